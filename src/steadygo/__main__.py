@@ -1,0 +1,3 @@
+from steadygo.cli import main
+
+raise SystemExit(main())

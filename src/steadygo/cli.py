@@ -1,0 +1,50 @@
+"""Command-line entry point.  Thin: parses arguments and hands off to
+``steadygo.commands.<name>``, one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from steadygo import __version__
+from steadygo.errors import UserError
+
+# Subcommand -> module under steadygo.commands.  The one list of commands.
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "rules": "rules",
+    "explain": "explain",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steadygo",
+        description="Find the engineering breakpoints that take Go web services down in production.",
+    )
+    parser.add_argument("--version", action="version", version=f"steadygo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        mod = importlib.import_module(f"steadygo.commands.{module}")
+        p = mod.add_parser(sub, name)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except UserError as exc:
+        print(f"steadygo: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("steadygo: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""Go source understanding: parsing, import resolution, local facts."""

@@ -1,0 +1,167 @@
+"""Function facts: parameters, context parameters, and handler detection.
+
+A handler is a function whose signature a web framework calls per request:
+net/http ``(http.ResponseWriter, *http.Request)``, gin ``*gin.Context``,
+echo ``echo.Context``, fiber ``*fiber.Ctx``, and gRPC unary methods
+``(ctx context.Context, req *pb.X) (*pb.Y, error)`` in packages that use grpc.
+chi routes are plain net/http handlers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from steadygo.golang.parse import FUNC_TYPES, captures, text
+
+GIN = "github.com/gin-gonic/gin"
+ECHO_PATHS = ("github.com/labstack/echo/v4", "github.com/labstack/echo")
+FIBER_PATHS = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber")
+GRPC = "google.golang.org/grpc"
+
+_FUNCS_Q = "[(function_declaration) (method_declaration) (func_literal)] @f"
+
+
+@dataclass
+class Param:
+    name: str  # '' for unnamed, '_' for blank
+    type_node: object
+    type_text: str
+
+
+@dataclass
+class FuncInfo:
+    node: object
+    name: str  # '' for literals
+    receiver_type: str
+    params: list[Param] = field(default_factory=list)
+    results_text: str = ""
+    handler: str = ""  # '', 'net/http', 'gin', 'echo', 'fiber', 'grpc'
+    ctx_params: list[str] = field(default_factory=list)  # names of context.Context params
+
+    @property
+    def body(self):
+        return self.node.child_by_field_name("body")
+
+    @property
+    def is_handler(self) -> bool:
+        return bool(self.handler)
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+    def request_param(self) -> str:
+        """Name of the value a handler gets its request from (r, c, ctx)."""
+        for p in self.params:
+            if self.handler == "net/http" and p.type_text.endswith("Request"):
+                return p.name
+            if self.handler in ("gin", "echo", "fiber"):
+                return p.name
+        return ""
+
+
+def _params(file, fn_node) -> list[Param]:
+    plist = fn_node.child_by_field_name("parameters")
+    out: list[Param] = []
+    if plist is None:
+        return out
+    for decl in plist.named_children:
+        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        tnode = decl.child_by_field_name("type")
+        names = decl.children_by_field_name("name")
+        ttext = text(tnode)
+        if not names:
+            out.append(Param("", tnode, ttext))
+        for n in names:
+            out.append(Param(text(n), tnode, ttext))
+    return out
+
+
+def _is_type(file, tnode, path, name, pointer: bool | None = None) -> bool:
+    if tnode is None:
+        return False
+    if pointer is True and tnode.type != "pointer_type":
+        return False
+    if pointer is False and tnode.type == "pointer_type":
+        return False
+    return file.is_member(tnode, path, name)
+
+
+def classify(file, fn_node, package_uses_grpc: bool = False) -> FuncInfo:
+    name = text(fn_node.child_by_field_name("name")) if fn_node.type != "func_literal" else ""
+    recv = ""
+    if fn_node.type == "method_declaration":
+        r = fn_node.child_by_field_name("receiver")
+        recv = text(r).strip("()").split()[-1].lstrip("*") if r is not None and text(r).strip("()") else ""
+    params = _params(file, fn_node)
+    res = fn_node.child_by_field_name("result")
+    info = FuncInfo(fn_node, name, recv, params, text(res))
+    for p in params:
+        if _is_type(file, p.type_node, "context", "Context"):
+            info.ctx_params.append(p.name)
+    types = [p.type_node for p in params]
+    if len(types) == 2 and _is_type(file, types[0], "net/http", "ResponseWriter") and _is_type(
+        file, types[1], "net/http", "Request", pointer=True
+    ):
+        info.handler = "net/http"
+    elif len(types) == 1 and _is_type(file, types[0], GIN, "Context", pointer=True):
+        info.handler = "gin"
+    elif len(types) == 1 and any(_is_type(file, types[0], p, "Context", pointer=False) for p in ECHO_PATHS):
+        info.handler = "echo"
+    elif len(types) == 1 and any(_is_type(file, types[0], p, "Ctx") for p in FIBER_PATHS):
+        info.handler = "fiber"
+    elif (
+        package_uses_grpc
+        and fn_node.type == "method_declaration"
+        and len(params) == 2
+        and info.ctx_params == [params[0].name]
+        and params[1].type_node is not None
+        and params[1].type_node.type == "pointer_type"
+        and res is not None
+        and res.type == "parameter_list"
+        and text(res).replace(" ", "").endswith(",error)")
+        and name[:1].isupper()
+    ):
+        info.handler = "grpc"
+    return info
+
+
+class FunctionIndex:
+    """Every function, method and literal in a file, classified once."""
+
+    def __init__(self, file, package_uses_grpc: bool = False):
+        self.file = file
+        self.funcs: list[FuncInfo] = [
+            classify(file, n, package_uses_grpc) for n in captures(_FUNCS_Q, file.root).get("f", [])
+        ]
+        self.by_node_id = {f.node.id: f for f in self.funcs}
+        self.by_name: dict[str, list[FuncInfo]] = {}
+        for f in self.funcs:
+            if f.name:
+                self.by_name.setdefault(f.name, []).append(f)
+
+    def enclosing(self, node) -> FuncInfo | None:
+        n = node.parent
+        while n is not None:
+            if n.type in FUNC_TYPES:
+                return self.by_node_id.get(n.id)
+            n = n.parent
+        return None
+
+    def enclosing_chain(self, node):
+        """Enclosing functions from innermost to outermost."""
+        n = node.parent
+        while n is not None:
+            if n.type in FUNC_TYPES:
+                fi = self.by_node_id.get(n.id)
+                if fi is not None:
+                    yield fi
+            n = n.parent
+
+    def in_handler(self, node) -> FuncInfo | None:
+        """The innermost enclosing handler, looking through closures."""
+        for fi in self.enclosing_chain(node):
+            if fi.is_handler:
+                return fi
+        return None

@@ -1,0 +1,60 @@
+"""A Go package (one directory's files) as the unit rules run on.
+
+Rules see the whole package so facts that cross files (a helper in
+``server.go`` that builds the ``http.Server`` that ``main.go`` starts) are
+visible, while work stays bounded by one directory.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
+from steadygo.golang.module import ModuleInfo
+from steadygo.golang.parse import captures, text
+from steadygo.golang.source import GoFile
+
+_CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
+
+
+class Package:
+    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None):
+        self.directory = directory
+        self.files = files
+        self.module = module
+        # rule name -> option dict, already validated by config
+        self.options = options or {}
+
+    @functools.cached_property
+    def uses_grpc(self) -> bool:
+        return any(f.imports.imports_prefix(GRPC) for f in self.files)
+
+    @functools.cache
+    def functions(self, file: GoFile) -> FunctionIndex:
+        return FunctionIndex(file, self.uses_grpc)
+
+    def functions_named(self, name: str):
+        for f in self.files:
+            for fi in self.functions(f).by_name.get(name, ()):
+                yield f, fi
+
+    def calls_to(self, name: str):
+        """Calls ``name(...)`` or ``x.name(...)`` anywhere in the package."""
+        for f in self.files:
+            for call in self._calls(f).get(name, ()):
+                yield f, call
+
+    @functools.cache
+    def _calls(self, file: GoFile) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for call in captures(_CALLS_Q, file.root).get("call", []):
+            fn = call.child_by_field_name("function")
+            name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+            out.setdefault(name, []).append(call)
+        return out
+
+    def imports_anywhere(self, path: str) -> bool:
+        return any(f.imports.imports(path) for f in self.files)
+
+    def enclosing_function(self, file: GoFile, node) -> FuncInfo | None:
+        return self.functions(file).enclosing(node)

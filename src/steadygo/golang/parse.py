@@ -1,0 +1,77 @@
+"""One tree-sitter Go parser and a cache of compiled queries per process."""
+
+from __future__ import annotations
+
+import functools
+
+import tree_sitter
+import tree_sitter_go
+
+LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
+
+
+@functools.cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(LANGUAGE)
+
+
+def parse(source: bytes) -> tree_sitter.Tree:
+    return _parser().parse(source)
+
+
+@functools.cache
+def query(text: str) -> tree_sitter.Query:
+    return tree_sitter.Query(LANGUAGE, text)
+
+
+def captures(query_text: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+    return tree_sitter.QueryCursor(query(query_text)).captures(node)
+
+
+def matches(query_text: str, node: tree_sitter.Node):
+    return tree_sitter.QueryCursor(query(query_text)).matches(node)
+
+
+def text(node: tree_sitter.Node | None) -> str:
+    if node is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def unparen(node):
+    while node is not None and node.type == "parenthesized_expression":
+        node = node.named_child(0)
+    return node
+
+
+def ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+FUNC_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
+
+
+def enclosing_function(node):
+    for a in ancestors(node):
+        if a.type in FUNC_TYPES:
+            return a
+    return None
+
+
+def string_value(node) -> str | None:
+    """The value of a Go string literal node, or None when it is not one."""
+    node = unparen(node)
+    if node is None:
+        return None
+    if node.type == "interpreted_string_literal":
+        raw = text(node)[1:-1]
+        try:
+            return bytes(raw, "utf-8").decode("unicode_escape") if "\\" in raw else raw
+        except UnicodeDecodeError:
+            return raw
+    if node.type == "raw_string_literal":
+        return text(node)[1:-1]
+    return None

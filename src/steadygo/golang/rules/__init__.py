@@ -1,0 +1,1 @@
+"""Go code rule families, one module per family."""

@@ -1,0 +1,66 @@
+"""What a Go code rule sees and how it reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from steadygo.findings import Finding, Severity
+from steadygo.golang.package import Package
+from steadygo.golang.source import GoFile
+from steadygo.registry import Rule
+
+
+class GoRule(Rule):
+    """A rule over Go source.  ``check`` runs once per file with the whole
+    package at hand.  ``requires_imports`` lets the engine skip files that
+    import none of the listed packages (prefix match), which keeps big trees
+    cheap: most of GOROOT never touches net/http."""
+
+    requires_imports: tuple[str, ...] = ()
+
+    def applies_to(self, file: GoFile) -> bool:
+        if not self.requires_imports:
+            return True
+        return any(file.imports.imports_prefix(p) for p in self.requires_imports)
+
+    def check(self, ctx: "FileContext") -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass
+class FileContext:
+    pkg: Package
+    file: GoFile
+    rule: GoRule
+    out: list[Finding] = field(default_factory=list)
+
+    @property
+    def options(self) -> dict:
+        opts = self.rule.meta.option_defaults()
+        opts.update(self.pkg.options.get(self.rule.meta.name, {}))
+        return opts
+
+    @property
+    def funcs(self):
+        return self.pkg.functions(self.file)
+
+    def report(self, node, message: str, severity: Severity | None = None, snippet: str | None = None) -> None:
+        line = node.start_point[0] + 1
+        end_line = node.end_point[0] + 1
+        meta = self.rule.meta
+        self.out.append(
+            Finding(
+                rule_id=meta.id,
+                rule_name=meta.name,
+                severity=severity or meta.severity,
+                layer=meta.layer,
+                path=self.file.relpath,
+                line=line,
+                col=node.start_point[1] + 1,
+                end_line=end_line,
+                end_col=node.end_point[1] + 1,
+                message=message,
+                snippet=self.file.line_text(line).strip() if snippet is None else snippet,
+                breakpoint=meta.breakpoint,
+            )
+        )

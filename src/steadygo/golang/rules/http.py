@@ -1,0 +1,3 @@
+"""HTTP server, client and transport timeout rules (SG1xx)."""
+
+RULES: list = []

@@ -1,0 +1,122 @@
+"""A parsed Go file and the per-file facts rules share (computed lazily, once)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from steadygo.golang.imports import ImportTable, build_import_table
+from steadygo.golang.parse import parse, text, unparen
+from steadygo.golang.scope import ShadowIndex
+
+
+@dataclass(eq=False)
+class GoFile:
+    path: str  # absolute path on disk
+    relpath: str  # path shown in reports
+    source: bytes
+
+    def __post_init__(self):
+        self.tree = parse(self.source)
+        self.root = self.tree.root_node
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return self.source.decode("utf-8", "replace").splitlines()
+
+    @functools.cached_property
+    def imports(self) -> ImportTable:
+        return build_import_table(self.root)
+
+    @functools.cached_property
+    def package_name(self) -> str:
+        for child in self.root.named_children:
+            if child.type == "package_clause":
+                return text(child.named_child(0))
+        return ""
+
+    @functools.cached_property
+    def _shadows(self) -> ShadowIndex:
+        return ShadowIndex(self.root, set(self.imports.by_name))
+
+    @property
+    def is_test(self) -> bool:
+        return self.path.endswith("_test.go")
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    # --- resolution -----------------------------------------------------
+
+    def package_of(self, ident_node) -> str | None:
+        """Import path an identifier used as a package qualifier refers to,
+        or None when it is not a package (unknown name, or shadowed locally)."""
+        name = text(ident_node)
+        path = self.imports.by_name.get(name)
+        if path is None:
+            return None
+        if self._shadows.is_shadowed(name, ident_node.start_byte):
+            return None
+        return path
+
+    def qualified(self, node) -> tuple[str, str] | None:
+        """(import path, member) for ``pkg.Member`` expressions and types.
+
+        Accepts selector expressions (``http.Get``), qualified types
+        (``http.Server``), pointer types, and for dot imports a bare
+        identifier that matches nothing local (returned with path '.').
+        """
+        node = unparen(node)
+        if node is None:
+            return None
+        t = node.type
+        if t == "pointer_type":
+            return self.qualified(node.named_child(0))
+        if t == "generic_type":
+            return self.qualified(node.child_by_field_name("type"))
+        if t == "selector_expression":
+            operand = node.child_by_field_name("operand")
+            if operand is None or operand.type != "identifier":
+                return None
+            path = self.package_of(operand)
+            if path is None:
+                return None
+            return path, text(node.child_by_field_name("field"))
+        if t == "qualified_type":
+            pkg = node.child_by_field_name("package")
+            path = self.package_of(pkg) if pkg is not None else None
+            if path is None:
+                return None
+            return path, text(node.child_by_field_name("name"))
+        if t in ("identifier", "type_identifier") and self.imports.dot:
+            # With a dot import, an unqualified name may come from that package.
+            # We only claim it for the packages rules ask about (see is_member).
+            return ".", text(node)
+        return None
+
+    def is_member(self, node, path: str, *members: str) -> bool:
+        q = self.qualified(node)
+        if q is None:
+            return False
+        qpath, name = q
+        if members and name not in members:
+            return False
+        if qpath == ".":
+            return path in self.imports.dot and not self._shadows.is_shadowed(name, node.start_byte)
+        return qpath == path
+
+    def call_target(self, call_node) -> tuple[str, str] | None:
+        """(path, func) when a call_expression calls a package-level function
+        of an imported package.  A bare name counts only under a single dot
+        import, the one case where it is unambiguous enough to claim."""
+        fn = call_node.child_by_field_name("function")
+        q = self.qualified(fn)
+        if q is None:
+            return None
+        if q[0] == ".":
+            if len(self.imports.dot) != 1 or self._shadows.is_shadowed(q[1], fn.start_byte):
+                return None
+            return self.imports.dot[0], q[1]
+        return q

@@ -1,0 +1,212 @@
+"""Where values come from and which struct fields end up set.
+
+The HTTP timeout rules need to know whether ``ReadHeaderTimeout`` is set on an
+``http.Server`` anywhere the engine can see: in the literal, by a later
+``srv.ReadHeaderTimeout = ...`` in the same function, by the caller of a
+helper that built and returned the literal, by a same-package function the
+value was handed to, or through a struct field holding it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+
+_ASSIGN_Q = """
+(assignment_statement left: (expression_list) @lhs right: (expression_list) @rhs) @stmt
+(short_var_declaration left: (expression_list) @lhs right: (expression_list) @rhs) @stmt
+"""
+_FIELD_ASSIGN_Q = "(assignment_statement left: (expression_list (selector_expression) @lhs))"
+_CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What holds a value expression.
+
+    kind: 'var' (local or package variable ``path``), 'field' (a struct field
+    whose last component is ``path``), 'return' (returned from ``func``),
+    'arg' (``index``-th argument of ``call``), or 'none'.
+    """
+
+    kind: str
+    path: str = ""
+    func: object = None  # enclosing function node
+    call: object = None
+    index: int = -1
+
+
+def literal_keys(lit_node) -> dict[str, object]:
+    """Keyed fields of a composite literal: name -> value node."""
+    body = lit_node.child_by_field_name("body")
+    out: dict[str, object] = {}
+    if body is None:
+        return out
+    for el in body.named_children:
+        if el.type != "keyed_element":
+            continue
+        key = el.named_child(0)
+        val = el.named_child(1)
+        if key is None:
+            continue
+        k = unparen(key.named_child(0) if key.type == "literal_element" else key)
+        v = val.named_child(0) if val is not None and val.type == "literal_element" else val
+        out[text(k)] = v
+    return out
+
+
+def is_zero_literal(node) -> bool:
+    node = unparen(node)
+    return node is not None and text(node) in ("0", "0.0", "time.Duration(0)", "nil")
+
+
+def _enclosing_func(node):
+    n = node.parent
+    while n is not None:
+        if n.type in FUNC_TYPES:
+            return n
+        n = n.parent
+    return None
+
+
+def holder_of(expr) -> Holder:
+    node = expr
+    # climb through &x, (x)
+    while node.parent is not None and (
+        node.parent.type == "parenthesized_expression"
+        or (node.parent.type == "unary_expression" and text(node.parent)[:1] == "&")
+    ):
+        node = node.parent
+    parent = node.parent
+    if parent is None:
+        return Holder("none")
+    fn = _enclosing_func(node)
+    if parent.type == "literal_element":
+        kv = parent.parent
+        if kv is not None and kv.type == "keyed_element" and kv.named_child(1) is parent:
+            key = kv.named_child(0)
+            return Holder("field", text(key), fn)
+        return Holder("none")
+    if parent.type == "expression_list":
+        stmt = parent.parent
+        if stmt is not None and stmt.type in ("short_var_declaration", "assignment_statement"):
+            if stmt.child_by_field_name("right") is parent:
+                idx = parent.named_children.index(node) if node in parent.named_children else -1
+                lhs = stmt.child_by_field_name("left").named_children
+                if 0 <= idx < len(lhs):
+                    target = lhs[idx]
+                    if target.type == "identifier":
+                        return Holder("var", text(target), fn)
+                    if target.type == "selector_expression":
+                        return Holder("field", text(target.child_by_field_name("field")), fn)
+            return Holder("none")
+        if stmt is not None and stmt.type == "return_statement":
+            return Holder("return", "", fn)
+        return Holder("none")
+    if parent.type == "var_spec":
+        names = parent.children_by_field_name("name")
+        if names:
+            return Holder("var", text(names[0]), fn)
+    if parent.type == "return_statement":
+        return Holder("return", "", fn)
+    if parent.type == "argument_list":
+        call = parent.parent
+        idx = [c.id for c in parent.named_children].index(node.id)
+        return Holder("arg", "", fn, call, idx)
+    return Holder("none")
+
+
+def _assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[str]:
+    """Fields F for assignments ``<holder>.F... = v`` inside scope_node."""
+    out: set[str] = set()
+    if scope_node is None:
+        return out
+    for lhs in captures(_FIELD_ASSIGN_Q, scope_node).get("lhs", []):
+        parts = text(lhs).replace(" ", "").split(".")
+        if len(parts) < 2:
+            continue
+        if last_component:
+            for i in range(len(parts) - 1):
+                if parts[i] == holder_path:
+                    out.add(parts[i + 1])
+        else:
+            hp = holder_path.split(".")
+            if parts[: len(hp)] == hp and len(parts) > len(hp):
+                out.add(parts[len(hp)])
+    return out
+
+
+def fields_set(pkg, file, lit_node, _depth: int = 0) -> set[str]:
+    """Names of fields set on the value a composite literal creates, as far as
+    the package shows it.  Zero literals (``ReadTimeout: 0``) do not count."""
+    fields = {k for k, v in literal_keys(lit_node).items() if not is_zero_literal(v)}
+    return fields | fields_set_later(pkg, file, lit_node, _depth)
+
+
+def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
+    """Fields assigned after the value was created (see module docstring)."""
+    out: set[str] = set()
+    if _depth > 3:
+        return out
+    h = holder_of(value_node)
+    if h.kind == "var":
+        scope = h.func.child_by_field_name("body") if h.func is not None else None
+        if h.func is None:  # package-level variable: any function may set it
+            for f in pkg.files:
+                out |= _assigned_fields(f.root, h.path, last_component=False)
+        else:
+            out |= _assigned_fields(scope, h.path, last_component=False)
+            out |= _fields_via_calls(pkg, scope, h.path, _depth)
+    elif h.kind == "field":
+        for f in pkg.files:
+            out |= _assigned_fields(f.root, h.path, last_component=True)
+    elif h.kind == "return" and h.func is not None and h.func.type != "func_literal":
+        name = text(h.func.child_by_field_name("name"))
+        for f, call in pkg.calls_to(name):
+            out |= fields_set_later(pkg, f, call, _depth + 1)
+    elif h.kind == "arg" and h.call is not None:
+        out |= _fields_in_callee(pkg, h.call, h.index, _depth)
+    return out
+
+
+def _fields_via_calls(pkg, scope, var: str, depth: int) -> set[str]:
+    """``configure(srv)``: fields the same-package callee sets on its parameter."""
+    out: set[str] = set()
+    if scope is None:
+        return out
+    for m in captures(_CALLS_Q, scope).get("call", []):
+        args = m.child_by_field_name("arguments")
+        if args is None:
+            continue
+        for i, a in enumerate(args.named_children):
+            a = unparen(a)
+            if a is not None and a.type == "unary_expression":
+                a = a.named_child(0)
+            if a is not None and a.type == "identifier" and text(a) == var:
+                out |= _fields_in_callee(pkg, m, i, depth)
+    return out
+
+
+def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    out: set[str] = set()
+    for f, finfo in pkg.functions_named(name):
+        if index < len(finfo.params):
+            pname = finfo.params[index].name
+            if pname and pname != "_":
+                out |= _assigned_fields(finfo.body, pname, last_component=False)
+    return out
+
+
+def assigned_from(scope_node, var: str) -> list[object]:
+    """Right-hand sides assigned to a plain identifier inside scope_node."""
+    out = []
+    for m in captures(_ASSIGN_Q, scope_node).get("stmt", []):
+        lhs = m.child_by_field_name("left").named_children
+        rhs = m.child_by_field_name("right").named_children
+        for i, l in enumerate(lhs):
+            if l.type == "identifier" and text(l) == var:
+                out.append(rhs[i] if len(rhs) == len(lhs) else rhs[0])
+    return out

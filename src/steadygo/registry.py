@@ -1,0 +1,120 @@
+"""Rule metadata and the one explicit list of rules.
+
+Every rule declares its metadata on itself (see ``RuleMeta``).  The list of
+rules lives in ``all_rules()`` below and nowhere else: importing a family
+module registers nothing by side effect.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from steadygo.findings import Layer, Severity
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str  # SG101
+    name: str  # kebab-case name of the *problem*: server-without-read-header-timeout
+    layer: Layer
+    severity: Severity
+    breakpoint: str  # the production breakpoint this rule guards, one line
+    summary: str  # one-line description used in tables and SARIF shortDescription
+    since: str = "0.1.0"
+    status: str = "stable"  # stable | preview
+    options: tuple[RuleOption, ...] = field(default=())
+
+    def option_defaults(self) -> dict[str, Any]:
+        return {o.name: o.default for o in self.options}
+
+
+class Rule:
+    """Base of every rule.  Subclasses set ``meta`` and implement the check
+    method their pipeline calls (``GoRule.check``, ``ArtifactRule.check``).
+    Evidence rules (runtime layer) only carry metadata: the runtime analysers
+    emit findings under their ids."""
+
+    meta: RuleMeta
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+
+class EvidenceRule(Rule):
+    """A rule whose findings come from an analyser (dumps, profiles, probes)."""
+
+    def __init__(self, meta: RuleMeta):
+        self.meta = meta
+
+
+@functools.cache
+def all_rules() -> tuple[Rule, ...]:
+    # The single list of rule families.  Add a family here, nowhere else.
+    from steadygo.golang.rules import engine_rules, http
+
+    families: list[Iterable[Rule]] = [
+        engine_rules.RULES,
+        http.RULES,
+    ]
+    rules = tuple(r for fam in families for r in fam)
+    _check_unique(rules)
+    return rules
+
+
+def _check_unique(rules: tuple[Rule, ...]) -> None:
+    ids: set[str] = set()
+    names: set[str] = set()
+    for r in rules:
+        if r.meta.id in ids or r.meta.name in names:
+            raise RuntimeError(f"duplicate rule id or name: {r.meta.id} {r.meta.name}")
+        ids.add(r.meta.id)
+        names.add(r.meta.name)
+
+
+# If a rule is ever renamed or renumbered, map the old spelling here so
+# existing suppressions and configs keep working.
+REDIRECTS: dict[str, str] = {}
+
+
+@functools.cache
+def _index() -> dict[str, Rule]:
+    idx: dict[str, Rule] = {}
+    for r in all_rules():
+        idx[r.meta.id.upper()] = r
+        idx[r.meta.name.lower()] = r
+    return idx
+
+
+def lookup(id_or_name: str) -> Rule | None:
+    key = id_or_name.strip()
+    key = REDIRECTS.get(key, key)
+    return _index().get(key.upper()) or _index().get(key.lower())
+
+
+def select_by_selector(selector: str) -> list[Rule]:
+    """A selector is a rule id, a rule name, an id prefix ('SG1', 'SG10') or 'ALL'."""
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return list(all_rules())
+    rule = lookup(sel)
+    if rule is not None:
+        return [rule]
+    up = sel.upper()
+    if up.startswith("SG") and up[2:].isdigit():
+        return [r for r in all_rules() if r.meta.id.startswith(up)]
+    return []
