@@ -84,14 +84,14 @@ def holder_of(expr) -> Holder:
     fn = _enclosing_func(node)
     if parent.type == "literal_element":
         kv = parent.parent
-        if kv is not None and kv.type == "keyed_element" and kv.named_child(1) is parent:
+        if kv is not None and kv.type == "keyed_element" and kv.named_child(1) == parent:
             key = kv.named_child(0)
             return Holder("field", text(key), fn)
         return Holder("none")
     if parent.type == "expression_list":
         stmt = parent.parent
         if stmt is not None and stmt.type in ("short_var_declaration", "assignment_statement"):
-            if stmt.child_by_field_name("right") is parent:
+            if stmt.child_by_field_name("right") == parent:
                 idx = parent.named_children.index(node) if node in parent.named_children else -1
                 lhs = stmt.child_by_field_name("left").named_children
                 if 0 <= idx < len(lhs):
@@ -103,6 +103,11 @@ def holder_of(expr) -> Holder:
             return Holder("none")
         if stmt is not None and stmt.type == "return_statement":
             return Holder("return", "", fn)
+        if stmt is not None and stmt.type == "var_spec":
+            names = stmt.children_by_field_name("name")
+            idx = [c.id for c in parent.named_children].index(node.id)
+            if idx < len(names):
+                return Holder("var", text(names[idx]), fn)
         return Holder("none")
     if parent.type == "var_spec":
         names = parent.children_by_field_name("name")

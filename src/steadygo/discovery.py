@@ -1,0 +1,110 @@
+"""Find the Go files to analyse, grouped by package directory.
+
+Problems with inputs (missing paths, unreadable files, symlink loops) become
+``Diagnostic`` lines; the walk always goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from steadygo.config import Config
+
+SKIP_DIRS = frozenset({"vendor", "testdata", ".git", "node_modules", ".hg", ".svn"})
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    message: str
+    level: str = "warning"  # 'warning': input skipped; 'error': a path given by the user is unusable
+
+    def line(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def display_path(path: str, base: str) -> str:
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return path
+    if rel.startswith(".." + os.sep) or rel == "..":
+        return path
+    return rel.replace(os.sep, "/")
+
+
+def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, list[str]], list[Diagnostic]]:
+    """Returns {package dir: [file paths]} and the diagnostics of the walk."""
+    packages: dict[str, list[str]] = {}
+    diags: list[Diagnostic] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[str] = set()
+
+    def want_file(path: str) -> bool:
+        name = os.path.basename(path)
+        if not name.endswith(".go"):
+            return False
+        if name.endswith("_test.go") and not config.include_tests:
+            return False
+        return not config.is_excluded(display_path(path, config.root if config.path else base))
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in seen_files:
+            return
+        seen_files.add(real)
+        packages.setdefault(os.path.dirname(os.path.abspath(path)), []).append(path)
+
+    for top in paths:
+        if not os.path.lexists(top):
+            diags.append(Diagnostic(top, "no such file or directory", "error"))
+            continue
+        if os.path.isfile(top):
+            if top.endswith(".go"):
+                add(top)
+            else:
+                diags.append(Diagnostic(top, "not a Go file or directory", "error"))
+            continue
+        if not os.path.isdir(top):
+            diags.append(Diagnostic(top, "not a regular file or directory (broken symlink?)", "error"))
+            continue
+        stack = [top]
+        while stack:
+            d = stack.pop()
+            try:
+                st = os.stat(d)
+            except OSError as exc:
+                diags.append(Diagnostic(display_path(d, base), f"cannot read directory: {exc.strerror}"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                if os.path.islink(d):
+                    diags.append(Diagnostic(display_path(d, base), "symlink loop or repeated directory; skipped"))
+                continue
+            seen_dirs.add(key)
+            try:
+                entries = sorted(os.scandir(d), key=lambda e: e.name)
+            except OSError as exc:
+                diags.append(Diagnostic(display_path(d, base), f"cannot read directory: {exc.strerror}"))
+                continue
+            subdirs = []
+            for e in entries:
+                try:
+                    is_dir = e.is_dir()  # follows symlinks
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if e.name in SKIP_DIRS or e.name.startswith((".", "_")):
+                        continue
+                    if config.is_excluded(display_path(e.path, config.root if config.path else base)):
+                        continue
+                    subdirs.append(e.path)
+                elif e.name.endswith(".go"):
+                    if e.is_symlink() and not os.path.exists(e.path):
+                        diags.append(Diagnostic(display_path(e.path, base), "broken symlink; skipped"))
+                        continue
+                    if want_file(e.path):
+                        add(e.path)
+            stack.extend(reversed(subdirs))
+    return packages, diags
