@@ -106,11 +106,26 @@ class GoroutineOutlivesRequest(GoRule):
                 continue
             if any(self._stoppable(body, names) for _fn, body in targets):
                 continue
+            if any(self._reported_elsewhere(ctx, fn, body) for fn, body in targets):
+                continue
             blocking = any(captures(_BLOCKING_Q, body).get("b") for _fn, body in targets)
             sev = Severity.WARNING if blocking else Severity.INFO
             ctx.report(g, "goroutine started by this handler observes no context, done channel or WaitGroup: it "
                        "outlives the request and nothing can stop it; pass a context (context.WithoutCancel("
                        f"{handler_ctx_expr(handler)}) plus a timeout if it must finish) and bound it", severity=sev)
+
+    @staticmethod
+    def _reported_elsewhere(ctx, fn, body) -> bool:
+        """SG206 (a loop that never exits) or SG205 (select {}) already names
+        the exact line where this goroutine gets stuck."""
+        if "SG206" in ctx.pkg.enabled and forever_loops(fn, body):
+            return True
+        if "SG205" in ctx.pkg.enabled:
+            return any(
+                not any(c.type in ("communication_case", "default_case") for c in s.named_children)
+                for s in own(captures(_SELECT_Q, body).get("s", []), fn)
+            )
+        return False
 
     @staticmethod
     def _stoppable(body, names) -> bool:
@@ -308,10 +323,8 @@ class GoroutineLoopWithoutExit(GoRule):
                 local = ctx.funcs.by_node_id.get(fn.id)
                 if fn.type != "func_literal" and (local is None or local.node != fn):
                     continue  # the named function lives in another file of the package (known limit)
-                for loop in own(captures(_FOR_Q, body).get("for", []), fn):
-                    if loop.id in seen or loop_kind(loop) not in ("forever", "range-ticker"):
-                        continue
-                    if _nested_in_loop(loop, fn) or exits_of(loop):
+                for loop in forever_loops(fn, body):
+                    if loop.id in seen:
                         continue
                     seen.add(loop.id)
                     where = "from a handler or a function that has a ctx"
@@ -320,12 +333,26 @@ class GoroutineLoopWithoutExit(GoRule):
                                "forever; select on ctx.Done() or a done channel and return")
 
 
-def _nested_in_loop(loop, fn) -> bool:
-    return _in_loop(loop, fn)
+def forever_loops(fn, body):
+    """Outermost `for {}` / `for range ticker.C` loops of fn with no exit."""
+    out = []
+    for loop in own(captures(_FOR_Q, body).get("for", []), fn):
+        if loop_kind(loop) in ("forever", "range-ticker") and not _in_loop(loop, fn) and not exits_of(loop):
+            out.append(loop)
+    return out
 
 
 # --------------------------------------------------------------------------
 # SG207
+
+
+def _innermost_loop(node, fn):
+    n = node.parent
+    while n is not None and n != fn:
+        if n.type == "for_statement":
+            return n
+        n = n.parent
+    return None
 
 
 class TimeAfterInLoop(GoRule):
@@ -358,6 +385,8 @@ class TimeAfterInLoop(GoRule):
                 op = unparen(recv.child_by_field_name("operand"))
                 if op is None or op.type != "call_expression" or f.call_target(op) != (TIME, "After"):
                     continue
+                if not self._loop_goes_on(sel, case, cases, fn):
+                    continue
                 if new_timers:
                     ctx.report(op, "time.After in a loop allocates a new timer every iteration; since Go 1.23 (this "
                                "module's go directive) unreferenced timers are collected, so this costs allocations, "
@@ -366,6 +395,19 @@ class TimeAfterInLoop(GoRule):
                     ctx.report(op, "time.After in a loop: before Go 1.23 (or with no go >= 1.23 directive) each "
                                "iteration's timer stays in memory until it fires, so a busy loop with a long "
                                "timeout piles up timers; create one time.NewTimer and Reset it")
+
+    @staticmethod
+    def _loop_goes_on(sel, after_case, cases, fn) -> bool:
+        """Timers pile up only when another case lets the loop go round
+        again while this iteration's timer is still pending."""
+        loop = _innermost_loop(sel, fn)
+        exits = exits_of(loop) if loop is not None else []
+        for c in cases:
+            if c == after_case:
+                continue
+            if not any(is_within(x, c) for x in exits):
+                return True
+        return False
 
 
 # --------------------------------------------------------------------------
