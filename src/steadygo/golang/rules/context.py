@@ -529,7 +529,7 @@ class LoopIgnoresContext(GoRule):
             body = loop.child_by_field_name("body")
             fn = enclosing_func(loop)
             waits = own(captures(_WAIT_Q, body).get("w", []), fn)
-            if not waits:
+            if not waits and kind != "range-ticker":
                 continue
             names = ctx_names(chain)
             if observes_context(loop, names):
