@@ -179,9 +179,8 @@ class GoroutineBlockedOnAbandonedChannel(GoRule):
                 recvs.append(p)
             elif p.type == "range_clause":
                 return  # `for v := range ch`: receives until close, not our pattern
-            elif p.type == "call_expression" and text(p.child_by_field_name("function")) in ("close", "len", "cap"):
-                if text(p.child_by_field_name("function")) == "close":
-                    return
+            elif p.type == "argument_list" and text(p.parent.child_by_field_name("function")) in ("close", "len", "cap"):
+                continue  # closing never unblocks a sender (it would panic it)
             else:
                 return  # the channel escapes: other receivers may exist
         if not sends or not recvs:
