@@ -114,8 +114,8 @@ def observes_context(node, names: set[str]) -> bool:
     names, anything called *ctx, or a ``.Done()`` / ``.Err()`` /
     ``.Context()`` / ``UserContext()`` call."""
     for n in idents(node):
-        if n in names or is_ctx_name(n):
-            return True
+        if n in names or is_ctx_name(n) or "cancel" in n.lower():
+            return True  # a ctx, or the cancel func of one: tied to a context's lifetime
     for call in calls_in(node):
         if callee_name(call) in ("Done", "Err", "Context", "UserContext", "Deadline"):
             return True
@@ -233,6 +233,10 @@ def request_chain(funcs, node) -> tuple[list[FuncInfo], FuncInfo | None]:
             "defer_statement",
         ):
             return chain, None  # detached or cleanup code: a fresh context is deliberate
+        if parent is not None and parent.type == "argument_list":
+            call = parent.parent
+            if call is None or callee_name(call) != "Go":
+                return chain, None  # a callback runs later, on someone else's schedule
     return chain, None
 
 
@@ -271,15 +275,21 @@ class ContextChainBroken(GoRule):
             chain, owner = request_chain(ctx.funcs, call)
             if owner is None or in_main_or_init(chain, f):
                 continue
-            if self._defaulting_nil_ctx(call, owner) or self._outbound_request(ctx, call) or self._long_lived(call):
+            wrapped = _wrapping_calls(call)
+            outer = wrapped[-1]
+            if (
+                _compared(call)
+                or _in_nil_check(call, owner)
+                or self._outbound_request(ctx, call)
+                or _deliberate_holder(outer, owner)
+                or _deferred_or_go_argument(outer)
+            ):
                 continue
             sev = None
-            parent = call.parent.parent if call.parent is not None else None
-            if parent is not None and parent.type == "call_expression" and f.call_target(parent) in (
-                ("context", "WithTimeout"), ("context", "WithDeadline"),
-                ("context", "WithTimeoutCause"), ("context", "WithDeadlineCause"),
-            ):
-                sev = Severity.INFO  # detached but bounded: usually deliberate cleanup work
+            if any(_is_bounding(f, w) for w in wrapped[1:]):
+                if not owner.is_handler or owner.handler == "grpc":
+                    continue  # detached with its own deadline: cleanup that must survive cancellation
+                sev = Severity.INFO
             if owner.is_handler and owner.handler != "grpc":
                 where = f"handler {owner.name or '(func literal)'}; use {handler_ctx_expr(owner)}"
             else:
@@ -289,31 +299,6 @@ class ContextChainBroken(GoRule):
                        severity=sev)
 
     @staticmethod
-    def _defaulting_nil_ctx(call, owner) -> bool:
-        # if ctx == nil { ctx = context.Background() }
-        parent = call.parent
-        if parent is None or parent.type != "expression_list":
-            return False
-        stmt = parent.parent
-        if stmt is None or stmt.type != "assignment_statement":
-            return False
-        lhs = text(stmt.child_by_field_name("left")).replace(" ", "")
-        return lhs in owner.ctx_params
-
-    @staticmethod
-    def _long_lived(call) -> bool:
-        """Background() (or a With* of it) stored in a struct field or a
-        composite literal: a context meant to outlive the request, on purpose."""
-        node = call
-        parent = node.parent
-        if parent is not None and parent.type == "argument_list" and parent.parent is not None:
-            outer = parent.parent
-            if text(outer.child_by_field_name("function")).startswith("context.With"):
-                node = outer
-        h = holder_of(node)
-        return h.kind == "field"
-
-    @staticmethod
     def _outbound_request(ctx, call) -> bool:
         # SG106 already reports http.NewRequestWithContext(context.Background(), ...)
         if "SG106" not in ctx.pkg.enabled:
@@ -321,6 +306,73 @@ class ContextChainBroken(GoRule):
         args = call.parent
         outer = args.parent if args is not None and args.type == "argument_list" else None
         return outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext")
+
+
+def _wrapping_calls(call) -> list:
+    """The Background() call and the calls it is (transitively) the first
+    argument of: ``context.WithTimeout(ns.With(context.Background(), n), d)``."""
+    out = [call]
+    node = call
+    while node.parent is not None and node.parent.type == "argument_list" and len(out) < 4:
+        outer = node.parent.parent
+        if outer is None or outer.type != "call_expression":
+            break
+        out.append(outer)
+        node = outer
+    return out
+
+
+def _compared(call) -> bool:
+    # `if ctx != context.Background()`: a fast path test, not a new chain
+    p = call.parent
+    return p is not None and p.type == "binary_expression" and text(p.child(1)) in ("==", "!=")
+
+
+def _in_nil_check(call, owner) -> bool:
+    """``if ctx == nil { ctx = context.Background() }`` / ``return context.Background()``."""
+    names = {n for n in owner.ctx_params if n}
+    n = call.parent
+    while n is not None and n != owner.node:
+        if n.type == "if_statement":
+            cond = text(n.child_by_field_name("condition")).replace(" ", "")
+            if any(f"{c}==nil" in cond for c in names):
+                return True
+        n = n.parent
+    return False
+
+
+def _deliberate_holder(node, owner) -> bool:
+    """The new context is stored in a struct field (or its cancel is), or
+    replaces the ctx parameter itself: the author chose its lifetime."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "literal_element":
+        return True  # &onlyValuesCtx{Context: context.Background()}
+    if parent.type != "expression_list":
+        return False
+    stmt = parent.parent
+    if stmt is None or stmt.type not in ("assignment_statement", "short_var_declaration"):
+        return False
+    if stmt.child_by_field_name("right") != parent:
+        return False
+    for target in stmt.child_by_field_name("left").named_children:
+        if target.type == "selector_expression":
+            return True
+        if target.type == "identifier" and text(target) in owner.ctx_params:
+            return True
+    return False
+
+
+def _deferred_or_go_argument(node) -> bool:
+    # defer ref.Release(context.TODO()) / go x.Close(context.Background()):
+    # cleanup and detached work run after (or apart from) the request
+    return node.parent is not None and node.parent.type in ("defer_statement", "go_statement")
+
+
+def _is_bounding(f, call) -> bool:
+    name = callee_name(call)
+    return "Timeout" in name or "Deadline" in name
 
 
 # --------------------------------------------------------------------------
@@ -367,7 +419,7 @@ class LostCancel(GoRule):
                            "keep it and defer cancel()")
                 continue
             fn = enclosing_func(m)
-            if fn is None or "." in cancel:
+            if fn is None or "." in cancel or _is_named_result(fn, cancel):
                 continue
             problem = self._uncovered_return(fn, m, cancel)
             if problem is not None:
@@ -406,6 +458,13 @@ class LostCancel(GoRule):
         if not direct_calls:
             return stmt  # never called at all
         return None
+
+
+def _is_named_result(fn, name: str) -> bool:
+    res = fn.child_by_field_name("result")
+    if res is None or res.type != "parameter_list":
+        return False
+    return any(text(n) == name for d in res.named_children for n in d.children_by_field_name("name"))
 
 
 def _precedes_on_path(call, ret) -> bool:
@@ -456,13 +515,21 @@ def _builtin_consts(pkg) -> set[str]:
                         pt = prev.child_by_field_name("type")
                         pv = prev.child_by_field_name("value")
                         builtin = (pt is not None and text(pt) in _BUILTIN_TYPES) or (
-                            pt is None and pv is not None and all(unparen(v).type in _LITERALS or "iota" in text(v) for v in pv.named_children)
+                            pt is None and pv is not None and all(_untyped_const_expr(v) for v in pv.named_children)
                         )
                 if builtin:
                     out |= {text(n) for n in spec.children_by_field_name("name")}
         return out
 
     return pkg.memo(("context.builtin_consts",), compute)
+
+
+def _untyped_const_expr(v) -> bool:
+    """A literal, iota, or arithmetic on them: no conversion to a named type."""
+    v = unparen(v)
+    if v.type in _LITERALS:
+        return True
+    return v.type == "binary_expression" and "(" not in text(v)
 
 
 class ContextKeyBuiltinType(GoRule):

@@ -315,9 +315,8 @@ class GoroutineLoopWithoutExit(GoRule):
             chain = list(ctx.funcs.enclosing_chain(g))
             if in_main_or_init(chain, f):
                 continue
-            hot = ctx.funcs.in_handler(g) is not None or any(any(n and n != "_" for n in fi.ctx_params) for fi in chain)
-            if not hot:
-                continue  # started once at startup it is a background worker, not a leak
+            in_handler = ctx.funcs.in_handler(g) is not None
+            has_ctx = any(any(n and n != "_" for n in fi.ctx_params) for fi in chain)
             for fn, body in go_target_bodies(ctx.pkg, f, g):
                 local = ctx.funcs.by_node_id.get(fn.id)
                 if fn.type != "func_literal" and (local is None or local.node != fn):
@@ -325,11 +324,34 @@ class GoroutineLoopWithoutExit(GoRule):
                 for loop in forever_loops(fn, body):
                     if loop.id in seen:
                         continue
+                    broken_break = _has_inner_break(loop, fn)
+                    if not (in_handler or broken_break or has_ctx):
+                        continue  # started once at startup it is a background worker, not a leak
                     seen.add(loop.id)
-                    where = "from a handler or a function that has a ctx"
-                    ctx.report(loop, f"this loop never exits (no return, break out of the loop, or stop signal) in a "
-                               f"goroutine started {where} (line {g.start_point[0] + 1}): each start leaks a goroutine "
-                               "forever; select on ctx.Done() or a done channel and return")
+                    if broken_break:
+                        why = "its break only leaves the select/switch, not the loop"
+                    elif in_handler:
+                        why = "started per request by a handler"
+                    else:
+                        why = "started by a function that has a ctx it could watch"
+                    ctx.report(loop, f"this goroutine's loop never exits ({why}; goroutine started at line "
+                               f"{g.start_point[0] + 1}): each start leaks a goroutine forever; select on ctx.Done() "
+                               "or a done channel and return",
+                               severity=Severity.WARNING if (in_handler or broken_break) else Severity.INFO)
+
+
+def _has_inner_break(loop, fn) -> bool:
+    """An unlabelled break inside a select/switch of the loop: the author
+    meant to leave the loop and does not."""
+    for b in captures("(break_statement) @b", loop.child_by_field_name("body")).get("b", []):
+        if enclosing_func(b) != fn or b.named_child_count:
+            continue
+        n = b.parent
+        while n is not None and n.type not in ("for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"):
+            n = n.parent
+        if n is not None and n.type != "for_statement":
+            return True
+    return False
 
 
 def forever_loops(fn, body):
@@ -419,6 +441,16 @@ _NEW_TIMER_Q = """
 """
 
 
+def _endless_loop_after(fn, start: int) -> bool:
+    body = fn.child_by_field_name("body") if fn is not None else None
+    if body is None:
+        return False
+    for loop in own(captures(_FOR_Q, body).get("for", []), fn):
+        if loop.end_byte > start and loop_kind(loop) in ("forever", "range-ticker") and not exits_of(loop):
+            return True
+    return False
+
+
 class TickerNeverStopped(GoRule):
     meta = meta(
         "SG208",
@@ -459,6 +491,9 @@ class TickerNeverStopped(GoRule):
             chain = list(ctx.funcs.enclosing_chain(call))
             if not chain or in_main_or_init(chain, f):
                 continue
+            fn = enclosing_func(call)
+            if _endless_loop_after(fn, call.start_byte):
+                continue  # ticks for the life of a loop that never ends: that is what Tick is for
             ctx.report(call, "time.Tick outside main: before Go 1.23 its ticker can never be stopped or collected; "
                        "use time.NewTicker and Stop it when the function returns")
 
@@ -477,10 +512,7 @@ class TickerNeverStopped(GoRule):
                     continue
             return True  # stored, returned or passed on: someone else may stop it
         # a loop that never ends owns the ticker for the goroutine's life (SG206's business)
-        for loop in own(captures(_FOR_Q, body).get("for", []), fn):
-            if loop.start_byte > decl.start_byte and loop_kind(loop) in ("forever", "range-ticker") and not exits_of(loop):
-                return True
-        return False
+        return _endless_loop_after(fn, decl.start_byte)
 
 
 # --------------------------------------------------------------------------
@@ -504,7 +536,11 @@ class WaitGroupAddInsideGoroutine(GoRule):
             if lit is None:
                 continue
             body = lit.child_by_field_name("body")
-            inner_go = own(captures(_GO_Q, body).get("g", []), lit)
+            inner_go = own(captures(_GO_Q, body).get("g", []), lit) + [
+                c for c in own(calls_in(body), lit)
+                if any(a.type == "func_literal" for a in c.child_by_field_name("arguments").named_children)
+                or "go" in callee_name(c).lower()
+            ]
             for call in own(calls_in(body), lit):
                 if callee_name(call) != "Add":
                     continue
@@ -572,6 +608,8 @@ class ErrgroupWithoutContext(GoRule):
             gos = [c for c in calls_in(fn.child_by_field_name("body")) if callee_name(c) == "Go" and callee_operand(c) == g]
             if not gos or any(observes_context(c.child_by_field_name("arguments"), names) for c in gos):
                 continue
+            if any(callee_name(c) == "Done" for c in calls_in(fn.child_by_field_name("body"))):
+                continue  # the function watches ctx.Done() itself (e.g. closes the streams on cancel)
             ctx.report(m, f"errgroup.Group {g} without WithContext and its goroutines ignore the caller's context: "
                        "cancellation and the first error stop nothing; use g, ctx := errgroup.WithContext(ctx) and "
                        "pass ctx to the work")
