@@ -237,6 +237,8 @@ def request_chain(funcs, node) -> tuple[list[FuncInfo], FuncInfo | None]:
             call = parent.parent
             if call is None or callee_name(call) != "Go":
                 return chain, None  # a callback runs later, on someone else's schedule
+        elif parent is None or parent.type != "call_expression":
+            return chain, None  # stored in a variable or field: a callback, not inline code
     return chain, None
 
 
@@ -285,6 +287,15 @@ class ContextChainBroken(GoRule):
                 or _deferred_or_go_argument(outer)
             ):
                 continue
+            if (
+                not owner.is_handler
+                and target[1] == "Background"
+                and holder_of(outer).kind == "var"
+            ):
+                # ctx-taking function that names a separate root context
+                # (cleanup, a stream that must outlive the call): deliberate
+                # far more often than not; inline Background()/TODO() is not.
+                continue
             sev = None
             if any(_is_bounding(f, w) for w in wrapped[1:]):
                 if not owner.is_handler or owner.handler == "grpc":
@@ -309,14 +320,17 @@ class ContextChainBroken(GoRule):
 
 
 def _wrapping_calls(call) -> list:
-    """The Background() call and the calls it is (transitively) the first
-    argument of: ``context.WithTimeout(ns.With(context.Background(), n), d)``."""
+    """The Background() call and the context-deriving calls wrapped around
+    it: ``context.WithTimeout(ns.WithNamespace(context.Background(), n), d)``."""
     out = [call]
     node = call
     while node.parent is not None and node.parent.type == "argument_list" and len(out) < 4:
         outer = node.parent.parent
         if outer is None or outer.type != "call_expression":
             break
+        name = callee_name(outer)
+        if not (name.startswith("With") or (name.startswith("New") and name.endswith("Context"))):
+            break  # a consumer of the context (db.QueryContext), not a wrapper deriving a new one
         out.append(outer)
         node = outer
     return out
@@ -367,7 +381,10 @@ def _deliberate_holder(node, owner) -> bool:
 def _deferred_or_go_argument(node) -> bool:
     # defer ref.Release(context.TODO()) / go x.Close(context.Background()):
     # cleanup and detached work run after (or apart from) the request
-    return node.parent is not None and node.parent.type in ("defer_statement", "go_statement")
+    p = node.parent
+    if p is not None and p.type == "argument_list":
+        p = p.parent.parent if p.parent is not None else None
+    return p is not None and p.type in ("defer_statement", "go_statement")
 
 
 def _is_bounding(f, call) -> bool:

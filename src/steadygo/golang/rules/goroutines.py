@@ -242,6 +242,8 @@ class GoroutineBlockedOnAbandonedChannel(GoRule):
                     loop = loop.parent
                 if loop is None or loop == fn or any(is_within(gs, loop) for _s, gs in go_sends):
                     continue
+                if loop_kind(loop) == "forever" or r.parent.type == "receive_statement" and r.parent.parent.type == "communication_case":
+                    continue  # an event loop around a select drains until its own exit condition
                 for ret in own(captures(_RETURN_Q, loop.child_by_field_name("body")).get("r", []), fn):
                     if ret.start_byte > r.start_byte:
                         return (f"the receiving loop returns early at line {ret.start_point[0] + 1} "
