@@ -8,6 +8,8 @@ tree-sitter queries; there is no type checker, so every helper errs towards
 
 from __future__ import annotations
 
+import re
+
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo
 from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
@@ -43,6 +45,31 @@ _WAIT_Q = """
 """
 
 _BREAK_TARGETS = frozenset({"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"})
+
+
+class LifecycleRule(GoRule):
+    """A rule of this family with a cheap byte-level gate: ``markers`` are
+    patterns of which each group must match the raw source (a tuple of
+    alternatives per group).  Most files contain none of ``go``-statements,
+    ``select {}``, ``WithCancel``..., so they are skipped before any query
+    walks their tree."""
+
+    markers: tuple = ()
+
+    def applies_to(self, file) -> bool:
+        if not super().applies_to(file):
+            return False
+        src = file.source
+        for group in self.markers:
+            if not any((m.search(src) is not None) if hasattr(m, "search") else (m in src) for m in group):
+                return False
+        return True
+
+
+# gofmt indents every statement with tabs, so a go statement shows as
+# "\tgo " in the raw bytes; plain substring tests are far cheaper than a
+# multiline regex over every file.
+GO_STMT = (b"\tgo ", b"    go ", b"; go ")
 
 
 def meta(id, name, severity, breakpoint, summary, status="stable"):
@@ -178,9 +205,26 @@ def loop_kind(loop) -> str:
     return "forever"
 
 
-def go_target_bodies(pkg, file, go_stmt):
+_DECLS_Q = "[(function_declaration name: (identifier) @n) (method_declaration name: (field_identifier) @n)]"
+
+
+def _file_decls(pkg, file) -> dict:
+    """name -> declaration nodes of one file (one query, memoised)."""
+
+    def compute():
+        out: dict = {}
+        for n in captures(_DECLS_Q, file.root).get("n", []):
+            out.setdefault(text(n), []).append(n.parent)
+        return out
+
+    return pkg.memo(("lifecycle.decls", file.path), compute)
+
+
+def go_target_bodies(pkg, file, go_stmt, local_only: bool = False):
     """(function node, body) pairs a go statement runs: a func literal, or a
-    same-package function/method it names (at most two candidates)."""
+    same-package function/method it names (at most two candidates).  With
+    local_only, only declarations in the same file are followed, without
+    building the package's function index."""
     call = go_stmt.named_child(0)
     if call is None or call.type != "call_expression":
         return []
@@ -198,7 +242,11 @@ def go_target_bodies(pkg, file, go_stmt):
         name, want = text(fn.child_by_field_name("field")), "method_declaration"
     else:
         return []
-    out = [(fi.node, fi.body) for _f, fi in pkg.functions_named(name) if fi.node.type == want and fi.body is not None]
+    if local_only:
+        nodes = [d for d in _file_decls(pkg, file).get(name, []) if d.type == want]
+        out = [(d, d.child_by_field_name("body")) for d in nodes if d.child_by_field_name("body") is not None]
+    else:
+        out = [(fi.node, fi.body) for _f, fi in pkg.functions_named(name) if fi.node.type == want and fi.body is not None]
     return out if len(out) <= 2 else []
 
 
@@ -256,7 +304,13 @@ def handler_ctx_expr(fi: FuncInfo) -> str:
 # SG201
 
 
-class ContextChainBroken(GoRule):
+_ROOT_CTX_Q = """
+(call_expression function: [(selector_expression field: (field_identifier) @f) (identifier) @f]
+   (#match? @f "^(Background|TODO)$")) @call
+"""
+
+
+class ContextChainBroken(LifecycleRule):
     meta = meta(
         "SG201",
         "context-background-in-request-path",
@@ -265,12 +319,13 @@ class ContextChainBroken(GoRule):
         "context.Background()/TODO() created inside a handler or a function that already receives a context.",
     )
     requires_imports = (CONTEXT,)
+    markers = ((b"Background()", b"TODO()"),)
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         if f.is_test:
             return
-        for call in calls_in(f.root):
+        for call in captures(_ROOT_CTX_Q, f.root).get("call", []):
             target = f.call_target(call)
             if target not in (("context", "Background"), ("context", "TODO")):
                 continue
@@ -403,7 +458,7 @@ _ASSIGN_Q = """
 """
 
 
-class LostCancel(GoRule):
+class LostCancel(LifecycleRule):
     meta = meta(
         "SG202",
         "context-cancel-not-called",
@@ -412,6 +467,7 @@ class LostCancel(GoRule):
         "Cancel function of WithCancel/WithTimeout/WithDeadline discarded or not called on every return path.",
     )
     requires_imports = (CONTEXT,)
+    markers = ((b"WithCancel", b"WithTimeout", b"WithDeadline"),)
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -549,7 +605,7 @@ def _untyped_const_expr(v) -> bool:
     return v.type == "binary_expression" and "(" not in text(v)
 
 
-class ContextKeyBuiltinType(GoRule):
+class ContextKeyBuiltinType(LifecycleRule):
     meta = meta(
         "SG212",
         "context-key-builtin-type",
@@ -558,6 +614,7 @@ class ContextKeyBuiltinType(GoRule):
         "context.WithValue keyed by a string, integer or other built-in type.",
     )
     requires_imports = (CONTEXT,)
+    markers = ((b"WithValue(",),)
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -590,7 +647,7 @@ class ContextKeyBuiltinType(GoRule):
 # SG213
 
 
-class LoopIgnoresContext(GoRule):
+class LoopIgnoresContext(LifecycleRule):
     meta = meta(
         "SG213",
         "loop-ignores-context",
@@ -599,6 +656,7 @@ class LoopIgnoresContext(GoRule):
         "Long-running loop (sleeps, receives, selects) in a function with a ctx that never checks ctx.Done()/ctx.Err().",
     )
     requires_imports = (CONTEXT, *FRAMEWORKS)
+    markers = ((b"for",), (b"select", b"Sleep(", b"Tick", b"After(", b".C"))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -606,14 +664,14 @@ class LoopIgnoresContext(GoRule):
             kind = loop_kind(loop)
             if kind not in ("forever", "cond", "range-ticker"):
                 continue
-            chain = list(ctx.funcs.enclosing_chain(loop))
-            owner = next((fi for fi in chain if fi.is_handler or any(n and n != "_" for n in fi.ctx_params)), None)
-            if owner is None or in_main_or_init(chain, f):
-                continue
             body = loop.child_by_field_name("body")
             fn = enclosing_func(loop)
             waits = own(captures(_WAIT_Q, body).get("w", []), fn)
             if not waits and kind != "range-ticker":
+                continue
+            chain = list(ctx.funcs.enclosing_chain(loop))
+            owner = next((fi for fi in chain if fi.is_handler or any(n and n != "_" for n in fi.ctx_params)), None)
+            if owner is None or in_main_or_init(chain, f):
                 continue
             names = ctx_names(chain)
             if observes_context(loop, names):

@@ -10,10 +10,15 @@ struct) is assumed to be handled there.
 
 from __future__ import annotations
 
+import re
+
 from steadygo.findings import Severity
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.context import (
+    FRAMEWORKS,
+    GO_STMT,
+    LifecycleRule,
     _FOR_Q,
     _IDENT_Q,
     _RETURN_Q,
@@ -77,14 +82,17 @@ def _in_loop(node, stop) -> bool:
 # SG203
 
 
-class GoroutineOutlivesRequest(GoRule):
+class GoroutineOutlivesRequest(LifecycleRule):
     meta = meta(
         "SG203",
         "goroutine-outlives-request",
         Severity.WARNING,
         "Every request leaves a goroutine behind that nothing can stop; under load or a slow dependency their number climbs until memory runs out.",
         "Goroutine started from a handler that observes no context or done channel and is owned by no WaitGroup.",
+        status="preview",
     )
+    requires_imports = FRAMEWORKS
+    markers = (GO_STMT,)
 
     def check(self, ctx: FileContext) -> None:
         for g in go_statements(ctx):
@@ -142,7 +150,7 @@ class GoroutineOutlivesRequest(GoRule):
 # SG204
 
 
-class GoroutineBlockedOnAbandonedChannel(GoRule):
+class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
     meta = meta(
         "SG204",
         "goroutine-send-without-receiver",
@@ -150,6 +158,7 @@ class GoroutineBlockedOnAbandonedChannel(GoRule):
         "When the receiver times out or returns early, the sending goroutine blocks forever on the unbuffered channel: one leaked goroutine per slow request.",
         "Goroutine sends on an unbuffered channel whose only receiver can return before receiving.",
     )
+    markers = (GO_STMT, (b"make(chan",))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -255,14 +264,16 @@ class GoroutineBlockedOnAbandonedChannel(GoRule):
 # SG205
 
 
-class SelectForeverOutsideMain(GoRule):
+class SelectForeverOutsideMain(LifecycleRule):
     meta = meta(
         "SG205",
         "select-forever-outside-main",
         Severity.WARNING,
         "An empty select blocks its goroutine forever: outside main that is a goroutine (and everything it references) that can never be released.",
         "`select {}` outside the main function.",
+        status="preview",
     )
+    markers = ((b"select",), (re.compile(rb"select\s*\{\s*\}"),))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -301,7 +312,7 @@ class SelectForeverOutsideMain(GoRule):
 # SG206
 
 
-class GoroutineLoopWithoutExit(GoRule):
+class GoroutineLoopWithoutExit(LifecycleRule):
     meta = meta(
         "SG206",
         "goroutine-loop-without-exit",
@@ -309,37 +320,40 @@ class GoroutineLoopWithoutExit(GoRule):
         "Each start of this goroutine adds one that runs forever: started per request, per connection or per object, the count only grows.",
         "Goroutine whose `for {}` / `for range ticker.C` loop has no return, break or other exit.",
     )
+    markers = (GO_STMT, (b"for",))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         seen = set()
         for g in go_statements(ctx):
-            chain = list(ctx.funcs.enclosing_chain(g))
-            if in_main_or_init(chain, f):
-                continue
-            in_handler = ctx.funcs.in_handler(g) is not None
-            has_ctx = any(any(n and n != "_" for n in fi.ctx_params) for fi in chain)
-            for fn, body in go_target_bodies(ctx.pkg, f, g):
-                local = ctx.funcs.by_node_id.get(fn.id)
-                if fn.type != "func_literal" and (local is None or local.node != fn):
-                    continue  # the named function lives in another file of the package (known limit)
+            state = None  # (skip, in_handler), computed once a candidate loop exists
+            # named goroutine functions are followed within this file only
+            # (cheap, and the finding belongs to the file holding the loop)
+            for fn, body in go_target_bodies(ctx.pkg, f, g, local_only=True):
                 for loop in forever_loops(fn, body):
                     if loop.id in seen:
                         continue
+                    if state is None:
+                        chain = list(ctx.funcs.enclosing_chain(g))
+                        state = (in_main_or_init(chain, f), ctx.funcs.in_handler(g) is not None)
+                    skip, in_handler = state
+                    if skip:
+                        continue
                     broken_break = _has_inner_break(loop, fn)
-                    if not (in_handler or broken_break or has_ctx):
-                        continue  # started once at startup it is a background worker, not a leak
+                    if not (in_handler or broken_break):
+                        # Started from startup code or a ctx-taking Run/Start
+                        # function it is usually a process-lifetime worker (all
+                        # three such findings on the Debian corpus were); SG213
+                        # covers loops that ignore an available ctx.
+                        continue
                     seen.add(loop.id)
                     if broken_break:
                         why = "its break only leaves the select/switch, not the loop"
-                    elif in_handler:
-                        why = "started per request by a handler"
                     else:
-                        why = "started by a function that has a ctx it could watch"
+                        why = "started per request by a handler"
                     ctx.report(loop, f"this goroutine's loop never exits ({why}; goroutine started at line "
                                f"{g.start_point[0] + 1}): each start leaks a goroutine forever; select on ctx.Done() "
-                               "or a done channel and return",
-                               severity=Severity.WARNING if (in_handler or broken_break) else Severity.INFO)
+                               "or a done channel and return")
 
 
 def _has_inner_break(loop, fn) -> bool:
@@ -378,14 +392,16 @@ def _innermost_loop(node, fn):
     return None
 
 
-class TimeAfterInLoop(GoRule):
+class TimeAfterInLoop(LifecycleRule):
     meta = meta(
         "SG207",
         "time-after-in-loop",
         Severity.WARNING,
         "Each loop iteration allocates a timer; before Go 1.23 none is freed until it fires, so a busy loop with a long timeout accumulates timers and memory.",
         "time.After used as a select case inside a loop.",
+        status="preview",
     )
+    markers = ((b"After(",), (b"select",))
     requires_imports = (TIME,)
 
     def check(self, ctx: FileContext) -> None:
@@ -453,7 +469,7 @@ def _endless_loop_after(fn, start: int) -> bool:
     return False
 
 
-class TickerNeverStopped(GoRule):
+class TickerNeverStopped(LifecycleRule):
     meta = meta(
         "SG208",
         "ticker-never-stopped",
@@ -461,6 +477,7 @@ class TickerNeverStopped(GoRule):
         "Before Go 1.23 a ticker that is never stopped is never freed and keeps firing: one per call leaks memory and CPU forever.",
         "time.NewTicker/NewTimer (or time.Tick outside main) whose Stop is never called, in a module before Go 1.23.",
     )
+    markers = ((b"NewTicker(", b"NewTimer(", b"Tick("),)
     requires_imports = (TIME,)
 
     def check(self, ctx: FileContext) -> None:
@@ -521,7 +538,7 @@ class TickerNeverStopped(GoRule):
 # SG209
 
 
-class WaitGroupAddInsideGoroutine(GoRule):
+class WaitGroupAddInsideGoroutine(LifecycleRule):
     meta = meta(
         "SG209",
         "waitgroup-add-inside-goroutine",
@@ -529,6 +546,7 @@ class WaitGroupAddInsideGoroutine(GoRule):
         "Wait can return before the goroutine has run Add: shutdown or the response proceeds while work is still running, or the counter goes negative and panics.",
         "sync.WaitGroup.Add called inside the goroutine it is meant to count.",
     )
+    markers = ((b".Add(",), (b".Wait()",), GO_STMT)
     requires_imports = ("sync",)
 
     def check(self, ctx: FileContext) -> None:
@@ -581,14 +599,16 @@ _GROUP_Q = """
 """
 
 
-class ErrgroupWithoutContext(GoRule):
+class ErrgroupWithoutContext(LifecycleRule):
     meta = meta(
         "SG210",
         "errgroup-without-context",
         Severity.WARNING,
         "Neither the caller's cancellation nor the first failure stops the other goroutines: a failed or abandoned request still waits for every slow call.",
         "errgroup.Group used without errgroup.WithContext in a function that receives a ctx, and its goroutines ignore ctx.",
+        status="preview",
     )
+    markers = ((b".Go(",),)
     requires_imports = (ERRGROUP,)
 
     def check(self, ctx: FileContext) -> None:
@@ -621,14 +641,17 @@ class ErrgroupWithoutContext(GoRule):
 # SG211
 
 
-class UnboundedFanOut(GoRule):
+class UnboundedFanOut(LifecycleRule):
     meta = meta(
         "SG211",
         "unbounded-goroutine-fan-out",
         Severity.WARNING,
         "One request with a large list starts that many goroutines at once: memory, file descriptors and downstream connections blow up under a single big input.",
         "Goroutine per element of request data in a loop with no semaphore or limit.",
+        status="preview",
     )
+    requires_imports = FRAMEWORKS
+    markers = ((*GO_STMT, b".Go("), (b"range",))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
