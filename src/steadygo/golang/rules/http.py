@@ -402,7 +402,7 @@ class TransportWithoutTimeouts(GoRule):
         for v in typed_values(ctx, "Transport"):
             missing = []
             if not _has_dial_timeout(ctx, v):
-                missing.append("a dialer Timeout")
+                missing.append("dial timeout")
             if "TLSHandshakeTimeout" not in v.fields:
                 missing.append("TLSHandshakeTimeout")
             if not missing:
