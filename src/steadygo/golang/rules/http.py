@@ -15,7 +15,7 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.values import assigned_from, fields_set, literal_keys
+from steadygo.golang.values import assigned_from, fields_set, is_zero_literal, literal_keys
 from steadygo.registry import RuleMeta
 
 NET_HTTP = "net/http"
@@ -418,7 +418,7 @@ def _has_dial_timeout(ctx: FileContext, v: TypedValue) -> bool:
         return bool({"DialContext", "Dial"} & v.fields)
     keys = literal_keys(v.literal)
     dial = keys.get("DialContext") or keys.get("Dial") or keys.get("DialTLSContext")
-    if dial is None:
+    if dial is None or is_zero_literal(dial):
         return bool({"DialContext", "Dial"} & v.fields)
     # (&net.Dialer{...}).DialContext: the dialer literal must set Timeout
     for lit in captures("(composite_literal) @l", dial).get("l", []):
