@@ -15,7 +15,7 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.values import assigned_from, fields_set, is_zero_literal, literal_keys
+from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
 from steadygo.registry import RuleMeta
 
 NET_HTTP = "net/http"
@@ -42,6 +42,10 @@ class TypedValue:
     node: object  # the composite literal, new(...) call, or var_spec
     fields: set[str]
     literal: object | None  # composite literal node, when there is one
+
+    def has(self, *names: str) -> bool:
+        """True when any of the fields is set (or the value was overwritten whole)."""
+        return ALL_FIELDS in self.fields or any(n in self.fields for n in names)
 
 
 def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
@@ -107,7 +111,7 @@ class ServerWithoutAnyTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Server"):
-            if not v.fields & set(SERVER_TIMEOUTS):
+            if not v.has(*SERVER_TIMEOUTS):
                 ctx.report(
                     v.node,
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
@@ -208,7 +212,7 @@ class ServerWithoutReadHeaderTimeout(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in _partially_configured(ctx):
-            if not v.fields & {"ReadHeaderTimeout", "ReadTimeout"}:
+            if not v.has("ReadHeaderTimeout", "ReadTimeout"):
                 ctx.report(v.node, "http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
                            "a slowloris client can hold a connection and goroutine forever")
 
@@ -225,7 +229,7 @@ class ServerWithoutWriteTimeout(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in _partially_configured(ctx):
-            if "WriteTimeout" not in v.fields:
+            if not v.has("WriteTimeout"):
                 ctx.report(v.node, "http.Server has no WriteTimeout: a client that stops reading keeps the handler "
                            "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
@@ -242,7 +246,7 @@ class ServerWithoutIdleTimeout(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in _partially_configured(ctx):
-            if not v.fields & {"IdleTimeout", "ReadTimeout"}:
+            if not v.has("IdleTimeout", "ReadTimeout"):
                 ctx.report(v.node, "http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
                            "connections stay open forever and file descriptors pile up")
 
@@ -251,7 +255,7 @@ def _partially_configured(ctx: FileContext) -> list[TypedValue]:
     """Servers with at least one timeout: fully bare ones belong to SG101
     when it is enabled, so one server gets one finding, not four."""
     sg101_on = ServerWithoutAnyTimeout.meta.id in ctx.pkg.enabled
-    return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.fields & set(SERVER_TIMEOUTS))]
+    return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.has(*SERVER_TIMEOUTS))]
 
 
 # --------------------------------------------------------------------------
@@ -273,7 +277,7 @@ class ClientWithoutTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Client"):
-            if "Timeout" not in v.fields:
+            if not v.has("Timeout"):
                 ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
@@ -400,8 +404,13 @@ class TransportWithoutTimeouts(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in typed_values(ctx, "Transport"):
+            if ALL_FIELDS in v.fields or _used_by_client_with_timeout(ctx, v):
+                continue
+            dial = _dial_timeout(ctx, v)
+            if dial is None:
+                continue  # a custom dial function: cannot see what it bounds
             missing = []
-            if not _has_dial_timeout(ctx, v):
+            if not dial:
                 missing.append("dial timeout")
             if "TLSHandshakeTimeout" not in v.fields:
                 missing.append("TLSHandshakeTimeout")
@@ -413,7 +422,9 @@ class TransportWithoutTimeouts(GoRule):
                        "connections for minutes; start from http.DefaultTransport.(*http.Transport).Clone() or set them")
 
 
-def _has_dial_timeout(ctx: FileContext, v: TypedValue) -> bool:
+def _dial_timeout(ctx: FileContext, v: TypedValue) -> bool | None:
+    """True/False: a dial timeout is / is not set; None: a custom dial function
+    we cannot see into."""
     if v.literal is None:
         return bool({"DialContext", "Dial"} & v.fields)
     keys = literal_keys(v.literal)
@@ -424,7 +435,25 @@ def _has_dial_timeout(ctx: FileContext, v: TypedValue) -> bool:
     for lit in captures("(composite_literal) @l", dial).get("l", []):
         if ctx.file.is_member(lit.child_by_field_name("type"), "net", "Dialer"):
             return "Timeout" in literal_keys(lit)
-    return True  # a dial function from elsewhere: cannot see inside, assume it bounds itself
+    return None
+
+
+def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
+    """A client's overall Timeout bounds dialing and handshakes too, so a
+    transport whose every client in this file has one is covered."""
+    holder = holder_of(v.node)
+    users = []
+    for c in typed_values(ctx, "Client"):
+        if c.literal is None:
+            continue
+        t = unparen(literal_keys(c.literal).get("Transport"))
+        if t is not None and t.type == "unary_expression":
+            t = t.named_child(0)
+        if t is None:
+            continue
+        if t.id == v.node.id or (holder.kind == "var" and t.type == "identifier" and text(t) == holder.path):
+            users.append(c.has("Timeout"))
+    return bool(users) and all(users)
 
 
 class TransportDefaultIdleConnsPerHost(GoRule):
