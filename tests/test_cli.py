@@ -65,7 +65,6 @@ def test_example_service_findings_and_exit_code():
         ("cmd/orders/main.go", 47, "SG105"),
         ("internal/upstream/pricing.go", 19, "SG105"),
         ("internal/upstream/pricing.go", 20, "SG107"),
-        ("internal/upstream/pricing.go", 20, "SG108"),
         ("internal/upstream/pricing.go", 26, "SG106"),
     }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
-from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.parse import captures, matches, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
 from steadygo.registry import RuleMeta
@@ -23,7 +23,7 @@ SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTime
 
 _TYPED_VALUES_Q = """
 (composite_literal type: [(qualified_type) (type_identifier)] @type) @value
-(call_expression function: (identifier) @fn (#eq? @fn "new") arguments: (argument_list [(qualified_type) (type_identifier)] @type)) @value
+(call_expression function: (identifier) @fn arguments: (argument_list . [(qualified_type) (type_identifier)] @type .)) @value
 """
 _VAR_ZERO_Q = "(var_spec name: (identifier) type: [(qualified_type) (type_identifier)] @type) @spec"
 _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
@@ -55,13 +55,15 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
     def compute():
         found: dict[str, list[TypedValue]] = {"Server": [], "Client": [], "Transport": []}
         f = ctx.file
-        for m in captures(_TYPED_VALUES_Q, f.root).get("value", []):
-            tnode = m.child_by_field_name("type") if m.type == "composite_literal" else m.child_by_field_name("arguments").named_child(0)
+        for _, caps in matches(_TYPED_VALUES_Q, f.root):
+            value, tnode = caps["value"][0], caps["type"][0]
+            if value.type == "call_expression" and text(caps["fn"][0]) != "new":
+                continue
             for name in found:
                 if f.is_member(tnode, NET_HTTP, name):
-                    lit = m if m.type == "composite_literal" else None
-                    fields = fields_set(ctx.pkg, f, m) if lit is not None else _later_only(ctx, m)
-                    found[name].append(TypedValue(name, m, fields, lit))
+                    lit = value if value.type == "composite_literal" else None
+                    fields = fields_set(ctx.pkg, f, value) if lit is not None else _later_only(ctx, value)
+                    found[name].append(TypedValue(name, value, fields, lit))
         for spec in captures(_VAR_ZERO_Q, f.root).get("spec", []):
             if spec.child_by_field_name("value") is not None:
                 continue
@@ -354,7 +356,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
             if fn is None:
                 continue
             owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
-            if owner is None:
+            if owner is None or _context_attached_later(ctx, call, fn, owner):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             if target[1] == "NewRequest":
@@ -370,6 +372,30 @@ class OutboundRequestWithoutCallerContext(GoRule):
                     ):
                         ctx.report(call, f"outbound request uses {text(a0)} inside {where}: cancellation and deadlines "
                                    "of the caller no longer reach it; pass the caller's ctx")
+
+
+def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:
+    """``req = req.WithContext(ctx)``, ``req.Clone(ctx)``, or handing the
+    request to a helper together with the caller's context
+    (``client.Do(ctx, req)``, ``ctxhttp.Do(ctx, c, req)``) all put the
+    context back on the request."""
+    holder = holder_of(call)
+    if holder.kind != "var" or fn.body is None:
+        return False
+    req = holder.path
+    ctx_names = set(owner.ctx_params) | set(fn.ctx_params)
+    for c in captures(_CALLS_Q, fn.body).get("call", []):
+        if c.start_byte < call.end_byte:
+            continue
+        callee = c.child_by_field_name("function")
+        if callee.type == "selector_expression" and text(callee.child_by_field_name("operand")) == req and text(
+            callee.child_by_field_name("field")
+        ) in ("WithContext", "Clone"):
+            return True
+        args = [text(a) for a in c.child_by_field_name("arguments").named_children]
+        if req in args and any(a in ctx_names or a.endswith(".Context()") or a.endswith("UserContext()") for a in args):
+            return True
+    return False
 
 
 def _synchronous_closure_owner(ctx: FileContext, fn):
@@ -467,8 +493,10 @@ class TransportDefaultIdleConnsPerHost(GoRule):
     requires_imports = (NET_HTTP,)
 
     def check(self, ctx: FileContext) -> None:
+        if not _package_serves_http(ctx):
+            return  # library code: the caller decides how the transport is shared
         for v in typed_values(ctx, "Transport"):
-            if "MaxIdleConnsPerHost" in v.fields or ctx.funcs.in_handler(v.node) is not None:
+            if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "
                        "most connections are closed after use and re-dialled")
@@ -493,6 +521,16 @@ class TransportPerRequest(GoRule):
                 continue
             ctx.report(v.node, "http.Transport created inside a request handler: every request starts with an empty "
                        "connection pool; create one Transport/Client at start-up and share it")
+
+
+def _package_serves_http(ctx: FileContext) -> bool:
+    """The package has request handlers, so a transport it builds outside them
+    is shared by concurrent requests."""
+
+    def compute():
+        return any(fi.is_handler for f in ctx.pkg.files for fi in ctx.pkg.functions(f).funcs)
+
+    return ctx.pkg.memo("http.serves_http", compute)
 
 
 def _inside_once(ctx, node) -> bool:
