@@ -65,7 +65,8 @@ def _generate(args) -> int:
         if row.ttd_outage_s is None:
             print(
                 f"steadygo: warning: {row.slo}: the {row.rung} alert ({row.burn_rate}x) needs an error ratio "
-                f"above {row.threshold * 100}% and can never fire; lower its tier to off or raise the objective",
+                f"above {format((row.threshold * 100).normalize(), 'f')}% and can never fire; "
+                f"set it to off under alerts or raise the objective",
                 file=sys.stderr,
             )
     if args.output:
