@@ -11,12 +11,15 @@ evaluation, in every window."""
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
-import httpx
 import pytest
 import yaml
 
@@ -123,10 +126,14 @@ def prometheus(prometheus_bin, exporter, tmp_path):
         log.close()
 
 
-def _query(client: httpx.Client, base: str, q: str) -> list[dict]:
-    r = client.get(f"{base}/api/v1/query", params={"query": q}, timeout=5)
-    r.raise_for_status()
-    return r.json()["data"]["result"]
+def _get(url: str) -> dict:
+    # The standard library is enough for two GETs; no HTTP client dependency.
+    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - 127.0.0.1 only
+        return json.load(resp)
+
+
+def _query(base: str, q: str) -> list[dict]:
+    return _get(f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": q}))["data"]["result"]
 
 
 def _wait(what, check, proc, logfile, deadline):
@@ -138,48 +145,46 @@ def _wait(what, check, proc, logfile, deadline):
             last = check()
             if last is not None:
                 return last
-        except httpx.HTTPError as exc:
+        except (urllib.error.URLError, ConnectionError) as exc:
             last = exc
         time.sleep(0.5)
     pytest.fail(f"timed out waiting for {what}; last: {last!r}; log: {logfile.read_text()[-2000:]}")
 
 
 def test_recording_rules_and_alerts_in_a_real_prometheus(prometheus):
-    s, base, proc, logfile = prometheus
+    _spec, base, proc, logfile = prometheus
     deadline = time.monotonic() + DEADLINE_S
     started = time.monotonic()
     windows = [ladder.format_duration(w) for w in ladder.windows_needed(30 * 86400)]
     assert windows == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
     expected = {"availability": 0.01, "latency": 0.05}
-    with httpx.Client() as client:
-        def ratios():
-            got = {}
-            for w in windows:
-                for sample in _query(client, base, f'slo:sli_error:ratio_rate{w}{{service="order-api"}}'):
-                    got[(sample["metric"]["slo"], w)] = float(sample["value"][1])
-            return got if len(got) == 2 * len(windows) else None
 
-        got = _wait("recording rules", ratios, proc, logfile, deadline)
-        for (slo, _w), value in got.items():
-            assert value == pytest.approx(expected[slo], rel=1e-9), got
+    def ratios():
+        got = {}
+        for w in windows:
+            for sample in _query(base, f'slo:sli_error:ratio_rate{w}{{service="order-api"}}'):
+                got[(sample["metric"]["slo"], w)] = float(sample["value"][1])
+        return got if len(got) == 2 * len(windows) else None
 
-        budgets = {x["metric"]["slo"]: float(x["value"][1]) for x in _query(client, base, "slo:error_budget:ratio")}
-        assert budgets == {"availability": pytest.approx(0.005), "latency": pytest.approx(0.01)}
+    got = _wait("recording rules", ratios, proc, logfile, deadline)
+    for (slo, _w), value in got.items():
+        assert value == pytest.approx(expected[slo], rel=1e-9), got
 
-        # 2x burn on availability fires only the 1x rung; 5x on latency fires
-        # the 1x and 3x rungs, not 6x or 14.4x.
-        want = {("availability", "1", "L1"), ("latency", "1", "L1"), ("latency", "3", "L1")}
+    budgets = {x["metric"]["slo"]: float(x["value"][1]) for x in _query(base, "slo:error_budget:ratio")}
+    assert budgets == {"availability": pytest.approx(0.005), "latency": pytest.approx(0.01)}
 
-        def alerts():
-            r = client.get(f"{base}/api/v1/alerts", timeout=5)
-            r.raise_for_status()
-            firing = {(a["labels"]["slo"], a["labels"]["burn_rate"], a["labels"]["tier"])
-                      for a in r.json()["data"]["alerts"] if a["state"] == "firing"}
-            return firing if firing == want else None
+    # 2x burn on availability fires only the 1x rung; 5x on latency fires
+    # the 1x and 3x rungs, not 6x or 14.4x.
+    want = {("availability", "1", "L1"), ("latency", "1", "L1"), ("latency", "3", "L1")}
 
-        assert _wait("alerts", alerts, proc, logfile, deadline) == want
-        # Still exactly those a few evaluations later: nothing else creeps in.
-        time.sleep(3)
-        assert alerts() == want
+    def alerts():
+        firing = {(a["labels"]["slo"], a["labels"]["burn_rate"], a["labels"]["tier"])
+                  for a in _get(f"{base}/api/v1/alerts")["data"]["alerts"] if a["state"] == "firing"}
+        return firing if firing == want else None
+
+    assert _wait("alerts", alerts, proc, logfile, deadline) == want
+    # Still exactly those a few evaluations later: nothing else creeps in.
+    time.sleep(3)
+    assert alerts() == want
     assert time.monotonic() - started < DEADLINE_S
     assert _Exporter.scrapes >= 2
