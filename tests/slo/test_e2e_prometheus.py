@@ -183,6 +183,11 @@ def test_recording_rules_and_alerts_in_a_real_prometheus(prometheus):
         return firing if firing == want else None
 
     assert _wait("alerts", alerts, proc, logfile, deadline) == want
+    # The description template renders with the live value (1% errors).
+    descriptions = {(a["labels"]["slo"], a["labels"]["burn_rate"]): a["annotations"]["description"]
+                    for a in _get(f"{base}/api/v1/alerts")["data"]["alerts"]}
+    assert descriptions[("availability", "1")].startswith("Error ratio over the last 3d is 1% and over 6h is also above 1x the allowed 0.5% ")
+    assert descriptions[("latency", "3")].startswith("Error ratio over the last 1d is 5% and over 2h is also above 3x the allowed 1% ")
     # Still exactly those a few evaluations later: nothing else creeps in.
     time.sleep(3)
     assert alerts() == want
