@@ -34,7 +34,7 @@ _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.M)
 _PACKAGE_LINE = re.compile(rb"^\s*package\s", re.M)
 # `//go:build ignore` files are generators and one-off tools run with `go run`:
 # never part of the service binary.
-_BUILD_IGNORE = re.compile(rb"^//go:build ignore\s*$", re.M)
+_BUILD_IGNORE = re.compile(rb"^//(?:go:build|\s*\+build) ignore\s*$", re.M)
 
 
 @dataclass
@@ -70,7 +70,8 @@ class _Task:
 
 
 def is_generated(source: bytes) -> bool:
-    """Generated code, or a file excluded from every build (``//go:build ignore``)."""
+    """Generated code, or a file excluded from every build (``//go:build ignore``,
+    or the older ``// +build ignore``)."""
     m = _PACKAGE_LINE.search(source)
     head = source[: m.start()] if m else source[:4096]
     return bool(_GENERATED.search(head) or _BUILD_IGNORE.search(head))

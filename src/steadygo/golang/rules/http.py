@@ -279,7 +279,7 @@ class ClientWithoutTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Client"):
-            if not v.has("Timeout"):
+            if not v.has("Timeout") and not _custom_round_tripper(ctx, v):
                 ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
@@ -296,6 +296,18 @@ class ClientWithoutTimeout(GoRule):
                     if method == "Do" and _request_has_deadline(ctx, call):
                         continue
                     ctx.report(call, f"http.DefaultClient.{method} has no Timeout: a slow upstream hangs this call forever")
+
+
+def _custom_round_tripper(ctx: FileContext, v: TypedValue) -> bool:
+    """``Transport: &retryRoundTripper{...}``: a RoundTripper type of the
+    package's own usually carries its own deadlines (retry clients, ...)."""
+    if v.literal is None:
+        return False
+    t = unparen(literal_keys(v.literal).get("Transport"))
+    if t is not None and t.type == "unary_expression":
+        t = t.named_child(0)
+    return t is not None and t.type == "composite_literal" and t.child_by_field_name("type").type == "type_identifier" \
+        and not ctx.file.is_member(t.child_by_field_name("type"), NET_HTTP, "Transport")
 
 
 def _default_client_timeout_set(ctx: FileContext) -> bool:
