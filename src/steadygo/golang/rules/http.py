@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
-from steadygo.golang.parse import captures, matches, text, unparen
+from steadygo.golang.parse import captures, matches, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
-from steadygo.registry import RuleMeta
+from steadygo.registry import RuleMeta, RuleOption
 
 NET_HTTP = "net/http"
 SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTimeout")
@@ -30,8 +30,12 @@ _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn)
 _SELECTORS_Q = "(selector_expression) @sel"
 
 
-def _meta(id, name, severity, breakpoint, summary):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary)
+def _meta(id, name, severity, breakpoint, summary, options=()):
+    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
+                    options=tuple(options))
+
+
+_LOOPBACK_PREFIXES = ("localhost:", "127.0.0.1:", "[::1]:")
 
 
 @dataclass
@@ -105,6 +109,14 @@ class ServerWithoutAnyTimeout(GoRule):
         Severity.ERROR,
         "Slow or stalled clients hold connections and goroutines forever; under load the server runs out of file descriptors and memory.",
         "HTTP server started with no read, write or idle timeout at all.",
+        options=[
+            RuleOption(
+                "ignore-loopback-listeners",
+                bool,
+                True,
+                "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
+            )
+        ],
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
 
@@ -122,6 +134,8 @@ class ServerWithoutAnyTimeout(GoRule):
         for call in captures(_CALLS_Q, f.root).get("call", []):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
+                if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                    continue
                 ctx.report(
                     call,
                     f"http.{target[1]} runs a server with no timeouts at all: a slow client can hold a "
@@ -165,6 +179,13 @@ class ServerWithoutAnyTimeout(GoRule):
             if missing:
                 ctx.report(call, "fiber app created without ReadTimeout/WriteTimeout/IdleTimeout in fiber.Config: "
                            "fasthttp then waits forever on slow clients")
+
+
+def _loopback_address(call) -> bool:
+    """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
+    args = call.child_by_field_name("arguments").named_children
+    addr = string_value(args[0]) if args else None
+    return addr is not None and addr.startswith(_LOOPBACK_PREFIXES)
 
 
 def _scope_body(ctx, node):
