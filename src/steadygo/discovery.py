@@ -84,8 +84,13 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 continue
             key = (st.st_dev, st.st_ino)
             if key in seen_dirs:
+                # A link back to one of its own ancestors is a loop worth saying;
+                # a second name for a directory already scanned loses nothing.
                 if os.path.islink(d):
-                    diags.append(Diagnostic(display_path(d, base), "symlink loop or repeated directory; skipped"))
+                    target = os.path.realpath(d)
+                    parent = os.path.realpath(os.path.dirname(d))
+                    if parent == target or parent.startswith(target + os.sep):
+                        diags.append(Diagnostic(display_path(d, base), "symlink loop; skipped"))
                 continue
             seen_dirs.add(key)
             try:
