@@ -109,7 +109,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                         continue
                     if config.exclude and config.is_excluded(display_path(e.path, exclude_base)):
                         continue
-                    subdirs.append(e.path)
+                    subdirs.append((e.is_symlink(), e.path))
                 elif e.name.endswith(".go"):
                     link = e.is_symlink()
                     if link and not os.path.exists(e.path):
@@ -117,5 +117,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                         continue
                     if want_file(e.path):
                         add(e.path, link)
-            stack.extend(reversed(subdirs))
+            # Real directories before symlinks to them, so findings carry the
+            # real path whatever the names sort as.
+            stack.extend(p for _, p in sorted(subdirs, reverse=True))
     return packages, diags
