@@ -223,7 +223,22 @@ def _constructor_of(ctx, ident, at_node):
     return None
 
 
-class ServerWithoutReadHeaderTimeout(GoRule):
+class _ServerFieldRule(GoRule):
+    """One missing-timeout check on servers that set at least one timeout:
+    ``covered_by`` lists the fields any of which closes the hole (net/http's
+    fallbacks included)."""
+
+    requires_imports = (NET_HTTP,)
+    covered_by: tuple[str, ...] = ()
+    message = ""
+
+    def check(self, ctx: FileContext) -> None:
+        for v in _partially_configured(ctx):
+            if not v.has(*self.covered_by):
+                ctx.report(v.node, self.message)
+
+
+class ServerWithoutReadHeaderTimeout(_ServerFieldRule):
     meta = _meta(
         "SG102",
         "server-without-read-header-timeout",
@@ -231,16 +246,12 @@ class ServerWithoutReadHeaderTimeout(GoRule):
         "Slowloris: a client that sends headers one byte at a time keeps a connection and goroutine busy indefinitely.",
         "http.Server sets some timeouts but neither ReadHeaderTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("ReadHeaderTimeout", "ReadTimeout"):
-                ctx.report(v.node, "http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
-                           "a slowloris client can hold a connection and goroutine forever")
+    covered_by = ("ReadHeaderTimeout", "ReadTimeout")
+    message = ("http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
+               "a slowloris client can hold a connection and goroutine forever")
 
 
-class ServerWithoutWriteTimeout(GoRule):
+class ServerWithoutWriteTimeout(_ServerFieldRule):
     meta = _meta(
         "SG103",
         "server-without-write-timeout",
@@ -248,16 +259,12 @@ class ServerWithoutWriteTimeout(GoRule):
         "A client that stops reading the response pins the handler goroutine and its buffers until the TCP stack gives up.",
         "http.Server sets some timeouts but no WriteTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("WriteTimeout"):
-                ctx.report(v.node, "http.Server has no WriteTimeout: a client that stops reading keeps the handler "
-                           "goroutine and its buffers alive (use http.ResponseController for long streams)")
+    covered_by = ("WriteTimeout",)
+    message = ("http.Server has no WriteTimeout: a client that stops reading keeps the handler "
+               "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
 
-class ServerWithoutIdleTimeout(GoRule):
+class ServerWithoutIdleTimeout(_ServerFieldRule):
     meta = _meta(
         "SG104",
         "server-without-idle-timeout",
@@ -265,13 +272,9 @@ class ServerWithoutIdleTimeout(GoRule):
         "Idle keep-alive connections are never closed, so file descriptors accumulate behind load balancers and NAT.",
         "http.Server sets some timeouts but neither IdleTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("IdleTimeout", "ReadTimeout"):
-                ctx.report(v.node, "http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
-                           "connections stay open forever and file descriptors pile up")
+    covered_by = ("IdleTimeout", "ReadTimeout")
+    message = ("http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
+               "connections stay open forever and file descriptors pile up")
 
 
 def _partially_configured(ctx: FileContext) -> list[TypedValue]:
