@@ -5,13 +5,15 @@ with a comment on the line where it happens:
 
     // LEAK SG204 frame     leaked goroutines are parked at this line
     // LEAK SG203 created   leaked goroutines were started by the go statement here
+    // NOLEAK SG204 frame   the fixed twin of a leak: nothing may be left behind
 
 The test builds every program with the Go toolchain, runs it on 127.0.0.1,
 sends a bounded burst of requests, reads the goroutine dump from
 net/http/pprof (/debug/pprof/goroutine?debug=2) and asserts that (1) at least
 one leaked goroutine per request sits at the marked line, and (2) the static
-rule reports that same line.  The rules are only as good as what the Go
-runtime actually does.
+rule reports that same line.  For a fixed twin (NOLEAK) it asserts the
+opposite: no goroutine started by the handler survives, and the rule is
+silent.  The rules are only as good as what the Go runtime actually does.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from steadygo.engine import scan
 
 PROGS = os.path.join(FIXTURES, "leakprogs")
 BURST = 12
-_MARK = re.compile(r"//\s*LEAK\s+(SG\d{3})\s+(frame|created)")
+_MARK = re.compile(r"//\s*(NO)?LEAK\s+(SG\d{3})\s+(frame|created)")
 
 
 def _programs():
@@ -48,7 +50,8 @@ def _programs():
             for i, line in enumerate(fh, start=1):
                 m = _MARK.search(line)
                 if m:
-                    out.append(pytest.param(name, m.group(1), m.group(2), i, id=f"{name}-{m.group(1)}"))
+                    kind = "none" if m.group(1) else m.group(3)
+                    out.append(pytest.param(name, m.group(2), kind, i, id=f"{name}-{m.group(2)}"))
     return out
 
 
@@ -132,19 +135,26 @@ def _goroutines_at(dump: str, src: str, line: int, kind: str) -> int:
     return n
 
 
+def _started_by_handler(dump: str) -> int:
+    return sum(1 for block in dump.split("\n\n") if "created by main.handler" in block)
+
+
 @pytest.mark.parametrize("name,rule,kind,line", _programs())
 def test_leak_is_real_and_flagged(built, name, rule, kind, line):
     binary, built_src = built[name]
     dump = _run_and_dump(binary)
+    src = os.path.join(PROGS, name, "main.go")
+    result = scan([src], Config(select=[rule], preview=True), use_cache=False, jobs=1, base=PROGS)
+    lines = {f.line for f in result.active if f.rule_id == rule}
+    if kind == "none":
+        assert _started_by_handler(dump) == 0, f"{name}: the fixed program still leaks\n{dump[:4000]}"
+        assert not lines, f"{rule} flagged the fixed program at {sorted(lines)}"
+        return
     leaked = _goroutines_at(dump, built_src, line, kind)
     assert leaked >= BURST, (
         f"{name}: expected >= {BURST} goroutines {'started' if kind == 'created' else 'parked'} at main.go:{line}, "
         f"found {leaked}\n{dump[:4000]}"
     )
-
-    src = os.path.join(PROGS, name, "main.go")
-    result = scan([src], Config(select=[rule], preview=True), use_cache=False, jobs=1, base=PROGS)
-    lines = {f.line for f in result.active if f.rule_id == rule}
     assert line in lines, f"{rule} did not flag main.go:{line} (it flagged {sorted(lines)})"
 
 
@@ -152,4 +162,5 @@ def test_every_leak_program_is_marked():
     names = {p.values[0] for p in _programs()}
     on_disk = {n for n in os.listdir(PROGS) if os.path.isfile(os.path.join(PROGS, n, "main.go"))}
     assert names == on_disk
-    assert len({p.values[1] for p in _programs()}) >= 5, "at least five distinct leak rules are cross-checked"
+    leaks = [p.values for p in _programs() if p.values[2] != "none"]
+    assert len({v[1] for v in leaks}) >= 5, "at least five distinct leak rules are cross-checked"
