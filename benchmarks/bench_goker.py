@@ -72,9 +72,10 @@ def function_spans(source: bytes) -> dict[str, tuple[int, int]]:
             parent = fn.parent
             while parent is not None and parent.type not in FUNC_TYPES:
                 parent = parent.parent
-            outer = names.get(parent.id, "glob.") if parent is not None else "glob."
+            # closures in package-level initialisers belong to the package init
+            outer = names.get(parent.id, "init") if parent is not None else "init"
             counters[outer] += 1
-            sep = ".func" if parent is not None and parent.type != "func_literal" else "."
+            sep = "." if parent is not None and parent.type == "func_literal" else ".func"
             name = f"{outer}{sep}{counters[outer]}"
         names[fn.id] = name
         spans[name] = (fn.start_point[0] + 1, fn.end_point[0] + 1)
@@ -108,26 +109,20 @@ def _kernel_file(kernels_dir: str, name: str) -> str | None:
     return None
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-v", "--verbose", action="store_true", help="one line per kernel")
-    ap.add_argument("--select", default="SG2", help="rule selector (default SG2)")
-    args = ap.parse_args(argv)
-
+def evaluate(select: str = "SG2"):
+    """One row per kernel: (name, findings on the leaking goroutines' code,
+    findings elsewhere, leaking function names); kernels without a file have
+    None for both lists."""
     src = os.path.join(goroot(), "src", "runtime")
     kernels_dir = os.path.join(src, "testdata", "testgoroutineleakprofile", "goker")
     with open(os.path.join(src, "goroutineleakprofile_test.go"), encoding="utf-8") as fh:
         leaks = leak_functions(fh.read())
-
-    cfg = Config(select=args.select.split(","), preview=True)
-    hit_kernels, on_leak, elsewhere, total = 0, 0, 0, 0
-    by_rule_hit: Counter = Counter()
-    by_rule_else: Counter = Counter()
+    cfg = Config(select=select.split(","), preview=True)
     rows = []
     for name in sorted(leaks):
         path = _kernel_file(kernels_dir, name)
         if path is None:
-            rows.append(f"  {name:<16} (no kernel file)")
+            rows.append((name, None, None, leaks[name]))
             continue
         with open(path, "rb") as fh:
             spans, root = function_spans(fh.read())
@@ -139,21 +134,37 @@ def main(argv=None) -> int:
         result = scan([path], cfg, use_cache=False, jobs=1, base=kernels_dir)
         hits = [f for f in result.active if any(a <= f.line <= b for a, b in ranges)]
         others = [f for f in result.active if f not in hits]
-        total += len(result.active)
+        rows.append((name, hits, others, leaks[name]))
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per kernel")
+    ap.add_argument("--select", default="SG2", help="rule selector (default SG2)")
+    args = ap.parse_args(argv)
+
+    rows = evaluate(args.select)
+    hit_kernels = on_leak = elsewhere = 0
+    by_rule_hit: Counter = Counter()
+    by_rule_else: Counter = Counter()
+    for name, hits, others, leaks in rows:
+        if hits is None:
+            if args.verbose:
+                print(f"  {name:<16} (no kernel file)")
+            continue
         on_leak += len(hits)
         elsewhere += len(others)
         by_rule_hit.update(f.rule_id for f in hits)
         by_rule_else.update(f.rule_id for f in others)
         hit_kernels += bool(hits)
-        rows.append(f"  {name:<16} {'HIT ' if hits else '    '} on-leak={','.join(f'{f.rule_id}:{f.line}' for f in hits) or '-'}"
-                    f"  elsewhere={','.join(f'{f.rule_id}:{f.line}' for f in others) or '-'}"
-                    f"  leaks={sorted(leaks[name])}")
-    if args.verbose:
-        print("\n".join(rows))
-    n = len(leaks)
+        if args.verbose:
+            print(f"  {name:<16} {'HIT ' if hits else '    '} on-leak={','.join(f'{f.rule_id}:{f.line}' for f in hits) or '-'}"
+                  f"  elsewhere={','.join(f'{f.rule_id}:{f.line}' for f in others) or '-'}  leaks={sorted(leaks)}")
+    n = len(rows)
     print(f"GoKer kernels: {n}")
     print(f"kernels with a finding on the leaking goroutine's code: {hit_kernels}/{n} ({100 * hit_kernels / max(n, 1):.0f}%)")
-    print(f"findings: {total} total, {on_leak} on leaking goroutines' code, {elsewhere} elsewhere")
+    print(f"findings: {on_leak + elsewhere} total, {on_leak} on leaking goroutines' code, {elsewhere} elsewhere")
     print("on-leak by rule:  " + (", ".join(f"{r}={c}" for r, c in sorted(by_rule_hit.items())) or "-"))
     print("elsewhere by rule: " + (", ".join(f"{r}={c}" for r, c in sorted(by_rule_else.items())) or "-"))
     return 0
