@@ -15,6 +15,8 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "explain": "explain",
+    "baseline": "baseline",
+    "ledger": "ledger",
 }
 
 
