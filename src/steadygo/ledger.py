@@ -81,16 +81,27 @@ def collect(root: str, base: str | None = None) -> list[Breakpoint]:
         lines = _read_lines(path)
         if path.endswith("_test.go"):
             current = ""
+            pending: list[tuple[str, int]] = []  # ids in the comment block right above a func
             for i, text in enumerate(lines, start=1):
                 m = _TEST_FUNC.match(text)
                 if m:
                     current = m.group(1)
+                    # A doc comment naming the id belongs to the test it documents.
+                    refs.extend((bp_id, TestRef(rel, line, current)) for bp_id, line in pending)
+                    pending = []
                 elif text.startswith("func "):
                     current = ""  # a helper, not a test
-                for bp_id in dict.fromkeys(_ID.findall(text)):
-                    refs.append((bp_id, TestRef(rel, i, current)))
+                ids = list(dict.fromkeys(_ID.findall(text)))
+                if not current and text.lstrip().startswith("//"):
+                    pending.extend((bp_id, i) for bp_id in ids)
+                    continue
+                if not m:
+                    refs.extend((bp_id, TestRef(rel, line, "")) for bp_id, line in pending)
+                    pending = []
+                refs.extend((bp_id, TestRef(rel, i, current)) for bp_id in ids)
                 if text == "}":
                     current = ""  # gofmt puts a top-level function's closing brace alone at column 0
+            refs.extend((bp_id, TestRef(rel, line, "")) for bp_id, line in pending)
             continue
         for i, text in enumerate(lines, start=1):
             if "BP-" not in text:
@@ -132,7 +143,7 @@ def _mermaid_text(text: str) -> str:
     # are written as entity codes so a title cannot end the label or add markup.
     out = []
     for ch in text:
-        if ch in '"#<>&`[]{}()|;':
+        if ch in '"#<>&`':
             out.append(f"#{ord(ch)};")
         elif ch.isprintable():
             out.append(ch)
