@@ -42,10 +42,11 @@ class JunitReporter(Reporter):
         suite = ET.Element("testsuite", name="steadygo")
         for rid in rule_ids:
             rule = registry.lookup(rid)
-            name = f"{rid} {rule.meta.name}" if rule else rid
-            layer = rule.meta.layer.value if rule else "code"
-            case = ET.SubElement(suite, "testcase", classname=f"steadygo.{layer}", name=name, time="0")
             found = by_rule.get(rid, [])
+            # Findings from runtime evidence may name rules this build does not register.
+            name = rule.meta.name if rule else (found[0].rule_name if found else "")
+            layer = rule.meta.layer.value if rule else (found[0].layer.value if found else "code")
+            case = ET.SubElement(suite, "testcase", classname=f"steadygo.{layer}", name=f"{rid} {name}".strip(), time="0")
             failing = [f for f in found if f.severity >= fail_on]
             quiet = [f for f in found if f.severity < fail_on]
             if failing:

