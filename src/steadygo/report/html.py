@@ -30,6 +30,7 @@ from steadygo.report import evidence as evidence_mod
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 STATE_LABEL = {scorecard.COVERED: "✓ covered", scorecard.FAILING: "✗ failing", scorecard.NOT_CHECKED: "– not checked"}
 CHART_BUCKETS = 12
+ORDER = {scorecard.FAILING: 0, scorecard.COVERED: 1, scorecard.NOT_CHECKED: 2}
 
 
 def e(text) -> str:
@@ -61,10 +62,11 @@ a{color:var(--link)}a:focus,input:focus{outline:3px solid #0969da;outline-offset
 #shown{color:var(--muted);margin-left:auto}
 .score{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px}
 .layer{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 12px}
-.layer h3{margin:0 0 8px;text-transform:capitalize}
-.family{background:#fff;border:1px solid var(--line);border-radius:6px;margin:0 0 8px;padding:6px 8px}
-.family summary{cursor:pointer;display:flex;gap:8px;align-items:baseline;justify-content:space-between}
-.family ul{margin:6px 0 2px;padding-left:18px}.family li{margin:3px 0}
+.layer h3{margin:0 0 8px}.lname{text-transform:capitalize}
+.layer h3 .chip{float:right;margin-top:3px}
+.fams{list-style:none;margin:6px 0 0;padding:0}.fams li{margin:6px 0}
+.bp-table{margin-top:12px}.bp-table summary{cursor:pointer;font-weight:700}
+table.bps{width:100%}table.bps caption{text-align:left;color:var(--muted);padding:4px 0}
 .why{color:var(--muted);font-size:.85rem}
 .rules{color:var(--muted);font-size:.8rem;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .group{margin:0 0 12px}
@@ -84,7 +86,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .legend{color:var(--muted);font-size:.85rem}
 footer{margin-top:40px;color:var(--muted);font-size:.85rem}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--panel:#161b22;--line:#30363d;--link:#79c0ff}
-.family,pre{background:#0d1117}.chart text{fill:#e6edf3}.k{color:#d2a8ff}.s{color:#a5d6ff}.c{color:#8b949e}.n{color:#79c0ff}.f{color:#d2a8ff}
+pre{background:#0d1117}.chart text{fill:#e6edf3}.k{color:#d2a8ff}.s{color:#a5d6ff}.c{color:#8b949e}.n{color:#79c0ff}.f{color:#d2a8ff}
 .chip.sup{background:#0d1117}}
 """
 
@@ -96,7 +98,7 @@ JS = """
   if (!form) { return; }
   var findings = Array.prototype.slice.call(document.querySelectorAll('.finding'));
   var groups = Array.prototype.slice.call(document.querySelectorAll('.group'));
-  var layers = Array.prototype.slice.call(document.querySelectorAll('.layer[data-layer]'));
+  var layers = Array.prototype.slice.call(document.querySelectorAll('.by-layer'));
   var shown = document.getElementById('shown');
   function checked(name) {
     var out = {};
@@ -259,36 +261,47 @@ class HtmlReporter(Reporter):
         )
 
     def _scorecard(self, families: list[scorecard.Family]) -> str:
+        """Four layer tiles for the glance, then one row per breakpoint."""
         tot = scorecard.totals(families)
         summary = ", ".join(f"{tot.get(s, 0)} {STATE_LABEL[s].split(' ', 1)[1]}"
                             for s in (scorecard.FAILING, scorecard.COVERED, scorecard.NOT_CHECKED))
-        cols = []
+        tiles, rows = [], []
         for layer in Layer:
             fams = [f for f in families if f.layer is layer]
-            cards = []
+            states = Counter(r.state for f in fams for r in f.rows)
+            state = scorecard.FAILING if states[scorecard.FAILING] else (
+                scorecard.COVERED if states[scorecard.COVERED] else scorecard.NOT_CHECKED)
+            counts = " · ".join(f"{states[s]} {STATE_LABEL[s].split(' ', 1)[1]}"
+                                for s in (scorecard.FAILING, scorecard.COVERED, scorecard.NOT_CHECKED) if states[s])
+            fam_lines = "".join(
+                f'<li><span class="chip st-{f.state}">{e(STATE_LABEL[f.state])}</span> {e(f.prefix)}xx {e(f.title)}'
+                + (f'<br><span class="why">{e(f.reason)}</span>' if f.reason else "") + "</li>"
+                for f in fams)
+            tiles.append(
+                f'<section class="layer by-layer" data-layer="{layer.value}" aria-label="{layer.value} layer">'
+                f'<h3><span class="lname">{e(layer.value)}</span> <span class="chip st-{state}">{e(STATE_LABEL[state])}</span></h3>'
+                f'<p class="why">{e(counts or "no rules for this layer in this version")}</p><ul class="fams">{fam_lines}</ul></section>')
             for fam in fams:
-                chip = f'<span class="chip st-{fam.state}">{e(STATE_LABEL[fam.state])}</span>'
-                rows = []
-                for row in fam.rows:
+                for row in sorted(fam.rows, key=lambda r: (ORDER[r.state], r.breakpoint)):
                     ids = ", ".join(r.id for r in row.rules)
-                    counts = sum(r.findings for r in row.rules)
-                    extra = f" · {_plural(counts, 'finding')}" if counts else ""
+                    found = sum(r.findings for r in row.rules)
                     accepted = sum(r.accepted for r in row.rules)
-                    if accepted:
-                        extra += f" · {accepted} accepted"
-                    why = f'<br><span class="why">{e(row.reason)}</span>' if row.reason else ""
-                    rows.append(f'<li><span class="chip st-{row.state}">{e(STATE_LABEL[row.state])}</span> '
-                                f'{e(row.breakpoint)} <span class="rules">{e(ids)}{e(extra)}</span>{why}</li>')
-                why = f'<p class="why">{e(fam.reason)}</p>' if fam.reason else ""
-                lst = f"<ul>{''.join(rows)}</ul>" if rows else ""
-                opened = " open" if fam.state == scorecard.FAILING else ""
-                cards.append(f'<details class="family"{opened}><summary><strong>{e(fam.prefix)}xx {e(fam.title)}</strong>'
-                             f"{chip}</summary>{why}{lst}</details>")
-            cols.append(f'<section class="layer" data-layer="{layer.value}" aria-label="{layer.value} layer">'
-                        f"<h3>{e(layer.value)}</h3>{''.join(cards)}</section>")
+                    counts = str(found) + (f" (+{accepted} accepted)" if accepted else "")
+                    why = f'<br><span class="why">not checked: {e(row.reason)}</span>' if row.reason else ""
+                    rows.append(
+                        f'<tr class="by-layer" data-layer="{layer.value}"><td><span class="chip st-{row.state}">'
+                        f"{e(STATE_LABEL[row.state])}</span></td><td>{e(row.breakpoint)}{why}</td>"
+                        f'<td>{e(layer.value)}</td><td>{e(fam.prefix)}xx {e(fam.title)}</td>'
+                        f'<td class="rules">{e(ids)}</td><td class="num">{e(counts)}</td></tr>')
+        table = ('<table class="bps"><caption>Every breakpoint, by layer and family</caption><thead><tr>'
+                 '<th scope="col">state</th><th scope="col">breakpoint</th><th scope="col">layer</th>'
+                 '<th scope="col">family</th><th scope="col">rules</th><th scope="col">findings</th></tr></thead>'
+                 f"<tbody>{''.join(rows)}</tbody></table>")
         return (f'<section aria-labelledby="score-h"><h2 id="score-h">Breakpoint scorecard</h2>'
-                f'<p class="meta">Breakpoints: {e(summary)}. Covered means checked and passing; not checked says '
-                f'which input was missing.</p><div class="score">{"".join(cols)}</div></section>')
+                f'<p class="meta">{e(summary)}. Covered: checked and passing. Not checked: the input it needs '
+                f'was missing, or the rule was not enabled.</p><div class="score">{"".join(tiles)}</div>'
+                f"<details class=\"bp-table\"><summary>All breakpoints ({sum(tot.values())})</summary>{table}</details>"
+                "</section>")
 
     def _runtime(self, doc: dict, n: int) -> str:
         buckets = [b for b in doc.get("buckets", []) if isinstance(b, dict)]
@@ -367,7 +380,9 @@ def _finding_html(f: Finding) -> str:
     rule = registry.lookup(f.rule_id)
     url = docs_pages.DOCS_URL.format(id=f.rule_id) if rule else ""
     rid = f'<a href="{e(url)}">{e(f.rule_id)}</a>' if url else e(f.rule_id)
-    loc = f"{f.path}:{f.line}:{f.col}" if f.line > 0 else f.path
+    loc = f.path
+    if f.line > 0:
+        loc += f":{f.line}" + (f":{f.col}" if f.col > 0 else "")
     sup_chip = f' <span class="chip sup">suppressed: {e(f.suppressed)}</span>' if sup else ""
     snippet = ""
     if f.snippet:
