@@ -24,7 +24,7 @@ class RunReport:
     base: str = field(default_factory=os.getcwd)
     baseline: object | None = None  # steadygo.baseline.Baseline when --baseline was given
     new_from_rev: str | None = None
-    # Runtime evidence documents given with --runtime (see docs/html-report.md).
+    # Runtime evidence documents given with --runtime (see docs/reports.md).
     runtime: list[dict] = field(default_factory=list)
 
 

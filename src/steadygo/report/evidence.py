@@ -1,6 +1,6 @@
 """Runtime evidence handed to ``check --runtime FILE``: the JSON written by
 ``steadygo goroutines DUMP [DUMP2] --format json`` (documented in
-docs/html-report.md).  The HTML report draws its bucket chart and growth diff
+docs/reports.md).  The HTML report draws its bucket chart and growth diff
 from it; its findings join the run's findings; the scorecard counts the
 runtime rules it covers as checked.
 
