@@ -6,19 +6,13 @@ from __future__ import annotations
 import os
 import re
 
-from steadygo import __version__, cli
+from steadygo import __version__
 
 from conftest import FIXTURES, ROOT
 
 SERVICE = os.path.join(FIXTURES, "reports", "service")
 RUNTIME_JSON = os.path.join(FIXTURES, "reports", "goroutines.json")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
-
-
-def run_cli(argv, capsys):
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def normalise(text: str, base: str) -> str:

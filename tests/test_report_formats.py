@@ -13,7 +13,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from steadygo import cli, registry
+from steadygo import cli, docs_pages, registry
 from steadygo.config import Config
 from steadygo.engine import ScanResult
 from steadygo.findings import Finding, Layer, Severity
@@ -22,7 +22,11 @@ from steadygo.report.github import GithubReporter
 from steadygo.report.markdown import MarkdownReporter
 from steadygo.report.sarif import SarifReporter
 
-from reportutil import RUNTIME_JSON, SERVICE, check_golden, normalise, run_cli
+from reportutil import RUNTIME_JSON, SERVICE, check_golden, normalise
+
+def _stub_page(rule_id):
+    return f"# {rule_id}\n\n## What it does\nThe rule page of {rule_id}.\n"
+
 
 STABLE_RULES = tuple(r for r in registry.all_rules() if r.meta.id[:3] in ("SG0", "SG1"))
 FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "github": "txt", "junit": "xml", "markdown": "md",
@@ -40,6 +44,8 @@ def outputs(tmp_path_factory):
         # rewrite every golden file; the reporters' use of the full registry
         # is covered by the other tests.
         mp.setattr(registry, "all_rules", lambda: STABLE_RULES)
+        # ...and a fixed doc page, so editing a rule's page does not either.
+        mp.setattr(docs_pages, "page", _stub_page)
         code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--runtime", RUNTIME_JSON,
                          "--format", specs])
     texts = {name: (out_dir / f"report.{name}").read_text(encoding="utf-8") for name in FORMATS}
@@ -67,13 +73,7 @@ def test_sarif_content_for_code_scanning(outputs):
     doc = json.loads(outputs[1]["sarif"])
     run = doc["runs"][0]
     assert doc["version"] == "2.1.0"
-    rules = run["tool"]["driver"]["rules"]
-    ids = [r["id"] for r in rules]
-    assert "SG101" in ids and "SG105" in ids
-    sg101 = rules[ids.index("SG101")]
-    assert sg101["helpUri"].endswith("/docs/rules/SG101.md")
-    assert sg101["help"]["markdown"].startswith("# SG101: server-without-any-timeout")
-    assert "no read, write or idle timeout" in sg101["fullDescription"]["text"]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     results = run["results"]
     by_line = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                 r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")): r for r in results}
@@ -99,6 +99,19 @@ def _finding(**kw):
 def _report(findings, **kw):
     res = ScanResult(findings=findings, files=1, lines=10, packages=1, enabled_rules=["SG101"], roots=["."])
     return RunReport(res, Config(), 1, **kw)
+
+
+def test_sarif_rules_carry_the_doc_pages():
+    doc = json.loads(SarifReporter().render(_report([_finding()])))
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    assert ids == [r.meta.id for r in registry.all_rules()]  # every rule, not only those that fired
+    sg101 = rules[ids.index("SG101")]
+    assert sg101["helpUri"].endswith("/docs/rules/SG101.md")
+    assert sg101["help"]["markdown"] == docs_pages.page("SG101")
+    assert sg101["fullDescription"]["text"] == docs_pages.section(docs_pages.page("SG101"), "## What it does")
+    assert sg101["shortDescription"]["text"] == registry.lookup("SG101").meta.summary
+    assert sg101["defaultConfiguration"]["level"] == "error"
 
 
 def test_sarif_uris_are_encoded_and_valid():
