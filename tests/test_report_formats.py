@@ -148,3 +148,22 @@ def test_markdown_escapes_markup_from_findings():
     assert "<img" not in out and "<b>" not in out
     assert "&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil) \\| pipe" in out
     assert out.startswith("<!-- steadygo:report -->\n")
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "rt.json: runtime evidence file not found"),
+    ("<html>502</html>", "rt.json: runtime evidence is not JSON"),
+    ('{"total": 3}', 'rt.json: not a goroutine analysis: no "buckets" list'),
+    ('{"buckets": [{"count": -1}]}', 'rt.json: not a goroutine analysis: bucket 1 has no "count"'),
+    ('{"buckets": [], "diff": {"by_site": [{"key": "x", "before": 1}]}}',
+     'rt.json: not a goroutine analysis: diff site 1 needs "before" and "after" counts'),
+    ('{"buckets": [], "findings": [{"message": "no rule id"}]}', "rt.json: finding 1 is malformed"),
+])
+def test_bad_runtime_evidence_is_one_line_exit_2(tmp_path, monkeypatch, capsys, content, message):
+    monkeypatch.chdir(tmp_path)
+    if content is not None:
+        (tmp_path / "rt.json").write_text(content)
+    code = cli.main(["check", "--no-cache", "--isolated", "--runtime", "rt.json", "--format", "html=r.html"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("steadygo: error: " + message), err
+    assert err.count("\n") == 1 and not (tmp_path / "r.html").exists()
