@@ -75,6 +75,8 @@ def test_sarif_content_for_code_scanning(outputs):
     assert doc["version"] == "2.1.0"
     ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     results = run["results"]
+    # Every result's rule is declared, including runtime rules this build does not register.
+    assert all(ids[r["ruleIndex"]] == r["ruleId"] for r in results)
     by_line = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                 r["locations"][0]["physicalLocation"].get("region", {}).get("startLine")): r for r in results}
     live = by_line[("main.go", 13)]

@@ -122,6 +122,23 @@ def _walk(path: str):
         yield d, dirs, sorted(files)
 
 
+def inputs_for(report) -> Inputs:
+    """What a run (a ``RunReport``) had to look at."""
+    from steadygo.report import evidence
+
+    res = report.result
+    given = getattr(res, "inputs", None)  # should the engine ever count artifact inputs itself
+    if isinstance(given, dict):
+        build, manifests = given.get("build", 0), given.get("deploy", 0)
+    else:
+        build, manifests = detect_inputs(res.roots, report.base)
+    covered: set[str] = set()
+    for doc in report.runtime:
+        covered |= evidence.checked_rules(doc)
+    return Inputs(go_files=res.files, build_files=build, manifests=manifests,
+                  runtime_rules=covered, runtime_docs=len(report.runtime))
+
+
 def _missing_input(layer: Layer, inputs: Inputs) -> str:
     if layer is Layer.CODE and not inputs.go_files:
         return "no Go files were scanned"

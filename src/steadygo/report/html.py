@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from steadygo import __version__, docs_pages, registry, scorecard
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.report import Reporter, RunReport
-from steadygo.report import evidence as evidence_mod
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 STATE_LABEL = {scorecard.COVERED: "✓ covered", scorecard.FAILING: "✗ failing", scorecard.NOT_CHECKED: "– not checked"}
@@ -180,7 +179,7 @@ class HtmlReporter(Reporter):
 
     def render(self, report: RunReport) -> str:
         res = report.result
-        families = scorecard.build(res, report.config, self._inputs(report))
+        families = scorecard.build(res, report.config, scorecard.inputs_for(report))
         parts = [self._header(report), self._filters(report), self._scorecard(families)]
         for n, doc in enumerate(report.runtime, start=1):
             parts.append(self._runtime(doc, n))
@@ -204,19 +203,6 @@ class HtmlReporter(Reporter):
         )
 
     # ------------------------------------------------------------------ parts
-
-    def _inputs(self, report: RunReport) -> scorecard.Inputs:
-        res = report.result
-        given = getattr(res, "inputs", None)  # the engine may count artifact inputs itself
-        if isinstance(given, dict):
-            build, manifests = given.get("build", 0), given.get("deploy", 0)
-        else:
-            build, manifests = scorecard.detect_inputs(res.roots, report.base)
-        covered: set[str] = set()
-        for doc in report.runtime:
-            covered |= evidence_mod.checked_rules(doc)
-        return scorecard.Inputs(go_files=res.files, build_files=build, manifests=manifests,
-                                runtime_rules=covered, runtime_docs=len(report.runtime))
 
     def _header(self, report: RunReport) -> str:
         res = report.result

@@ -12,7 +12,7 @@ import html
 import re
 from collections import Counter
 
-from steadygo import docs_pages
+from steadygo import docs_pages, scorecard
 from steadygo.findings import Layer, Severity
 from steadygo.report import Reporter, RunReport
 
@@ -49,6 +49,10 @@ class MarkdownReporter(Reporter):
             out.append(f"Only lines changed since `{md(report.new_from_rev)}` are reported.")
         for note in report.notes:
             out.append(f"{md(note)}")
+        cards = scorecard.build(res, report.config, scorecard.inputs_for(report))
+        tot = scorecard.totals(cards)
+        out.append(f"Breakpoints: {tot.get(scorecard.FAILING, 0)} failing, {tot.get(scorecard.COVERED, 0)} covered, "
+                   f"{tot.get(scorecard.NOT_CHECKED, 0)} not checked.")
         suppressed = len(res.findings) - len(active)
         if suppressed:
             out.append(f"{_plural(suppressed, 'suppressed finding')} not shown.")

@@ -111,9 +111,28 @@ def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, w
     return res
 
 
+def _descriptor_from_finding(f: Finding) -> dict:
+    """Runtime evidence can carry rules this build does not register; code
+    scanning wants every ruleId declared, so declare it from the finding."""
+    text = f.rule_name or f.rule_id
+    return {
+        "id": f.rule_id,
+        "name": text,
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": f.breakpoint or text},
+        "defaultConfiguration": {"level": LEVEL[f.severity], "enabled": True},
+        "properties": {"tags": ["steadygo", f.layer.value, f"family/{f.rule_id[:3]}"]},
+    }
+
+
 def document(report: RunReport) -> dict:
-    rules = list(registry.all_rules())
-    rule_index = {r.meta.id: i for i, r in enumerate(rules)}
+    registered = list(registry.all_rules())
+    descriptors = [_rule_descriptor(r) for r in registered]
+    rule_index = {r.meta.id: i for i, r in enumerate(registered)}
+    for f in report.result.findings:
+        if f.rule_id not in rule_index:
+            rule_index[f.rule_id] = len(descriptors)
+            descriptors.append(_descriptor_from_finding(f))
     baseline = report.baseline
     baseline_path = getattr(baseline, "path", None)
     res = report.result
@@ -136,7 +155,7 @@ def document(report: RunReport) -> dict:
                 "informationUri": INFORMATION_URI,
                 "version": __version__,
                 "semanticVersion": __version__,
-                "rules": [_rule_descriptor(r) for r in rules],
+                "rules": descriptors,
             }
         },
         "originalUriBaseIds": {SRCROOT: {"uri": base_uri}},
