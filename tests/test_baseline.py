@@ -128,3 +128,20 @@ def test_github_annotations_auto_in_actions(project, capsys, monkeypatch):
     # A machine format on stdout must not be corrupted by annotations.
     cli.main(["check", "--no-cache", "--isolated", "--format", "json"])
     json.loads(capsys.readouterr().out)
+
+
+def test_written_files_get_ordinary_permissions(project, capsys):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        cli.main(["baseline", "create", "--no-cache", "--isolated", "-o", "bl.json"])
+        cli.main(["check", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat("bl.json").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat("r.sarif").st_mode) == 0o644
+    os.chmod("r.sarif", 0o640)
+    cli.main(["check", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
+    assert stat.S_IMODE(os.stat("r.sarif").st_mode) == 0o640
