@@ -6,6 +6,7 @@ their data, JUnit parses, Markdown cannot carry markup from findings."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -169,3 +170,36 @@ def test_bad_runtime_evidence_is_one_line_exit_2(tmp_path, monkeypatch, capsys, 
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("steadygo: error: " + message), err
     assert err.count("\n") == 1 and not (tmp_path / "r.html").exists()
+
+
+def test_github_paths_are_rerooted_at_the_workspace(monkeypatch, tmp_path):
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    rep = _report([_finding(path="main.go")], base=str(tmp_path / "services" / "api"))
+    assert GithubReporter().render(rep).startswith("::error file=services/api/main.go,line=3")
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_html_colours_meet_wcag_aa():
+    from steadygo.report.html import CSS
+
+    light = dict(re.findall(r"--(\w+):(#[0-9a-f]{6})", CSS.split("@media")[0]))
+    # White text on every severity and state chip, and the verdict banners.
+    for name in ("err", "warn", "info", "ok", "none"):
+        assert _contrast(light[name], "#ffffff") >= 4.5, name
+    for fg in ("fg", "muted", "link"):
+        for bg in ("bg", "panel"):
+            assert _contrast(light[fg], light[bg]) >= 4.5, (fg, bg)
+    dark = dict(re.findall(r"--(\w+):(#[0-9a-f]{6})", CSS.split("@media")[1]))
+    for fg in ("fg", "muted", "link"):
+        for bg in ("bg", "panel"):
+            assert _contrast(dark[fg], dark[bg]) >= 4.5, (fg, bg)

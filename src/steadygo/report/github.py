@@ -7,6 +7,8 @@ them would end the property early."""
 
 from __future__ import annotations
 
+import os
+
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
 
@@ -21,13 +23,24 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def repo_path(path: str, base: str) -> str:
+    """Annotations attach to repository paths; when steadygo runs in a
+    subdirectory of the checkout, re-root the path at GITHUB_WORKSPACE."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace or os.path.isabs(path):
+        return path
+    full = os.path.normpath(os.path.join(base, path))
+    rel = os.path.relpath(full, os.path.abspath(workspace))
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
 class GithubReporter(Reporter):
     name = "github"
 
     def render(self, report: RunReport) -> str:
         lines = []
         for f in report.result.active:
-            props = [f"file={escape_property(f.path)}"]
+            props = [f"file={escape_property(repo_path(f.path, report.base))}"]
             if f.line > 0:
                 props.append(f"line={f.line}")
                 if f.end_line > f.line:

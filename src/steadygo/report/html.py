@@ -37,7 +37,7 @@ def e(text) -> str:
 
 
 CSS = """
-:root{--fg:#1f2328;--muted:#57606a;--bg:#fff;--panel:#f6f8fa;--line:#d0d7de;--link:#0550ae;
+:root{--fg:#1f2328;--muted:#57606a;--bg:#ffffff;--panel:#f6f8fa;--line:#d0d7de;--link:#0550ae;
 --err:#b42318;--warn:#8a4b00;--info:#0b5cad;--ok:#1a7f37;--none:#57606a}
 *{box-sizing:border-box}[hidden]{display:none!important}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
