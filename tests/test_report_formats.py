@@ -6,8 +6,8 @@ their data, JUnit parses, Markdown cannot carry markup from findings."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 
