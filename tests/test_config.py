@@ -91,3 +91,12 @@ def test_rule_options_are_type_checked():
 def test_missing_config_file_given_explicitly(tmp_path):
     p = run_cli("check", str(tmp_path), "--config", str(tmp_path / "nope.toml"))
     assert p.returncode == 2 and "config file not found" in p.stderr and os.path.basename("nope.toml") in p.stderr
+
+
+def test_rule_option_changes_behaviour(tmp_path):
+    src = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe("localhost:6060", nil) }\n'
+    write(tmp_path / "main.go", src)
+    base = ["check", ".", "--no-cache", "--format", "json", "--select", "SG101"]
+    assert json_report(run_cli(*base, cwd=tmp_path))["findings"] == []
+    write(tmp_path / ".steadygo.toml", "[rules.server-without-any-timeout]\nignore-loopback-listeners = false\n")
+    assert [f["line"] for f in json_report(run_cli(*base, cwd=tmp_path))["findings"]] == [5]

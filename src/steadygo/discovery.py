@@ -84,8 +84,13 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 continue
             key = (st.st_dev, st.st_ino)
             if key in seen_dirs:
+                # A link back to one of its own ancestors is a loop worth saying;
+                # a second name for a directory already scanned loses nothing.
                 if os.path.islink(d):
-                    diags.append(Diagnostic(display_path(d, base), "symlink loop or repeated directory; skipped"))
+                    target = os.path.realpath(d)
+                    parent = os.path.realpath(os.path.dirname(d))
+                    if parent == target or parent.startswith(target + os.sep):
+                        diags.append(Diagnostic(display_path(d, base), "symlink loop; skipped"))
                 continue
             seen_dirs.add(key)
             try:
@@ -104,7 +109,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                         continue
                     if config.exclude and config.is_excluded(display_path(e.path, exclude_base)):
                         continue
-                    subdirs.append(e.path)
+                    subdirs.append((e.is_symlink(), e.path))
                 elif e.name.endswith(".go"):
                     link = e.is_symlink()
                     if link and not os.path.exists(e.path):
@@ -112,5 +117,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                         continue
                     if want_file(e.path):
                         add(e.path, link)
-            stack.extend(reversed(subdirs))
+            # Real directories before symlinks to them, so findings carry the
+            # real path whatever the names sort as.
+            stack.extend(p for _, p in sorted(subdirs, reverse=True))
     return packages, diags

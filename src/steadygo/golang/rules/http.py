@@ -13,10 +13,19 @@ from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
-from steadygo.golang.parse import captures, matches, text, unparen
+from steadygo.golang.parse import captures, matches, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
-from steadygo.registry import RuleMeta
+from steadygo.golang.values import (
+    ALL_FIELDS,
+    assigned_fields,
+    assigned_from,
+    fields_set,
+    fields_set_later,
+    holder_of,
+    is_zero_literal,
+    literal_keys,
+)
+from steadygo.registry import RuleMeta, RuleOption
 
 NET_HTTP = "net/http"
 SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTimeout")
@@ -30,8 +39,12 @@ _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn)
 _SELECTORS_Q = "(selector_expression) @sel"
 
 
-def _meta(id, name, severity, breakpoint, summary):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary)
+def _meta(id, name, severity, breakpoint, summary, options=()):
+    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
+                    options=tuple(options))
+
+
+_LOOPBACK_PREFIXES = ("localhost:", "127.0.0.1:", "[::1]:")
 
 
 @dataclass
@@ -77,20 +90,16 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
 
 
 def _later_only(ctx, node):
-    from steadygo.golang.values import fields_set_later
-
     return fields_set_later(ctx.pkg, ctx.file, node)
 
 
 def _var_fields(ctx, spec) -> set[str]:
-    from steadygo.golang.values import _assigned_fields
-
     name = text(spec.child_by_field_name("name"))
     fn = ctx.funcs.enclosing(spec)
     scopes = [fn.body] if fn is not None else [f.root for f in ctx.pkg.files]
     out: set[str] = set()
     for s in scopes:
-        out |= _assigned_fields(s, name, last_component=False)
+        out |= assigned_fields(s, name, last_component=False)
     return out
 
 
@@ -105,6 +114,14 @@ class ServerWithoutAnyTimeout(GoRule):
         Severity.ERROR,
         "Slow or stalled clients hold connections and goroutines forever; under load the server runs out of file descriptors and memory.",
         "HTTP server started with no read, write or idle timeout at all.",
+        options=[
+            RuleOption(
+                "ignore-loopback-listeners",
+                bool,
+                True,
+                "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
+            )
+        ],
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
 
@@ -122,6 +139,8 @@ class ServerWithoutAnyTimeout(GoRule):
         for call in captures(_CALLS_Q, f.root).get("call", []):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
+                if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                    continue
                 ctx.report(
                     call,
                     f"http.{target[1]} runs a server with no timeouts at all: a slow client can hold a "
@@ -167,15 +186,20 @@ class ServerWithoutAnyTimeout(GoRule):
                            "fasthttp then waits forever on slow clients")
 
 
+def _loopback_address(call) -> bool:
+    """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
+    args = call.child_by_field_name("arguments").named_children
+    addr = string_value(args[0]) if args else None
+    return addr is not None and addr.startswith(_LOOPBACK_PREFIXES)
+
+
 def _scope_body(ctx, node):
     fn = ctx.funcs.enclosing(node)
     return fn.body if fn is not None else ctx.file.root
 
 
 def _echo_server_fields(scope, var: str) -> set[str]:
-    from steadygo.golang.values import _assigned_fields
-
-    return _assigned_fields(scope, f"{var}.Server", last_component=False)
+    return assigned_fields(scope, f"{var}.Server", last_component=False)
 
 
 def _constructor_of(ctx, ident, at_node):
@@ -202,7 +226,22 @@ def _constructor_of(ctx, ident, at_node):
     return None
 
 
-class ServerWithoutReadHeaderTimeout(GoRule):
+class _ServerFieldRule(GoRule):
+    """One missing-timeout check on servers that set at least one timeout:
+    ``covered_by`` lists the fields any of which closes the hole (net/http's
+    fallbacks included)."""
+
+    requires_imports = (NET_HTTP,)
+    covered_by: tuple[str, ...] = ()
+    message = ""
+
+    def check(self, ctx: FileContext) -> None:
+        for v in _partially_configured(ctx):
+            if not v.has(*self.covered_by):
+                ctx.report(v.node, self.message)
+
+
+class ServerWithoutReadHeaderTimeout(_ServerFieldRule):
     meta = _meta(
         "SG102",
         "server-without-read-header-timeout",
@@ -210,16 +249,12 @@ class ServerWithoutReadHeaderTimeout(GoRule):
         "Slowloris: a client that sends headers one byte at a time keeps a connection and goroutine busy indefinitely.",
         "http.Server sets some timeouts but neither ReadHeaderTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("ReadHeaderTimeout", "ReadTimeout"):
-                ctx.report(v.node, "http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
-                           "a slowloris client can hold a connection and goroutine forever")
+    covered_by = ("ReadHeaderTimeout", "ReadTimeout")
+    message = ("http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
+               "a slowloris client can hold a connection and goroutine forever")
 
 
-class ServerWithoutWriteTimeout(GoRule):
+class ServerWithoutWriteTimeout(_ServerFieldRule):
     meta = _meta(
         "SG103",
         "server-without-write-timeout",
@@ -227,16 +262,12 @@ class ServerWithoutWriteTimeout(GoRule):
         "A client that stops reading the response pins the handler goroutine and its buffers until the TCP stack gives up.",
         "http.Server sets some timeouts but no WriteTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("WriteTimeout"):
-                ctx.report(v.node, "http.Server has no WriteTimeout: a client that stops reading keeps the handler "
-                           "goroutine and its buffers alive (use http.ResponseController for long streams)")
+    covered_by = ("WriteTimeout",)
+    message = ("http.Server has no WriteTimeout: a client that stops reading keeps the handler "
+               "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
 
-class ServerWithoutIdleTimeout(GoRule):
+class ServerWithoutIdleTimeout(_ServerFieldRule):
     meta = _meta(
         "SG104",
         "server-without-idle-timeout",
@@ -244,13 +275,9 @@ class ServerWithoutIdleTimeout(GoRule):
         "Idle keep-alive connections are never closed, so file descriptors accumulate behind load balancers and NAT.",
         "http.Server sets some timeouts but neither IdleTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.has("IdleTimeout", "ReadTimeout"):
-                ctx.report(v.node, "http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
-                           "connections stay open forever and file descriptors pile up")
+    covered_by = ("IdleTimeout", "ReadTimeout")
+    message = ("http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
+               "connections stay open forever and file descriptors pile up")
 
 
 def _partially_configured(ctx: FileContext) -> list[TypedValue]:
