@@ -88,7 +88,7 @@ def test_sarif_content_for_code_scanning(outputs):
     assert "suppressions" not in live
     quiet = by_line[("main.go", 23)]
     assert quiet["suppressions"] == [{"kind": "inSource", "status": "accepted",
-                                      "justification": "bound to localhost, behind the debug flag"}]
+                                      "justification": "debug port, firewalled off in every environment"}]
     assert run["invocations"][0]["exitCode"] == 1 and run["invocations"][0]["executionSuccessful"] is True
 
 
