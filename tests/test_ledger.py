@@ -73,3 +73,23 @@ def test_all_tested_passes_and_empty_tree(tmp_path, capsys, monkeypatch):
     assert code == 0 and out.startswith("no breakpoint markers found")
     code, _, err = run(capsys, "missing")
     assert code == 2 and err == "steadygo: error: missing: no such file or directory\n"
+
+
+def test_output_cannot_be_written(tree, capsys):
+    code, _, err = run(capsys, "-o", "no/such/dir/ledger.txt")
+    assert code == 2 and err.startswith("steadygo: error: no/such/dir/ledger.txt: cannot write ledger"), err
+    assert err.count("\n") == 1
+
+
+def test_deep_tree_and_symlink_loop(tmp_path, capsys, monkeypatch):
+    import os
+
+    deep = tmp_path
+    for i in range(200):
+        deep = deep / f"d{i}"
+    deep.mkdir(parents=True)
+    (deep / "x.go").write_text("package x\n// BP-5: deep down\n")
+    os.symlink(tmp_path, tmp_path / "d0" / "loop")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "--format", "json")
+    assert [b["id"] for b in json.loads(out)["breakpoints"]] == ["BP-5"]

@@ -37,3 +37,28 @@ def write_atomic(path: str, data: str | bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def walk_files(root: str, skip_dir=lambda name: False):
+    """Yield (directory, sorted file names) under root, depth-first with an
+    explicit stack (no recursion limit on deep trees), never following
+    directory symlinks (no loops).  ``skip_dir(name)`` prunes directories."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        files, subdirs = [], []
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not skip_dir(entry.name):
+                        subdirs.append(entry.path)
+                elif entry.is_file():
+                    files.append(entry.name)
+            except OSError:
+                continue
+        yield directory, files
+        stack.extend(reversed(subdirs))

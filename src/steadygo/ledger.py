@@ -14,6 +14,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from steadygo.fsutil import walk_files
+
 MARKER = re.compile(r"//\s*(BP-\d+)\s*:\s*(.*?)\s*(?:\*/)?\s*$")
 _ID = re.compile(r"(?<![\w-])(BP-\d+)(?!\d)")
 _TEST_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?((?:Test|Benchmark|Fuzz|Example)\w*)\s*\(")
@@ -45,17 +47,20 @@ class Breakpoint:
         return bool(self.tests)
 
 
+def _skip_dir(name: str) -> bool:
+    # Hidden directories (.git) and vendored or fixture code are not the
+    # team's own ledger.
+    return name.startswith(".") or name in SKIP_DIRS
+
+
 def _go_files(root: str):
     if os.path.isfile(root):
         yield root
         return
-    for dirpath, dirnames, filenames in os.walk(root):
-        # Hidden directories (.git) and vendored or fixture code are not the
-        # team's own ledger.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
-        for name in sorted(filenames):
+    for directory, files in walk_files(root, _skip_dir):
+        for name in files:
             if name.endswith(".go"):
-                yield os.path.join(dirpath, name)
+                yield os.path.join(directory, name)
 
 
 def _read_lines(path: str) -> list[str]:

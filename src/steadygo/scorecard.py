@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from steadygo import registry
+from steadygo.fsutil import walk_files
 from steadygo.findings import Layer
 
 COVERED = "covered"
@@ -103,7 +104,7 @@ def detect_inputs(roots: list[str], base: str) -> tuple[int, int]:
             candidates = [(os.path.dirname(path), [os.path.basename(path)])]
         else:
             candidates = None
-        walker = candidates or ((d, fs) for d, dirs, fs in _walk(path))
+        walker = candidates or walk_files(path, lambda name: name in _SKIP_DIRS)
         for directory, files in walker:
             for name in files:
                 seen += 1
@@ -114,12 +115,6 @@ def detect_inputs(roots: list[str], base: str) -> tuple[int, int]:
             if seen > _WALK_LIMIT:
                 return build, manifests
     return build, manifests
-
-
-def _walk(path: str):
-    for d, dirs, files in os.walk(path):
-        dirs[:] = sorted(x for x in dirs if x not in _SKIP_DIRS)
-        yield d, dirs, sorted(files)
 
 
 def inputs_for(report) -> Inputs:
