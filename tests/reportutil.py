@@ -11,6 +11,9 @@ from steadygo import __version__
 from conftest import FIXTURES, ROOT
 
 SERVICE = os.path.join(FIXTURES, "reports", "service")
+# Real evidence: written by the runtime work's `steadygo goroutines
+# leaky-t0.debug2.txt leaky-t1.debug2.txt --format json` on dumps of a leaking
+# Go program, with the absolute paths made relative.
 RUNTIME_JSON = os.path.join(FIXTURES, "reports", "goroutines.json")
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
