@@ -200,7 +200,7 @@ def run(args) -> int:
     code = exit_code_for(result, cfg, args.exit_zero)
     notes = []
     if bl is not None:
-        notes.append(bl.summary())
+        notes.append(bl.summary() + ("; shown anyway (--no-suppressions)" if args.no_suppressions else ""))
     if changed is not None:
         notes.append(f"only lines changed since {args.new_from_rev} are reported")
     for d in result.diagnostics:
