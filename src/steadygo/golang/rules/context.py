@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from steadygo.findings import Layer, Severity
-from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo
+from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo, classify
 from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import holder_of
@@ -59,9 +59,18 @@ class LifecycleRule(GoRule):
     def applies_to(self, file) -> bool:
         if not super().applies_to(file):
             return False
+        seen = file.__dict__.setdefault("_lifecycle_markers", {})  # shared by the family's rules
         src = file.source
         for group in self.markers:
-            if not any((m.search(src) is not None) if hasattr(m, "search") else (m in src) for m in group):
+            hit = False
+            for m in group:
+                found = seen.get(m)
+                if found is None:
+                    found = seen[m] = (m.search(src) is not None) if hasattr(m, "search") else (m in src)
+                if found:
+                    hit = True
+                    break
+            if not hit:
                 return False
         return True
 
@@ -248,6 +257,19 @@ def go_target_bodies(pkg, file, go_stmt, local_only: bool = False):
     else:
         out = [(fi.node, fi.body) for _f, fi in pkg.functions_named(name) if fi.node.type == want and fi.body is not None]
     return out if len(out) <= 2 else []
+
+
+def chain_of(ctx, node) -> list[FuncInfo]:
+    """Enclosing functions of node, innermost first, classified one by one:
+    cheaper than building the file's whole function index when only a few
+    candidates need it."""
+    out = []
+    n = node.parent
+    while n is not None:
+        if n.type in FUNC_TYPES:
+            out.append(classify(ctx.file, n, ctx.pkg.uses_grpc))
+        n = n.parent
+    return out
 
 
 def in_main_or_init(chain: list[FuncInfo], file) -> bool:
@@ -669,7 +691,7 @@ class LoopIgnoresContext(LifecycleRule):
             waits = own(captures(_WAIT_Q, body).get("w", []), fn)
             if not waits and kind != "range-ticker":
                 continue
-            chain = list(ctx.funcs.enclosing_chain(loop))
+            chain = chain_of(ctx, loop)
             owner = next((fi for fi in chain if fi.is_handler or any(n and n != "_" for n in fi.ctx_params)), None)
             if owner is None or in_main_or_init(chain, f):
                 continue

@@ -17,6 +17,7 @@ from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.values import holder_of
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.context import (
+    chain_of,
     FRAMEWORKS,
     GO_STMT,
     LifecycleRule,
@@ -335,8 +336,8 @@ class GoroutineLoopWithoutExit(LifecycleRule):
                     if loop.id in seen:
                         continue
                     if state is None:
-                        chain = list(ctx.funcs.enclosing_chain(g))
-                        state = (in_main_or_init(chain, f), ctx.funcs.in_handler(g) is not None)
+                        chain = chain_of(ctx, g)
+                        state = (in_main_or_init(chain, f), any(fi.is_handler for fi in chain))
                     skip, in_handler = state
                     if skip:
                         continue
