@@ -33,7 +33,6 @@ _EXIT_Q = """
    (#match? @m "^(Exit|Fatal|Fatalf|Fatalln|Goexit|FailNow|Panic|Panicf|Panicln)$"))) @x
 """
 _FOR_Q = "(for_statement) @for"
-_RECV_Q = '(unary_expression operator: "<-") @recv'
 # What makes a loop "long-running": it sleeps, selects, or waits for a timer.
 # A plain receive from some queue is left out: such loops usually end when
 # the queue does.
@@ -156,13 +155,6 @@ def observes_context(node, names: set[str]) -> bool:
         if callee_name(call) in ("Done", "Err", "Context", "UserContext", "Deadline"):
             return True
     return False
-
-
-def loop_label(for_node) -> str:
-    p = for_node.parent
-    if p is not None and p.type == "labeled_statement":
-        return text(p.child_by_field_name("label"))
-    return ""
 
 
 def exits_of(loop) -> list:

@@ -15,7 +15,7 @@ import re
 from steadygo.findings import Severity
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.values import holder_of
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext
 from steadygo.golang.rules.context import (
     chain_of,
     FRAMEWORKS,
@@ -662,8 +662,8 @@ class UnboundedFanOut(LifecycleRule):
             if rc is None:
                 continue
             right = unparen(rc.child_by_field_name("right"))
-            if right is None or right.type in ("int_literal", "identifier") and text(right).isdigit():
-                continue
+            if right is None or right.type == "int_literal":
+                continue  # `for range 4`: a fixed pool, not request-sized
             fn = enclosing_func(loop)
             if fn is None:
                 continue
@@ -673,7 +673,7 @@ class UnboundedFanOut(LifecycleRule):
             ]
             if not spawns:
                 continue
-            if ctx.funcs.in_handler(loop) is None:
+            if not any(fi.is_handler for fi in chain_of(ctx, loop)):
                 continue  # outside a handler we cannot tell request data from a fixed list
             if self._limited(fn, loop, body, spawns):
                 continue
