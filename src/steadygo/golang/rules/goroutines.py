@@ -98,14 +98,11 @@ class GoroutineOutlivesRequest(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         for g in go_statements(ctx):
-            handler = ctx.funcs.in_handler(g)
-            if handler is None:
+            full = chain_of(ctx, g)
+            idx = next((i for i, fi in enumerate(full) if fi.is_handler), None)
+            if idx is None:
                 continue
-            chain = []
-            for fi in ctx.funcs.enclosing_chain(g):
-                chain.append(fi)
-                if fi is handler:
-                    break
+            handler, chain = full[idx], full[: idx + 1]
             names = ctx_names(chain)
             call = g.named_child(0)
             args = call.child_by_field_name("arguments") if call is not None else None
