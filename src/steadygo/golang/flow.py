@@ -75,9 +75,10 @@ def anchor(node, stop):
     return best
 
 
-def dominates(release, start: int, end: int) -> bool:
-    """True when ``release`` runs on every path that reaches [start, end)
-    from a point before it (structured approximation)."""
+def dominates(release, start: int, end: int, acq=None) -> bool:
+    """True when ``release`` runs on every path from ``acq`` that reaches
+    [start, end) (structured approximation): no branch separates the release
+    from the lowest node holding it together with the exit or the acquisition."""
     n = release
     while True:
         p = n.parent
@@ -85,9 +86,33 @@ def dominates(release, start: int, end: int) -> bool:
             return False
         if contains(p, start, end):
             return True
-        if is_branch(p):
+        if acq is not None and contains(p, acq.start_byte, acq.end_byte):
+            return True
+        if is_branch(p) and not (acq is not None and _same_condition_as_acq(p, acq)):
             return False
         n = p
+
+
+def _guard(block):
+    """Condition text of the if whose consequence is ``block``."""
+    p = block.parent
+    if block.type == "block" and p is not None and p.type == "if_statement" and p.child_by_field_name("consequence") == block:
+        return text(p.child_by_field_name("condition")).replace(" ", "")
+    return None
+
+
+def _same_condition_as_acq(branch, acq) -> bool:
+    """``if b == 10 { mu.Lock() } ... if b == 10 { mu.Unlock() }``: the
+    release sits under the same test as the acquisition."""
+    cond = _guard(branch)
+    if cond is None:
+        return False
+    n = acq.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        if _guard(n) == cond:
+            return True
+        n = n.parent
+    return False
 
 
 def lowest_common(a, start: int, end: int):
@@ -424,7 +449,7 @@ def leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
             r = rels[i]
             if contains(r, start, end) and r.type == "for_statement":
                 continue  # a rows loop releases when it ends, not inside
-            if dominates(r, start, end):
+            if dominates(r, start, end, acq):
                 return True
         return False
 

@@ -8,9 +8,9 @@ Database handles and pools live in ``database.py``, memory retention in
 from __future__ import annotations
 
 from steadygo.findings import Layer, Severity
-from steadygo.golang.flow import FunctionFlow, Leak, Resource, acquisition_statement, leaks, owner_function
+from steadygo.golang.flow import FunctionFlow, Leak, Resource, acquisition_statement, leaks, owner_function, terminates
 from steadygo.golang.handoff import Handoff
-from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+from steadygo.golang.parse import FUNC_TYPES, captures, matches, text
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.registry import RuleMeta
 
@@ -129,6 +129,251 @@ class ResponseBodyNotClosed(GoRule):
         return False
 
 
+# --------------------------------------------------------------------------
+# SG309
+
+
+class DeferInLoop(GoRule):
+    meta = _meta(
+        "SG309",
+        "defer-in-loop",
+        Severity.WARNING,
+        "Deferred calls run when the function returns, not at the end of the iteration: files, rows, locks and connections opened per iteration pile up until the loop ends, or forever in a long-running loop.",
+        "defer statement inside a loop body.",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for d in captures("(defer_statement) @d", f.root).get("d", []):
+            loop = None
+            n = d.parent
+            while n is not None and n.type not in FUNC_TYPES:
+                if n.type == "for_statement":
+                    loop = n
+                    break
+                n = n.parent
+            if loop is None:
+                continue
+            sl = d.parent
+            if sl is not None and sl.type == "statement_list":
+                stmts = [x for x in sl.named_children if x.type != "comment"]
+                if stmts and stmts[-1].start_byte > d.start_byte and terminates(f, stmts[-1]) and stmts[-1].type != "continue_statement":
+                    continue  # the iteration that defers also leaves the loop
+            call = d.named_child(0)
+            what = text(call.child_by_field_name("function")) if call is not None and call.type == "call_expression" else "call"
+            if len(what) > 40 or "\n" in what:
+                what = "the deferred call"
+            ctx.report(d, f"defer {what} inside a loop runs only when the function returns: whatever each iteration "
+                       "holds (file, rows, lock, connection) accumulates until then; wrap the iteration in a function "
+                       "or release explicitly")
+
+
+# --------------------------------------------------------------------------
+# SG310 / SG311
+
+_LOCK_Q = """
+(expression_statement (call_expression function: (selector_expression operand: (_) @mu field: (field_identifier) @m)
+  (#any-of? @m "Lock" "RLock")) @call) @stmt
+"""
+
+
+def _locks(ctx: FileContext):
+    def compute():
+        out = []
+        for _, caps in matches(_LOCK_Q, ctx.file.root):
+            stmt = caps["stmt"][0]
+            if stmt.parent is None or stmt.parent.type != "statement_list":
+                continue
+            call = caps["call"][0]
+            if call.child_by_field_name("arguments").named_child_count:
+                continue
+            mu = text(caps["mu"][0]).replace(" ", "")
+            unlock = "RUnlock" if text(caps["m"][0]) == "RLock" else "Unlock"
+            if ctx.file.qualified(call.child_by_field_name("function")) is not None:
+                continue
+            out.append((stmt, call, mu, unlock))
+        return out
+
+    return ctx.pkg.memo(("res.locks", ctx.file.path), compute)
+
+
+def _unlock_calls(flow: FunctionFlow, mu: str, unlock: str):
+    return [c for c, sel in flow.sel_calls()
+            if text(sel.child_by_field_name("field")) == unlock and text(sel.child_by_field_name("operand")).replace(" ", "") == mu]
+
+
+class MutexNotUnlockedOnReturn(GoRule):
+    meta = _meta(
+        "SG311",
+        "mutex-not-unlocked-on-return",
+        Severity.ERROR,
+        "A return that skips Unlock leaves the mutex held forever: the next request that needs it blocks, then every request does, and the service hangs without crashing.",
+        "Lock() whose function unlocks on some paths but returns on another with the lock still held.",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        for stmt, call, mu, unlock in _locks(ctx):
+            owner = owner_function(stmt)
+            if owner is None or owner.child_by_field_name("body") is None:
+                continue
+            flow = function_flow(ctx, owner)
+            unlocks = [c for c in _unlock_calls(flow, mu, unlock) if owner_function(c) == owner]
+            if not unlocks:
+                continue  # a lock helper that returns locked on purpose
+            if any(c.start_byte < stmt.start_byte for c in unlocks):
+                continue  # unlock ... lock again: the function's contract is to return locked
+            res = Resource(var="", operands=frozenset({mu}), methods=frozenset({unlock}), scoped=False, escapes=False)
+            top = flow.body.named_children[0] if flow.body.named_child_count else None
+            # A return at the top level of the function (its main exit) that
+            # keeps the lock is a design choice (lock handed to the caller,
+            # released through a returned func); early returns are the bug.
+            found = [l for l in leaks(flow, stmt, res, None) if l.kind != "end" and l.node.parent != top]
+            if found:
+                ctx.report(call, f"{mu}.{text(call.child_by_field_name('function').child_by_field_name('field'))}() is still held "
+                           f"on the path that {describe(found[0])}: every later {mu}.Lock() blocks forever; "
+                           f"use defer {mu}.{unlock}() or unlock before returning")
+
+
+_BLOCKING_PKG = {("time", "Sleep"), ("net/http", "Get"), ("net/http", "Post"), ("net/http", "Head"), ("net/http", "PostForm"),
+                 ("net", "Dial"), ("net", "DialTimeout")}
+_DB_BLOCKING = frozenset({"QueryContext", "ExecContext", "QueryRowContext", "Query", "Exec", "QueryRow", "BeginTx", "PingContext", "Ping"})
+_DB_PATHS = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx", "gorm.io/gorm")
+_REGION_CALLS_Q = "(call_expression) @call"
+
+
+class MutexHeldAcrossBlockingCall(GoRule):
+    meta = _meta(
+        "SG310",
+        "mutex-held-across-blocking-call",
+        Severity.WARNING,
+        "Holding a lock across a sleep, network or database call makes every other request that needs the lock wait for that I/O: one slow upstream serialises the whole service.",
+        "Lock() held across time.Sleep, an HTTP/DB/network call before Unlock().",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        db = any(f.imports.imports_prefix(p) for p in _DB_PATHS)
+        for stmt, call, mu, unlock in _locks(ctx):
+            region = self._held_region(stmt, mu, unlock)
+            for node in region:
+                hit = self._blocking(f, node, db)
+                if hit is not None:
+                    op, what = hit
+                    ctx.report(op, f"{what} while {mu} is locked (line {stmt.start_point[0] + 1}): every goroutine waiting "
+                               f"for {mu} now waits for this I/O too; copy what you need, unlock, then call")
+                    break
+
+    @staticmethod
+    def _held_region(stmt, mu: str, unlock: str) -> list:
+        sibs = []
+        n = stmt.next_named_sibling
+        while n is not None:
+            sibs.append(n)
+            n = n.next_named_sibling
+        out = []
+        for s in sibs:
+            hits = [c for c in captures(_SEL_CALLS_SIMPLE_Q, s).get("call", [])
+                    if text(c.child_by_field_name("function").child_by_field_name("field")) == unlock
+                    and text(c.child_by_field_name("function").child_by_field_name("operand")).replace(" ", "") == mu]
+            if hits:
+                if s.type == "defer_statement":
+                    continue  # held until return: keep scanning the rest
+                break
+            out.append(s)
+        return out
+
+    @staticmethod
+    def _blocking(f, node, db: bool):
+        for call in captures(_REGION_CALLS_Q, node).get("call", []):
+            if _in_literal(call, node):
+                continue
+            t = f.call_target(call)
+            if t in _BLOCKING_PKG:
+                return call, f"{t[0].split('/')[-1]}.{t[1]}"
+            fn = call.child_by_field_name("function")
+            if fn.type != "selector_expression" or t is not None:
+                continue
+            method = text(fn.child_by_field_name("field"))
+            operand = fn.child_by_field_name("operand")
+            if method == "Do" and (f.is_member(operand, NET_HTTP, "DefaultClient") or text(operand).lower().endswith("client")):
+                return call, f"HTTP call {text(fn)}"
+            if db and method in _DB_BLOCKING and call.child_by_field_name("arguments").named_child_count:
+                return call, f"database call {text(fn)}"
+        return None
+
+
+_SEL_CALLS_SIMPLE_Q = "(call_expression function: (selector_expression)) @call"
+
+
+def _in_literal(node, stop) -> bool:
+    n = node.parent
+    while n is not None and n != stop:
+        if n.type == "func_literal":
+            return True
+        n = n.parent
+    return False
+
+
+# --------------------------------------------------------------------------
+# SG312
+
+_READERS = {("io", "ReadAll"), ("io/ioutil", "ReadAll"), ("encoding/json", "NewDecoder"), ("encoding/xml", "NewDecoder")}
+
+
+class UnboundedRequestBodyRead(GoRule):
+    meta = _meta(
+        "SG312",
+        "unbounded-request-body-read",
+        Severity.WARNING,
+        "One request with a multi-gigabyte body is read entirely into memory: the process hits its memory limit and is OOM-killed, taking every other request with it.",
+        "Request body read whole (io.ReadAll, json.NewDecoder) without http.MaxBytesReader.",
+    )
+    requires_imports = (NET_HTTP, "github.com/gin-gonic/gin", "github.com/labstack/echo")
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        if ctx.pkg.memo("res.body_limited", lambda: _package_limits_bodies(ctx.pkg)):
+            return
+        bodies = set()
+        for fi in ctx.funcs.funcs:
+            for p in fi.params:
+                if not p.name or p.name == "_":
+                    continue
+                if f.is_member(p.type_node, NET_HTTP, "Request"):
+                    bodies.add((fi.node.id, f"{p.name}.Body"))
+                elif f.is_member(p.type_node, "github.com/gin-gonic/gin", "Context"):
+                    bodies.add((fi.node.id, f"{p.name}.Request.Body"))
+                elif fi.handler == "echo":
+                    bodies.add((fi.node.id, f"{p.name}.Request().Body"))
+        if not bodies:
+            return
+        for call in captures(_REGION_CALLS_Q, f.root).get("call", []):
+            t = f.call_target(call)
+            if t not in _READERS:
+                continue
+            args = call.child_by_field_name("arguments").named_children
+            if not args:
+                continue
+            arg = text(args[0]).replace(" ", "")
+            for fi in ctx.funcs.enclosing_chain(call):
+                if (fi.node.id, arg) in bodies:
+                    what = f"{t[0].split('/')[-1]}.{t[1]}"
+                    ctx.report(call, f"{what}({arg}) reads the request body with no size limit: one huge request is "
+                               f"buffered whole and can OOM the process; wrap it with http.MaxBytesReader first")
+                    break
+
+
+def _package_limits_bodies(pkg) -> bool:
+    for name in ("MaxBytesReader", "MaxBytesHandler", "LimitReader"):
+        if any(True for _ in pkg.calls_to(name)):
+            return True
+    return False
+
+
 RULES = [
     ResponseBodyNotClosed(),
+    DeferInLoop(),
+    MutexHeldAcrossBlockingCall(),
+    MutexNotUnlockedOnReturn(),
+    UnboundedRequestBodyRead(),
 ]
