@@ -65,13 +65,14 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import database, engine_rules, http, resources
+    from steadygo.golang.rules import database, engine_rules, http, memory, resources
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
         resources.RULES,
         database.RULES,
+        memory.RULES,
     ]
     rules = tuple(r for fam in families for r in fam)
     _check_unique(rules)
