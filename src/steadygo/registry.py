@@ -65,7 +65,7 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import database, engine_rules, http, memory, resources
+    from steadygo.golang.rules import database, engine_rules, errors, http, memory, resources
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
@@ -73,6 +73,7 @@ def all_rules() -> tuple[Rule, ...]:
         resources.RULES,
         database.RULES,
         memory.RULES,
+        errors.RULES,
     ]
     rules = tuple(r for fam in families for r in fam)
     _check_unique(rules)
