@@ -14,13 +14,14 @@ from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta
 from steadygo.golang.values import assigned_from
 
-_CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
 _DB_PATHS = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
 _ERR_NAME = re.compile(r"^(err|e|[a-z]\w*Err|[a-z]*err)$")
 
 
-def _calls(ctx: FileContext):
-    return ctx.pkg.memo(("err.calls", ctx.file.path), lambda: captures(_CALLS_Q, ctx.file.root).get("call", []))
+def _calls(ctx: FileContext, *names: str):
+    """Calls of the file whose function (or method) is one of ``names``,
+    from the package's per-file call index: no extra tree walk."""
+    return ctx.pkg.calls_in(ctx.file, *names)
 
 
 def _is_err_name(node) -> bool:
@@ -61,7 +62,7 @@ class ErrorDiscarded(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         db = any(f.imports.imports_prefix(p) for p in _DB_PATHS)
-        for call in _calls(ctx):
+        for call in _calls(ctx, "Unmarshal", "Exec", "ExecContext", "NamedExec", "NamedExecContext", "Commit", "Scan", "Encode", "Close", "Flush", "Write", "WriteString"):
             how = _discard_kind(call)
             if how is None:
                 continue
@@ -259,7 +260,7 @@ class ErrorWrappedWithoutW(GoRule):
     def check(self, ctx: FileContext) -> None:
         if ctx.pkg.module.go_at_least(1, 13) is False:
             return  # no %w / errors.Is before Go 1.13
-        for call in _calls(ctx):
+        for call in _calls(ctx, "Errorf"):
             if ctx.file.call_target(call) != ("fmt", "Errorf"):
                 continue
             args = call.child_by_field_name("arguments").named_children
@@ -290,6 +291,10 @@ def _is_error_call(node) -> bool:
 # SG403
 
 _STRING_MATCHERS = {("strings", "Contains"), ("strings", "HasPrefix"), ("strings", "HasSuffix"), ("strings", "EqualFold"), ("strings", "Index")}
+_SG403_Q = """
+(binary_expression operator: ["==" "!="]) @b
+(expression_switch_statement value: (_)) @s
+"""
 _CONTRACT_UNWRAPPED = {("io", "EOF")}
 _OTHER_SENTINELS = {("context", "Canceled"), ("context", "DeadlineExceeded")}  # io.Reader's contract: Read returns io.EOF itself
 
@@ -307,7 +312,11 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         f = ctx.file
         if ctx.pkg.module.go_at_least(1, 13) is False:
             return  # no %w / errors.Is before Go 1.13
-        for b in captures("(binary_expression operator: [\"==\" \"!=\"]) @b", f.root).get("b", []):
+        src = f.source
+        if b"Err" not in src and b"Canceled" not in src and b"DeadlineExceeded" not in src and b".Error()" not in src:
+            return
+        caps = captures(_SG403_Q, f.root)
+        for b in caps.get("b", []):
             left = unparen(b.child_by_field_name("left"))
             right = unparen(b.child_by_field_name("right"))
             for a, s in ((left, right), (right, left)):
@@ -319,14 +328,14 @@ class ErrorComparedWithoutErrorsIs(GoRule):
                     ctx.report(b, f"{text(b)} matches the error by its message text: a reworded or wrapped message "
                                "silently breaks this branch; compare with errors.Is/As against a sentinel or type")
                     break
-        for call in _calls(ctx):
+        for call in _calls(ctx, *{m for _, m in _STRING_MATCHERS}):
             if f.call_target(call) not in _STRING_MATCHERS:
                 continue
             args = call.child_by_field_name("arguments").named_children
             if args and _is_error_call(unparen(args[0])):
                 ctx.report(call, f"{text(call.child_by_field_name('function'))}({text(args[0])}, ...) matches the error by its "
                            "message text: wording changes and wrapping break it silently; use errors.Is/As")
-        for sw in captures("(expression_switch_statement value: (_) @v) @s", f.root).get("s", []):
+        for sw in caps.get("s", []):
             val = unparen(sw.child_by_field_name("value"))
             if not _is_err_name(val):
                 continue
@@ -392,7 +401,7 @@ class PanicInRequestPath(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in _calls(ctx):
+        for call in _calls(ctx, "panic", "Panic", "Panicf", "Panicln"):
             fn = call.child_by_field_name("function")
             is_panic = fn.type == "identifier" and text(fn) == "panic" and not _panic_shadowed(ctx, call)
             t = f.call_target(call)
@@ -420,7 +429,11 @@ class PanicInRequestPath(GoRule):
 
 
 def _panic_shadowed(ctx, call) -> bool:
-    return ctx.pkg.memo("err.panic_shadowed", lambda: any(True for _ in ctx.pkg.functions_named("panic")))
+    def compute():
+        return any(n.type == "function_declaration" and text(n.child_by_field_name("name")) == "panic"
+                   for f in ctx.pkg.files for n in f.root.named_children)
+
+    return ctx.pkg.memo("err.panic_shadowed", compute)
 
 
 def _started_as_goroutine(fn_node) -> bool:
@@ -496,7 +509,7 @@ class ProcessExitOutsideMain(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         is_main_pkg = f.package_name == "main"
-        for call in _calls(ctx):
+        for call in _calls(ctx, "Exit", "Fatal", "Fatalf", "Fatalln"):
             t = f.call_target(call)
             if t is None or not (t in _EXITS or (t[0] == _LOGRUS and t[1] in ("Fatal", "Fatalf", "Fatalln"))):
                 continue
@@ -560,7 +573,7 @@ class MissingReturnAfterHttpError(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in _calls(ctx):
+        for call in _calls(ctx, "Error", *_GIN_ABORTS, *_GIN_WRITERS):
             stmt = call.parent
             if stmt is None or stmt.type != "expression_statement" or stmt.parent is None or stmt.parent.type != "statement_list":
                 continue

@@ -7,11 +7,10 @@ from steadygo.findings import Severity
 from steadygo.golang.parse import FUNC_TYPES, captures, matches, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta
+from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, GRPC
 from steadygo.golang.values import assigned_from
 
-_PKG_VARS_Q = "(source_file (var_declaration [(var_spec) @spec (var_spec_list (var_spec) @spec)]))"
 _INDEX_ASSIGN_Q = "(assignment_statement left: (expression_list (index_expression operand: (_) @map index: (_) @key))) @stmt"
-_CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn arguments: (argument_list) @args) @call"
 _LOCAL_DECL_Q = """
 (short_var_declaration left: (expression_list (identifier) @n))
 (var_spec name: (identifier) @n)
@@ -49,29 +48,48 @@ def _is_map_spec(file, spec) -> str:
     return ""
 
 
-def _package_facts(pkg):
-    """Package-level map variables and every name that is ever deleted from,
-    cleared or reset somewhere in the package (by variable or field name)."""
+def _top_level_specs(file):
+    for decl in file.root.named_children:
+        if decl.type != "var_declaration":
+            continue
+        for c in decl.named_children:
+            if c.type == "var_spec":
+                yield c
+            elif c.type == "var_spec_list":
+                yield from (x for x in c.named_children if x.type == "var_spec")
+
+
+def _package_maps(pkg) -> dict[str, str]:
     maps: dict[str, str] = {}
-    shrunk: set[str] = set()
     for f in pkg.files:
-        for spec in captures(_PKG_VARS_Q, f.root).get("spec", []):
+        for spec in _top_level_specs(f):
             kind = _is_map_spec(f, spec)
             if kind:
                 for n in spec.children_by_field_name("name"):
                     maps[text(n)] = kind
-        for call in captures(_CALLS_Q, f.root).get("call", []):
-            fn = call.child_by_field_name("function")
+    return maps
+
+
+def _package_shrinks(pkg) -> set[str]:
+    """Every name that is ever deleted from, cleared or reset somewhere in
+    the package (by variable or field name)."""
+    shrunk: set[str] = set()
+    for name in ("delete", "clear"):
+        for _, call in pkg.calls_to(name):
             args = call.child_by_field_name("arguments").named_children
-            if fn.type == "identifier" and text(fn) in ("delete", "clear") and args:
+            if call.child_by_field_name("function").type == "identifier" and args:
                 shrunk.add(_last_name(args[0]))
-            elif fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in ("Delete", "LoadAndDelete", "Clear", "CompareAndDelete", "Swap"):
+    for name in ("Delete", "LoadAndDelete", "Clear", "CompareAndDelete", "Swap"):
+        for _, call in pkg.calls_to(name):
+            fn = call.child_by_field_name("function")
+            if fn.type == "selector_expression":
                 shrunk.add(_last_name(fn.child_by_field_name("operand")))
-        for stmt in captures("(assignment_statement left: (expression_list [(identifier) (selector_expression)] @lhs)) @s", f.root).get("lhs", []):
-            fn = _enclosing_name(stmt)
+    for f in pkg.files:
+        for lhs in captures("(assignment_statement left: (expression_list [(identifier) (selector_expression)] @lhs))", f.root).get("lhs", []):
+            fn = _enclosing_name(lhs)
             if fn and not fn.startswith(_CONSTRUCTOR_PREFIXES):
-                shrunk.add(_last_name(stmt))
-    return maps, shrunk
+                shrunk.add(_last_name(lhs))
+    return shrunk
 
 
 def _last_name(node) -> str:
@@ -128,8 +146,13 @@ class UnboundedPackageMap(GoRule):
         "Long-lived map written from a request handler with request-derived keys and never deleted from.",
     )
 
+    requires_imports = ("net/http", GIN, *ECHO_PATHS, *FIBER_PATHS, GRPC)
+
     def check(self, ctx: FileContext) -> None:
-        maps, shrunk = ctx.pkg.memo("mem.maps", lambda: _package_facts(ctx.pkg))
+        if not any(fi.is_handler for fi in ctx.funcs.funcs):
+            return
+        maps = ctx.pkg.memo("mem.maps", lambda: _package_maps(ctx.pkg))
+        shrunk = _LazyShrinks(ctx.pkg)
         f = ctx.file
         for m in captures(_INDEX_ASSIGN_Q, f.root).get("stmt", []):
             lhs = m.child_by_field_name("left").named_child(0)
@@ -145,9 +168,9 @@ class UnboundedPackageMap(GoRule):
             target = unparen(ix.child_by_field_name("operand"))
             if h is not None and target is not None:
                 self._check_write(ctx, m, target, ix.child_by_field_name("index"), h, maps, shrunk)
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in ctx.pkg.calls_in(f, "Store", "LoadOrStore"):
             fn = call.child_by_field_name("function")
-            if fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in ("Store", "LoadOrStore"):
+            if fn.type != "selector_expression":
                 continue
             args = call.child_by_field_name("arguments").named_children
             h = ctx.funcs.in_handler(call) if args else None
@@ -182,6 +205,16 @@ class UnboundedPackageMap(GoRule):
                    "deletes from it: it grows until the process runs out of memory; bound it (LRU, TTL) or delete entries")
 
 
+class _LazyShrinks:
+    """Computed only when a candidate write is found."""
+
+    def __init__(self, pkg):
+        self.pkg = pkg
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.pkg.memo("mem.shrinks", lambda: _package_shrinks(self.pkg))
+
+
 def _is_receiver(method_node, name: str) -> bool:
     r = method_node.child_by_field_name("receiver")
     return r is not None and any(text(n) == name for n in captures("(parameter_declaration name: (identifier) @n)", r).get("n", []))
@@ -201,6 +234,8 @@ def _pools(pkg):
     """Names (variables or fields) declared as sync.Pool in the package."""
     names: set[str] = set()
     for f in pkg.files:
+        if b"Pool" not in f.source or not f.imports.imports("sync"):
+            continue
         for lit in captures("(composite_literal type: (qualified_type) @t) @lit", f.root).get("lit", []):
             if f.is_member(lit.child_by_field_name("type"), "sync", "Pool"):
                 p = lit.parent
@@ -359,12 +394,15 @@ class SubsliceRetainsBuffer(GoRule):
     )
 
     def check(self, ctx: FileContext) -> None:
-        maps, _ = ctx.pkg.memo("mem.maps", lambda: _package_facts(ctx.pkg))
+        big = self._big_buffers(ctx)
+        if not big:
+            return
+        maps = ctx.pkg.memo("mem.maps", lambda: _package_maps(ctx.pkg))
         f = ctx.file
         for sl in captures("(slice_expression operand: (identifier) @buf) @s", f.root).get("s", []):
             buf = text(sl.child_by_field_name("operand"))
             fi = ctx.funcs.enclosing(sl)
-            if fi is None or not self._big_buffer(ctx, fi, buf):
+            if fi is None or (fi.node.id, buf) not in big:
                 continue
             dest = self._long_lived_destination(ctx, sl, maps)
             if dest:
@@ -372,21 +410,39 @@ class SubsliceRetainsBuffer(GoRule):
                            "stays in memory as long as the entry does; store bytes.Clone(...) or string(...) instead")
 
     @staticmethod
-    def _big_buffer(ctx, fi, buf) -> bool:
-        for rhs in assigned_from(fi.body, buf):
-            rhs = unparen(rhs)
-            if rhs is None or rhs.type != "call_expression":
+    def _big_buffers(ctx) -> set:
+        """(function id, variable) for variables assigned a whole read or a
+        make([]T, n) with n >= 4096, in one query over the file."""
+        out = set()
+        for call in ctx.pkg.calls_in(ctx.file, "ReadAll", "ReadFile", "make"):
+            m = call.parent
+            if m is None or m.type != "expression_list" or m.parent is None:
                 continue
-            if ctx.file.call_target(rhs) in _BIG_READS:
-                return True
-            if text(rhs.child_by_field_name("function")) == "make":
-                args = rhs.child_by_field_name("arguments").named_children
+            m = m.parent
+            if m.type not in ("short_var_declaration", "assignment_statement") or m.child_by_field_name("right") != call.parent:
+                continue
+            rhs = m.child_by_field_name("right").named_children
+            lhs = m.child_by_field_name("left").named_children
+            if not rhs or not lhs or lhs[0].type != "identifier":
+                continue
+            call = unparen(rhs[0])
+            if call is None or call.type != "call_expression":
+                continue
+            big = ctx.file.call_target(call) in _BIG_READS
+            if not big and text(call.child_by_field_name("function")) == "make":
+                args = call.child_by_field_name("arguments").named_children
                 if len(args) >= 2 and args[1].type == "int_literal":
                     try:
-                        return int(text(args[1]).replace("_", ""), 0) >= 4096
+                        big = int(text(args[1]).replace("_", ""), 0) >= 4096
                     except ValueError:
-                        return False
-        return False
+                        big = False
+                elif len(args) >= 2 and args[1].type == "binary_expression":
+                    big = _const_int(args[1]) >= 4096
+            if big:
+                fi = ctx.funcs.enclosing(m)
+                if fi is not None:
+                    out.add((fi.node.id, text(lhs[0])))
+        return out
 
     @staticmethod
     def _long_lived_destination(ctx, sl, maps) -> str:
@@ -425,11 +481,33 @@ class SubsliceRetainsBuffer(GoRule):
         return ""
 
 
+def _const_int(node) -> int:
+    """Value of ``a * b`` or ``a << b`` over int literals (64*1024, 1<<16), else 0."""
+    node = unparen(node)
+    if node is None:
+        return 0
+    if node.type == "int_literal":
+        try:
+            return int(text(node).replace("_", ""), 0)
+        except ValueError:
+            return 0
+    if node.type != "binary_expression":
+        return 0
+    left = _const_int(node.child_by_field_name("left"))
+    right = _const_int(node.child_by_field_name("right"))
+    op = text(node.child_by_field_name("operator"))
+    if op == "*":
+        return left * right
+    if op == "<<" and right < 64:
+        return left << right
+    return 0
+
+
 def _is_package_var(ctx, name: str) -> bool:
     def compute():
         out = set()
         for f in ctx.pkg.files:
-            for spec in captures(_PKG_VARS_Q, f.root).get("spec", []):
+            for spec in _top_level_specs(f):
                 out.update(text(n) for n in spec.children_by_field_name("name"))
         return out
 
