@@ -225,6 +225,7 @@ def _in_error_path(call) -> bool:
 # --------------------------------------------------------------------------
 # SG402
 
+_DIAGNOSTIC = re.compile(r"\b(want|wanted|expected|got)\b", re.I)
 _VERB = re.compile(r"%([-+# 0]*)(\[\d+\])?(\*|\d+)?(\.(\*|\d+)?)?([a-zA-Z%])")
 
 
@@ -267,8 +268,8 @@ class ErrorWrappedWithoutW(GoRule):
             if not args:
                 continue
             fmt = string_value(args[0])
-            if fmt is None or "%w" in fmt:
-                continue
+            if fmt is None or "%w" in fmt or _DIAGNOSTIC.search(fmt):
+                continue  # "got %v, want %v": the error is reported, not wrapped
             rest = args[1:]
             for verb, i in _verbs(fmt):
                 if verb not in ("v", "s") or i >= len(rest):
@@ -295,8 +296,16 @@ _SG403_Q = """
 (binary_expression operator: ["==" "!="]) @b
 (expression_switch_statement value: (_)) @s
 """
-_CONTRACT_UNWRAPPED = {("io", "EOF")}
-_OTHER_SENTINELS = {("context", "Canceled"), ("context", "DeadlineExceeded")}  # io.Reader's contract: Read returns io.EOF itself
+# Standard-library sentinels that reach service code wrapped (os.Open returns
+# *PathError around ErrNotExist, net/url and net/http wrap context errors,
+# repositories wrap sql.ErrNoRows).
+_WRAPPED_SENTINELS = {
+    ("context", "Canceled"), ("context", "DeadlineExceeded"), ("database/sql", "ErrNoRows"),
+    ("database/sql", "ErrTxDone"), ("database/sql", "ErrConnDone"), ("os", "ErrNotExist"), ("os", "ErrExist"),
+    ("os", "ErrPermission"), ("os", "ErrDeadlineExceeded"), ("os", "ErrClosed"), ("io/fs", "ErrNotExist"),
+    ("io/fs", "ErrExist"), ("io/fs", "ErrPermission"), ("io/fs", "ErrClosed"), ("net", "ErrClosed"),
+    ("net/http", "ErrHandlerTimeout"), ("net/http", "ErrBodyReadAfterClose"), ("os/exec", "ErrNotFound"),
+}  # io.Reader's contract: Read returns io.EOF itself
 
 
 class ErrorComparedWithoutErrorsIs(GoRule):
@@ -355,9 +364,15 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         q = f.qualified(node)
         if q is None:
             return False
-        if q in _CONTRACT_UNWRAPPED:
-            return False
-        return q[1].startswith("Err") or q in _OTHER_SENTINELS
+        if q in _WRAPPED_SENTINELS:
+            return True
+        # Third-party sentinels (gorm.ErrRecordNotFound, mongo.ErrNoDocuments,
+        # pgx.ErrNoRows ...) travel through layers that wrap; standard-library
+        # ones outside the list are returned unwrapped by documented contract
+        # (io.EOF, io.ErrUnexpectedEOF from ReadFull, bufio.ErrBufferFull,
+        # driver.ErrSkip, http.ErrServerClosed).
+        path = q[0] if q[0] != "." else (f.imports.dot[0] if len(f.imports.dot) == 1 else "")
+        return "." in path.split("/")[0] and q[1].startswith("Err")
 
     @staticmethod
     def _in_is_method(ctx, node) -> bool:
@@ -509,6 +524,7 @@ class ProcessExitOutsideMain(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         is_main_pkg = f.package_name == "main"
+        reported_mains: set[int] = set()  # one finding per main: the first exit that skips defers
         for call in _calls(ctx, "Exit", "Fatal", "Fatalf", "Fatalln"):
             t = f.call_target(call)
             if t is None or not (t in _EXITS or (t[0] == _LOGRUS and t[1] in ("Fatal", "Fatalf", "Fatalln"))):
@@ -517,8 +533,10 @@ class ProcessExitOutsideMain(GoRule):
             fi = ctx.funcs.enclosing(call)
             if fi is None:
                 continue
-            if fi.name == "TestMain":
-                continue
+            if fi.name == "TestMain" or _EXIT_WRAPPER.match(fi.name):
+                continue  # a wrapper whose job is to exit: its callers decide
+            if not is_main_pkg and _under_cmd(f.relpath):
+                continue  # command-line tool code: exiting is how it reports
             h = ctx.funcs.in_handler(call)
             if h is not None:
                 ctx.report(call, f"{label} inside a request handler kills the whole server: every in-flight request is cut "
@@ -530,7 +548,8 @@ class ProcessExitOutsideMain(GoRule):
                 continue
             if fi.name == "main" and fi.node.type == "function_declaration":
                 d = self._defer_before(fi.body, call)
-                if d is not None:
+                if d is not None and fi.node.id not in reported_mains:
+                    reported_mains.add(fi.node.id)
                     ctx.report(call, f"{label} in main after the defer on line {d.start_point[0] + 1}: the deferred cleanup "
                                "never runs; move the work into run() error and exit once at the end of main")
 
@@ -540,6 +559,13 @@ class ProcessExitOutsideMain(GoRule):
             if d.start_byte < call.start_byte and _owner(d) == _owner(call):
                 return d
         return None
+
+
+_EXIT_WRAPPER = re.compile(r"^(Must|must|Fatal|fatal|Exit|exit|die|Die|usage|Usage|fail|Fail|check|Check)")
+
+
+def _under_cmd(relpath: str) -> bool:
+    return "cmd" in relpath.replace("\\", "/").split("/")[:-1]
 
 
 def _owner(node):
