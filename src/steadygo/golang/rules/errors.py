@@ -329,7 +329,7 @@ class ErrorComparedWithoutErrorsIs(GoRule):
             left = unparen(b.child_by_field_name("left"))
             right = unparen(b.child_by_field_name("right"))
             for a, s in ((left, right), (right, left)):
-                if _is_err_name(a) and self._foreign_sentinel(f, s) and not self._in_is_method(ctx, b):
+                if _is_err_name(a) and self._foreign_sentinel(f, s) and not self._in_is_method(ctx, b) and not _from_ctx_err(ctx, b, a):
                     ctx.report(b, f"{text(b)} compares with == : once anything wraps the error (fmt.Errorf %w, "
                                f"net/url, your own layers) this is false; use errors.Is({text(a)}, {text(s)})")
                     break
@@ -353,7 +353,7 @@ class ErrorComparedWithoutErrorsIs(GoRule):
                     continue
                 values = case.child_by_field_name("value")
                 for item in values.named_children if values is not None else []:
-                    if self._foreign_sentinel(f, unparen(item)):
+                    if self._foreign_sentinel(f, unparen(item)) and not _from_ctx_err(ctx, sw, val):
                         ctx.report(item, f"switch {text(val)} {{ case {text(item)}: }} compares with ==: a wrapped error "
                                    f"skips this case; use switch {{ case errors.Is({text(val)}, {text(item)}): }}")
 
@@ -372,12 +372,26 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         # (io.EOF, io.ErrUnexpectedEOF from ReadFull, bufio.ErrBufferFull,
         # driver.ErrSkip, http.ErrServerClosed).
         path = q[0] if q[0] != "." else (f.imports.dot[0] if len(f.imports.dot) == 1 else "")
+        if path.startswith("golang.org/x/"):
+            return False  # follows the standard library's unwrapped-sentinel contracts
         return "." in path.split("/")[0] and q[1].startswith("Err")
 
     @staticmethod
     def _in_is_method(ctx, node) -> bool:
         fi = ctx.funcs.enclosing(node)
         return fi is not None and fi.name in ("Is", "As", "Unwrap")
+
+
+def _from_ctx_err(ctx, at, var) -> bool:
+    """``err := ctx.Err()``: context errors come back unwrapped from Err()."""
+    fi = ctx.funcs.enclosing(at)
+    if fi is None or var is None or var.type != "identifier":
+        return False
+    for rhs in assigned_from(fi.body, text(var)):
+        rhs = unparen(rhs)
+        if rhs is not None and rhs.type == "call_expression" and _method(rhs)[0] == "Err":
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------
@@ -519,6 +533,7 @@ class ProcessExitOutsideMain(GoRule):
         Severity.WARNING,
         "os.Exit and log.Fatal skip every deferred cleanup and graceful shutdown: in-flight requests are cut off, buffers are not flushed, transactions are left to time out.",
         "os.Exit / log.Fatal outside main (library code, handlers), or in main after defers it would skip.",
+        status="preview",
     )
 
     def check(self, ctx: FileContext) -> None:
@@ -537,6 +552,9 @@ class ProcessExitOutsideMain(GoRule):
                 continue  # a wrapper whose job is to exit: its callers decide
             if not is_main_pkg and _under_cmd(f.relpath):
                 continue  # command-line tool code: exiting is how it reports
+            in_goroutine = any(_started_as_goroutine(x.node) for x in ctx.funcs.enclosing_chain(call))
+            if not in_goroutine and not is_main_pkg and _STARTUP.match(fi.name):
+                continue  # start-up helper: nothing is in flight yet
             h = ctx.funcs.in_handler(call)
             if h is not None:
                 ctx.report(call, f"{label} inside a request handler kills the whole server: every in-flight request is cut "
@@ -561,6 +579,7 @@ class ProcessExitOutsideMain(GoRule):
         return None
 
 
+_STARTUP = re.compile(r"^(init|[Nn]ew|[Ii]nit|[Ll]oad|[Ss]etup|[Cc]onnect|[Oo]pen|[Mm]ust|[Pp]arse|[Cc]onfigure|[Rr]egister)")
 _EXIT_WRAPPER = re.compile(r"^(Must|must|Fatal|fatal|Exit|exit|die|Die|usage|Usage|fail|Fail|check|Check)")
 
 
