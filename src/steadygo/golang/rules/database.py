@@ -113,7 +113,7 @@ class RowsOrStmtNotClosed(GoRule):
             found = leaks(flow, stmt, res, stmt.parent)
             if found:
                 what = "rows" if kind == "rows" else "prepared statement"
-                cost = ("the pooled connection stays busy until the process exits; add defer "
+                cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
                         f"{var}.Close() right after the error check") if kind == "rows" else (
                         f"the statement stays open on the server and its connection; add defer {var}.Close()")
                 ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe(found[0])}: {cost}")

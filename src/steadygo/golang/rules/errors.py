@@ -383,13 +383,15 @@ class ErrorComparedWithoutErrorsIs(GoRule):
 
 
 def _from_ctx_err(ctx, at, var) -> bool:
-    """``err := ctx.Err()``: context errors come back unwrapped from Err()."""
+    """The error comes straight from a call documented to return the
+    sentinel unwrapped (errorlint's allow-list idea): ``ctx.Err()`` for
+    context errors, ``row.Scan(...)`` for sql.ErrNoRows."""
     fi = ctx.funcs.enclosing(at)
     if fi is None or var is None or var.type != "identifier":
         return False
     for rhs in assigned_from(fi.body, text(var)):
         rhs = unparen(rhs)
-        if rhs is not None and rhs.type == "call_expression" and _method(rhs)[0] == "Err":
+        if rhs is not None and rhs.type == "call_expression" and _method(rhs)[0] in ("Err", "Scan"):
             return True
     return False
 
