@@ -481,9 +481,12 @@ class SubsliceRetainsBuffer(GoRule):
         return ""
 
 
-def _const_int(node) -> int:
-    """Value of ``a * b`` or ``a << b`` over int literals (64*1024, 1<<16), else 0."""
+def _const_int(node, depth: int = 0) -> int:
+    """Value of ``a * b`` or ``a << b`` over int literals (64*1024, 1<<16), else 0.
+    Only shallow expressions are evaluated (buffer sizes are written that way)."""
     node = unparen(node)
+    if depth > 4:
+        return 0
     if node is None:
         return 0
     if node.type == "int_literal":
@@ -493,8 +496,8 @@ def _const_int(node) -> int:
             return 0
     if node.type != "binary_expression":
         return 0
-    left = _const_int(node.child_by_field_name("left"))
-    right = _const_int(node.child_by_field_name("right"))
+    left = _const_int(node.child_by_field_name("left"), depth + 1)
+    right = _const_int(node.child_by_field_name("right"), depth + 1)
     op = text(node.child_by_field_name("operator"))
     if op == "*":
         return left * right
