@@ -154,11 +154,8 @@ class DeferInLoop(GoRule):
                 n = n.parent
             if loop is None:
                 continue
-            sl = d.parent
-            if sl is not None and sl.type == "statement_list":
-                stmts = [x for x in sl.named_children if x.type != "comment"]
-                if stmts and stmts[-1].start_byte > d.start_byte and terminates(f, stmts[-1]) and stmts[-1].type != "continue_statement":
-                    continue  # the iteration that defers also leaves the loop
+            if _runs_once_per_loop(f, d, loop):
+                continue
             call = d.named_child(0)
             what = text(call.child_by_field_name("function")) if call is not None and call.type == "call_expression" else "call"
             if len(what) > 40 or "\n" in what:
@@ -166,6 +163,27 @@ class DeferInLoop(GoRule):
             ctx.report(d, f"defer {what} inside a loop runs only when the function returns: whatever each iteration "
                        "holds (file, rows, lock, connection) accumulates until then; wrap the iteration in a function "
                        "or release explicitly")
+
+
+def _runs_once_per_loop(f, defer_stmt, loop) -> bool:
+    """The iteration that defers also leaves the loop (a later statement on
+    its way out of the loop body returns/breaks), or the defer sits under a
+    one-shot guard (``if first { first = false ... }``, ``if x == nil { x = ... }``)."""
+    cur = defer_stmt
+    while cur is not None and cur != loop:
+        sl = cur.parent
+        if sl is not None and sl.type == "statement_list":
+            later = [x for x in sl.named_children if x.type != "comment" and x.start_byte > cur.start_byte]
+            if any(x.type != "continue_statement" and terminates(f, x) for x in later):
+                return True
+        if cur.type == "block" and cur.parent is not None and cur.parent.type == "if_statement":
+            cond = cur.parent.child_by_field_name("condition")
+            names = {text(i) for i in captures("(identifier) @i", cond).get("i", [])}
+            for lhs in captures("(assignment_statement left: (expression_list (identifier) @l))", cur).get("l", []):
+                if text(lhs) in names:
+                    return True
+        cur = cur.parent
+    return False
 
 
 # --------------------------------------------------------------------------
