@@ -270,6 +270,8 @@ class ErrorWrappedWithoutW(GoRule):
             fmt = string_value(args[0])
             if fmt is None or "%w" in fmt or _DIAGNOSTIC.search(fmt):
                 continue  # "got %v, want %v": the error is reported, not wrapped
+            if _terminal_use(call):
+                continue  # handed to panic/Fatal/a logger: nobody inspects it afterwards
             rest = args[1:]
             for verb, i in _verbs(fmt):
                 if verb not in ("v", "s") or i >= len(rest):
@@ -279,6 +281,20 @@ class ErrorWrappedWithoutW(GoRule):
                     ctx.report(call, f"fmt.Errorf formats {text(a)} with %{verb}: the wrapped error chain is lost, so "
                                "errors.Is/As upstream (timeouts, not-found, cancellation) no longer match; use %w")
                     break
+
+
+_TERMINAL_CALLEES = re.compile(r"^(panic|Fatal\w*|Panic\w*|Print\w*|Log\w*|Error|Errorf|Warn\w*|Info\w*|Debug\w*|Exit)$")
+
+
+def _terminal_use(call) -> bool:
+    p = call.parent
+    if p is None or p.type != "argument_list":
+        return False
+    fn = p.parent.child_by_field_name("function") if p.parent is not None else None
+    if fn is None:
+        return False
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    return bool(_TERMINAL_CALLEES.match(name))
 
 
 def _is_error_call(node) -> bool:
