@@ -75,7 +75,20 @@ def anchor(node, stop):
     return best
 
 
-def dominates(release, start: int, end: int, acq=None) -> bool:
+def _nil_guard(branch, res) -> bool:
+    """``if resp != nil { defer resp.Body.Close() }`` or ``if err == nil
+    {...}`` right after the acquisition: when the branch is skipped there is
+    nothing to release, so a release inside it covers every path."""
+    if res is None:
+        return False
+    p = branch.parent
+    if branch.type != "block" or p is None or p.type != "if_statement" or p.child_by_field_name("consequence") != branch:
+        return False
+    kind = _cond_kind(p.child_by_field_name("condition"), res)
+    return kind in ("var!=", "err==")
+
+
+def dominates(release, start: int, end: int, acq=None, res=None) -> bool:
     """True when ``release`` runs on every path from ``acq`` that reaches
     [start, end) (structured approximation): no branch separates the release
     from the lowest node holding it together with the exit or the acquisition."""
@@ -88,7 +101,7 @@ def dominates(release, start: int, end: int, acq=None) -> bool:
             return True
         if acq is not None and contains(p, acq.start_byte, acq.end_byte):
             return True
-        if is_branch(p) and not (acq is not None and _same_condition_as_acq(p, acq)):
+        if is_branch(p) and not (acq is not None and _same_condition_as_acq(p, acq)) and not _nil_guard(p, res):
             return False
         n = p
 
@@ -449,7 +462,7 @@ def leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
             r = rels[i]
             if contains(r, start, end) and r.type == "for_statement":
                 continue  # a rows loop releases when it ends, not inside
-            if dominates(r, start, end, acq):
+            if dominates(r, start, end, acq, res):
                 return True
         return False
 
