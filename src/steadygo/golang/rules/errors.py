@@ -11,7 +11,7 @@ from steadygo.golang.flow import terminates
 from steadygo.golang.functions import GIN
 from steadygo.golang.parse import FUNC_TYPES, captures, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.resources import _meta
+from steadygo.golang.rules.resources import _meta, may_have_handlers, statement_index
 from steadygo.golang.values import assigned_from
 
 _DB_PATHS = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
@@ -308,10 +308,6 @@ def _is_error_call(node) -> bool:
 # SG403
 
 _STRING_MATCHERS = {("strings", "Contains"), ("strings", "HasPrefix"), ("strings", "HasSuffix"), ("strings", "EqualFold"), ("strings", "Index")}
-_SG403_Q = """
-(binary_expression operator: ["==" "!="]) @b
-(expression_switch_statement value: (_)) @s
-"""
 # Standard-library sentinels that reach service code wrapped (os.Open returns
 # *PathError around ErrNotExist, net/url and net/http wrap context errors,
 # repositories wrap sql.ErrNoRows).
@@ -340,8 +336,8 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         src = f.source
         if b"Err" not in src and b"Canceled" not in src and b"DeadlineExceeded" not in src and b".Error()" not in src:
             return
-        caps = captures(_SG403_Q, f.root)
-        for b in caps.get("b", []):
+        caps = statement_index(ctx)
+        for b in caps.get("cmp", []):
             left = unparen(b.child_by_field_name("left"))
             right = unparen(b.child_by_field_name("right"))
             for a, s in ((left, right), (right, left)):
@@ -360,7 +356,7 @@ class ErrorComparedWithoutErrorsIs(GoRule):
             if args and _is_error_call(unparen(args[0])):
                 ctx.report(call, f"{text(call.child_by_field_name('function'))}({text(args[0])}, ...) matches the error by its "
                            "message text: wording changes and wrapping break it silently; use errors.Is/As")
-        for sw in caps.get("s", []):
+        for sw in caps.get("switch", []):
             val = unparen(sw.child_by_field_name("value"))
             if not _is_err_name(val):
                 continue
@@ -501,7 +497,9 @@ class GoroutineWithoutRecover(GoRule):
     )
 
     def check(self, ctx: FileContext) -> None:
-        for g in captures("(go_statement) @g", ctx.file.root).get("g", []):
+        if not may_have_handlers(ctx):
+            return
+        for g in statement_index(ctx).get("go", []):
             if ctx.funcs.in_handler(g) is None:
                 continue
             call = g.named_child(0)

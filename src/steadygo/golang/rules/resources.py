@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.flow import FunctionFlow, Leak, Resource, acquisition_statement, leaks, owner_function, terminates
+from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.handoff import Handoff
-from steadygo.golang.parse import FUNC_TYPES, captures, matches, text
+from steadygo.golang.parse import FUNC_TYPES, captures, text
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.registry import RuleMeta
 
@@ -23,6 +24,27 @@ _CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip
 
 def _meta(id, name, severity, breakpoint, summary, status="stable"):
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
+
+
+_INDEX_Q = """
+(defer_statement) @defer
+(go_statement) @go
+(binary_expression operator: ["==" "!="]) @cmp
+(expression_switch_statement value: (_)) @switch
+"""
+
+
+def statement_index(ctx: FileContext) -> dict:
+    """defer/go statements, ==/!= comparisons and value switches of a file, in
+    one query shared by the SG3/SG4 rules."""
+    return ctx.pkg.memo(("res.index", ctx.file.path), lambda: captures(_INDEX_Q, ctx.file.root))
+
+
+def may_have_handlers(ctx: FileContext) -> bool:
+    """Cheap pre-check before asking about handlers: the file imports a web
+    framework, or its package uses gRPC."""
+    imp = ctx.file.imports
+    return any(imp.imports_prefix(p) for p in (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)) or ctx.pkg.uses_grpc
 
 
 def function_flow(ctx: FileContext, fn_node) -> FunctionFlow:
@@ -144,7 +166,7 @@ class DeferInLoop(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for d in captures("(defer_statement) @d", f.root).get("d", []):
+        for d in statement_index(ctx).get("defer", []):
             loop = None
             n = d.parent
             while n is not None and n.type not in FUNC_TYPES:
@@ -189,26 +211,22 @@ def _runs_once_per_loop(f, defer_stmt, loop) -> bool:
 # --------------------------------------------------------------------------
 # SG310 / SG311
 
-_LOCK_Q = """
-(expression_statement (call_expression function: (selector_expression operand: (_) @mu field: (field_identifier) @m)
-  (#any-of? @m "Lock" "RLock")) @call) @stmt
-"""
-
-
 def _locks(ctx: FileContext):
+    """``x.Lock()`` / ``x.RLock()`` statements, from the package's call index."""
+
     def compute():
         out = []
-        for _, caps in matches(_LOCK_Q, ctx.file.root):
-            stmt = caps["stmt"][0]
-            if stmt.parent is None or stmt.parent.type != "statement_list":
+        for call in ctx.pkg.calls_in(ctx.file, "Lock", "RLock"):
+            stmt = call.parent
+            if stmt is None or stmt.type != "expression_statement" or stmt.parent is None or stmt.parent.type != "statement_list":
                 continue
-            call = caps["call"][0]
-            if call.child_by_field_name("arguments").named_child_count:
+            fn = call.child_by_field_name("function")
+            if fn.type != "selector_expression" or call.child_by_field_name("arguments").named_child_count:
                 continue
-            mu = text(caps["mu"][0]).replace(" ", "")
-            unlock = "RUnlock" if text(caps["m"][0]) == "RLock" else "Unlock"
-            if ctx.file.qualified(call.child_by_field_name("function")) is not None:
+            if ctx.file.qualified(fn) is not None:
                 continue
+            mu = text(fn.child_by_field_name("operand")).replace(" ", "")
+            unlock = "RUnlock" if text(fn.child_by_field_name("field")) == "RLock" else "Unlock"
             out.append((stmt, call, mu, unlock))
         return out
 
