@@ -88,7 +88,7 @@ class ErrorDiscarded(GoRule):
             return "a failed commit means nothing was written, yet the caller is told it was"
         if db and method == "Scan" and args and how == "stmt" and _is_rows_like(ctx, call, operand):
             return "a failed scan leaves the destination zero-valued and the code uses it as real data"
-        if method == "Encode" and args and _from_constructor(ctx, call, operand, _ENCODERS):
+        if method == "Encode" and args and how != "blank" and _from_constructor(ctx, call, operand, _ENCODERS):
             return "an encoding failure leaves a truncated or empty body that the client takes as complete"
         if method in ("Close", "Flush") and not args and how != "go":
             origin = _from_constructor(ctx, call, operand, _WRITER_OPENERS, want_call=True)
