@@ -684,7 +684,7 @@ class MissingReturnAfterHttpError(GoRule):
         while True:
             n = cur.next_named_sibling
             while n is not None:
-                if n.type == "comment" or _is_log_stmt(n):
+                if n.type == "comment" or _is_log_stmt(n) or _is_cleanup_stmt(n):
                     n = n.next_named_sibling
                     continue
                 if n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement") or terminates(f, n):
@@ -714,6 +714,22 @@ class MissingReturnAfterHttpError(GoRule):
                 cur = sw
                 continue
             return None
+
+
+_CLEANUP = re.compile(r"^([Cc]lose\w*|Unlock|RUnlock|Done|Release|Stop|Cancel|cancel|Flush|Sync)$")
+
+
+def _is_cleanup_stmt(stmt) -> bool:
+    """``db.Close()``, ``mu.Unlock()``, ``cancel()``: releasing what the
+    handler holds is not the refused work going on."""
+    if stmt.type not in ("expression_statement", "defer_statement"):
+        return False
+    call = unparen(stmt.named_child(0))
+    if call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    return bool(_CLEANUP.match(name))
 
 
 def _is_log_stmt(stmt) -> bool:
