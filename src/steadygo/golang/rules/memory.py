@@ -144,6 +144,7 @@ class UnboundedPackageMap(GoRule):
         Severity.WARNING,
         "A package-level (or server-lifetime) map that every request adds to and nothing ever deletes from grows with traffic until the process is OOM-killed, typically days after deploy.",
         "Long-lived map written from a request handler with request-derived keys and never deleted from.",
+        status="preview",
     )
 
     requires_imports = ("net/http", GIN, *ECHO_PATHS, *FIBER_PATHS, GRPC)
@@ -263,6 +264,7 @@ class SyncPoolMisuse(GoRule):
         Severity.WARNING,
         "A pooled buffer reused without Reset leaks one request's data into another's response; one still referenced after Put is overwritten by the next user (corrupted responses, data races).",
         "sync.Pool object used after Put (escapes), taken without Reset, or a non-pointer put back.",
+        status="preview",
     )
     requires_imports = ("sync",)
 
