@@ -152,7 +152,11 @@ def _for_next_loops(ctx):
     def compute():
         out = []
         for _, caps in matches(_FOR_NEXT_Q, ctx.file.root):
-            out.append((caps["loop"][0], text(caps["v"][0]), caps["body"][0]))
+            loop = caps["loop"][0]
+            cond = next((c for c in loop.named_children if c.type == "call_expression"), None)
+            if cond is None or cond.child_by_field_name("arguments").named_child_count:
+                continue  # rows.Next() takes no arguments (mongo's cur.Next(ctx) is another API)
+            out.append((loop, text(caps["v"][0]), caps["body"][0]))
         return out
 
     return ctx.pkg.memo(("db.for_next", ctx.file.path), compute)

@@ -132,8 +132,8 @@ def _var_from_method(ctx, call, operand, methods) -> bool:
     fi = ctx.funcs.enclosing(call)
     if fi is None:
         return False
-    if any(p.name == text(operand) for p in fi.params):
-        return True  # a *sql.Tx parameter: the receiver type is checked by the caller's Begin
+    if any(p.name == text(operand) and "Tx" in p.type_text for p in fi.params):
+        return True  # a *sql.Tx / sqlx.Tx / pgx.Tx parameter
     for rhs in assigned_from(fi.body, text(operand)):
         rhs = unparen(rhs)
         m, _ = _method(rhs) if rhs is not None and rhs.type == "call_expression" else ("", None)
