@@ -59,10 +59,10 @@ def test_example_service_findings_and_exit_code():
     assert p.returncode == 1
     got = {(f["path"].split("orders-service/")[1], f["line"], f["rule_id"]) for f in json_report(p)["findings"]}
     assert got == {
-        ("cmd/orders/main.go", 34, "SG101"),
-        ("cmd/orders/main.go", 36, "SG102"),
-        ("cmd/orders/main.go", 36, "SG104"),
-        ("cmd/orders/main.go", 47, "SG105"),
+        ("cmd/orders/main.go", 35, "SG101"),
+        ("cmd/orders/main.go", 37, "SG102"),
+        ("cmd/orders/main.go", 37, "SG104"),
+        ("cmd/orders/main.go", 48, "SG105"),
         ("internal/upstream/pricing.go", 19, "SG105"),
         ("internal/upstream/pricing.go", 20, "SG107"),
         ("internal/upstream/pricing.go", 26, "SG106"),
