@@ -101,7 +101,7 @@ def since(rev: str, cwd: str) -> ChangedLines:
     if found.returncode != 0:
         shallow = _git(["rev-parse", "--is-shallow-repository"], root).stdout.strip() == "true"
         hint = (" (this is a shallow clone: fetch more history, e.g. actions/checkout with fetch-depth: 0, "
-                f"or 'git fetch --deepen=50 origin')") if shallow else ""
+                "or 'git fetch --deepen=50 origin')") if shallow else ""
         raise UserError(f"--new-from-rev: revision {rev!r} not found in this repository{hint}")
     sha = found.stdout.strip()
     diff = _git(["diff", "--no-ext-diff", "--no-color", "--no-renames", "--unified=0",

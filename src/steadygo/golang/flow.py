@@ -20,7 +20,7 @@ code cannot blow the Python stack.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen

@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from steadygo.golang.parse import FUNC_TYPES, captures, text
+from steadygo.golang.parse import FUNC_TYPES, text
 
 GIN = "github.com/gin-gonic/gin"
 ECHO_PATHS = ("github.com/labstack/echo/v4", "github.com/labstack/echo")
 FIBER_PATHS = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber")
 GRPC = "google.golang.org/grpc"
 
-_FUNCS_Q = "[(function_declaration) (method_declaration) (func_literal)] @f"
-_NAMED_FUNCS_Q = "[(function_declaration) (method_declaration)] @f"
 
 
 @dataclass
@@ -149,7 +147,7 @@ class FunctionIndex:
 
     @functools.cached_property
     def funcs(self) -> list[FuncInfo]:
-        return [self.info(n) for n in captures(_FUNCS_Q, self.file.root).get("f", [])]
+        return [self.info(n) for n in self.file.nodes("func")]
 
     @functools.cached_property
     def by_node_id(self) -> dict[int, FuncInfo]:
@@ -158,7 +156,9 @@ class FunctionIndex:
     @functools.cached_property
     def by_name(self) -> dict[str, list[FuncInfo]]:
         out: dict[str, list[FuncInfo]] = {}
-        for n in captures(_NAMED_FUNCS_Q, self.file.root).get("f", []):
+        for n in self.file.nodes("func"):
+            if n.type == "func_literal":
+                continue
             out.setdefault(text(n.child_by_field_name("name")), []).append(self.info(n))
         return out
 

@@ -63,10 +63,11 @@ class ImportTable:
 
     def imports_prefix(self, prefix: str) -> bool:
         """``net/http`` matches imports of net/http and net/http/pprof."""
-        return prefix in self._prefixes
+        return prefix in self.prefixes
 
     @functools.cached_property
-    def _prefixes(self) -> frozenset[str]:
+    def prefixes(self) -> frozenset[str]:
+        """Every import path and each of its parent paths."""
         out = set()
         for p in self.paths:
             parts = p.split("/")

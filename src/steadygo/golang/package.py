@@ -11,10 +11,9 @@ import functools
 
 from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
-from steadygo.golang.parse import captures, text
+from steadygo.golang.parse import text
 from steadygo.golang.source import GoFile
 
-_CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
 
 
 class Package:
@@ -65,8 +64,10 @@ class Package:
     @functools.cache
     def _calls(self, file: GoFile) -> dict[str, list]:
         out: dict[str, list] = {}
-        for call in captures(_CALLS_Q, file.root).get("call", []):
+        for call in file.nodes("call"):
             fn = call.child_by_field_name("function")
+            if fn is None or fn.type not in ("identifier", "selector_expression"):
+                continue
             name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
             out.setdefault(name, []).append(call)
         return out

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from steadygo.golang.parse import captures, text
+from steadygo.golang.parse import text
 
-_DECL_Q = """
+DECL_PATTERNS = """
 (parameter_declaration name: (identifier) @n)
 (variadic_parameter_declaration name: (identifier) @n)
 (short_var_declaration left: (expression_list (identifier) @n))
@@ -57,11 +57,11 @@ def _scope_of(decl_name_node):
 class ShadowIndex:
     """Local declarations of the names we care about (the import names)."""
 
-    def __init__(self, root, names: set[str]):
+    def __init__(self, decl_idents, names: set[str]):
         self._decls: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         if not names:
             return
-        for n in captures(_DECL_Q, root).get("n", []):
+        for n in decl_idents:
             name = text(n)
             if name not in names:
                 continue

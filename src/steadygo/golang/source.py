@@ -3,11 +3,48 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from steadygo.golang.imports import ImportTable, build_import_table
-from steadygo.golang.parse import parse, text, unparen
-from steadygo.golang.scope import ShadowIndex
+from steadygo.golang.parse import captures, parse, text, unparen
+from steadygo.golang.scope import DECL_PATTERNS, ShadowIndex
+
+# Walking a tree costs about as much with one pattern as with twenty: the
+# traversal dominates, not the matching.  So the node kinds most rules start
+# from are collected in ONE query per file, and rules filter these lists
+# instead of each walking the whole tree again.
+_NODES_Q = (
+    """
+(call_expression) @call
+(defer_statement) @defer
+(go_statement) @go
+(binary_expression) @binary
+(expression_switch_statement) @switch
+(select_statement) @select
+(composite_literal) @composite
+[(function_declaration) (method_declaration) (func_literal)] @func
+"""
+)
+_DECLS_Q = DECL_PATTERNS.replace("@n", "@decl")
+
+
+@functools.lru_cache(maxsize=1024)
+def _followed_ok(name: str) -> re.Pattern:
+    # Starts with the literal name so the regex engine can scan for it fast;
+    # the look-behind half of the test is done by hand on the few hits.
+    return re.compile(re.escape(name.encode()) + rb"(?![\w.\"/])")
+
+
+_WORDISH = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./\"")
+
+
+def _stands_alone(source: bytes, name: str) -> bool:
+    """``name`` occurs other than as ``name.X`` or inside an import path."""
+    for m in _followed_ok(name).finditer(source):
+        if m.start() == 0 or source[m.start() - 1] not in _WORDISH:
+            return True
+    return False
 
 
 @dataclass(eq=False)
@@ -36,8 +73,30 @@ class GoFile:
         return ""
 
     @functools.cached_property
+    def _node_lists(self) -> dict[str, list]:
+        found = captures(_NODES_Q, self.root)
+        for nodes in found.values():
+            nodes.sort(key=lambda n: n.start_byte)  # captures() does not promise source order
+        return found
+
+    def nodes(self, kind: str) -> list:
+        """Nodes of one kind, in source order: call, defer, go, binary, switch,
+        select, composite, func (declarations, methods and literals)."""
+        return self._node_lists.get(kind, [])
+
+    @functools.cached_property
+    def method_calls(self) -> list:
+        """Calls whose function is a selector ``x.M(...)``, in source order."""
+        return [c for c in self.nodes("call") if c.child_by_field_name("function").type == "selector_expression"]
+
+    @functools.cached_property
     def _shadows(self) -> ShadowIndex:
-        return ShadowIndex(self.root, set(self.imports.by_name))
+        # Only an import name that also stands somewhere on its own (not as
+        # ``name.`` and not inside the import path) can be redeclared; for the
+        # usual file there is none, and the declaration walk is skipped.
+        names = {n for n in self.imports.by_name if _stands_alone(self.source, n)}
+        decls = captures(_DECLS_Q, self.root).get("decl", []) if names else []
+        return ShadowIndex(decls, names)
 
     @property
     def is_test(self) -> bool:

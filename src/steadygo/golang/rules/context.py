@@ -8,7 +8,6 @@ tree-sitter queries; there is no type checker, so every helper errs towards
 
 from __future__ import annotations
 
-import re
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo, classify

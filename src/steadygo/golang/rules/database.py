@@ -28,7 +28,6 @@ _SEL_CALL_Q = "(call_expression function: (selector_expression field: (field_ide
 _FOR_NEXT_Q = """
 (for_statement (call_expression function: (selector_expression operand: (identifier) @v field: (field_identifier) @m) (#eq? @m "Next")) body: (block) @body) @loop
 """
-_CALLS_Q = "(call_expression) @call"
 
 ROWS_METHODS = frozenset({"Query", "QueryContext", "Queryx", "QueryxContext", "NamedQuery", "NamedQueryContext", "Rows"})
 STMT_METHODS = frozenset({"Prepare", "PrepareContext", "Preparex", "PreparexContext", "PrepareNamed", "PrepareNamedContext"})
@@ -49,7 +48,7 @@ def _handed_off(name: str, is_var: bool) -> bool:
 def _sel_calls(ctx: FileContext):
     return ctx.pkg.memo(("db.sel_calls", ctx.file.path), lambda: [
         (c, text(c.child_by_field_name("function").child_by_field_name("field")))
-        for c in captures(_SEL_CALL_Q, ctx.file.root).get("call", [])
+        for c in ctx.file.method_calls
     ])
 
 
@@ -249,7 +248,7 @@ def _opener(file, call) -> tuple[str, str] | None:
 def _openers(ctx: FileContext):
     def compute():
         out = []
-        for call in captures(_CALLS_Q, ctx.file.root).get("call", []):
+        for call in ctx.file.nodes("call"):
             o = _opener(ctx.file, call)
             if o is not None:
                 out.append((call, o))

@@ -62,7 +62,7 @@ _BLOCKING_Q = """
 
 
 def go_statements(ctx: FileContext):
-    return ctx.pkg.memo(("goroutines.go", ctx.file.path), lambda: captures(_GO_Q, ctx.file.root).get("g", []))
+    return ctx.pkg.memo(("goroutines.go", ctx.file.path), lambda: ctx.file.nodes("go"))
 
 
 def _stmt_func_literal(go_stmt):
@@ -276,7 +276,7 @@ class SelectForeverOutsideMain(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for sel in captures(_SELECT_Q, f.root).get("s", []):
+        for sel in f.nodes("select"):
             if any(c.type in ("communication_case", "default_case") for c in sel.named_children):
                 continue
             branch = sel.parent.parent if sel.parent is not None and sel.parent.type == "statement_list" else None
@@ -406,7 +406,7 @@ class TimeAfterInLoop(LifecycleRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         new_timers = ctx.pkg.module.go_at_least(1, 23)
-        for sel in captures(_SELECT_Q, f.root).get("s", []):
+        for sel in f.nodes("select"):
             cases = [c for c in sel.named_children if c.type in ("communication_case", "default_case")]
             if len(cases) < 2:
                 continue
@@ -549,7 +549,6 @@ class WaitGroupAddInsideGoroutine(LifecycleRule):
     requires_imports = ("sync",)
 
     def check(self, ctx: FileContext) -> None:
-        f = ctx.file
         for g in go_statements(ctx):
             lit = _stmt_func_literal(g)
             if lit is None:
@@ -722,7 +721,7 @@ class SendIgnoresCancellation(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for sel in captures(_SELECT_Q, f.root).get("s", []):
+        for sel in f.nodes("select"):
             fn = enclosing_func(sel)
             if fn is None or not self._watches_stop(sel):
                 continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
-from steadygo.golang.parse import captures, matches, string_value, text, unparen
+from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import (
     ALL_FIELDS,
@@ -30,10 +30,6 @@ from steadygo.registry import RuleMeta, RuleOption
 NET_HTTP = "net/http"
 SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTimeout")
 
-_TYPED_VALUES_Q = """
-(composite_literal type: [(qualified_type) (type_identifier)] @type) @value
-(call_expression function: (identifier) @fn arguments: (argument_list . [(qualified_type) (type_identifier)] @type .)) @value
-"""
 _VAR_ZERO_Q = "(var_spec name: (identifier) type: [(qualified_type) (type_identifier)] @type) @spec"
 _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
 _SELECTORS_Q = "(selector_expression) @sel"
@@ -68,9 +64,14 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
     def compute():
         found: dict[str, list[TypedValue]] = {"Server": [], "Client": [], "Transport": []}
         f = ctx.file
-        for _, caps in matches(_TYPED_VALUES_Q, f.root):
-            value, tnode = caps["value"][0], caps["type"][0]
-            if value.type == "call_expression" and text(caps["fn"][0]) != "new":
+        candidates = [(c, c.child_by_field_name("type")) for c in f.nodes("composite")]
+        for call in f.nodes("call"):
+            fn = call.child_by_field_name("function")
+            args = call.child_by_field_name("arguments")
+            if fn.type == "identifier" and text(fn) == "new" and args is not None and args.named_child_count == 1:
+                candidates.append((call, args.named_child(0)))
+        for value, tnode in candidates:
+            if tnode is None or tnode.type not in ("qualified_type", "type_identifier"):
                 continue
             for name in found:
                 if f.is_member(tnode, NET_HTTP, name):
@@ -136,7 +137,7 @@ class ServerWithoutAnyTimeout(GoRule):
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
                     "a slow client can hold a connection and goroutine forever",
                 )
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in f.nodes("call"):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
@@ -310,7 +311,7 @@ class ClientWithoutTimeout(GoRule):
                 ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in f.nodes("call"):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 ctx.report(call, f"http.{target[1]} uses http.DefaultClient, which has no Timeout: "
@@ -387,7 +388,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in f.nodes("call"):
             target = f.call_target(call)
             if target is None or target[0] != NET_HTTP or target[1] not in ("NewRequest", "NewRequestWithContext"):
                 continue

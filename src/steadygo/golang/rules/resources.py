@@ -17,7 +17,6 @@ from steadygo.registry import RuleMeta
 
 NET_HTTP = "net/http"
 
-_SEL_CALL_Q = "(call_expression function: (selector_expression field: (field_identifier) @m)) @call"
 _HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
 _CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip"})
 
@@ -26,18 +25,19 @@ def _meta(id, name, severity, breakpoint, summary, status="stable"):
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
-_INDEX_Q = """
-(defer_statement) @defer
-(go_statement) @go
-(binary_expression operator: ["==" "!="]) @cmp
-(expression_switch_statement value: (_)) @switch
-"""
-
-
 def statement_index(ctx: FileContext) -> dict:
     """defer/go statements, ==/!= comparisons and value switches of a file, in
     one query shared by the SG3/SG4 rules."""
-    return ctx.pkg.memo(("res.index", ctx.file.path), lambda: captures(_INDEX_Q, ctx.file.root))
+    def compute():
+        f = ctx.file
+        return {
+            "defer": f.nodes("defer"),
+            "go": f.nodes("go"),
+            "cmp": [b for b in f.nodes("binary") if text(b.child_by_field_name("operator")) in ("==", "!=")],
+            "switch": [s for s in f.nodes("switch") if s.child_by_field_name("value") is not None],
+        }
+
+    return ctx.pkg.memo(("res.index", ctx.file.path), compute)
 
 
 def may_have_handlers(ctx: FileContext) -> bool:
@@ -91,7 +91,7 @@ class ResponseBodyNotClosed(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in captures(_SEL_CALL_Q, f.root).get("call", []):
+        for call in f.method_calls:
             fn = call.child_by_field_name("function")
             method = text(fn.child_by_field_name("field"))
             if method not in _CLIENT_METHODS:
@@ -385,7 +385,7 @@ class UnboundedRequestBodyRead(GoRule):
                     bodies.add((fi.node.id, f"{p.name}.Request().Body"))
         if not bodies:
             return
-        for call in captures(_REGION_CALLS_Q, f.root).get("call", []):
+        for call in f.nodes("call"):
             t = f.call_target(call)
             if t not in _READERS:
                 continue
