@@ -27,6 +27,8 @@ class Package:
         # reporting the same spot under two of its rules
         self.enabled = frozenset(enabled)
         self._memo: dict = {}
+        self._functions: dict[str, FunctionIndex] = {}
+        self._call_index: dict[str, dict[str, list]] = {}
 
     def memo(self, key, compute):
         """Share one computation between the rules of a family."""
@@ -38,9 +40,13 @@ class Package:
     def uses_grpc(self) -> bool:
         return any(f.imports.imports_prefix(GRPC) for f in self.files)
 
-    @functools.cache
+    # Per-instance caches, not functools.cache: a cache on the method would be
+    # global and keep every package's trees alive for the whole scan.
     def functions(self, file: GoFile) -> FunctionIndex:
-        return FunctionIndex(file, self.uses_grpc)
+        idx = self._functions.get(file.path)
+        if idx is None:
+            idx = self._functions[file.path] = FunctionIndex(file, self.uses_grpc)
+        return idx
 
     def functions_named(self, name: str):
         for f in self.files:
@@ -61,9 +67,12 @@ class Package:
         out.sort(key=lambda c: c.start_byte)
         return out
 
-    @functools.cache
     def _calls(self, file: GoFile) -> dict[str, list]:
+        cached = self._call_index.get(file.path)
+        if cached is not None:
+            return cached
         out: dict[str, list] = {}
+        self._call_index[file.path] = out
         for call in file.nodes("call"):
             fn = call.child_by_field_name("function")
             if fn is None or fn.type not in ("identifier", "selector_expression"):
