@@ -65,11 +65,12 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import engine_rules, http
+    from steadygo.golang.rules import engine_rules, http, metrics
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
+        metrics.RULES,
     ]
     rules = tuple(r for fam in families for r in fam)
     _check_unique(rules)

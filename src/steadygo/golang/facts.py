@@ -527,12 +527,23 @@ def _extract(pkg) -> ServiceFacts:
     for r in facts.routes:
         kind = health_kind(r.path)
         if kind:
-            facts.health_endpoints.append(HealthEndpoint(r.path, kind, r.method, r.handler, r.location))
+            facts.health_endpoints.append(_remember(pkg, HealthEndpoint(r.path, kind, r.method, r.handler, r.location), node_of(pkg, r)))
     return facts
 
 
 def _loc(file, node) -> Location:
     return Location(file.relpath, node.start_point[0] + 1)
+
+
+def node_of(pkg, fact):
+    """The syntax node a fact was read from (for rules that report on it).
+    Kept outside the dataclasses so the facts stay plain, serialisable data."""
+    return pkg.memo("facts.nodes", dict).get(id(fact))
+
+
+def _remember(pkg, fact, node):
+    pkg.memo("facts.nodes", dict)[id(fact)] = node
+    return fact
 
 
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:
@@ -557,7 +568,7 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             if p == "net/http" and name in ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"):
                 addr, port, src = _addr(pkg, file, args[0], scope) if name.startswith("Listen") and args else (None, None, "unknown")
                 h = args[1] if name in ("ListenAndServe", "Serve") and len(args) >= 2 else (args[-1] if args else None)
-                facts.listeners.append(Listener(f"http.{name}", addr, port, src, _listener_handler(file, h), name.endswith("TLS"), _loc(file, call)))
+                facts.listeners.append(_remember(pkg, Listener(f"http.{name}", addr, port, src, _listener_handler(file, h), name.endswith("TLS"), _loc(file, call)), call))
                 continue
             if p == "runtime/debug" and name == "SetMemoryLimit" and args:
                 facts.memory_limit.append(Mechanism("debug.SetMemoryLimit", _short(args[0]), _loc(file, call)))
@@ -588,7 +599,7 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             if p in (PROMETHEUS, PROMAUTO) and name in _METRIC_CTORS:
                 m = metric_of_call(pkg, file, call, f"{p.rsplit('/', 1)[-1]}.{name}", name, scope)
                 if m is not None:
-                    facts.metrics.append(m)
+                    facts.metrics.append(_remember(pkg, m, call))
                 continue
         fn = call.child_by_field_name("function")
         if fn.type != "selector_expression":
@@ -597,12 +608,12 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
         if method in _ROUTE_FUNCS:
             r = _route_of_call(pkg, file, call, funcs)
             if r is not None:
-                facts.routes.append(r)
+                facts.routes.append(_remember(pkg, r, call))
             continue
         if method in _METRIC_CTORS and _is_promauto_factory(pkg, file, fn.child_by_field_name("operand"), scope):
             m = metric_of_call(pkg, file, call, f"promauto.Factory.{method}", method, scope)
             if m is not None:
-                facts.metrics.append(m)
+                facts.metrics.append(_remember(pkg, m, call))
             continue
         operand = fn.child_by_field_name("operand")
         is_pkg = operand.type == "identifier" and file.package_of(operand) is not None
@@ -614,16 +625,16 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             addr, port, src = _addr(pkg, file, keys.get("Addr"), scope) if "Addr" in keys else (":80" if method.startswith("Listen") and not method.endswith("TLS") else None, None, "literal")
             if addr == ":80":
                 port = 80
-            facts.listeners.append(Listener(f"Server.{method}", addr, port, src, _listener_handler(file, keys.get("Handler")), method.endswith("TLS"), _loc(file, call)))
+            facts.listeners.append(_remember(pkg, Listener(f"Server.{method}", addr, port, src, _listener_handler(file, keys.get("Handler")), method.endswith("TLS"), _loc(file, call)), call))
             continue
         if method in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS") and args:
             fw = _framework(file)
             if fw in ("gin", "echo", "fiber"):
                 addr, port, src = _addr(pkg, file, args[0], scope)
-                facts.listeners.append(Listener(f"{fw}.{method}", addr, port, src, "", method.endswith("TLS"), _loc(file, call)))
+                facts.listeners.append(_remember(pkg, Listener(f"{fw}.{method}", addr, port, src, "", method.endswith("TLS"), _loc(file, call)), call))
             continue
         if method == "Shutdown" and len(args) == 1:
-            facts.shutdown_calls.append(_shutdown_call(pkg, file, call, fn, args[0], scope))
+            facts.shutdown_calls.append(_remember(pkg, _shutdown_call(pkg, file, call, fn, args[0], scope), call))
 
 
 def _add_signal(facts, s):
