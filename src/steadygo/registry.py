@@ -65,12 +65,28 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import engine_rules, http, metrics
+    from steadygo.golang.rules import (
+        configuration,
+        engine_rules,
+        health,
+        http,
+        logging,
+        metrics,
+        otel,
+        runtime_limits,
+        shutdown,
+    )
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
+        logging.RULES,
         metrics.RULES,
+        shutdown.RULES,
+        health.RULES,
+        runtime_limits.RULES,
+        otel.RULES,
+        configuration.RULES,
     ]
     rules = tuple(r for fam in families for r in fam)
     _check_unique(rules)

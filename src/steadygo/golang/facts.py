@@ -108,6 +108,9 @@ class ServiceFacts:
     metrics: list[Metric] = field(default_factory=list)
     pprof: list[Location] = field(default_factory=list)  # imports of net/http/pprof
     expvar: list[Location] = field(default_factory=list)
+    tracing: list[Mechanism] = field(default_factory=list)  # OpenTelemetry set-up: providers, propagators, samplers
+    dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
+    loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -128,11 +131,16 @@ def merge_facts(items) -> ServiceFacts:
         out.module = out.module or f.module
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
-                     "gomaxprocs", "gc", "metrics", "pprof", "expvar"):
+                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
                 out.signals.append(s)
+        for name in ("dependencies", "loggers"):
+            dest = getattr(out, name)
+            for d in getattr(f, name):
+                if d not in dest:
+                    dest.append(d)
     return out
 
 
@@ -497,10 +505,32 @@ _METRIC_CTORS = {
     "NewSummary": ("summary", False), "NewSummaryVec": ("summary", True),
     "NewCounterFunc": ("counter", False), "NewGaugeFunc": ("gauge", False),
 }
+_OTEL_FUNCS = {"NewTracerProvider", "SetTracerProvider", "SetTextMapPropagator", "AlwaysSample", "TraceIDRatioBased",
+               "ParentBased", "NewMeterProvider", "NewHandler", "NewTransport"}
 PROMETHEUS = "github.com/prometheus/client_golang/prometheus"
 PROMAUTO = "github.com/prometheus/client_golang/prometheus/promauto"
 AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
 AUTOMAXPROCS = "go.uber.org/automaxprocs"
+
+
+_DEPENDENCIES = re.compile(
+    r"^(database/sql$|github\.com/jackc/pgx|github\.com/lib/pq|github\.com/go-sql-driver/mysql|github\.com/jmoiron/sqlx"
+    r"|gorm\.io/gorm$|github\.com/redis/go-redis|github\.com/go-redis/redis|github\.com/gomodule/redigo"
+    r"|go\.mongodb\.org/mongo-driver|google\.golang\.org/grpc$|github\.com/segmentio/kafka-go|github\.com/IBM/sarama"
+    r"|github\.com/Shopify/sarama|github\.com/nats-io/nats\.go|github\.com/rabbitmq/amqp091-go|go\.etcd\.io/etcd/client)"
+)
+
+
+STRUCTURED_LOGGERS = frozenset({
+    "log/slog", "golang.org/x/exp/slog", "go.uber.org/zap", "github.com/rs/zerolog", "github.com/rs/zerolog/log",
+    "github.com/sirupsen/logrus", "github.com/go-kit/log", "github.com/go-kit/kit/log", "github.com/go-logr/logr",
+    "github.com/charmbracelet/log", "github.com/apex/log", "github.com/inconshreveable/log15", "github.com/hashicorp/go-hclog",
+})
+
+
+def is_dependency_client(path: str) -> bool:
+    """Import paths of clients for databases, caches, queues and RPC peers."""
+    return bool(_DEPENDENCIES.match(path))
 
 
 def build_fq_name(namespace: str, subsystem: str, name: str) -> str:
@@ -557,6 +587,10 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             facts.memory_limit.append(Mechanism("automemlimit", path, Location(file.relpath, line)))
         elif path == AUTOMAXPROCS or path.startswith(AUTOMAXPROCS + "/"):
             facts.gomaxprocs.append(Mechanism("automaxprocs", path, Location(file.relpath, line)))
+        elif is_dependency_client(path) and path not in facts.dependencies:
+            facts.dependencies.append(path)
+        elif path in STRUCTURED_LOGGERS and path not in facts.loggers:
+            facts.loggers.append(path)
     funcs = pkg.functions(file)
     for call in sorted(captures(_CALLS_Q, file.root).get("call", []), key=lambda n: n.start_byte):
         target = file.call_target(call)
@@ -596,6 +630,9 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
                     else:
                         _add_signal(facts, t.rsplit(".", 1)[-1])
                 continue
+            if p.startswith("go.opentelemetry.io/") and name in _OTEL_FUNCS:
+                facts.tracing.append(_remember(pkg, Mechanism(f"{p.rsplit('/', 1)[-1]}.{name}", _short(args[0]) if args else "", _loc(file, call)), call))
+                continue
             if p in (PROMETHEUS, PROMAUTO) and name in _METRIC_CTORS:
                 m = metric_of_call(pkg, file, call, f"{p.rsplit('/', 1)[-1]}.{name}", name, scope)
                 if m is not None:
@@ -633,8 +670,15 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
                 addr, port, src = _addr(pkg, file, args[0], scope)
                 facts.listeners.append(_remember(pkg, Listener(f"{fw}.{method}", addr, port, src, "", method.endswith("TLS"), _loc(file, call)), call))
             continue
-        if method == "Shutdown" and len(args) == 1:
+        if method in ("Shutdown", "ShutdownWithContext") and len(args) == 1:
             facts.shutdown_calls.append(_remember(pkg, _shutdown_call(pkg, file, call, fn, args[0], scope), call))
+        elif method == "ShutdownWithTimeout" and len(args) == 1:  # fiber
+            secs = duration_seconds(pkg, file, args[0], scope)
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "http", secs, "timeout" if secs else "unknown", _loc(file, call)), call))
+        elif method == "Shutdown" and not args and _framework(file) == "fiber":
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "http", None, "background", _loc(file, call)), call))
+        elif method == "GracefulStop" and not args:
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "grpc", None, "unknown", _loc(file, call)), call))
 
 
 def _add_signal(facts, s):
@@ -820,7 +864,7 @@ def _string_list(pkg, file, node, scope) -> list[str] | None:
 
 _KEYWORDS = re.compile(
     rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
-    rb"|SetGCPercent|Shutdown|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
+    rb"|slog|zap|zerolog|logrus|go-kit/log|logr|hclog|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
 )
 MODULE_FILE_LIMIT = 5000
 
