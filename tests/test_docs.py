@@ -15,7 +15,12 @@ def test_rule_has_complete_page(rule):
     first = text.splitlines()[0]
     assert first == f"# {rule.meta.id}: {rule.meta.name}", first
     headings = [line.strip() for line in text.splitlines() if line.startswith("## ")]
-    assert headings == list(docs_pages.REQUIRED_HEADINGS), headings
+    expected = list(docs_pages.REQUIRED_HEADINGS)
+    if rule.meta.options:  # rules with options document each of them
+        expected.insert(expected.index("## Known limits"), "## Options")
+        for opt in rule.meta.options:
+            assert f"`{opt.name}`" in docs_pages.section(text, "## Options"), opt.name
+    assert headings == expected, headings
     for h in docs_pages.REQUIRED_HEADINGS:
         assert docs_pages.section(text, h), f"{rule.meta.id}: empty section {h}"
 

@@ -41,19 +41,24 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[str] = set()
 
+    exclude_base = config.root if config.path else base
+
     def want_file(path: str) -> bool:
         name = os.path.basename(path)
         if not name.endswith(".go"):
             return False
         if name.endswith("_test.go") and not config.include_tests:
             return False
-        return not config.is_excluded(display_path(path, config.root if config.path else base))
+        return not (config.exclude and config.is_excluded(display_path(path, exclude_base)))
 
-    def add(path: str) -> None:
-        real = os.path.realpath(path)
-        if real in seen_files:
+    def add(path: str, is_link: bool = True) -> None:
+        # Directories are already de-duplicated by inode, so only a file that is
+        # itself a symlink (or named twice on the command line) can repeat;
+        # realpath is costly, so take it only then.
+        key = os.path.realpath(path) if is_link else os.path.abspath(path)
+        if key in seen_files:
             return
-        seen_files.add(real)
+        seen_files.add(key)
         packages.setdefault(os.path.dirname(os.path.abspath(path)), []).append(path)
 
     for top in paths:
@@ -79,8 +84,13 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 continue
             key = (st.st_dev, st.st_ino)
             if key in seen_dirs:
+                # A link back to one of its own ancestors is a loop worth saying;
+                # a second name for a directory already scanned loses nothing.
                 if os.path.islink(d):
-                    diags.append(Diagnostic(display_path(d, base), "symlink loop or repeated directory; skipped"))
+                    target = os.path.realpath(d)
+                    parent = os.path.realpath(os.path.dirname(d))
+                    if parent == target or parent.startswith(target + os.sep):
+                        diags.append(Diagnostic(display_path(d, base), "symlink loop; skipped"))
                 continue
             seen_dirs.add(key)
             try:
@@ -97,14 +107,17 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 if is_dir:
                     if e.name in SKIP_DIRS or e.name.startswith((".", "_")):
                         continue
-                    if config.is_excluded(display_path(e.path, config.root if config.path else base)):
+                    if config.exclude and config.is_excluded(display_path(e.path, exclude_base)):
                         continue
-                    subdirs.append(e.path)
+                    subdirs.append((e.is_symlink(), e.path))
                 elif e.name.endswith(".go"):
-                    if e.is_symlink() and not os.path.exists(e.path):
+                    link = e.is_symlink()
+                    if link and not os.path.exists(e.path):
                         diags.append(Diagnostic(display_path(e.path, base), "broken symlink; skipped"))
                         continue
                     if want_file(e.path):
-                        add(e.path)
-            stack.extend(reversed(subdirs))
+                        add(e.path, link)
+            # Real directories before symlinks to them, so findings carry the
+            # real path whatever the names sort as.
+            stack.extend(p for _, p in sorted(subdirs, reverse=True))
     return packages, diags

@@ -32,6 +32,9 @@ from steadygo.redact import redact
 PARALLEL_MIN_FILES = 150
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.M)
 _PACKAGE_LINE = re.compile(rb"^\s*package\s", re.M)
+# `//go:build ignore` files are generators and one-off tools run with `go run`:
+# never part of the service binary.
+_BUILD_IGNORE = re.compile(rb"^//(?:go:build|\s*\+build) ignore\s*$", re.M)
 
 
 @dataclass
@@ -67,9 +70,11 @@ class _Task:
 
 
 def is_generated(source: bytes) -> bool:
+    """Generated code, or a file excluded from every build (``//go:build ignore``,
+    or the older ``// +build ignore``)."""
     m = _PACKAGE_LINE.search(source)
     head = source[: m.start()] if m else source[:4096]
-    return bool(_GENERATED.search(head))
+    return bool(_GENERATED.search(head) or _BUILD_IGNORE.search(head))
 
 
 def _read(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[str, str, str]]]:
@@ -163,6 +168,10 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
                 rule.check(ctx)
             except RecursionError:
                 diags.append((file.relpath, f"{rule.meta.id} gave up: code nested too deeply", "warning"))
+            except Exception as exc:  # a bug in one rule must not lose the rest of the scan
+                diags.append((file.relpath, f"internal error in {rule.meta.id} ({type(exc).__name__}: {exc}); "
+                              "other rules and files were still checked; please report this", "error"))
+                continue
             found.extend(ctx.out)
         if b"steadygo:ignore" in file.source:
             sups = suppress.parse_suppressions(file.lines)

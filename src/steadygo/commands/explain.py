@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from rich.console import Console
-from rich.markdown import Markdown
-
 from steadygo import docs_pages, registry
 from steadygo.errors import UserError
 
@@ -30,6 +27,9 @@ def run(args) -> int:
     if args.raw or not sys.stdout.isatty():
         sys.stdout.write(header + "\n" + text)
         return 0
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     con = Console()
     con.print(header, highlight=False)
     con.print(Markdown(text))

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Console
-from rich.table import Table
-
 from steadygo import registry
 
 
@@ -30,6 +27,9 @@ def run(args) -> int:
             for r in rules
         ], indent=2))
         return 0
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(show_lines=False, box=None, pad_edge=False)
     for col in ("id", "name", "layer", "severity", "breakpoint"):
         table.add_column(col, overflow="fold")

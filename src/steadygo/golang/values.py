@@ -18,6 +18,11 @@ _ASSIGN_Q = """
 (short_var_declaration left: (expression_list) @lhs right: (expression_list) @rhs) @stmt
 """
 _FIELD_ASSIGN_Q = "(assignment_statement left: (expression_list (selector_expression) @lhs))"
+_DEREF_ASSIGN_Q = "(assignment_statement left: (expression_list (unary_expression) @lhs))"
+
+# Marker in a field set: the whole value was overwritten (``*c = *other``), so
+# any field may be set and rules must not claim one is missing.
+ALL_FIELDS = "*"
 _CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
 
 
@@ -127,6 +132,10 @@ def _assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[
     out: set[str] = set()
     if scope_node is None:
         return out
+    if not last_component:
+        for lhs in captures(_DEREF_ASSIGN_Q, scope_node).get("lhs", []):
+            if text(lhs).replace(" ", "") == "*" + holder_path:
+                out.add(ALL_FIELDS)
     for lhs in captures(_FIELD_ASSIGN_Q, scope_node).get("lhs", []):
         parts = text(lhs).replace(" ", "").split(".")
         if len(parts) < 2:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 
-from rich.console import Console
-from rich.markup import escape
-
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
 
@@ -19,6 +16,9 @@ class TextReporter(Reporter):
     name = "text"
 
     def render(self, report: RunReport) -> str:
+        from rich.console import Console
+        from rich.markup import escape
+
         buf = io.StringIO()
         con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
                       highlight=False, soft_wrap=True)

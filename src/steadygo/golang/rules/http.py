@@ -13,25 +13,29 @@ from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
-from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.parse import captures, matches, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.values import assigned_from, fields_set, literal_keys
-from steadygo.registry import RuleMeta
+from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
+from steadygo.registry import RuleMeta, RuleOption
 
 NET_HTTP = "net/http"
 SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTimeout")
 
 _TYPED_VALUES_Q = """
 (composite_literal type: [(qualified_type) (type_identifier)] @type) @value
-(call_expression function: (identifier) @fn (#eq? @fn "new") arguments: (argument_list [(qualified_type) (type_identifier)] @type)) @value
+(call_expression function: (identifier) @fn arguments: (argument_list . [(qualified_type) (type_identifier)] @type .)) @value
 """
 _VAR_ZERO_Q = "(var_spec name: (identifier) type: [(qualified_type) (type_identifier)] @type) @spec"
 _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
 _SELECTORS_Q = "(selector_expression) @sel"
 
 
-def _meta(id, name, severity, breakpoint, summary):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary)
+def _meta(id, name, severity, breakpoint, summary, options=()):
+    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
+                    options=tuple(options))
+
+
+_LOOPBACK_PREFIXES = ("localhost:", "127.0.0.1:", "[::1]:")
 
 
 @dataclass
@@ -43,6 +47,10 @@ class TypedValue:
     fields: set[str]
     literal: object | None  # composite literal node, when there is one
 
+    def has(self, *names: str) -> bool:
+        """True when any of the fields is set (or the value was overwritten whole)."""
+        return ALL_FIELDS in self.fields or any(n in self.fields for n in names)
+
 
 def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
     """All net/http values of one type the file creates, with the fields set
@@ -51,13 +59,15 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
     def compute():
         found: dict[str, list[TypedValue]] = {"Server": [], "Client": [], "Transport": []}
         f = ctx.file
-        for m in captures(_TYPED_VALUES_Q, f.root).get("value", []):
-            tnode = m.child_by_field_name("type") if m.type == "composite_literal" else m.child_by_field_name("arguments").named_child(0)
+        for _, caps in matches(_TYPED_VALUES_Q, f.root):
+            value, tnode = caps["value"][0], caps["type"][0]
+            if value.type == "call_expression" and text(caps["fn"][0]) != "new":
+                continue
             for name in found:
                 if f.is_member(tnode, NET_HTTP, name):
-                    lit = m if m.type == "composite_literal" else None
-                    fields = fields_set(ctx.pkg, f, m) if lit is not None else _later_only(ctx, m)
-                    found[name].append(TypedValue(name, m, fields, lit))
+                    lit = value if value.type == "composite_literal" else None
+                    fields = fields_set(ctx.pkg, f, value) if lit is not None else _later_only(ctx, value)
+                    found[name].append(TypedValue(name, value, fields, lit))
         for spec in captures(_VAR_ZERO_Q, f.root).get("spec", []):
             if spec.child_by_field_name("value") is not None:
                 continue
@@ -99,6 +109,14 @@ class ServerWithoutAnyTimeout(GoRule):
         Severity.ERROR,
         "Slow or stalled clients hold connections and goroutines forever; under load the server runs out of file descriptors and memory.",
         "HTTP server started with no read, write or idle timeout at all.",
+        options=[
+            RuleOption(
+                "ignore-loopback-listeners",
+                bool,
+                True,
+                "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
+            )
+        ],
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
 
@@ -107,7 +125,7 @@ class ServerWithoutAnyTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Server"):
-            if not v.fields & set(SERVER_TIMEOUTS):
+            if not v.has(*SERVER_TIMEOUTS):
                 ctx.report(
                     v.node,
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
@@ -116,6 +134,8 @@ class ServerWithoutAnyTimeout(GoRule):
         for call in captures(_CALLS_Q, f.root).get("call", []):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
+                if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                    continue
                 ctx.report(
                     call,
                     f"http.{target[1]} runs a server with no timeouts at all: a slow client can hold a "
@@ -161,6 +181,13 @@ class ServerWithoutAnyTimeout(GoRule):
                            "fasthttp then waits forever on slow clients")
 
 
+def _loopback_address(call) -> bool:
+    """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
+    args = call.child_by_field_name("arguments").named_children
+    addr = string_value(args[0]) if args else None
+    return addr is not None and addr.startswith(_LOOPBACK_PREFIXES)
+
+
 def _scope_body(ctx, node):
     fn = ctx.funcs.enclosing(node)
     return fn.body if fn is not None else ctx.file.root
@@ -196,7 +223,22 @@ def _constructor_of(ctx, ident, at_node):
     return None
 
 
-class ServerWithoutReadHeaderTimeout(GoRule):
+class _ServerFieldRule(GoRule):
+    """One missing-timeout check on servers that set at least one timeout:
+    ``covered_by`` lists the fields any of which closes the hole (net/http's
+    fallbacks included)."""
+
+    requires_imports = (NET_HTTP,)
+    covered_by: tuple[str, ...] = ()
+    message = ""
+
+    def check(self, ctx: FileContext) -> None:
+        for v in _partially_configured(ctx):
+            if not v.has(*self.covered_by):
+                ctx.report(v.node, self.message)
+
+
+class ServerWithoutReadHeaderTimeout(_ServerFieldRule):
     meta = _meta(
         "SG102",
         "server-without-read-header-timeout",
@@ -204,16 +246,12 @@ class ServerWithoutReadHeaderTimeout(GoRule):
         "Slowloris: a client that sends headers one byte at a time keeps a connection and goroutine busy indefinitely.",
         "http.Server sets some timeouts but neither ReadHeaderTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.fields & {"ReadHeaderTimeout", "ReadTimeout"}:
-                ctx.report(v.node, "http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
-                           "a slowloris client can hold a connection and goroutine forever")
+    covered_by = ("ReadHeaderTimeout", "ReadTimeout")
+    message = ("http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
+               "a slowloris client can hold a connection and goroutine forever")
 
 
-class ServerWithoutWriteTimeout(GoRule):
+class ServerWithoutWriteTimeout(_ServerFieldRule):
     meta = _meta(
         "SG103",
         "server-without-write-timeout",
@@ -221,16 +259,12 @@ class ServerWithoutWriteTimeout(GoRule):
         "A client that stops reading the response pins the handler goroutine and its buffers until the TCP stack gives up.",
         "http.Server sets some timeouts but no WriteTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if "WriteTimeout" not in v.fields:
-                ctx.report(v.node, "http.Server has no WriteTimeout: a client that stops reading keeps the handler "
-                           "goroutine and its buffers alive (use http.ResponseController for long streams)")
+    covered_by = ("WriteTimeout",)
+    message = ("http.Server has no WriteTimeout: a client that stops reading keeps the handler "
+               "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
 
-class ServerWithoutIdleTimeout(GoRule):
+class ServerWithoutIdleTimeout(_ServerFieldRule):
     meta = _meta(
         "SG104",
         "server-without-idle-timeout",
@@ -238,20 +272,16 @@ class ServerWithoutIdleTimeout(GoRule):
         "Idle keep-alive connections are never closed, so file descriptors accumulate behind load balancers and NAT.",
         "http.Server sets some timeouts but neither IdleTimeout nor ReadTimeout.",
     )
-    requires_imports = (NET_HTTP,)
-
-    def check(self, ctx: FileContext) -> None:
-        for v in _partially_configured(ctx):
-            if not v.fields & {"IdleTimeout", "ReadTimeout"}:
-                ctx.report(v.node, "http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
-                           "connections stay open forever and file descriptors pile up")
+    covered_by = ("IdleTimeout", "ReadTimeout")
+    message = ("http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "
+               "connections stay open forever and file descriptors pile up")
 
 
 def _partially_configured(ctx: FileContext) -> list[TypedValue]:
     """Servers with at least one timeout: fully bare ones belong to SG101
     when it is enabled, so one server gets one finding, not four."""
     sg101_on = ServerWithoutAnyTimeout.meta.id in ctx.pkg.enabled
-    return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.fields & set(SERVER_TIMEOUTS))]
+    return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.has(*SERVER_TIMEOUTS))]
 
 
 # --------------------------------------------------------------------------
@@ -273,7 +303,7 @@ class ClientWithoutTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Client"):
-            if "Timeout" not in v.fields:
+            if not v.has("Timeout") and not _custom_round_tripper(ctx, v):
                 ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
@@ -290,6 +320,18 @@ class ClientWithoutTimeout(GoRule):
                     if method == "Do" and _request_has_deadline(ctx, call):
                         continue
                     ctx.report(call, f"http.DefaultClient.{method} has no Timeout: a slow upstream hangs this call forever")
+
+
+def _custom_round_tripper(ctx: FileContext, v: TypedValue) -> bool:
+    """``Transport: &retryRoundTripper{...}``: a RoundTripper type of the
+    package's own usually carries its own deadlines (retry clients, ...)."""
+    if v.literal is None:
+        return False
+    t = unparen(literal_keys(v.literal).get("Transport"))
+    if t is not None and t.type == "unary_expression":
+        t = t.named_child(0)
+    return t is not None and t.type == "composite_literal" and t.child_by_field_name("type").type == "type_identifier" \
+        and not ctx.file.is_member(t.child_by_field_name("type"), NET_HTTP, "Transport")
 
 
 def _default_client_timeout_set(ctx: FileContext) -> bool:
@@ -350,7 +392,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
             if fn is None:
                 continue
             owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
-            if owner is None:
+            if owner is None or _context_attached_later(ctx, call, fn, owner):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             if target[1] == "NewRequest":
@@ -366,6 +408,30 @@ class OutboundRequestWithoutCallerContext(GoRule):
                     ):
                         ctx.report(call, f"outbound request uses {text(a0)} inside {where}: cancellation and deadlines "
                                    "of the caller no longer reach it; pass the caller's ctx")
+
+
+def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:
+    """``req = req.WithContext(ctx)``, ``req.Clone(ctx)``, or handing the
+    request to a helper together with the caller's context
+    (``client.Do(ctx, req)``, ``ctxhttp.Do(ctx, c, req)``) all put the
+    context back on the request."""
+    holder = holder_of(call)
+    if holder.kind != "var" or fn.body is None:
+        return False
+    req = holder.path
+    ctx_names = set(owner.ctx_params) | set(fn.ctx_params)
+    for c in captures(_CALLS_Q, fn.body).get("call", []):
+        if c.start_byte < call.end_byte:
+            continue
+        callee = c.child_by_field_name("function")
+        if callee.type == "selector_expression" and text(callee.child_by_field_name("operand")) == req and text(
+            callee.child_by_field_name("field")
+        ) in ("WithContext", "Clone"):
+            return True
+        args = [text(a) for a in c.child_by_field_name("arguments").named_children]
+        if req in args and any(a in ctx_names or a.endswith(".Context()") or a.endswith("UserContext()") for a in args):
+            return True
+    return False
 
 
 def _synchronous_closure_owner(ctx: FileContext, fn):
@@ -400,9 +466,14 @@ class TransportWithoutTimeouts(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in typed_values(ctx, "Transport"):
+            if ALL_FIELDS in v.fields or _used_by_client_with_timeout(ctx, v):
+                continue
+            dial = _dial_timeout(ctx, v)
+            if dial is None:
+                continue  # a custom dial function: cannot see what it bounds
             missing = []
-            if not _has_dial_timeout(ctx, v):
-                missing.append("a dialer Timeout")
+            if not dial:
+                missing.append("dial timeout")
             if "TLSHandshakeTimeout" not in v.fields:
                 missing.append("TLSHandshakeTimeout")
             if not missing:
@@ -413,18 +484,38 @@ class TransportWithoutTimeouts(GoRule):
                        "connections for minutes; start from http.DefaultTransport.(*http.Transport).Clone() or set them")
 
 
-def _has_dial_timeout(ctx: FileContext, v: TypedValue) -> bool:
+def _dial_timeout(ctx: FileContext, v: TypedValue) -> bool | None:
+    """True/False: a dial timeout is / is not set; None: a custom dial function
+    we cannot see into."""
     if v.literal is None:
         return bool({"DialContext", "Dial"} & v.fields)
     keys = literal_keys(v.literal)
     dial = keys.get("DialContext") or keys.get("Dial") or keys.get("DialTLSContext")
-    if dial is None:
+    if dial is None or is_zero_literal(dial):
         return bool({"DialContext", "Dial"} & v.fields)
     # (&net.Dialer{...}).DialContext: the dialer literal must set Timeout
     for lit in captures("(composite_literal) @l", dial).get("l", []):
         if ctx.file.is_member(lit.child_by_field_name("type"), "net", "Dialer"):
             return "Timeout" in literal_keys(lit)
-    return True  # a dial function from elsewhere: cannot see inside, assume it bounds itself
+    return None
+
+
+def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
+    """A client's overall Timeout bounds dialing and handshakes too, so a
+    transport whose every client in this file has one is covered."""
+    holder = holder_of(v.node)
+    users = []
+    for c in typed_values(ctx, "Client"):
+        if c.literal is None:
+            continue
+        t = unparen(literal_keys(c.literal).get("Transport"))
+        if t is not None and t.type == "unary_expression":
+            t = t.named_child(0)
+        if t is None:
+            continue
+        if t.id == v.node.id or (holder.kind == "var" and t.type == "identifier" and text(t) == holder.path):
+            users.append(c.has("Timeout"))
+    return bool(users) and all(users)
 
 
 class TransportDefaultIdleConnsPerHost(GoRule):
@@ -438,8 +529,10 @@ class TransportDefaultIdleConnsPerHost(GoRule):
     requires_imports = (NET_HTTP,)
 
     def check(self, ctx: FileContext) -> None:
+        if not _package_serves_http(ctx):
+            return  # library code: the caller decides how the transport is shared
         for v in typed_values(ctx, "Transport"):
-            if "MaxIdleConnsPerHost" in v.fields or ctx.funcs.in_handler(v.node) is not None:
+            if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "
                        "most connections are closed after use and re-dialled")
@@ -464,6 +557,16 @@ class TransportPerRequest(GoRule):
                 continue
             ctx.report(v.node, "http.Transport created inside a request handler: every request starts with an empty "
                        "connection pool; create one Transport/Client at start-up and share it")
+
+
+def _package_serves_http(ctx: FileContext) -> bool:
+    """The package has request handlers, so a transport it builds outside them
+    is shared by concurrent requests."""
+
+    def compute():
+        return any(fi.is_handler for f in ctx.pkg.files for fi in ctx.pkg.functions(f).funcs)
+
+    return ctx.pkg.memo("http.serves_http", compute)
 
 
 def _inside_once(ctx, node) -> bool:
