@@ -75,7 +75,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         return real_open(path, *a, **k)
 
     monkeypatch.setattr(builtins, "open", fake_open)
-    res = scan([str(tmp_path)], Config(), use_cache=False, jobs=1, base=str(tmp_path))
+    res = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), use_cache=False, jobs=1, base=str(tmp_path))
     assert [(f.path, f.rule_id) for f in res.active] == [("main.go", "SG101")]
     assert [d.line() for d in res.diagnostics] == ["secret.go: cannot read: Permission denied"]
 
