@@ -329,6 +329,26 @@ def _framework(file) -> str:
     return "unknown"
 
 
+def _route_framework(file, method_name: str, operand) -> str:
+    """Which router a registration call belongs to, from the method's
+    spelling and the file's imports (a file may import several)."""
+    imps = file.imports
+    if operand.type == "identifier" and file.package_of(operand) == "net/http":
+        return "net/http"
+    has = lambda *paths: any(imps.imports_prefix(p) for p in paths)  # noqa: E731
+    if method_name in _UPPER_METHODS or method_name in ("Any", "Match"):
+        return "gin" if has(GIN) else "echo" if has(*ECHO) else "unknown"
+    if method_name in _TITLE_METHODS or method_name == "All":
+        return "chi" if has(*CHI) else "fiber" if has(*FIBER) else "unknown"
+    if has(*CHI):
+        return "chi"
+    if has(GORILLA):
+        return "gorilla"
+    if method_name == "Handle" and has(GIN):
+        return "gin"
+    return "net/http" if has("net/http") else "unknown"
+
+
 def _short(node, limit: int = 80) -> str:
     s = " ".join(text(node).split())
     return s if len(s) <= limit else s[: limit - 3] + "..."
@@ -370,9 +390,7 @@ def _route_of_call(pkg, file, call, funcs) -> Route | None:
     if prefix:
         path = prefix.rstrip("/") + ("" if path == "/" else path) if path != "/" else prefix
     handler = rest[-1] if rest else args[-1]
-    fw = _framework(file)
-    if file.package_of(operand) == "net/http" if operand.type == "identifier" else False:
-        fw = "net/http"
+    fw = _route_framework(file, method_name, operand)
     return Route(method, path, _short(handler), fw, Location(file.relpath, call.start_point[0] + 1))
 
 
