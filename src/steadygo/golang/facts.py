@@ -880,19 +880,52 @@ def _string_list(pkg, file, node, scope) -> list[str] | None:
 # --------------------------------------------------------------------------
 # Module-wide facts
 
-_KEYWORDS = re.compile(
-    rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
-    rb"|slog|zap|zerolog|logrus|go-kit/log|logr|hclog|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
-)
+# What a file must mention to be worth parsing for each topic of module facts.
+# Rules ask for the narrowest topic they need: the module walk reads every
+# file, but parses only those that match.
+TOPICS = {
+    "all": re.compile(
+        rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
+        rb"|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
+    ),
+    "metrics": re.compile(rb"client_golang/prometheus"),
+    "shutdown": re.compile(rb"Shutdown|GracefulStop|os/signal"),
+    "limits": re.compile(rb"SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"),
+    "debug": re.compile(rb"net/http/pprof|\"expvar\""),
+    "otel": re.compile(rb"go\.opentelemetry\.io/"),
+    "imports": None,  # no parse at all: import paths found by a byte search
+}
+_IMPORT_PATH = re.compile(rb'"((?:log/slog|database/sql|golang\.org/x/exp/slog|go\.uber\.org/zap|github\.com/rs/zerolog(?:/log)?'
+                          rb'|github\.com/sirupsen/logrus|github\.com/go-kit/(?:kit/)?log|github\.com/go-logr/logr'
+                          rb'|github\.com/hashicorp/go-hclog|github\.com/(?:jackc/pgx|lib/pq|go-sql-driver/mysql|jmoiron/sqlx'
+                          rb'|redis/go-redis|go-redis/redis|gomodule/redigo|segmentio/kafka-go|IBM/sarama|Shopify/sarama'
+                          rb'|nats-io/nats\.go|rabbitmq/amqp091-go)|gorm\.io/gorm|go\.mongodb\.org/mongo-driver|google\.golang\.org/grpc'
+                          rb'|go\.etcd\.io/etcd/client)[\w./-]*)"')
 MODULE_FILE_LIMIT = 5000
 
 
-@functools.lru_cache(maxsize=16)
-def module_facts(root: str, go_override: tuple[int, int] | None = None) -> ServiceFacts | None:
+def _module_files(root: str) -> list[str] | None:
+    files: list[str] = []
+    for d, dirs, names in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x not in ("vendor", "testdata", "node_modules") and not x.startswith((".", "_"))
+                         and not os.path.isfile(os.path.join(d, x, "go.mod")))
+        for name in names:
+            if name.endswith(".go") and not name.endswith("_test.go"):
+                files.append(os.path.join(d, name))
+                if len(files) > MODULE_FILE_LIMIT:
+                    return None
+    return files
+
+
+@functools.lru_cache(maxsize=64)
+def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: str = "all") -> ServiceFacts | None:
     """Facts of every non-test package of the module rooted at ``root``
     (vendor, testdata, hidden directories and nested modules skipped).  Only
-    files that mention a relevant keyword are parsed.  None when the module
-    is too big to read (more than MODULE_FILE_LIMIT .go files)."""
+    files that mention a keyword of ``topic`` (see TOPICS) are parsed, so a
+    "metrics" answer holds complete metrics but not routes.  Topic
+    "imports" parses nothing and fills only ``loggers`` and
+    ``dependencies``.  None when the module is too big to read (more than
+    MODULE_FILE_LIMIT .go files)."""
     from steadygo.golang.module import ModuleInfo, read_go_mod
     from steadygo.golang.package import Package
     from steadygo.golang.source import GoFile
@@ -902,40 +935,39 @@ def module_facts(root: str, go_override: tuple[int, int] | None = None) -> Servi
     module = read_go_mod(os.path.join(root, "go.mod"))
     if go_override is not None:
         module = ModuleInfo(module.root, module.path, go_override)
-    by_dir: dict[str, list[str]] = {}
-    count = 0
-    for d, dirs, files in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in ("vendor", "testdata", "node_modules") and not x.startswith((".", "_"))
-                         and not os.path.isfile(os.path.join(d, x, "go.mod")))
-        for name in files:
-            if name.endswith(".go") and not name.endswith("_test.go"):
-                count += 1
-                if count > MODULE_FILE_LIMIT:
-                    return None
-                by_dir.setdefault(d, []).append(os.path.join(d, name))
-    out = []
-    for d, paths in sorted(by_dir.items()):
-        gofiles = []
-        for p in sorted(paths):
-            try:
-                with open(p, "rb") as fh:
-                    data = fh.read(5 * 1024 * 1024)
-            except OSError:
-                continue
-            if _KEYWORDS.search(data):
-                gofiles.append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
-        if gofiles:
-            out.append(extract_facts(Package(d, gofiles, module)))
+    paths = _module_files(root)
+    if paths is None:
+        return None
+    keywords = TOPICS[topic]
+    by_dir: dict[str, list] = {}
+    imported: set[str] = set()
+    for p in paths:
+        try:
+            with open(p, "rb") as fh:
+                data = fh.read(5 * 1024 * 1024)
+        except OSError:
+            continue
+        if keywords is None:
+            imported.update(m.decode() for m in _IMPORT_PATH.findall(data))
+        elif keywords.search(data):
+            by_dir.setdefault(os.path.dirname(p), []).append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
+    out = [extract_facts(Package(d, files, module)) for d, files in sorted(by_dir.items())]
     merged = merge_facts(out)
     merged.module = module.path
     merged.go_version = ".".join(map(str, module.go_version)) if module.go_version else None
+    for path in sorted(imported):
+        if path in STRUCTURED_LOGGERS and path not in merged.loggers:
+            merged.loggers.append(path)
+        elif is_dependency_client(path) and path not in merged.dependencies:
+            merged.dependencies.append(path)
     return merged
 
 
-def service_facts_for(pkg) -> ServiceFacts:
-    """Module-wide facts when the package has a module, else the package's own."""
+def service_facts_for(pkg, topic: str = "all") -> ServiceFacts:
+    """Module-wide facts (for ``topic``, see module_facts) when the package
+    has a module, else the package's own."""
     if pkg.module.root:
-        m = module_facts(pkg.module.root, pkg.module.go_version)
+        m = module_facts(pkg.module.root, pkg.module.go_version, topic)
         if m is not None:
             return m
     return extract_facts(pkg)

@@ -48,7 +48,7 @@ class PprofOnPublicListener(GoRule):
         mine = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and l.handler == "DefaultServeMux"]
         if not mine:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "debug")
         what = []
         if facts.pprof or extract_facts(ctx.pkg).pprof:
             what.append("net/http/pprof (/debug/pprof/)")
@@ -191,7 +191,7 @@ class ReadinessChecksNothing(GoRule):
         handlers = list(_health_handlers(ctx, ("readiness",)))
         if not handlers:
             return
-        deps = service_facts_for(ctx.pkg).dependencies
+        deps = extract_facts(ctx.pkg).dependencies or service_facts_for(ctx.pkg, "imports").dependencies
         if not deps:
             return
         for h, call, (f, fn) in handlers:

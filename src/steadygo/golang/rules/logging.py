@@ -98,7 +98,7 @@ def log_calls(ctx: FileContext):
 
 def _structured(ctx) -> list[str]:
     own = [p for f in ctx.pkg.files for p in f.imports.paths if p in STRUCTURED_LOGGERS]
-    return own or service_facts_for(ctx.pkg).loggers
+    return own or service_facts_for(ctx.pkg, "imports").loggers
 
 
 class UnstructuredLogInService(GoRule):

@@ -229,7 +229,7 @@ class DuplicateMetricName(GoRule):
         mine = _metrics_in_file(ctx)
         if not mine:
             return
-        everything = service_facts_for(ctx.pkg).metrics
+        everything = service_facts_for(ctx.pkg, "metrics").metrics
         root = ctx.pkg.module.root if everything is not extract_facts(ctx.pkg).metrics else ""
         by_rel = {f.relpath: f.path for f in ctx.pkg.files}
 

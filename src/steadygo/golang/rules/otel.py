@@ -35,7 +35,7 @@ class TracerProviderNotShutDown(GoRule):
         made = _file_tracing(ctx, "trace.NewTracerProvider")
         if not made:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "otel")
         shut_elsewhere = any(sc.kind == "otel" for sc in facts.shutdown_calls + extract_facts(ctx.pkg).shutdown_calls)
         for m in made:
             call = node_of(ctx.pkg, m)
@@ -76,7 +76,7 @@ class NoTracePropagator(GoRule):
         sets = _file_tracing(ctx, "otel.SetTracerProvider")
         if not sets:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "otel")
         if any(m.kind == "otel.SetTextMapPropagator" for m in facts.tracing + extract_facts(ctx.pkg).tracing):
             return
         for m in sets:

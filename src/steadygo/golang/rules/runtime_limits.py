@@ -54,7 +54,7 @@ class MissingMemoryLimit(GoRule):
         main = _server_main(ctx)
         if main is None or ctx.pkg.module.go_at_least(1, 19) is False:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "limits")
         if facts.memory_limit:
             return
         ctx.report(main.child_by_field_name("name"), "no memory limit in code (debug.SetMemoryLimit or "
@@ -78,7 +78,7 @@ class GomaxprocsNotContainerAware(GoRule):
             return
         if ctx.pkg.module.go_at_least(1, 25) is not False:
             return  # 1.25+: the runtime reads the cgroup limit; unknown: no claim
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "limits")
         if facts.gomaxprocs:
             return
         v = ctx.pkg.module.go_version
@@ -104,7 +104,7 @@ class GcOffWithoutMemoryLimit(GoRule):
             args = call.child_by_field_name("arguments").named_children
             if not args or text(unparen(args[0])).replace(" ", "") != "-1":
                 continue
-            facts = service_facts_for(ctx.pkg)
+            facts = service_facts_for(ctx.pkg, "limits")
             if facts.memory_limit or extract_facts(ctx.pkg).memory_limit:
                 continue
             ctx.report(call, "GC turned off (SetGCPercent(-1)) with no memory limit: the heap only grows until the "

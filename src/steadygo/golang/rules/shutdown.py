@@ -48,7 +48,7 @@ class ServerWithoutGracefulShutdown(GoRule):
         listeners = file_listeners(ctx)
         if not listeners:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "shutdown")
         if any(s.kind in ("http", "other") for s in facts.shutdown_calls):
             return
         sig = " (signals are caught, but the server is never shut down)" if facts.signals else ""
@@ -139,13 +139,8 @@ class ServerClosedTreatedAsFailure(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        calls = captures(_SERVE_Q, f.root).get("call", [])
-        if not calls:
-            return
-        facts = service_facts_for(ctx.pkg)
-        if not any(s.kind == "http" for s in facts.shutdown_calls):
-            return  # without Shutdown, ErrServerClosed never comes back
-        for call in calls:
+        candidates = []
+        for call in captures(_SERVE_Q, f.root).get("call", []):
             fn = call.child_by_field_name("function")
             operand = fn.child_by_field_name("operand")
             if operand.type == "identifier" and f.package_of(operand) is not None:
@@ -159,6 +154,12 @@ class ServerClosedTreatedAsFailure(GoRule):
             body = enclosing.node if enclosing is not None else f.root
             if "ErrServerClosed" in text(body):
                 continue
+            candidates.append((call, fn, usage))
+        if not candidates:
+            return
+        if not any(s.kind == "http" for s in extract_facts(ctx.pkg).shutdown_calls + service_facts_for(ctx.pkg, "shutdown").shutdown_calls):
+            return  # without Shutdown, ErrServerClosed never comes back
+        for call, fn, usage in candidates:
             ctx.report(call, f"the error of {text(fn)} is {usage} without checking errors.Is(err, http.ErrServerClosed): "
                        "Shutdown makes it return ErrServerClosed at once, so a graceful stop ends as a crash")
 
