@@ -594,6 +594,18 @@ def _remember(pkg, fact, node):
     return fact
 
 
+_FACT_NAMES = sorted(
+    {"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
+     "Notify", "NotifyContext", "Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS", "Shutdown",
+     "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"}
+    | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS
+)
+_FACT_CALLS_Q = (
+    "(call_expression function: [(selector_expression field: (field_identifier) @n) (identifier) @n] "
+    f"(#any-of? @n {' '.join(chr(34) + n + chr(34) for n in _FACT_NAMES)})) @call"
+)
+
+
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:
     imps = file.imports
     for path, line in imps.lines.items():
@@ -610,7 +622,7 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
         elif path in STRUCTURED_LOGGERS and path not in facts.loggers:
             facts.loggers.append(path)
     funcs = pkg.functions(file)
-    for call in sorted(captures(_CALLS_Q, file.root).get("call", []), key=lambda n: n.start_byte):
+    for call in sorted(captures(_FACT_CALLS_Q, file.root).get("call", []), key=lambda n: n.start_byte):
         target = file.call_target(call)
         args = call.child_by_field_name("arguments").named_children
         fi = funcs.enclosing(call)
@@ -706,6 +718,24 @@ def _add_signal(facts, s):
 
 _OTEL_RECV = re.compile(r"(?i)(^|[._])(tp|mp|lp|tracer\w*|meter\w*|\w*provider|exporter|otel\w*)$")
 _HTTP_RECV = re.compile(r"(?i)(srv|server|svr|httpserver|^e$|^app$|^s\.http\w*)$")
+
+
+def looks_like_server(pkg, file, recv, at) -> bool:
+    """Is a receiver an HTTP server (net/http, echo, fiber)?  By its
+    constructor or literal when visible, else by its name (srv, server,
+    s.httpServer, e, app)."""
+    inner = unparen(recv)
+    if inner is not None and inner.type == "unary_expression":
+        inner = unparen(inner.named_child(0))
+    if inner is not None and inner.type == "composite_literal":
+        return file.is_member(inner.child_by_field_name("type"), "net/http", "Server")
+    fi = pkg.functions(file).enclosing(at)
+    origin = _origin_call(file, recv, fi.body if fi is not None else None)
+    if origin is not None:
+        return origin[0] in ("net/http", *ECHO, *FIBER)
+    if _server_literal(pkg, file, recv, at, pkg.functions(file)) is not None:
+        return True
+    return bool(_HTTP_RECV.search(text(recv)))
 
 
 def _shutdown_call(pkg, file, call, fn, arg, scope) -> ShutdownCall:

@@ -50,6 +50,7 @@ class ImportTable:
     blank: list[str] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
     lines: dict[str, int] = field(default_factory=dict)  # path -> 1-based line
+    _prefix_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def path_of(self, name: str) -> str | None:
         return self.by_name.get(name)
@@ -61,7 +62,11 @@ class ImportTable:
         return path in self.paths
 
     def imports_prefix(self, prefix: str) -> bool:
-        return any(p == prefix or p.startswith(prefix + "/") for p in self.paths)
+        # Every rule's requires_imports asks this for every file: memoise.
+        hit = self._prefix_memo.get(prefix)
+        if hit is None:
+            hit = self._prefix_memo[prefix] = any(p == prefix or p.startswith(prefix + "/") for p in self.paths)
+        return hit
 
 
 def build_import_table(root) -> ImportTable:

@@ -24,6 +24,9 @@ _NAMED_VALUES_Q = """
 (assignment_statement left: (expression_list . [(identifier) (selector_expression)] @name) right: (expression_list . [(interpreted_string_literal) (raw_string_literal)] @value))
 """
 _STRINGS_Q = "[(interpreted_string_literal) (raw_string_literal)] @s"
+# Cheap byte searches that decide whether the queries are worth running.
+_NAMED_HINT = re.compile(rb"(?:pass|pwd|secret|token|key|cred|dsn|jwt|bearer|cookie|auth)[a-z0-9_]{0,40}\"?[ \t]*(?::=|=|:)[ \t]*[\"`]")  # on lowered source
+_EMBEDDED_HINT = re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@|@(?:tcp|unix)\(|(?i:password)\s*=|AKIA|gh[pousr]_|xox[abpr]-|sk_live_|PRIVATE KEY")
 
 _URL_CREDS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@([^/:?\s]+)")
 _MYSQL_CREDS = re.compile(r"^([^:/@\s]+):([^@/\s]+)@(?:tcp|unix)\(([^):]*)")
@@ -39,8 +42,18 @@ def _meta(id, name, severity, breakpoint, summary, status="stable"):
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
+_NAME_WORDS = re.compile(r"(?i)pass(word|wd)?|secret|token|key|auth|cred|cookie|session|dsn|jwt|bearer")
+_TEST_SUPPORT = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
+
+
 def _looks_like_credential(value: str, name: str) -> bool:
     if len(value) < 6 or " " in value.strip() or "\n" in value:
+        return False
+    # Secrets mix character classes; names, ids and modes do not.  A value
+    # that spells a secret word is a name ("InvalidToken", "x-api-key").
+    if not re.search(r"[0-9]", value) and not re.search(r"[^A-Za-z0-9_.:\-]", value):
+        return False
+    if _NAME_WORDS.search(re.sub(r"[^A-Za-z]", "", value)):
         return False
     if _ENV_NAME.match(value) or _HEADER_NAME.match(value) or _PLACEHOLDER.search(value):
         return False
@@ -83,8 +96,11 @@ class HardcodedCredentials(GoRule):
         f = ctx.file
         if b'"' not in f.source and b"`" not in f.source:
             return
+        if _TEST_SUPPORT.search(f.relpath.rsplit("/", 1)[0] if "/" in f.relpath else ""):
+            return  # test support and example code: fixtures, not deployed credentials
         reported: set[int] = set()
-        for m in captures(_NAMED_VALUES_Q, f.root).get("value", []):
+        named = _NAMED_HINT.search(f.source.lower()) is not None
+        for m in captures(_NAMED_VALUES_Q, f.root).get("value", []) if named else ():
             parent = m.parent
             name_node = self._name_for(m)
             if name_node is None:
@@ -99,6 +115,8 @@ class HardcodedCredentials(GoRule):
             self._report(ctx, m, f"hard-coded {name}: the credential ships with the source and every image; read it from "
                          "the environment or a secret store at start-up")
             del parent
+        if _EMBEDDED_HINT.search(f.source) is None:
+            return
         for s in captures(_STRINGS_Q, f.root).get("s", []):
             if s.id in reported or s.parent is None or s.parent.type == "import_spec":
                 continue

@@ -18,11 +18,13 @@ from steadygo.golang.facts import (
     HealthEndpoint,
     extract_facts,
     health_kind,
+    module_facts,
     node_of,
     service_facts_for,
 )
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.shutdown import file_listeners
 from steadygo.registry import RuleMeta, RuleOption
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
@@ -45,6 +47,12 @@ class PprofOnPublicListener(GoRule):
     requires_imports = ("net/http",)
 
     def check(self, ctx: FileContext) -> None:
+        if not any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in ctx.pkg.files):
+            if not ctx.pkg.module.root:
+                return
+            debug = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "debug")
+            if debug is None or not (debug.pprof or debug.expvar):
+                return
         mine = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and l.handler == "DefaultServeMux"]
         if not mine:
             return
@@ -79,7 +87,7 @@ class MissingHealthEndpoints(GoRule):
     def check(self, ctx: FileContext) -> None:
         if ctx.file.package_name != "main":
             return
-        listeners = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath]
+        listeners = file_listeners(ctx)
         if not listeners:
             return
         facts = service_facts_for(ctx.pkg)
@@ -145,7 +153,12 @@ def _route_handler_arg(route_call):
     return args[-1] if args else None
 
 
+_HEALTH_HINT = re.compile(rb'["`/](?:health|healthz|healthcheck|health-check|status|livez|liveness|live|alive|ping|readyz|readiness|ready|startupz|startup|started)/?["`]')
+
+
 def _health_handlers(ctx: FileContext, kinds: tuple[str, ...]):
+    if _HEALTH_HINT.search(ctx.file.source) is None:
+        return
     for h in extract_facts(ctx.pkg).health_endpoints:
         if h.location.path != ctx.file.relpath or h.kind not in kinds:
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from steadygo.findings import Layer, Severity
-from steadygo.golang.facts import STRUCTURED_LOGGERS, service_facts_for
+from steadygo.golang.facts import STRUCTURED_LOGGERS, module_facts
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.registry import RuleMeta
@@ -65,7 +65,7 @@ def log_calls(ctx: FileContext):
     def compute():
         f = ctx.file
         out = []
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in captures(_LOG_CALLS_Q, f.root).get("call", []):
             t = f.call_target(call)
             if t is not None:
                 if t[1] in _PKG_LOG_FUNCS.get(t[0], ()):
@@ -93,12 +93,23 @@ def log_calls(ctx: FileContext):
     return ctx.pkg.memo(("logging.calls", ctx.file.path), compute)
 
 
+_LOG_NAMES = sorted(_LOG_METHODS | {n for names in _PKG_LOG_FUNCS.values() for n in names})
+_LOG_CALLS_Q = (
+    "(call_expression function: (selector_expression field: (field_identifier) @n) "
+    f"(#any-of? @n {' '.join(chr(34) + n + chr(34) for n in _LOG_NAMES)})) @call"
+)
+
+
 # --------------------------------------------------------------------------
 
 
 def _structured(ctx) -> list[str]:
+    """Structured loggers the package, or else its module, imports."""
     own = [p for f in ctx.pkg.files for p in f.imports.paths if p in STRUCTURED_LOGGERS]
-    return own or service_facts_for(ctx.pkg, "imports").loggers
+    if own or not ctx.pkg.module.root:
+        return own
+    m = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "imports")
+    return m.loggers if m is not None else []
 
 
 class UnstructuredLogInService(GoRule):
@@ -113,11 +124,11 @@ class UnstructuredLogInService(GoRule):
     requires_imports = ("log", "fmt")
 
     def check(self, ctx: FileContext) -> None:
+        loggers = ctx.pkg.memo("logging.structured", lambda: _structured(ctx))
+        if not loggers:
+            return
         calls = [(c, label, p) for c, label, p in log_calls(ctx) if p in ("log", "fmt")]
         if not calls:
-            return
-        loggers = _structured(ctx)
-        if not loggers:
             return
         is_main = ctx.file.package_name == "main"
         for call, label, _ in calls:
@@ -201,7 +212,11 @@ _BENIGN_WORDS = {"name", "names", "id", "ids", "type", "types", "count", "len", 
                  "min", "size", "policy", "rotation", "version", "set", "present", "ok", "exists", "endpoint", "key", "keys",
                  "reset", "changed", "change", "strength", "policy", "at", "age", "duration", "timeout", "limit", "used",
                  "type", "scope", "scopes", "issuer", "audience", "claims", "sub", "env", "var", "flag", "label", "mask",
-                 "masked", "redacted", "sha", "sha256", "fingerprint", "digest", "len", "bytes", "lifetime", "refresh"}
+                 "masked", "redacted", "sha", "sha256", "fingerprint", "digest", "len", "bytes", "lifetime", "refresh",
+                 "cluster", "lookup", "kind", "pos", "position", "start", "end", "index", "idx"}
+# Packages whose "token" is a lexer token, not a credential.
+_LEXER_IMPORTS = ("go/token", "go/scanner", "text/scanner", "golang.org/x/net/html", "encoding/xml", "encoding/json",
+                  "text/template/parse", "github.com/alecthomas/participle")
 _WORD_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -304,11 +319,20 @@ def _value_is_safe(v) -> bool:
     return False
 
 
+def _lexer_token(ctx, name: str) -> bool:
+    ws = words(name)
+    if not ws or not all(w in ("token", "tokens", "tok") or w not in _SECRET_WORDS for w in ws):
+        return False
+    return any(ctx.file.imports.imports(p) for p in _LEXER_IMPORTS) or any(
+        k in ctx.file.package_name for k in ("lex", "pars", "scan", "token")
+    )
+
+
 def _secret_expr(ctx, a) -> str:
     t = a.type
     if t == "identifier":
         name = text(a)
-        if secret_name(name):
+        if secret_name(name) and not _lexer_token(ctx, name):
             return f"the value of {name}"
         fi = ctx.funcs.in_handler(a)
         if fi is not None and fi.handler == "net/http" and name == fi.request_param():
@@ -323,7 +347,7 @@ def _secret_expr(ctx, a) -> str:
                 return f"{full} (every header, including Authorization and Cookie)"
             return ""
         field = text(a.child_by_field_name("field"))
-        if secret_name(field):
+        if secret_name(field) and not _lexer_token(ctx, field):
             return f"the value of {full}"
     return ""
 
@@ -338,7 +362,12 @@ class SecretInLog(GoRule):
     )
     requires_imports = LOGGING_IMPORTS
 
+    _HINT = re.compile(rb"pass|pwd|secret|token|api_?key|authorization|cookie|dsn|cred|private_?key|access_?key|bearer|jwt"
+                       rb"|\.header\b|dumprequest|\.form\b|\.postform\b|\*http\.request")
+
     def check(self, ctx: FileContext) -> None:
+        if self._HINT.search(ctx.file.source.lower()) is None:
+            return  # nothing secret-sounding anywhere in the file
         for call, label, _ in log_calls(ctx):
             what = _secret_arguments(ctx, call.child_by_field_name("arguments"))
             if what:
@@ -384,6 +413,10 @@ class FormattedMessageToStructuredLogger(GoRule):
             msg = unparen(args[idx])
             how = ""
             if msg is not None and msg.type == "call_expression" and f.call_target(msg) == ("fmt", "Sprintf"):
+                sargs = msg.child_by_field_name("arguments").named_children
+                fi = ctx.funcs.enclosing(call)
+                if sargs and sargs[0].type == "identifier" and fi is not None and any(p.name == text(sargs[0]) for p in fi.params):
+                    continue  # a Printf-style adapter (Infof(format, args...)) has no fields to give
                 how = "fmt.Sprintf"
             elif msg is not None and msg.type == "binary_expression" and text(msg.child_by_field_name("operator")) == "+":
                 if any(string_value(x) is None for x in (msg.child_by_field_name("left"), msg.child_by_field_name("right"))):

@@ -354,8 +354,8 @@ class HistogramDefaultBuckets(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for m in _metrics_in_file(ctx):
-            if m.type != "histogram" or m.buckets:
-                continue
+            if m.type != "histogram" or m.buckets or m.help is None:
+                continue  # help None: the options were not visible, so neither are the buckets
             name = m.name or ""
             if name and not name.endswith("_seconds") and "seconds" not in name.split("_"):
                 msg = (f"histogram {name!r} uses the default buckets, which are latencies in seconds (0.005..10): "

@@ -14,7 +14,7 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.shutdown import SERVER_IMPORTS
+from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_public
 from steadygo.registry import RuleMeta
 
 
@@ -35,7 +35,15 @@ def _server_main(ctx: FileContext):
     if ctx.file.package_name != "main":
         return None
     main = _main_func(ctx)
-    if main is None or not extract_facts(ctx.pkg).listeners:
+    if main is None:
+        return None
+    public = [l for l in extract_facts(ctx.pkg).listeners if is_public(l)]
+    if not public:
+        return None
+    # several files with func main in one directory (build-tagged examples):
+    # only the one that starts the server speaks for the service
+    mains = sum(1 for _, fi in ctx.pkg.functions_named("main") if fi.node.type == "function_declaration")
+    if mains > 1 and not any(l.location.path == ctx.file.relpath for l in public):
         return None
     return main
 

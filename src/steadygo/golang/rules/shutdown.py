@@ -10,8 +10,10 @@ deploy checks can compare it with the grace period.
 
 from __future__ import annotations
 
+import re
+
 from steadygo.findings import Layer, Severity
-from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, node_of, service_facts_for
+from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, looks_like_server, node_of, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import literal_keys
@@ -28,8 +30,17 @@ def is_main(ctx: FileContext) -> bool:
     return ctx.file.package_name == "main"
 
 
+_LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):")
+
+
+def is_public(listener) -> bool:
+    """A listener that serves traffic from outside the host (a loopback-only
+    debug listener, typically pprof on 127.0.0.1:6060, does not)."""
+    return listener.addr is None or not _LOOPBACK.match(listener.addr)
+
+
 def file_listeners(ctx: FileContext):
-    return [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath]
+    return [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and is_public(l)]
 
 
 class ServerWithoutGracefulShutdown(GoRule):
@@ -68,6 +79,8 @@ class ShutdownWithoutDeadline(GoRule):
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:
+        if b"Shutdown" not in ctx.file.source:
+            return
         for s in extract_facts(ctx.pkg).shutdown_calls:
             if s.location.path != ctx.file.relpath or s.kind != "http" or s.deadline != "background":
                 continue
@@ -86,6 +99,8 @@ class ShutdownDeadlineTooShort(GoRule):
     requires_imports = ("net/http",)
 
     def check(self, ctx: FileContext) -> None:
+        if b"Shutdown" not in ctx.file.source:
+            return
         calls = [s for s in extract_facts(ctx.pkg).shutdown_calls
                  if s.location.path == ctx.file.relpath and s.kind == "http" and s.timeout_seconds is not None]
         if not calls:
@@ -139,6 +154,8 @@ class ServerClosedTreatedAsFailure(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
+        if b"Serve" not in f.source and b"Start" not in f.source:
+            return
         candidates = []
         for call in captures(_SERVE_Q, f.root).get("call", []):
             fn = call.child_by_field_name("function")
@@ -146,6 +163,8 @@ class ServerClosedTreatedAsFailure(GoRule):
             if operand.type == "identifier" and f.package_of(operand) is not None:
                 continue  # http.ListenAndServe: cannot be shut down, SG601's business
             if text(fn.child_by_field_name("field")).startswith("Start") and not any(f.imports.imports_prefix(p) for p in ECHO):
+                continue
+            if not looks_like_server(ctx.pkg, f, operand, call):
                 continue
             usage = self._error_used(ctx, call)
             if not usage:
@@ -157,8 +176,8 @@ class ServerClosedTreatedAsFailure(GoRule):
             candidates.append((call, fn, usage))
         if not candidates:
             return
-        if not any(s.kind == "http" for s in extract_facts(ctx.pkg).shutdown_calls + service_facts_for(ctx.pkg, "shutdown").shutdown_calls):
-            return  # without Shutdown, ErrServerClosed never comes back
+        if not any(s.kind == "http" for s in extract_facts(ctx.pkg).shutdown_calls):
+            return  # without Shutdown in this package, ErrServerClosed never comes back here
         for call, fn, usage in candidates:
             ctx.report(call, f"the error of {text(fn)} is {usage} without checking errors.Is(err, http.ErrServerClosed): "
                        "Shutdown makes it return ErrServerClosed at once, so a graceful stop ends as a crash")
