@@ -919,19 +919,46 @@ TOPICS = {
         rb"|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
     ),
     "metrics": re.compile(rb"client_golang/prometheus"),
-    "shutdown": re.compile(rb"Shutdown|GracefulStop|os/signal"),
+    "routes": re.compile(rb"\.(?:HandleFunc|Handle|Method|MethodFunc)\(|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch|Any|All|Group|Route|PathPrefix)\(\s*[\"`]|grpc/health"),
+    "shutdown": re.compile(rb"\.(?:Shutdown|ShutdownWithContext|ShutdownWithTimeout|GracefulStop)\("),
     "limits": re.compile(rb"SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"),
     "debug": re.compile(rb"net/http/pprof|\"expvar\""),
     "otel": re.compile(rb"go\.opentelemetry\.io/"),
-    "imports": None,  # no parse at all: import paths found by a byte search
+    "imports": None,  # no source read at all: the go.mod requirements
 }
-_IMPORT_PATH = re.compile(rb'"((?:log/slog|database/sql|golang\.org/x/exp/slog|go\.uber\.org/zap|github\.com/rs/zerolog(?:/log)?'
-                          rb'|github\.com/sirupsen/logrus|github\.com/go-kit/(?:kit/)?log|github\.com/go-logr/logr'
-                          rb'|github\.com/hashicorp/go-hclog|github\.com/(?:jackc/pgx|lib/pq|go-sql-driver/mysql|jmoiron/sqlx'
-                          rb'|redis/go-redis|go-redis/redis|gomodule/redigo|segmentio/kafka-go|IBM/sarama|Shopify/sarama'
-                          rb'|nats-io/nats\.go|rabbitmq/amqp091-go)|gorm\.io/gorm|go\.mongodb\.org/mongo-driver|google\.golang\.org/grpc'
-                          rb'|go\.etcd\.io/etcd/client)[\w./-]*)"')
 MODULE_FILE_LIMIT = 5000
+
+
+@functools.lru_cache(maxsize=8)
+def _module_sources(root: str) -> tuple[tuple[str, bytes], ...] | None:
+    """(path, bytes) of the module's non-test Go files, read once per process
+    and shared by every topic."""
+    paths = _module_files(root)
+    if paths is None:
+        return None
+    out = []
+    for p in paths:
+        try:
+            with open(p, "rb") as fh:
+                out.append((p, fh.read(5 * 1024 * 1024)))
+        except OSError:
+            continue
+    return tuple(out)
+
+
+_GO_MOD_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v\d", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def module_import_paths(root: str) -> frozenset[str]:
+    """Third-party modules the module requires (go.mod), which is where
+    logging and client libraries show up without reading any source.
+    Standard-library ones (log/slog, database/sql) are only seen per package."""
+    try:
+        with open(os.path.join(root, "go.mod"), "rb") as fh:
+            return frozenset(m.decode() for m in _GO_MOD_REQUIRE.findall(fh.read(1 << 20)))
+    except OSError:
+        return frozenset()
 
 
 def _module_files(root: str) -> list[str] | None:
@@ -965,29 +992,23 @@ def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: s
     module = read_go_mod(os.path.join(root, "go.mod"))
     if go_override is not None:
         module = ModuleInfo(module.root, module.path, go_override)
-    paths = _module_files(root)
-    if paths is None:
-        return None
     keywords = TOPICS[topic]
+    sources = _module_sources(root) if keywords is not None else ()
+    if sources is None:
+        return None
     by_dir: dict[str, list] = {}
-    imported: set[str] = set()
-    for p in paths:
-        try:
-            with open(p, "rb") as fh:
-                data = fh.read(5 * 1024 * 1024)
-        except OSError:
-            continue
-        if keywords is None:
-            imported.update(m.decode() for m in _IMPORT_PATH.findall(data))
-        elif keywords.search(data):
+    imported: set[str] = module_import_paths(root) if keywords is None else set()
+    for p, data in sources if keywords is not None else ():
+        if keywords.search(data):
             by_dir.setdefault(os.path.dirname(p), []).append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
     out = [extract_facts(Package(d, files, module)) for d, files in sorted(by_dir.items())]
     merged = merge_facts(out)
     merged.module = module.path
     merged.go_version = ".".join(map(str, module.go_version)) if module.go_version else None
     for path in sorted(imported):
-        if path in STRUCTURED_LOGGERS and path not in merged.loggers:
-            merged.loggers.append(path)
+        logger = next((l for l in STRUCTURED_LOGGERS if path == l or l.startswith(path + "/")), None)
+        if logger is not None and logger not in merged.loggers:
+            merged.loggers.append(logger)
         elif is_dependency_client(path) and path not in merged.dependencies:
             merged.dependencies.append(path)
     return merged

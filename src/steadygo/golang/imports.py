@@ -50,7 +50,7 @@ class ImportTable:
     blank: list[str] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
     lines: dict[str, int] = field(default_factory=dict)  # path -> 1-based line
-    _prefix_memo: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _prefix_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def path_of(self, name: str) -> str | None:
         return self.by_name.get(name)
@@ -60,6 +60,14 @@ class ImportTable:
 
     def imports(self, path: str) -> bool:
         return path in self.paths
+
+    def imports_any_prefix(self, prefixes: tuple[str, ...]) -> bool:
+        """imports_prefix for any of several prefixes; memoised per tuple,
+        because every rule asks it for every file."""
+        hit = self._prefix_memo.get(prefixes)
+        if hit is None:
+            hit = self._prefix_memo[prefixes] = any(self.imports_prefix(p) for p in prefixes)
+        return hit
 
     def imports_prefix(self, prefix: str) -> bool:
         # Every rule's requires_imports asks this for every file: memoise.

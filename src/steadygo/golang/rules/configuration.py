@@ -11,7 +11,7 @@ import re
 from steadygo.findings import Layer, Severity
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.logging import secret_name
+from steadygo.golang.rules.logging import lowered, secret_name
 from steadygo.redact import MASK
 from steadygo.registry import RuleMeta
 
@@ -25,8 +25,14 @@ _NAMED_VALUES_Q = """
 """
 _STRINGS_Q = "[(interpreted_string_literal) (raw_string_literal)] @s"
 # Cheap byte searches that decide whether the queries are worth running.
-_NAMED_HINT = re.compile(rb"(?:pass|pwd|secret|token|key|cred|dsn|jwt|bearer|cookie|auth)[a-z0-9_]{0,40}\"?[ \t]*(?::=|=|:)[ \t]*[\"`]")  # on lowered source
-_EMBEDDED_HINT = re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@|@(?:tcp|unix)\(|(?i:password)\s*=|AKIA|gh[pousr]_|xox[abpr]-|sk_live_|PRIVATE KEY")
+# (each pass over the source costs, so few words: these cover the names secret_name accepts)
+_SECRET_BYTES = (b"passw", b"pwd", b"secret", b"token", b"cred", b"dsn", b"jwt", b"apikey", b"api_key", b"private", b"access")
+# one regex per shape, each with a literal prefix the regex engine can skip to
+_EMBEDDED_HINTS = (re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@"), re.compile(rb"@(?:tcp|unix)\("),
+                   re.compile(rb"AKIA[0-9A-Z]{16}"), re.compile(rb"PRIVATE KEY-----"), re.compile(rb"sk_live_"),
+                   re.compile(rb"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30}"), re.compile(rb"xox[abpr]-"))
+_NAMED_HINT = re.compile(rb"(?:pass|pwd|secret|token|key|cred|dsn|jwt|bearer|cookie)[a-z0-9_]{0,40}\"?[ \t]*(?::=|=|:)[ \t]*[\"`]")  # on lowered source
+_KV_HINT = re.compile(rb"password\s*=")
 
 _URL_CREDS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@([^/:?\s]+)")
 _MYSQL_CREDS = re.compile(r"^([^:/@\s]+):([^@/\s]+)@(?:tcp|unix)\(([^):]*)")
@@ -99,7 +105,8 @@ class HardcodedCredentials(GoRule):
         if _TEST_SUPPORT.search(f.relpath.rsplit("/", 1)[0] if "/" in f.relpath else ""):
             return  # test support and example code: fixtures, not deployed credentials
         reported: set[int] = set()
-        named = _NAMED_HINT.search(f.source.lower()) is not None
+        low = lowered(ctx)
+        named = any(w in low for w in _SECRET_BYTES) and _NAMED_HINT.search(low) is not None
         for m in captures(_NAMED_VALUES_Q, f.root).get("value", []) if named else ():
             parent = m.parent
             name_node = self._name_for(m)
@@ -115,7 +122,7 @@ class HardcodedCredentials(GoRule):
             self._report(ctx, m, f"hard-coded {name}: the credential ships with the source and every image; read it from "
                          "the environment or a secret store at start-up")
             del parent
-        if _EMBEDDED_HINT.search(f.source) is None:
+        if not any(h.search(f.source) for h in _EMBEDDED_HINTS) and not (b"password" in low and _KV_HINT.search(low)):
             return
         for s in captures(_STRINGS_Q, f.root).get("s", []):
             if s.id in reported or s.parent is None or s.parent.type == "import_spec":

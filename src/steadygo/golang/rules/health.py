@@ -47,15 +47,17 @@ class PprofOnPublicListener(GoRule):
     requires_imports = ("net/http",)
 
     def check(self, ctx: FileContext) -> None:
+        if b"Serve" not in ctx.file.source:
+            return
+        mine = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and l.handler == "DefaultServeMux"]
+        if not mine:
+            return
         if not any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in ctx.pkg.files):
             if not ctx.pkg.module.root:
                 return
             debug = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "debug")
             if debug is None or not (debug.pprof or debug.expvar):
                 return
-        mine = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and l.handler == "DefaultServeMux"]
-        if not mine:
-            return
         facts = service_facts_for(ctx.pkg, "debug")
         what = []
         if facts.pprof or extract_facts(ctx.pkg).pprof:
@@ -90,7 +92,7 @@ class MissingHealthEndpoints(GoRule):
         listeners = file_listeners(ctx)
         if not listeners:
             return
-        facts = service_facts_for(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "routes")
         if not facts.routes:
             return  # routing is invisible to us: no basis for a verdict
         extra = {p: "health" for p in ctx.options.get("health-paths", [])}

@@ -65,6 +65,8 @@ def log_calls(ctx: FileContext):
     def compute():
         f = ctx.file
         out = []
+        if _LOG_CALL_HINT.search(f.source) is None:
+            return out  # most files never log: skip the query
         for call in captures(_LOG_CALLS_Q, f.root).get("call", []):
             t = f.call_target(call)
             if t is not None:
@@ -93,6 +95,11 @@ def log_calls(ctx: FileContext):
     return ctx.pkg.memo(("logging.calls", ctx.file.path), compute)
 
 
+# Log calls always have arguments: "(" followed by ")" is err.Error(), d.Info()...
+_LOG_CALL_HINT = re.compile(
+    rb"\.(?:Print|Printf|Println|Fatal|Fatalf|Fatalln|Panic|Panicf|Panicln|Debug\w*|Info\w*|Warn\w*|Error|Errorw|Errorln"
+    rb"|(?<!fmt)\.Errorf|Log|LogAttrs|With|WithFields?|WithError|Str|Interface|Any|Msgf?|Trace\w*)\((?!\))"
+)
 _LOG_NAMES = sorted(_LOG_METHODS | {n for names in _PKG_LOG_FUNCS.values() for n in names})
 _LOG_CALLS_Q = (
     "(call_expression function: (selector_expression field: (field_identifier) @n) "
@@ -201,6 +208,11 @@ class HandlerLogWithoutRequestContext(GoRule):
 # --------------------------------------------------------------------------
 # Secrets
 
+
+def lowered(ctx: FileContext) -> bytes:
+    """The file's source in lower case, shared by the secret rules."""
+    return ctx.pkg.memo(("lowered", ctx.file.path), ctx.file.source.lower)
+
 _SECRET_WORDS = {"password", "passwd", "passwords", "pwd", "secret", "secrets", "token", "tokens", "apikey", "authorization",
                  "cookie", "cookies", "dsn", "credential", "credentials", "creds", "privatekey", "accesskey", "secretkey",
                  "passphrase", "bearer", "jwt"}
@@ -241,6 +253,7 @@ def secret_name(name: str) -> bool:
 
 _FORMAT_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|dsn)\s*[=:]\s*%[-+# 0-9.]*[vsqdx]")
 _SAFE_WRAPPERS = re.compile(r"(?i)^(len|mask\w*|redact\w*|hash\w*|sha\w*|fingerprint\w*|strings\.Repeat|bool)$")
+_REQUEST_NAMES = frozenset({"r", "req", "request", "httpReq", "httpRequest"})
 _REQUEST_DUMP = re.compile(r"^(\w+)\.(Header|Cookies\(\)|Form|PostForm)$")
 
 
@@ -334,6 +347,8 @@ def _secret_expr(ctx, a) -> str:
         name = text(a)
         if secret_name(name) and not _lexer_token(ctx, name):
             return f"the value of {name}"
+        if name not in _REQUEST_NAMES:
+            return ""
         fi = ctx.funcs.in_handler(a)
         if fi is not None and fi.handler == "net/http" and name == fi.request_param():
             return "the whole *http.Request (headers and cookies included)"
@@ -341,7 +356,7 @@ def _secret_expr(ctx, a) -> str:
     if t == "selector_expression":
         full = text(a).replace(" ", "")
         m = _REQUEST_DUMP.match(full)
-        if m:
+        if m and m.group(1) in _REQUEST_NAMES:
             fi = ctx.funcs.in_handler(a)
             if fi is not None and m.group(1) == fi.request_param():
                 return f"{full} (every header, including Authorization and Cookie)"
@@ -362,13 +377,18 @@ class SecretInLog(GoRule):
     )
     requires_imports = LOGGING_IMPORTS
 
-    _HINT = re.compile(rb"pass|pwd|secret|token|api_?key|authorization|cookie|dsn|cred|private_?key|access_?key|bearer|jwt"
-                       rb"|\.header\b|dumprequest|\.form\b|\.postform\b|\*http\.request")
+    _HINT = (b"pass", b"pwd", b"secret", b"token", b"apikey", b"api_key", b"authorization", b"cookie", b"dsn", b"cred",
+             b"privatekey", b"private_key", b"accesskey", b"access_key", b"bearer", b"jwt", b".header", b"dumprequest",
+             b".form", b"http.request")
 
     def check(self, ctx: FileContext) -> None:
-        if self._HINT.search(ctx.file.source.lower()) is None:
+        calls = log_calls(ctx)
+        if not calls:
+            return
+        low = lowered(ctx)
+        if not any(w in low for w in self._HINT):
             return  # nothing secret-sounding anywhere in the file
-        for call, label, _ in log_calls(ctx):
+        for call, label, _ in calls:
             what = _secret_arguments(ctx, call.child_by_field_name("arguments"))
             if what:
                 ctx.report(call, f"{label} logs {what}: log readers get the credential; log that it was present, "

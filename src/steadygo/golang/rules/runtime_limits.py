@@ -106,6 +106,8 @@ class GcOffWithoutMemoryLimit(GoRule):
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:
+        if b"SetGCPercent" not in ctx.file.source:
+            return
         for call in captures("(call_expression function: (selector_expression) @fn) @call", ctx.file.root).get("call", []):
             if ctx.file.call_target(call) != ("runtime/debug", "SetGCPercent"):
                 continue
