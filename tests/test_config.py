@@ -10,7 +10,7 @@ from steadygo.findings import Severity
 
 from helpers import json_report, run_cli, write
 
-BAD_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); http.Get("x") }\n'
+BAD_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); if r, err := http.Get("x"); err == nil { r.Body.Close() } }\n'
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,7 @@ def test_closest_config_wins(tmp_path):
 
 def test_per_path_ignores_severity_and_exclude(tmp_path):
     write(tmp_path / ".steadygo.toml", """
+select = ["SG1", "SG0"]
 exclude = ["gen"]
 fail-on = "error"
 [per-path-ignores]

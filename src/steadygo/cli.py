@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "explain": "explain",
     "slo": "slo",
+    "baseline": "baseline",
+    "ledger": "ledger",
     "facts": "facts",
 }
 

@@ -67,12 +67,18 @@ def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
     from steadygo.golang.rules import (
         configuration,
+        context,
+        database,
         engine_rules,
+        errors,
+        goroutines,
         health,
         http,
         logging,
+        memory,
         metrics,
         otel,
+        resources,
         runtime_limits,
         shutdown,
     )
@@ -80,6 +86,12 @@ def all_rules() -> tuple[Rule, ...]:
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
+        context.RULES,
+        goroutines.RULES,
+        resources.RULES,
+        database.RULES,
+        memory.RULES,
+        errors.RULES,
         logging.RULES,
         metrics.RULES,
         shutdown.RULES,
@@ -88,7 +100,8 @@ def all_rules() -> tuple[Rule, ...]:
         otel.RULES,
         configuration.RULES,
     ]
-    rules = tuple(r for fam in families for r in fam)
+    # Listed in id order whatever the module layout, so tables read naturally.
+    rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))
     _check_unique(rules)
     return rules
 

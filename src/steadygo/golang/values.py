@@ -127,7 +127,7 @@ def holder_of(expr) -> Holder:
     return Holder("none")
 
 
-def _assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[str]:
+def assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[str]:
     """Fields F for assignments ``<holder>.F... = v`` inside scope_node."""
     out: set[str] = set()
     if scope_node is None:
@@ -168,13 +168,13 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
         scope = h.func.child_by_field_name("body") if h.func is not None else None
         if h.func is None:  # package-level variable: any function may set it
             for f in pkg.files:
-                out |= _assigned_fields(f.root, h.path, last_component=False)
+                out |= assigned_fields(f.root, h.path, last_component=False)
         else:
-            out |= _assigned_fields(scope, h.path, last_component=False)
+            out |= assigned_fields(scope, h.path, last_component=False)
             out |= _fields_via_calls(pkg, scope, h.path, _depth)
     elif h.kind == "field":
         for f in pkg.files:
-            out |= _assigned_fields(f.root, h.path, last_component=True)
+            out |= assigned_fields(f.root, h.path, last_component=True)
     elif h.kind == "return" and h.func is not None and h.func.type != "func_literal":
         name = text(h.func.child_by_field_name("name"))
         for f, call in pkg.calls_to(name):
@@ -210,7 +210,7 @@ def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
         if index < len(finfo.params):
             pname = finfo.params[index].name
             if pname and pname != "_":
-                out |= _assigned_fields(finfo.body, pname, last_component=False)
+                out |= assigned_fields(finfo.body, pname, last_component=False)
     return out
 
 

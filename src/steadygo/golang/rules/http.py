@@ -15,7 +15,16 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, matches, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.values import ALL_FIELDS, assigned_from, fields_set, holder_of, is_zero_literal, literal_keys
+from steadygo.golang.values import (
+    ALL_FIELDS,
+    assigned_fields,
+    assigned_from,
+    fields_set,
+    fields_set_later,
+    holder_of,
+    is_zero_literal,
+    literal_keys,
+)
 from steadygo.registry import RuleMeta, RuleOption
 
 NET_HTTP = "net/http"
@@ -81,20 +90,16 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
 
 
 def _later_only(ctx, node):
-    from steadygo.golang.values import fields_set_later
-
     return fields_set_later(ctx.pkg, ctx.file, node)
 
 
 def _var_fields(ctx, spec) -> set[str]:
-    from steadygo.golang.values import _assigned_fields
-
     name = text(spec.child_by_field_name("name"))
     fn = ctx.funcs.enclosing(spec)
     scopes = [fn.body] if fn is not None else [f.root for f in ctx.pkg.files]
     out: set[str] = set()
     for s in scopes:
-        out |= _assigned_fields(s, name, last_component=False)
+        out |= assigned_fields(s, name, last_component=False)
     return out
 
 
@@ -194,9 +199,7 @@ def _scope_body(ctx, node):
 
 
 def _echo_server_fields(scope, var: str) -> set[str]:
-    from steadygo.golang.values import _assigned_fields
-
-    return _assigned_fields(scope, f"{var}.Server", last_component=False)
+    return assigned_fields(scope, f"{var}.Server", last_component=False)
 
 
 def _constructor_of(ctx, ident, at_node):
@@ -529,9 +532,10 @@ class TransportDefaultIdleConnsPerHost(GoRule):
     requires_imports = (NET_HTTP,)
 
     def check(self, ctx: FileContext) -> None:
-        if not _package_serves_http(ctx):
-            return  # library code: the caller decides how the transport is shared
-        for v in typed_values(ctx, "Transport"):
+        transports = typed_values(ctx, "Transport")
+        if not transports or not _package_serves_http(ctx):
+            return  # none here, or library code: the caller decides how a transport is shared
+        for v in transports:
             if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "
