@@ -119,6 +119,10 @@ def _structured(ctx) -> list[str]:
     return m.loggers if m is not None else []
 
 
+# Directories of command-line tools: cmd/..., etcdctl/..., kubectl/...
+_CLI_DIR = re.compile(r"/(?:cmd|cli|tools?|hack|scripts?|examples?|\w+ctl)/")
+
+
 class UnstructuredLogInService(GoRule):
     meta = _meta(
         "SG501",
@@ -138,10 +142,14 @@ class UnstructuredLogInService(GoRule):
         if not calls:
             return
         is_main = ctx.file.package_name == "main"
-        for call, label, _ in calls:
+        cli = is_main or _CLI_DIR.search("/" + ctx.file.relpath.rsplit("/", 1)[0] + "/") is not None if "/" in ctx.file.relpath else is_main
+        for call, label, path in calls:
             fi = ctx.funcs.enclosing(call)
-            if is_main and ctx.funcs.in_handler(call) is None:
-                continue  # start-up and CLI output of a main package
+            in_handler = ctx.funcs.in_handler(call) is not None
+            if cli and not in_handler:
+                continue  # start-up and command output of main packages and command-line tools
+            if path == "fmt" and not in_handler:
+                continue  # stdout outside a handler is program output more often than logging
             if fi is not None and fi.name in ("init", "main") and fi.node.type == "function_declaration":
                 continue
             ctx.report(call, f"{label} in a service that logs with {loggers[0]}: this line has no level or fields and "
@@ -172,10 +180,9 @@ class HandlerLogWithoutRequestContext(GoRule):
         f = ctx.file
         for call in captures(_CALLS_Q, f.root).get("call", []):
             t = f.call_target(call)
-            if t is None:
-                t = self._zap_global(f, call)
             allowed = self._GLOBAL.get(t[0], set()) if t is not None else set()
-            if t is not None and t[0] == ZAP:
+            if t is None:  # zap.L().Info(...): zap's global logger (zap.Error(...) is a field, not a log call)
+                t = self._zap_global(f, call)
                 allowed = {"Debug", "Info", "Warn", "Error"}
             if t is None or t[1] not in allowed:
                 continue
