@@ -946,7 +946,8 @@ def _module_sources(root: str) -> tuple[tuple[str, bytes], ...] | None:
     return tuple(out)
 
 
-_GO_MOD_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v\d", re.M)
+# direct requirements only: "// indirect" ones are not imported by the module itself
+_GO_MOD_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v[^\s]+[ \t]*(?:$|//(?![ \t]*indirect))", re.M)
 
 
 @functools.lru_cache(maxsize=64)

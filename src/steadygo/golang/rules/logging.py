@@ -120,7 +120,15 @@ def _structured(ctx) -> list[str]:
 
 
 # Directories of command-line tools: cmd/..., etcdctl/..., kubectl/...
-_CLI_DIR = re.compile(r"/(?:cmd|cli|tools?|hack|scripts?|examples?|\w+ctl)/")
+_CLI_DIR = re.compile(r"/(?:cmd|cli|tools?|hack|scripts?|examples?|_examples|demos?|\w*demo|\w+ctl|\w+-cli|runner)/")
+
+
+def is_cli(ctx: FileContext) -> bool:
+    """A main package, or a file under a command-line/example directory."""
+    if ctx.file.package_name == "main":
+        return True
+    d = ctx.file.relpath.rsplit("/", 1)[0] if "/" in ctx.file.relpath else ""
+    return _CLI_DIR.search("/" + d + "/") is not None
 
 
 class UnstructuredLogInService(GoRule):
@@ -138,11 +146,12 @@ class UnstructuredLogInService(GoRule):
         loggers = ctx.pkg.memo("logging.structured", lambda: _structured(ctx))
         if not loggers:
             return
-        calls = [(c, label, p) for c, label, p in log_calls(ctx) if p in ("log", "fmt")]
+        # log.Fatal*/Panic* end the process or goroutine: start-up failures and invariants, not log lines
+        calls = [(c, label, p) for c, label, p in log_calls(ctx)
+                 if p in ("log", "fmt") and label.split(".")[-1].startswith("Print")]
         if not calls:
             return
-        is_main = ctx.file.package_name == "main"
-        cli = is_main or _CLI_DIR.search("/" + ctx.file.relpath.rsplit("/", 1)[0] + "/") is not None if "/" in ctx.file.relpath else is_main
+        cli = is_cli(ctx)
         for call, label, path in calls:
             fi = ctx.funcs.enclosing(call)
             in_handler = ctx.funcs.in_handler(call) is not None
@@ -152,6 +161,8 @@ class UnstructuredLogInService(GoRule):
                 continue  # stdout outside a handler is program output more often than logging
             if fi is not None and fi.name in ("init", "main") and fi.node.type == "function_declaration":
                 continue
+            if fi is not None and fi.node.type == "method_declaration" and (fi.name in _LOG_METHODS or fi.name == "Write"):
+                continue  # a logger adapter forwarding to std log (Fatalf, Write for log.New)
             ctx.report(call, f"{label} in a service that logs with {loggers[0]}: this line has no level or fields and "
                        "breaks the JSON log stream; use the structured logger")
 
@@ -220,7 +231,8 @@ def lowered(ctx: FileContext) -> bytes:
     """The file's source in lower case, shared by the secret rules."""
     return ctx.pkg.memo(("lowered", ctx.file.path), ctx.file.source.lower)
 
-_SECRET_WORDS = {"password", "passwd", "passwords", "pwd", "secret", "secrets", "token", "tokens", "apikey", "authorization",
+# (no "pwd": in Go code it is almost always the working directory)
+_SECRET_WORDS = {"password", "passwd", "passwords", "secret", "secrets", "token", "tokens", "apikey", "authorization",
                  "cookie", "cookies", "dsn", "credential", "credentials", "creds", "privatekey", "accesskey", "secretkey",
                  "passphrase", "bearer", "jwt"}
 _PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"), ("auth", "header")}
@@ -236,6 +248,8 @@ _BENIGN_WORDS = {"name", "names", "id", "ids", "type", "types", "count", "len", 
 # Packages whose "token" is a lexer token, not a credential.
 _LEXER_IMPORTS = ("go/token", "go/scanner", "text/scanner", "golang.org/x/net/html", "encoding/xml", "encoding/json",
                   "text/template/parse", "github.com/alecthomas/participle")
+_IDENTIFIER_QUALIFIERS = {"cluster", "discovery", "balance", "balancer", "lb", "page", "pagination", "continuation",
+                          "next", "idempotency", "sync", "cancel", "cancellation", "resume", "lexer", "parser"}
 _WORD_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -252,13 +266,16 @@ def secret_name(name: str) -> bool:
     hit = any(w in _SECRET_WORDS for w in ws) or any((a, b) in _PAIRS for a, b in zip(ws, ws[1:]))
     if not hit:
         return False
-    # refresh_token is a secret; "token_refresh" (an event) is not
+    # refresh_token is a secret; "token_refresh" (an event) is not; a cluster,
+    # discovery, page or load-balance "token" is an identifier, not a credential
+    if any(w in _IDENTIFIER_QUALIFIERS for w in ws):
+        return False
     if ws[-1] in _SECRET_WORDS or (len(ws) > 1 and (ws[-2], ws[-1]) in _PAIRS):
         return True
     return not any(w in _BENIGN_WORDS for w in ws)
 
 
-_FORMAT_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|dsn)\s*[=:]\s*%[-+# 0-9.]*[vsqdx]")
+_FORMAT_SECRET = re.compile(r"(?i)\b(password|passwd|secret|token|api[_-]?key|authorization|cookie|dsn)\s*[=:]\s*%[-+# 0-9.]*[vsqdx]")
 _SAFE_WRAPPERS = re.compile(r"(?i)^(len|mask\w*|redact\w*|hash\w*|sha\w*|fingerprint\w*|strings\.Repeat|bool)$")
 _REQUEST_NAMES = frozenset({"r", "req", "request", "httpReq", "httpRequest"})
 _REQUEST_DUMP = re.compile(r"^(\w+)\.(Header|Cookies\(\)|Form|PostForm)$")
@@ -275,7 +292,7 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
             continue
         s = string_value(a)
         if s is not None:
-            if _FORMAT_SECRET.search(s):
+            if _FORMAT_SECRET.search(s) and not all(_benign_arg(x) for x in args[i + 1:]):
                 return f"a format string that prints {_FORMAT_SECRET.search(s).group(1)}"
             # "password", value pairs
             if len(s) <= 40 and re.fullmatch(r"[\w.\-]+", s or "-") and secret_name(s) and i + 1 < len(args):
@@ -323,6 +340,13 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
         if desc:
             return desc
     return ""
+
+
+def _benign_arg(a) -> bool:
+    """An argument whose name says it is an id, name, length... of a secret."""
+    last = re.split(r"[^A-Za-z0-9_]", text(a).strip())[-1] if text(a).strip() else ""
+    ws = words(last)
+    return bool(ws) and ws[-1] in _BENIGN_WORDS or _value_is_safe(a)
 
 
 def _value_is_safe(v) -> bool:
@@ -395,7 +419,10 @@ class SecretInLog(GoRule):
         low = lowered(ctx)
         if not any(w in low for w in self._HINT):
             return  # nothing secret-sounding anywhere in the file
-        for call, label, _ in calls:
+        cli = is_cli(ctx)
+        for call, label, path in calls:
+            if path == "fmt" and cli:
+                continue  # a command-line tool printing to its user is not logging
             what = _secret_arguments(ctx, call.child_by_field_name("arguments"))
             if what:
                 ctx.report(call, f"{label} logs {what}: log readers get the credential; log that it was present, "

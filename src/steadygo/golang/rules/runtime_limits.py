@@ -14,7 +14,7 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_public
+from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_example, is_public
 from steadygo.registry import RuleMeta
 
 
@@ -32,7 +32,7 @@ def _main_func(ctx: FileContext):
 def _server_main(ctx: FileContext):
     """``func main`` of a package main that starts an HTTP server (in this
     package), or None."""
-    if ctx.file.package_name != "main":
+    if ctx.file.package_name != "main" or is_example(ctx):
         return None
     main = _main_func(ctx)
     if main is None:

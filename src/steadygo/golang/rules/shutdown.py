@@ -39,7 +39,18 @@ def is_public(listener) -> bool:
     return listener.addr is None or not _LOOPBACK.match(listener.addr)
 
 
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
+
+
+def is_example(ctx: FileContext) -> bool:
+    """Example and demo programs are not deployed services."""
+    d = ctx.file.relpath.rsplit("/", 1)[0] if "/" in ctx.file.relpath else ""
+    return _EXAMPLE_DIR.search("/" + d + "/") is not None
+
+
 def file_listeners(ctx: FileContext):
+    if is_example(ctx):
+        return []
     return [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and is_public(l)]
 
 
