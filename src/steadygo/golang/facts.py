@@ -524,7 +524,8 @@ _METRIC_CTORS = {
     "NewCounterFunc": ("counter", False), "NewGaugeFunc": ("gauge", False),
 }
 _OTEL_FUNCS = {"NewTracerProvider", "SetTracerProvider", "SetTextMapPropagator", "AlwaysSample", "TraceIDRatioBased",
-               "ParentBased", "NewMeterProvider", "NewHandler", "NewTransport"}
+               "ParentBased", "NewMeterProvider", "NewHandler", "NewTransport", "WithRouteTag", "NewMiddleware", "Middleware",
+               "NewServerHandler", "UnaryServerInterceptor", "StreamServerInterceptor"}
 PROMETHEUS = "github.com/prometheus/client_golang/prometheus"
 PROMAUTO = "github.com/prometheus/client_golang/prometheus/promauto"
 AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"

@@ -6,6 +6,7 @@ from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.parse import captures, text
 from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.shutdown import SERVER_IMPORTS, file_listeners
 from steadygo.golang.values import holder_of
 from steadygo.registry import RuleMeta
 
@@ -107,4 +108,33 @@ class AlwaysSampleInProduction(GoRule):
             ctx.report(call, msg)
 
 
-RULES = [TracerProviderNotShutDown(), NoTracePropagator(), AlwaysSampleInProduction()]
+_SERVER_INSTRUMENTATION = {"otelhttp.NewHandler", "otelhttp.WithRouteTag", "otelhttp.NewMiddleware", "otelgin.Middleware",
+                           "otelecho.Middleware", "otelmux.Middleware", "otelfiber.Middleware", "otelchi.Middleware",
+                           "otelgrpc.NewServerHandler", "otelgrpc.UnaryServerInterceptor", "otelgrpc.StreamServerInterceptor"}
+
+
+class HandlersNotInstrumented(GoRule):
+    meta = _meta(
+        "SG633",
+        "http-handlers-not-traced",
+        Severity.INFO,
+        "A tracer provider with no server instrumentation produces no request spans: incoming trace context is dropped and the service is a gap in every distributed trace.",
+        "Service that sets up an OpenTelemetry tracer provider but wraps no HTTP/gRPC server handler with otelhttp/otelgin/otelecho/otelgrpc.",
+        status="preview",
+    )
+    requires_imports = SERVER_IMPORTS
+
+    def check(self, ctx: FileContext) -> None:
+        listeners = file_listeners(ctx)
+        if ctx.file.package_name != "main" or not listeners:
+            return
+        facts = service_facts_for(ctx.pkg, "otel")
+        kinds = {m.kind for m in facts.tracing + extract_facts(ctx.pkg).tracing}
+        if "trace.NewTracerProvider" not in kinds or kinds & _SERVER_INSTRUMENTATION:
+            return
+        ctx.report(node_of(ctx.pkg, listeners[0]), "a tracer provider is set up but no server handler is instrumented: "
+                   "requests create no spans and incoming traceparent headers are ignored; wrap the handler with "
+                   "otelhttp.NewHandler (or otelgin/otelecho/otelgrpc middleware)")
+
+
+RULES = [TracerProviderNotShutDown(), NoTracePropagator(), AlwaysSampleInProduction(), HandlersNotInstrumented()]
