@@ -25,8 +25,10 @@ _NAMED_VALUES_Q = """
 """
 _STRINGS_Q = "[(interpreted_string_literal) (raw_string_literal)] @s"
 # Cheap byte searches that decide whether the queries are worth running.
-# (each pass over the source costs, so few words: these cover the names secret_name accepts)
-_SECRET_BYTES = (b"passw", b"pwd", b"secret", b"token", b"cred", b"dsn", b"jwt", b"apikey", b"api_key", b"private", b"access")
+# (each pass over the source costs, so few words: they cover password, passwd, secret,
+# jwtSecret, clientSecret, token, credentials, creds, dsn, apiKey/api_key; private and
+# access keys in source are caught by their shapes (PEM header, AKIA...) instead)
+_SECRET_BYTES = (b"passw", b"secret", b"token", b"cred", b"dsn", b"apikey", b"api_key")
 # one regex per shape, each with a literal prefix the regex engine can skip to
 _EMBEDDED_HINTS = (re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@"), re.compile(rb"@(?:tcp|unix)\("),
                    re.compile(rb"AKIA[0-9A-Z]{16}"), re.compile(rb"PRIVATE KEY-----"), re.compile(rb"sk_live_"),
