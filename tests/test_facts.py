@@ -118,3 +118,10 @@ def test_cli_facts_json(tmp_path, capsys):
     assert d["listeners"][0]["port"] == 8080
     assert cli_main(["facts", str(tmp_path)]) == 0
     assert "shutdown timeout: 30s" in capsys.readouterr().out
+
+
+def test_cli_facts_missing_path_is_exit_2(tmp_path, capsys):
+    (tmp_path / "main.go").write_text(SERVICE)
+    assert cli_main(["facts", str(tmp_path), str(tmp_path / "nope"), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["listeners"] and "no such file or directory" in err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 from steadygo import config as config_mod
 from steadygo.discovery import discover, display_path
@@ -26,10 +27,12 @@ def add_parser(sub, name):
     return p
 
 
-def collect(paths: list[str], include_tests: bool = False, base: str | None = None) -> ServiceFacts:
+def collect(paths: list[str], include_tests: bool = False, base: str | None = None, diagnostics: list | None = None) -> ServiceFacts:
     base = base or os.getcwd()
     cfg = config_mod.Config(include_tests=include_tests)
-    packages, _ = discover(paths, cfg, base)
+    packages, diags = discover(paths, cfg, base)
+    if diagnostics is not None:
+        diagnostics.extend(diags)
     out = []
     for d, ps in sorted(packages.items()):
         files = []
@@ -45,12 +48,15 @@ def collect(paths: list[str], include_tests: bool = False, base: str | None = No
 
 
 def run(args) -> int:
-    facts = collect(args.paths, args.include_tests)
+    diags: list = []
+    facts = collect(args.paths, args.include_tests, diagnostics=diags)
+    for d in diags:
+        print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(facts.to_dict(), indent=2))
-        return 0
-    print(render_text(facts))
-    return 0
+    else:
+        print(render_text(facts))
+    return 2 if any(d.level == "error" for d in diags) else 0
 
 
 def render_text(f: ServiceFacts) -> str:

@@ -919,12 +919,13 @@ TOPICS = {
         rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
         rb"|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
     ),
-    "metrics": re.compile(rb"client_golang/prometheus"),
+    # plain byte strings are searched with `in` (much faster than a regex alternation)
+    "metrics": (b"client_golang/prometheus",),
     "routes": re.compile(rb"\.(?:HandleFunc|Handle|Method|MethodFunc)\(|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch|Any|All|Group|Route|PathPrefix)\(\s*[\"`]|grpc/health"),
-    "shutdown": re.compile(rb"\.(?:Shutdown|ShutdownWithContext|ShutdownWithTimeout|GracefulStop)\("),
-    "limits": re.compile(rb"SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"),
-    "debug": re.compile(rb"net/http/pprof|\"expvar\""),
-    "otel": re.compile(rb"go\.opentelemetry\.io/"),
+    "shutdown": (b".Shutdown(", b".ShutdownWithContext(", b".ShutdownWithTimeout(", b".GracefulStop("),
+    "limits": (b"SetMemoryLimit", b"automemlimit", b"automaxprocs", b"GOMAXPROCS", b"GOMEMLIMIT"),
+    "debug": (b"net/http/pprof", b'"expvar"'),
+    "otel": (b"go.opentelemetry.io/",),
     "imports": None,  # no source read at all: the go.mod requirements
 }
 MODULE_FILE_LIMIT = 5000
@@ -1000,8 +1001,10 @@ def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: s
         return None
     by_dir: dict[str, list] = {}
     imported: set[str] = module_import_paths(root) if keywords is None else set()
+    matches = (lambda data: any(k in data for k in keywords)) if isinstance(keywords, tuple) else (
+        lambda data: keywords is not None and keywords.search(data) is not None)
     for p, data in sources if keywords is not None else ():
-        if keywords.search(data):
+        if matches(data):
             by_dir.setdefault(os.path.dirname(p), []).append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
     out = [extract_facts(Package(d, files, module)) for d, files in sorted(by_dir.items())]
     merged = merge_facts(out)
