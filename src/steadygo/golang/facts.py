@@ -109,6 +109,7 @@ class ServiceFacts:
     pprof: list[Location] = field(default_factory=list)  # imports of net/http/pprof
     expvar: list[Location] = field(default_factory=list)
     tracing: list[Mechanism] = field(default_factory=list)  # OpenTelemetry set-up: providers, propagators, samplers
+    metrics_handlers: list[Mechanism] = field(default_factory=list)  # promhttp.Handler/HandlerFor/InstrumentHandler* calls
     dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
     loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
 
@@ -131,7 +132,7 @@ def merge_facts(items) -> ServiceFacts:
         out.module = out.module or f.module
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
-                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing"):
+                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
@@ -528,6 +529,10 @@ _OTEL_FUNCS = {"NewTracerProvider", "SetTracerProvider", "SetTextMapPropagator",
                "NewServerHandler", "UnaryServerInterceptor", "StreamServerInterceptor"}
 PROMETHEUS = "github.com/prometheus/client_golang/prometheus"
 PROMAUTO = "github.com/prometheus/client_golang/prometheus/promauto"
+PROMHTTP = "github.com/prometheus/client_golang/prometheus/promhttp"
+_PROMHTTP_FUNCS = {"Handler", "HandlerFor", "InstrumentMetricHandler", "InstrumentHandlerDuration", "InstrumentHandlerCounter",
+                   "InstrumentHandlerInFlight", "InstrumentHandlerRequestSize", "InstrumentHandlerResponseSize",
+                   "InstrumentHandlerTimeToWriteHeader"}
 AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
 AUTOMAXPROCS = "go.uber.org/automaxprocs"
 
@@ -599,7 +604,7 @@ _FACT_NAMES = sorted(
     {"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
      "Notify", "NotifyContext", "Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS", "Shutdown",
      "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"}
-    | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS
+    | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
 )
 _FACT_CALLS_Q = (
     "(call_expression function: [(selector_expression field: (field_identifier) @n) (identifier) @n] "
@@ -663,6 +668,9 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
                 continue
             if p.startswith("go.opentelemetry.io/") and name in _OTEL_FUNCS:
                 facts.tracing.append(_remember(pkg, Mechanism(f"{p.rsplit('/', 1)[-1]}.{name}", _short(args[0]) if args else "", _loc(file, call)), call))
+                continue
+            if p == PROMHTTP and name in _PROMHTTP_FUNCS:
+                facts.metrics_handlers.append(Mechanism(f"promhttp.{name}", "", _loc(file, call)))
                 continue
             if p in (PROMETHEUS, PROMAUTO) and name in _METRIC_CTORS:
                 m = metric_of_call(pkg, file, call, f"{p.rsplit('/', 1)[-1]}.{name}", name, scope)

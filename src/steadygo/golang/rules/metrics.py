@@ -366,6 +366,51 @@ class HistogramDefaultBuckets(GoRule):
             ctx.report(node_of(ctx.pkg, m), msg)
 
 
+_REQUEST_METRIC = re.compile(r"request|http|rpc|grpc|latency|duration|handled|response")
+_REQUEST_MIDDLEWARE = ("github.com/slok/go-http-metrics", "github.com/zsais/go-gin-prometheus", "github.com/labstack/echo-contrib",
+                       "github.com/grpc-ecosystem/go-grpc-prometheus", "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus",
+                       "github.com/penglongli/gin-metrics", "go.opentelemetry.io/otel/exporters/prometheus",
+                       "github.com/ansrivas/fiberprometheus")
+
+
+class ServiceWithoutRequestMetrics(GoRule):
+    meta = _meta(
+        "SG518",
+        "metrics-endpoint-without-request-metrics",
+        Severity.INFO,
+        "The service exposes /metrics but no request rate, error or latency series: the first question of every incident (is it slow, is it failing, for whom) has no graph and no alert.",
+        "A service serves promhttp's metrics handler but defines no request/latency metric and uses no HTTP/gRPC metrics middleware.",
+        status="preview",
+    )
+    requires_imports = ("net/http", "github.com/gin-gonic/gin", "github.com/labstack/echo", "github.com/gofiber/fiber")
+
+    def check(self, ctx: FileContext) -> None:
+        from steadygo.golang.facts import module_import_paths
+        from steadygo.golang.rules.shutdown import file_listeners
+
+        if ctx.file.package_name != "main":
+            return
+        listeners = file_listeners(ctx)
+        if not listeners:
+            return
+        own = extract_facts(ctx.pkg)
+        facts = service_facts_for(ctx.pkg, "metrics")
+        kinds = {m.kind for m in own.metrics_handlers + facts.metrics_handlers}
+        if not kinds & {"promhttp.Handler", "promhttp.HandlerFor"}:
+            return
+        if any(k.startswith("promhttp.InstrumentHandler") for k in kinds):
+            return
+        if any(m.name and _REQUEST_METRIC.search(m.name) for m in own.metrics + facts.metrics):
+            return
+        required = module_import_paths(ctx.pkg.module.root) if ctx.pkg.module.root else frozenset()
+        imported = {p for f in ctx.pkg.files for p in f.imports.paths}
+        if any(r.startswith(m) for r in required | imported for m in _REQUEST_MIDDLEWARE):
+            return
+        ctx.report(node_of(ctx.pkg, listeners[0]), "the service exposes Prometheus metrics but no request metrics: no rate, "
+                   "error or latency series to alert on; wrap handlers with promhttp.InstrumentHandlerDuration/Counter "
+                   "(or a metrics middleware) keyed by route pattern")
+
+
 RULES = [
     MetricNameBreaksConventions(),
     MetricWithoutHelp(),
@@ -375,4 +420,5 @@ RULES = [
     UnboundedMetricLabel(),
     MetricLabelFromRequest(),
     HistogramDefaultBuckets(),
+    ServiceWithoutRequestMetrics(),
 ]
