@@ -22,13 +22,13 @@ def project(tmp_path, monkeypatch):
 
 
 def check(capsys, *extra):
-    code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--format", "json", *extra])
+    code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--select", "SG1,SG0", "--format", "json", *extra])
     out, err = capsys.readouterr()
     return code, json.loads(out), err
 
 
 def test_round_trip(project, capsys):
-    assert cli.main(["baseline", "create", "--no-cache", "--isolated"]) == 0
+    assert cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0"]) == 0
     assert "3 findings recorded" in capsys.readouterr().out
     doc = json.loads((project / ".steadygo-baseline.json").read_text())
     assert doc["schema"] == "steadygo-baseline"
@@ -61,7 +61,7 @@ def test_round_trip(project, capsys):
 
 
 def test_narrower_selection_is_not_progress(project, capsys):
-    cli.main(["baseline", "create", "--no-cache", "--isolated", "-o", "bl.json"])
+    cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
     capsys.readouterr()
     code, rep, _ = check(capsys, "--select", "SG105", "--baseline", "bl.json")
     assert code == 0
@@ -102,7 +102,7 @@ def test_unreadable_baseline(project, capsys):
 
 
 def test_baseline_cannot_be_written(project, capsys):
-    code = cli.main(["baseline", "create", "--no-cache", "--isolated", "-o", "missing/dir/bl.json"])
+    code = cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "missing/dir/bl.json"])
     err = capsys.readouterr().err
     assert code == 2 and "missing/dir/bl.json: cannot write baseline" in err and err.count("\n") == 1
 
@@ -122,7 +122,7 @@ def test_report_output_cannot_be_written(project, capsys):
 
 def test_github_annotations_auto_in_actions(project, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    cli.main(["check", "--no-cache", "--isolated"])
+    cli.main(["check", "--no-cache", "--isolated", "--select", "SG1,SG0"])
     out = capsys.readouterr().out
     assert "main.go:13:12: SG101" in out and "::error file=main.go,line=13" in out
     # A machine format on stdout must not be corrupted by annotations.
@@ -136,7 +136,7 @@ def test_written_files_get_ordinary_permissions(project, capsys):
 
     old = os.umask(0o022)
     try:
-        cli.main(["baseline", "create", "--no-cache", "--isolated", "-o", "bl.json"])
+        cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
         cli.main(["check", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
     finally:
         os.umask(old)

@@ -71,7 +71,7 @@ def test_example_service_findings_and_exit_code():
 
 def test_text_report_shape(tmp_path):
     write(tmp_path / "main.go", SERVER_BAD)
-    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", cwd=tmp_path)
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--select", "SG1,SG0", cwd=tmp_path)
     assert p.returncode == 1
     lines = p.stdout.splitlines()
     assert lines[0] == "main.go"
@@ -95,7 +95,7 @@ def test_fail_on_and_exit_zero(tmp_path):
 def test_output_file_written_and_text_on_stdout(tmp_path):
     write(tmp_path / "main.go", SERVER_BAD)
     out = tmp_path / "report.json"
-    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--format", "text,json", "-o", str(out))
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--select", "SG1,SG0", "--format", "text,json", "-o", str(out))
     assert "SG101" in p.stdout
     doc = json.loads(out.read_text())
     assert doc["schema_version"] == 1 and doc["exit_code"] == 1
@@ -119,8 +119,8 @@ def test_unknown_format_and_selector():
 def test_select_by_name_and_ignore(tmp_path):
     # the response is closed so the resource rules (SG3xx) stay quiet
     write(tmp_path / "main.go", SERVER_BAD + "\nfunc get() { if resp, err := http.Get(\"http://x\"); err == nil { resp.Body.Close() } }\n")
-    base = ["check", str(tmp_path), "--no-cache", "--isolated", "--format", "json"]
+    base = ["check", str(tmp_path), "--no-cache", "--isolated", "--format", "json", "--ignore", "SG5,SG6"]
     ids = lambda p: sorted(f["rule_id"] for f in json_report(p)["findings"])  # noqa: E731
     assert ids(run_cli(*base)) == ["SG101", "SG105"]
     assert ids(run_cli(*base, "--select", "http-client-without-timeout")) == ["SG105"]
-    assert ids(run_cli(*base, "--ignore", "SG10")) == []
+    assert ids(run_cli(*base, "--ignore", "SG10,SG5,SG6")) == []

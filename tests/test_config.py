@@ -39,7 +39,7 @@ def test_invalid_config_names_file_and_key(tmp_path, toml, message):
 
 def test_closest_config_wins(tmp_path):
     write(tmp_path / ".steadygo.toml", 'ignore = ["SG105"]')
-    write(tmp_path / "svc" / ".steadygo.toml", 'ignore = ["SG101"]')
+    write(tmp_path / "svc" / ".steadygo.toml", 'select = ["SG1"]\nignore = ["SG101"]')
     write(tmp_path / "svc" / "main.go", BAD_SERVER)
     p = run_cli("check", str(tmp_path / "svc"), "--no-cache", "--format", "json")
     assert [f["rule_id"] for f in json_report(p)["findings"]] == ["SG105"]
@@ -47,6 +47,7 @@ def test_closest_config_wins(tmp_path):
 
 def test_per_path_ignores_severity_and_exclude(tmp_path):
     write(tmp_path / ".steadygo.toml", """
+select = ["SG1", "SG0"]
 exclude = ["gen"]
 fail-on = "error"
 [per-path-ignores]

@@ -23,21 +23,21 @@ def _tree(root):
 
 def test_discovery_skips(tmp_path):
     _tree(tmp_path)
-    res = scan([str(tmp_path)], Config(), use_cache=False, base=str(tmp_path))
+    res = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), use_cache=False, base=str(tmp_path))
     assert sorted(f.path for f in res.active) == ["internal/api/api.go", "main.go"]
-    cfg = Config(include_tests=True)
+    cfg = Config(select=["SG1", "SG0"], include_tests=True)
     res = scan([str(tmp_path)], cfg, use_cache=False, base=str(tmp_path))
     assert sorted(f.path for f in res.active) == ["internal/api/api.go", "main.go", "main_test.go"]
 
 
 def test_warm_cache_same_result_and_invalidation(tmp_path):
     _tree(tmp_path)
-    cold = scan([str(tmp_path)], Config(), base=str(tmp_path))
-    warm = scan([str(tmp_path)], Config(), base=str(tmp_path))
+    cold = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
+    warm = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
     assert cold.cached_packages == 0 and warm.cached_packages == warm.packages == 3  # gen/ counts, with 0 files
     assert warm.findings == cold.findings
     write(tmp_path / "main.go", BAD.format(pkg="main") + "\nfunc G() { if r, err := http.Get(\"x\"); err == nil { r.Body.Close() } }\n")
-    edited = scan([str(tmp_path)], Config(), base=str(tmp_path))
+    edited = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
     assert edited.cached_packages == 2
     assert sorted(f.rule_id for f in edited.active) == ["SG101", "SG101", "SG105"]
     # a different rule selection must not reuse results computed for another

@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "slo": "slo",
     "baseline": "baseline",
     "ledger": "ledger",
+    "facts": "facts",
 }
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 
-_SECRET_NAME = r"(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|auth(?:orization)?|credential|private[_-]?key|access[_-]?key|dsn|cookie)"
+_SECRET_NAME = r"(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|auth(?:orization)?|credential|creds|private[_-]?key|access[_-]?key|dsn|cookie|jwt|bearer)"
 # name = "value" / name: "value" / "name", "value" (structured logging pairs)
 _ASSIGNED = re.compile(
     r"(?i)(\b\w*" + _SECRET_NAME + r"\w*\b\"?\s*(?::=|=|:|,)\s*)(\"(?:[^\"\\]|\\.)*\"|`[^`]*`)"
 )
 # scheme://user:password@host
 _URL_CREDS = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s\"'`@]+:)([^@/\s\"'`]+)(@)")
+# user:password@tcp(host) / @unix(path): go-sql-driver/mysql DSNs
+_MYSQL_CREDS = re.compile(r"(\b[\w.-]+:)([^@/\s\"'`:]+)(@(?:tcp|unix|tcp6)\()")
 # key=value pairs inside DSN strings: password=hunter2
 _KV = re.compile(r"(?i)(\b(?:password|passwd|pwd|secret|token)\s*=\s*)([^\s\"'`;&]+)")
 # Well-known token shapes
@@ -29,6 +31,7 @@ def redact(text: str) -> str:
         return text
     out = _ASSIGNED.sub(lambda m: m.group(1) + _mask_literal(m.group(2)), text)
     out = _URL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), out)
+    out = _MYSQL_CREDS.sub(lambda m: m.group(1) + MASK + m.group(3), out)
     out = _KV.sub(lambda m: m.group(1) + MASK, out)
     out = _TOKENS.sub(MASK, out)
     return out

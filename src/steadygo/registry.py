@@ -65,7 +65,23 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import context, database, engine_rules, errors, goroutines, http, memory, resources
+    from steadygo.golang.rules import (
+        configuration,
+        context,
+        database,
+        engine_rules,
+        errors,
+        goroutines,
+        health,
+        http,
+        logging,
+        memory,
+        metrics,
+        otel,
+        resources,
+        runtime_limits,
+        shutdown,
+    )
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
@@ -76,6 +92,13 @@ def all_rules() -> tuple[Rule, ...]:
         database.RULES,
         memory.RULES,
         errors.RULES,
+        logging.RULES,
+        metrics.RULES,
+        shutdown.RULES,
+        health.RULES,
+        runtime_limits.RULES,
+        otel.RULES,
+        configuration.RULES,
     ]
     # Listed in id order whatever the module layout, so tables read naturally.
     rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))

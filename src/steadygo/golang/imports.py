@@ -61,6 +61,11 @@ class ImportTable:
     def imports(self, path: str) -> bool:
         return path in self.paths
 
+    def imports_any_prefix(self, prefixes: tuple[str, ...]) -> bool:
+        """imports_prefix for any of several prefixes (every rule asks this
+        for every file, so it is one set operation)."""
+        return not self.prefixes.isdisjoint(prefixes)
+
     def imports_prefix(self, prefix: str) -> bool:
         """``net/http`` matches imports of net/http and net/http/pprof."""
         return prefix in self.prefixes

@@ -22,7 +22,7 @@ class GoRule(Rule):
     def applies_to(self, file: GoFile) -> bool:
         if not self.requires_imports:
             return True
-        return not file.imports.prefixes.isdisjoint(self.requires_imports)
+        return file.imports.imports_any_prefix(self.requires_imports)
 
     def check(self, ctx: "FileContext") -> None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -1,0 +1,84 @@
+"""``steadygo facts [PATH...]``: the service facts steadygo extracted
+(routes, listeners, health endpoints, shutdown deadline, runtime limits,
+metrics), as text or ``--format json`` (see docs/facts.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from steadygo import config as config_mod
+from steadygo.discovery import discover, display_path
+from steadygo.engine import _read, is_generated
+from steadygo.golang.facts import ServiceFacts, extract_facts, merge_facts
+from steadygo.golang.module import module_for_dir
+from steadygo.golang.package import Package
+from steadygo.golang.source import GoFile
+
+
+def add_parser(sub, name):
+    p = sub.add_parser(name, help="print the service facts (routes, health, shutdown, limits, metrics)",
+                       description="Print what steadygo knows about the service: routes, listen addresses, health "
+                       "endpoints, shutdown deadline, memory-limit and GOMAXPROCS handling, metric names.")
+    p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--include-tests", action="store_true", help="also read _test.go files")
+    return p
+
+
+def collect(paths: list[str], include_tests: bool = False, base: str | None = None, diagnostics: list | None = None) -> ServiceFacts:
+    base = base or os.getcwd()
+    cfg = config_mod.Config(include_tests=include_tests)
+    packages, diags = discover(paths, cfg, base)
+    if diagnostics is not None:
+        diagnostics.extend(diags)
+    out = []
+    for d, ps in sorted(packages.items()):
+        files = []
+        for p in sorted(ps):
+            rel = display_path(p, base)
+            data, _ = _read(p, rel, cfg.max_file_size)
+            if data is None or is_generated(data):
+                continue
+            files.append(GoFile(p, rel, data))
+        if files:
+            out.append(extract_facts(Package(d, files, module_for_dir(d))))
+    return merge_facts(out)
+
+
+def run(args) -> int:
+    diags: list = []
+    facts = collect(args.paths, args.include_tests, diagnostics=diags)
+    for d in diags:
+        print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(facts.to_dict(), indent=2))
+    else:
+        print(render_text(facts))
+    return 2 if any(d.level == "error" for d in diags) else 0
+
+
+def render_text(f: ServiceFacts) -> str:
+    lines = [f"module: {f.module or '-'} (go {f.go_version or '?'}), {len(f.packages)} package(s)"]
+
+    def section(title, items, fmt):
+        lines.append(f"{title}: {len(items) if items else 'none'}")
+        for it in items:
+            lines.append("  " + fmt(it))
+
+    loc = lambda l: f"{l.path}:{l.line}"  # noqa: E731
+    section("listeners", f.listeners, lambda x: f"{x.call} addr={x.addr or '?'} ({x.addr_source}) handler={x.handler or '-'}  {loc(x.location)}")
+    section("routes", f.routes, lambda x: f"{x.method or '*':7} {x.path}  -> {x.handler} [{x.framework}]  {loc(x.location)}")
+    section("health endpoints", f.health_endpoints, lambda x: f"{x.kind:9} {x.path}  {loc(x.location)}")
+    section("shutdown calls", f.shutdown_calls, lambda x: f"{x.kind:5} {x.target}.Shutdown deadline={x.deadline}"
+            + (f" {x.timeout_seconds:g}s" if x.timeout_seconds is not None else "") + f"  {loc(x.location)}")
+    lines.append(f"shutdown timeout: {f.shutdown_timeout_seconds:g}s" if f.shutdown_timeout_seconds is not None else "shutdown timeout: unknown")
+    lines.append(f"signals: {', '.join(f.signals) or 'none'}")
+    section("memory limit", f.memory_limit, lambda x: f"{x.kind} {x.detail}  {loc(x.location)}")
+    section("GOMAXPROCS", f.gomaxprocs, lambda x: f"{x.kind} {x.detail}  {loc(x.location)}")
+    section("GC settings", f.gc, lambda x: f"{x.kind} {x.detail}  {loc(x.location)}")
+    section("metrics", f.metrics, lambda x: f"{x.type}{'Vec' if x.vec else ''} {x.name or '?'} labels={x.labels}  {loc(x.location)}")
+    section("pprof imports", f.pprof, loc)
+    section("expvar imports", f.expvar, loc)
+    return "\n".join(lines)

@@ -1,0 +1,1037 @@
+"""Service facts: what a Go service exposes and how it runs, as plain data.
+
+The observability rules (SG5xx/SG6xx), the deploy cross-checks (probe paths
+against routes, ``terminationGracePeriodSeconds`` against the shutdown
+deadline) and the HTML report all read the same structure, described in
+``docs/facts.md``.  ``extract_facts(pkg)`` reads one package;
+``merge_facts`` combines packages; ``module_facts(root)`` reads a whole module
+once per process (used by rules that need module-wide answers, such as "is
+there a health endpoint anywhere in this service").
+
+Everything here is static and best-effort: a value the code computes at run
+time (an address from a flag, a deadline from config) is recorded as unknown
+(``None``), never guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import asdict, dataclass, field
+
+from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.values import assigned_from, literal_keys
+
+# --------------------------------------------------------------------------
+# The structure
+
+
+@dataclass
+class Location:
+    path: str  # as shown in reports
+    line: int
+
+
+@dataclass
+class Route:
+    method: str  # "GET", ... or "" for any method
+    path: str  # full path including group prefixes the code shows ("/api/v1/users")
+    handler: str  # source text of the handler expression (shortened)
+    framework: str  # net/http | gorilla | chi | gin | echo | fiber | unknown
+    location: Location
+
+
+@dataclass
+class Listener:
+    call: str  # http.ListenAndServe | Server.ListenAndServe | gin.Run | echo.Start | fiber.Listen | ...
+    addr: str | None  # ":8080" when the code shows it, None when computed at run time
+    port: int | None
+    addr_source: str  # literal | const | env:NAME | unknown
+    handler: str  # "DefaultServeMux" when nil/http.DefaultServeMux is served, else source text or ""
+    tls: bool
+    location: Location
+
+
+@dataclass
+class HealthEndpoint:
+    path: str
+    kind: str  # liveness | readiness | startup | health
+    method: str
+    handler: str
+    location: Location
+
+
+@dataclass
+class ShutdownCall:
+    target: str  # receiver source text: srv, s.httpServer, e
+    kind: str  # http | otel | other
+    timeout_seconds: float | None  # deadline of the context passed, None when unknown
+    deadline: str  # timeout | background (no deadline) | unknown
+    location: Location
+
+
+@dataclass
+class Mechanism:
+    """One way the code handles a runtime limit (memory limit, GOMAXPROCS, GC)."""
+
+    kind: str  # debug.SetMemoryLimit | automemlimit | os.Setenv | automaxprocs | runtime.GOMAXPROCS | debug.SetGCPercent
+    detail: str  # argument text, import path
+    location: Location
+
+
+@dataclass
+class Metric:
+    name: str | None  # fully qualified, joined like prometheus.BuildFQName; None when computed at run time
+    type: str  # counter | gauge | histogram | summary
+    vec: bool
+    labels: list[str] | None  # None when not visible
+    help: str | None  # None when not visible, "" when missing/empty
+    buckets: bool  # Buckets (histogram) / Objectives (summary) set explicitly
+    constructor: str  # prometheus.NewCounterVec, promauto.NewHistogram, ...
+    location: Location
+
+
+@dataclass
+class ServiceFacts:
+    module: str = ""
+    go_version: str | None = None
+    packages: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    health_endpoints: list[HealthEndpoint] = field(default_factory=list)
+    shutdown_calls: list[ShutdownCall] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)  # SIGTERM, SIGINT, ALL
+    memory_limit: list[Mechanism] = field(default_factory=list)
+    gomaxprocs: list[Mechanism] = field(default_factory=list)
+    gc: list[Mechanism] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    pprof: list[Location] = field(default_factory=list)  # imports of net/http/pprof
+    expvar: list[Location] = field(default_factory=list)
+    tracing: list[Mechanism] = field(default_factory=list)  # OpenTelemetry set-up: providers, propagators, samplers
+    metrics_handlers: list[Mechanism] = field(default_factory=list)  # promhttp.Handler/HandlerFor/InstrumentHandler* calls
+    dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
+    loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
+
+    @property
+    def shutdown_timeout_seconds(self) -> float | None:
+        """The longest known deadline given to an HTTP server's Shutdown."""
+        known = [s.timeout_seconds for s in self.shutdown_calls if s.kind == "http" and s.timeout_seconds is not None]
+        return max(known) if known else None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["shutdown_timeout_seconds"] = self.shutdown_timeout_seconds
+        return d
+
+
+def merge_facts(items) -> ServiceFacts:
+    """One ServiceFacts for many packages (lists concatenated, in order)."""
+    out = ServiceFacts()
+    for f in items:
+        out.module = out.module or f.module
+        out.go_version = out.go_version or f.go_version
+        for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
+                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers"):
+            getattr(out, name).extend(getattr(f, name))
+        for s in f.signals:
+            if s not in out.signals:
+                out.signals.append(s)
+        for name in ("dependencies", "loggers"):
+            dest = getattr(out, name)
+            for d in getattr(f, name):
+                if d not in dest:
+                    dest.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Constants and durations
+
+_CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
+_CONST_Q = """
+(const_spec name: (identifier) @name value: (expression_list . (_) @value))
+(var_spec name: (identifier) @name value: (expression_list . (_) @value))
+"""
+_UNITS = {"Nanosecond": 1e-9, "Microsecond": 1e-6, "Millisecond": 1e-3, "Second": 1.0, "Minute": 60.0, "Hour": 3600.0}
+
+
+def package_constants(pkg) -> dict[str, object]:
+    """Package-level const/var name -> value node (first value of the spec)."""
+
+    def compute():
+        out: dict[str, object] = {}
+        for f in pkg.files:
+            for m in captures("(source_file [(const_declaration (const_spec) @s) (var_declaration (var_spec) @s)])", f.root).get("s", []):
+                names = m.children_by_field_name("name")
+                val = m.child_by_field_name("value")
+                if val is None:
+                    continue
+                vals = val.named_children
+                for i, n in enumerate(names):
+                    if i < len(vals):
+                        out.setdefault(text(n), (f, vals[i]))
+        return out
+
+    return pkg.memo("facts.constants", compute)
+
+
+def resolve_string(pkg, file, node, scope=None, _depth: int = 0) -> str | None:
+    """A string known at analysis time: literal, concatenation, or an
+    identifier bound to one (local in ``scope``, or package level)."""
+    node = unparen(node)
+    if node is None or _depth > 4:
+        return None
+    s = string_value(node)
+    if s is not None:
+        return s
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        a = resolve_string(pkg, file, node.child_by_field_name("left"), scope, _depth + 1)
+        b = resolve_string(pkg, file, node.child_by_field_name("right"), scope, _depth + 1)
+        return a + b if a is not None and b is not None else None
+    if node.type == "identifier":
+        name = text(node)
+        if scope is not None:
+            vals = assigned_from(scope, name)
+            if len(vals) == 1:
+                return resolve_string(pkg, file, vals[0], None, _depth + 1)
+            if vals:
+                return None
+        hit = package_constants(pkg).get(name)
+        if hit is not None:
+            return resolve_string(pkg, hit[0], hit[1], None, _depth + 1)
+    return None
+
+
+def duration_seconds(pkg, file, node, scope=None, _depth: int = 0) -> float | None:
+    """Seconds of a time.Duration expression: ``10 * time.Second``,
+    ``time.Duration(n) * time.Second``, constants, sums.  None when unknown."""
+    node = unparen(node)
+    if node is None or _depth > 6:
+        return None
+    t = node.type
+    if t in ("int_literal", "float_literal"):
+        try:
+            return float(text(node).replace("_", "")) * 1e-9  # bare number = nanoseconds
+        except ValueError:
+            return None
+    if t == "selector_expression" and file.is_member(node, "time", *_UNITS):
+        return _UNITS[text(node.child_by_field_name("field"))]
+    if t == "binary_expression":
+        op = text(node.child_by_field_name("operator"))
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op == "*":
+            a, b = _number(pkg, file, left, scope), duration_seconds(pkg, file, right, scope, _depth + 1)
+            if a is not None and b is not None:
+                return a * b
+            a, b = duration_seconds(pkg, file, left, scope, _depth + 1), _number(pkg, file, right, scope)
+            if a is not None and b is not None:
+                return a * b
+            return None
+        if op in ("+", "-"):
+            a = duration_seconds(pkg, file, left, scope, _depth + 1)
+            b = duration_seconds(pkg, file, right, scope, _depth + 1)
+            if a is None or b is None:
+                return None
+            return a + b if op == "+" else a - b
+        if op == "/":
+            a, b = duration_seconds(pkg, file, left, scope, _depth + 1), _number(pkg, file, right, scope)
+            return a / b if a is not None and b else None
+        return None
+    if t == "call_expression":
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments").named_children
+        if file.is_member(fn, "time", "Duration") and len(args) == 1:
+            n = _number(pkg, file, args[0], scope)
+            return n * 1e-9 if n is not None else None
+        return None
+    if t == "identifier":
+        name = text(node)
+        if scope is not None:
+            vals = assigned_from(scope, name)
+            if len(vals) == 1:
+                return duration_seconds(pkg, file, vals[0], None, _depth + 1)
+            if vals:
+                return None
+        hit = package_constants(pkg).get(name)
+        if hit is not None:
+            return duration_seconds(pkg, hit[0], hit[1], None, _depth + 1)
+    return None
+
+
+def _number(pkg, file, node, scope) -> float | None:
+    node = unparen(node)
+    if node is None:
+        return None
+    if node.type in ("int_literal", "float_literal"):
+        try:
+            return float(text(node).replace("_", ""))
+        except ValueError:
+            return None
+    if node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments").named_children
+        if file.is_member(fn, "time", "Duration") and len(args) == 1:
+            return _number(pkg, file, args[0], scope)
+    if node.type == "identifier":
+        hit = package_constants(pkg).get(text(node))
+        if hit is not None and hit[1].type in ("int_literal", "float_literal"):
+            return _number(pkg, hit[0], hit[1], None)
+    return None
+
+
+# --------------------------------------------------------------------------
+# Routes
+
+_UPPER_METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"}
+_TITLE_METHODS = {m.title(): m for m in _UPPER_METHODS}
+_ROUTE_FUNCS = {"HandleFunc", "Handle", "Any", "All", "Method", "MethodFunc", "Match"} | _UPPER_METHODS | set(_TITLE_METHODS)
+_PATTERN = re.compile(r"^(?:([A-Z]+)\s+)?([^\s/]*)(/\S*)$")
+
+GIN = "github.com/gin-gonic/gin"
+ECHO = ("github.com/labstack/echo/v4", "github.com/labstack/echo")
+FIBER = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber")
+CHI = ("github.com/go-chi/chi/v5", "github.com/go-chi/chi")
+GORILLA = "github.com/gorilla/mux"
+
+HEALTH_NAMES = {
+    "healthz": "health", "health": "health", "healthcheck": "health", "health-check": "health", "status": "health",
+    "livez": "liveness", "liveness": "liveness", "live": "liveness", "alive": "liveness", "ping": "liveness",
+    "readyz": "readiness", "readiness": "readiness", "ready": "readiness",
+    "startupz": "startup", "startup": "startup", "started": "startup",
+}
+
+
+def health_kind(path: str, extra: dict[str, str] | None = None) -> str | None:
+    """Kind of health endpoint a route path names, or None.  ``extra`` maps
+    configured paths to kinds and wins."""
+    if extra and path in extra:
+        return extra[path]
+    last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if last.startswith("{") or last.startswith(":"):
+        return None
+    return HEALTH_NAMES.get(last)
+
+
+def _framework(file) -> str:
+    imps = file.imports
+    if imps.imports_prefix(GIN):
+        return "gin"
+    if any(imps.imports_prefix(p) for p in ECHO):
+        return "echo"
+    if any(imps.imports_prefix(p) for p in FIBER):
+        return "fiber"
+    if any(imps.imports_prefix(p) for p in CHI):
+        return "chi"
+    if imps.imports(GORILLA):
+        return "gorilla"
+    if imps.imports("net/http"):
+        return "net/http"
+    return "unknown"
+
+
+def _route_framework(file, method_name: str, operand) -> str:
+    """Which router a registration call belongs to, from the method's
+    spelling and the file's imports (a file may import several)."""
+    imps = file.imports
+    if operand.type == "identifier" and file.package_of(operand) == "net/http":
+        return "net/http"
+    has = lambda *paths: any(imps.imports_prefix(p) for p in paths)  # noqa: E731
+    if method_name in _UPPER_METHODS or method_name in ("Any", "Match"):
+        return "gin" if has(GIN) else "echo" if has(*ECHO) else "unknown"
+    if method_name in _TITLE_METHODS or method_name == "All":
+        return "chi" if has(*CHI) else "fiber" if has(*FIBER) else "unknown"
+    if has(*CHI):
+        return "chi"
+    if has(GORILLA):
+        return "gorilla"
+    if method_name == "Handle" and has(GIN):
+        return "gin"
+    return "net/http" if has("net/http") else "unknown"
+
+
+def _short(node, limit: int = 80) -> str:
+    s = " ".join(text(node).split())
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def _route_of_call(pkg, file, call, funcs) -> Route | None:
+    fn = call.child_by_field_name("function")
+    if fn.type != "selector_expression":
+        return None
+    method_name = text(fn.child_by_field_name("field"))
+    if method_name not in _ROUTE_FUNCS:
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    if len(args) < 2:
+        return None
+    method = ""
+    first = resolve_string(pkg, file, args[0])
+    rest = args[1:]
+    if method_name in ("Handle", "Method", "MethodFunc") and first in _UPPER_METHODS and len(args) >= 3:
+        method = first
+        first = resolve_string(pkg, file, args[1])
+        rest = args[2:]
+    if first is None:
+        return None
+    m = _PATTERN.match(first)
+    if m is None:
+        return None
+    if m.group(1):
+        if m.group(1) not in _UPPER_METHODS:
+            return None
+        method = m.group(1)
+    path = m.group(3)
+    if method_name in _UPPER_METHODS:
+        method = method_name
+    elif method_name in _TITLE_METHODS:
+        method = _TITLE_METHODS[method_name]
+    operand = fn.child_by_field_name("operand")
+    prefix = _prefix_of(pkg, file, operand, call, funcs)
+    if prefix:
+        path = prefix.rstrip("/") + ("" if path == "/" else path) if path != "/" else prefix
+    handler = rest[-1] if rest else args[-1]
+    fw = _route_framework(file, method_name, operand)
+    return Route(method, path, _short(handler), fw, Location(file.relpath, call.start_point[0] + 1))
+
+
+def _prefix_of(pkg, file, operand, at, funcs, _depth: int = 0) -> str:
+    """Group prefix of a router value: ``v1 := r.Group("/api/v1")``,
+    ``s := r.PathPrefix("/api").Subrouter()``, or the router parameter of a
+    chi ``r.Route("/api", func(r chi.Router) {...})`` literal."""
+    operand = unparen(operand)
+    if operand is None or _depth > 4:
+        return ""
+    if operand.type == "call_expression":
+        ofn = operand.child_by_field_name("function")
+        if ofn.type == "selector_expression":
+            name = text(ofn.child_by_field_name("field"))
+            oargs = operand.child_by_field_name("arguments").named_children
+            if name in ("Group", "PathPrefix") and oargs:
+                p = resolve_string(pkg, file, oargs[0]) or ""
+                return _prefix_of(pkg, file, ofn.child_by_field_name("operand"), at, funcs, _depth + 1) + p
+            if name == "Subrouter":
+                return _prefix_of(pkg, file, ofn.child_by_field_name("operand"), at, funcs, _depth + 1)
+        return ""
+    if operand.type != "identifier":
+        return ""
+    name = text(operand)
+    for fi in funcs.enclosing_chain(at):
+        body = fi.body
+        if body is not None:
+            vals = assigned_from(body, name)
+            if vals:
+                return _prefix_of(pkg, file, vals[0], at, funcs, _depth + 1)
+        if fi.node.type == "func_literal" and any(p.name == name for p in fi.params):
+            args = fi.node.parent
+            call = args.parent if args is not None and args.type == "argument_list" else None
+            if call is not None and call.type == "call_expression":
+                cfn = call.child_by_field_name("function")
+                cargs = args.named_children
+                if cfn.type == "selector_expression" and text(cfn.child_by_field_name("field")) in ("Route", "Group") and len(cargs) >= 2:
+                    p = resolve_string(pkg, file, cargs[0]) or ""
+                    return _prefix_of(pkg, file, cfn.child_by_field_name("operand"), call, funcs, _depth + 1) + p
+            return ""
+    return ""
+
+
+# --------------------------------------------------------------------------
+# Listeners
+
+_PORT = re.compile(r":(\d{1,5})$")
+
+
+def _addr(pkg, file, node, scope) -> tuple[str | None, int | None, str]:
+    node = unparen(node)
+    if node is None:
+        return None, None, "unknown"
+    s = string_value(node)
+    src = "literal"
+    if s is None:
+        s = resolve_string(pkg, file, node, scope)
+        src = "const"
+    if s is None and node.type == "call_expression":
+        t = file.call_target(node)
+        args = node.child_by_field_name("arguments").named_children
+        if t == ("os", "Getenv") and args:
+            env = string_value(args[0])
+            return None, None, f"env:{env}" if env else "unknown"
+        if t == ("net", "JoinHostPort") and len(args) == 2:
+            port = resolve_string(pkg, file, args[1], scope)
+            if port is not None and port.isdigit():
+                return f":{port}", int(port), "const"
+    if s is None:
+        return None, None, "unknown"
+    m = _PORT.search(s)
+    return s, int(m.group(1)) if m else None, src
+
+
+def _listener_handler(file, node) -> str:
+    node = unparen(node)
+    if node is None or text(node) == "nil" or file.is_member(node, "net/http", "DefaultServeMux"):
+        return "DefaultServeMux"
+    return _short(node)
+
+
+def _server_literal(pkg, file, recv, at, funcs):
+    """The &http.Server{...} literal a receiver variable or field holds, if visible."""
+    recv = unparen(recv)
+    if recv is None:
+        return None
+    if recv.type == "identifier":
+        for fi in funcs.enclosing_chain(at):
+            if fi.body is None:
+                continue
+            for v in assigned_from(fi.body, text(recv)):
+                lit = _as_server_literal(file, v)
+                if lit is not None:
+                    return lit
+        hit = package_constants(pkg).get(text(recv))
+        if hit is not None:
+            return _as_server_literal(hit[0], hit[1])
+        return None
+    if recv.type == "selector_expression":
+        field_name = text(recv.child_by_field_name("field"))
+        # a struct field: any `X.field = &http.Server{...}` or `field: &http.Server{}` in the package
+        for f in pkg.files:
+            for lit in captures("(composite_literal) @l", f.root).get("l", []):
+                if not f.is_member(lit.child_by_field_name("type"), "net/http", "Server"):
+                    continue
+                from steadygo.golang.values import holder_of
+
+                h = holder_of(lit)
+                if h.kind == "field" and h.path == field_name:
+                    return lit
+    return None
+
+
+def _as_server_literal(file, v):
+    v = unparen(v)
+    if v is not None and v.type == "unary_expression":
+        v = unparen(v.named_child(0))
+    if v is not None and v.type == "composite_literal" and file.is_member(v.child_by_field_name("type"), "net/http", "Server"):
+        return v
+    return None
+
+
+# --------------------------------------------------------------------------
+# Extraction
+
+_METRIC_CTORS = {
+    "NewCounter": ("counter", False), "NewCounterVec": ("counter", True),
+    "NewGauge": ("gauge", False), "NewGaugeVec": ("gauge", True),
+    "NewHistogram": ("histogram", False), "NewHistogramVec": ("histogram", True),
+    "NewSummary": ("summary", False), "NewSummaryVec": ("summary", True),
+    "NewCounterFunc": ("counter", False), "NewGaugeFunc": ("gauge", False),
+}
+_OTEL_FUNCS = {"NewTracerProvider", "SetTracerProvider", "SetTextMapPropagator", "AlwaysSample", "TraceIDRatioBased",
+               "ParentBased", "NewMeterProvider", "NewHandler", "NewTransport", "WithRouteTag", "NewMiddleware", "Middleware",
+               "NewServerHandler", "UnaryServerInterceptor", "StreamServerInterceptor"}
+PROMETHEUS = "github.com/prometheus/client_golang/prometheus"
+PROMAUTO = "github.com/prometheus/client_golang/prometheus/promauto"
+PROMHTTP = "github.com/prometheus/client_golang/prometheus/promhttp"
+_PROMHTTP_FUNCS = {"Handler", "HandlerFor", "InstrumentMetricHandler", "InstrumentHandlerDuration", "InstrumentHandlerCounter",
+                   "InstrumentHandlerInFlight", "InstrumentHandlerRequestSize", "InstrumentHandlerResponseSize",
+                   "InstrumentHandlerTimeToWriteHeader"}
+AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
+AUTOMAXPROCS = "go.uber.org/automaxprocs"
+
+
+_DEPENDENCIES = re.compile(
+    r"^(database/sql$|github\.com/jackc/pgx|github\.com/lib/pq|github\.com/go-sql-driver/mysql|github\.com/jmoiron/sqlx"
+    r"|gorm\.io/gorm$|github\.com/redis/go-redis|github\.com/go-redis/redis|github\.com/gomodule/redigo"
+    r"|go\.mongodb\.org/mongo-driver|google\.golang\.org/grpc$|github\.com/segmentio/kafka-go|github\.com/IBM/sarama"
+    r"|github\.com/Shopify/sarama|github\.com/nats-io/nats\.go|github\.com/rabbitmq/amqp091-go|go\.etcd\.io/etcd/client)"
+)
+
+
+STRUCTURED_LOGGERS = frozenset({
+    "log/slog", "golang.org/x/exp/slog", "go.uber.org/zap", "github.com/rs/zerolog", "github.com/rs/zerolog/log",
+    "github.com/sirupsen/logrus", "github.com/go-kit/log", "github.com/go-kit/kit/log", "github.com/go-logr/logr",
+    "github.com/charmbracelet/log", "github.com/apex/log", "github.com/inconshreveable/log15", "github.com/hashicorp/go-hclog",
+})
+
+
+def is_dependency_client(path: str) -> bool:
+    """Import paths of clients for databases, caches, queues and RPC peers."""
+    return bool(_DEPENDENCIES.match(path))
+
+
+def build_fq_name(namespace: str, subsystem: str, name: str) -> str:
+    """prometheus.BuildFQName: empty parts are skipped, the rest joined by '_';
+    an empty name gives an empty result."""
+    if not name:
+        return ""
+    return "_".join(p for p in (namespace, subsystem, name) if p)
+
+
+def extract_facts(pkg) -> ServiceFacts:
+    """Facts of one package.  Memoised on the package."""
+    return pkg.memo("facts.service", lambda: _extract(pkg))
+
+
+def _extract(pkg) -> ServiceFacts:
+    facts = ServiceFacts(
+        module=pkg.module.path,
+        go_version=".".join(map(str, pkg.module.go_version)) if pkg.module.go_version else None,
+        packages=[(os.path.dirname(pkg.files[0].relpath) or ".") if pkg.files else pkg.directory],
+    )
+    for file in pkg.files:
+        _extract_file(pkg, file, facts)
+    for r in facts.routes:
+        kind = health_kind(r.path)
+        if kind:
+            facts.health_endpoints.append(_remember(pkg, HealthEndpoint(r.path, kind, r.method, r.handler, r.location), node_of(pkg, r)))
+    return facts
+
+
+def _loc(file, node) -> Location:
+    return Location(file.relpath, node.start_point[0] + 1)
+
+
+def node_of(pkg, fact):
+    """The syntax node a fact was read from (for rules that report on it).
+    Kept outside the dataclasses so the facts stay plain, serialisable data."""
+    return pkg.memo("facts.nodes", dict).get(id(fact))
+
+
+def _remember(pkg, fact, node):
+    pkg.memo("facts.nodes", dict)[id(fact)] = node
+    return fact
+
+
+_FACT_NAMES = sorted(
+    {"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
+     "Notify", "NotifyContext", "Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS", "Shutdown",
+     "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"}
+    | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
+)
+_FACT_CALLS_Q = (
+    "(call_expression function: [(selector_expression field: (field_identifier) @n) (identifier) @n] "
+    f"(#any-of? @n {' '.join(chr(34) + n + chr(34) for n in _FACT_NAMES)})) @call"
+)
+
+
+def _extract_file(pkg, file, facts: ServiceFacts) -> None:
+    imps = file.imports
+    for path, line in imps.lines.items():
+        if path == "net/http/pprof":
+            facts.pprof.append(Location(file.relpath, line))
+        elif path == "expvar":
+            facts.expvar.append(Location(file.relpath, line))
+        elif path == AUTOMEMLIMIT or path.startswith(AUTOMEMLIMIT + "/"):
+            facts.memory_limit.append(Mechanism("automemlimit", path, Location(file.relpath, line)))
+        elif path == AUTOMAXPROCS or path.startswith(AUTOMAXPROCS + "/"):
+            facts.gomaxprocs.append(Mechanism("automaxprocs", path, Location(file.relpath, line)))
+        elif is_dependency_client(path) and path not in facts.dependencies:
+            facts.dependencies.append(path)
+        elif path in STRUCTURED_LOGGERS and path not in facts.loggers:
+            facts.loggers.append(path)
+    funcs = pkg.functions(file)
+    for call in sorted(captures(_FACT_CALLS_Q, file.root).get("call", []), key=lambda n: n.start_byte):
+        target = file.call_target(call)
+        args = call.child_by_field_name("arguments").named_children
+        fi = funcs.enclosing(call)
+        scope = fi.body if fi is not None else None
+        if target is not None:
+            p, name = target
+            if p == "net/http" and name in ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"):
+                addr, port, src = _addr(pkg, file, args[0], scope) if name.startswith("Listen") and args else (None, None, "unknown")
+                h = args[1] if name in ("ListenAndServe", "Serve") and len(args) >= 2 else (args[-1] if args else None)
+                facts.listeners.append(_remember(pkg, Listener(f"http.{name}", addr, port, src, _listener_handler(file, h), name.endswith("TLS"), _loc(file, call)), call))
+                continue
+            if p == "runtime/debug" and name == "SetMemoryLimit" and args:
+                facts.memory_limit.append(Mechanism("debug.SetMemoryLimit", _short(args[0]), _loc(file, call)))
+                continue
+            if p == "runtime/debug" and name == "SetGCPercent" and args:
+                facts.gc.append(Mechanism("debug.SetGCPercent", _short(args[0]), _loc(file, call)))
+                continue
+            if p == "runtime" and name == "GOMAXPROCS" and args and text(unparen(args[0])) != "0":
+                facts.gomaxprocs.append(Mechanism("runtime.GOMAXPROCS", _short(args[0]), _loc(file, call)))
+                continue
+            if p == "os" and name == "Setenv" and args and string_value(args[0]) in ("GOMEMLIMIT", "GOMAXPROCS"):
+                dest = facts.memory_limit if string_value(args[0]) == "GOMEMLIMIT" else facts.gomaxprocs
+                dest.append(Mechanism("os.Setenv", string_value(args[0]), _loc(file, call)))
+                continue
+            if p == "os/signal" and name in ("Notify", "NotifyContext"):
+                sigs = args[1:]
+                if not sigs:
+                    _add_signal(facts, "ALL")
+                for s in sigs:
+                    t = text(s)
+                    if t.endswith("SIGTERM"):
+                        _add_signal(facts, "SIGTERM")
+                    elif t.endswith("Interrupt") or t.endswith("SIGINT"):
+                        _add_signal(facts, "SIGINT")
+                    else:
+                        _add_signal(facts, t.rsplit(".", 1)[-1])
+                continue
+            if p.startswith("go.opentelemetry.io/") and name in _OTEL_FUNCS:
+                facts.tracing.append(_remember(pkg, Mechanism(f"{p.rsplit('/', 1)[-1]}.{name}", _short(args[0]) if args else "", _loc(file, call)), call))
+                continue
+            if p == PROMHTTP and name in _PROMHTTP_FUNCS:
+                facts.metrics_handlers.append(Mechanism(f"promhttp.{name}", "", _loc(file, call)))
+                continue
+            if p in (PROMETHEUS, PROMAUTO) and name in _METRIC_CTORS:
+                m = metric_of_call(pkg, file, call, f"{p.rsplit('/', 1)[-1]}.{name}", name, scope)
+                if m is not None:
+                    facts.metrics.append(_remember(pkg, m, call))
+                continue
+        fn = call.child_by_field_name("function")
+        if fn.type != "selector_expression":
+            continue
+        method = text(fn.child_by_field_name("field"))
+        if method in _ROUTE_FUNCS:
+            r = _route_of_call(pkg, file, call, funcs)
+            if r is not None:
+                facts.routes.append(_remember(pkg, r, call))
+            continue
+        if method in _METRIC_CTORS and _is_promauto_factory(pkg, file, fn.child_by_field_name("operand"), scope):
+            m = metric_of_call(pkg, file, call, f"promauto.Factory.{method}", method, scope)
+            if m is not None:
+                facts.metrics.append(_remember(pkg, m, call))
+            continue
+        operand = fn.child_by_field_name("operand")
+        is_pkg = operand.type == "identifier" and file.package_of(operand) is not None
+        if method in ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS") and not is_pkg:
+            lit = _server_literal(pkg, file, fn.child_by_field_name("operand"), call, funcs)
+            if lit is None:
+                continue
+            keys = literal_keys(lit)
+            addr, port, src = _addr(pkg, file, keys.get("Addr"), scope) if "Addr" in keys else (":80" if method.startswith("Listen") and not method.endswith("TLS") else None, None, "literal")
+            if addr == ":80":
+                port = 80
+            facts.listeners.append(_remember(pkg, Listener(f"Server.{method}", addr, port, src, _listener_handler(file, keys.get("Handler")), method.endswith("TLS"), _loc(file, call)), call))
+            continue
+        if method in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS") and args:
+            fw = _framework(file)
+            if fw in ("gin", "echo", "fiber"):
+                addr, port, src = _addr(pkg, file, args[0], scope)
+                facts.listeners.append(_remember(pkg, Listener(f"{fw}.{method}", addr, port, src, "", method.endswith("TLS"), _loc(file, call)), call))
+            continue
+        if method in ("Shutdown", "ShutdownWithContext") and len(args) == 1:
+            facts.shutdown_calls.append(_remember(pkg, _shutdown_call(pkg, file, call, fn, args[0], scope), call))
+        elif method == "ShutdownWithTimeout" and len(args) == 1:  # fiber
+            secs = duration_seconds(pkg, file, args[0], scope)
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "http", secs, "timeout" if secs else "unknown", _loc(file, call)), call))
+        elif method == "Shutdown" and not args and _framework(file) == "fiber":
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "http", None, "background", _loc(file, call)), call))
+        elif method == "GracefulStop" and not args:
+            facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "grpc", None, "unknown", _loc(file, call)), call))
+
+
+def _add_signal(facts, s):
+    if s not in facts.signals:
+        facts.signals.append(s)
+
+
+_OTEL_RECV = re.compile(r"(?i)(^|[._])(tp|mp|lp|tracer\w*|meter\w*|\w*provider|exporter|otel\w*)$")
+_HTTP_RECV = re.compile(r"(?i)(srv|server|svr|httpserver|^e$|^app$|^s\.http\w*)$")
+
+
+def looks_like_server(pkg, file, recv, at) -> bool:
+    """Is a receiver an HTTP server (net/http, echo, fiber)?  By its
+    constructor or literal when visible, else by its name (srv, server,
+    s.httpServer, e, app)."""
+    inner = unparen(recv)
+    if inner is not None and inner.type == "unary_expression":
+        inner = unparen(inner.named_child(0))
+    if inner is not None and inner.type == "composite_literal":
+        return file.is_member(inner.child_by_field_name("type"), "net/http", "Server")
+    fi = pkg.functions(file).enclosing(at)
+    origin = _origin_call(file, recv, fi.body if fi is not None else None)
+    if origin is not None:
+        return origin[0] in ("net/http", *ECHO, *FIBER)
+    if _server_literal(pkg, file, recv, at, pkg.functions(file)) is not None:
+        return True
+    return bool(_HTTP_RECV.search(text(recv)))
+
+
+def _shutdown_call(pkg, file, call, fn, arg, scope) -> ShutdownCall:
+    recv = fn.child_by_field_name("operand")
+    rtext = text(recv)
+    kind = "other"
+    origin = _origin_call(file, recv, scope)
+    if origin is not None:
+        p = origin[0]
+        if p.startswith("go.opentelemetry.io/"):
+            kind = "otel"
+        elif p in ("net/http", *ECHO, *FIBER):
+            kind = "http"
+    if kind == "other":
+        if _server_literal(pkg, file, recv, call, pkg.functions(file)) is not None:
+            kind = "http"
+        elif _OTEL_RECV.search(rtext):
+            kind = "otel"
+        elif _HTTP_RECV.search(rtext):
+            kind = "http"
+    seconds, deadline = context_deadline(pkg, file, arg, scope)
+    return ShutdownCall(rtext, kind, seconds, deadline, _loc(file, call))
+
+
+def _origin_call(file, recv, scope):
+    recv = unparen(recv)
+    if recv is None or recv.type != "identifier" or scope is None:
+        return None
+    for v in assigned_from(scope, text(recv)):
+        v = unparen(v)
+        if v is not None and v.type == "unary_expression":
+            v = unparen(v.named_child(0))
+        if v is None:
+            continue
+        if v.type == "call_expression":
+            t = file.call_target(v)
+            if t is not None:
+                return t
+        if v.type == "composite_literal":
+            q = file.qualified(v.child_by_field_name("type"))
+            if q is not None:
+                return q
+    return None
+
+
+def context_deadline(pkg, file, arg, scope, _depth: int = 0) -> tuple[float | None, str]:
+    """(seconds, 'timeout' | 'background' | 'unknown') of a context expression."""
+    arg = unparen(arg)
+    if arg is None or _depth > 3:
+        return None, "unknown"
+    if arg.type == "call_expression":
+        t = file.call_target(arg)
+        cargs = arg.child_by_field_name("arguments").named_children
+        if t in (("context", "Background"), ("context", "TODO")):
+            return None, "background"
+        if t == ("context", "WithTimeout") and len(cargs) == 2:
+            return duration_seconds(pkg, file, cargs[1], scope), "timeout"
+        if t == ("context", "WithDeadline") and len(cargs) == 2:
+            d = unparen(cargs[1])
+            if d is not None and d.type == "call_expression":
+                dfn = d.child_by_field_name("function")
+                dargs = d.child_by_field_name("arguments").named_children
+                if dfn.type == "selector_expression" and text(dfn.child_by_field_name("field")) == "Add" and len(dargs) == 1:
+                    return duration_seconds(pkg, file, dargs[0], scope), "timeout"
+            return None, "timeout"
+        if t in (("context", "WithoutCancel"), ("context", "WithCancel")) and cargs:
+            return context_deadline(pkg, file, cargs[0], scope, _depth + 1)
+        return None, "unknown"
+    if arg.type == "identifier" and scope is not None:
+        # ctx, cancel := context.WithTimeout(...): assigned_from gives the call for both names
+        for stmt in captures("[(short_var_declaration) (assignment_statement)] @s", scope).get("s", []):
+            lhs = stmt.child_by_field_name("left").named_children
+            rhs = stmt.child_by_field_name("right").named_children
+            if lhs and lhs[0].type == "identifier" and text(lhs[0]) == text(arg) and rhs:
+                return context_deadline(pkg, file, rhs[0], scope, _depth + 1)
+    return None, "unknown"
+
+
+def _is_promauto_factory(pkg, file, operand, scope) -> bool:
+    """``promauto.With(reg).NewCounter`` or a variable holding ``promauto.With(reg)``."""
+    operand = unparen(operand)
+    if operand is None:
+        return False
+    if operand.type == "call_expression":
+        return file.call_target(operand) == (PROMAUTO, "With")
+    if operand.type == "identifier":
+        vals = assigned_from(scope, text(operand)) if scope is not None else []
+        if not vals:
+            hit = package_constants(pkg).get(text(operand))
+            vals = [hit[1]] if hit is not None and hit[0] is file else []
+        return any(unparen(v) is not None and unparen(v).type == "call_expression" and file.call_target(unparen(v)) == (PROMAUTO, "With") for v in vals)
+    return False
+
+
+def metric_opts_literal(pkg, file, node, scope):
+    """The composite literal of a ``prometheus.XxxOpts`` argument, following
+    ``&``, local variables and package variables."""
+    node = unparen(node)
+    if node is not None and node.type == "unary_expression":
+        node = unparen(node.named_child(0))
+    if node is None:
+        return None, file
+    if node.type == "composite_literal":
+        return node, file
+    if node.type == "identifier":
+        vals = assigned_from(scope, text(node)) if scope is not None else []
+        if len(vals) == 1:
+            return metric_opts_literal(pkg, file, vals[0], None)
+        hit = package_constants(pkg).get(text(node))
+        if hit is not None:
+            return metric_opts_literal(pkg, hit[0], hit[1], None)
+    return None, file
+
+
+def metric_of_call(pkg, file, call, constructor: str, ctor_name: str, scope) -> Metric | None:
+    mtype, vec = _METRIC_CTORS[ctor_name]
+    args = call.child_by_field_name("arguments").named_children
+    if not args:
+        return None
+    lit, lfile = metric_opts_literal(pkg, file, args[0], scope)
+    name = None
+    help_text = None
+    buckets = False
+    if lit is not None:
+        keys = literal_keys(lit)
+        parts = []
+        for k in ("Namespace", "Subsystem", "Name"):
+            if k in keys:
+                parts.append(resolve_string(pkg, lfile, keys[k], scope if lfile is file else None))
+            else:
+                parts.append("")
+        if all(p is not None for p in parts):
+            name = build_fq_name(*parts)
+        if "Help" in keys:
+            help_text = resolve_string(pkg, lfile, keys["Help"], scope if lfile is file else None)
+        else:
+            help_text = ""
+        buckets = bool({"Buckets", "Objectives", "NativeHistogramBucketFactor"} & set(keys))
+    labels = None
+    if vec and len(args) >= 2:
+        labels = _string_list(pkg, file, args[1], scope)
+    elif not vec:
+        labels = []
+    return Metric(name, mtype, vec, labels, help_text, buckets, constructor, _loc(file, call))
+
+
+def _string_list(pkg, file, node, scope) -> list[str] | None:
+    node = unparen(node)
+    if node is None:
+        return None
+    if node.type == "identifier":
+        vals = assigned_from(scope, text(node)) if scope is not None else []
+        if len(vals) == 1:
+            return _string_list(pkg, file, vals[0], None)
+        hit = package_constants(pkg).get(text(node))
+        if hit is not None:
+            return _string_list(pkg, hit[0], hit[1], None)
+        return None
+    if node.type != "composite_literal":
+        return None
+    body = node.child_by_field_name("body")
+    out = []
+    for el in body.named_children if body is not None else []:
+        v = el.named_child(0) if el.type == "literal_element" else el
+        s = resolve_string(pkg, file, v)
+        if s is None:
+            return None
+        out.append(s)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Module-wide facts
+
+# What a file must mention to be worth parsing for each topic of module facts.
+# Rules ask for the narrowest topic they need: the module walk reads every
+# file, but parses only those that match.
+TOPICS = {
+    "all": re.compile(
+        rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
+        rb"|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
+    ),
+    # plain byte strings are searched with `in` (much faster than a regex alternation)
+    "metrics": (b"client_golang/prometheus",),
+    "routes": re.compile(rb"\.(?:HandleFunc|Handle|Method|MethodFunc)\(|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch|Any|All|Group|Route|PathPrefix)\(\s*[\"`]|grpc/health"),
+    "shutdown": (b".Shutdown(", b".ShutdownWithContext(", b".ShutdownWithTimeout(", b".GracefulStop("),
+    "limits": (b"SetMemoryLimit", b"automemlimit", b"automaxprocs", b"GOMAXPROCS", b"GOMEMLIMIT"),
+    "debug": (b"net/http/pprof", b'"expvar"'),
+    "otel": (b"go.opentelemetry.io/",),
+    "imports": None,  # no source read at all: the go.mod requirements
+}
+MODULE_FILE_LIMIT = 5000
+
+
+@functools.lru_cache(maxsize=8)
+def _module_sources(root: str) -> tuple[tuple[str, bytes], ...] | None:
+    """(path, bytes) of the module's non-test Go files, read once per process
+    and shared by every topic."""
+    paths = _module_files(root)
+    if paths is None:
+        return None
+    out = []
+    for p in paths:
+        try:
+            with open(p, "rb") as fh:
+                out.append((p, fh.read(5 * 1024 * 1024)))
+        except OSError:
+            continue
+    return tuple(out)
+
+
+# direct requirements only: "// indirect" ones are not imported by the module itself
+_GO_MOD_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v[^\s]+[ \t]*(?:$|//(?![ \t]*indirect))", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def module_import_paths(root: str) -> frozenset[str]:
+    """Third-party modules the module requires (go.mod), which is where
+    logging and client libraries show up without reading any source.
+    Standard-library ones (log/slog, database/sql) are only seen per package."""
+    try:
+        with open(os.path.join(root, "go.mod"), "rb") as fh:
+            return frozenset(m.decode() for m in _GO_MOD_REQUIRE.findall(fh.read(1 << 20)))
+    except OSError:
+        return frozenset()
+
+
+def _module_files(root: str) -> list[str] | None:
+    files: list[str] = []
+    for d, dirs, names in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x not in ("vendor", "testdata", "node_modules") and not x.startswith((".", "_"))
+                         and not os.path.isfile(os.path.join(d, x, "go.mod")))
+        for name in names:
+            if name.endswith(".go") and not name.endswith("_test.go"):
+                files.append(os.path.join(d, name))
+                if len(files) > MODULE_FILE_LIMIT:
+                    return None
+    return files
+
+
+@functools.lru_cache(maxsize=64)
+def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: str = "all") -> ServiceFacts | None:
+    """Facts of every non-test package of the module rooted at ``root``
+    (vendor, testdata, hidden directories and nested modules skipped).  Only
+    files that mention a keyword of ``topic`` (see TOPICS) are parsed, so a
+    "metrics" answer holds complete metrics but not routes.  Topic
+    "imports" parses nothing and fills only ``loggers`` and
+    ``dependencies``.  None when the module is too big to read (more than
+    MODULE_FILE_LIMIT .go files)."""
+    from steadygo.golang.module import ModuleInfo, read_go_mod
+    from steadygo.golang.package import Package
+    from steadygo.golang.source import GoFile
+
+    if not root or not os.path.isdir(root):
+        return None
+    module = read_go_mod(os.path.join(root, "go.mod"))
+    if go_override is not None:
+        module = ModuleInfo(module.root, module.path, go_override)
+    keywords = TOPICS[topic]
+    sources = _module_sources(root) if keywords is not None else ()
+    if sources is None:
+        return None
+    by_dir: dict[str, list] = {}
+    imported: set[str] = module_import_paths(root) if keywords is None else set()
+    matches = (lambda data: any(k in data for k in keywords)) if isinstance(keywords, tuple) else (
+        lambda data: keywords is not None and keywords.search(data) is not None)
+    for p, data in sources if keywords is not None else ():
+        if matches(data):
+            by_dir.setdefault(os.path.dirname(p), []).append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
+    out = [extract_facts(Package(d, files, module)) for d, files in sorted(by_dir.items())]
+    merged = merge_facts(out)
+    merged.module = module.path
+    merged.go_version = ".".join(map(str, module.go_version)) if module.go_version else None
+    for path in sorted(imported):
+        logger = next((l for l in STRUCTURED_LOGGERS if path == l or l.startswith(path + "/")), None)
+        if logger is not None and logger not in merged.loggers:
+            merged.loggers.append(logger)
+        elif is_dependency_client(path) and path not in merged.dependencies:
+            merged.dependencies.append(path)
+    return merged
+
+
+def service_facts_for(pkg, topic: str = "all") -> ServiceFacts:
+    """Module-wide facts (for ``topic``, see module_facts) when the package
+    has a module, else the package's own."""
+    if pkg.module.root:
+        m = module_facts(pkg.module.root, pkg.module.go_version, topic)
+        if m is not None:
+            return m
+    return extract_facts(pkg)
