@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from steadygo.findings import Layer, Severity
-from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.parse import captures, string_value, text
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.logging import lowered, secret_name
 from steadygo.redact import MASK

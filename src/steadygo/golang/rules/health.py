@@ -15,7 +15,6 @@ from steadygo.golang.facts import (
     ECHO,
     FIBER,
     GIN,
-    HealthEndpoint,
     extract_facts,
     health_kind,
     module_facts,

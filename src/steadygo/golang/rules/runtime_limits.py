@@ -11,7 +11,7 @@ often done in an internal package or by a blank import in main.
 from __future__ import annotations
 
 from steadygo.findings import Layer, Severity
-from steadygo.golang.facts import extract_facts, node_of, service_facts_for
+from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_example, is_public

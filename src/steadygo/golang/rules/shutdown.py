@@ -14,7 +14,7 @@ import re
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, looks_like_server, node_of, service_facts_for
-from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.parse import captures, text
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import literal_keys
 from steadygo.registry import RuleMeta
