@@ -10,6 +10,7 @@ deploy checks can compare it with the grace period.
 
 from __future__ import annotations
 
+import os
 import re
 
 from steadygo.findings import Layer, Severity
@@ -43,8 +44,15 @@ _EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
 
 
 def is_example(ctx: FileContext) -> bool:
-    """Example and demo programs are not deployed services."""
-    d = ctx.file.relpath.rsplit("/", 1)[0] if "/" in ctx.file.relpath else ""
+    """Example and demo programs are not deployed services.  Judged on the
+    path inside the Go module, so a service that itself lives under some
+    ``examples/`` folder of a larger repository is still a service."""
+    root = ctx.pkg.module.root
+    if root:
+        path = os.path.relpath(ctx.file.path, root).replace(os.sep, "/")
+    else:
+        path = ctx.file.relpath
+    d = path.rsplit("/", 1)[0] if "/" in path else ""
     return _EXAMPLE_DIR.search("/" + d + "/") is not None
 
 
