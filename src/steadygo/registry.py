@@ -66,10 +66,12 @@ class EvidenceRule(Rule):
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
     from steadygo.golang.rules import engine_rules, http
+    from steadygo.runtime import rules as runtime_rules
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
+        runtime_rules.RULES,
     ]
     rules = tuple(r for fam in families for r in fam)
     _check_unique(rules)
