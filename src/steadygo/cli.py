@@ -15,6 +15,10 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "explain": "explain",
+    "goroutines": "goroutines",
+    "heap": "heap",
+    "gctrace": "gctrace",
+    "memstats": "memstats",
 }
 
 

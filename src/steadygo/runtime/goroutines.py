@@ -496,3 +496,101 @@ def from_profile(prof, source: str, size: int = 0) -> Dump:
     dump.total = sum(b.count for b in dump.buckets)
     dump.declared_total = dump.total
     return dump
+
+
+# --------------------------------------------------------------------------- report data
+
+
+def bucket_data(b: Bucket, module: str | None = None) -> dict:
+    lo, hi = b.wait_range()
+    top_user = b.top_user_frame(module)
+    waits = b.wait_minutes
+    return {
+        "count": b.count,
+        "state": b.state,
+        "states": dict(b.states),
+        "leaked": b.leaked,
+        "first_line": b.first_line,
+        "ids": b.ids,
+        "wait_minutes": {"min": lo, "max": hi,
+                         "median": sorted(waits)[len(waits) // 2] if waits else 0,
+                         "histogram": _wait_histogram(waits)},
+        "top_frame": _frame_data(b.top_frame),
+        "top_user_frame": _frame_data(top_user),
+        "top_frame_is_user": bool(b.top_frame and top_user and b.top_frame == top_user),
+        "created_by": _frame_data(b.created_by),
+        "frames": [_frame_data(f) for f in b.frames],
+        "elided": b.elided,
+        "locked_to_thread": b.locked_to_thread,
+    }
+
+
+_WAIT_EDGES = ((0, "<1m"), (1, "1-9m"), (10, "10-59m"), (60, ">=60m"))
+
+
+def _wait_histogram(waits: list[int]) -> dict[str, int]:
+    out = {label: 0 for _, label in _WAIT_EDGES}
+    for w in waits:
+        label = _WAIT_EDGES[0][1]
+        for edge, lab in _WAIT_EDGES:
+            if w >= edge:
+                label = lab
+        out[label] += 1
+    return out
+
+
+def _frame_data(f: Frame | None) -> dict | None:
+    if f is None:
+        return None
+    return {"func": f.func, "file": f.file, "line": f.line}
+
+
+def report_data(analysis, diff=None, top: int = 20) -> dict:
+    """A JSON-ready structure for reporters (the HTML report draws the bucket
+    chart and the growth diff from it).  Documented in docs/runtime.md."""
+    d = analysis.dump
+    data = {
+        "source": d.source,
+        "format": d.format,
+        "profile": d.profile,
+        "total": d.total,
+        "declared_total": d.declared_total,
+        "truncated": d.truncated,
+        "truncated_note": d.truncated_note,
+        "crashed": d.crashed,
+        "header": d.header,
+        "warnings": d.warnings,
+        "races": [{"line": r.line, "accesses": [{"what": a, "frame": _frame_data(f)} for a, f in r.accesses]}
+                  for r in d.races],
+        "states": dict(analysis.states.most_common()),
+        "buckets": [bucket_data(b, analysis.module) for b in d.buckets[:top]],
+        "bucket_count": len(d.buckets),
+        "sites": [{"key": s.key, "creator": _frame_data(s.creator), "count": s.count,
+                   "buckets": len(s.buckets), "states": dict(s.states)} for s in analysis.sites[:top]],
+        "suspects": [{
+            "rank": i + 1,
+            "rule_id": s.rule.meta.id,
+            "rule_name": s.rule.meta.name,
+            "definite": s.definite,
+            "score": round(s.score, 2) if not s.definite else None,
+            "message": s.message,
+            "count": s.bucket.count,
+            "state": s.bucket.state,
+            "first_line": s.bucket.first_line,
+            "source_link": s.source_link,
+            "static_findings": [{"rule_id": f.rule_id, "path": f.path, "line": f.line, "message": f.message}
+                                for f in s.static],
+            "bucket": bucket_data(s.bucket, analysis.module),
+        } for i, s in enumerate(analysis.suspects[:top])],
+    }
+    if diff is not None:
+        data["diff"] = {
+            "before": {"source": diff.before.source, "total": diff.before.total},
+            "after": {"source": diff.after.source, "total": diff.after.total},
+            "total_delta": diff.total_delta,
+            "by_site": [{"key": g.key, "before": g.before, "after": g.after, "delta": g.delta} for g in diff.by_site[:top]],
+            "by_bucket": [{"key": g.key, "before": g.before, "after": g.after, "delta": g.delta,
+                           "top_frame": _frame_data(g.sample.top_frame if g.sample else None)}
+                          for g in diff.by_bucket[:top]],
+        }
+    return data
