@@ -28,7 +28,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
 def run(args) -> int:
     tr = gctrace.load(args.log, args.max_bytes, args.timeout)
     th = gctrace.Thresholds(thrash_interval_ms=args.thrash_interval_ms, thrash_cycles=args.thrash_cycles,
-                            memory_limit_mb=(args.memory_limit / 1e6 if args.memory_limit else None),
+                            memory_limit_mb=(args.memory_limit / 2**20 if args.memory_limit else None),
                             stw_ms=args.stw_ms)
     findings = gctrace.findings(tr, th)
     s = gctrace.summarise(tr)

