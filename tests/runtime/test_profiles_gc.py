@@ -20,8 +20,10 @@ def test_heap_top_and_types(leaky):
     top = pprof.top(p, "inuse_space", 3)
     assert top[0].name == "main.remember"
     assert top[0].where.endswith(f"main.go:{source_line(MAIN_GO, 'make([]byte, 64<<10)')}")
-    # STORE_N values of 64 KiB are live; sampling estimates them within 20%
-    assert abs(top[0].flat - STORE_N * 65536) < 0.2 * STORE_N * 65536
+    # leaky sets MemProfileRate=1, so the profile is exact: STORE_N live 64 KiB
+    # values plus their short "key-N" strings built on the same line
+    assert STORE_N * 65536 < top[0].flat < STORE_N * (65536 + 128)
+    assert STORE_N <= pprof.top(p, "inuse_objects", 1)[0].flat <= 2 * STORE_N
 
 
 def test_heap_diff_and_map_retention(leaky):
@@ -30,7 +32,7 @@ def test_heap_diff_and_map_retention(leaky):
     d = pprof.diff(base, cur, "inuse_space")
     assert d.by_function[0].name == "main.remember"
     assert d.by_stack[0][0][:2] == ["main.remember", "main.storeHandler"]
-    assert d.cur_total - d.base_total > 0.8 * STORE_N * 65536
+    assert STORE_N * 65536 < d.by_function[0].flat < STORE_N * (65536 + 128)
     tree = srclink.SourceTree(str(GOPROGS / "leaky"))
     fs = heapcheck.findings("t1", cur, base, "inuse_space", tree, d)
     assert [f.rule_id for f in fs] == ["SG911", "SG914"]

@@ -160,6 +160,12 @@ func gcHandler(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "gc")
 }
 
+func init() {
+	// Record every allocation so heap profiles are exact, not sampled: the
+	// tests compare byte counts.
+	runtime.MemProfileRate = 1
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	flag.Parse()
