@@ -73,46 +73,45 @@ def _package_map(src: str | None, where: str, tree) -> bool:
     return re.search(rf"(?m)^(?:var\s+|\t){name}\s*(?:=\s*(?:make\()?map\[|map\[)", text) is not None
 
 
-def classify_stacks(stacks: list[tuple[list[str], int, str]], total: int, tree=None) -> list[Hit]:
-    """stacks: (function names leaf-first, bytes, leaf file:line)."""
-    acc: dict[tuple, Hit] = {}
-    for names, v, leaf_where in stacks:
-        if v <= 0:
+def classify(canon: pprof.Canon, acc: dict[tuple[int, ...], int], total: int, tree=None) -> list[Hit]:
+    """acc: canonical stack -> bytes (or growth).  Classification is memoised
+    on the top six frames, so a 300k-stack profile costs one dict probe per
+    stack."""
+    memo: dict[tuple[int, ...], object] = {}
+    hits: dict[tuple, Hit] = {}
+    for key, v in acc.items():
+        if v <= 0 or not key:
             continue
-        rule = None
-        if any(n.startswith(_MAP_FRAMES) for n in names[:6]):
-            rule = R.HEAP_GLOBAL_MAP
-        elif any(n.startswith(_READ_FRAMES) for n in names[:6]):
-            rule = R.HEAP_READ_BUFFER
-        elif any(n.startswith(_BUFFER_FRAMES) for n in names[:6]):
-            rule = R.HEAP_BUFFER_POOL
-        elif names and is_user_func(names[0]) and _package_map(None, leaf_where, tree):
-            rule = R.HEAP_GLOBAL_MAP
+        head = key[:6]
+        rule = memo.get(head, False)
+        if rule is False:
+            names = canon.names(head)
+            rule = None
+            if any(n.startswith(_MAP_FRAMES) for n in names[:6]):
+                rule = R.HEAP_GLOBAL_MAP
+            elif any(n.startswith(_READ_FRAMES) for n in names[:6]):
+                rule = R.HEAP_READ_BUFFER
+            elif any(n.startswith(_BUFFER_FRAMES) for n in names[:6]):
+                rule = R.HEAP_BUFFER_POOL
+            elif names and is_user_func(names[0]) and _package_map(None, canon.leaf_where(key[0]), tree):
+                rule = R.HEAP_GLOBAL_MAP
+            memo[head] = rule
         if rule is None:
             continue
-        fn = _first_user(names) or (names[0] if names else "?")
-        key = (rule.meta.id, fn)
-        hit = acc.get(key)
+        fn = _first_user(canon.names(key)) or canon.leaf_func(key[0])
+        hk = (rule.meta.id, fn)
+        hit = hits.get(hk)
         if hit is None:
-            acc[key] = Hit(rule, fn, leaf_where if names and names[0] == fn else "", v, 0.0)
+            leaf = canon.leaf_func(key[0])
+            hits[hk] = Hit(rule, fn, canon.leaf_where(key[0]) if leaf == fn else "", v, 0.0)
         else:
             hit.bytes += v
-    hits = []
-    for h in acc.values():
+    out = []
+    for h in hits.values():
         h.share = h.bytes / total if total > 0 else 0.0
         if h.share >= MIN_SHARE:
-            hits.append(h)
-    hits.sort(key=lambda h: -h.bytes)
-    return hits
-
-
-def _named_stacks(p: pprof.Profile, sample_type: str) -> list[tuple[list[str], int, str]]:
-    idx = p.type_index(sample_type)
-    out = []
-    for key, v in pprof._by_stack(p, idx).items():
-        names = pprof.stack_names(p, key)
-        leaf = p.loc_frames.get(key[0]) if key else None
-        out.append((names, v, f"{leaf[0][1]}:{leaf[0][2]}" if leaf else ""))
+            out.append(h)
+    out.sort(key=lambda h: -h.bytes)
     return out
 
 
@@ -127,16 +126,18 @@ def findings(path: str, cur: pprof.Profile, base: pprof.Profile | None, sample_t
              d: pprof.Diff | None = None) -> list[Finding]:
     out: list[Finding] = []
     if base is None:
-        stacks = _named_stacks(cur, sample_type)
-        total = pprof.total(cur, sample_type)
+        canon = pprof.Canon()
+        acc = pprof.stacks(cur, sample_type, canon)
+        total = sum(acc.values())
         verb = "holds"
     else:
-        full = d if d is not None and len(d.by_stack) > 1000 else pprof.diff(base, cur, sample_type, n=1 << 30)
-        stacks = full.by_stack
-        total = sum(v for _, v, _ in stacks if v > 0) or 1  # share of all growth
+        if d is None or d.delta_stacks is None:
+            d = pprof.diff(base, cur, sample_type)
+        canon, acc = d.canon, d.delta_stacks
+        total = sum(v for v in acc.values() if v > 0) or 1  # share of all growth
         verb = "grew by"
     unit_bytes = cur.unit(sample_type) == "bytes"
-    for h in classify_stacks(stacks, total, tree):
+    for h in classify(canon, acc, total, tree):
         amount = human_bytes(h.bytes) if unit_bytes else f"{h.bytes:,}"
         msg = f"{_WHAT[h.rule.meta.id]}: {h.func} {verb} {amount} ({h.share:.0%} of {sample_type})"
         out.append(Finding(rule_id=h.rule.meta.id, rule_name=h.rule.meta.name, severity=h.rule.meta.severity,
