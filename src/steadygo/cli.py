@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "rules": "rules",
     "explain": "explain",
+    "slo": "slo",
     "goroutines": "goroutines",
     "heap": "heap",
     "gctrace": "gctrace",

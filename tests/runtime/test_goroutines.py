@@ -190,7 +190,7 @@ def test_src_links_static_findings(leaky, monkeypatch):
 
     line = source_line(MAIN_GO, "go func() {", 1)
     fake = types.ModuleType("steadygo.engine")
-    fake.scan = lambda paths, config=None: types.SimpleNamespace(findings=[Finding(
+    fake.scan = lambda paths, config=None, **kw: types.SimpleNamespace(findings=[Finding(
         "SG123", "goroutine-without-exit", Severity.WARNING, Layer.CODE, "main.go", line, 2, "static says so")])
     monkeypatch.setitem(sys.modules, "steadygo.engine", fake)
     d = goroutines.load(str(leaky.files["t1.debug2.txt"]))
@@ -198,6 +198,22 @@ def test_src_links_static_findings(leaky, monkeypatch):
     srclink.link_suspects(a, srclink.SourceTree(str(GOPROGS / "leaky")))
     assert [f.rule_id for f in a.suspects[0].static] == ["SG123"]
     assert all(not s.static for s in a.suspects[1:])
+
+
+def test_src_with_real_engine(leaky):
+    """The real static scan runs under --src; whatever it reports on the
+    suspects' lines is attached, and nothing else."""
+    from steadygo import engine
+
+    tree = srclink.SourceTree(str(GOPROGS / "leaky"))
+    static = engine.scan([tree.root], base=tree.root).findings
+    d = goroutines.load(str(leaky.files["t1.debug2.txt"]))
+    a = leaks.analyse(d, min_count=10)
+    srclink.link_suspects(a, tree)
+    for s in a.suspects:
+        lines = {int(x.rsplit(":", 1)[1]) for x in s.source_link.split(", ")}
+        expected = [f for f in static if f.path == "main.go" and f.line in lines]
+        assert sorted(f.rule_id for f in s.static) == sorted(f.rule_id for f in expected)
 
 
 def test_live_url_gzip_and_stdin(leaky, monkeypatch, tmp_path):

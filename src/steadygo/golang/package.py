@@ -18,12 +18,22 @@ _CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn)
 
 
 class Package:
-    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None):
+    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None, enabled=()):
         self.directory = directory
         self.files = files
         self.module = module
         # rule name -> option dict, already validated by config
         self.options = options or {}
+        # ids of the rules enabled in this run, so a family can avoid
+        # reporting the same spot under two of its rules
+        self.enabled = frozenset(enabled)
+        self._memo: dict = {}
+
+    def memo(self, key, compute):
+        """Share one computation between the rules of a family."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @functools.cached_property
     def uses_grpc(self) -> bool:

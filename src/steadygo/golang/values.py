@@ -18,6 +18,11 @@ _ASSIGN_Q = """
 (short_var_declaration left: (expression_list) @lhs right: (expression_list) @rhs) @stmt
 """
 _FIELD_ASSIGN_Q = "(assignment_statement left: (expression_list (selector_expression) @lhs))"
+_DEREF_ASSIGN_Q = "(assignment_statement left: (expression_list (unary_expression) @lhs))"
+
+# Marker in a field set: the whole value was overwritten (``*c = *other``), so
+# any field may be set and rules must not claim one is missing.
+ALL_FIELDS = "*"
 _CALLS_Q = "(call_expression function: [(identifier) (selector_expression)] @fn) @call"
 
 
@@ -84,14 +89,14 @@ def holder_of(expr) -> Holder:
     fn = _enclosing_func(node)
     if parent.type == "literal_element":
         kv = parent.parent
-        if kv is not None and kv.type == "keyed_element" and kv.named_child(1) is parent:
+        if kv is not None and kv.type == "keyed_element" and kv.named_child(1) == parent:
             key = kv.named_child(0)
             return Holder("field", text(key), fn)
         return Holder("none")
     if parent.type == "expression_list":
         stmt = parent.parent
         if stmt is not None and stmt.type in ("short_var_declaration", "assignment_statement"):
-            if stmt.child_by_field_name("right") is parent:
+            if stmt.child_by_field_name("right") == parent:
                 idx = parent.named_children.index(node) if node in parent.named_children else -1
                 lhs = stmt.child_by_field_name("left").named_children
                 if 0 <= idx < len(lhs):
@@ -103,6 +108,11 @@ def holder_of(expr) -> Holder:
             return Holder("none")
         if stmt is not None and stmt.type == "return_statement":
             return Holder("return", "", fn)
+        if stmt is not None and stmt.type == "var_spec":
+            names = stmt.children_by_field_name("name")
+            idx = [c.id for c in parent.named_children].index(node.id)
+            if idx < len(names):
+                return Holder("var", text(names[idx]), fn)
         return Holder("none")
     if parent.type == "var_spec":
         names = parent.children_by_field_name("name")
@@ -117,11 +127,15 @@ def holder_of(expr) -> Holder:
     return Holder("none")
 
 
-def _assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[str]:
+def assigned_fields(scope_node, holder_path: str, last_component: bool) -> set[str]:
     """Fields F for assignments ``<holder>.F... = v`` inside scope_node."""
     out: set[str] = set()
     if scope_node is None:
         return out
+    if not last_component:
+        for lhs in captures(_DEREF_ASSIGN_Q, scope_node).get("lhs", []):
+            if text(lhs).replace(" ", "") == "*" + holder_path:
+                out.add(ALL_FIELDS)
     for lhs in captures(_FIELD_ASSIGN_Q, scope_node).get("lhs", []):
         parts = text(lhs).replace(" ", "").split(".")
         if len(parts) < 2:
@@ -154,13 +168,13 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
         scope = h.func.child_by_field_name("body") if h.func is not None else None
         if h.func is None:  # package-level variable: any function may set it
             for f in pkg.files:
-                out |= _assigned_fields(f.root, h.path, last_component=False)
+                out |= assigned_fields(f.root, h.path, last_component=False)
         else:
-            out |= _assigned_fields(scope, h.path, last_component=False)
+            out |= assigned_fields(scope, h.path, last_component=False)
             out |= _fields_via_calls(pkg, scope, h.path, _depth)
     elif h.kind == "field":
         for f in pkg.files:
-            out |= _assigned_fields(f.root, h.path, last_component=True)
+            out |= assigned_fields(f.root, h.path, last_component=True)
     elif h.kind == "return" and h.func is not None and h.func.type != "func_literal":
         name = text(h.func.child_by_field_name("name"))
         for f, call in pkg.calls_to(name):
@@ -196,7 +210,7 @@ def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
         if index < len(finfo.params):
             pname = finfo.params[index].name
             if pname and pname != "_":
-                out |= _assigned_fields(finfo.body, pname, last_component=False)
+                out |= assigned_fields(finfo.body, pname, last_component=False)
     return out
 
 

@@ -59,7 +59,8 @@ class SourceTree:
             except ImportError:
                 return self._static
             try:
-                result = engine.scan([self.root])
+                # base=root makes finding paths relative to the tree, like resolve().
+                result = engine.scan([self.root], base=self.root)
             except Exception as exc:  # a broken static scan must not lose the runtime report
                 raise UserError(f"{self.root}: static scan for --src failed: {exc}") from None
             idx: dict[tuple[str, int], list[Finding]] = defaultdict(list)

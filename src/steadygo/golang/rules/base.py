@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from steadygo.findings import Finding, Severity
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
+from steadygo.redact import redact
 from steadygo.registry import Rule
 
 
@@ -59,8 +60,8 @@ class FileContext:
                 col=node.start_point[1] + 1,
                 end_line=end_line,
                 end_col=node.end_point[1] + 1,
-                message=message,
-                snippet=self.file.line_text(line).strip() if snippet is None else snippet,
+                message=redact(message),
+                snippet=redact(self.file.line_text(line).strip() if snippet is None else snippet),
                 breakpoint=meta.breakpoint,
             )
         )

@@ -1,0 +1,40 @@
+"""``steadygo rules``: the rule table (``--format json`` for tools)."""
+
+from __future__ import annotations
+
+import json
+
+from steadygo import registry
+
+
+def add_parser(sub, name):
+    p = sub.add_parser(name, help="list every rule", description="List every rule: id, name, layer, severity, breakpoint.")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--layer", choices=("code", "build", "deploy", "runtime"), help="only rules of this layer")
+    return p
+
+
+def run(args) -> int:
+    rules = [r for r in registry.all_rules() if not args.layer or r.meta.layer.value == args.layer]
+    if args.format == "json":
+        print(json.dumps([
+            {
+                "id": r.meta.id, "name": r.meta.name, "layer": r.meta.layer.value,
+                "severity": r.meta.severity.label, "status": r.meta.status, "since": r.meta.since,
+                "summary": r.meta.summary, "breakpoint": r.meta.breakpoint,
+                "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.meta.options],
+            }
+            for r in rules
+        ], indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False, box=None, pad_edge=False)
+    for col in ("id", "name", "layer", "severity", "breakpoint"):
+        table.add_column(col, overflow="fold")
+    for r in rules:
+        name = r.meta.name + (" (preview)" if r.meta.status == "preview" else "")
+        table.add_row(r.meta.id, name, r.meta.layer.value, r.meta.severity.label, r.meta.breakpoint)
+    Console(width=160, highlight=False).print(table)
+    return 0

@@ -1,0 +1,123 @@
+"""Find the Go files to analyse, grouped by package directory.
+
+Problems with inputs (missing paths, unreadable files, symlink loops) become
+``Diagnostic`` lines; the walk always goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from steadygo.config import Config
+
+SKIP_DIRS = frozenset({"vendor", "testdata", ".git", "node_modules", ".hg", ".svn"})
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    message: str
+    level: str = "warning"  # 'warning': input skipped; 'error': a path given by the user is unusable
+
+    def line(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def display_path(path: str, base: str) -> str:
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return path
+    if rel.startswith(".." + os.sep) or rel == "..":
+        return path
+    return rel.replace(os.sep, "/")
+
+
+def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, list[str]], list[Diagnostic]]:
+    """Returns {package dir: [file paths]} and the diagnostics of the walk."""
+    packages: dict[str, list[str]] = {}
+    diags: list[Diagnostic] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[str] = set()
+
+    exclude_base = config.root if config.path else base
+
+    def want_file(path: str) -> bool:
+        name = os.path.basename(path)
+        if not name.endswith(".go"):
+            return False
+        if name.endswith("_test.go") and not config.include_tests:
+            return False
+        return not (config.exclude and config.is_excluded(display_path(path, exclude_base)))
+
+    def add(path: str, is_link: bool = True) -> None:
+        # Directories are already de-duplicated by inode, so only a file that is
+        # itself a symlink (or named twice on the command line) can repeat;
+        # realpath is costly, so take it only then.
+        key = os.path.realpath(path) if is_link else os.path.abspath(path)
+        if key in seen_files:
+            return
+        seen_files.add(key)
+        packages.setdefault(os.path.dirname(os.path.abspath(path)), []).append(path)
+
+    for top in paths:
+        if not os.path.lexists(top):
+            diags.append(Diagnostic(top, "no such file or directory", "error"))
+            continue
+        if os.path.isfile(top):
+            if top.endswith(".go"):
+                add(top)
+            else:
+                diags.append(Diagnostic(top, "not a Go file or directory", "error"))
+            continue
+        if not os.path.isdir(top):
+            diags.append(Diagnostic(top, "not a regular file or directory (broken symlink?)", "error"))
+            continue
+        stack = [top]
+        while stack:
+            d = stack.pop()
+            try:
+                st = os.stat(d)
+            except OSError as exc:
+                diags.append(Diagnostic(display_path(d, base), f"cannot read directory: {exc.strerror}"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                # A link back to one of its own ancestors is a loop worth saying;
+                # a second name for a directory already scanned loses nothing.
+                if os.path.islink(d):
+                    target = os.path.realpath(d)
+                    parent = os.path.realpath(os.path.dirname(d))
+                    if parent == target or parent.startswith(target + os.sep):
+                        diags.append(Diagnostic(display_path(d, base), "symlink loop; skipped"))
+                continue
+            seen_dirs.add(key)
+            try:
+                entries = sorted(os.scandir(d), key=lambda e: e.name)
+            except OSError as exc:
+                diags.append(Diagnostic(display_path(d, base), f"cannot read directory: {exc.strerror}"))
+                continue
+            subdirs = []
+            for e in entries:
+                try:
+                    is_dir = e.is_dir()  # follows symlinks
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if e.name in SKIP_DIRS or e.name.startswith((".", "_")):
+                        continue
+                    if config.exclude and config.is_excluded(display_path(e.path, exclude_base)):
+                        continue
+                    subdirs.append((e.is_symlink(), e.path))
+                elif e.name.endswith(".go"):
+                    link = e.is_symlink()
+                    if link and not os.path.exists(e.path):
+                        diags.append(Diagnostic(display_path(e.path, base), "broken symlink; skipped"))
+                        continue
+                    if want_file(e.path):
+                        add(e.path, link)
+            # Real directories before symlinks to them, so findings carry the
+            # real path whatever the names sort as.
+            stack.extend(p for _, p in sorted(subdirs, reverse=True))
+    return packages, diags

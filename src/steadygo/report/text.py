@@ -1,0 +1,62 @@
+"""Human report: grouped by file, the offending line shown, a summary by layer
+and severity.  Colour only when writing to a terminal."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+
+from steadygo.findings import Severity
+from steadygo.report import Reporter, RunReport
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+class TextReporter(Reporter):
+    name = "text"
+
+    def render(self, report: RunReport) -> str:
+        from rich.console import Console
+        from rich.markup import escape
+
+        buf = io.StringIO()
+        con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
+                      highlight=False, soft_wrap=True)
+        res = report.result
+        shown = res.findings if report.show_suppressed else res.active
+        by_file = defaultdict(list)
+        for f in shown:
+            by_file[f.path].append(f)
+        for path in sorted(by_file):
+            con.print(f"[bold]{escape(path)}[/bold]")
+            for f in by_file[path]:
+                sev = _STYLE[f.severity]
+                tag = " (suppressed)" if f.suppressed else ""
+                con.print(
+                    f"  {escape(f.path)}:{f.line}:{f.col}: [{sev}]{f.rule_id}[/{sev}] "
+                    f"[{sev}]{f.severity.label}[/{sev}]{tag} {escape(f.message)} [dim]({escape(f.rule_name)})[/dim]"
+                )
+                if f.snippet and f.line > 0:
+                    con.print(f"    [dim]{f.line:>5} |[/dim] {escape(f.snippet)}")
+            con.print()
+        for d in res.diagnostics:
+            con.print(f"[magenta]{escape(d.line())}[/magenta]")
+        if res.diagnostics:
+            con.print()
+        for note in report.notes:
+            con.print(escape(note))
+        active = res.active
+        sev = Counter(f.severity for f in active)
+        layer = Counter(f.layer.value for f in active)
+        parts = [f"{sev.get(s, 0)} {s.label}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)]
+        layers = ", ".join(f"{k} {v}" for k, v in sorted(layer.items())) or "none"
+        suppressed = len(res.findings) - len(active)
+        con.print(
+            f"[bold]{len(active)} finding{'s' if len(active) != 1 else ''}[/bold] ({', '.join(parts)}; by layer: {layers})"
+            f" in {res.files} files, {res.lines} lines, {res.seconds:.2f}s"
+            + (f"; {suppressed} suppressed" if suppressed else "")
+            + (f"; {len(res.diagnostics)} input problem{'s' if len(res.diagnostics) != 1 else ''}" if res.diagnostics else "")
+        )
+        if report.exit_code == 1:
+            con.print(f"Failing: findings at or above '{report.config.fail_on.label}'.")
+        return buf.getvalue()

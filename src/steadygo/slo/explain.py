@@ -1,0 +1,121 @@
+"""What each generated alert means in time and budget: the SRE workbook's
+table, computed for the spec's own objectives and windows.
+
+For an error ratio ``r`` that starts abruptly and stays, the long window's
+ratio after ``t`` seconds is ``r * t / long``; the alert fires once that
+exceeds ``burn * budget`` (the short window, being shorter, crosses first).
+So detection takes ``burn * budget * long / r``, and never happens when
+``r <= burn * budget``.  The budget spent by then is ``r * t / (budget * W)``
+= ``burn * long / W``, whatever ``r`` is: the workbook's 2%, 5%, 10%."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from steadygo.slo import ladder
+from steadygo.slo.spec import SLO, Spec
+
+
+@dataclass(frozen=True)
+class Row:
+    slo: str
+    rung: str
+    tier: str
+    severity: str
+    burn_rate: Decimal
+    long_s: int
+    short_s: int
+    threshold: Decimal  # error ratio the alert needs over both windows
+    budget_consumed: Decimal  # fraction of the whole budget spent before it fires
+    ttd_outage_s: float | None  # time to detection, 100% errors
+    ttd_2x_s: float | None  # time to detection, errors at twice the budget rate
+
+
+def time_to_detection(burn: Decimal, budget: Decimal, long_s: int, error_ratio: Decimal) -> float | None:
+    threshold = burn * budget
+    if error_ratio <= threshold or error_ratio > 1:
+        return None
+    return float(threshold * long_s / error_ratio)
+
+
+def rows(spec: Spec) -> list[Row]:
+    out = []
+    for slo in spec.slos:
+        e = slo.error_budget
+        for rung in ladder.LADDER:
+            tier = slo.alerts[rung.name]
+            if tier is None:
+                continue
+            long_s = ladder.scaled(rung.long_s, slo.window_s)
+            out.append(
+                Row(
+                    slo=slo.name,
+                    rung=rung.name,
+                    tier=tier,
+                    severity=slo.tiers[tier].severity,
+                    burn_rate=rung.burn_rate,
+                    long_s=long_s,
+                    short_s=ladder.scaled(rung.short_s, slo.window_s),
+                    threshold=rung.burn_rate * e,
+                    budget_consumed=rung.burn_rate * long_s / Decimal(slo.window_s),
+                    ttd_outage_s=time_to_detection(rung.burn_rate, e, long_s, Decimal(1)),
+                    ttd_2x_s=time_to_detection(rung.burn_rate, e, long_s, 2 * e),
+                )
+            )
+    return out
+
+
+def _pct(d: Decimal) -> str:
+    return format((d * 100).normalize(), "f") + "%"
+
+
+def _ttd(seconds: float | None) -> str:
+    return "never" if seconds is None else ladder.human(seconds)
+
+
+HEADERS = ("SLO", "ALERT", "TIER", "SEVERITY", "BURN", "WINDOWS", "FIRES ABOVE", "BUDGET USED", "TTD 100% OUTAGE", "TTD 2x BURN")
+
+
+def slo_line(slo: SLO) -> str:
+    budget_minutes = float(slo.error_budget) * slo.window_s / 60
+    return (
+        f"{slo.name}: {format(slo.objective.normalize(), 'f')}% over {ladder.format_duration(slo.window_s)} "
+        f"({slo.sli.kind} SLI); budget {_pct(slo.error_budget)} of requests "
+        f"({ladder.human(budget_minutes * 60)} of total outage)"
+    )
+
+
+def render_text(spec: Spec) -> str:
+    table = [HEADERS]
+    for r in rows(spec):
+        table.append(
+            (
+                r.slo, r.rung, r.tier, r.severity, format(r.burn_rate.normalize(), "f") + "x",
+                f"{ladder.format_duration(r.long_s)}/{ladder.format_duration(r.short_s)}",
+                _pct(r.threshold), _pct(r.budget_consumed), _ttd(r.ttd_outage_s), _ttd(r.ttd_2x_s),
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
+    lines = [f"service {spec.service}"]
+    lines += [f"  {slo_line(s)}" for s in spec.slos]
+    lines.append("")
+    for row in table:
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    lines.append("")
+    lines.append("BUDGET USED: share of the window's error budget spent when the alert fires (burn x long window / SLO window).")
+    lines.append("TTD: time to detection from a clean state; 'never' when the error ratio does not exceed the threshold.")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(spec: Spec) -> list[dict]:
+    return [
+        {
+            "slo": r.slo, "alert": r.rung, "tier": r.tier, "severity": r.severity,
+            "burn_rate": float(r.burn_rate), "long_window": ladder.format_duration(r.long_s),
+            "short_window": ladder.format_duration(r.short_s), "threshold_error_ratio": float(r.threshold),
+            "budget_consumed": float(r.budget_consumed), "ttd_outage_seconds": r.ttd_outage_s,
+            "ttd_2x_burn_seconds": r.ttd_2x_s,
+        }
+        for r in rows(spec)
+    ]

@@ -1,0 +1,156 @@
+"""Turn a validated ``Spec`` into Prometheus rule groups: one group per SLO
+with the error-ratio recording rules for every ladder window, two metadata
+series, and one multi-window burn-rate alert per enabled ladder rung."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import yaml
+
+from steadygo.slo import ladder
+from steadygo.slo.selector import Matcher, Selector
+from steadygo.slo.spec import SLO, ErrorsSLI, LatencySLI, Spec
+
+ALERT_NAME = "SLOErrorBudgetBurn"
+
+
+def record_name(window_s: int) -> str:
+    # level:metric:operations, the Prometheus naming convention for recording rules.
+    return f"slo:sli_error:ratio_rate{ladder.format_duration(window_s)}"
+
+
+def group_name(spec: Spec, slo: SLO) -> str:
+    """Also how promtool errors are traced back to an SLO (see promtool.py)."""
+    return f"slo:{spec.service}:{slo.name}"
+
+
+def _q(value: str) -> str:
+    """A PromQL double-quoted string literal."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _num(d: Decimal) -> str:
+    """Exact decimal text without exponent or trailing zeros: 0.001, 14.4, 6."""
+    return format(d.normalize(), "f")
+
+
+def _rate(sel: Selector, w: str) -> str:
+    return f"sum(rate({sel.text()}[{w}]))"
+
+
+def error_ratio_expr(slo: SLO, window_s: int) -> str:
+    w = ladder.format_duration(window_s)
+    sli = slo.sli
+    if isinstance(sli, ErrorsSLI):
+        if sli.bad is not None:
+            # client_golang creates a labelled series on first use, so a service
+            # that never failed has no 5xx series at all; "or vector(0)" makes
+            # that a 0 ratio instead of no data.
+            return f"({_rate(sli.bad, w)} or vector(0)) / {_rate(sli.total, w)}"
+        return f"1 - ({_rate(sli.good, w)} / {_rate(sli.total, w)})"
+    assert isinstance(sli, LatencySLI)
+    good = sli.bucket.with_matcher(Matcher("le", "=", _q(sli.le)))
+    total = sli.bucket.with_matcher(Matcher("le", "=", _q("+Inf")))
+    return f"1 - ({_rate(good, w)} / {_rate(total, w)})"
+
+
+def _identity(spec: Spec, slo: SLO) -> dict:
+    return {"service": spec.service, "slo": slo.name}
+
+
+def _identity_matchers(spec: Spec, slo: SLO) -> str:
+    return "{" + ",".join(f"{k}={_q(v)}" for k, v in _identity(spec, slo).items()) + "}"
+
+
+def _pct(d: Decimal) -> str:
+    return _num(d * 100) + "%"
+
+
+def alert_rule(spec: Spec, slo: SLO, rung: ladder.BurnAlert, tier: str) -> dict:
+    long_s = ladder.scaled(rung.long_s, slo.window_s)
+    short_s = ladder.scaled(rung.short_s, slo.window_s)
+    long_w, short_w = ladder.format_duration(long_s), ladder.format_duration(short_s)
+    slo_w = ladder.format_duration(slo.window_s)
+    threshold = f"({_num(rung.burn_rate)} * {_num(slo.error_budget)})"
+    ident = _identity_matchers(spec, slo)
+    expr = (
+        f"{record_name(long_s)}{ident} > {threshold}\n"
+        f"and\n"
+        f"{record_name(short_s)}{ident} > {threshold}\n"
+    )
+    settings = slo.tiers[tier]
+    labels = {
+        **slo.labels,
+        **settings.labels,
+        **_identity(spec, slo),
+        "sli": slo.sli.kind,
+        "objective": _num(slo.objective),
+        "slo_window": slo_w,
+        "tier": tier,
+        "severity": settings.severity,
+        "burn_rate": _num(rung.burn_rate),
+        "long_window": long_w,
+        "short_window": short_w,
+    }
+    consumed = rung.burn_rate * Decimal(long_s) / Decimal(slo.window_s)
+    lasts = ladder.human(slo.window_s / float(rung.burn_rate))
+    annotations = {
+        "summary": (
+            f"{spec.service} {slo.name}: error budget burning at {_num(rung.burn_rate)}x "
+            f"({_pct(consumed)} of the {slo_w} budget in {long_w})"
+        ),
+        "description": (
+            f"Error ratio over the last {long_w} is {{{{ $value | humanizePercentage }}}} and over "
+            f"{short_w} is also above {_num(rung.burn_rate)}x the allowed {_pct(slo.error_budget)} "
+            f"(SLO {_num(slo.objective)}% over {slo_w}). At this burn rate the whole budget lasts {lasts}."
+        ),
+    }
+    if slo.runbook_url:
+        annotations["runbook_url"] = slo.runbook_url
+    if settings.remediation:
+        annotations["remediation"] = settings.remediation
+    return {"alert": ALERT_NAME, "expr": expr, "labels": labels, "annotations": annotations}
+
+
+def slo_group(spec: Spec, slo: SLO) -> dict:
+    ident = _identity(spec, slo)
+    rules: list[dict] = []
+    for w in ladder.windows_needed(slo.window_s):
+        rules.append({"record": record_name(w), "expr": error_ratio_expr(slo, w), "labels": dict(ident)})
+    # Constant series so dashboards can draw the objective and budget lines
+    # without repeating numbers that live in the spec.
+    rules.append({"record": "slo:objective:ratio", "expr": f"vector({_num(slo.objective / 100)})", "labels": dict(ident)})
+    rules.append({"record": "slo:error_budget:ratio", "expr": f"vector({_num(slo.error_budget)})", "labels": dict(ident)})
+    for rung in ladder.LADDER:
+        tier = slo.alerts[rung.name]
+        if tier is not None:
+            rules.append(alert_rule(spec, slo, rung, tier))
+    return {"name": group_name(spec, slo), "rules": rules}
+
+
+def rule_groups(spec: Spec) -> dict:
+    return {"groups": [slo_group(spec, slo) for slo in spec.slos]}
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper, data):
+    # Multi-line PromQL reads far better as a literal block than a quoted line.
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def render(spec: Spec, source: str) -> str:
+    header = (
+        f"# Generated by `steadygo slo generate` from {source}. Do not edit by hand:\n"
+        f"# change the spec and generate again.\n"
+    )
+    body = yaml.dump(rule_groups(spec), Dumper=_Dumper, sort_keys=False, width=100000, allow_unicode=True)
+    return header + body

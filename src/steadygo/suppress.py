@@ -1,0 +1,104 @@
+"""Inline suppressions: ``//steadygo:ignore SG101 -- reason`` (this line or the
+line above) and ``//steadygo:ignore-file SG101 -- reason``.
+
+Applying them is a processor step, after path excludes and before baselines.
+A suppression that matches nothing, names an unknown rule, or gives no reason
+is itself reported (info) so stale ones get cleaned up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from steadygo import registry
+from steadygo.findings import Finding
+
+_MARK = "steadygo:ignore"
+_RE = re.compile(r"(?://|#)\s*steadygo:ignore(?P<file>-file)?(?:\s+(?P<rules>[^\n]*?))?\s*(?:--\s*(?P<reason>[^\n]*))?$")
+
+
+@dataclass
+class Suppression:
+    line: int  # line the comment is on
+    whole_file: bool
+    rules: list[str]  # ids, resolved; unknown names kept verbatim in ``unknown``
+    unknown: list[str]
+    reason: str
+    standalone: bool  # the comment is alone on its line, so it covers the next line
+    used: set[str] = field(default_factory=set)
+
+
+def parse_suppressions(lines: list[str]) -> list[Suppression]:
+    out: list[Suppression] = []
+    for i, raw in enumerate(lines, start=1):
+        if _MARK not in raw:
+            continue
+        pos = raw.find("//")
+        hashpos = raw.find("#")
+        start = pos if pos >= 0 else hashpos
+        if start < 0:
+            continue
+        m = _RE.search(raw[start:])
+        if m is None:
+            continue
+        names = [n for n in re.split(r"[,\s]+", (m.group("rules") or "").strip()) if n]
+        ids, unknown = [], []
+        for n in names:
+            rule = registry.lookup(n)
+            (ids.append(rule.meta.id) if rule else unknown.append(n))
+        out.append(
+            Suppression(
+                line=i,
+                whole_file=bool(m.group("file")),
+                rules=ids,
+                unknown=unknown,
+                reason=(m.group("reason") or "").strip(),
+                standalone=raw[:start].strip() == "",
+            )
+        )
+    return out
+
+
+def apply(findings: list[Finding], sups: list[Suppression]) -> list[Finding]:
+    if not sups:
+        return findings
+    by_line: dict[int, list[Suppression]] = {}
+    file_level: list[Suppression] = []
+    for s in sups:
+        if s.whole_file:
+            file_level.append(s)
+            continue
+        by_line.setdefault(s.line, []).append(s)
+        if s.standalone:
+            by_line.setdefault(s.line + 1, []).append(s)
+    out = []
+    for f in findings:
+        hit = None
+        for s in file_level + by_line.get(f.line, []):
+            if f.rule_id in s.rules:
+                hit = s
+                break
+        if hit is not None:
+            hit.used.add(f.rule_id)
+            out.append(f.with_(suppressed=f"inline: {hit.reason}" if hit.reason else "inline"))
+        else:
+            out.append(f)
+    return out
+
+
+def hygiene(sups: list[Suppression], enabled: set[str]) -> list[tuple[int, str, str]]:
+    """(line, rule id, message) for suppressions that need attention."""
+    out = []
+    for s in sups:
+        kind = "ignore-file" if s.whole_file else "ignore"
+        if not s.rules and not s.unknown:
+            out.append((s.line, "SG001", f"steadygo:{kind} names no rule; name the rule it is for"))
+        for u in s.unknown:
+            out.append((s.line, "SG001", f"steadygo:{kind} names unknown rule {u!r}"))
+        for rid in s.rules:
+            if rid in enabled and rid not in s.used:
+                out.append((s.line, "SG001", f"steadygo:{kind} {rid} suppresses nothing here; remove it"))
+        if (s.rules or s.unknown) and not s.reason:
+            out.append((s.line, "SG002", f"steadygo:{kind} has no reason; add '-- why this is safe'"))
+    return out

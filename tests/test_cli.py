@@ -1,0 +1,125 @@
+"""The command line as a user meets it: commands, formats, exit codes."""
+
+import json
+import os
+
+from steadygo import __version__, registry
+
+from helpers import ROOT, json_report, run_cli, write
+
+EXAMPLE = os.path.join(ROOT, "examples", "orders-service")
+
+SERVER_BAD = """package main
+
+import "net/http"
+
+func main() {
+	http.ListenAndServe(":8080", nil)
+}
+"""
+
+
+def test_version():
+    p = run_cli("--version")
+    assert p.returncode == 0 and p.stdout.strip() == f"steadygo {__version__}"
+
+
+def test_no_command_is_usage_error():
+    assert run_cli().returncode == 2
+
+
+def test_rules_table_lists_every_rule():
+    p = run_cli("rules")
+    assert p.returncode == 0
+    for r in registry.all_rules():
+        assert r.meta.id in p.stdout and r.meta.name in p.stdout
+
+
+def test_rules_json():
+    data = json.loads(run_cli("rules", "--format", "json").stdout)
+    assert [d["id"] for d in data] == [r.meta.id for r in registry.all_rules()]
+    sg101 = next(d for d in data if d["id"] == "SG101")
+    assert sg101 == {**sg101, "name": "server-without-any-timeout", "layer": "code", "severity": "error"}
+
+
+def test_explain_by_id_and_name():
+    by_id = run_cli("explain", "SG101")
+    by_name = run_cli("explain", "server-without-any-timeout")
+    assert by_id.returncode == 0 and by_id.stdout == by_name.stdout
+    assert "## Why it breaks in production" in by_id.stdout
+
+
+def test_explain_unknown_rule():
+    p = run_cli("explain", "SG999x")
+    assert p.returncode == 2 and p.stderr.strip() == "steadygo: error: unknown rule 'SG999x'; 'steadygo rules' lists them"
+
+
+def test_example_service_findings_and_exit_code():
+    p = run_cli("check", EXAMPLE, "--format", "json", "--no-cache", "--select", "SG1")
+    assert p.returncode == 1
+    got = {(f["path"].split("orders-service/")[1], f["line"], f["rule_id"]) for f in json_report(p)["findings"]}
+    assert got == {
+        ("cmd/orders/main.go", 34, "SG101"),
+        ("cmd/orders/main.go", 36, "SG102"),
+        ("cmd/orders/main.go", 36, "SG104"),
+        ("cmd/orders/main.go", 47, "SG105"),
+        ("internal/upstream/pricing.go", 19, "SG105"),
+        ("internal/upstream/pricing.go", 20, "SG107"),
+        ("internal/upstream/pricing.go", 26, "SG106"),
+    }
+
+
+def test_text_report_shape(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD)
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", cwd=tmp_path)
+    assert p.returncode == 1
+    lines = p.stdout.splitlines()
+    assert lines[0] == "main.go"
+    assert lines[1].startswith("  main.go:6:2: SG101 error http.ListenAndServe runs a server with no timeouts at all")
+    assert lines[2] == '        6 | http.ListenAndServe(":8080", nil)'
+    assert "1 finding (1 error, 0 warning, 0 info; by layer: code 1) in 1 files" in p.stdout
+    assert "\x1b[" not in p.stdout  # no colour when not a terminal
+
+
+def test_fail_on_and_exit_zero(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD.replace("http.ListenAndServe(\":8080\", nil)", "var t = &http.Transport{TLSHandshakeTimeout: 1, DialContext: nil, MaxIdleConnsPerHost: 1}\n\t_ = t"))
+    # only SG107 (warning) fires: DialContext nil literal is not a dial timeout
+    base = ["check", str(tmp_path), "--no-cache", "--isolated", "--format", "json"]
+    p = run_cli(*base)
+    assert [f["rule_id"] for f in json_report(p)["findings"]] == ["SG107"]
+    assert p.returncode == 1
+    assert run_cli(*base, "--fail-on", "error").returncode == 0
+    assert run_cli(*base, "--exit-zero").returncode == 0
+
+
+def test_output_file_written_and_text_on_stdout(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD)
+    out = tmp_path / "report.json"
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--format", "text,json", "-o", str(out))
+    assert "SG101" in p.stdout
+    doc = json.loads(out.read_text())
+    assert doc["schema_version"] == 1 and doc["exit_code"] == 1
+    assert [f["rule_id"] for f in doc["findings"]] == ["SG101"]
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".steadygo-")]  # no temp file left
+
+
+def test_unwritable_output_is_one_line_error(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD)
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--format", "json", "-o", str(tmp_path / "no" / "such" / "dir" / "r.json"))
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and "cannot write report" in p.stderr
+
+
+def test_unknown_format_and_selector():
+    assert run_cli("check", EXAMPLE, "--format", "yaml").returncode == 2
+    p = run_cli("check", EXAMPLE, "--select", "SG1,bogus-rule")
+    assert p.returncode == 2 and "unknown rule 'bogus-rule'" in p.stderr
+
+
+def test_select_by_name_and_ignore(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD + "\nfunc get() { http.Get(\"http://x\") }\n")
+    base = ["check", str(tmp_path), "--no-cache", "--isolated", "--format", "json"]
+    ids = lambda p: sorted(f["rule_id"] for f in json_report(p)["findings"])  # noqa: E731
+    assert ids(run_cli(*base)) == ["SG101", "SG105"]
+    assert ids(run_cli(*base, "--select", "http-client-without-timeout")) == ["SG105"]
+    assert ids(run_cli(*base, "--ignore", "SG10")) == []
