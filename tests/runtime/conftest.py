@@ -21,26 +21,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).parent
-GOPROGS = HERE / "goprogs"
-FIXTURES = HERE.parent / "fixtures"
-
-# Request counts: the assertions in the tests are exact, derived from these.
-EXPORT_FIRST = 10  # /export before the first dump
-EXPORT_SECOND = 15  # /export between the first and second dump
-SUBSCRIBE = 15
-EACH_OTHER = 12  # /poll, /select, /lock, /outbound
-STORE_N = 300
-
-
-def _go_env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    cache = os.environ.get("STEADYGO_TEST_GOCACHE") or os.path.join(tempfile.gettempdir(), "steadygo-test-gocache")
-    env.update(GOCACHE=cache, GOPATH=str(tmp / "gopath"), GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
-               GOPROXY="off", CGO_ENABLED=env.get("CGO_ENABLED", "1"))
-    env.pop("GOROOT", None)
-    return env
-
+from .runtime_helpers import EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, GOPROGS, STORE_N, SUBSCRIBE, go_env as _go_env
 
 @pytest.fixture(scope="session")
 def go_tool() -> str:
@@ -131,15 +112,3 @@ def leaky(gobuild, tmp_path_factory):
         proc.kill()
         proc.wait(timeout=10)
         err.close()
-
-
-def run_gcload(gobuild, tmp: Path, mode: str, env_extra: dict[str, str]) -> Path:
-    exe = gobuild("gcload")
-    log = tmp / f"gc-{mode}.log"
-    env = dict(os.environ, GODEBUG="gctrace=1", **env_extra)
-    with open(log, "wb") as fh:
-        subprocess.run([str(exe), "-mode", mode], stdout=subprocess.DEVNULL, stderr=fh, env=env, timeout=60, check=True)
-    return log
-
-
-

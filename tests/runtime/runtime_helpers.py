@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from pathlib import Path
+
+HERE = Path(__file__).parent
+GOPROGS = HERE / "goprogs"
+FIXTURES = HERE.parent / "fixtures"
+
+# Request counts: the assertions in the tests are exact, derived from these.
+EXPORT_FIRST = 10  # /export before the first dump
+EXPORT_SECOND = 15  # /export between the first and second dump
+SUBSCRIBE = 15
+EACH_OTHER = 12  # /poll, /select, /lock, /outbound
+STORE_N = 300
+
+
+def go_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    cache = os.environ.get("STEADYGO_TEST_GOCACHE") or os.path.join(tempfile.gettempdir(), "steadygo-test-gocache")
+    env.update(GOCACHE=cache, GOPATH=str(tmp / "gopath"), GOFLAGS="-mod=mod", GOTOOLCHAIN="local",
+               GOPROXY="off", CGO_ENABLED=env.get("CGO_ENABLED", "1"))
+    env.pop("GOROOT", None)
+    return env
 
 
 def cli(argv: list[str]) -> int:
-    """Run steadygo's CLI with only the runtime subcommands registered, so the
-    tests do not depend on the other commands existing on this branch."""
+    """Run steadygo's real CLI entry point in-process."""
     from steadygo import cli as cli_mod
 
-    saved = cli_mod.COMMANDS
-    cli_mod.COMMANDS = {k: v for k, v in saved.items() if k in ("goroutines", "heap", "gctrace", "memstats")}
-    try:
-        return cli_mod.main(argv)
-    finally:
-        cli_mod.COMMANDS = saved
+    return cli_mod.main(argv)
 
 
 def source_line(path: Path, needle: str, occurrence: int = 1) -> int:
@@ -28,3 +45,12 @@ def source_line(path: Path, needle: str, occurrence: int = 1) -> int:
             if seen == occurrence:
                 return i
     raise AssertionError(f"{needle!r} not found in {path}")
+
+
+def run_gcload(gobuild, tmp: Path, mode: str, env_extra: dict[str, str]) -> Path:
+    exe = gobuild("gcload")
+    log = tmp / f"gc-{mode}.log"
+    env = dict(os.environ, GODEBUG="gctrace=1", **env_extra)
+    with open(log, "wb") as fh:
+        subprocess.run([str(exe), "-mode", mode], stdout=subprocess.DEVNULL, stderr=fh, env=env, timeout=60, check=True)
+    return log

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import FIXTURES, GOPROGS, STORE_N, run_gcload
-from runtime_helpers import cli, source_line
+from .runtime_helpers import FIXTURES, GOPROGS, STORE_N, cli, run_gcload, source_line
 from steadygo.runtime import gctrace, heapcheck, memstats, pprof, srclink
 
 MAIN_GO = GOPROGS / "leaky" / "main.go"

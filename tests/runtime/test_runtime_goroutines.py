@@ -12,8 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from conftest import EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, FIXTURES, GOPROGS, SUBSCRIBE
-from runtime_helpers import cli, source_line
+from .runtime_helpers import EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, FIXTURES, GOPROGS, SUBSCRIBE, cli, source_line
 from steadygo.errors import UserError
 from steadygo.runtime import goroutines, leaks, srclink
 
@@ -193,6 +192,9 @@ def test_src_links_static_findings(leaky, monkeypatch):
     fake.scan = lambda paths, config=None, **kw: types.SimpleNamespace(findings=[Finding(
         "SG123", "goroutine-without-exit", Severity.WARNING, Layer.CODE, "main.go", line, 2, "static says so")])
     monkeypatch.setitem(sys.modules, "steadygo.engine", fake)
+    import steadygo
+
+    monkeypatch.setattr(steadygo, "engine", fake, raising=False)  # `from steadygo import engine` reads the attribute
     d = goroutines.load(str(leaky.files["t1.debug2.txt"]))
     a = leaks.analyse(d, min_count=10)
     srclink.link_suspects(a, srclink.SourceTree(str(GOPROGS / "leaky")))

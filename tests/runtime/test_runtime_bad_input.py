@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from runtime_helpers import cli
+from .runtime_helpers import cli
 from steadygo.errors import UserError
 from steadygo.runtime import fetch, goroutines, leaks, pprof
 
