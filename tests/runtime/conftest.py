@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from .runtime_helpers import EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, GOPROGS, STORE_N, SUBSCRIBE, go_env as _go_env
+from .runtime_helpers import (BUFFERS, EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, GOPROGS, RETAIN_BODIES, STORE_N,
+                              SUBSCRIBE, go_env as _go_env)
 
 @pytest.fixture(scope="session")
 def go_tool() -> str:
@@ -57,9 +58,9 @@ class LeakyRun:
     files: dict[str, Path] = field(default_factory=dict)
     source_dir: Path = GOPROGS / "leaky"
 
-    def get(self, path: str, timeout: float = 10.0) -> bytes:
+    def get(self, path: str, timeout: float = 10.0, data: bytes | None = None) -> bytes:
         try:
-            with urllib.request.urlopen(self.base + path, timeout=timeout) as r:
+            with urllib.request.urlopen(self.base + path, data=data, timeout=timeout) as r:
                 return r.read()
         except urllib.error.HTTPError as exc:  # /export answers 504 on purpose
             return exc.read()
@@ -97,6 +98,10 @@ def leaky(gobuild, tmp_path_factory):
         for _ in range(EXPORT_SECOND):
             run.get("/export")
         run.get(f"/store?n={STORE_N}")
+        for i in range(RETAIN_BODIES):
+            run.get("/retain", data=bytes([65 + i]) * (1 << 20))
+        for _ in range(BUFFERS):
+            run.get("/buffer?kb=1024")
         run.get("/gc")
         time.sleep(0.2)
         run.save("t1.debug2.txt", "/debug/pprof/goroutine?debug=2")

@@ -17,6 +17,8 @@ EXPORT_SECOND = 15  # /export between the first and second dump
 SUBSCRIBE = 15
 EACH_OTHER = 12  # /poll, /select, /lock, /outbound
 STORE_N = 300
+RETAIN_BODIES = 4  # POST /retain with a 1 MiB body each, a 16-byte prefix kept
+BUFFERS = 4  # GET /buffer?kb=1024, each buffer kept
 
 
 def go_env(tmp: Path) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from .runtime_helpers import FIXTURES, GOPROGS, STORE_N, cli, run_gcload, source_line
+from .runtime_helpers import BUFFERS, FIXTURES, GOPROGS, RETAIN_BODIES, STORE_N, cli, run_gcload, source_line
 from steadygo.runtime import gctrace, heapcheck, memstats, pprof, srclink
 
 MAIN_GO = GOPROGS / "leaky" / "main.go"
@@ -34,10 +34,17 @@ def test_heap_diff_and_map_retention(leaky):
     assert STORE_N * 65536 < d.by_function[0].flat < STORE_N * (65536 + 128)
     tree = srclink.SourceTree(str(GOPROGS / "leaky"))
     fs = heapcheck.findings("t1", cur, base, "inuse_space", tree, d)
-    assert [f.rule_id for f in fs] == ["SG911", "SG914"]
+    got = {(f.rule_id, dict(f.extra)["function"]) for f in fs}
+    assert got == {("SG911", "main.remember"), ("SG912", "main.retainHandler"), ("SG913", "main.bufferHandler"),
+                   ("SG914", "main.remember")}
+    assert fs[0].rule_id == "SG911"  # the biggest grower comes first
     assert fs[0].message.startswith("live heap allocated under map inserts: main.remember grew by ")
     # without the source tree the map insert cannot be seen from the stack
-    assert [f.rule_id for f in heapcheck.findings("t1", cur, base, "inuse_space", None, d)] == ["SG914"]
+    assert {f.rule_id for f in heapcheck.findings("t1", cur, base, "inuse_space", None, d)} == {"SG912", "SG913", "SG914"}
+    # the whole 1 MiB bodies stay alive although only 16 bytes of each are kept
+    amount = {f.rule_id: int(dict(f.extra)["amount"]) for f in fs if f.rule_id in ("SG912", "SG913")}
+    assert amount["SG912"] >= RETAIN_BODIES * (1 << 20)
+    assert amount["SG913"] >= BUFFERS * (1 << 20)
 
 
 def test_heap_cli_json(leaky, tmp_path):

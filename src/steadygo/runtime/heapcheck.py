@@ -142,7 +142,7 @@ def findings(path: str, cur: pprof.Profile, base: pprof.Profile | None, sample_t
         msg = f"{_WHAT[h.rule.meta.id]}: {h.func} {verb} {amount} ({h.share:.0%} of {sample_type})"
         out.append(Finding(rule_id=h.rule.meta.id, rule_name=h.rule.meta.name, severity=h.rule.meta.severity,
                            layer=h.rule.meta.layer, path=path, line=0, col=0, message=msg,
-                           breakpoint=h.rule.meta.breakpoint, extra=(("function", h.func), ("where", h.where))))
+                           breakpoint=h.rule.meta.breakpoint, extra=(("function", h.func), ("where", h.where), ("amount", str(h.bytes)))))
     if d is not None and d.by_function:
         top = d.by_function[0]
         if top.flat > 0:

@@ -4,9 +4,11 @@
 package main
 
 import (
+	"bytes"
 	"expvar"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	_ "net/http/pprof"
@@ -154,6 +156,39 @@ func callBackend() {
 	c.Read(buf)
 }
 
+// retainHandler reads the whole request body and keeps a 16-byte prefix of
+// it: the sub-slice keeps the entire read buffer alive.
+var prefixes [][]byte
+
+func retainHandler(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil || len(body) < 16 {
+		http.Error(w, "short body", http.StatusBadRequest)
+		return
+	}
+	cacheMu.Lock()
+	prefixes = append(prefixes, body[:16])
+	cacheMu.Unlock()
+	fmt.Fprintln(w, len(body))
+}
+
+// bufferHandler builds a large response in a bytes.Buffer and keeps the
+// buffer around after use.
+var buffers []*bytes.Buffer
+
+func bufferHandler(w http.ResponseWriter, r *http.Request) {
+	kb, _ := strconv.Atoi(r.URL.Query().Get("kb"))
+	chunk := make([]byte, 1024)
+	b := new(bytes.Buffer)
+	for i := 0; i < kb; i++ {
+		b.Write(chunk)
+	}
+	cacheMu.Lock()
+	buffers = append(buffers, b)
+	cacheMu.Unlock()
+	fmt.Fprintln(w, b.Len())
+}
+
 // gcHandler forces a collection so gctrace shows "(forced)" cycles.
 func gcHandler(w http.ResponseWriter, r *http.Request) {
 	runtime.GC()
@@ -177,6 +212,8 @@ func main() {
 	http.HandleFunc("/lock", lockHandler)
 	http.HandleFunc("/select", selectHandler)
 	http.HandleFunc("/outbound", outboundHandler)
+	http.HandleFunc("/retain", retainHandler)
+	http.HandleFunc("/buffer", bufferHandler)
 	var err error
 	silent, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
