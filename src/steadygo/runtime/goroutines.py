@@ -34,7 +34,7 @@ from steadygo.runtime import fetch
 # Anchored at line end so a function name's own parentheses, like
 # (*T).Method, survive.  Separate passes with literal prefixes are faster in
 # Python's re than one alternation.
-_ARGS = re.compile(r"\([^()\n]*\)$", re.M)
+_ARGS = re.compile(r"\([^()\n]*\)(?=\n\t)")  # every function line is followed by its \t file line
 _CREATOR_ID = re.compile(r" in goroutine \d+$", re.M)
 _FP_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M)
 _OFFSET = re.compile(r" \+0x[0-9a-f]+$")
@@ -44,7 +44,9 @@ _NOISE = re.compile(r"\([^()\n]*\)$|[ \t]\+0x[0-9a-f]+[^\n]*$| in goroutine \d+$
 def _normalise(text: str) -> str:
     if " fp=0x" in text:
         text = _FP_SP.sub("", text)
-    return _ARGS.sub("", _CREATOR_ID.sub("", text))
+    # The creator id (" in goroutine N") is cut per block in parse_debug2:
+    # one rfind per goroutine is cheaper than another pass over the text.
+    return _ARGS.sub("", text)
 
 
 _HEADER = re.compile(r"goroutine (\d+)[^\[\n]*\[([^\]\n]*)\]")
@@ -265,6 +267,12 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
                 garbled += 1
                 continue
             body = "" if nl < 0 else block[nl + 1:]
+            cb = body.rfind("created by ")
+            if cb >= 0:
+                ig = body.find(" in goroutine ", cb)
+                if ig >= 0:
+                    end = body.find("\n", ig)
+                    body = body[:ig] + (body[end:] if end >= 0 else "")
             b = buckets.get(body)
             if b is None:
                 b = buckets[body] = Bucket(key=body, first_line=start)
