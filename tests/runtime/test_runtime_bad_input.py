@@ -164,3 +164,34 @@ def test_read_artifact_stream_limit(tmp_path):
     assert fetch.read_artifact(str(p), max_bytes=2048).data == b"a" * 2048
     with pytest.raises(UserError, match="over the"):
         fetch.read_artifact(str(p), max_bytes=2047)
+
+
+def test_real_repanic_header(gobuild, tmp_path):
+    exe = gobuild("crasher")
+    r = subprocess.run([str(exe), "-mode", "repanic"], capture_output=True, timeout=60)
+    p = tmp_path / "repanic.txt"
+    p.write_bytes(r.stderr)
+    d = goroutines.load(str(p))
+    assert d.header == ["panic: first failure [recovered]", "\tpanic: second failure"]
+    assert d.buckets[0].top_user_frame().func == "main.main.func1"
+
+
+def test_gotraceback_system_dump(gobuild, tmp_path):
+    """GOTRACEBACK=system adds gp=/m= to headers and fp/sp/pc to every frame;
+    buckets must come out the same as with GOTRACEBACK=all."""
+    exe = gobuild("crasher")
+    dumps = {}
+    for level in ("all", "system"):
+        r = subprocess.run([str(exe), "-mode", "panic"], capture_output=True, timeout=60,
+                           env=dict(os.environ, GOTRACEBACK=level))
+        p = tmp_path / f"{level}.txt"
+        p.write_bytes(r.stderr)
+        dumps[level] = goroutines.load(str(p))
+    for d in dumps.values():
+        parked = [b for b in d.buckets if b.top_user_frame() and b.top_user_frame().func == "main.parked"]
+        assert [(b.count, b.state) for b in parked] == [(3, "chan receive")]
+        assert all(":" in f.where() and "fp=" not in f.file for f in parked[0].frames)
+    # system level also lists the runtime's own goroutines; the user's are the same
+    user = {lvl: sorted((b.top_user_frame().func, b.count) for b in d.buckets if b.top_user_frame())
+            for lvl, d in dumps.items()}
+    assert user["system"] == user["all"] and dumps["system"].total > dumps["all"].total

@@ -2,6 +2,7 @@
 //
 //	-mode panic: an unrecovered panic while other goroutines are parked
 //	(run with GOTRACEBACK=all to get every goroutine);
+//	-mode repanic: a deferred function recovers and panics again;
 //	-mode goexit: main calls runtime.Goexit with nothing else alive, the
 //	"no goroutines" fatal error;
 //	-mode race: an unsynchronised counter (build with -race).
@@ -32,6 +33,12 @@ func main() {
 		time.Sleep(20 * time.Millisecond)
 		var m map[string]int
 		m["boom"] = 1
+	case "repanic":
+		defer func() {
+			recover()
+			panic("second failure")
+		}()
+		panic("first failure")
 	case "goexit":
 		runtime.Goexit()
 	case "race":
