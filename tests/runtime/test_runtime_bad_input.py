@@ -197,3 +197,15 @@ def test_gotraceback_system_dump(gobuild, tmp_path):
     user = {lvl: sorted((b.top_user_frame().func, b.count) for b in d.buckets if b.top_user_frame())
             for lvl, d in dumps.items()}
     assert user["system"] == user["all"] and dumps["system"].total > dumps["all"].total
+
+
+def test_profile_with_short_sample(leaky, tmp_path, capsys):
+    """A well-formed protobuf whose sample lacks values: corrupt, one line."""
+    from steadygo.runtime import profile_pb2
+
+    pb = profile_pb2.Profile()
+    pb.ParseFromString(gzip.decompress(leaky.files["t1.heap.pb.gz"].read_bytes()))
+    del pb.sample[0].value[1:]
+    p = tmp_path / "short.pb"
+    p.write_bytes(pb.SerializeToString())
+    assert "fewer values than sample types" in one_line_error(capsys, ["heap", str(p)])

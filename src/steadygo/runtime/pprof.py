@@ -109,9 +109,8 @@ def parse_profile(data: bytes, source: str = "<profile>") -> Profile:
         if not frames:
             frames.append((f"0x{loc.address:x}", "", 0))
         loc_frames[loc.id] = tuple(frames)
-    nv = len(sample_types)
-    if any(len(smp.value) != nv for smp in pb.sample):
-        raise UserError(f"{source}: corrupt pprof profile (a sample's value count differs from its {nv} sample types)")
+    # A sample with fewer values than sample types is caught where values are
+    # read (stacks(), total()); checking all of them here costs a full pass.
     return Profile(source=source, pb=pb, sample_types=sample_types, period_type=period_type,
                    period=pb.period, default_sample_type=default, loc_frames=loc_frames)
 
@@ -161,12 +160,15 @@ def stacks(p: Profile, sample_type: str, canon: Canon) -> dict[tuple[int, ...], 
     get = canon.map_profile(p).__getitem__
     samples = p.pb.sample
     try:
-        # Two list comprehensions beat one loop that touches each upb sample
-        # twice; the per-frame id translation is the floor of the cost.
-        keys = [tuple(map(get, s.location_id)) for s in samples]
+        vals = [s.value[idx] for s in samples]
+        # Only samples with a value for this type get a key: in a real heap
+        # profile most samples are freed allocations with inuse 0.  The
+        # per-frame id translation is the floor of the cost.
+        keys = [tuple(map(get, s.location_id)) if v else () for s, v in zip(samples, vals)]
     except KeyError as exc:
         raise UserError(f"{p.source}: corrupt pprof profile (sample refers to missing location {exc})") from None
-    vals = [s.value[idx] for s in samples]
+    except IndexError:
+        raise UserError(f"{p.source}: corrupt pprof profile (a sample has fewer values than sample types)") from None
     acc: dict[tuple[int, ...], int] = {}
     aget = acc.get
     for k, v in zip(keys, vals):
@@ -212,7 +214,10 @@ def top(p: Profile, sample_type: str, n: int = 10) -> list[Row]:
 
 def total(p: Profile, sample_type: str) -> int:
     idx = p.type_index(sample_type)
-    return sum(s.value[idx] for s in p.pb.sample)
+    try:
+        return sum(s.value[idx] for s in p.pb.sample)
+    except IndexError:
+        raise UserError(f"{p.source}: corrupt pprof profile (a sample has fewer values than sample types)") from None
 
 
 def stack_names(p: Profile, key: tuple, limit: int = 0) -> list[str]:
