@@ -212,21 +212,23 @@ def load(source: str, max_bytes: int = fetch.DEFAULT_MAX_BYTES, timeout: float =
 
 
 def parse_bytes(data: bytes, source: str = "<dump>") -> Dump:
-    if not data.strip():
+    if not data or data.isspace():  # no copy of a 64 MiB input
         raise UserError(f"{source}: empty input, expected a goroutine dump")
     if fetch.looks_like_html(data):
         raise UserError(f"{source}: this is an HTML page, not a goroutine dump (wrong URL, or a proxy error page?)")
-    if _looks_like_pprof(data):
+    if not data[:4096].lstrip()[:32].startswith(_TEXT_STARTS) and _looks_like_pprof(data):
         from steadygo.runtime import pprof
 
         return from_profile(pprof.parse_profile(data, source), source, len(data))
     text = data.decode("utf-8", errors="replace")
-    stripped = text.lstrip()
+    stripped = text[:4096].lstrip()
     if stripped.startswith(("goroutine profile: total", "goroutineleak profile: total")):
         return parse_debug1(text, source)
     return parse_debug2(text, source)
 
 
+_TEXT_STARTS = (b"goroutine ", b"panic:", b"fatal error:", b"==================", b"WARNING: DATA RACE",
+                b"SIGQUIT", b"runtime:", b"unexpected fault")
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 32))
 
 
@@ -316,13 +318,11 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
             f"dump ends mid-goroutine at byte {len(text):,}"
             + (" (the runtime caps debug=2 output at 64 MiB)" if len(text.encode()) >= RUNTIME_DUMP_CAP - 4096 else "")
             + "; the last goroutine's stack is incomplete and was left out, counts are lower bounds")
+        # Only the cut goroutine is dropped; its complete twins stay.
         b.count -= 1
         b.wait_minutes.pop()
-        if b.ids and b.first_line == start:
-            pass
         if b.count == 0:
             del buckets[body]
-        # Other goroutines in that bucket stay; only the cut one is dropped.
     elif cut:
         dump.truncated = True
         dump.truncated_note = "dump ends mid-line; it may have been cut off"
