@@ -100,8 +100,8 @@ def test_suspects_ranked_with_words(leaky):
     }
     first = a.suspects[0]
     assert first.bucket.top_user_frame().func == "main.exportHandler.func1"
-    assert first.message == (f"{TOTAL_EXPORT} goroutines created by main.exportHandler parked in "
-                             "main.exportHandler.func1 blocked on chan send: the receiver returned early and "
+    assert first.message == (f"{TOTAL_EXPORT} goroutines created by main.exportHandler, parked in "
+                             "main.exportHandler.func1, blocked on chan send: the receiver returned early and "
                              "nobody reads the channel any more")
     # scores strictly non-increasing
     scores = [s.score for s in a.suspects]

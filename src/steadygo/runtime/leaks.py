@@ -118,7 +118,7 @@ def _where(b: Bucket, module: str | None) -> str:
         parts.append(f"created by {_short(created.func)}")
     if top is not None and (created is None or top.func != created.func):
         parts.append(f"parked in {_short(top.func)}")
-    return " ".join(parts)
+    return ", ".join(parts)
 
 
 def _is_outbound(b: Bucket) -> bool:
@@ -161,7 +161,8 @@ def classify(b: Bucket, module: str | None, min_count: int) -> tuple[object, flo
     score = b.count * weight * (1.0 + math.log1p(hi))
     why = _WHY.get(state) or (f"the lock or condition ({state}) is never released or signalled"
                               if state in _LOCK else "state unknown in this dump format; take a debug=2 dump")
-    msg = (f"{_fmt_count(b.count)} goroutine{'s' if b.count != 1 else ''} {_where(b, module)} "
+    where = _where(b, module)
+    msg = (f"{_fmt_count(b.count)} goroutine{'s' if b.count != 1 else ''} {where}{',' if where else ''} "
            f"{'blocked on ' + state if state != 'unknown' else 'parked'}{_wait_words(b)}: {why}")
     return rule, score, " ".join(msg.split())
 
