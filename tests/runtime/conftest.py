@@ -22,6 +22,7 @@ import pytest
 from .runtime_helpers import (BUFFERS, EACH_OTHER, EXPORT_FIRST, EXPORT_SECOND, GOPROGS, RETAIN_BODIES, STORE_N,
                               SUBSCRIBE, go_env as _go_env)
 
+
 @pytest.fixture(scope="session")
 def go_tool() -> str:
     go = shutil.which("go")
