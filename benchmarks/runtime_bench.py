@@ -98,6 +98,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sizes", default="10000,50000,100000")
     ap.add_argument("--heap-depth", type=int, default=18)
+    ap.add_argument("--skip-dumps", action="store_true", help="only the heap-diff part")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sg-bench-"))
@@ -109,7 +110,7 @@ def main() -> int:
         print("wall and CPU seconds (user+sys); the machine is shared, so CPU time is the fairer comparison")
         print(f"{'goroutines':>10} {'dump MiB':>9} {'parsed':>8} {'stacks':>6} | {'steadygo wall':>13} {'cpu':>6} {'RSS MB':>7} | "
               f"{'panicparse wall':>15} {'cpu':>6} {'RSS MB':>7} | CPU ratio")
-        for n in [int(x) for x in args.sizes.split(",")]:
+        for n in ([] if args.skip_dumps else [int(x) for x in args.sizes.split(",")]):
             dump = OUT / f"dump-{n}.txt"
             if not dump.exists():
                 subprocess.run([str(dumpgen), "-n", str(n), "-o", str(dump)], check=True)

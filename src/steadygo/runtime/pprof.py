@@ -13,6 +13,7 @@ sample.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import chain
 from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError
@@ -124,19 +125,29 @@ def parse_profile(data: bytes, source: str = "<profile>") -> Profile:
 
 
 class Canon:
+    """Canonical location ids shared by the profiles mapped into it.  The
+    first profile's own location ids are kept as canonical ids where they are
+    free, so its stacks need no per-frame translation at all (tuple() of the
+    repeated field runs in C); usually only the base profile is translated."""
+
     def __init__(self) -> None:
         self.ids: dict[tuple[FrameT, ...], int] = {}
-        self.frames: list[tuple[FrameT, ...]] = []
-        self.funcsets: list[frozenset[str]] = []
+        self.frames: dict[int, tuple[FrameT, ...]] = {}
+        self.funcsets: dict[int, frozenset[str]] = {}
+        self._next = 1 << 40  # ids for frames first seen in a later profile
 
     def map_profile(self, p: Profile) -> dict[int, int]:
         out = {}
         for lid, frames in p.loc_frames.items():
             cid = self.ids.get(frames)
             if cid is None:
-                cid = self.ids[frames] = len(self.frames)
-                self.frames.append(frames)
-                self.funcsets.append(frozenset(f[0] for f in frames))
+                if lid in self.frames:
+                    cid, self._next = self._next, self._next + 1
+                else:
+                    cid = lid
+                self.ids[frames] = cid
+                self.frames[cid] = frames
+                self.funcsets[cid] = frozenset(f[0] for f in frames)
             out[lid] = cid
         return out
 
@@ -157,14 +168,21 @@ class Canon:
 
 def stacks(p: Profile, sample_type: str, canon: Canon) -> dict[tuple[int, ...], int]:
     idx = p.type_index(sample_type)
-    get = canon.map_profile(p).__getitem__
+    lmap = canon.map_profile(p)
+    get = lmap.__getitem__
+    identity = all(k == v for k, v in lmap.items())
     samples = p.pb.sample
     try:
         vals = [s.value[idx] for s in samples]
         # Only samples with a value for this type get a key: in a real heap
-        # profile most samples are freed allocations with inuse 0.  The
-        # per-frame id translation is the floor of the cost.
-        keys = [tuple(map(get, s.location_id)) if v else () for s, v in zip(samples, vals)]
+        # profile most samples are freed allocations with inuse 0.
+        if identity:
+            keys = [tuple(s.location_id) if v else () for s, v in zip(samples, vals)]
+            unknown = set(chain.from_iterable(keys)).difference(lmap)
+            if unknown:
+                raise KeyError(min(unknown))
+        else:
+            keys = [tuple(map(get, s.location_id)) if v else () for s, v in zip(samples, vals)]
     except KeyError as exc:
         raise UserError(f"{p.source}: corrupt pprof profile (sample refers to missing location {exc})") from None
     except IndexError:
@@ -242,8 +260,13 @@ class Diff:
 
 def diff(base: Profile, cur: Profile, sample_type: str, n: int = 10) -> Diff:
     canon = Canon()
-    b = stacks(base, sample_type, canon)
-    c = stacks(cur, sample_type, canon)
+    # The larger profile goes first: its location ids become canonical as they are.
+    if len(cur.pb.sample) >= len(base.pb.sample):
+        c = stacks(cur, sample_type, canon)
+        b = stacks(base, sample_type, canon)
+    else:
+        b = stacks(base, sample_type, canon)
+        c = stacks(cur, sample_type, canon)
     delta: dict[tuple[int, ...], int] = {}
     for k, v in c.items():
         dv = v - b.get(k, 0)
