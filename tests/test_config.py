@@ -10,7 +10,7 @@ from steadygo.findings import Severity
 
 from helpers import json_report, run_cli, write
 
-BAD_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); http.Get("x") }\n'
+BAD_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); if r, err := http.Get("x"); err == nil { r.Body.Close() } }\n'
 
 
 @pytest.mark.parametrize(

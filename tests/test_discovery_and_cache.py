@@ -36,7 +36,7 @@ def test_warm_cache_same_result_and_invalidation(tmp_path):
     warm = scan([str(tmp_path)], Config(), base=str(tmp_path))
     assert cold.cached_packages == 0 and warm.cached_packages == warm.packages == 3  # gen/ counts, with 0 files
     assert warm.findings == cold.findings
-    write(tmp_path / "main.go", BAD.format(pkg="main") + "\nfunc G() { http.Get(\"x\") }\n")
+    write(tmp_path / "main.go", BAD.format(pkg="main") + "\nfunc G() { if r, err := http.Get(\"x\"); err == nil { r.Body.Close() } }\n")
     edited = scan([str(tmp_path)], Config(), base=str(tmp_path))
     assert edited.cached_packages == 2
     assert sorted(f.rule_id for f in edited.active) == ["SG101", "SG101", "SG105"]
@@ -47,7 +47,7 @@ def test_warm_cache_same_result_and_invalidation(tmp_path):
 
 def test_process_pool_gives_identical_results(tmp_path, monkeypatch):
     for i in range(12):
-        write(tmp_path / f"p{i}" / "a.go", BAD.format(pkg=f"p{i}") + f"\nfunc G{i}() {{ http.Get(\"x\") }}\n")
+        write(tmp_path / f"p{i}" / "a.go", BAD.format(pkg=f"p{i}") + f"\nfunc G{i}() {{ if r, err := http.Get(\"x\"); err == nil {{ r.Body.Close() }} }}\n")
     serial = scan([str(tmp_path)], Config(), use_cache=False, jobs=1, base=str(tmp_path))
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
     parallel = scan([str(tmp_path)], Config(), use_cache=False, jobs=2, base=str(tmp_path))

@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     "explain": "explain",
     "slo": "slo",
+    "baseline": "baseline",
+    "ledger": "ledger",
     "goroutines": "goroutines",
     "heap": "heap",
     "gctrace": "gctrace",

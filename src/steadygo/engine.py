@@ -192,7 +192,12 @@ def scan(
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     base: str | None = None,
+    baseline: Callable[[list[Finding]], list[Finding]] | None = None,
+    extra: list[Finding] | None = None,
 ) -> ScanResult:
+    """``baseline`` is the baseline processor (see ``process``); ``extra`` are
+    findings from outside the Go analysis (runtime evidence) that go through
+    the same processors."""
     started = time.perf_counter()
     config = config or Config()
     base = base or os.getcwd()
@@ -205,7 +210,7 @@ def scan(
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
     total_files = sum(len(t.paths) for t in tasks)
     workers = jobs or os.cpu_count() or 1
-    raw: list[Finding] = []
+    raw: list[Finding] = list(extra or ())
 
     def collect(res, done):
         findings, diags, nfiles, nlines, hit = res
@@ -227,7 +232,7 @@ def scan(
         for i, t in enumerate(tasks, start=1):
             collect(analyse_package(t), i)
     result.packages = len(tasks)
-    result.findings = process(raw, config)
+    result.findings = process(raw, config, baseline)
     result.seconds = time.perf_counter() - started
     return result
 

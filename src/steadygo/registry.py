@@ -65,15 +65,22 @@ class EvidenceRule(Rule):
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
-    from steadygo.golang.rules import engine_rules, http
+    from steadygo.golang.rules import context, database, engine_rules, errors, goroutines, http, memory, resources
     from steadygo.runtime import rules as runtime_rules
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
         http.RULES,
+        context.RULES,
+        goroutines.RULES,
+        resources.RULES,
+        database.RULES,
+        memory.RULES,
+        errors.RULES,
         runtime_rules.RULES,
     ]
-    rules = tuple(r for fam in families for r in fam)
+    # Listed in id order whatever the module layout, so tables read naturally.
+    rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))
     _check_unique(rules)
     return rules
 

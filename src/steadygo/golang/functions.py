@@ -9,6 +9,7 @@ chi routes are plain net/http handlers.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from steadygo.golang.parse import FUNC_TYPES, captures, text
@@ -19,6 +20,7 @@ FIBER_PATHS = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "gi
 GRPC = "google.golang.org/grpc"
 
 _FUNCS_Q = "[(function_declaration) (method_declaration) (func_literal)] @f"
+_NAMED_FUNCS_Q = "[(function_declaration) (method_declaration)] @f"
 
 
 @dataclass
@@ -128,24 +130,43 @@ def classify(file, fn_node, package_uses_grpc: bool = False) -> FuncInfo:
 
 
 class FunctionIndex:
-    """Every function, method and literal in a file, classified once."""
+    """Functions, methods and literals of one file, classified on demand.
+
+    Classifying means resolving every parameter type, so it is done only for
+    the functions a rule actually asks about (the enclosing function of a
+    match, a function looked up by name), once each."""
 
     def __init__(self, file, package_uses_grpc: bool = False):
         self.file = file
-        self.funcs: list[FuncInfo] = [
-            classify(file, n, package_uses_grpc) for n in captures(_FUNCS_Q, file.root).get("f", [])
-        ]
-        self.by_node_id = {f.node.id: f for f in self.funcs}
-        self.by_name: dict[str, list[FuncInfo]] = {}
-        for f in self.funcs:
-            if f.name:
-                self.by_name.setdefault(f.name, []).append(f)
+        self._grpc = package_uses_grpc
+        self._infos: dict[int, FuncInfo] = {}
+
+    def info(self, fn_node) -> FuncInfo:
+        fi = self._infos.get(fn_node.id)
+        if fi is None:
+            fi = self._infos[fn_node.id] = classify(self.file, fn_node, self._grpc)
+        return fi
+
+    @functools.cached_property
+    def funcs(self) -> list[FuncInfo]:
+        return [self.info(n) for n in captures(_FUNCS_Q, self.file.root).get("f", [])]
+
+    @functools.cached_property
+    def by_node_id(self) -> dict[int, FuncInfo]:
+        return {f.node.id: f for f in self.funcs}
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, list[FuncInfo]]:
+        out: dict[str, list[FuncInfo]] = {}
+        for n in captures(_NAMED_FUNCS_Q, self.file.root).get("f", []):
+            out.setdefault(text(n.child_by_field_name("name")), []).append(self.info(n))
+        return out
 
     def enclosing(self, node) -> FuncInfo | None:
         n = node.parent
         while n is not None:
             if n.type in FUNC_TYPES:
-                return self.by_node_id.get(n.id)
+                return self.info(n)
             n = n.parent
         return None
 
@@ -154,9 +175,7 @@ class FunctionIndex:
         n = node.parent
         while n is not None:
             if n.type in FUNC_TYPES:
-                fi = self.by_node_id.get(n.id)
-                if fi is not None:
-                    yield fi
+                yield self.info(n)
             n = n.parent
 
     def in_handler(self, node) -> FuncInfo | None:

@@ -7,6 +7,7 @@ and the default name of versioned paths (``github.com/labstack/echo/v4`` is
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -61,12 +62,29 @@ class ImportTable:
         return path in self.paths
 
     def imports_prefix(self, prefix: str) -> bool:
-        return any(p == prefix or p.startswith(prefix + "/") for p in self.paths)
+        """``net/http`` matches imports of net/http and net/http/pprof."""
+        return prefix in self._prefixes
+
+    @functools.cached_property
+    def _prefixes(self) -> frozenset[str]:
+        out = set()
+        for p in self.paths:
+            parts = p.split("/")
+            out.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return frozenset(out)
 
 
 def build_import_table(root) -> ImportTable:
     table = ImportTable()
-    for spec in captures(_IMPORT_Q, root).get("spec", []):
+    # Imports sit only at the top of the file: query those declarations, not
+    # the whole tree (a whole-tree query costs as much as a third of a parse).
+    specs = []
+    for decl in root.named_children:
+        if decl.type == "import_declaration":
+            specs.extend(captures(_IMPORT_Q, decl).get("spec", []))
+        elif decl.type not in ("package_clause", "comment"):
+            break
+    for spec in specs:
         path = string_value(spec.child_by_field_name("path"))
         if path is None:
             continue

@@ -54,6 +54,14 @@ class Package:
             for call in self._calls(f).get(name, ()):
                 yield f, call
 
+    def calls_in(self, file: GoFile, *names: str) -> list:
+        """Calls ``name(...)`` / ``x.name(...)`` in one file, in source order,
+        from the same per-file index as ``calls_to`` (no extra tree walk)."""
+        index = self._calls(file)
+        out = [c for n in names for c in index.get(n, ())]
+        out.sort(key=lambda c: c.start_byte)
+        return out
+
     @functools.cache
     def _calls(self, file: GoFile) -> dict[str, list]:
         out: dict[str, list] = {}

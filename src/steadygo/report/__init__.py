@@ -5,6 +5,7 @@ A reporter turns a ``RunReport`` into text.  The caller decides where it goes
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from steadygo.config import Config
@@ -19,6 +20,12 @@ class RunReport:
     color: bool = False
     show_suppressed: bool = False
     notes: list[str] = field(default_factory=list)  # extra lines for humans (e.g. baseline summary)
+    # Directory finding paths are relative to; SARIF publishes it as %SRCROOT%.
+    base: str = field(default_factory=os.getcwd)
+    baseline: object | None = None  # steadygo.baseline.Baseline when --baseline was given
+    new_from_rev: str | None = None
+    # Runtime evidence documents given with --runtime (see docs/reports.md).
+    runtime: list[dict] = field(default_factory=list)
 
 
 class Reporter:
@@ -29,7 +36,13 @@ class Reporter:
 
 
 def reporters() -> dict[str, type[Reporter]]:
+    from steadygo.report.github import GithubReporter
+    from steadygo.report.html import HtmlReporter
     from steadygo.report.json import JsonReporter
+    from steadygo.report.junit import JunitReporter
+    from steadygo.report.markdown import MarkdownReporter
+    from steadygo.report.sarif import SarifReporter
     from steadygo.report.text import TextReporter
 
-    return {r.name: r for r in (TextReporter, JsonReporter)}
+    return {r.name: r for r in (TextReporter, JsonReporter, SarifReporter, GithubReporter, JunitReporter,
+                                MarkdownReporter, HtmlReporter)}

@@ -12,6 +12,13 @@ from steadygo.report import Reporter, RunReport
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+def _location(f) -> str:
+    # Runtime evidence has no column (col 0) and file-level findings no line.
+    if f.line <= 0:
+        return f.path
+    return f"{f.path}:{f.line}:{f.col}" if f.col > 0 else f"{f.path}:{f.line}"
+
+
 class TextReporter(Reporter):
     name = "text"
 
@@ -33,7 +40,7 @@ class TextReporter(Reporter):
                 sev = _STYLE[f.severity]
                 tag = " (suppressed)" if f.suppressed else ""
                 con.print(
-                    f"  {escape(f.path)}:{f.line}:{f.col}: [{sev}]{f.rule_id}[/{sev}] "
+                    f"  {escape(_location(f))}: [{sev}]{f.rule_id}[/{sev}] "
                     f"[{sev}]{f.severity.label}[/{sev}]{tag} {escape(f.message)} [dim]({escape(f.rule_name)})[/dim]"
                 )
                 if f.snippet and f.line > 0:

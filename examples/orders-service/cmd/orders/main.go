@@ -28,6 +28,7 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/orders", h.ListOrders)
 	mux.HandleFunc("/orders/quote", h.Quote)
+	mux.HandleFunc("/orders/export", h.Export)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 
 	// Admin endpoints on a second port: no timeouts at all.

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"example.com/orders-service/internal/store"
 	"example.com/orders-service/internal/upstream"
@@ -33,4 +35,19 @@ func (h *Handler) Quote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]float64{"price": price})
+}
+
+// Export streams every order; slow exports are cut off after two seconds.
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) {
+	result := make(chan []store.Order)
+	go func() {
+		list, _ := h.orders.List(context.Background(), "")
+		result <- list
+	}()
+	select {
+	case list := <-result:
+		json.NewEncoder(w).Encode(list)
+	case <-time.After(2 * time.Second):
+		http.Error(w, "export timed out", http.StatusGatewayTimeout)
+	}
 }

@@ -532,9 +532,10 @@ class TransportDefaultIdleConnsPerHost(GoRule):
     requires_imports = (NET_HTTP,)
 
     def check(self, ctx: FileContext) -> None:
-        if not _package_serves_http(ctx):
-            return  # library code: the caller decides how the transport is shared
-        for v in typed_values(ctx, "Transport"):
+        transports = typed_values(ctx, "Transport")
+        if not transports or not _package_serves_http(ctx):
+            return  # none here, or library code: the caller decides how a transport is shared
+        for v in transports:
             if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "

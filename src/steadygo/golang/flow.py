@@ -1,0 +1,541 @@
+"""Small, structured control-flow questions over one function body.
+
+"Is this resource released on every path from where it is acquired to every
+way out of the function?"  Go code is structured (goto is rare), so instead of
+building a CFG we enumerate the *exits* reachable after the acquisition
+(``return`` statements, the end of the variable's scope, ``break``/``continue``
+leaving a loop the acquisition sits in) and ask, for each, whether some release
+*dominates* it: a release that is not inside a branch (if/else arm, case
+clause, loop body) the exit is not also inside.  A ``defer`` or ``go``
+statement counts where it stands, whatever its literal does inside.
+
+Exits inside the acquisition's own error check (``if err != nil`` right after
+``x, err := acquire()``, while ``err`` is still that error) are skipped: the
+resource is nil there.
+
+Everything is iterative: ancestor climbs and explicit work lists, so deep
+code cannot blow the Python stack.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Callable
+
+from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+
+_CASE_TYPES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
+_BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
+_RETURNS_Q = "[(return_statement) (break_statement) (continue_statement)] @r"
+_SEL_CALLS_Q = "(call_expression function: (selector_expression operand: (_) @op field: (field_identifier) @m)) @call"
+_IDENT_Q = "(identifier) @id"
+_ERR_ASSIGN_Q = """
+(assignment_statement left: (expression_list (identifier) @id))
+(short_var_declaration left: (expression_list (identifier) @id))
+"""
+_EXITING_CALLS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"), ("log", "Panicf"), ("log", "Panicln")}
+
+
+def contains(node, start: int, end: int) -> bool:
+    return node.start_byte <= start and end <= node.end_byte
+
+
+def is_branch(node) -> bool:
+    """A region that may or may not run when control passes its statement."""
+    t = node.type
+    if t in _CASE_TYPES:
+        return True
+    p = node.parent
+    if p is None:
+        return False
+    if t == "block" and p.type in ("if_statement", "for_statement"):
+        return True
+    if t == "if_statement" and p.type == "if_statement" and p.child_by_field_name("alternative") == node:
+        return True
+    return False
+
+
+def owner_function(node):
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n
+
+
+def anchor(node, stop):
+    """The node that stands for ``node`` in the flow of ``stop``'s body: the
+    enclosing ``defer``/``go`` statement when there is one below ``stop``."""
+    n = node
+    best = node
+    while n is not None and n != stop:
+        if n.type in ("defer_statement", "go_statement"):
+            best = n
+        n = n.parent
+    return best
+
+
+def _nil_guard(branch, res) -> bool:
+    """``if resp != nil { defer resp.Body.Close() }`` or ``if err == nil
+    {...}`` right after the acquisition: when the branch is skipped there is
+    nothing to release, so a release inside it covers every path."""
+    if res is None:
+        return False
+    p = branch.parent
+    if branch.type != "block" or p is None or p.type != "if_statement" or p.child_by_field_name("consequence") != branch:
+        return False
+    kind = _cond_kind(p.child_by_field_name("condition"), res)
+    return kind in ("var!=", "err==")
+
+
+def dominates(release, start: int, end: int, acq=None, res=None) -> bool:
+    """True when ``release`` runs on every path from ``acq`` that reaches
+    [start, end) (structured approximation): no branch separates the release
+    from the lowest node holding it together with the exit or the acquisition."""
+    n = release
+    while True:
+        p = n.parent
+        if p is None:
+            return False
+        if contains(p, start, end):
+            return True
+        if acq is not None and contains(p, acq.start_byte, acq.end_byte):
+            return True
+        if is_branch(p) and not (acq is not None and _same_condition_as_acq(p, acq)) and not _nil_guard(p, res):
+            return False
+        n = p
+
+
+def _guard(block):
+    """Condition text of the if whose consequence is ``block``."""
+    p = block.parent
+    if block.type == "block" and p is not None and p.type == "if_statement" and p.child_by_field_name("consequence") == block:
+        return text(p.child_by_field_name("condition")).replace(" ", "")
+    return None
+
+
+def _same_condition_as_acq(branch, acq) -> bool:
+    """``if b == 10 { mu.Lock() } ... if b == 10 { mu.Unlock() }``: the
+    release sits under the same test as the acquisition."""
+    cond = _guard(branch)
+    if cond is None:
+        return False
+    n = acq.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        if _guard(n) == cond:
+            return True
+        n = n.parent
+    return False
+
+
+def lowest_common(a, start: int, end: int):
+    n = a
+    while n is not None and not contains(n, start, end):
+        n = n.parent
+    return n
+
+
+def is_exit_call(file, stmt) -> bool:
+    if stmt.type != "expression_statement":
+        return False
+    call = unparen(stmt.named_child(0))
+    if call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    if fn.type == "identifier" and text(fn) == "panic":
+        return True
+    return file.call_target(call) in _EXITING_CALLS
+
+
+def terminates(file, stmt) -> bool:
+    """Whether control never falls off the end of ``stmt`` (Go spec's
+    terminating statements, simplified).  Iterative over nested if/else."""
+    work = [stmt]
+    while work:
+        s = work.pop()
+        while s is not None and s.type == "labeled_statement":
+            s = s.named_children[-1] if s.named_child_count > 1 else None
+        if s is None:
+            return False
+        t = s.type
+        if t in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+            continue
+        if is_exit_call(file, s):
+            continue
+        if t == "block":
+            last = last_statement(s)
+            if last is None:
+                return False
+            work.append(last)
+            continue
+        if t == "if_statement":
+            alt = s.child_by_field_name("alternative")
+            if alt is None:
+                return False
+            work.append(s.child_by_field_name("consequence"))
+            work.append(alt)
+            continue
+        if t == "for_statement":
+            header = [c for c in s.named_children if c.type != "block"]
+            if header or has_break_to(s):
+                return False
+            continue
+        return False
+    return True
+
+
+def last_statement(block):
+    for c in block.named_children:
+        if c.type == "statement_list":
+            stmts = [x for x in c.named_children if x.type != "comment"]
+            return stmts[-1] if stmts else None
+    return None
+
+
+def break_target(stmt):
+    """The statement a break/continue leaves; None for labelled ones."""
+    if stmt.named_child_count:  # label
+        return None
+    kinds = _BREAKABLE if stmt.type == "break_statement" else frozenset({"for_statement"})
+    n = stmt.parent
+    while n is not None:
+        if n.type in FUNC_TYPES:
+            return None
+        if n.type in kinds:
+            return n
+        n = n.parent
+    return None
+
+
+def has_break_to(loop) -> bool:
+    for b in captures("(break_statement) @b", loop).get("b", []):
+        if b.named_child_count or break_target(b) == loop:
+            return True
+    return False
+
+
+@dataclass
+class Resource:
+    """What is acquired and how it is released.
+
+    ``var``: the variable holding it ('' when not held in a plain identifier).
+    ``operands``: expression texts a release method is called on
+    (``resp.Body``, ``rows``, ``s.mu``).  ``methods``: release method names.
+    ``err_var``: the error returned with it.  ``scoped``: declared with ``:=``
+    at the acquisition, so it dies at the end of that block.
+    ``arg_releases(call, idx, ref, is_var)``: whether passing the value to a
+    call counts as release (a helper that closes it, or handing it off).
+    ``next_loop_releases``: ``for v.Next() {}`` running to completion closes
+    it (database/sql and pgx rows do).
+    """
+
+    var: str
+    operands: frozenset[str]
+    methods: frozenset[str]
+    err_var: str = ""
+    scoped: bool = True
+    sub_field: str = ""  # 'Body' for responses: resp.Body is the closable part
+    escapes: bool = True  # assigning/returning/storing the value hands it off
+    arg_releases: Callable | None = None
+    next_loop_releases: bool = False
+
+
+@dataclass
+class Leak:
+    kind: str  # 'return', 'end', 'break', 'continue'
+    line: int
+    node: object = None
+
+
+@dataclass
+class FunctionFlow:
+    """Per-function facts shared by every resource analysed in it."""
+
+    file: object
+    fn: object  # function node
+    body: object
+    _exits: list | None = None
+    _sel_calls: list | None = None
+    _idents: dict | None = None
+    _assigns: dict | None = None
+
+    def own(self, node) -> bool:
+        return owner_function(node) == self.fn
+
+    def exits(self):
+        if self._exits is None:
+            self._exits = [r for r in captures(_RETURNS_Q, self.body).get("r", []) if self.own(r)]
+        return self._exits
+
+    def sel_calls(self):
+        if self._sel_calls is None:
+            caps = captures(_SEL_CALLS_Q, self.body)
+            self._sel_calls = [(c, c.child_by_field_name("function")) for c in caps.get("call", [])]
+        return self._sel_calls
+
+    def idents(self, name: str):
+        if self._idents is None:
+            self._idents = {}
+            for i in captures(_IDENT_Q, self.body).get("id", []):
+                self._idents.setdefault(text(i), []).append(i)
+        return self._idents.get(name, [])
+
+    def assignments_to(self, name: str) -> list[tuple[int, object]]:
+        """(position, statement) of assignments to a plain identifier, in order."""
+        if self._assigns is None:
+            self._assigns = {}
+            for i in captures(_ERR_ASSIGN_Q, self.body).get("id", []):
+                self._assigns.setdefault(text(i), []).append((i.start_byte, i.parent.parent))
+            for v in self._assigns.values():
+                v.sort(key=lambda a: a[0])
+        return self._assigns.get(name, [])
+
+
+def releases(flow: FunctionFlow, res: Resource) -> list:
+    """Nodes (anchored at defer/go statements) that release or hand off the
+    resource anywhere in the function."""
+    out = []
+    for call, sel in flow.sel_calls():
+        if text(sel.child_by_field_name("field")) in res.methods:
+            op = text(sel.child_by_field_name("operand")).replace(" ", "")
+            if op in res.operands:
+                out.append(anchor(call, flow.body))
+    if res.var and res.var != "_":
+        for ident in flow.idents(res.var):
+            if _occurrence_releases(ident, res):
+                out.append(anchor(ident, flow.body))
+        if res.next_loop_releases:
+            for ident in flow.idents(res.var):
+                sel = ident.parent
+                if sel is None or sel.type != "selector_expression" or text(sel.child_by_field_name("field")) != "Next":
+                    continue
+                call = sel.parent
+                loop = call.parent if call is not None else None
+                if loop is not None and loop.type == "for_statement" and call.type == "call_expression":
+                    if not has_break_to(loop):
+                        out.append(loop)
+    return out
+
+
+def _occurrence_releases(ident, res: Resource) -> bool:
+    ref = ident
+    p = ref.parent
+    if p is None:
+        return False
+    if p.type == "selector_expression" and p.child_by_field_name("operand") == ref:
+        field_name = text(p.child_by_field_name("field"))
+        if res.sub_field and field_name == res.sub_field:
+            ref = p
+            p = ref.parent
+            if p is None:
+                return False
+        else:
+            # v.Close as a method value (handed to a deferred checker)
+            return field_name in res.methods and not (p.parent is not None and p.parent.type == "call_expression" and p.parent.child_by_field_name("function") == p)
+    if p.type == "selector_expression" and p.child_by_field_name("operand") == ref:
+        field_name = text(p.child_by_field_name("field"))
+        return field_name in res.methods and not (p.parent is not None and p.parent.type == "call_expression" and p.parent.child_by_field_name("function") == p)
+    while p is not None and (p.type == "parenthesized_expression" or (p.type == "unary_expression" and text(p)[:1] == "&")):
+        ref = p
+        p = p.parent
+    if p is None:
+        return False
+    t = p.type
+    if t == "argument_list":
+        call = p.parent
+        if res.arg_releases is None:
+            return False
+        idx = [c.id for c in p.named_children].index(ref.id)
+        return bool(res.arg_releases(call, idx, ref, ref.type == "identifier"))
+    if not res.escapes:
+        return False
+    if t == "expression_list":
+        stmt = p.parent
+        if stmt is None:
+            return False
+        if stmt.type in ("assignment_statement", "short_var_declaration"):
+            return stmt.child_by_field_name("right") == p
+        return stmt.type in ("return_statement", "var_spec")
+    if t in ("return_statement", "literal_element", "keyed_element", "var_spec"):
+        return True
+    if t == "send_statement":
+        return p.child_by_field_name("value") == ref
+    return False
+
+
+def _cond_kind(cond, res: Resource) -> str:
+    cond = unparen(cond)
+    if cond is None or cond.type != "binary_expression":
+        return ""
+    op = text(cond.child_by_field_name("operator"))
+    left = unparen(cond.child_by_field_name("left"))
+    right = unparen(cond.child_by_field_name("right"))
+    if op not in ("==", "!=") or left is None or right is None:
+        return ""
+    if right.type != "nil":
+        left, right = right, left
+    if right.type != "nil":
+        return ""
+    if left.type == "selector_expression" and res.sub_field and text(left.child_by_field_name("field")) == res.sub_field:
+        left = unparen(left.child_by_field_name("operand"))
+    if left is None or left.type != "identifier":
+        return ""
+    name = text(left)
+    if res.err_var and name == res.err_var:
+        return "err" + op
+    if res.var and name == res.var:
+        return "var" + op
+    return ""
+
+
+def in_error_branch(flow: FunctionFlow, acq, exit_node, res: Resource) -> bool:
+    """Exit sits where the acquisition failed (resource is nil there)."""
+    n = exit_node
+    while n is not None and not contains(n, acq.start_byte, acq.end_byte):
+        p = n.parent
+        if p is None:
+            break
+        if_stmt = None
+        in_cons = False
+        if p.type == "if_statement" and n.type in ("block", "if_statement"):
+            if p.child_by_field_name("consequence") == n:
+                if_stmt, in_cons = p, True
+            elif p.child_by_field_name("alternative") == n:
+                if_stmt, in_cons = p, False
+        if if_stmt is not None and if_stmt.start_byte >= acq.end_byte:
+            if _failure_test(flow, acq, if_stmt, res, in_cons):
+                return True
+        if p.type == "statement_list":
+            # `if err == nil { ...; return }` earlier in the list: whatever
+            # follows it runs only when the acquisition failed.
+            for sib in p.named_children:
+                if sib.start_byte >= n.start_byte:
+                    break
+                if sib.type != "if_statement" or sib.start_byte < acq.end_byte or sib.child_by_field_name("alternative") is not None:
+                    continue
+                if _failure_test(flow, acq, sib, res, False) and terminates(flow.file, sib.child_by_field_name("consequence")):
+                    return True
+        n = p
+    return False
+
+
+def _failure_test(flow, acq, if_stmt, res, in_cons: bool) -> bool:
+    """Whether the consequence (in_cons) or the else side of ``if_stmt`` is
+    where the acquisition failed."""
+    init = if_stmt.child_by_field_name("initializer")
+    if init is not None and res.err_var:
+        if any(text(x) == res.err_var for x in captures("(identifier) @i", init).get("i", [])):
+            return False
+    cond = if_stmt.child_by_field_name("condition")
+    kind = _cond_kind(cond, res)
+    failed = (kind in ("err!=", "var==") and in_cons) or (kind in ("err==", "var!=") and not in_cons)
+    if not failed:
+        return False
+    if kind.startswith("var"):
+        return True
+    # err is still the acquisition's error when the last assignment to it
+    # before the test is the acquisition itself (or a re-acquisition).
+    assigns = flow.assignments_to(res.err_var)
+    i = bisect.bisect_left(assigns, cond.start_byte, key=lambda a: a[0]) - 1
+    if i < 0 or assigns[i][0] < acq.end_byte:
+        return True
+    stmt = assigns[i][1]
+    return any(text(x) == res.var for x in stmt.child_by_field_name("left").named_children)
+
+
+def leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
+    """Exits after the acquisition statement ``acq`` on which no release
+    dominates.  ``scope``: the statement_list the variable lives in (for
+    ``:=``); otherwise the whole function body."""
+    rels = releases(flow, res)
+    rel_starts = sorted((r.start_byte, i) for i, r in enumerate(rels))
+    starts = [s for s, _ in rel_starts]
+    region = scope if (res.scoped and scope is not None) else flow.body
+    out: list[Leak] = []
+
+    def covered(start: int, end: int) -> bool:
+        lo = bisect.bisect_left(starts, acq.end_byte)
+        for k in range(lo, len(starts)):
+            s, i = rel_starts[k]
+            if s > start:
+                break
+            r = rels[i]
+            if contains(r, start, end) and r.type == "for_statement":
+                continue  # a rows loop releases when it ends, not inside
+            if dominates(r, start, end, acq, res):
+                return True
+        return False
+
+    def reachable(start: int, end: int) -> bool:
+        lca = lowest_common(acq, start, end)
+        return lca is not None and lca.type not in ("if_statement", "expression_switch_statement", "type_switch_statement", "select_statement")
+
+    for ex in flow.exits():
+        if ex.start_byte < acq.end_byte or not contains(region, ex.start_byte, ex.end_byte):
+            continue
+        if ex.type in ("break_statement", "continue_statement"):
+            target = break_target(ex)
+            # only a loop around the acquisition ends the variable's life
+            if target is None or not contains(target, acq.start_byte, acq.end_byte) or not res.scoped:
+                continue
+        if not reachable(ex.start_byte, ex.end_byte):
+            continue
+        if covered(ex.start_byte, ex.end_byte) or _self_releases(ex, rels):
+            continue
+        if in_error_branch(flow, acq, ex, res):
+            continue
+        out.append(Leak(ex.type.replace("_statement", ""), ex.start_point[0] + 1, ex))
+    # falling off the end of the scope (or function)
+    sl = region if region.type == "statement_list" else _stmt_list(region)
+    if sl is not None:
+        stmts = [x for x in sl.named_children if x.type != "comment"]
+        if stmts and not terminates(flow.file, stmts[-1]):
+            end = sl.end_byte
+            if sl.parent is not None and sl.parent.type == "block":
+                end = sl.parent.end_byte - 1
+            if not covered(end, end) and not _end_in_error_branch(flow, acq, sl, res):
+                line = (sl.parent.end_point[0] + 1) if sl.parent is not None else sl.end_point[0] + 1
+                out.append(Leak("end", line, None))
+    return out
+
+
+def _end_in_error_branch(flow, acq, sl, res) -> bool:
+    owner = sl.parent
+    if owner is None:
+        return False
+    return in_error_branch(flow, acq, owner, res) if owner.start_byte >= acq.end_byte else False
+
+
+def _self_releases(exit_node, rels) -> bool:
+    return any(contains(exit_node, r.start_byte, r.end_byte) for r in rels)
+
+
+def _stmt_list(block):
+    for c in block.named_children:
+        if c.type == "statement_list":
+            return c
+    return None
+
+
+def acquisition_statement(call):
+    """(statement, lhs identifiers as text) when ``call`` is the whole right
+    side of ``a, b := call`` / ``a, b = call`` / ``var a, b = call`` sitting
+    directly in a statement list; else (None, [])."""
+    p = call.parent
+    while p is not None and p.type == "parenthesized_expression":
+        p = p.parent
+    if p is None or p.type != "expression_list" or p.named_child_count != 1:
+        return None, []
+    stmt = p.parent
+    if stmt is None:
+        return None, []
+    if stmt.type in ("short_var_declaration", "assignment_statement") and stmt.child_by_field_name("right") == p:
+        if stmt.parent is None or stmt.parent.type != "statement_list":
+            return None, []
+        lhs = [text(x) for x in stmt.child_by_field_name("left").named_children]
+        return stmt, lhs
+    if stmt.type == "var_spec":
+        decl = stmt.parent
+        if decl is not None and decl.type == "var_declaration" and decl.parent is not None and decl.parent.type == "statement_list":
+            return decl, [text(x) for x in stmt.children_by_field_name("name")]
+    return None, []

@@ -1,0 +1,90 @@
+"""Runtime evidence handed to ``check --runtime FILE``: the JSON written by
+``steadygo goroutines DUMP [DUMP2] --format json`` (documented in
+docs/reports.md).  The HTML report draws its bucket chart and growth diff
+from it; its findings join the run's findings; the scorecard counts the
+runtime rules it covers as checked.
+
+Only the fields the reports use are validated, and loosely: a newer
+goroutines command may add fields without breaking older reports."""
+
+from __future__ import annotations
+
+import json
+
+from steadygo.errors import UserError
+from steadygo.findings import Finding, Layer, Severity
+
+# The goroutine analysis emits SG901-SG910; a document may name its rules in
+# "checked_rules" instead (heap or gctrace evidence, later versions).
+GOROUTINE_RULES = tuple(f"SG9{n:02d}" for n in range(1, 11))
+
+
+def load(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        raise UserError(f"{path}: runtime evidence file not found") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read runtime evidence: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: runtime evidence is not JSON (write it with 'steadygo goroutines DUMP --format json'): "
+                        f"{getattr(exc, 'msg', exc)}") from None
+    problem = _problem(doc)
+    if problem:
+        raise UserError(f"{path}: not a goroutine analysis: {problem}")
+    doc = dict(doc)
+    doc.setdefault("source", path)
+    doc["_path"] = path
+    return doc
+
+
+def _is_count(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _problem(doc) -> str | None:
+    if not isinstance(doc, dict):
+        return "expected a JSON object"
+    buckets = doc.get("buckets")
+    if not isinstance(buckets, list):
+        return 'no "buckets" list'
+    for i, b in enumerate(buckets):
+        if not isinstance(b, dict) or not _is_count(b.get("count")):
+            return f'bucket {i + 1} has no "count"'
+    diff = doc.get("diff")
+    if diff is not None:
+        if not isinstance(diff, dict) or not isinstance(diff.get("by_site", []), list):
+            return '"diff" must be an object with a "by_site" list'
+        for i, g in enumerate(diff.get("by_site", [])):
+            if not isinstance(g, dict) or not all(_is_count(g.get(k)) for k in ("before", "after")):
+                return f'diff site {i + 1} needs "before" and "after" counts'
+    if not isinstance(doc.get("findings", []), list):
+        return '"findings" must be a list'
+    return None
+
+
+def findings(doc: dict) -> list[Finding]:
+    out = []
+    for i, d in enumerate(doc.get("findings", [])):
+        try:
+            sev = Severity.parse(str(d.get("severity", "warning")))
+            layer = Layer(d.get("layer", "runtime"))
+            line = int(d.get("line") or 0)
+            extra = d.get("extra") or {}
+            out.append(Finding(
+                rule_id=str(d["rule_id"]), rule_name=str(d.get("rule_name", "")), severity=sev, layer=layer,
+                path=str(d.get("path") or doc.get("source", "")), line=max(line, 0), col=0,
+                message=str(d.get("message", "")), breakpoint=str(d.get("breakpoint", "")),
+                extra=tuple((str(k), str(v)) for k, v in (extra.items() if isinstance(extra, dict) else [])),
+            ))
+        except (KeyError, ValueError, TypeError, AttributeError):
+            raise UserError(f"{doc.get('_path', 'runtime evidence')}: finding {i + 1} is malformed") from None
+    return out
+
+
+def checked_rules(doc: dict) -> set[str]:
+    named = doc.get("checked_rules")
+    if isinstance(named, list):
+        return {str(r) for r in named}
+    return set(GOROUTINE_RULES)

@@ -1,0 +1,174 @@
+"""SARIF 2.1.0, shaped for GitHub code scanning.
+
+Choices that matter for code scanning:
+- the driver declares every registered rule, not only the ones that fired, so
+  a rule that ran and found nothing can close its old alerts;
+- ``ruleId`` is the rule id (SG101); help comes from the rule's doc page;
+- locations are relative URIs under ``%SRCROOT%`` (run from the repository
+  root in CI so they match the repository's paths);
+- suppressed findings stay in with a ``suppressions`` entry: inline comments
+  are ``inSource``, baseline matches are ``external``;
+- ``partialFingerprints`` carries our line-independent fingerprint so alerts
+  follow code that moves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from urllib.parse import quote
+
+from steadygo import __version__, docs_pages, registry
+from steadygo.findings import Finding, Severity
+from steadygo.report import Reporter, RunReport
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/steadygo/steadygo"
+FINGERPRINT_KEY = "steadygo/v1"
+SRCROOT = "%SRCROOT%"
+
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub reads problem.severity to rank non-security alerts.
+PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
+
+
+def _rule_descriptor(rule) -> dict:
+    m = rule.meta
+    page = docs_pages.page(m.id)
+    full = docs_pages.section(page, "## What it does") if page else ""
+    if not full:
+        full = f"{m.summary} Breakpoint: {m.breakpoint}"
+    help_md = page or f"# {m.id}: {m.name}\n\n{m.summary}\n\nBreakpoint: {m.breakpoint}\n"
+    return {
+        "id": m.id,
+        "name": m.name,
+        "shortDescription": {"text": m.summary},
+        "fullDescription": {"text": full},
+        "help": {"text": help_md, "markdown": help_md},
+        "helpUri": docs_pages.DOCS_URL.format(id=m.id),
+        "defaultConfiguration": {"level": LEVEL[m.severity], "enabled": True},
+        "properties": {
+            "tags": ["steadygo", m.layer.value, f"family/{m.id[:3]}"] + (["preview"] if m.status == "preview" else []),
+            "problem.severity": PROBLEM_SEVERITY[m.severity],
+            "precision": "medium" if m.status == "preview" else "high",
+            "breakpoint": m.breakpoint,
+        },
+    }
+
+
+def artifact_location(path: str) -> dict:
+    """Relative paths become percent-encoded URIs under %SRCROOT%; a path
+    outside the scan base (shown absolute) becomes a file: URI."""
+    if os.path.isabs(path):
+        return {"uri": pathlib.Path(path).as_uri()}
+    return {"uri": quote(path.replace(os.sep, "/"), safe="/-._~"), "uriBaseId": SRCROOT}
+
+
+def _suppressions(f: Finding, baseline_path: str | None) -> list[dict]:
+    if f.suppressed is None:
+        return []
+    if f.suppressed == "baseline":
+        return [{"kind": "external", "status": "accepted",
+                 "justification": f"in baseline {baseline_path}" if baseline_path else "in baseline"}]
+    reason = f.suppressed.partition(":")[2].strip()
+    sup = {"kind": "inSource", "status": "accepted"}
+    if reason:
+        sup["justification"] = reason
+    return [sup]
+
+
+def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, with_baseline: bool) -> dict:
+    res: dict = {"ruleId": f.rule_id}
+    if f.rule_id in rule_index:
+        res["ruleIndex"] = rule_index[f.rule_id]
+    res["level"] = LEVEL[f.severity]
+    res["message"] = {"text": f.message}
+    phys: dict = {"artifactLocation": artifact_location(f.path)}
+    if f.line > 0:
+        region: dict = {"startLine": f.line}
+        if f.col > 0:
+            region["startColumn"] = f.col
+        if f.end_line >= f.line:
+            region["endLine"] = f.end_line
+            if f.end_col > 0 and (f.end_line > f.line or f.end_col > f.col):
+                region["endColumn"] = f.end_col
+        if f.snippet:
+            region["snippet"] = {"text": f.snippet}
+        phys["region"] = region
+    res["locations"] = [{"physicalLocation": phys}]
+    if f.fingerprint:
+        res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
+    sups = _suppressions(f, baseline_path)
+    if sups:
+        res["suppressions"] = sups
+    if with_baseline:
+        res["baselineState"] = "unchanged" if f.suppressed == "baseline" else "new"
+    props = {"layer": f.layer.value}
+    if f.breakpoint:
+        props["breakpoint"] = f.breakpoint
+    res["properties"] = props
+    return res
+
+
+def _descriptor_from_finding(f: Finding) -> dict:
+    """Runtime evidence can carry rules this build does not register; code
+    scanning wants every ruleId declared, so declare it from the finding."""
+    text = f.rule_name or f.rule_id
+    return {
+        "id": f.rule_id,
+        "name": text,
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": f.breakpoint or text},
+        "defaultConfiguration": {"level": LEVEL[f.severity], "enabled": True},
+        "properties": {"tags": ["steadygo", f.layer.value, f"family/{f.rule_id[:3]}"]},
+    }
+
+
+def document(report: RunReport) -> dict:
+    registered = list(registry.all_rules())
+    descriptors = [_rule_descriptor(r) for r in registered]
+    rule_index = {r.meta.id: i for i, r in enumerate(registered)}
+    for f in report.result.findings:
+        if f.rule_id not in rule_index:
+            rule_index[f.rule_id] = len(descriptors)
+            descriptors.append(_descriptor_from_finding(f))
+    baseline = report.baseline
+    baseline_path = getattr(baseline, "path", None)
+    res = report.result
+    notifications = [
+        {
+            "level": "error" if d.level == "error" else "warning",
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(d.path)}}],
+        }
+        for d in res.diagnostics
+    ]
+    invocation: dict = {"executionSuccessful": report.exit_code != 2, "exitCode": report.exit_code}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    base_uri = pathlib.Path(os.path.abspath(report.base)).as_uri().rstrip("/") + "/"
+    run = {
+        "tool": {
+            "driver": {
+                "name": "steadygo",
+                "informationUri": INFORMATION_URI,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": descriptors,
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"uri": base_uri}},
+        "invocations": [invocation],
+        "results": [_result(f, rule_index, baseline_path, baseline is not None) for f in res.findings],
+        "columnKind": "unicodeCodePoints",
+        "properties": {"failOn": report.config.fail_on.label},
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+class SarifReporter(Reporter):
+    name = "sarif"
+
+    def render(self, report: RunReport) -> str:
+        return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
