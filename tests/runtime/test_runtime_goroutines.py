@@ -216,6 +216,11 @@ def test_src_with_real_engine(leaky):
         lines = {int(x.rsplit(":", 1)[1]) for x in s.source_link.split(", ")}
         expected = [f for f in static if f.path == "main.go" and f.line in lines]
         assert sorted(f.rule_id for f in s.static) == sorted(f.rule_id for f in expected)
+    by_func = {s.bucket.top_user_frame().func: sorted(f.rule_id for f in s.static) for s in a.suspects}
+    # The static rules name these very leaks: the send with no receiver and
+    # the goroutine started without recover, the ticker loop with no exit.
+    assert {"SG204", "SG405"} <= set(by_func["main.exportHandler.func1"])
+    assert "SG206" in by_func["main.pollForever"]
 
 
 def test_live_url_gzip_and_stdin(leaky, monkeypatch, tmp_path):

@@ -44,6 +44,13 @@ def test_heap_diff_and_map_retention(leaky):
     # the whole 1 MiB bodies stay alive although only 16 bytes of each are kept
     amount = {f.rule_id: int(dict(f.extra)["amount"]) for f in fs if f.rule_id in ("SG912", "SG913")}
     assert amount["SG912"] >= RETAIN_BODIES * (1 << 20)
+    # with --src the read-buffer retention points at the io.ReadAll line, where
+    # the static scan also reports the unbounded body read
+    read_line = source_line(MAIN_GO, "io.ReadAll(r.Body)")
+    extra = next(f for f in fs if f.rule_id == "SG912").extra
+    assert dict(extra)["where"].endswith(f"main.go:{read_line}")
+    assert ("source", f"main.go:{read_line}") in extra
+    assert ("static_finding", f"SG312 main.go:{read_line}") in extra
     assert amount["SG913"] >= BUFFERS * (1 << 20)
 
 

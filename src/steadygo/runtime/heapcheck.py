@@ -40,11 +40,14 @@ class Hit:
     share: float
 
 
-def _first_user(names: list[str]) -> str | None:
-    for n in names:
-        if is_user_func(n):
-            return n
-    return None
+def _first_user_frame(canon: pprof.Canon, key: tuple[int, ...]) -> tuple[str, str]:
+    """The user function nearest the allocation and its file:line; the leaf
+    when the whole stack is runtime/stdlib."""
+    for cid in key:
+        for func, file, line in canon.frames[cid]:
+            if is_user_func(func):
+                return func, f"{file}:{line}" if file else ""
+    return canon.leaf_func(key[0]), canon.leaf_where(key[0])
 
 
 def _package_map(src: str | None, where: str, tree) -> bool:
@@ -98,12 +101,11 @@ def classify(canon: pprof.Canon, acc: dict[tuple[int, ...], int], total: int, tr
             memo[head] = rule
         if rule is None:
             continue
-        fn = _first_user(canon.names(key)) or canon.leaf_func(key[0])
+        fn, where = _first_user_frame(canon, key)
         hk = (rule.meta.id, fn)
         hit = hits.get(hk)
         if hit is None:
-            leaf = canon.leaf_func(key[0])
-            hits[hk] = Hit(rule, fn, canon.leaf_where(key[0]) if leaf == fn else "", v, 0.0)
+            hits[hk] = Hit(rule, fn, where, v, 0.0)
         else:
             hit.bytes += v
     out = []
@@ -112,6 +114,21 @@ def classify(canon: pprof.Canon, acc: dict[tuple[int, ...], int], total: int, tr
         if h.share >= MIN_SHARE:
             out.append(h)
     out.sort(key=lambda h: -h.bytes)
+    return out
+
+
+def _links(tree, where: str) -> list[tuple[str, str]]:
+    """With --src: the allocating user line in the tree and any static
+    finding the engine reports on it."""
+    if tree is None or not where:
+        return []
+    path, _, line = where.rpartition(":")
+    rel = tree.resolve(path)
+    if rel is None or not line.isdigit():
+        return []
+    out = [("source", f"{rel}:{line}")]
+    for sf in tree.findings_at(rel, int(line)):
+        out.append(("static_finding", f"{sf.rule_id} {sf.path}:{sf.line}"))
     return out
 
 
@@ -140,9 +157,11 @@ def findings(path: str, cur: pprof.Profile, base: pprof.Profile | None, sample_t
     for h in classify(canon, acc, total, tree):
         amount = human_bytes(h.bytes) if unit_bytes else f"{h.bytes:,}"
         msg = f"{_WHAT[h.rule.meta.id]}: {h.func} {verb} {amount} ({h.share:.0%} of {sample_type})"
+        extra = [("function", h.func), ("where", h.where), ("amount", str(h.bytes))]
+        extra += _links(tree, h.where)
         out.append(Finding(rule_id=h.rule.meta.id, rule_name=h.rule.meta.name, severity=h.rule.meta.severity,
                            layer=h.rule.meta.layer, path=path, line=0, col=0, message=msg,
-                           breakpoint=h.rule.meta.breakpoint, extra=(("function", h.func), ("where", h.where), ("amount", str(h.bytes)))))
+                           breakpoint=h.rule.meta.breakpoint, extra=tuple(extra)))
     if d is not None and d.by_function:
         top = d.by_function[0]
         if top.flat > 0:
