@@ -37,6 +37,11 @@ def go_tool() -> str:
 def gobuild(go_tool, tmp_path_factory):
     out = tmp_path_factory.mktemp("gobin")
     env = _go_env(out)
+    version = subprocess.run([go_tool, "env", "GOVERSION"], env=env, capture_output=True, text=True).stdout.strip()
+    if version.startswith("go1.26"):
+        # Go 1.26 shipped the goroutineleak profile behind an experiment;
+        # from 1.27 it is built in.
+        env["GOEXPERIMENT"] = "goroutineleakprofile"
 
     def build(name: str, race: bool = False) -> Path:
         exe = out / (name + ("-race" if race else ""))
