@@ -23,28 +23,6 @@ import sys
 import tempfile
 import time
 
-PARSE_ONLY = r"""
-import sys, time, resource
-sys.path.insert(0, sys.argv[2])
-from steadygo.config import Config
-from steadygo.discovery import discover
-from steadygo.engine import is_generated
-from steadygo.golang.parse import parse
-pk, _ = discover([sys.argv[1]], Config(), sys.argv[1])
-files = [p for ps in pk.values() for p in ps]
-t = time.perf_counter(); lines = 0; n = 0
-for p in files:
-    data = open(p, 'rb').read()
-    if is_generated(data):  # check skips these too: same work on both sides
-        continue
-    n += 1
-    lines += data.count(b'\n')
-    parse(data)
-files = [None] * n
-el = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{len(files)} {lines} {el:.3f} {rss:.0f}")
-"""
 
 
 def goroot_src() -> str:
@@ -82,7 +60,7 @@ def main() -> None:
     cache = tempfile.mkdtemp(prefix="steadygo-bench-cache-")
     env = dict(os.environ, XDG_CACHE_HOME=cache, PYTHONPATH=src)
     try:
-        el, rss, out = timed([sys.executable, "-c", PARSE_ONLY, root, src], env)
+        el, rss, out = timed([sys.executable, os.path.join(here, "benchmarks", "parse_only.py"), root], env)
         files, lines, parse_s, _ = out.split()
         files, lines, parse_s = int(files), int(lines), float(parse_s)
         check = [sys.executable, "-m", "steadygo", "check", root, "--format", "json", "--exit-zero", "--no-progress", "--isolated"]

@@ -19,6 +19,10 @@ COMMANDS: dict[str, str] = {
     "baseline": "baseline",
     "ledger": "ledger",
     "facts": "facts",
+    "goroutines": "goroutines",
+    "heap": "heap",
+    "gctrace": "gctrace",
+    "memstats": "memstats",
 }
 
 

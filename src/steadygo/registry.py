@@ -82,6 +82,7 @@ def all_rules() -> tuple[Rule, ...]:
         runtime_limits,
         shutdown,
     )
+    from steadygo.runtime import rules as runtime_rules
 
     families: list[Iterable[Rule]] = [
         engine_rules.RULES,
@@ -99,6 +100,7 @@ def all_rules() -> tuple[Rule, ...]:
         runtime_limits.RULES,
         otel.RULES,
         configuration.RULES,
+        runtime_rules.RULES,
     ]
     # Listed in id order whatever the module layout, so tables read naturally.
     rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))

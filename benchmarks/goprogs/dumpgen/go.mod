@@ -1,0 +1,3 @@
+module dumpgen
+
+go 1.26

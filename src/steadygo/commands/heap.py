@@ -1,0 +1,89 @@
+"""`steadygo heap PROFILE [BASE]`: top allocators of a heap (or CPU) profile,
+growth against a base profile, and known retention patterns."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+
+from steadygo.errors import UserError
+from steadygo.runtime import heapcheck, output, pprof, srclink
+
+
+def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        name, help="rank heap/CPU profile allocators, diff against a base, flag retention patterns",
+        description="PROFILE and BASE are pprof protobuf files (gzipped or not), '-' or a live /debug/pprof/heap URL.")
+    p.add_argument("profile", metavar="PROFILE")
+    p.add_argument("base", metavar="BASE", nargs="?", help="an earlier profile: report growth from it")
+    p.add_argument("--diff", dest="diff_base", metavar="BASE", help="same as giving BASE")
+    p.add_argument("--sample", metavar="TYPE",
+                   help="sample type to rank (default: inuse_space for heap, the profile's default otherwise)")
+    output.add_common(p, src=True, growth=True)
+    return p
+
+
+def run(args) -> int:
+    base_src = args.diff_base or args.base
+    if args.diff_base and args.base:
+        raise UserError("give BASE either as the second argument or with --diff, not both")
+    cur = pprof.load(args.profile, max_bytes=args.max_bytes, timeout=args.timeout)
+    base = pprof.load(base_src, max_bytes=args.max_bytes, timeout=args.timeout) if base_src else None
+    tree = srclink.SourceTree(args.src) if args.src else None
+    types = [t for t, _ in cur.sample_types]
+    sample = args.sample or ("inuse_space" if "inuse_space" in types else cur.default_sample_type)
+    tables = {}
+    for st in ([t for t in ("inuse_space", "inuse_objects", "alloc_space") if t in types] or [sample]):
+        tables[st] = pprof.top(cur, st, args.top)
+    if sample not in tables:
+        tables[sample] = pprof.top(cur, sample, args.top)
+    d = pprof.diff(base, cur, sample, n=args.top) if base is not None else None
+    findings = heapcheck.findings(args.profile, cur, base, sample, tree, d)
+    grown = d.cur_total - d.base_total if d else 0
+    data = {
+        "source": args.profile,
+        "kind": cur.kind,
+        "sample_types": [{"type": t, "unit": u} for t, u in cur.sample_types],
+        "sample": sample,
+        "totals": {t: pprof.total(cur, t) for t in types},
+        "top": {st: [r.to_dict() for r in rows] for st, rows in tables.items()},
+    }
+    if d is not None:
+        data["diff"] = {
+            "base": base_src, "sample": sample, "unit": d.unit, "base_total": d.base_total,
+            "cur_total": d.cur_total, "delta": grown,
+            "by_function": [r.to_dict() for r in d.by_function],
+            "by_stack": [{"stack": names, "delta": dv, "where": w} for names, dv, w in d.by_stack],
+        }
+
+    def render(console) -> None:
+        unit = {t: u for t, u in cur.sample_types}
+        console.print(f"{args.profile}: {cur.kind} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
+        for st, rows in tables.items():
+            fmt = output.human_bytes if unit.get(st) == "bytes" else (lambda v: f"{v:,}")
+            t = Table(title=f"Top by {st} (total {fmt(data['totals'][st])})", title_justify="left", show_edge=False)
+            for col, j in (("flat", "right"), ("cum", "right"), ("function", "left"), ("where", "left")):
+                t.add_column(col, justify=j)
+            for r in rows:
+                t.add_row(fmt(r.flat), fmt(r.cum), r.name, r.where)
+            console.print(t)
+        if d is not None:
+            fmt = output.human_bytes if d.unit == "bytes" else (lambda v: f"{v:,}")
+            t = Table(title=f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 {fmt(d.cur_total)} "
+                            f"({'+' if grown >= 0 else ''}{fmt(grown)})", title_justify="left", show_edge=False)
+            t.add_column("flat", justify="right")
+            t.add_column("cum", justify="right")
+            t.add_column("function")
+            for r in d.by_function:
+                t.add_row(fmt(r.flat), fmt(r.cum), r.name)
+            console.print(t)
+            console.print("Growth by call stack:", style="bold", markup=False)
+            for names, dv, w in d.by_stack[:args.top]:
+                console.print(f"  {fmt(dv):>12}  {' <- '.join(names[:6])}{' ...' if len(names) > 6 else ''}", markup=False)
+
+    output.emit(args, render, data, findings)
+    code = output.exit_code(findings)
+    if d is not None and args.fail_if_growth is not None and grown > args.fail_if_growth:
+        code = 1
+    return code

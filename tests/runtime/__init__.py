@@ -1,0 +1,1 @@
+"""Runtime-evidence tests (issue 7)."""

@@ -1,0 +1,3 @@
+module crasher
+
+go 1.26
