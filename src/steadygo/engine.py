@@ -223,10 +223,11 @@ def scan(
             progress(done, len(tasks))
 
     if workers > 1 and total_files >= PARALLEL_MIN_FILES and len(tasks) > 1:
-        # Big packages first so one huge directory does not finish last alone.
+        # Big packages first, one per task, so no worker is left finishing a
+        # batch of the largest directories while the other idles.
         order = sorted(tasks, key=lambda t: -len(t.paths))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in enumerate(pool.map(analyse_package, order, chunksize=4), start=1):
+            for i, res in enumerate(pool.map(analyse_package, order, chunksize=1), start=1):
                 collect(res, i)
     else:
         for i, t in enumerate(tasks, start=1):

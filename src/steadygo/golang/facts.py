@@ -148,7 +148,6 @@ def merge_facts(items) -> ServiceFacts:
 # --------------------------------------------------------------------------
 # Constants and durations
 
-_CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
 _CONST_Q = """
 (const_spec name: (identifier) @name value: (expression_list . (_) @value))
 (var_spec name: (identifier) @name value: (expression_list . (_) @value))
@@ -606,10 +605,6 @@ _FACT_NAMES = sorted(
      "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"}
     | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
 )
-_FACT_CALLS_Q = (
-    "(call_expression function: [(selector_expression field: (field_identifier) @n) (identifier) @n] "
-    f"(#any-of? @n {' '.join(chr(34) + n + chr(34) for n in _FACT_NAMES)})) @call"
-)
 
 
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:
@@ -628,7 +623,7 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
         elif path in STRUCTURED_LOGGERS and path not in facts.loggers:
             facts.loggers.append(path)
     funcs = pkg.functions(file)
-    for call in sorted(captures(_FACT_CALLS_Q, file.root).get("call", []), key=lambda n: n.start_byte):
+    for call in pkg.calls_in(file, *_FACT_NAMES):
         target = file.call_target(call)
         args = call.child_by_field_name("arguments").named_children
         fi = funcs.enclosing(call)

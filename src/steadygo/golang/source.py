@@ -42,8 +42,12 @@ _WORDISH = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234
 def _stands_alone(source: bytes, name: str) -> bool:
     """``name`` occurs other than as ``name.X`` or inside an import path."""
     for m in _followed_ok(name).finditer(source):
-        if m.start() == 0 or source[m.start() - 1] not in _WORDISH:
-            return True
+        i = m.start()
+        if i and source[i - 1] in _WORDISH:
+            continue
+        if source.rfind(b"//", source.rfind(b"\n", 0, i) + 1, i) != -1:
+            continue  # in a line comment: "the http package ..."
+        return True
     return False
 
 

@@ -15,7 +15,7 @@ import re
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import STRUCTURED_LOGGERS, module_facts
-from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.parse import string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.registry import RuleMeta
 
@@ -42,7 +42,6 @@ _LOGGER_RECV = re.compile(
     r"(?:^|[.(])(?:log|logger|lg|l|zl|zlog|zap|sugar|sugared|slog|entry|logEntry|lgr|Log|Logger|[A-Za-z]*Logger|[a-z]+Log)(?:\(\))?$"
 )
 LOGGING_IMPORTS = ("log", "fmt", SLOG, ZAP, LOGRUS, ZEROLOG, "github.com/go-kit", "github.com/go-logr", "github.com/hashicorp/go-hclog")
-_CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn arguments: (argument_list) @args) @call"
 
 
 def _meta(id, name, severity, breakpoint, summary, status="stable"):
@@ -67,7 +66,9 @@ def log_calls(ctx: FileContext):
         out = []
         if _LOG_CALL_HINT.search(f.source) is None:
             return out  # most files never log: skip the query
-        for call in captures(_LOG_CALLS_Q, f.root).get("call", []):
+        for call in ctx.pkg.calls_in(f, *_LOG_NAMES):
+            if call.child_by_field_name("function").type != "selector_expression":
+                continue
             t = f.call_target(call)
             if t is not None:
                 if t[1] in _PKG_LOG_FUNCS.get(t[0], ()):
@@ -101,10 +102,6 @@ _LOG_CALL_HINT = re.compile(
     rb"|(?<!fmt)\.Errorf|Log|LogAttrs|With|WithFields?|WithError|Str|Interface|Any|Msgf?|Trace\w*)\((?!\))"
 )
 _LOG_NAMES = sorted(_LOG_METHODS | {n for names in _PKG_LOG_FUNCS.values() for n in names})
-_LOG_CALLS_Q = (
-    "(call_expression function: (selector_expression field: (field_identifier) @n) "
-    f"(#any-of? @n {' '.join(chr(34) + n + chr(34) for n in _LOG_NAMES)})) @call"
-)
 
 
 # --------------------------------------------------------------------------
@@ -189,7 +186,9 @@ class HandlerLogWithoutRequestContext(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in captures(_CALLS_Q, f.root).get("call", []):
+        for call in f.nodes("call"):
+            if call.child_by_field_name("function").type not in ("selector_expression", "identifier"):
+                continue
             t = f.call_target(call)
             allowed = self._GLOBAL.get(t[0], set()) if t is not None else set()
             if t is None:  # zap.L().Info(...): zap's global logger (zap.Error(...) is a field, not a log call)
