@@ -12,6 +12,8 @@ sample.
 
 from __future__ import annotations
 
+import functools
+
 from collections import defaultdict
 from itertools import chain
 from dataclasses import dataclass, field
@@ -46,6 +48,21 @@ class Profile:
         if names & {"goroutine", "goroutineleak"}:
             return "goroutine"
         return self.sample_types[0][0] if self.sample_types else "unknown"
+
+    @functools.cached_property
+    def sample_locations(self) -> list[tuple[int, ...]]:
+        """Each sample's location ids, read out of protobuf once: walking the
+        repeated fields costs more than everything done with them after."""
+        return [tuple(s.location_id) for s in self.pb.sample]
+
+    @functools.cached_property
+    def sample_values(self) -> list[tuple[int, ...]]:
+        return [tuple(s.value) for s in self.pb.sample]
+
+    @functools.cached_property
+    def canon(self) -> "Canon":
+        """A Canon of this profile alone, shared by its top tables."""
+        return Canon()
 
     def type_index(self, name: str) -> int:
         for i, (t, _) in enumerate(self.sample_types):
@@ -135,6 +152,7 @@ class Canon:
         self.frames: dict[int, tuple[FrameT, ...]] = {}
         self.funcsets: dict[int, frozenset[str]] = {}
         self._next = 1 << 40  # ids for frames first seen in a later profile
+        self.keys_by_profile: dict[int, list[tuple[int, ...]]] = {}
 
     def map_profile(self, p: Profile) -> dict[int, int]:
         out = {}
@@ -166,27 +184,39 @@ class Canon:
         return out[:limit] if limit else out
 
 
-def stacks(p: Profile, sample_type: str, canon: Canon) -> dict[tuple[int, ...], int]:
-    idx = p.type_index(sample_type)
+def _mapped_keys(p: Profile, canon: Canon) -> list[tuple[int, ...]]:
+    """Every sample's stack in the canon's ids, computed once per (profile,
+    canon) and shared by the sample types read from it (top tables ask for
+    three)."""
+    cached = canon.keys_by_profile.get(id(p))
+    if cached is not None:
+        return cached
     lmap = canon.map_profile(p)
-    get = lmap.__getitem__
-    identity = all(k == v for k, v in lmap.items())
-    samples = p.pb.sample
+    locs = p.sample_locations
     try:
-        vals = [s.value[idx] for s in samples]
-        # Only samples with a value for this type get a key: in a real heap
-        # profile most samples are freed allocations with inuse 0.
-        if identity:
-            keys = [tuple(s.location_id) if v else () for s, v in zip(samples, vals)]
-            unknown = set(chain.from_iterable(keys)).difference(lmap)
+        if all(k == v for k, v in lmap.items()):
+            unknown = set(chain.from_iterable(locs)).difference(lmap)
             if unknown:
                 raise KeyError(min(unknown))
+            keys = locs
         else:
-            keys = [tuple(map(get, s.location_id)) if v else () for s, v in zip(samples, vals)]
+            get = lmap.__getitem__
+            keys = [tuple(map(get, loc)) for loc in locs]
     except KeyError as exc:
         raise UserError(f"{p.source}: corrupt pprof profile (sample refers to missing location {exc})") from None
+    canon.keys_by_profile[id(p)] = keys
+    return keys
+
+
+def stacks(p: Profile, sample_type: str, canon: Canon) -> dict[tuple[int, ...], int]:
+    idx = p.type_index(sample_type)
+    keys = _mapped_keys(p, canon)
+    try:
+        vals = [sv[idx] for sv in p.sample_values]
     except IndexError:
         raise UserError(f"{p.source}: corrupt pprof profile (a sample has fewer values than sample types)") from None
+    # Only samples with a value for this type count: in a real heap profile
+    # most samples are freed allocations with inuse 0.
     acc: dict[tuple[int, ...], int] = {}
     aget = acc.get
     for k, v in zip(keys, vals):
@@ -226,14 +256,13 @@ def _func_rows(canon: Canon, acc: dict[tuple[int, ...], int]) -> list[Row]:
 
 
 def top(p: Profile, sample_type: str, n: int = 10) -> list[Row]:
-    canon = Canon()
-    return _func_rows(canon, stacks(p, sample_type, canon))[:n]
+    return _func_rows(p.canon, stacks(p, sample_type, p.canon))[:n]
 
 
 def total(p: Profile, sample_type: str) -> int:
     idx = p.type_index(sample_type)
     try:
-        return sum(s.value[idx] for s in p.pb.sample)
+        return sum(sv[idx] for sv in p.sample_values)
     except IndexError:
         raise UserError(f"{p.source}: corrupt pprof profile (a sample has fewer values than sample types)") from None
 
