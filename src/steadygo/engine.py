@@ -92,6 +92,8 @@ def _read(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[
     if b"\x00" in data[:8192]:
         diags.append((rel, "binary content, not Go source; skipped", "warning"))
         return None, diags
+    if data.isascii():  # the common case, checked in C without decoding
+        return data, diags
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

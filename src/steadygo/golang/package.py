@@ -28,7 +28,7 @@ class Package:
         self.enabled = frozenset(enabled)
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
-        self._call_index: dict[str, dict[str, list]] = {}
+        self._call_index: dict[str, dict[bytes, list]] = {}
 
     def memo(self, key, compute):
         """Share one computation between the rules of a family."""
@@ -55,30 +55,42 @@ class Package:
 
     def calls_to(self, name: str):
         """Calls ``name(...)`` or ``x.name(...)`` anywhere in the package."""
+        key = name.encode()
         for f in self.files:
-            for call in self._calls(f).get(name, ()):
+            for call in self._calls(f).get(key, ()):
                 yield f, call
 
     def calls_in(self, file: GoFile, *names: str) -> list:
         """Calls ``name(...)`` / ``x.name(...)`` in one file, in source order,
         from the same per-file index as ``calls_to`` (no extra tree walk)."""
         index = self._calls(file)
-        out = [c for n in names for c in index.get(n, ())]
+        out = [c for n in names for c in index.get(n.encode(), ())]
         out.sort(key=lambda c: c.start_byte)
         return out
 
-    def _calls(self, file: GoFile) -> dict[str, list]:
+    def _calls(self, file: GoFile) -> dict[bytes, list]:
+        """Every call of the file by the called name.  Keyed by the name's raw
+        bytes: a GOROOT-sized tree has over half a million calls, and decoding
+        each name would cost more than the lookups it serves."""
         cached = self._call_index.get(file.path)
         if cached is not None:
             return cached
-        out: dict[str, list] = {}
+        out: dict[bytes, list] = {}
         self._call_index[file.path] = out
         for call in file.nodes("call"):
             fn = call.child_by_field_name("function")
-            if fn is None or fn.type not in ("identifier", "selector_expression"):
+            t = fn.type
+            if t == "selector_expression":
+                key = fn.child_by_field_name("field").text
+            elif t == "identifier":
+                key = fn.text
+            else:
                 continue
-            name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
-            out.setdefault(name, []).append(call)
+            lst = out.get(key)
+            if lst is None:
+                out[key] = [call]
+            else:
+                lst.append(call)
         return out
 
     def imports_anywhere(self, path: str) -> bool:
