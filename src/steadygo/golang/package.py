@@ -11,7 +11,6 @@ import functools
 
 from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
-from steadygo.golang.parse import text
 from steadygo.golang.source import GoFile
 
 

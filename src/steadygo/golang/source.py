@@ -33,7 +33,9 @@ _DECLS_Q = DECL_PATTERNS.replace("@n", "@decl")
 def _followed_ok(name: str) -> re.Pattern:
     # Starts with the literal name so the regex engine can scan for it fast;
     # the look-behind half of the test is done by hand on the few hits.
-    return re.compile(re.escape(name.encode()) + rb"(?![\w.\"/])")
+    # not followed by a word char, '.', '"', '/', nor a ':' that is not ':='
+    # (``hash: crc32.NewIEEE()`` is a struct key, not a declaration)
+    return re.compile(re.escape(name.encode()) + rb"(?![\w.\"/]|:(?!=))")
 
 
 _WORDISH = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./\"")
@@ -60,6 +62,7 @@ class GoFile:
     def __post_init__(self):
         self.tree = parse(self.source)
         self.root = self.tree.root_node
+        self._shadow_index: dict[int, ShadowIndex] = {}
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -94,13 +97,25 @@ class GoFile:
         return [c for c in self.nodes("call") if c.child_by_field_name("function").type == "selector_expression"]
 
     @functools.cached_property
-    def _shadows(self) -> ShadowIndex:
+    def _shadow_names(self) -> frozenset[str]:
         # Only an import name that also stands somewhere on its own (not as
         # ``name.`` and not inside the import path) can be redeclared; for the
-        # usual file there is none, and the declaration walk is skipped.
-        names = {n for n in self.imports.by_name if _stands_alone(self.source, n)}
-        decls = captures(_DECLS_Q, self.root).get("decl", []) if names else []
-        return ShadowIndex(decls, names)
+        # usual file there is none, and no declaration is ever looked at.
+        return frozenset(n for n in self.imports.by_name if _stands_alone(self.source, n))
+
+    def _is_shadowed(self, name: str, node) -> bool:
+        if name not in self._shadow_names:
+            return False
+        # A local declaration shadows only inside its own top-level function,
+        # so only that function's declarations are collected (once each).
+        top = node
+        while top.parent is not None and top.parent.type != "source_file":
+            top = top.parent
+        index = self._shadow_index.get(top.id)
+        if index is None:
+            index = self._shadow_index[top.id] = ShadowIndex(
+                captures(_DECLS_Q, top).get("decl", []), set(self._shadow_names))
+        return index.is_shadowed(name, node.start_byte)
 
     @property
     def is_test(self) -> bool:
@@ -120,7 +135,7 @@ class GoFile:
         path = self.imports.by_name.get(name)
         if path is None:
             return None
-        if self._shadows.is_shadowed(name, ident_node.start_byte):
+        if self._is_shadowed(name, ident_node):
             return None
         return path
 
@@ -167,7 +182,7 @@ class GoFile:
         if members and name not in members:
             return False
         if qpath == ".":
-            return path in self.imports.dot and not self._shadows.is_shadowed(name, node.start_byte)
+            return path in self.imports.dot and not self._is_shadowed(name, node)
         return qpath == path
 
     def call_target(self, call_node) -> tuple[str, str] | None:
@@ -179,7 +194,7 @@ class GoFile:
         if q is None:
             return None
         if q[0] == ".":
-            if len(self.imports.dot) != 1 or self._shadows.is_shadowed(q[1], fn.start_byte):
+            if len(self.imports.dot) != 1 or self._is_shadowed(q[1], fn):
                 return None
             return self.imports.dot[0], q[1]
         return q
