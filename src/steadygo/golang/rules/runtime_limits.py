@@ -10,12 +10,25 @@ often done in an internal package or by a blank import in main.
 
 from __future__ import annotations
 
+import os
+import re
+
 from steadygo.findings import Layer, Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_example, is_public
 from steadygo.registry import RuleMeta
+
+_TEST_DIRS = re.compile(r"(^|/)(tests?|testutils?|testhelpers?|testing|testdata|e2e|integration|mocks?|fakes?)(/|$)")
+
+
+def _in_test_support(ctx: FileContext) -> bool:
+    """Test programs and helpers turn the GC off to measure it; that is not a
+    production setting (judged on the directory inside the module)."""
+    root = ctx.pkg.module.root
+    path = os.path.relpath(ctx.file.path, root).replace(os.sep, "/") if root else ctx.file.relpath
+    return _TEST_DIRS.search(path.rsplit("/", 1)[0] if "/" in path else "") is not None
 
 
 def _meta(id, name, severity, breakpoint, summary, status="stable"):
@@ -106,7 +119,7 @@ class GcOffWithoutMemoryLimit(GoRule):
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:
-        if b"SetGCPercent" not in ctx.file.source:
+        if b"SetGCPercent" not in ctx.file.source or _in_test_support(ctx):
             return
         for call in captures("(call_expression function: (selector_expression) @fn) @call", ctx.file.root).get("call", []):
             if ctx.file.call_target(call) != ("runtime/debug", "SetGCPercent"):
