@@ -63,6 +63,7 @@ class GoFile:
         self.tree = parse(self.source)
         self.root = self.tree.root_node
         self._shadow_index: dict[int, ShadowIndex] = {}
+        self._stands_alone: dict[str, bool] = {}
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -96,15 +97,14 @@ class GoFile:
         """Calls whose function is a selector ``x.M(...)``, in source order."""
         return [c for c in self.nodes("call") if c.child_by_field_name("function").type == "selector_expression"]
 
-    @functools.cached_property
-    def _shadow_names(self) -> frozenset[str]:
+    def _is_shadowed(self, name: str, node) -> bool:
         # Only an import name that also stands somewhere on its own (not as
         # ``name.`` and not inside the import path) can be redeclared; for the
         # usual file there is none, and no declaration is ever looked at.
-        return frozenset(n for n in self.imports.by_name if _stands_alone(self.source, n))
-
-    def _is_shadowed(self, name: str, node) -> bool:
-        if name not in self._shadow_names:
+        alone = self._stands_alone.get(name)
+        if alone is None:
+            alone = self._stands_alone[name] = _stands_alone(self.source, name)
+        if not alone:
             return False
         # A local declaration shadows only inside its own top-level function,
         # so only that function's declarations are collected (once each).
@@ -114,7 +114,7 @@ class GoFile:
         index = self._shadow_index.get(top.id)
         if index is None:
             index = self._shadow_index[top.id] = ShadowIndex(
-                captures(_DECLS_Q, top).get("decl", []), set(self._shadow_names))
+                captures(_DECLS_Q, top).get("decl", []), set(self.imports.by_name))
         return index.is_shadowed(name, node.start_byte)
 
     @property
