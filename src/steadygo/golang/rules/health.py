@@ -331,8 +331,8 @@ def _last_name(node) -> str:
 
 
 def _is_wait(node) -> bool:
-    """A statement-level wait for the stop signal: ``<-ch``, ``<-ctx.Done()``,
-    ``sig := <-c``, ``wg.Wait()``, ``select {...}``."""
+    """A receive, the usual wait for the stop signal: ``<-ch``,
+    ``<-ctx.Done()``, ``sig := <-c``."""
     return node.type == "unary_expression" and node.child(0) is not None and node.child(0).type == "<-"
 
 
