@@ -320,11 +320,11 @@ class ConfigReadWithoutValidation(GoRule):
         f = ctx.file
         fi = ctx.funcs.enclosing(call)
         lo, hi = (fi.node.start_byte, fi.node.end_byte) if fi is not None else (0, len(f.source))
-        node, parent = call, call.parent
+        parent = call.parent
         # ":" + os.Getenv("PORT") is used the way the sum is
         while parent is not None and (parent.type == "parenthesized_expression" or (
                 parent.type == "binary_expression" and text(parent.child_by_field_name("operator")) == "+")):
-            node, parent = parent, parent.parent
+            parent = parent.parent
         # a read inside an if/switch header or a comparison is its own check
         anc = parent
         while anc is not None and anc.type not in ("block", "source_file"):
