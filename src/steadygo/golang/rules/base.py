@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from steadygo.findings import Finding, Severity
+from steadygo.findings import Finding, Layer, Severity
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
-from steadygo.registry import Rule
+from steadygo.registry import Rule, RuleMeta
+
+
+def code_meta(id, name, severity, breakpoint, summary, status="stable", options=()) -> RuleMeta:
+    """RuleMeta for a rule of the code layer (the shape every family uses)."""
+    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
+                    status=status, options=tuple(options))
 
 
 class GoRule(Rule):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts
 from steadygo.golang.parse import captures, string_value, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.rules.logging import lowered, secret_name
 from steadygo.redact import MASK
-from steadygo.registry import RuleMeta
 
 _NAMED_VALUES_Q = """
 (keyed_element (literal_element (identifier) @name) (literal_element [(interpreted_string_literal) (raw_string_literal)] @value))
@@ -48,8 +47,6 @@ _HEADER_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*(-[A-Z][A-Za-z0-9]*)+$|^(Authoriza
 _PLACEHOLDER = re.compile(r"(?i)%[sdvq]|\{\{|\$\{|<[^>]+>|^x+$|^\*+$|^(changeme|redacted|placeholder|todo|none|null|dummy|example)$")
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 _NAME_WORDS = re.compile(r"(?i)pass(word|wd)?|secret|token|key|auth|cred|cookie|session|dsn|jwt|bearer")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import (
     ECHO,
     FIBER,
@@ -22,17 +22,12 @@ from steadygo.golang.facts import (
     service_facts_for,
 )
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.rules.shutdown import file_listeners, is_example
-from steadygo.registry import RuleMeta, RuleOption
+from steadygo.registry import RuleOption
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
 _LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):")
-
-
-def _meta(id, name, severity, breakpoint, summary, status="stable", options=()):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options))
 
 
 class PprofOnPublicListener(GoRule):

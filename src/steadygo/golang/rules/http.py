@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, string_value, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.values import (
     ALL_FIELDS,
     assigned_fields,
@@ -25,7 +25,7 @@ from steadygo.golang.values import (
     is_zero_literal,
     literal_keys,
 )
-from steadygo.registry import RuleMeta, RuleOption
+from steadygo.registry import RuleOption
 
 NET_HTTP = "net/http"
 SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTimeout")
@@ -33,11 +33,6 @@ SERVER_TIMEOUTS = ("ReadTimeout", "ReadHeaderTimeout", "WriteTimeout", "IdleTime
 _VAR_ZERO_Q = "(var_spec name: (identifier) type: [(qualified_type) (type_identifier)] @type) @spec"
 _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
 _SELECTORS_Q = "(selector_expression) @sel"
-
-
-def _meta(id, name, severity, breakpoint, summary, options=()):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
-                    options=tuple(options))
 
 
 _LOOPBACK_PREFIXES = ("localhost:", "127.0.0.1:", "[::1]:")

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import STRUCTURED_LOGGERS, module_facts
 from steadygo.golang.parse import string_value, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.registry import RuleMeta
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 
 SLOG = "log/slog"
 ZAP = "go.uber.org/zap"
@@ -44,8 +43,6 @@ _LOGGER_RECV = re.compile(
 LOGGING_IMPORTS = ("log", "fmt", SLOG, ZAP, LOGRUS, ZEROLOG, "github.com/go-kit", "github.com/go-logr", "github.com/hashicorp/go-hclog")
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 def _receiver_chain_root(node):

@@ -12,18 +12,15 @@ from __future__ import annotations
 import os
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import PROMAUTO, PROMETHEUS, Metric, extract_facts, node_of, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.values import assigned_from
-from steadygo.registry import RuleMeta
 
 PROM = (PROMETHEUS, PROMAUTO)
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 # --------------------------------------------------------------------------

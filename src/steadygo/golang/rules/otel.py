@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.parse import captures, text
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.rules.shutdown import SERVER_IMPORTS, file_listeners
 from steadygo.golang.values import holder_of
-from steadygo.registry import RuleMeta
 
 OTEL = ("go.opentelemetry.io/otel",)
 SDKTRACE = "go.opentelemetry.io/otel/sdk/trace"
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 def _file_tracing(ctx, kind):

@@ -7,13 +7,12 @@ Database handles and pools live in ``database.py``, memory retention in
 
 from __future__ import annotations
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.flow import FunctionFlow, Leak, Resource, acquisition_statement, leaks, owner_function, terminates
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import FUNC_TYPES, captures, text
-from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.registry import RuleMeta
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 
 NET_HTTP = "net/http"
 
@@ -21,8 +20,6 @@ _HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
 _CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip"})
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 def statement_index(ctx: FileContext) -> dict:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_example, is_public
-from steadygo.registry import RuleMeta
 
 _TEST_DIRS = re.compile(r"(^|/)(tests?|testutils?|testhelpers?|testing|testdata|e2e|integration|mocks?|fakes?)(/|$)")
 
@@ -31,8 +30,6 @@ def _in_test_support(ctx: FileContext) -> bool:
     return _TEST_DIRS.search(path.rsplit("/", 1)[0] if "/" in path else "") is not None
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 def _main_func(ctx: FileContext):

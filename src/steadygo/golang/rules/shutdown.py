@@ -13,18 +13,15 @@ from __future__ import annotations
 import os
 import re
 
-from steadygo.findings import Layer, Severity
+from steadygo.findings import Severity
 from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, looks_like_server, node_of, service_facts_for
 from steadygo.golang.parse import captures, text
-from steadygo.golang.rules.base import FileContext, GoRule
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.values import literal_keys
-from steadygo.registry import RuleMeta
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
 
 
-def _meta(id, name, severity, breakpoint, summary, status="stable"):
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary, status=status)
 
 
 def is_main(ctx: FileContext) -> bool:
