@@ -42,6 +42,14 @@ class Route:
     location: Location
 
 
+_LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):")
+
+
+def is_loopback_address(addr: str | None) -> bool:
+    """``localhost:6060``, ``127.0.0.1:8080``, ``[::1]:9090``: unreachable from other hosts."""
+    return addr is not None and _LOOPBACK.match(addr) is not None
+
+
 @dataclass
 class Listener:
     call: str  # http.ListenAndServe | Server.ListenAndServe | gin.Run | echo.Start | fiber.Listen | ...

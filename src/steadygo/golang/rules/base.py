@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 
 from steadygo.findings import Finding, Layer, Severity
@@ -46,6 +48,16 @@ class FileContext:
         opts = self.rule.meta.option_defaults()
         opts.update(self.pkg.options.get(self.rule.meta.name, {}))
         return opts
+
+    @property
+    def module_dir(self) -> str:
+        """The file's directory inside its Go module ('' at the module root), or
+        inside the scan when there is no go.mod.  Path heuristics (example,
+        test-support folders) judge this, so a service kept under some
+        ``examples/`` folder of a bigger repository is still a service."""
+        root = self.pkg.module.root
+        path = os.path.relpath(self.file.path, root).replace(os.sep, "/") if root else self.file.relpath
+        return path.rsplit("/", 1)[0] if "/" in path else ""
 
     @property
     def funcs(self):

@@ -103,7 +103,7 @@ class HardcodedCredentials(GoRule):
         f = ctx.file
         if b'"' not in f.source and b"`" not in f.source:
             return
-        if _TEST_SUPPORT.search(f.relpath.rsplit("/", 1)[0] if "/" in f.relpath else ""):
+        if _TEST_SUPPORT.search(ctx.module_dir):
             return  # test support and example code: fixtures, not deployed credentials
         reported: set[int] = set()
         low = lowered(ctx)
@@ -241,7 +241,7 @@ class ConfigReadWithoutValidation(GoRule):
         f = ctx.file
         if b"Getenv" not in f.source and b"LookupEnv" not in f.source and b"viper" not in f.source:
             return
-        d = f.relpath.rsplit("/", 1)[0] if "/" in f.relpath else ""
+        d = ctx.module_dir
         if _TEST_SUPPORT.search(d) or _TEST_DIR.search(d) or f.relpath.endswith("_windows.go"):
             return
         if not self._service_package(ctx.pkg, f):

@@ -17,6 +17,7 @@ from steadygo.golang.facts import (
     GIN,
     extract_facts,
     health_kind,
+    is_loopback_address,
     module_facts,
     node_of,
     service_facts_for,
@@ -27,7 +28,6 @@ from steadygo.golang.rules.shutdown import file_listeners, is_example
 from steadygo.registry import RuleOption
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
-_LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):")
 
 
 class PprofOnPublicListener(GoRule):
@@ -61,7 +61,7 @@ class PprofOnPublicListener(GoRule):
         if not what:
             return
         for l in mine:
-            if l.addr is not None and _LOOPBACK.match(l.addr):
+            if is_loopback_address(l.addr):
                 continue
             where = f"on {l.addr!r}" if l.addr else "on an address computed at run time"
             ctx.report(node_of(ctx.pkg, l), f"{' and '.join(what)} registered on DefaultServeMux, which {l.call} serves {where}: "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from steadygo.findings import Severity
+from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
@@ -35,7 +36,6 @@ _CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn)
 _SELECTORS_Q = "(selector_expression) @sel"
 
 
-_LOOPBACK_PREFIXES = ("localhost:", "127.0.0.1:", "[::1]:")
 
 
 @dataclass
@@ -186,7 +186,7 @@ def _loopback_address(call) -> bool:
     """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
     args = call.child_by_field_name("arguments").named_children
     addr = string_value(args[0]) if args else None
-    return addr is not None and addr.startswith(_LOOPBACK_PREFIXES)
+    return is_loopback_address(addr)
 
 
 def _scope_body(ctx, node):

@@ -10,7 +10,6 @@ often done in an internal package or by a blank import in main.
 
 from __future__ import annotations
 
-import os
 import re
 
 from steadygo.findings import Severity
@@ -25,9 +24,7 @@ _TEST_DIRS = re.compile(r"(^|/)(tests?|testutils?|testhelpers?|testing|testdata|
 def _in_test_support(ctx: FileContext) -> bool:
     """Test programs and helpers turn the GC off to measure it; that is not a
     production setting (judged on the directory inside the module)."""
-    root = ctx.pkg.module.root
-    path = os.path.relpath(ctx.file.path, root).replace(os.sep, "/") if root else ctx.file.relpath
-    return _TEST_DIRS.search(path.rsplit("/", 1)[0] if "/" in path else "") is not None
+    return _TEST_DIRS.search(ctx.module_dir) is not None
 
 
 

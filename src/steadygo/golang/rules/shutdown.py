@@ -10,11 +10,10 @@ deploy checks can compare it with the grace period.
 
 from __future__ import annotations
 
-import os
 import re
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, looks_like_server, node_of, service_facts_for
+from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, is_loopback_address, looks_like_server, node_of, service_facts_for
 from steadygo.golang.parse import captures, text
 from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.values import literal_keys
@@ -28,29 +27,20 @@ def is_main(ctx: FileContext) -> bool:
     return ctx.file.package_name == "main"
 
 
-_LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):")
 
 
 def is_public(listener) -> bool:
     """A listener that serves traffic from outside the host (a loopback-only
     debug listener, typically pprof on 127.0.0.1:6060, does not)."""
-    return listener.addr is None or not _LOOPBACK.match(listener.addr)
+    return not is_loopback_address(listener.addr)
 
 
 _EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
 
 
 def is_example(ctx: FileContext) -> bool:
-    """Example and demo programs are not deployed services.  Judged on the
-    path inside the Go module, so a service that itself lives under some
-    ``examples/`` folder of a larger repository is still a service."""
-    root = ctx.pkg.module.root
-    if root:
-        path = os.path.relpath(ctx.file.path, root).replace(os.sep, "/")
-    else:
-        path = ctx.file.relpath
-    d = path.rsplit("/", 1)[0] if "/" in path else ""
-    return _EXAMPLE_DIR.search("/" + d + "/") is not None
+    """Example and demo programs are not deployed services."""
+    return _EXAMPLE_DIR.search("/" + ctx.module_dir + "/") is not None
 
 
 def file_listeners(ctx: FileContext):
