@@ -26,7 +26,10 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's parser, so
+    a run imports the one command module it needs (start-up time is paid on
+    every CI invocation)."""
     parser = argparse.ArgumentParser(
         prog="steadygo",
         description="Find the engineering breakpoints that take Go web services down in production.",
@@ -34,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"steadygo {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         mod = importlib.import_module(f"steadygo.commands.{module}")
         p = mod.add_parser(sub, name)
         p.set_defaults(_run=mod.run)
@@ -41,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    first = next((a for a in argv if not a.startswith("-")), None)
+    # Top-level options come before the command, so the first word decides.
+    only = first if first in COMMANDS and argv and argv[0] == first else None
+    parser = build_parser(only)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)

@@ -6,6 +6,7 @@ Problems with inputs (missing paths, unreadable files, symlink loops) become
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -24,7 +25,21 @@ class Diagnostic:
         return f"{self.path}: {self.message}"
 
 
+@functools.lru_cache(maxsize=16)
+def _plain_prefix(base: str) -> str | None:
+    """``base`` + separator when base is absolute and normalised, so paths
+    under it can be made relative by slicing (relpath costs ~20 us a call)."""
+    if os.path.isabs(base) and os.path.normpath(base) == base:
+        return base if base.endswith(os.sep) else base + os.sep
+    return None
+
+
 def display_path(path: str, base: str) -> str:
+    prefix = _plain_prefix(base)
+    if prefix is not None and path.startswith(prefix):
+        rest = path[len(prefix):]
+        if rest and os.sep + "." not in rest and not rest.startswith(".") and os.sep * 2 not in rest:
+            return rest.replace(os.sep, "/")
     try:
         rel = os.path.relpath(path, base)
     except ValueError:

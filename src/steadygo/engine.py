@@ -162,8 +162,17 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
             sf = _syntax_finding(file)
             if sf is not None:
                 found.append(sf)
+        gates: dict[tuple[str, ...], bool] = {}  # requires_imports -> answer, for this file
         for rule in rules:
-            if not rule.applies_to(file):
+            if type(rule).applies_to is GoRule.applies_to:
+                # the plain import gate: many rules share a few tuples
+                req = rule.requires_imports
+                ok = gates.get(req)
+                if ok is None:
+                    ok = gates[req] = not req or file.imports.imports_any_prefix(req)
+                if not ok:
+                    continue
+            elif not rule.applies_to(file):
                 continue
             ctx = FileContext(pkg, file, rule)
             try:

@@ -8,6 +8,7 @@ visible, while work stays bounded by one directory.
 from __future__ import annotations
 
 import functools
+import os
 
 from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
@@ -91,6 +92,21 @@ class Package:
             else:
                 lst.append(call)
         return out
+
+    def module_dir(self, file: GoFile) -> str:
+        """The file's directory relative to the module root ('' at the root);
+        relative to the scan when there is no go.mod."""
+        root = self.module.root
+        if root:
+            d = os.path.dirname(file.path)
+            if d == root:
+                return ""
+            if d.startswith(root + os.sep):
+                return d[len(root) + 1:].replace(os.sep, "/")
+            path = os.path.relpath(file.path, root).replace(os.sep, "/")
+        else:
+            path = file.relpath
+        return path.rsplit("/", 1)[0] if "/" in path else ""
 
     def imports_anywhere(self, path: str) -> bool:
         return any(f.imports.imports(path) for f in self.files)

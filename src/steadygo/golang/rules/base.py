@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from dataclasses import dataclass, field
 
 from steadygo.findings import Finding, Layer, Severity
@@ -55,9 +53,7 @@ class FileContext:
         inside the scan when there is no go.mod.  Path heuristics (example,
         test-support folders) judge this, so a service kept under some
         ``examples/`` folder of a bigger repository is still a service."""
-        root = self.pkg.module.root
-        path = os.path.relpath(self.file.path, root).replace(os.sep, "/") if root else self.file.relpath
-        return path.rsplit("/", 1)[0] if "/" in path else ""
+        return self.pkg.module_dir(self.file)
 
     @property
     def funcs(self):
