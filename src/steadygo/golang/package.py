@@ -12,7 +12,11 @@ import os
 
 from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
+from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
+
+_SELECTOR = kind_id("selector_expression")
+_IDENT = kind_id("identifier")
 
 
 
@@ -77,13 +81,17 @@ class Package:
             return cached
         out: dict[bytes, list] = {}
         self._call_index[file.path] = out
+        src = file.source
         for call in file.nodes("call"):
-            fn = call.child_by_field_name("function")
-            t = fn.type
-            if t == "selector_expression":
-                key = fn.child_by_field_name("field").text
-            elif t == "identifier":
-                key = fn.text
+            fn = call.child(0)  # the function: always the first child
+            k = fn.kind_id
+            if k == _SELECTOR:
+                name = src[fn.start_byte:fn.end_byte]
+                key = name[name.rfind(b".") + 1:].strip()  # the field name
+                if b"/" in key:  # a comment between '.' and the name
+                    key = fn.child_by_field_name("field").text
+            elif k == _IDENT:
+                key = src[fn.start_byte:fn.end_byte]
             else:
                 continue
             lst = out.get(key)

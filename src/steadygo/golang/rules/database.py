@@ -225,6 +225,11 @@ class TxWithoutRollback(GoRule):
 # SG305 / SG306
 
 
+# every function name _opener accepts, to look calls up in the call index
+_OPENER_NAMES = ("Open", "Connect", "MustConnect", "MustOpen", "ConnectContext", "New", "NewWithConfig", "ConnectConfig",
+                 "NewClient", "NewClusterClient", "NewUniversalClient", "NewFailoverClient", "NewRing")
+
+
 def _opener(file, call) -> tuple[str, str] | None:
     t = file.call_target(call)
     if t is None:
@@ -248,7 +253,7 @@ def _opener(file, call) -> tuple[str, str] | None:
 def _openers(ctx: FileContext):
     def compute():
         out = []
-        for call in ctx.file.nodes("call"):
+        for call in ctx.pkg.calls_in(ctx.file, *_OPENER_NAMES):
             o = _opener(ctx.file, call)
             if o is not None:
                 out.append((call, o))

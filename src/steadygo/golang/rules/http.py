@@ -60,7 +60,7 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
         found: dict[str, list[TypedValue]] = {"Server": [], "Client": [], "Transport": []}
         f = ctx.file
         candidates = [(c, c.child_by_field_name("type")) for c in f.nodes("composite")]
-        for call in f.nodes("call"):
+        for call in ctx.pkg.calls_in(f, "new"):
             fn = call.child_by_field_name("function")
             args = call.child_by_field_name("arguments")
             if fn.type == "identifier" and text(fn) == "new" and args is not None and args.named_child_count == 1:
@@ -122,6 +122,7 @@ class ServerWithoutAnyTimeout(GoRule):
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
 
     _PKG_FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
+    _FRAMEWORK_STARTS = ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS")
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -132,7 +133,7 @@ class ServerWithoutAnyTimeout(GoRule):
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
                     "a slow client can hold a connection and goroutine forever",
                 )
-        for call in f.nodes("call"):
+        for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, *self._FRAMEWORK_STARTS):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
@@ -151,7 +152,7 @@ class ServerWithoutAnyTimeout(GoRule):
             return
         method = text(fn.child_by_field_name("field"))
         recv = unparen(fn.child_by_field_name("operand"))
-        if recv is None or recv.type != "identifier" or method not in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS"):
+        if recv is None or recv.type != "identifier" or method not in self._FRAMEWORK_STARTS:
             return
         origin = _constructor_of(ctx, recv, call)
         if origin is None:
@@ -306,7 +307,7 @@ class ClientWithoutTimeout(GoRule):
                 ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
-        for call in f.nodes("call"):
+        for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, "Do"):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 ctx.report(call, f"http.{target[1]} uses http.DefaultClient, which has no Timeout: "
@@ -383,7 +384,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in f.nodes("call"):
+        for call in ctx.pkg.calls_in(f, "NewRequest", "NewRequestWithContext"):
             target = f.call_target(call)
             if target is None or target[0] != NET_HTTP or target[1] not in ("NewRequest", "NewRequestWithContext"):
                 continue

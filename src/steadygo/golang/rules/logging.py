@@ -181,11 +181,11 @@ class HandlerLogWithoutRequestContext(GoRule):
         LOGRUS: {f"{l}{s}" for l in _LEVELS for s in ("", "f", "ln")},
     }
 
+    _NAMES = sorted({n for names in _GLOBAL.values() for n in names} | {"Debug", "Info", "Warn", "Error"})
+
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in f.nodes("call"):
-            if call.child_by_field_name("function").type not in ("selector_expression", "identifier"):
-                continue
+        for call in ctx.pkg.calls_in(f, *self._NAMES):
             t = f.call_target(call)
             allowed = self._GLOBAL.get(t[0], set()) if t is not None else set()
             if t is None:  # zap.L().Info(...): zap's global logger (zap.Error(...) is a field, not a log call)

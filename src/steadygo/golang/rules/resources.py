@@ -11,7 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.flow import FunctionFlow, Leak, Resource, acquisition_statement, leaks, owner_function, terminates
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.handoff import Handoff
-from steadygo.golang.parse import FUNC_TYPES, captures, text
+from steadygo.golang.parse import FUNC_TYPES, captures, kind_id, text
 from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 
 NET_HTTP = "net/http"
@@ -22,6 +22,9 @@ _CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip
 
 
 
+_EQUALITY = frozenset({kind_id("==", False), kind_id("!=", False)})
+
+
 def statement_index(ctx: FileContext) -> dict:
     """defer/go statements, ==/!= comparisons and value switches of a file, in
     one query shared by the SG3/SG4 rules."""
@@ -30,7 +33,7 @@ def statement_index(ctx: FileContext) -> dict:
         return {
             "defer": f.nodes("defer"),
             "go": f.nodes("go"),
-            "cmp": [b for b in f.nodes("binary") if text(b.child_by_field_name("operator")) in ("==", "!=")],
+            "cmp": [b for b in f.nodes("binary") if b.child_by_field_name("operator").kind_id in _EQUALITY],
             "switch": [s for s in f.nodes("switch") if s.child_by_field_name("value") is not None],
         }
 
@@ -382,7 +385,7 @@ class UnboundedRequestBodyRead(GoRule):
                     bodies.add((fi.node.id, f"{p.name}.Request().Body"))
         if not bodies:
             return
-        for call in f.nodes("call"):
+        for call in ctx.pkg.calls_in(f, *{name for _, name in _READERS}):
             t = f.call_target(call)
             if t not in _READERS:
                 continue
