@@ -28,6 +28,35 @@ def test_no_command_is_usage_error():
     assert run_cli().returncode == 2
 
 
+def test_help_lists_every_command_and_subcommand_help_works():
+    from steadygo.cli import COMMANDS
+
+    top = run_cli("--help")
+    assert top.returncode == 0
+    for name in COMMANDS:
+        assert name in top.stdout
+        sub = run_cli(name, "--help")
+        assert sub.returncode == 0 and f"steadygo {name}" in sub.stdout
+
+
+def test_a_command_imports_only_its_own_module():
+    # start-up time is paid on every CI call: `check` must not load the heap
+    # profile, SLO or goroutine-dump machinery
+    import subprocess
+    import sys
+
+    code = ("import sys; from steadygo.cli import main; main(['rules', '--format', 'json']); "
+            "print(sorted(m for m in sys.modules if m.startswith('steadygo.commands.')), file=sys.stderr)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.strip().splitlines()[-1] == "['steadygo.commands.rules']"
+
+
+def test_unknown_command_is_usage_error():
+    p = run_cli("frobnicate")
+    assert p.returncode == 2 and "invalid choice" in p.stderr
+
+
 def test_rules_table_lists_every_rule():
     p = run_cli("rules")
     assert p.returncode == 0

@@ -934,7 +934,9 @@ TOPICS = {
     "metrics": (b"client_golang/prometheus",),
     "routes": re.compile(rb"\.(?:HandleFunc|Handle|Method|MethodFunc)\(|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch|Any|All|Group|Route|PathPrefix)\(\s*[\"`]|grpc/health"),
     "shutdown": (b".Shutdown(", b".ShutdownWithContext(", b".ShutdownWithTimeout(", b".GracefulStop("),
-    "limits": (b"SetMemoryLimit", b"automemlimit", b"automaxprocs", b"GOMAXPROCS", b"GOMEMLIMIT"),
+    # the shapes extraction accepts: a call, an import path, a Setenv literal
+    # (the runtime's own sources mention GOMAXPROCS in dozens of comments)
+    "limits": (b"SetMemoryLimit(", b"automemlimit", b"automaxprocs", b"GOMAXPROCS(", b'"GOMEMLIMIT"', b'"GOMAXPROCS"'),
     "debug": (b"net/http/pprof", b'"expvar"'),
     "otel": (b"go.opentelemetry.io/",),
     "imports": None,  # no source read at all: the go.mod requirements
