@@ -155,6 +155,9 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
     pkg = Package(task.directory, files, module, task.rule_options, task.enabled)
     enabled = set(task.enabled)
     rules = [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in enabled]
+    # (rule, its requires_imports) when the rule keeps GoRule's import gate,
+    # (rule, None) when it brings its own applies_to
+    plan = [(r, r.requires_imports if type(r).applies_to is GoRule.applies_to else None) for r in rules]
     out: list[Finding] = []
     for file in files:
         found: list[Finding] = []
@@ -162,14 +165,13 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
             sf = _syntax_finding(file)
             if sf is not None:
                 found.append(sf)
-        gates: dict[tuple[str, ...], bool] = {}  # requires_imports -> answer, for this file
-        for rule in rules:
-            if type(rule).applies_to is GoRule.applies_to:
+        gates: dict[tuple[str, ...], bool] = {(): True}  # requires_imports -> answer, for this file
+        for rule, req in plan:
+            if req is not None:
                 # the plain import gate: many rules share a few tuples
-                req = rule.requires_imports
                 ok = gates.get(req)
                 if ok is None:
-                    ok = gates[req] = not req or file.imports.imports_any_prefix(req)
+                    ok = gates[req] = file.imports.imports_any_prefix(req)
                 if not ok:
                     continue
             elif not rule.applies_to(file):
