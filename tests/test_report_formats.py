@@ -207,3 +207,23 @@ def test_html_colours_meet_wcag_aa():
     for fg in ("fg", "muted", "link"):
         for bg in ("bg", "panel"):
             assert _contrast(dark[fg], dark[bg]) >= 4.5, (fg, bg)
+
+
+def test_sarif_columns_count_code_points_not_bytes(tmp_path):
+    # SARIF's run declares unicodeCodePoints; findings carry Go's byte columns
+    (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport "net/http"\n\nfunc main() {\n'
+        '\tgreeting := "grüß dich ☃"; _ = greeting; http.ListenAndServe(":8080", nil)\n}\n', encoding="utf-8")
+    out = tmp_path / "r.sarif"
+    assert cli.main(["check", str(tmp_path), "--select", "SG101", "--isolated", "--no-cache", "--exit-zero",
+                     "--format", f"sarif={out}", "--format", f"json={tmp_path / 'r.json'}"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["runs"][0]["columnKind"] == "unicodeCodePoints"
+    (res,) = doc["runs"][0]["results"]
+    region = res["locations"][0]["physicalLocation"]["region"]
+    line = '\tgreeting := "grüß dich ☃"; _ = greeting; http.ListenAndServe(":8080", nil)'
+    want = line.index("http.ListenAndServe") + 1
+    assert (region["startLine"], region["startColumn"], region["endColumn"]) == (6, want, len(line) + 1)
+    (jf,) = json.loads((tmp_path / "r.json").read_text())["findings"]
+    assert jf["col"] == len(line[: want - 1].encode()) + 1  # JSON keeps Go's byte column

@@ -78,7 +78,39 @@ def _suppressions(f: Finding, baseline_path: str | None) -> list[dict]:
     return [sup]
 
 
-def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, with_baseline: bool) -> dict:
+class _CodePointColumns:
+    """Findings count columns in bytes (Go's convention, see
+    docs/json-format.md); this run declares ``unicodeCodePoints``, so a
+    column on a line with non-ASCII text is converted by reading that line.
+    When the file cannot be read (gone since the scan) the byte column
+    stands: it is exact on the ASCII lines that are the great majority."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self._lines: dict[str, list[bytes] | None] = {}
+
+    def _line(self, path: str, line: int) -> bytes | None:
+        if path not in self._lines:
+            full = path if os.path.isabs(path) else os.path.join(self.base, path)
+            try:
+                with open(full, "rb") as fh:
+                    self._lines[path] = fh.read().split(b"\n")
+            except OSError:
+                self._lines[path] = None
+        lines = self._lines[path]
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return lines[line - 1]
+
+    def convert(self, path: str, line: int, byte_col: int) -> int:
+        raw = self._line(path, line)
+        if raw is None or raw.isascii():
+            return byte_col
+        return len(raw[: byte_col - 1].decode("utf-8", "replace")) + 1
+
+
+def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, with_baseline: bool,
+            columns: _CodePointColumns) -> dict:
     res: dict = {"ruleId": f.rule_id}
     if f.rule_id in rule_index:
         res["ruleIndex"] = rule_index[f.rule_id]
@@ -87,12 +119,14 @@ def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, w
     phys: dict = {"artifactLocation": artifact_location(f.path)}
     if f.line > 0:
         region: dict = {"startLine": f.line}
-        if f.col > 0:
-            region["startColumn"] = f.col
+        col = columns.convert(f.path, f.line, f.col) if f.col > 0 else 0
+        if col > 0:
+            region["startColumn"] = col
         if f.end_line >= f.line:
             region["endLine"] = f.end_line
-            if f.end_col > 0 and (f.end_line > f.line or f.end_col > f.col):
-                region["endColumn"] = f.end_col
+            end_col = columns.convert(f.path, f.end_line, f.end_col) if f.end_col > 0 else 0
+            if end_col > 0 and (f.end_line > f.line or end_col > col):
+                region["endColumn"] = end_col
         if f.snippet:
             region["snippet"] = {"text": f.snippet}
         phys["region"] = region
@@ -148,6 +182,7 @@ def document(report: RunReport) -> dict:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     base_uri = pathlib.Path(os.path.abspath(report.base)).as_uri().rstrip("/") + "/"
+    columns = _CodePointColumns(report.base)
     run = {
         "tool": {
             "driver": {
@@ -160,7 +195,7 @@ def document(report: RunReport) -> dict:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": base_uri}},
         "invocations": [invocation],
-        "results": [_result(f, rule_index, baseline_path, baseline is not None) for f in res.findings],
+        "results": [_result(f, rule_index, baseline_path, baseline is not None, columns) for f in res.findings],
         "columnKind": "unicodeCodePoints",
         "properties": {"failOn": report.config.fail_on.label},
     }
