@@ -14,6 +14,7 @@ from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
+from steadygo.golang.values import assignment_index
 
 _SELECTOR = kind_id("selector_expression")
 _IDENT = kind_id("identifier")
@@ -33,6 +34,7 @@ class Package:
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}
+        self._assignments: dict[int, dict[str, list]] = {}
 
     def memo(self, key, compute):
         """Share one computation between the rules of a family."""
@@ -100,6 +102,15 @@ class Package:
             else:
                 lst.append(call)
         return out
+
+    def assigned_from(self, scope_node, var: str) -> list:
+        """``values.assigned_from`` with one assignment index per scope, for
+        rules that ask about many variables of the same function (node ids
+        are stable while the package holds its trees)."""
+        index = self._assignments.get(scope_node.id)
+        if index is None:
+            index = self._assignments[scope_node.id] = assignment_index(scope_node)
+        return list(index.get(var, ()))
 
     def module_dir(self, file: GoFile) -> str:
         """The file's directory relative to the module root ('' at the root);

@@ -23,6 +23,7 @@ _NODES_Q = (
 (expression_switch_statement) @switch
 (select_statement) @select
 (composite_literal) @composite
+(for_statement) @for
 [(function_declaration) (method_declaration) (func_literal)] @func
 """
 )
@@ -89,7 +90,7 @@ class GoFile:
 
     def nodes(self, kind: str) -> list:
         """Nodes of one kind, in source order: call, defer, go, binary, switch,
-        select, composite, func (declarations, methods and literals)."""
+        select, composite, for, func (declarations, methods and literals)."""
         return self._node_lists.get(kind, [])
 
     @functools.cached_property

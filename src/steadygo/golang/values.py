@@ -214,13 +214,19 @@ def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
     return out
 
 
-def assigned_from(scope_node, var: str) -> list[object]:
-    """Right-hand sides assigned to a plain identifier inside scope_node."""
-    out = []
+def assignment_index(scope_node) -> dict[str, list[object]]:
+    """Every plain identifier assigned inside scope_node -> its right-hand
+    sides, in source order (``Package.assigned_from`` keeps one per scope)."""
+    out: dict[str, list[object]] = {}
     for m in captures(_ASSIGN_Q, scope_node).get("stmt", []):
         lhs = m.child_by_field_name("left").named_children
         rhs = m.child_by_field_name("right").named_children
         for i, l in enumerate(lhs):
-            if l.type == "identifier" and text(l) == var:
-                out.append(rhs[i] if len(rhs) == len(lhs) else rhs[0])
+            if l.type == "identifier":
+                out.setdefault(text(l), []).append(rhs[i] if len(rhs) == len(lhs) else rhs[0])
     return out
+
+
+def assigned_from(scope_node, var: str) -> list[object]:
+    """Right-hand sides assigned to a plain identifier inside scope_node."""
+    return list(assignment_index(scope_node).get(var, ()))

@@ -30,9 +30,10 @@ _STRINGS_Q = "[(interpreted_string_literal) (raw_string_literal)] @s"
 # jwtSecret, clientSecret, token, credentials, creds, dsn, apiKey/api_key; private and
 # access keys in source are caught by their shapes (PEM header, AKIA...) instead)
 _SECRET_BYTES = (b"passw", b"secret", b"token", b"cred", b"dsn", b"apikey", b"api_key")
-# one regex per shape, each with a literal prefix the regex engine can skip to
-_EMBEDDED_HINTS = (re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@"), re.compile(rb"@(?:tcp|unix)\("),
-                   re.compile(rb"AKIA[0-9A-Z]{16}"), re.compile(rb"PRIVATE KEY-----"), re.compile(rb"sk_live_"),
+# one regex per shape, each with a literal prefix the regex engine can skip to;
+# the two that need an '@' run only when the file has one (one memchr)
+_AT_HINTS = (re.compile(rb"://[^\"`\s/@]+:[^\"`\s@/]+@"), re.compile(rb"@(?:tcp|unix)\("))
+_EMBEDDED_HINTS = (re.compile(rb"AKIA[0-9A-Z]{16}"), re.compile(rb"PRIVATE KEY-----"), re.compile(rb"sk_live_"),
                    re.compile(rb"(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30}"), re.compile(rb"xox[abpr]-"))
 _NAMED_HINT = re.compile(rb"(?:pass|pwd|secret|token|key|cred|dsn|jwt|bearer|cookie)[a-z0-9_]{0,40}\"?[ \t]*(?::=|=|:)[ \t]*[\"`]")  # on lowered source
 _KV_HINT = re.compile(rb"password\s*=")
@@ -123,7 +124,9 @@ class HardcodedCredentials(GoRule):
             self._report(ctx, m, f"hard-coded {name}: the credential ships with the source and every image; read it from "
                          "the environment or a secret store at start-up")
             del parent
-        if not any(h.search(f.source) for h in _EMBEDDED_HINTS) and not (b"password" in low and _KV_HINT.search(low)):
+        src = f.source
+        if (not (b"@" in src and any(h.search(src) for h in _AT_HINTS)) and not any(h.search(src) for h in _EMBEDDED_HINTS)
+                and not (b"password" in low and _KV_HINT.search(low))):
             return
         for s in captures(_STRINGS_Q, f.root).get("s", []):
             if s.id in reported or s.parent is None or s.parent.type == "import_spec":

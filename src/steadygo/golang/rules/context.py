@@ -317,11 +317,6 @@ def handler_ctx_expr(fi: FuncInfo) -> str:
 # SG201
 
 
-_ROOT_CTX_Q = """
-(call_expression function: [(selector_expression field: (field_identifier) @f) (identifier) @f]
-   (#match? @f "^(Background|TODO)$")) @call
-"""
-
 
 class ContextChainBroken(LifecycleRule):
     meta = meta(
@@ -338,7 +333,7 @@ class ContextChainBroken(LifecycleRule):
         f = ctx.file
         if f.is_test:
             return
-        for call in captures(_ROOT_CTX_Q, f.root).get("call", []):
+        for call in ctx.pkg.calls_in(f, "Background", "TODO"):
             target = f.call_target(call)
             if target not in (("context", "Background"), ("context", "TODO")):
                 continue
@@ -673,7 +668,7 @@ class LoopIgnoresContext(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for loop in captures(_FOR_Q, f.root).get("for", []):
+        for loop in f.nodes("for"):
             kind = loop_kind(loop)
             if kind not in ("forever", "cond", "range-ticker"):
                 continue

@@ -9,10 +9,9 @@ import re
 from steadygo.findings import Severity
 from steadygo.golang.flow import terminates
 from steadygo.golang.functions import GIN
-from steadygo.golang.parse import FUNC_TYPES, captures, string_value, text, unparen
+from steadygo.golang.parse import FUNC_TYPES, captures, kind_id, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta, may_have_handlers, statement_index
-from steadygo.golang.values import assigned_from
 
 _DB_PATHS = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx")
 _ERR_NAME = re.compile(r"^(err|e|[a-z]\w*Err|[a-z]*err)$")
@@ -134,7 +133,7 @@ def _var_from_method(ctx, call, operand, methods) -> bool:
         return False
     if any(p.name == text(operand) and "Tx" in p.type_text for p in fi.params):
         return True  # a *sql.Tx / sqlx.Tx / pgx.Tx parameter
-    for rhs in assigned_from(fi.body, text(operand)):
+    for rhs in ctx.pkg.assigned_from(fi.body, text(operand)):
         rhs = unparen(rhs)
         m, _ = _method(rhs) if rhs is not None and rhs.type == "call_expression" else ("", None)
         if m in methods:
@@ -156,7 +155,7 @@ def _is_rows_like(ctx, call, operand) -> bool:
         fn = c.child_by_field_name("function")
         if text(fn.child_by_field_name("operand")) == v and text(fn.child_by_field_name("field")) == "Next":
             return True
-    for rhs in assigned_from(fi.body, v):
+    for rhs in ctx.pkg.assigned_from(fi.body, v):
         rhs = unparen(rhs)
         if rhs is not None and rhs.type == "call_expression" and _method(rhs)[0] in ("QueryRow", "QueryRowContext", "QueryRowx", "QueryRowxContext"):
             return True
@@ -177,7 +176,7 @@ def _from_constructor(ctx, call, operand, ctors, want_call: bool = False):
     if fi is None:
         return None
     for chain in ctx.funcs.enclosing_chain(call):
-        for rhs in assigned_from(chain.body, text(operand)):
+        for rhs in ctx.pkg.assigned_from(chain.body, text(operand)):
             rhs = unparen(rhs)
             if rhs is not None and rhs.type == "call_expression" and ctx.file.call_target(rhs) in ctors:
                 return rhs
@@ -320,6 +319,10 @@ _WRAPPED_SENTINELS = {
 }  # io.Reader's contract: Read returns io.EOF itself
 
 
+# the kinds one side of a reported comparison has: pkg.ErrX, or a string literal
+_SENTINEL_OR_TEXT = frozenset(kind_id(k) for k in ("selector_expression", "interpreted_string_literal", "raw_string_literal"))
+
+
 class ErrorComparedWithoutErrorsIs(GoRule):
     meta = _meta(
         "SG403",
@@ -340,6 +343,8 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         for b in caps.get("cmp", []):
             left = unparen(b.child_by_field_name("left"))
             right = unparen(b.child_by_field_name("right"))
+            if left is None or right is None or (left.kind_id not in _SENTINEL_OR_TEXT and right.kind_id not in _SENTINEL_OR_TEXT):
+                continue  # err != nil, n == 0 ...: neither side a pkg.ErrX sentinel nor a message string
             for a, s in ((left, right), (right, left)):
                 if _is_err_name(a) and self._foreign_sentinel(f, s) and not self._in_is_method(ctx, b) and not _from_ctx_err(ctx, b, a):
                     ctx.report(b, f"{text(b)} compares with == : once anything wraps the error (fmt.Errorf %w, "
@@ -401,7 +406,7 @@ def _from_ctx_err(ctx, at, var) -> bool:
     fi = ctx.funcs.enclosing(at)
     if fi is None or var is None or var.type != "identifier":
         return False
-    for rhs in assigned_from(fi.body, text(var)):
+    for rhs in ctx.pkg.assigned_from(fi.body, text(var)):
         rhs = unparen(rhs)
         if rhs is not None and rhs.type == "call_expression" and _method(rhs)[0] in ("Err", "Scan"):
             return True

@@ -48,12 +48,6 @@ _SELECT_Q = "(select_statement) @s"
 _SEND_Q = "(send_statement) @s"
 _RECV_Q = '(unary_expression operator: "<-") @r'
 _RANGE_Q = "(range_clause) @r"
-_MAKE_CHAN_Q = """
-(short_var_declaration
-  left: (expression_list . (identifier) @name .)
-  right: (expression_list . (call_expression function: (identifier) @mk (#eq? @mk "make")
-                                              arguments: (argument_list . (channel_type))) @make .)) @decl
-"""
 _BLOCKING_Q = """
 (for_statement) @b
 (select_statement) @b
@@ -82,6 +76,26 @@ def _in_loop(node, stop) -> bool:
 
 # --------------------------------------------------------------------------
 # SG203
+
+
+def _single_chan_decl(make):
+    """``ch := make(chan T[, n])`` with one name and one value: the
+    short_var_declaration, else None."""
+    if make.child_by_field_name("function").type != "identifier":
+        return None
+    args = make.child_by_field_name("arguments")
+    if args is None or not args.named_child_count or args.named_child(0).type != "channel_type":
+        return None
+    right = make.parent
+    if right is None or right.type != "expression_list" or right.named_child_count != 1:
+        return None
+    decl = right.parent
+    if decl is None or decl.type != "short_var_declaration" or decl.child_by_field_name("right") != right:
+        return None
+    left = decl.child_by_field_name("left")
+    if left.named_child_count != 1 or left.named_child(0).type != "identifier":
+        return None
+    return decl
 
 
 class GoroutineOutlivesRequest(LifecycleRule):
@@ -163,9 +177,11 @@ class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
         f = ctx.file
         if not go_statements(ctx):
             return
-        for m in captures(_MAKE_CHAN_Q, f.root).get("decl", []):
+        for make in ctx.pkg.calls_in(f, "make"):
+            m = _single_chan_decl(make)
+            if m is None:
+                continue
             name_node = m.child_by_field_name("left").named_child(0)
-            make = m.child_by_field_name("right").named_child(0)
             margs = make.child_by_field_name("arguments").named_children
             if len(margs) > 1 and text(margs[1]) != "0":
                 continue  # buffered: the sender does not wait for a receiver
@@ -653,7 +669,7 @@ class UnboundedFanOut(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for loop in captures(_FOR_Q, f.root).get("for", []):
+        for loop in f.nodes("for"):
             rc = next((c for c in loop.named_children if c.type == "range_clause"), None)
             if rc is None:
                 continue

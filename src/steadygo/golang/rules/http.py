@@ -19,7 +19,6 @@ from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
 from steadygo.golang.values import (
     ALL_FIELDS,
     assigned_fields,
-    assigned_from,
     fields_set,
     fields_set_later,
     holder_of,
@@ -206,7 +205,7 @@ def _constructor_of(ctx, ident, at_node):
     fn = ctx.funcs.enclosing(at_node)
     candidates = []
     if fn is not None:
-        candidates = assigned_from(fn.body, name)
+        candidates = ctx.pkg.assigned_from(fn.body, name)
     if not candidates:
         for f in ctx.pkg.files:
             for spec in captures("(source_file (var_declaration (var_spec) @s))", f.root).get("s", []):
@@ -354,7 +353,7 @@ def _request_has_deadline(ctx: FileContext, do_call) -> bool:
     if not args or args[0].type != "identifier":
         return False
     body = _scope_body(ctx, do_call)
-    for rhs in assigned_from(body, text(args[0])):
+    for rhs in ctx.pkg.assigned_from(body, text(args[0])):
         rhs = unparen(rhs)
         if rhs is None or rhs.type != "call_expression":
             continue
@@ -362,7 +361,7 @@ def _request_has_deadline(ctx: FileContext, do_call) -> bool:
             continue
         cargs = rhs.child_by_field_name("arguments").named_children
         if cargs and cargs[0].type == "identifier":
-            for c in assigned_from(body, text(cargs[0])):
+            for c in ctx.pkg.assigned_from(body, text(cargs[0])):
                 c = unparen(c)
                 if c is not None and c.type == "call_expression" and ctx.file.call_target(c) in (
                     ("context", "WithTimeout"),

@@ -8,7 +8,6 @@ from steadygo.golang.parse import FUNC_TYPES, captures, matches, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, GRPC
-from steadygo.golang.values import assigned_from
 
 _INDEX_ASSIGN_Q = "(assignment_statement left: (expression_list (index_expression operand: (_) @map index: (_) @key))) @stmt"
 _LOCAL_DECL_Q = """
@@ -131,7 +130,7 @@ def _request_derived(ctx, handler, key) -> bool:
         return True
     body = handler.body
     for n in names:
-        for rhs in assigned_from(body, n):
+        for rhs in ctx.pkg.assigned_from(body, n):
             if req in {text(i) for i in captures("(identifier) @i", rhs).get("i", [])}:
                 return True
     return False
@@ -355,7 +354,7 @@ class SyncPoolMisuse(GoRule):
         elif arg.type == "identifier":
             fi = ctx.funcs.enclosing(call)
             if fi is not None:
-                for rhs in assigned_from(fi.body, text(arg)):
+                for rhs in ctx.pkg.assigned_from(fi.body, text(arg)):
                     rhs = unparen(rhs)
                     if rhs is not None and rhs.type == "call_expression" and text(rhs.child_by_field_name("function")) == "make":
                         a0 = rhs.child_by_field_name("arguments").named_child(0)

@@ -141,10 +141,7 @@ class ShutdownDeadlineTooShort(GoRule):
 
 
 _SERVE_METHODS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Start", "StartTLS", "StartServer")
-_SERVE_Q = """
-(call_expression function: (selector_expression field: (field_identifier) @m
-  (#any-of? @m "ListenAndServe" "ListenAndServeTLS" "Serve" "ServeTLS" "Start" "StartTLS" "StartServer"))) @call
-"""
+_SERVE_METHODS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Start", "StartTLS", "StartServer")
 _FATAL = {("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"), ("log", "Panicf"), ("os", "Exit")}
 
 
@@ -163,8 +160,10 @@ class ServerClosedTreatedAsFailure(GoRule):
         if b"Serve" not in f.source and b"Start" not in f.source:
             return
         candidates = []
-        for call in captures(_SERVE_Q, f.root).get("call", []):
+        for call in ctx.pkg.calls_in(f, *_SERVE_METHODS):
             fn = call.child_by_field_name("function")
+            if fn.type != "selector_expression":
+                continue
             operand = fn.child_by_field_name("operand")
             if operand.type == "identifier" and f.package_of(operand) is not None:
                 continue  # http.ListenAndServe: cannot be shut down, SG601's business
