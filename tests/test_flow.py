@@ -178,3 +178,30 @@ def test_calls_in_uses_the_package_call_index():
     from steadygo.golang.parse import text
 
     assert [text(c) for c in pkg.calls_in(f, "Close", "Flush")] == ["a.Close()", "c.Close()", "d.Flush()"]
+
+
+def test_captures_come_in_source_order():
+    # py-tree-sitter returns an alternation's captures grouped by nesting
+    # ([5, 11, 9, 15, 13] here), which made "the first leaking return" depend
+    # on the heap layout; parse.captures fixes source order.
+    from steadygo.golang.parse import captures, parse
+
+    src = b"""package p
+
+func a(x int) int {
+	if x > 0 {
+		return 1
+	}
+	for {
+		if x < 0 {
+			break
+		}
+		return 2
+	}
+	f := func() int { return 3 }
+	_ = f
+	return 4
+}
+"""
+    found = captures("[(return_statement) (break_statement) (continue_statement)] @r", parse(src).root_node)["r"]
+    assert [n.start_point[0] + 1 for n in found] == [5, 9, 11, 13, 15]

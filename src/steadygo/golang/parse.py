@@ -31,8 +31,21 @@ def query(text: str) -> tree_sitter.Query:
     return tree_sitter.Query(LANGUAGE, text)
 
 
+def _position(node: tree_sitter.Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte  # outer node first when two start together
+
+
 def captures(query_text: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-    return tree_sitter.QueryCursor(query(query_text)).captures(node)
+    """Captures by name, each list in source order.  py-tree-sitter's own
+    order is neither source order nor stable between runs (it followed the
+    heap layout: the same tree gave a different "first leaking return"
+    depending on where the package was installed), and rules report the
+    first of several candidates, so the order is fixed here."""
+    found = tree_sitter.QueryCursor(query(query_text)).captures(node)
+    for nodes in found.values():
+        if len(nodes) > 1:
+            nodes.sort(key=_position)
+    return found
 
 
 def matches(query_text: str, node: tree_sitter.Node):

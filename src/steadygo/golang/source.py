@@ -83,10 +83,7 @@ class GoFile:
 
     @functools.cached_property
     def _node_lists(self) -> dict[str, list]:
-        found = captures(_NODES_Q, self.root)
-        for nodes in found.values():
-            nodes.sort(key=lambda n: n.start_byte)  # captures() does not promise source order
-        return found
+        return captures(_NODES_Q, self.root)  # each list in source order
 
     def nodes(self, kind: str) -> list:
         """Nodes of one kind, in source order: call, defer, go, binary, switch,

@@ -8,6 +8,7 @@ tree-sitter queries; there is no type checker, so every helper errs towards
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo, classify
@@ -45,12 +46,21 @@ _WAIT_Q = """
 _BREAK_TARGETS = frozenset({"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"})
 
 
+@dataclass(frozen=True)
+class HasNodes:
+    """Marker: the file has at least one node of this kind in the shared
+    node walk (``GoFile.nodes``).  Exact, and cheaper than a byte search
+    once the walk is done, which it is for nearly every file."""
+
+    kind: str
+
+
 class LifecycleRule(GoRule):
-    """A rule of this family with a cheap byte-level gate: ``markers`` are
-    patterns of which each group must match the raw source (a tuple of
-    alternatives per group).  Most files contain none of ``go``-statements,
-    ``select {}``, ``WithCancel``..., so they are skipped before any query
-    walks their tree."""
+    """A rule of this family with a cheap gate: ``markers`` are groups of
+    alternatives (bytes searched in the raw source, compiled regexes, or
+    HasNodes), and every group must match.  Most files contain none of
+    ``go``-statements, ``select {}``, ``WithCancel``..., so they are skipped
+    before any rule-specific query walks their tree."""
 
     markers: tuple = ()
 
@@ -64,7 +74,13 @@ class LifecycleRule(GoRule):
             for m in group:
                 found = seen.get(m)
                 if found is None:
-                    found = seen[m] = (m.search(src) is not None) if hasattr(m, "search") else (m in src)
+                    if isinstance(m, bytes):
+                        found = m in src
+                    elif isinstance(m, HasNodes):
+                        found = bool(file.nodes(m.kind))
+                    else:
+                        found = m.search(src) is not None
+                    seen[m] = found
                 if found:
                     hit = True
                     break
@@ -73,10 +89,7 @@ class LifecycleRule(GoRule):
         return True
 
 
-# gofmt indents every statement with tabs, so a go statement shows as
-# "\tgo " in the raw bytes; plain substring tests are far cheaper than a
-# multiline regex over every file.
-GO_STMT = (b"\tgo ", b"    go ", b"; go ")
+GO_STMT = (HasNodes("go"),)
 
 
 def meta(id, name, severity, breakpoint, summary, status="stable"):
@@ -664,7 +677,7 @@ class LoopIgnoresContext(LifecycleRule):
         "Long-running loop (sleeps, receives, selects) in a function with a ctx that never checks ctx.Done()/ctx.Err().",
     )
     requires_imports = (CONTEXT, *FRAMEWORKS)
-    markers = ((b"for",), (b"select", b"Sleep(", b"Tick", b"After(", b".C"))
+    markers = ((HasNodes("for"),), (HasNodes("select"), b"Sleep(", b"Tick", b"After(", b".C"))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file

@@ -20,6 +20,7 @@ from steadygo.golang.rules.context import (
     chain_of,
     FRAMEWORKS,
     GO_STMT,
+    HasNodes,
     LifecycleRule,
     _FOR_Q,
     _IDENT_Q,
@@ -288,7 +289,7 @@ class SelectForeverOutsideMain(LifecycleRule):
         "`select {}` outside the main function.",
         status="preview",
     )
-    markers = ((b"select",), (re.compile(rb"select\s*\{\s*\}"),))
+    markers = ((HasNodes("select"),), (re.compile(rb"select\s*\{\s*\}"),))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -335,7 +336,7 @@ class GoroutineLoopWithoutExit(LifecycleRule):
         "Each start of this goroutine adds one that runs forever: started per request, per connection or per object, the count only grows.",
         "Goroutine whose `for {}` / `for range ticker.C` loop has no return, break or other exit.",
     )
-    markers = (GO_STMT, (b"for",))
+    markers = (GO_STMT, (HasNodes("for"),))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
@@ -416,7 +417,7 @@ class TimeAfterInLoop(LifecycleRule):
         "time.After used as a select case inside a loop.",
         status="preview",
     )
-    markers = ((b"After(",), (b"select",))
+    markers = ((b"After(",), (HasNodes("select"),))
     requires_imports = (TIME,)
 
     def check(self, ctx: FileContext) -> None:
@@ -733,7 +734,7 @@ class SendIgnoresCancellation(LifecycleRule):
         "Bare channel send in a function that elsewhere selects on ctx.Done() or a stop channel.",
         status="preview",
     )
-    markers = ((b"<-",), (b"select",), (b"Done()", b"stop", b"quit", b"clos", b"Stop", b"Quit", b"Clos"))
+    markers = ((b"<-",), (HasNodes("select"),), (b"Done()", b"stop", b"quit", b"clos", b"Stop", b"Quit", b"Clos"))
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
