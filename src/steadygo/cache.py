@@ -51,13 +51,25 @@ def load(key: str) -> dict | None:
         return None
 
 
+_made_dirs: set[str] = set()  # per process: a cold scan stores hundreds of entries
+
+
 def store(key: str, findings: list[Finding], diagnostics: list[tuple[str, str, str]]) -> None:
     path = _path(key)
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        d = os.path.dirname(path)
+        if d not in _made_dirs:
+            os.makedirs(d, exist_ok=True)
+            _made_dirs.add(d)
         tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"findings": [finding_to_dict(f) for f in findings], "diagnostics": diagnostics}, fh)
+        body = json.dumps({"findings": [finding_to_dict(f) for f in findings], "diagnostics": diagnostics})
+        try:
+            fh = open(tmp, "w", encoding="utf-8")
+        except FileNotFoundError:  # the directory went away since we made it
+            os.makedirs(d, exist_ok=True)
+            fh = open(tmp, "w", encoding="utf-8")
+        with fh:
+            fh.write(body)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only or full cache directory must never fail a scan
