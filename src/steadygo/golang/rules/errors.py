@@ -92,7 +92,7 @@ class ErrorDiscarded(GoRule):
         if method in ("Close", "Flush") and not args and how != "go":
             origin = _from_constructor(ctx, call, operand, _WRITER_OPENERS, want_call=True)
             if origin is None and method == "Flush":
-                origin = _from_constructor(ctx, call, operand, {("bufio", "NewWriter"), ("bufio", "NewWriterSize")}, want_call=True)
+                origin = _from_constructor(ctx, call, operand, _BUFIO_WRITERS, want_call=True)
             if origin is None or _read_only_open(f, origin):
                 return None
             if _checked_elsewhere(ctx, call, operand, method) or _in_error_path(call):
@@ -162,12 +162,24 @@ def _is_rows_like(ctx, call, operand) -> bool:
     return False
 
 
+_BUFIO_WRITERS = frozenset({("bufio", "NewWriter"), ("bufio", "NewWriterSize")})
+
+
+def _file_calls_any(ctx, ctors) -> bool:
+    """Whether the file calls anything named like one of ``ctors`` (a
+    module-level constant set, so its id is a stable memo key)."""
+    return ctx.pkg.memo(("err.ctor_names", ctx.file.path, id(ctors)),
+                        lambda: bool(ctx.pkg.calls_in(ctx.file, *{name for _, name in ctors})))
+
+
 def _from_constructor(ctx, call, operand, ctors, want_call: bool = False):
     """The constructor call the operand came from (``json.NewEncoder(w)``
     inline, or assigned in the enclosing function), when it is one of ctors."""
     operand = unparen(operand)
     if operand is None:
         return None
+    if not _file_calls_any(ctx, ctors):
+        return None  # no call in the file is named like one of the constructors
     if operand.type == "call_expression":
         return operand if ctx.file.call_target(operand) in ctors else None
     if operand.type != "identifier":
