@@ -368,11 +368,44 @@ def _lexer_token(ctx, name: str) -> bool:
     )
 
 
+# Calls whose result is a file-system path, not the secret the variable's
+# name suggests (``credsFile := filepath.Join(dir, "creds.json")``).
+_PATH_BUILDERS = frozenset({("path/filepath", "Join"), ("path/filepath", "Abs"), ("path/filepath", "Clean"),
+                            ("path", "Join"), ("os", "UserHomeDir"), ("os", "UserConfigDir"), ("os", "TempDir")})
+_PATH_FORMAT = re.compile(r"(^|[^%])/|\.(ya?ml|json|toml|ini|conf|pem|key|crt|txt|env)$")
+
+
+def _holds_a_path(ctx, ident) -> bool:
+    """Every assignment to ``ident`` in its function builds a file path:
+    filepath.Join & co, or fmt.Sprintf with a path-shaped format."""
+    fi = ctx.funcs.enclosing(ident)
+    if fi is None:
+        return False
+    values = [unparen(v) for v in ctx.pkg.assigned_from(fi.body, text(ident))]
+    if not values:
+        return False
+    for v in values:
+        if v is None or v.type != "call_expression":
+            return False
+        t = ctx.file.call_target(v)
+        if t in _PATH_BUILDERS:
+            continue
+        if t == ("fmt", "Sprintf"):
+            args = v.child_by_field_name("arguments").named_children
+            fmt_ = string_value(args[0]) if args else None
+            if fmt_ is not None and "://" not in fmt_ and _PATH_FORMAT.search(fmt_):  # a URL may carry credentials
+                continue
+        return False
+    return True
+
+
 def _secret_expr(ctx, a) -> str:
     t = a.type
     if t == "identifier":
         name = text(a)
         if secret_name(name) and not _lexer_token(ctx, name):
+            if _holds_a_path(ctx, a):
+                return ""  # the location of a credentials file, not its content
             return f"the value of {name}"
         if name not in _REQUEST_NAMES:
             return ""
@@ -387,6 +420,12 @@ def _secret_expr(ctx, a) -> str:
             fi = ctx.funcs.in_handler(a)
             if fi is not None and m.group(1) == fi.request_param():
                 return f"{full} (every header, including Authorization and Cookie)"
+            return ""
+        operand = a.child_by_field_name("operand")
+        if operand is not None and operand.type == "identifier" and ctx.file.package_of(operand) is not None:
+            # config.ReverseSecretKey: an exported name of another package is
+            # a constant (a key or setting name) far more often than a live
+            # credential; secrets arrive as variables, parameters and fields
             return ""
         field = text(a.child_by_field_name("field"))
         if secret_name(field) and not _lexer_token(ctx, field):
