@@ -61,6 +61,7 @@ class TextReporter(Reporter):
         con.print(
             f"[bold]{len(active)} finding{'s' if len(active) != 1 else ''}[/bold] ({', '.join(parts)}; by layer: {layers})"
             f" in {res.files} files, {res.lines} lines, {res.seconds:.2f}s"
+            + (f" ({res.cached_packages} of {res.packages} packages from cache)" if res.cached_packages else "")
             + (f"; {suppressed} suppressed" if suppressed else "")
             + (f"; {len(res.diagnostics)} input problem{'s' if len(res.diagnostics) != 1 else ''}" if res.diagnostics else "")
         )
