@@ -33,8 +33,10 @@ def _cases():
 
 
 def _go_files(path):
+    """The fixture's Go files; for a module directory every file below it, so
+    a finding in a nested package is asserted like one at the top."""
     if os.path.isdir(path):
-        return [os.path.join(path, f) for f in sorted(os.listdir(path)) if f.endswith(".go")]
+        return sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names if f.endswith(".go"))
     return [path]
 
 

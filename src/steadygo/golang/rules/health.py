@@ -24,7 +24,7 @@ from steadygo.golang.facts import (
 )
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
-from steadygo.golang.rules.shutdown import file_listeners, is_example
+from steadygo.golang.rules.shutdown import file_listeners, not_a_service
 from steadygo.registry import RuleOption
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
@@ -344,7 +344,7 @@ class ReadinessNotFailedBeforeShutdown(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        if b"Shutdown" not in f.source or is_example(ctx):
+        if b"Shutdown" not in f.source or not_a_service(ctx):
             return
         calls = [s for s in extract_facts(ctx.pkg).shutdown_calls if s.location.path == f.relpath and s.kind == "http"]
         if not calls:

@@ -10,23 +10,11 @@ often done in an internal package or by a blank import in main.
 
 from __future__ import annotations
 
-import re
-
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
-from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_example, is_public
-
-_TEST_DIRS = re.compile(r"(^|/)(tests?|testutils?|testhelpers?|testing|testdata|e2e|integration|mocks?|fakes?)(/|$)")
-
-
-def _in_test_support(ctx: FileContext) -> bool:
-    """Test programs and helpers turn the GC off to measure it; that is not a
-    production setting (judged on the directory inside the module)."""
-    return _TEST_DIRS.search(ctx.module_dir) is not None
-
-
+from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_public, not_a_service
 
 
 def _main_func(ctx: FileContext):
@@ -39,7 +27,7 @@ def _main_func(ctx: FileContext):
 def _server_main(ctx: FileContext):
     """``func main`` of a package main that starts an HTTP server (in this
     package), or None."""
-    if ctx.file.package_name != "main" or is_example(ctx):
+    if ctx.file.package_name != "main" or not_a_service(ctx):
         return None
     main = _main_func(ctx)
     if main is None:
@@ -113,7 +101,7 @@ class GcOffWithoutMemoryLimit(GoRule):
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:
-        if b"SetGCPercent" not in ctx.file.source or _in_test_support(ctx):
+        if b"SetGCPercent" not in ctx.file.source or not_a_service(ctx):  # test programs turn the GC off to measure it
             return
         for call in captures("(call_expression function: (selector_expression) @fn) @call", ctx.file.root).get("call", []):
             if ctx.file.call_target(call) != ("runtime/debug", "SetGCPercent"):

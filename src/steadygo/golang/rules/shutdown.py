@@ -35,16 +35,19 @@ def is_public(listener) -> bool:
     return not is_loopback_address(listener.addr)
 
 
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
+# Programs that are not deployed services: examples and demos, and test
+# harnesses (end-to-end, integration and functional-test servers and proxies).
+_NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
+                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
 
 
-def is_example(ctx: FileContext) -> bool:
-    """Example and demo programs are not deployed services."""
-    return _EXAMPLE_DIR.search("/" + ctx.module_dir + "/") is not None
+def not_a_service(ctx: FileContext) -> bool:
+    """The file sits in an example, demo or test-harness folder of its module."""
+    return _NOT_A_SERVICE_DIR.search("/" + ctx.module_dir + "/") is not None
 
 
 def file_listeners(ctx: FileContext):
-    if is_example(ctx):
+    if not_a_service(ctx):
         return []
     return [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and is_public(l)]
 
