@@ -47,9 +47,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    first = next((a for a in argv if not a.startswith("-")), None)
     # Top-level options come before the command, so the first word decides.
-    only = first if first in COMMANDS and argv and argv[0] == first else None
+    only = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(only)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

@@ -79,26 +79,6 @@ def _in_loop(node, stop) -> bool:
 # SG203
 
 
-def _single_chan_decl(make):
-    """``ch := make(chan T[, n])`` with one name and one value: the
-    short_var_declaration, else None."""
-    if make.child_by_field_name("function").type != "identifier":
-        return None
-    args = make.child_by_field_name("arguments")
-    if args is None or not args.named_child_count or args.named_child(0).type != "channel_type":
-        return None
-    right = make.parent
-    if right is None or right.type != "expression_list" or right.named_child_count != 1:
-        return None
-    decl = right.parent
-    if decl is None or decl.type != "short_var_declaration" or decl.child_by_field_name("right") != right:
-        return None
-    left = decl.child_by_field_name("left")
-    if left.named_child_count != 1 or left.named_child(0).type != "identifier":
-        return None
-    return decl
-
-
 class GoroutineOutlivesRequest(LifecycleRule):
     meta = meta(
         "SG203",
@@ -162,6 +142,26 @@ class GoroutineOutlivesRequest(LifecycleRule):
 
 # --------------------------------------------------------------------------
 # SG204
+
+
+def _single_chan_decl(make):
+    """``ch := make(chan T[, n])`` with one name and one value: the
+    short_var_declaration, else None."""
+    if make.child_by_field_name("function").type != "identifier":
+        return None
+    args = make.child_by_field_name("arguments")
+    if args is None or not args.named_child_count or args.named_child(0).type != "channel_type":
+        return None
+    right = make.parent
+    if right is None or right.type != "expression_list" or right.named_child_count != 1:
+        return None
+    decl = right.parent
+    if decl is None or decl.type != "short_var_declaration" or decl.child_by_field_name("right") != right:
+        return None
+    left = decl.child_by_field_name("left")
+    if left.named_child_count != 1 or left.named_child(0).type != "identifier":
+        return None
+    return decl
 
 
 class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
