@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from steadygo.findings import Finding, Layer, Severity
@@ -79,3 +80,23 @@ class FileContext:
                 breakpoint=meta.breakpoint,
             )
         )
+
+
+# Programs that are not deployed services: examples and demos, and test
+# harnesses (end-to-end, integration and functional-test servers and proxies).
+_NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
+                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
+# Go's naming convention for test-support packages: httptest, iotest, fstest,
+# acmetest ("package footest provides utilities for testing foo").  English
+# words that happen to end in "test" are not that.
+_TEST_SUFFIX = re.compile(r"(?<=/)[a-z0-9_]+test(?=/)")
+_TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
+                                "shortest", "hottest", "softest", "smartest"})
+
+
+def not_a_service(ctx: FileContext) -> bool:
+    """The file sits in an example, demo or test-support folder of its module."""
+    path = "/" + ctx.module_dir + "/"
+    if _NOT_A_SERVICE_DIR.search(path) is not None:
+        return True
+    return any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))

@@ -23,8 +23,8 @@ from steadygo.golang.facts import (
     service_facts_for,
 )
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
-from steadygo.golang.rules.shutdown import file_listeners, not_a_service
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta, not_a_service
+from steadygo.golang.rules.shutdown import file_listeners
 from steadygo.registry import RuleOption
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)

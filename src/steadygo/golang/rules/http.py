@@ -15,7 +15,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN
 from steadygo.golang.parse import captures, string_value, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta, not_a_service
 from steadygo.golang.values import (
     ALL_FIELDS,
     assigned_fields,
@@ -529,8 +529,8 @@ class TransportDefaultIdleConnsPerHost(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         transports = typed_values(ctx, "Transport")
-        if not transports or not _package_serves_http(ctx):
-            return  # none here, or library code: the caller decides how a transport is shared
+        if not transports or not _package_serves_http(ctx) or not_a_service(ctx):
+            return  # none here, library code (the caller decides how a transport is shared), or a demo/test helper
         for v in transports:
             if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue

@@ -13,8 +13,8 @@ from __future__ import annotations
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
-from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_public, not_a_service
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta, not_a_service
+from steadygo.golang.rules.shutdown import SERVER_IMPORTS, is_public
 
 
 def _main_func(ctx: FileContext):

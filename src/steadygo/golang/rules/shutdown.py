@@ -10,12 +10,10 @@ deploy checks can compare it with the grace period.
 
 from __future__ import annotations
 
-import re
-
 from steadygo.findings import Severity
 from steadygo.golang.facts import ECHO, FIBER, GIN, duration_seconds, extract_facts, is_loopback_address, looks_like_server, node_of, service_facts_for
 from steadygo.golang.parse import captures, text
-from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta
+from steadygo.golang.rules.base import FileContext, GoRule, code_meta as _meta, not_a_service
 from steadygo.golang.values import literal_keys
 
 SERVER_IMPORTS = ("net/http", GIN, *ECHO, *FIBER)
@@ -33,17 +31,6 @@ def is_public(listener) -> bool:
     """A listener that serves traffic from outside the host (a loopback-only
     debug listener, typically pprof on 127.0.0.1:6060, does not)."""
     return not is_loopback_address(listener.addr)
-
-
-# Programs that are not deployed services: examples and demos, and test
-# harnesses (end-to-end, integration and functional-test servers and proxies).
-_NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
-                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
-
-
-def not_a_service(ctx: FileContext) -> bool:
-    """The file sits in an example, demo or test-harness folder of its module."""
-    return _NOT_A_SERVICE_DIR.search("/" + ctx.module_dir + "/") is not None
 
 
 def file_listeners(ctx: FileContext):
