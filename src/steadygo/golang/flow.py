@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+from steadygo.golang.parse import enclosing_function as owner_function  # the name flow's users know
 
 _CASE_TYPES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
 _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
@@ -54,13 +55,6 @@ def is_branch(node) -> bool:
     if t == "if_statement" and p.type == "if_statement" and p.child_by_field_name("alternative") == node:
         return True
     return False
-
-
-def owner_function(node):
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 def anchor(node, stop):

@@ -64,21 +64,15 @@ def unparen(node):
     return node
 
 
-def ancestors(node):
-    node = node.parent
-    while node is not None:
-        yield node
-        node = node.parent
-
-
 FUNC_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
 def enclosing_function(node):
-    for a in ancestors(node):
-        if a.type in FUNC_TYPES:
-            return a
-    return None
+    """The innermost function declaration, method or literal around ``node``."""
+    n = node.parent
+    while n is not None and n.type not in FUNC_TYPES:
+        n = n.parent
+    return n
 
 
 def string_value(node) -> str | None:

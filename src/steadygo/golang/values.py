@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+from steadygo.golang.parse import captures, enclosing_function, text, unparen
 
 _ASSIGN_Q = """
 (assignment_statement left: (expression_list) @lhs right: (expression_list) @rhs) @stmt
@@ -66,15 +66,6 @@ def is_zero_literal(node) -> bool:
     return node is not None and text(node) in ("0", "0.0", "time.Duration(0)", "nil")
 
 
-def _enclosing_func(node):
-    n = node.parent
-    while n is not None:
-        if n.type in FUNC_TYPES:
-            return n
-        n = n.parent
-    return None
-
-
 def holder_of(expr) -> Holder:
     node = expr
     # climb through &x, (x)
@@ -86,7 +77,7 @@ def holder_of(expr) -> Holder:
     parent = node.parent
     if parent is None:
         return Holder("none")
-    fn = _enclosing_func(node)
+    fn = enclosing_function(node)
     if parent.type == "literal_element":
         kv = parent.parent
         if kv is not None and kv.type == "keyed_element" and kv.named_child(1) == parent:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from steadygo.findings import Layer, Severity
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, FuncInfo, classify
 from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+from steadygo.golang.parse import enclosing_function as enclosing_func  # the family's short name
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.values import holder_of
 from steadygo.registry import RuleMeta
@@ -99,15 +100,6 @@ def meta(id, name, severity, breakpoint, summary, status="stable"):
 
 # --------------------------------------------------------------------------
 # Shared helpers
-
-
-def enclosing_func(node):
-    n = node.parent
-    while n is not None:
-        if n.type in FUNC_TYPES:
-            return n
-        n = n.parent
-    return None
 
 
 def own(nodes, fn_node):

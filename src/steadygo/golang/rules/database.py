@@ -14,7 +14,7 @@ from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import captures, matches, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.http import _inside_once
-from steadygo.golang.rules.resources import _meta, describe, function_flow, uses_field
+from steadygo.golang.rules.resources import _meta, describe, flow_around, function_flow, uses_field
 from steadygo.golang.values import holder_of, literal_keys
 
 SQL = "database/sql"
@@ -92,10 +92,9 @@ class RowsOrStmtNotClosed(GoRule):
                     ctx.report(call, f"rows from {label} are discarded: they are never closed and hold a pooled "
                                "connection; use Exec for statements that return no rows")
                 continue
-            owner = owner_function(call)
-            if owner is None or owner.child_by_field_name("body") is None:
+            flow = flow_around(ctx, call)
+            if flow is None:
                 continue
-            flow = function_flow(ctx, owner)
             evidence = {"Next", "Scan", "Close"} if kind == "rows" else {"Exec", "ExecContext", "Query", "QueryContext", "QueryRow", "QueryRowContext", "Close", "Get", "Select"}
             if not uses_field(flow, var, frozenset(evidence)):
                 continue
@@ -198,10 +197,9 @@ class TxWithoutRollback(GoRule):
                 continue
             var = lhs[0]
             err = lhs[1] if len(lhs) == 2 and lhs[1] != "_" else ""
-            owner = owner_function(call)
-            if owner is None or owner.child_by_field_name("body") is None:
+            flow = flow_around(ctx, call)
+            if flow is None:
                 continue
-            flow = function_flow(ctx, owner)
             if not uses_field(flow, var, frozenset({"Commit"})):
                 continue  # handed to something else that finishes it
             handoff = ctx.pkg.memo(("handoff.tx", f.path), lambda: Handoff(ctx.pkg, f, "tx", frozenset({"Commit", "Rollback"}), "", _tx_foreign))

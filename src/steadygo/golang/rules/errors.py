@@ -9,7 +9,7 @@ import re
 from steadygo.findings import Severity
 from steadygo.golang.flow import terminates
 from steadygo.golang.functions import GIN
-from steadygo.golang.parse import FUNC_TYPES, captures, kind_id, string_value, text, unparen
+from steadygo.golang.parse import FUNC_TYPES, captures, enclosing_function, kind_id, string_value, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta, may_have_handlers, statement_index
 
@@ -609,7 +609,7 @@ class ProcessExitOutsideMain(GoRule):
     @staticmethod
     def _defer_before(body, call):
         for d in captures("(defer_statement) @d", body).get("d", []):
-            if d.start_byte < call.start_byte and _owner(d) == _owner(call):
+            if d.start_byte < call.start_byte and enclosing_function(d) == enclosing_function(call):
                 return d
         return None
 
@@ -620,13 +620,6 @@ _EXIT_WRAPPER = re.compile(r"^(Must|must|Fatal|fatal|Exit|exit|die|Die|usage|Usa
 
 def _under_cmd(relpath: str) -> bool:
     return "cmd" in relpath.replace("\\", "/").split("/")[:-1]
-
-
-def _owner(node):
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
 
 
 # --------------------------------------------------------------------------

@@ -67,12 +67,7 @@ def _stmt_func_literal(go_stmt):
 
 
 def _in_loop(node, stop) -> bool:
-    n = node.parent
-    while n is not None and n != stop:
-        if n.type == "for_statement":
-            return True
-        n = n.parent
-    return False
+    return _innermost_loop(node, stop) is not None
 
 
 # --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ misuse, and small sub-slices that pin large buffers."""
 from __future__ import annotations
 
 from steadygo.findings import Severity
-from steadygo.golang.parse import FUNC_TYPES, captures, matches, text, unparen
+from steadygo.golang.parse import captures, enclosing_function, matches, text, unparen
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.resources import _meta
 from steadygo.golang.functions import ECHO_PATHS, FIBER_PATHS, GIN, GRPC
@@ -302,9 +302,7 @@ class SyncPoolMisuse(GoRule):
             fn = call.child_by_field_name("function")
             if fn.type != "selector_expression" or _last_name(fn.child_by_field_name("operand")) != pool:
                 continue
-            n = call.parent
-            while n is not None and n.type not in FUNC_TYPES:
-                n = n.parent
+            n = enclosing_function(call)
             if n is not None and captures("(call_expression function: (selector_expression field: (field_identifier) @m (#any-of? @m \"Reset\" \"Truncate\")))", n).get("m"):
                 return True
         return False

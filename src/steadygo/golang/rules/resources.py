@@ -52,6 +52,14 @@ def function_flow(ctx: FileContext, fn_node) -> FunctionFlow:
     return ctx.pkg.memo(("flow", ctx.file.path, fn_node.id), lambda: FunctionFlow(ctx.file, fn_node, fn_node.child_by_field_name("body")))
 
 
+def flow_around(ctx: FileContext, node) -> FunctionFlow | None:
+    """The flow of the function (with a body) that ``node`` sits in."""
+    owner = owner_function(node)
+    if owner is None or owner.child_by_field_name("body") is None:
+        return None
+    return function_flow(ctx, owner)
+
+
 def describe(leak: Leak) -> str:
     if leak.kind == "return":
         return f"returns at line {leak.line}"
@@ -79,6 +87,19 @@ def _response_foreign(name: str, is_var: bool) -> bool:
     return is_var or "close" in name.lower() or "drain" in name.lower()
 
 
+def client_calls(f):
+    """(call, function node, method, strong) for every ``x.Get/Post/Do...``
+    call that is, or may be, an outbound net/http request (see _strong)."""
+    for call in f.method_calls:
+        fn = call.child_by_field_name("function")
+        method = text(fn.child_by_field_name("field"))
+        if method not in _CLIENT_METHODS:
+            continue
+        strong = ResponseBodyNotClosed._strong(f, call, fn, method)
+        if strong is not None:
+            yield call, fn, method, strong
+
+
 class ResponseBodyNotClosed(GoRule):
     meta = _meta(
         "SG301",
@@ -91,14 +112,7 @@ class ResponseBodyNotClosed(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in f.method_calls:
-            fn = call.child_by_field_name("function")
-            method = text(fn.child_by_field_name("field"))
-            if method not in _CLIENT_METHODS:
-                continue
-            strong = self._strong(f, call, fn, method)
-            if strong is None:
-                continue
+        for call, fn, method, strong in client_calls(f):
             label = text(fn).replace("\n", " ")
             stmt, lhs = acquisition_statement(call)
             if stmt is None:
@@ -115,10 +129,9 @@ class ResponseBodyNotClosed(GoRule):
                     ctx.report(call, f"response of {label} is assigned to _: its body can never be closed, so the "
                                "connection and a file descriptor leak on every call")
                 continue
-            owner = owner_function(call)
-            if owner is None or owner.child_by_field_name("body") is None:
+            flow = flow_around(ctx, call)
+            if flow is None:
                 continue
-            flow = function_flow(ctx, owner)
             if not strong and not uses_field(flow, var, frozenset({"Body", "StatusCode"})):
                 continue
             handoff = ctx.pkg.memo(("handoff.resp", f.path), lambda: Handoff(ctx.pkg, f, "resp", frozenset({"Close"}), "Body", _response_foreign))
@@ -177,21 +190,16 @@ class ResponseBodyClosedUnread(GoRule):
         if ctx.pkg.module.go_at_least(*_DRAINING_GO) is not False:
             return  # built by 1.27+ (or unknown): Close drains small bodies itself
         f = ctx.file
-        for call in f.method_calls:
-            fn = call.child_by_field_name("function")
-            method = text(fn.child_by_field_name("field"))
-            if method not in _CLIENT_METHODS or method == "Head":
+        for call, _, method, _ in client_calls(f):
+            if method == "Head":
                 continue  # a HEAD response has no body to drain
-            if ResponseBodyNotClosed._strong(f, call, fn, method) is None:
-                continue
             stmt, lhs = acquisition_statement(call)
             if stmt is None or len(lhs) != 2 or lhs[0] == "_":
                 continue
             var = lhs[0]
-            owner = owner_function(call)
-            if owner is None or owner.child_by_field_name("body") is None:
+            flow = flow_around(ctx, call)
+            if flow is None:
                 continue
-            flow = function_flow(ctx, owner)
             if self._closed_unread(flow, var, stmt):
                 v = ctx.pkg.module.go_version
                 ctx.report(call, f"{var}.Body is closed but never read: a binary built with Go before 1.27 (go.mod says "
@@ -319,11 +327,10 @@ class MutexNotUnlockedOnReturn(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for stmt, call, mu, unlock in _locks(ctx):
-            owner = owner_function(stmt)
-            if owner is None or owner.child_by_field_name("body") is None:
+            flow = flow_around(ctx, stmt)
+            if flow is None:
                 continue
-            flow = function_flow(ctx, owner)
-            unlocks = [c for c in _unlock_calls(flow, mu, unlock) if owner_function(c) == owner]
+            unlocks = [c for c in _unlock_calls(flow, mu, unlock) if owner_function(c) == flow.fn]
             if not unlocks:
                 continue  # a lock helper that returns locked on purpose
             if any(c.start_byte < stmt.start_byte for c in unlocks):
