@@ -201,7 +201,7 @@ def scan(
     paths: list[str],
     config: Config | None = None,
     *,
-    use_cache: bool = True,
+    use_cache: bool | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     base: str | None = None,
@@ -210,9 +210,11 @@ def scan(
 ) -> ScanResult:
     """``baseline`` is the baseline processor (see ``process``); ``extra`` are
     findings from outside the Go analysis (runtime evidence) that go through
-    the same processors."""
+    the same processors.  ``use_cache`` and ``jobs`` default to the config's."""
     started = time.perf_counter()
     config = config or Config()
+    use_cache = config.use_cache if use_cache is None else use_cache
+    jobs = config.jobs if jobs is None else jobs
     base = base or os.getcwd()
     packages, diagnostics = discover(paths, config, base)
     enabled = tuple(sorted(config.enabled_rule_ids()))
