@@ -355,3 +355,16 @@ def test_resolve_refuses_an_option_it_does_not_know(tmp_path):
         config.resolve({"paths": [str(tmp_path)], "selct": "SG1"})
     # argparse bookkeeping (_run, _command) is skipped
     assert config.resolve({"paths": [str(tmp_path)], "isolated": True, "_run": print}).select == ["ALL"]
+
+
+def test_readme_config_example_is_a_valid_config(tmp_path):
+    import re
+
+    from helpers import ROOT
+
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    section = readme.split("## Configuration: `.steadygo.toml`", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    path = write(tmp_path / ".steadygo.toml", example)
+    cfg = config.load(str(path))
+    assert cfg.docs_url == "https://wiki.example.internal/steadygo/{id}.html" and cfg.go_version == (1, 22)
