@@ -259,6 +259,7 @@ def test_docs_url_from_file_and_flag(tmp_path):
     flag = config.resolve({"paths": [str(tmp_path)], "docs_url": "http://docs.internal:8080/rules/{id}"})
     assert flag.docs_url == "http://docs.internal:8080/rules/{id}"  # the flag wins over the file
     assert config.resolve({"paths": [str(tmp_path)], "isolated": True}).docs_url is None
+    assert config.resolve({"paths": [str(tmp_path)], "docs_url": ""}).docs_url is None  # '' turns the file's off
     assert config.Config().docs_link("SG101") is None
 
 

@@ -488,7 +488,9 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
         cfg.fail_on = parse_severity(opts["fail_on"], "--fail-on")
     if opts.get("go"):
         cfg.go_version = parse_go_version(opts["go"], "--go")
-    if opts.get("docs_url") is not None:
+    if opts.get("docs_url") == "":
+        cfg.docs_url = None  # --docs-url '' turns off the file's links for one run
+    elif opts.get("docs_url") is not None:
         cfg.docs_url = parse_docs_url(opts["docs_url"], "--docs-url")
     if opts.get("jobs") is not None:
         cfg.jobs = parse_jobs(opts["jobs"])

@@ -41,7 +41,7 @@ def add_parser(sub, name):
     p.add_argument("--docs-url", metavar="TEMPLATE",
                    help="where your team hosts the rule docs, with {id} for the rule id "
                         "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
-                        "(default: docs-url in .steadygo.toml, else no links)")
+                        "(default: docs-url in .steadygo.toml, else no links; '' for no links)")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     p.set_defaults(_wants_config=True)
     return p
