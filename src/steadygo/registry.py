@@ -1,6 +1,6 @@
 """Rule metadata and the one explicit list of rules.
 
-Every rule declares its metadata on itself (see ``RuleMeta``).  The list of
+Every rule declares its metadata on itself (see ``steadygo.rulemeta``).  The list of
 rules lives in ``all_rules()`` below and nowhere else: importing a family
 module registers nothing by side effect.
 """
@@ -8,58 +8,11 @@ module registers nothing by side effect.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
-from steadygo.findings import Layer, Severity
-
-
-@dataclass(frozen=True)
-class RuleOption:
-    name: str
-    type: type
-    default: Any
-    help: str
-
-
-@dataclass(frozen=True)
-class RuleMeta:
-    id: str  # SG101
-    name: str  # kebab-case name of the *problem*: server-without-read-header-timeout
-    layer: Layer
-    severity: Severity
-    breakpoint: str  # the production breakpoint this rule guards, one line
-    summary: str  # one-line description used in tables and SARIF shortDescription
-    since: str = "0.1.0"
-    status: str = "stable"  # stable | preview
-    options: tuple[RuleOption, ...] = field(default=())
-
-    def option_defaults(self) -> dict[str, Any]:
-        return {o.name: o.default for o in self.options}
-
-
-class Rule:
-    """Base of every rule.  Subclasses set ``meta`` and implement the check
-    method their pipeline calls (``GoRule.check``, ``ArtifactRule.check``).
-    Evidence rules (runtime layer) only carry metadata: the runtime analysers
-    emit findings under their ids."""
-
-    meta: RuleMeta
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def name(self) -> str:
-        return self.meta.name
-
-
-class EvidenceRule(Rule):
-    """A rule whose findings come from an analyser (dumps, profiles, probes)."""
-
-    def __init__(self, meta: RuleMeta):
-        self.meta = meta
+# The metadata types live in a leaf module; re-exported for callers that
+# import them from here.
+from steadygo.rulemeta import EvidenceRule, Rule, RuleMeta, RuleOption  # noqa: F401
 
 
 @functools.cache

@@ -279,7 +279,7 @@ class ServerWithoutIdleTimeout(_ServerFieldRule):
 def _partially_configured(ctx: FileContext) -> list[TypedValue]:
     """Servers with at least one timeout: fully bare ones belong to SG101
     when it is enabled, so one server gets one finding, not four."""
-    sg101_on = ServerWithoutAnyTimeout.meta.id in ctx.pkg.enabled
+    sg101_on = "SG101" in ctx.pkg.enabled
     return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.has(*SERVER_TIMEOUTS))]
 
 
