@@ -1,8 +1,9 @@
 """Every Go fixture, checked both ways: each `// want` must be found and
 nothing else may be.  A fixture is a .go file (a one-file package) or a
-directory (a multi-file package).  The family directory's name starts with
-the rule-id prefix it exercises (SG1-http -> SG1); engine findings (SG0) are
-always on."""
+directory (a multi-file package).  The family directory has the name of the
+rules' family folder (tests/fixtures/go/sg1_http <-> golang/rules/sg1_http) and
+starts with the rule-id prefix it exercises (sg1_http -> SG1); engine findings
+(SG0) are always on."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_fixture(family, path):
     header: dict[str, str] = {}
     for t in texts.values():
         header.update(header_config(t))
-    prefix = family.split("-")[0]
+    prefix = family.split("_")[0].upper()
     cfg = Config(select=header.get("select", f"{prefix},SG0").split(","), preview=True)
     cfg.include_tests = "include-tests" in header
     if "go" in header:

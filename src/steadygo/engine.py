@@ -25,7 +25,7 @@ from steadygo.golang.module import ModuleInfo, module_for_dir
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.engine_rules import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
+from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
 

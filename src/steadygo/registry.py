@@ -18,42 +18,26 @@ from steadygo.rulemeta import EvidenceRule, Rule, RuleMeta, RuleOption  # noqa: 
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
+    from steadygo.evidence.rules import sg9_runtime
     from steadygo.golang.rules import (
-        configuration,
-        context,
-        database,
-        engine_rules,
-        errors,
-        goroutines,
-        health,
-        http,
-        logging,
-        memory,
-        metrics,
-        otel,
-        resources,
-        runtime_limits,
-        shutdown,
+        sg0_engine,
+        sg1_http,
+        sg2_context,
+        sg3_resources,
+        sg4_errors,
+        sg5_observability,
+        sg6_operability,
     )
-    from steadygo.runtime import rules as runtime_rules
 
     families: list[Iterable[Rule]] = [
-        engine_rules.RULES,
-        http.RULES,
-        context.RULES,
-        goroutines.RULES,
-        resources.RULES,
-        database.RULES,
-        memory.RULES,
-        errors.RULES,
-        logging.RULES,
-        metrics.RULES,
-        shutdown.RULES,
-        health.RULES,
-        runtime_limits.RULES,
-        otel.RULES,
-        configuration.RULES,
-        runtime_rules.RULES,
+        sg0_engine.RULES,
+        sg1_http.RULES,
+        sg2_context.RULES,
+        sg3_resources.RULES,
+        sg4_errors.RULES,
+        sg5_observability.RULES,
+        sg6_operability.RULES,
+        sg9_runtime.RULES,
     ]
     # Listed in id order whatever the module layout, so tables read naturally.
     rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))
@@ -103,3 +87,8 @@ def select_by_selector(selector: str) -> list[Rule]:
     if up.startswith("SG") and up[2:].isdigit():
         return [r for r in all_rules() if r.meta.id.startswith(up)]
     return []
+
+
+@functools.cache
+def rules_by_id() -> dict[str, Rule]:
+    return {r.meta.id: r for r in all_rules()}

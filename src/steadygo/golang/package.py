@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import os
 
-from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
+from steadygo.golang.frameworks import GRPC
+from steadygo.golang.functions import FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
