@@ -84,9 +84,3 @@ def scope_body(ctx, node):
     fn = ctx.funcs.enclosing(node)
     return fn.body if fn is not None else ctx.file.root
 
-
-def partially_configured(ctx: FileContext) -> list[TypedValue]:
-    """Servers with at least one timeout: fully bare ones belong to SG101
-    when it is enabled, so one server gets one finding, not four."""
-    sg101_on = "SG101" in ctx.pkg.enabled
-    return [v for v in typed_values(ctx, "Server") if not (sg101_on and not v.has(*SERVER_TIMEOUTS))]

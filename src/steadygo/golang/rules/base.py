@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from steadygo.findings import Finding, Severity
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.http_values import partially_configured
+from steadygo.golang.http_values import typed_values
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
@@ -125,15 +125,16 @@ GO_STMT = (HasNodes("go"),)
 
 
 class ServerFieldRule(GoRule):
-    """One missing-timeout check on servers that set at least one timeout:
-    ``covered_by`` lists the fields any of which closes the hole (net/http's
-    fallbacks included)."""
+    """One missing-timeout check on http.Server values: ``covered_by`` lists
+    the fields any of which closes the hole (net/http's fallbacks included).
+    A server with no timeout at all is reported here too; SG101 supersedes
+    these findings on the same server, so it gets one finding, not four."""
 
     requires_imports = (NET_HTTP,)
     covered_by: tuple[str, ...] = ()
     message = ""
 
     def check(self, ctx: FileContext) -> None:
-        for v in partially_configured(ctx):
+        for v in typed_values(ctx, "Server"):
             if not v.has(*self.covered_by):
                 ctx.report(v.node, self.message)

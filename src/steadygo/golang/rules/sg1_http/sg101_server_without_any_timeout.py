@@ -32,6 +32,7 @@ class ServerWithoutAnyTimeout(GoRule):
                 "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
             )
         ],
+        supersedes=("SG102", "SG103", "SG104"),
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
 

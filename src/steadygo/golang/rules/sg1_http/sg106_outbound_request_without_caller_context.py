@@ -28,6 +28,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
         severity=Severity.WARNING,
         breakpoint="When the caller gives up (client disconnect, deadline), the outbound call keeps running: work and connections are wasted exactly when the service is overloaded.",
         summary="Outbound request built without the context the function or handler received.",
+        supersedes=("SG201",),
     )
     requires_imports = (NET_HTTP,)
 

@@ -74,7 +74,6 @@ class ContextChainBroken(LifecycleRule):
             if (
                 _compared(call)
                 or _in_nil_check(call, owner)
-                or self._outbound_request(ctx, call)
                 or _deliberate_holder(outer, owner)
                 or _deferred_or_go_argument(outer)
             ):
@@ -97,18 +96,20 @@ class ContextChainBroken(LifecycleRule):
                 where = f"handler {owner.name or '(func literal)'}; use {handler_ctx_expr(owner)}"
             else:
                 where = f"{owner.name or 'a function'} which receives {owner.ctx_params[0]}; pass it on"
-            ctx.report(call, f"{text(call)} starts a new context chain inside {where}: client disconnects and "
+            # http.NewRequestWithContext(context.Background(), ...) is reported on
+            # the request call, the node SG106 reports (and supersedes) too.
+            ctx.report(self._outbound_request(ctx, call) or call, f"{text(call)} starts a new context chain inside {where}: client disconnects and "
                        "deadlines no longer cancel the work below (use context.WithoutCancel if detaching is intended)",
                        severity=sev)
 
     @staticmethod
-    def _outbound_request(ctx, call) -> bool:
-        # SG106 already reports http.NewRequestWithContext(context.Background(), ...)
-        if "SG106" not in ctx.pkg.enabled:
-            return False
+    def _outbound_request(ctx, call):
+        """The http.NewRequestWithContext call that ``call`` is the context argument of."""
         args = call.parent
         outer = args.parent if args is not None and args.type == "argument_list" else None
-        return outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext")
+        if outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext"):
+            return outer
+        return None
 
 
 def _wrapping_calls(call) -> list:

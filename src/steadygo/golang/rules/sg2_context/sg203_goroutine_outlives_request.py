@@ -70,26 +70,22 @@ class GoroutineOutlivesRequest(LifecycleRule):
                 continue
             if any(self._stoppable(body, names) for _fn, body in targets):
                 continue
-            if any(self._reported_elsewhere(ctx, fn, body) for fn, body in targets):
-                continue
+            # Where the goroutine gets stuck for good (a loop that never exits,
+            # a select {}), the finding sits on that line, the node SG206 and
+            # SG205 report and supersede.
+            stuck = next((n for fn, body in targets for n in self._stuck_at(fn, body)), None)
             blocking = any(captures(_BLOCKING_Q, body).get("b") for _fn, body in targets)
             sev = Severity.WARNING if blocking else Severity.INFO
-            ctx.report(g, "goroutine started by this handler observes no context, done channel or WaitGroup: it "
+            ctx.report(stuck or g, "goroutine started by this handler observes no context, done channel or WaitGroup: it "
                        "outlives the request and nothing can stop it; pass a context (context.WithoutCancel("
                        f"{handler_ctx_expr(handler)}) plus a timeout if it must finish) and bound it", severity=sev)
 
     @staticmethod
-    def _reported_elsewhere(ctx, fn, body) -> bool:
-        """SG206 (a loop that never exits) or SG205 (select {}) already names
-        the exact line where this goroutine gets stuck."""
-        if "SG206" in ctx.pkg.enabled and forever_loops(fn, body):
-            return True
-        if "SG205" in ctx.pkg.enabled:
-            return any(
-                not any(c.type in ("communication_case", "default_case") for c in s.named_children)
-                for s in own(captures(_SELECT_Q, body).get("s", []), fn)
-            )
-        return False
+    def _stuck_at(fn, body) -> list:
+        """The loops that never exit, then the bare ``select {}`` statements, of a goroutine body."""
+        selects = [s for s in own(captures(_SELECT_Q, body).get("s", []), fn)
+                   if not any(c.type in ("communication_case", "default_case") for c in s.named_children)]
+        return forever_loops(fn, body) + selects
 
     @staticmethod
     def _stoppable(body, names) -> bool:

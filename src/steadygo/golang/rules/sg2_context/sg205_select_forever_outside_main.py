@@ -22,6 +22,7 @@ class SelectForeverOutsideMain(LifecycleRule):
         breakpoint="An empty select blocks its goroutine forever: outside main that is a goroutine (and everything it references) that can never be released.",
         summary="`select {}` outside the main function.",
         status="preview",
+        supersedes=("SG203",),
     )
     markers = ((HasNodes("select"),), (re.compile(rb"select\s*\{\s*\}"),))
 

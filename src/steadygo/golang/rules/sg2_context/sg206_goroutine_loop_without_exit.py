@@ -24,6 +24,7 @@ class GoroutineLoopWithoutExit(LifecycleRule):
         severity=Severity.WARNING,
         breakpoint="Each start of this goroutine adds one that runs forever: started per request, per connection or per object, the count only grows.",
         summary="Goroutine whose `for {}` / `for range ticker.C` loop has no return, break or other exit.",
+        supersedes=("SG203", "SG213"),
     )
     markers = (GO_STMT, (HasNodes("for"),))
 

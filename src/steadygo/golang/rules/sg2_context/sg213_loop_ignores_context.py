@@ -58,12 +58,6 @@ class LoopIgnoresContext(LifecycleRule):
             if observes_context(loop, names):
                 continue
             exits = exits_of(loop)
-            in_goroutine = any(
-                fi.node.type == "func_literal" and fi.node.parent is not None and fi.node.parent.parent is not None
-                and fi.node.parent.parent.type == "go_statement" for fi in chain[: chain.index(owner)]
-            )
-            if not exits and in_goroutine and "SG206" in ctx.pkg.enabled:
-                continue  # SG206 reports the loop that can never end
             if any(_inside_comm_case(x, loop) for x in exits):
                 continue  # a quit/done channel ends it: stoppable, just not by ctx
             if kind == "cond" and not any(w.type == "call_expression" for w in waits):
