@@ -23,7 +23,7 @@ import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from steadygo.golang.parse import FUNC_TYPES, captures, kind_id, text, unparen
+from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, kind_id, text, unparen
 from steadygo.golang.parse import enclosing_function as owner_function  # the name flow's users know
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -117,11 +117,11 @@ def _same_condition_as_acq(branch, acq) -> bool:
     cond = _guard(branch)
     if cond is None:
         return False
-    n = acq.parent
-    while n is not None and n.type not in FUNC_TYPES:
+    for n in ancestors(acq):
+        if n.type in FUNC_TYPES:
+            break
         if _guard(n) == cond:
             return True
-        n = n.parent
     return False
 
 
@@ -194,13 +194,11 @@ def break_target(stmt):
     if stmt.named_child_count:  # label
         return None
     kinds = _BREAKABLE if stmt.type == "break_statement" else frozenset({"for_statement"})
-    n = stmt.parent
-    while n is not None:
+    for n in ancestors(stmt):
         if n.type in FUNC_TYPES:
             return None
         if n.type in kinds:
             return n
-        n = n.parent
     return None
 
 

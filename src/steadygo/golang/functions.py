@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
-from steadygo.golang.parse import FUNC_TYPES, text
+from steadygo.golang.parse import ancestors, FUNC_TYPES, text
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
 
@@ -162,20 +162,13 @@ class FunctionIndex:
         return out
 
     def enclosing(self, node) -> FuncInfo | None:
-        n = node.parent
-        while n is not None:
-            if n.type in FUNC_TYPES:
-                return self.info(n)
-            n = n.parent
-        return None
+        return next((self.info(n) for n in ancestors(node) if n.type in FUNC_TYPES), None)
 
     def enclosing_chain(self, node):
         """Enclosing functions from innermost to outermost."""
-        n = node.parent
-        while n is not None:
+        for n in ancestors(node):
             if n.type in FUNC_TYPES:
                 yield self.info(n)
-            n = n.parent
 
     def in_handler(self, node) -> FuncInfo | None:
         """The innermost enclosing handler, looking through closures."""

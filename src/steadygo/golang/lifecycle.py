@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.golang.functions import classify
+from steadygo.golang.parse import ancestors
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, FUNC_TYPES, text, unparen
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -130,10 +131,7 @@ def exits_of(loop) -> list:
                     break
                 n = n.parent
             continue
-        n = x.parent
-        while n is not None and n.type not in BREAK_TARGETS:
-            n = n.parent
-        if n == loop:
+        if next((n for n in ancestors(x) if n.type in BREAK_TARGETS), None) == loop:
             out.append(x)
     return out
 
@@ -206,13 +204,7 @@ def chain_of(ctx, node) -> list[FuncInfo]:
     """Enclosing functions of node, innermost first, classified one by one:
     cheaper than building the file's whole function index when only a few
     candidates need it."""
-    out = []
-    n = node.parent
-    while n is not None:
-        if n.type in FUNC_TYPES:
-            out.append(classify(ctx.file, n, ctx.pkg.uses_grpc))
-        n = n.parent
-    return out
+    return [classify(ctx.file, n, ctx.pkg.uses_grpc) for n in ancestors(node) if n.type in FUNC_TYPES]
 
 
 def in_main_or_init(chain: list[FuncInfo], file) -> bool:
@@ -260,9 +252,4 @@ def forever_loops(fn, body):
 
 
 def innermost_loop(node, fn):
-    n = node.parent
-    while n is not None and n != fn:
-        if n.type == "for_statement":
-            return n
-        n = n.parent
-    return None
+    return next((n for n in ancestors(node, fn) if n.type == "for_statement"), None)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import CONTEXT, NET_HTTP
 from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, in_main_or_init
-from steadygo.golang.parse import text
+from steadygo.golang.parse import ancestors, text
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.golang.values import holder_of
 from steadygo.rulemeta import code_meta
@@ -138,13 +138,11 @@ def _compared(call) -> bool:
 def _in_nil_check(call, owner) -> bool:
     """``if ctx == nil { ctx = context.Background() }`` / ``return context.Background()``."""
     names = {n for n in owner.ctx_params if n}
-    n = call.parent
-    while n is not None and n != owner.node:
+    for n in ancestors(call, owner.node):
         if n.type == "if_statement":
             cond = text(n.child_by_field_name("condition")).replace(" ", "")
             if any(f"{c}==nil" in cond for c in names):
                 return True
-        n = n.parent
     return False
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import CONTEXT
 from steadygo.golang.lifecycle import IDENT_Q, is_within, own, RETURN_Q
-from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text, unparen
+from steadygo.golang.parse import ancestors, captures, enclosing_function as enclosing_func, text, unparen
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.rulemeta import code_meta
 
@@ -88,9 +88,7 @@ class LostCancel(LifecycleRule):
                 direct_calls.append(p)
             else:
                 return None  # escapes: returned, stored, passed, reassigned
-        block = stmt.parent
-        while block is not None and block.type not in ("block", "statement_list"):
-            block = block.parent
+        block = next((a for a in ancestors(stmt) if a.type in ("block", "statement_list")), None)
         if block is None:
             return None
         for r in own(captures(RETURN_Q, body).get("r", []), fn):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.lifecycle import go_statements, IDENT_Q, in_loop, is_within, loop_kind, own, RETURN_Q
-from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text
+from steadygo.golang.parse import ancestors, captures, enclosing_function as enclosing_func, text
 from steadygo.golang.rules.base import GO_STMT, LifecycleRule
 from steadygo.rulemeta import code_meta
 
@@ -113,9 +113,7 @@ class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
         # that keeps draining) whose other case moves on
         in_selects = []
         for r in recvs:
-            comm = r.parent
-            while comm is not None and comm.type not in ("communication_case", "block", "statement_list"):
-                comm = comm.parent
+            comm = next((a for a in ancestors(r) if a.type in ("communication_case", "block", "statement_list")), None)
             if comm is None or comm.type != "communication_case":
                 in_selects = None
                 break
@@ -135,10 +133,8 @@ class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
         # (c) many senders (go in a loop), receiving loop that can return early
         if all(in_loop(gs, fn) for _s, gs in go_sends):
             for r in recvs:
-                loop = r.parent
-                while loop is not None and loop != fn and loop.type != "for_statement":
-                    loop = loop.parent
-                if loop is None or loop == fn or any(is_within(gs, loop) for _s, gs in go_sends):
+                loop = next((a for a in ancestors(r, fn) if a.type == "for_statement"), None)
+                if loop is None or any(is_within(gs, loop) for _s, gs in go_sends):
                     continue
                 if loop_kind(loop) == "forever" or r.parent.type == "receive_statement" and r.parent.parent.type == "communication_case":
                     continue  # an event loop around a select drains until its own exit condition

@@ -10,11 +10,16 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.lifecycle import chain_of, forever_loops, go_statements, go_target_bodies, in_main_or_init
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func
+from steadygo.golang.parse import ancestors
 from steadygo.golang.rules.base import GO_STMT, HasNodes, LifecycleRule
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
+
+
+# What an unlabelled break leaves.
+BREAKABLE_STATEMENTS = frozenset({"for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"})
 
 
 class GoroutineLoopWithoutExit(LifecycleRule):
@@ -68,9 +73,7 @@ def _has_inner_break(loop, fn) -> bool:
     for b in captures("(break_statement) @b", loop.child_by_field_name("body")).get("b", []):
         if enclosing_func(b) != fn or b.named_child_count:
             continue
-        n = b.parent
-        while n is not None and n.type not in ("for_statement", "select_statement", "expression_switch_statement", "type_switch_statement"):
-            n = n.parent
+        n = next((a for a in ancestors(b) if a.type in BREAKABLE_STATEMENTS), None)
         if n is not None and n.type != "for_statement":
             return True
     return False

@@ -21,6 +21,7 @@ from steadygo.golang.lifecycle import (
     WAIT_Q,
 )
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func
+from steadygo.golang.parse import ancestors
 from steadygo.golang.rules.base import HasNodes, LifecycleRule
 from steadygo.rulemeta import code_meta
 
@@ -69,9 +70,4 @@ class LoopIgnoresContext(LifecycleRule):
 
 
 def _inside_comm_case(node, loop) -> bool:
-    n = node.parent
-    while n is not None and n != loop:
-        if n.type == "communication_case":
-            return True
-        n = n.parent
-    return False
+    return any(n.type == "communication_case" for n in ancestors(node, loop))

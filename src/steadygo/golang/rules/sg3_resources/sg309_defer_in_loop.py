@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.flow import statement_index, terminates
-from steadygo.golang.parse import captures, FUNC_TYPES, text
+from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -27,12 +27,12 @@ class DeferInLoop(GoRule):
         f = ctx.file
         for d in statement_index(ctx).get("defer", []):
             loop = None
-            n = d.parent
-            while n is not None and n.type not in FUNC_TYPES:
+            for n in ancestors(d):
+                if n.type in FUNC_TYPES:
+                    break
                 if n.type == "for_statement":
                     loop = n
                     break
-                n = n.parent
             if loop is None:
                 continue
             if _runs_once_per_loop(f, d, loop):

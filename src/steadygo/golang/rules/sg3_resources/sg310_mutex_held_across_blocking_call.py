@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP, SQL_DRIVERS_AND_GORM
 from steadygo.golang.locks import mutex_locks
-from steadygo.golang.parse import captures, text
+from steadygo.golang.parse import ancestors, captures, text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -86,9 +86,4 @@ _SEL_CALLS_SIMPLE_Q = "(call_expression function: (selector_expression)) @call"
 
 
 def _in_literal(node, stop) -> bool:
-    n = node.parent
-    while n is not None and n != stop:
-        if n.type == "func_literal":
-            return True
-        n = n.parent
-    return False
+    return any(n.type == "func_literal" for n in ancestors(node, stop))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, GRPC
 from steadygo.golang.package_state import declared_locally, is_receiver, last_name, package_maps
-from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.parse import ancestors, captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -45,11 +45,9 @@ def _package_shrinks(pkg) -> set[str]:
 
 
 def _enclosing_name(node) -> str:
-    n = node.parent
-    while n is not None:
+    for n in ancestors(node):
         if n.type in ("function_declaration", "method_declaration"):
             return text(n.child_by_field_name("name"))
-        n = n.parent
     return ""
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, method_and_operand
 from steadygo.golang.frameworks import SQL_DRIVERS
-from steadygo.golang.parse import captures, FUNC_TYPES, text, unparen
+from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -201,11 +201,11 @@ def _checked_elsewhere(ctx, call, operand, method) -> bool:
 
 def _in_error_path(call) -> bool:
     """Closing while already returning another error: that error wins."""
-    n = call.parent
-    while n is not None and n.type not in FUNC_TYPES:
+    for n in ancestors(call):
+        if n.type in FUNC_TYPES:
+            break
         if n.type == "block" and n.parent is not None and n.parent.type == "if_statement":
             cond = text(n.parent.child_by_field_name("condition"))
             if "err" in cond and "nil" in cond:
                 return True
-        n = n.parent
     return False
