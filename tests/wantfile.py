@@ -56,10 +56,10 @@ def detail_problems(text: str, findings) -> list[str]:
     pool = list(findings)
     for line, rid, sev, pattern in details(text):
         hit = next((f for f in pool if f.line == line and f.rule_id == rid
-                    and (sev is None or f.severity.value == sev)
+                    and (sev is None or f.severity.name.lower() == sev)
                     and (pattern is None or re.search(pattern, f.message))), None)
         if hit is None:
-            got = [(f.severity.value, f.message) for f in pool if f.line == line and f.rule_id == rid]
+            got = [(f.severity.name.lower(), f.message) for f in pool if f.line == line and f.rule_id == rid]
             problems.append(f"  line {line}: {rid}:{sev or '*'} /{pattern or ''}/ not matched by {got}")
         else:
             pool.remove(hit)
