@@ -25,8 +25,9 @@ from steadygo.golang.module import ModuleInfo, module_for_dir
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.engine_rules import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
+from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
 from steadygo.golang.source import GoFile
+from steadygo.overlap import drop_superseded
 from steadygo.redact import redact
 
 PARALLEL_MIN_FILES = 150
@@ -152,7 +153,7 @@ def analyse_package(task: _Task) -> tuple[list[Finding], list[tuple[str, str, st
 def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], list[tuple[str, str, str]]]:
     diags: list[tuple[str, str, str]] = []
     files = [GoFile(p, rel, data) for p, rel, data in sources]
-    pkg = Package(task.directory, files, module, task.rule_options, task.enabled)
+    pkg = Package(task.directory, files, module, task.rule_options)
     enabled = set(task.enabled)
     rules = [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in enabled]
     # (rule, its requires_imports) when the rule keeps GoRule's import gate,
@@ -270,6 +271,7 @@ def process(findings: list[Finding], config: Config, baseline=None) -> list[Find
             continue
         seen.add(k)
         out.append(f)
+    out = drop_superseded(out, registry.rules_by_id())
     out = assign_fingerprints(out)
     if baseline is not None:
         out = baseline(out)

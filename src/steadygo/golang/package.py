@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import os
 
-from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
+from steadygo.golang.frameworks import GRPC
+from steadygo.golang.functions import FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
@@ -22,15 +23,12 @@ _IDENT = kind_id("identifier")
 
 
 class Package:
-    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None, enabled=()):
+    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None):
         self.directory = directory
         self.files = files
         self.module = module
         # rule name -> option dict, already validated by config
         self.options = options or {}
-        # ids of the rules enabled in this run, so a family can avoid
-        # reporting the same spot under two of its rules
-        self.enabled = frozenset(enabled)
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}
