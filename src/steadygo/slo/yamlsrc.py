@@ -86,3 +86,9 @@ def loads(text: str, path: str = "<spec>"):
         raise UserError(f"{path}:{line}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: invalid YAML: {exc}") from None
+    except RecursionError:
+        # PyYAML composes and constructs recursively; "[" * 10000 is a spec
+        # nobody wrote, so say so instead of crashing.
+        raise UserError(f"{path}: invalid YAML: nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise UserError(f"{path}: invalid YAML: {exc}") from None
