@@ -340,7 +340,7 @@ class _UrlBody:
             parts = None
         shown = escape_control(target)
         if parts is None or parts.scheme not in ("http", "https"):
-            raise UserError(f"{self.url}: redirected to {shown!r}, which is not an http(s) URL; not following")
+            raise UserError(f"{self.url}: redirected to '{shown}', which is not an http(s) URL; not following")
         if parts.netloc != host:
             raise UserError(f"{self.url}: redirected to another host ({escape_control(parts.netloc)}); not following")
         check_url(target)
