@@ -4,6 +4,7 @@ built field by field, nested gzip and gzip bombs, a misbehaving HTTP server on
 
 from __future__ import annotations
 
+import errno
 import gzip
 import os
 import resource
@@ -193,3 +194,37 @@ def assert_one_line_error(stderr: str, *needles: str) -> None:
     assert "Traceback" not in stderr
     for n in needles:
         assert n in stderr, (n, stderr)
+
+
+# --------------------------------------------------------------------------- -o faults
+
+OUTPUT_FAULTS = ["missing directory", "a directory", "read-only file system", "full disk"]
+
+
+def output_fault(kind: str, tmp_path, monkeypatch) -> str:
+    """-> the -o path for this fault, patching os where the fault cannot be
+    made for real without root-only mounts (read-only file system, full disk)."""
+    if kind == "missing directory":
+        return str(tmp_path / "no" / "such" / "dir" / "out.txt")
+    if kind == "a directory":
+        d = tmp_path / "adir"
+        d.mkdir()
+        return str(d)
+    target = tmp_path / "out.txt"
+    if kind == "read-only file system":
+        real_open = os.open
+
+        def ro_open(path, flags, *a, **kw):
+            if str(path).startswith(str(tmp_path)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+            return real_open(path, flags, *a, **kw)
+
+        monkeypatch.setattr(os, "open", ro_open)
+        return str(target)
+    assert kind == "full disk"
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    return str(target)

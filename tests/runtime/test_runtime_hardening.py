@@ -5,7 +5,6 @@ and one line naming the input, never a traceback, never a hang."""
 
 from __future__ import annotations
 
-import errno
 import gzip
 import json
 import os
@@ -275,43 +274,14 @@ def _inputs(tmp_path):
     return {"goroutines": [str(DEBUG2)], "heap": [str(HEAP)], "gctrace": [str(gc)], "memstats": [str(VARS)]}
 
 
-def _fault(kind, tmp_path, monkeypatch):
-    """-> the -o path for this fault, patching os where the fault cannot be
-    made for real without root-only mounts (read-only file system, full disk)."""
-    if kind == "missing directory":
-        return str(tmp_path / "no" / "such" / "dir" / "out.txt")
-    if kind == "a directory":
-        d = tmp_path / "adir"
-        d.mkdir()
-        return str(d)
-    target = tmp_path / "out.txt"
-    if kind == "read-only file system":
-        real_open = os.open
-
-        def ro_open(path, flags, *a, **kw):
-            if str(path).startswith(str(tmp_path)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
-            return real_open(path, flags, *a, **kw)
-
-        monkeypatch.setattr(os, "open", ro_open)
-        return str(target)
-    assert kind == "full disk"
-
-    def full(fd):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(os, "fsync", full)
-    return str(target)
-
-
-FAULTS = ["missing directory", "a directory", "read-only file system", "full disk"]
+FAULTS = hostile.OUTPUT_FAULTS
 
 
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("cmd", ["goroutines", "heap", "gctrace", "memstats"])
 def test_f13_output_write_errors(tmp_path, capsys, monkeypatch, cmd, fault):
     argv = [cmd, *_inputs(tmp_path)[cmd]]
-    out = _fault(fault, tmp_path, monkeypatch)
+    out = hostile.output_fault(fault, tmp_path, monkeypatch)
     rc = cli(argv + ["-o", out])
     monkeypatch.undo()
     captured = capsys.readouterr()
