@@ -85,7 +85,9 @@ def loads(text: str, path: str = "<spec>"):
         problem = exc.problem or exc.context or "invalid YAML"
         raise UserError(f"{path}:{line}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: invalid YAML: {exc}") from None
+        # Not every PyYAML error is marked (ReaderError for a control
+        # character is not) and their text spans lines: make it one.
+        raise UserError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         # PyYAML composes and constructs recursively; "[" * 10000 is a spec
         # nobody wrote, so say so instead of crashing.
