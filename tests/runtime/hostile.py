@@ -8,7 +8,6 @@ import errno
 import gzip
 import os
 import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -158,35 +157,48 @@ class Guarded:
 ADDRESS_SPACE_CAP = 3 << 30
 
 
+# The child reports its own peak RSS from /proc/self/status (VmHWM, the high
+# water mark of its address space since exec) when it exits.  wait4's
+# ru_maxrss cannot be used: Linux carries the forking parent's RSS over into
+# the child's maxrss, so every child of a big pytest process looks big.
+_CHILD = ("import atexit, os, runpy, sys\n"
+          "def _hwm():\n"
+          "    with open('/proc/self/status') as fh:\n"
+          "        kb = next(line.split()[1] for line in fh if line.startswith('VmHWM:'))\n"
+          "    with open(os.environ['STEADYGO_TEST_HWM'], 'w') as out:\n"
+          "        out.write(kb)\n"
+          "atexit.register(_hwm)\n"
+          "sys.argv = ['steadygo'] + sys.argv[1:]\n"
+          "runpy.run_module('steadygo', run_name='__main__')\n")
+
+
 def run_guarded(argv: list[str], time_cap: float, cwd: str | None = None) -> Guarded:
     """Run ``python -m steadygo ARGV`` in a child with an address-space cap,
-    kill it at ``time_cap`` seconds, and report its own peak RSS (wait4's
-    rusage of that one child, not of every child the test run started)."""
+    kill it at ``time_cap`` seconds, and report its own peak RSS."""
 
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_CAP, ADDRESS_SPACE_CAP))
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "steadygo", *argv], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                preexec_fn=limits, cwd=cwd, env=env)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - start > time_cap:
-                os.kill(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise AssertionError(f"steadygo {' '.join(argv)} still running after {time_cap} s: killed")
-            time.sleep(0.02)
-        elapsed = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Guarded(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       elapsed, usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as d:
+        hwm = os.path.join(d, "hwm")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), STEADYGO_TEST_HWM=hwm)
+        with open(os.path.join(d, "out"), "w+b") as out, open(os.path.join(d, "err"), "w+b") as err:
+            start = time.monotonic()
+            proc = subprocess.Popen([sys.executable, "-c", _CHILD, *argv], stdout=out, stderr=err,
+                                    stdin=subprocess.DEVNULL, preexec_fn=limits, cwd=cwd, env=env)
+            try:
+                proc.wait(timeout=time_cap)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise AssertionError(f"steadygo {' '.join(argv)} still running after {time_cap} s: killed") from None
+            elapsed = time.monotonic() - start
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+        with open(hwm) as fh:
+            peak_kib = int(fh.read())
+    return Guarded(proc.returncode, stdout, stderr, elapsed, peak_kib / 1024)
 
 
 def assert_one_line_error(stderr: str, *needles: str) -> None:
