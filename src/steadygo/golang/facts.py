@@ -983,7 +983,8 @@ def _module_files(root: str) -> list[str] | None:
         dirs[:] = sorted(x for x in dirs if x not in ("vendor", "testdata", "node_modules") and not x.startswith((".", "_"))
                          and not os.path.isfile(os.path.join(d, x, "go.mod")))
         for name in names:
-            if name.endswith(".go") and not name.endswith("_test.go"):
+            # isfile: a FIFO named *.go would block the read for ever (issue 20 F15)
+            if name.endswith(".go") and not name.endswith("_test.go") and os.path.isfile(os.path.join(d, name)):
                 files.append(os.path.join(d, name))
                 if len(files) > MODULE_FILE_LIMIT:
                     return None
