@@ -58,8 +58,8 @@ def test_non_utf8_file_name_in_every_format_and_baseline(tmp_path, monkeypatch, 
     assert "steadygo: warning: bad\\xff.go: file name is not valid UTF-8" in err
     texts = {name: (out / f"report.{name}").read_text(encoding="utf-8") for name in FILE_FORMATS}
     for name, text in texts.items():
-        # JSON doubles the backslash, SARIF URIs percent-encode it
-        want = {"json": "bad\\\\xff.go", "sarif": "bad%5Cxff.go"}.get(name, "bad\\xff.go")
+        # JSON and Markdown escape the backslash, SARIF URIs percent-encode it
+        want = {"json": "bad\\\\xff.go", "markdown": "bad\\\\xff.go", "sarif": "bad%5Cxff.go"}.get(name, "bad\\xff.go")
         assert want in text, name
     findings = json.loads(texts["json"])["findings"]
     assert {f["path"] for f in findings} == {"bad\\xff.go"} and any(f["rule_id"] == "SG101" for f in findings)
