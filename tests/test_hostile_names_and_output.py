@@ -203,3 +203,23 @@ def test_escape_sequence_file_name_end_to_end(tmp_path):
     assert proc.returncode == 1
     assert "\\x1b]0;PWNED\\x07\\x1b[2Jx.go" in proc.stdout
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+
+
+@pytest.mark.parametrize("name", sorted(reporters()))
+def test_lone_surrogates_from_evidence_never_break_a_format(name):
+    # JSON evidence can carry "\udcff" or "\ud800" escapes: every format must still encode.
+    f = Finding("SG902", "goroutines-blocked-on-channel", Severity.WARNING, Layer.RUNTIME, "dump\udcff.txt", 3, 0,
+                "blocked in main.f\ud800", breakpoint="leak")
+    res = ScanResult(findings=[f], files=0, lines=0, packages=0, enabled_rules=[], roots=["x\udcff"])
+    out = reporters()[name]().render(RunReport(res, Config(), 1, base="/nonexistent"))
+    out.encode("utf-8")  # strict, like every writer
+    assert "dump" in out
+
+
+def test_evidence_findings_with_lone_surrogates_are_made_printable():
+    from steadygo.report import evidence
+
+    doc = json.loads('{"buckets": [], "findings": [{"rule_id": "SG902", "message": "m\\ud800", "path": "d\\udcff"}]}')
+    (f,) = evidence.findings(doc)
+    assert (f.message, f.path) == ("m\\ud800", "d\\xff")
+    assign_fingerprints([f])  # hashes without error

@@ -44,7 +44,11 @@ def printable_name(name: str) -> str:
         name.encode("utf-8")
         return name
     except UnicodeEncodeError:
+        pass
+    try:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to (from a JSON "\ud800" escape)
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _has_undecodable(name: str) -> bool:

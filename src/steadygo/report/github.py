@@ -13,13 +13,14 @@ import os
 
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return escape_control(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+    return escape_control(printable_name(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

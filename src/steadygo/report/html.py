@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from steadygo import __version__, docs_pages, registry, scorecard
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -38,7 +39,7 @@ ORDER = {scorecard.FAILING: 0, scorecard.COVERED: 1, scorecard.NOT_CHECKED: 2}
 
 
 def e(text) -> str:
-    return html.escape(escape_control(str(text)), quote=True)
+    return html.escape(escape_control(printable_name(str(text))), quote=True)
 
 
 CSS = """

@@ -17,6 +17,7 @@ from collections import Counter
 from steadygo import docs_pages, scorecard
 from steadygo.findings import Layer, Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 MARKER = "<!-- steadygo:report -->"
@@ -28,7 +29,7 @@ ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 
 def md(text: str) -> str:
     """Inline-safe Markdown for untrusted text: one line, escaped."""
-    one_line = escape_control(" ".join(text.split()))
+    one_line = escape_control(printable_name(" ".join(text.split())))
     return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 

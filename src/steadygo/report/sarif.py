@@ -21,6 +21,7 @@ import pathlib
 from urllib.parse import quote
 
 from steadygo import __version__, docs_pages, registry
+from steadygo.discovery import printable_name
 from steadygo.findings import Finding, Severity
 from steadygo.report import Reporter, RunReport
 from steadygo.report.json import dumps
@@ -64,6 +65,7 @@ def _rule_descriptor(rule, config) -> dict:
 def artifact_location(path: str) -> dict:
     """Relative paths become percent-encoded URIs under %SRCROOT%; a path
     outside the scan base (shown absolute) becomes a file: URI."""
+    path = printable_name(path)  # a URI is percent-encoded UTF-8: no lone surrogates
     if os.path.isabs(path):
         return {"uri": pathlib.Path(path).as_uri()}
     return {"uri": quote(path.replace(os.sep, "/"), safe="/-._~"), "uriBaseId": SRCROOT}

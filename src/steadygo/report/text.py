@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -29,7 +30,7 @@ class TextReporter(Reporter):
 
         def escape(text: str) -> str:
             # Rich markup first, then escape sequences from scanned names and code.
-            return escape_markup(escape_control(text))
+            return escape_markup(escape_control(printable_name(text)))
 
         buf = io.StringIO()
         con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
