@@ -65,7 +65,7 @@ def _special_kind(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "a special file"
 
 
 @functools.lru_cache(maxsize=16)
