@@ -28,7 +28,7 @@ from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
 from steadygo.golang.source import GoFile
 from steadygo.overlap import drop_superseded
-from steadygo.redact import redact
+from steadygo.redact import mask_credential_lines, redact
 
 PARALLEL_MIN_FILES = 150
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.M)
@@ -187,6 +187,8 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
                               "other rules and files were still checked; please report this", "error"))
                 continue
             found.extend(ctx.out)
+        if file.beyond_query_depth:  # issue 20 F20: the query cursor cannot see below that depth
+            diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; file only partly analysed", "warning"))
         if b"steadygo:ignore" in file.source:
             sups = suppress.parse_suppressions(file.lines)
             found = suppress.apply(found, sups)
@@ -259,6 +261,7 @@ def process(findings: list[Finding], config: Config, baseline=None) -> list[Find
     per file in the worker): per-path ignores -> dedupe -> fingerprints ->
     baseline -> severity overrides -> sort.  Fingerprints come before the
     baseline because the baseline matches on them."""
+    findings = mask_credential_lines(findings)  # before fingerprints: no hash of a secret either
     out = []
     ignored_by_path: dict[str, set[str]] = {}
     seen = set()
