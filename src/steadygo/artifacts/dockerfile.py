@@ -31,22 +31,6 @@ class DockerfileError(Exception):
     """The file cannot be read as a Dockerfile; the message names no path."""
 
 
-def read_text(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(4 * 1024 * 1024 + 1)
-    except OSError as exc:
-        raise DockerfileError(f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > 4 * 1024 * 1024:
-        raise DockerfileError("larger than 4 MiB, not read as a Dockerfile")
-    if b"\x00" in data:
-        raise DockerfileError("binary file, not a Dockerfile")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DockerfileError("not UTF-8 text") from None
-
-
 def parse_dockerfile(path: str, text: str) -> DockerfileFacts:
     try:
         instructions = buildkit.parse_string(text)

@@ -1,0 +1,144 @@
+"""Kubernetes YAML into plain data plus the line of every key.
+
+PyPI PyYAML composes the node graph (libyaml's C parser when present, safe
+tags only); this module turns nodes into dicts/lists/scalars itself so each
+mapping key keeps its line: ``lines[('spec', 'replicas')] == 12``.  A
+document is a Kubernetes object when it is a mapping with ``apiVersion`` and
+``kind``; other documents are skipped silently.  Unrendered Helm templates
+are recognised before parsing and reported once, never parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader
+
+Path = tuple  # of str keys and int indexes
+
+_HELM_ACTION = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|include|template|toYaml|\$|/\*|-)", re.M)
+_HELM_VALUE = re.compile(r"\{\{-?\s*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b")
+MAX_NODES = 500_000  # an alias bomb stops here instead of eating the machine
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR = {
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+}
+
+
+class YamlError(Exception):
+    """The file cannot be read as YAML; the message names no path."""
+
+
+@dataclass
+class K8sObject:
+    data: dict
+    path: str
+    line: int  # the document's first key
+    lines: dict = field(default_factory=dict)  # key path -> 1-based line
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion", ""))
+
+    def line_of(self, *path, default: int | None = None) -> int:
+        """Line of the deepest key of ``path`` the document has."""
+        for n in range(len(path), 0, -1):
+            line = self.lines.get(tuple(path[:n]))
+            if line is not None:
+                return line
+        return self.line if default is None else default
+
+
+@dataclass
+class YamlFile:
+    objects: list[K8sObject] = field(default_factory=list)
+    helm_template: bool = False  # unrendered {{ ... }}: not parsed
+
+
+def looks_like_helm_template(text: str) -> bool:
+    return bool(_HELM_ACTION.search(text) or _HELM_VALUE.search(text))
+
+
+def load_k8s_yaml(path: str, text: str) -> YamlFile:
+    if "{{" in text and looks_like_helm_template(text):
+        return YamlFile(helm_template=True)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlError(f"invalid YAML{where}: {problem}") from None
+    out = YamlFile()
+    for node in nodes:
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        data, lines = to_data(node)
+        if isinstance(data, dict) and "apiVersion" in data and "kind" in data:
+            out.objects.append(K8sObject(data=data, path=path, line=node.start_mark.line + 1, lines=lines))
+    return out
+
+
+def to_data(root: yaml.Node) -> tuple[object, dict]:
+    """Plain data and key lines, built iteratively (deep YAML cannot blow the stack)."""
+    lines: dict = {}
+    count = 0
+
+    def scalar(node):
+        fn = _SCALAR.get(node.tag)
+        if fn is None:
+            return node.value
+        try:
+            return fn(node)
+        except (ValueError, yaml.constructor.ConstructorError):
+            return node.value
+
+    def make(node):
+        if isinstance(node, yaml.MappingNode):
+            return {}
+        if isinstance(node, yaml.SequenceNode):
+            return []
+        return scalar(node)
+
+    result = make(root)
+    stack = [(root, result, ())]
+    while stack:
+        node, container, path = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise YamlError(f"more than {MAX_NODES} YAML nodes (alias expansion?), not read")
+        if isinstance(node, yaml.MappingNode):
+            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+                _CONSTRUCTOR.flatten_mapping(node)
+            for knode, vnode in node.value:
+                key = scalar(knode) if isinstance(knode, yaml.ScalarNode) else str(knode.start_mark)
+                if not isinstance(key, (str, int, float, bool)) and key is not None:
+                    key = str(key)
+                child = make(vnode)
+                container[key] = child
+                kpath = path + (key,)
+                lines[kpath] = knode.start_mark.line + 1
+                if not isinstance(vnode, yaml.ScalarNode):
+                    stack.append((vnode, child, kpath))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                child = make(item)
+                container.append(child)
+                ipath = path + (i,)
+                lines[ipath] = item.start_mark.line + 1
+                if not isinstance(item, yaml.ScalarNode):
+                    stack.append((item, child, ipath))
+    return result, lines
