@@ -61,6 +61,11 @@ def extract(objects: list[K8sObject]) -> ManifestFacts:
     return out
 
 
+def _kind_line(obj: K8sObject) -> int:
+    """Findings about a whole object point at its ``kind:`` line."""
+    return obj.lines.get(("kind",), obj.line)
+
+
 def _meta(obj: K8sObject) -> tuple[str, str | None]:
     meta = _dict(obj.data.get("metadata"))
     ns = meta.get("namespace")
@@ -71,7 +76,7 @@ def workload(obj: K8sObject) -> Workload:
     name, ns = _meta(obj)
     d = obj.data
     spec = _dict(d.get("spec"))
-    w = Workload(kind=obj.kind, name=name, namespace=ns, path=obj.path, line=obj.line, api_version=obj.api_version,
+    w = Workload(kind=obj.kind, name=name, namespace=ns, path=obj.path, line=_kind_line(obj), api_version=obj.api_version,
                  annotations=_str_map(_get(d, ("metadata", "annotations"))))
     if obj.kind in ("Deployment", "StatefulSet", "ReplicaSet"):
         w.replicas = _int(spec.get("replicas"))
@@ -183,7 +188,7 @@ def probe(obj: K8sObject, c: dict, path: tuple, key: str, named_ports: dict[str,
 def service(obj: K8sObject) -> K8sService:
     name, ns = _meta(obj)
     spec = _dict(obj.data.get("spec"))
-    return K8sService(name=name, namespace=ns, path=obj.path, line=obj.line, selector=_str_map(spec.get("selector")),
+    return K8sService(name=name, namespace=ns, path=obj.path, line=_kind_line(obj), selector=_str_map(spec.get("selector")),
                       selector_line=obj.lines.get(("spec", "selector")), service_type=str(spec.get("type", "ClusterIP")))
 
 
@@ -191,7 +196,7 @@ def hpa(obj: K8sObject) -> HPA:
     name, ns = _meta(obj)
     spec = _dict(obj.data.get("spec"))
     ref = _dict(spec.get("scaleTargetRef"))
-    return HPA(name=name, namespace=ns, path=obj.path, line=obj.line, target_kind=str(ref.get("kind", "")),
+    return HPA(name=name, namespace=ns, path=obj.path, line=_kind_line(obj), target_kind=str(ref.get("kind", "")),
                target_name=str(ref.get("name", "")), target_line=obj.lines.get(("spec", "scaleTargetRef")),
                min_replicas=_int(spec.get("minReplicas")), max_replicas=_int(spec.get("maxReplicas")))
 
@@ -199,6 +204,6 @@ def hpa(obj: K8sObject) -> HPA:
 def pdb(obj: K8sObject) -> PDB:
     name, ns = _meta(obj)
     spec = _dict(obj.data.get("spec"))
-    return PDB(name=name, namespace=ns, path=obj.path, line=obj.line,
+    return PDB(name=name, namespace=ns, path=obj.path, line=_kind_line(obj),
                selector=_str_map(_get(spec, ("selector", "matchLabels"))),
                min_available=spec.get("minAvailable"), max_unavailable=spec.get("maxUnavailable"))
