@@ -42,7 +42,10 @@ class Script:
 
 
 def parse_script(text: str) -> Script:
-    lex = shlex.shlex(text.replace("\\\n", " "), posix=True, punctuation_chars=True)
+    # A newline ends a command like ';' does (heredoc RUN scripts, multi-line
+    # sh -c strings); inside quotes this is wrong, and harmless for our questions.
+    text = text.replace("\\\n", " ").replace("\n", " ; ")
+    lex = shlex.shlex(text, posix=True, punctuation_chars=True)
     lex.whitespace = " \t\r"
     lex.whitespace_split = True
     lex.commenters = "#"
