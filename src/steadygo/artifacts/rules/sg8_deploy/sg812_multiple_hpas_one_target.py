@@ -10,8 +10,8 @@ from steadygo.findings import Severity
 class MultipleHpasOneTarget(ArtifactRule):
     meta = deploy_meta(
         "SG812", "multiple-hpas-one-target", Severity.ERROR,
-        "replica count flapping",
-        "Two HorizontalPodAutoscalers name the same scaleTargetRef: they fight over the replica count.")
+        "autoscaling disabled",
+        "Two HorizontalPodAutoscalers name the same scaleTargetRef: the controller disables both.")
 
     def check(self, ctx: ArtifactContext) -> None:
         hpas = ctx.manifests.hpas
