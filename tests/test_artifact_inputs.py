@@ -107,3 +107,19 @@ def test_named_probe_ports_are_resolved():
     (c,) = w.containers
     assert (c.readiness.port_number, c.readiness.line) == (8080, 13)
     assert c.liveness.port_number is None  # a name no container port carries stays unknown
+
+
+def test_parallel_collect_equals_serial(tmp_path):
+    from steadygo.artifacts import collect as collect_mod
+
+    folder = os.path.join(FIXTURES, "artifacts")
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(folder) for f in names)
+    serial = collect_mod.collect(files, base=folder, jobs=1)
+    old = collect_mod.PARALLEL_MIN_FILES
+    collect_mod.PARALLEL_MIN_FILES = 4  # force the pool on the fixture set
+    try:
+        parallel = collect_mod.collect(files, base=folder, jobs=2)
+    finally:
+        collect_mod.PARALLEL_MIN_FILES = old
+    assert parallel.facts == serial.facts and parallel.lines == serial.lines
+    assert [d.line() for d in parallel.diagnostics] == [d.line() for d in serial.diagnostics]

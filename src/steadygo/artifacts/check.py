@@ -16,13 +16,15 @@ def artifact_rules() -> list[ArtifactRule]:
 
 
 def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
-                    options: dict[str, dict] | None = None) -> tuple[list[Finding], list[Diagnostic]]:
+                    options: dict[str, dict] | None = None,
+                    jobs: int | None = None) -> tuple[list[Finding], list[Diagnostic]]:
     """Findings of the enabled SG7xx/SG8xx rules over ``files`` (paths, or
     ``sources.ArtifactInput`` for stdin), and one diagnostic per file that
-    could not be used.  ``options`` maps a rule name to its option values."""
+    could not be used.  ``options`` maps a rule name to its option values;
+    ``jobs`` bounds the parsing processes (default: one per core)."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
-    got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules))
+    got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs)
     findings: list[Finding] = []
     for rule in rules:
         opts = rule.meta.option_defaults()

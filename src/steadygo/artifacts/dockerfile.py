@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-import dockerfile as buildkit
-
 from steadygo.artifacts import images
 from steadygo.artifacts.facts import ContainerCommand, CopyStep, DockerfileFacts, GoBuild, ImageRef, Stage
 from steadygo.artifacts.shell import SimpleCommand, parse_script
@@ -32,6 +30,10 @@ class DockerfileError(Exception):
 
 
 def parse_dockerfile(path: str, text: str) -> DockerfileFacts:
+    # Imported here, not at module import: loading it starts a Go runtime,
+    # and a process that forks afterwards must not call it (see collect.py).
+    import dockerfile as buildkit
+
     try:
         instructions = buildkit.parse_string(text)
     except buildkit.GoParseError as exc:

@@ -38,12 +38,40 @@ class YamlError(Exception):
     """The file cannot be read as YAML; the message names no path."""
 
 
+class NodeLines:
+    """Line of a key path, looked up in the composed node tree on demand:
+    the facts ask for a few dozen paths per object, so recording the line of
+    every node up front would cost more than the lookups."""
+
+    __slots__ = ("root",)
+
+    def __init__(self, root):
+        self.root = root
+
+    def get(self, path, default=None):
+        node, line = self.root, None
+        for key in path:
+            if isinstance(node, yaml.MappingNode):
+                for knode, vnode in node.value:
+                    if isinstance(knode, yaml.ScalarNode) and _scalar(knode) == key:
+                        node, line = vnode, knode.start_mark.line + 1
+                        break
+                else:
+                    return default
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return default
+        return line if line is not None else default
+
+
 @dataclass
 class K8sObject:
     data: dict
     path: str
     line: int  # the document's first key
-    lines: dict = field(default_factory=dict)  # key path -> 1-based line
+    lines: NodeLines | dict = field(default_factory=dict)  # .get(key path) -> 1-based line
 
     @property
     def kind(self) -> str:
@@ -86,59 +114,61 @@ def load_k8s_yaml(path: str, text: str) -> YamlFile:
     for node in nodes:
         if not isinstance(node, yaml.MappingNode):
             continue
-        data, lines = to_data(node)
+        if not any(isinstance(k, yaml.ScalarNode) and k.value == "kind" for k, _ in node.value):
+            continue  # not a Kubernetes object: skip before building anything
+        data = to_data(node)
         if isinstance(data, dict) and "apiVersion" in data and "kind" in data:
-            out.objects.append(K8sObject(data=data, path=path, line=node.start_mark.line + 1, lines=lines))
+            out.objects.append(K8sObject(data=data, path=path, line=node.start_mark.line + 1, lines=NodeLines(node)))
     return out
 
 
-def to_data(root: yaml.Node) -> tuple[object, dict]:
-    """Plain data and key lines, built iteratively (deep YAML cannot blow the stack)."""
-    lines: dict = {}
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(node):
+    if node.tag == _STR:
+        return node.value
+    fn = _SCALAR.get(node.tag)
+    if fn is None:
+        return node.value
+    try:
+        return fn(node)
+    except (ValueError, yaml.constructor.ConstructorError):
+        return node.value
+
+
+def to_data(root: yaml.Node):
+    """Plain data, built iteratively (deep YAML cannot blow the stack)."""
+    Mapping, Sequence, Scalar = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
     count = 0
 
-    def scalar(node):
-        fn = _SCALAR.get(node.tag)
-        if fn is None:
-            return node.value
-        try:
-            return fn(node)
-        except (ValueError, yaml.constructor.ConstructorError):
-            return node.value
-
     def make(node):
-        if isinstance(node, yaml.MappingNode):
-            return {}
-        if isinstance(node, yaml.SequenceNode):
-            return []
-        return scalar(node)
+        if node.__class__ is Scalar:
+            return node.value if node.tag == _STR else _scalar(node)
+        return {} if isinstance(node, Mapping) else []
 
     result = make(root)
-    stack = [(root, result, ())]
+    stack = [(root, result)]
     while stack:
-        node, container, path = stack.pop()
-        count += 1
+        node, container = stack.pop()
+        count += len(node.value)
         if count > MAX_NODES:
             raise YamlError(f"more than {MAX_NODES} YAML nodes (alias expansion?), not read")
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, Mapping):
             if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
                 _CONSTRUCTOR.flatten_mapping(node)
             for knode, vnode in node.value:
-                key = scalar(knode) if isinstance(knode, yaml.ScalarNode) else str(knode.start_mark)
+                key = _scalar(knode) if knode.__class__ is Scalar else str(knode.start_mark)
                 if not isinstance(key, (str, int, float, bool)) and key is not None:
                     key = str(key)
                 child = make(vnode)
                 container[key] = child
-                kpath = path + (key,)
-                lines[kpath] = knode.start_mark.line + 1
-                if not isinstance(vnode, yaml.ScalarNode):
-                    stack.append((vnode, child, kpath))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
+                if vnode.__class__ is not Scalar:
+                    stack.append((vnode, child))
+        else:
+            for item in node.value:
                 child = make(item)
                 container.append(child)
-                ipath = path + (i,)
-                lines[ipath] = item.start_mark.line + 1
-                if not isinstance(item, yaml.ScalarNode):
-                    stack.append((item, child, ipath))
-    return result, lines
+                if item.__class__ is not Scalar:
+                    stack.append((item, child))
+    return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steadygo.artifacts.k8s_links import same_namespace
+from steadygo.artifacts.k8s_links import has_workloads_in, same_namespace
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
@@ -15,11 +15,13 @@ class HpaTargetMissing(ArtifactRule):
 
     def check(self, ctx: ArtifactContext) -> None:
         m = ctx.manifests
+        by_target: dict[tuple[str, str], list] = {}
+        for w in m.workloads:
+            by_target.setdefault((w.kind, w.name), []).append(w)
         for h in m.hpas:
-            local = [w for w in m.workloads if same_namespace(w.namespace, h.namespace)]
-            if not local:
+            if not has_workloads_in(m, h.namespace):
                 continue
-            if not any(w.name == h.target_name and w.kind == h.target_kind for w in local):
+            if not any(same_namespace(w.namespace, h.namespace) for w in by_target.get((h.target_kind, h.target_name), ())):
                 ctx.report(h.path, h.target_line or h.line, f"HorizontalPodAutoscaler {h.name} scales "
                                                             f"{h.target_kind} {h.target_name}, which these manifests "
                                                             "do not define: nothing is scaled")

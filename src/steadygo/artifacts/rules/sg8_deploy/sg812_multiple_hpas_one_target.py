@@ -14,10 +14,11 @@ class MultipleHpasOneTarget(ArtifactRule):
         "Two HorizontalPodAutoscalers name the same scaleTargetRef: the controller disables both.")
 
     def check(self, ctx: ArtifactContext) -> None:
-        hpas = ctx.manifests.hpas
-        for i, h in enumerate(hpas):
-            first = next((o for o in hpas[:i] if (o.target_kind, o.target_name) == (h.target_kind, h.target_name)
-                          and same_namespace(o.namespace, h.namespace)), None)
+        seen: dict[tuple[str, str], list] = {}
+        for h in ctx.manifests.hpas:
+            earlier = seen.setdefault((h.target_kind, h.target_name), [])
+            first = next((o for o in earlier if same_namespace(o.namespace, h.namespace)), None)
+            earlier.append(h)
             if first is not None:
                 ctx.report(h.path, h.target_line or h.line, f"HorizontalPodAutoscaler {h.name} scales "
                                                             f"{h.target_kind} {h.target_name}, as {first.name} "
