@@ -123,3 +123,65 @@ def test_parallel_collect_equals_serial(tmp_path):
         collect_mod.PARALLEL_MIN_FILES = old
     assert parallel.facts == serial.facts and parallel.lines == serial.lines
     assert [d.line() for d in parallel.diagnostics] == [d.line() for d in serial.diagnostics]
+
+
+SUPPRESSED_YAML = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: admin
+  annotations:
+    steadygo.dev/ignore: "SG808=single instance by design,SG803"
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: admin}}
+  template:
+    metadata: {labels: {app: admin}}
+    spec:
+      containers:
+        - name: admin
+          image: ghcr.io/example/admin:1.0.0
+          ports: [{containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /r, port: 8080}}
+          livenessProbe: {httpGet: {path: /l, port: 8080}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: admin}
+spec:
+  selector: {app: admin}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1  # steadygo:ignore SG808 -- canary
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/example/api:1.0.0
+          ports: [{containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /r, port: 8080}}  # steadygo:ignore SG801 -- nothing to suppress
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+"""
+
+
+def test_annotation_and_inline_suppressions():
+    findings, _ = check_artifacts([ArtifactInput("s.yaml", SUPPRESSED_YAML, "yaml")],
+                                  ["SG808", "SG803", "SG801", "SG001", "SG002"], base=".")
+    got = sorted((f.line, f.rule_id, f.suppressed) for f in findings)
+    assert got == [
+        (6, "SG001", None),   # SG803 in the annotation suppresses nothing
+        (6, "SG002", None),   # ... and gives no reason
+        (8, "SG808", "annotation: single instance by design"),
+        (31, "SG808", "inline: canary"),
+        (40, "SG001", None),  # the SG801 ignore suppresses nothing
+    ], got

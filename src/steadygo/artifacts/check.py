@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from steadygo import registry
+from steadygo.artifacts import suppressions
 from steadygo.artifacts.collect import collect
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule
 from steadygo.discovery import Diagnostic
@@ -30,7 +31,14 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
         opts = rule.meta.option_defaults()
         opts.update((options or {}).get(rule.meta.name, {}))
         ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts)
-        rule.check(ctx)
+        try:
+            rule.check(ctx)
+        except Exception as exc:  # a bug in one rule must not lose the rest of the scan
+            got.diagnostics.append(Diagnostic("<artifacts>", f"internal error in {rule.meta.id} "
+                                              f"({type(exc).__name__}: {exc}); other rules were still checked; "
+                                              "please report this", level="error"))
+            continue
         findings.extend(ctx.out)
+    findings = suppressions.apply(findings, got.facts, got.lines, enabled)
     findings.sort(key=lambda f: f.sort_key)
     return findings, got.diagnostics

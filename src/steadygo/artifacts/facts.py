@@ -246,7 +246,21 @@ class SchemaProblem(Serialisable):
 
 
 @dataclass
+class ObjectSpan(Serialisable):
+    """Where one Kubernetes object sits, and its ``steadygo.dev/ignore`` annotation."""
+
+    kind: str
+    name: str
+    path: str
+    line: int  # first line of the document
+    end_line: int
+    ignore: str | None = None  # "SG812=reason,SG813=reason"
+    ignore_line: int | None = None
+
+
+@dataclass
 class ManifestFacts(Serialisable):
+    objects: list[ObjectSpan] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     services: list[K8sService] = field(default_factory=list)
     hpas: list[HPA] = field(default_factory=list)
@@ -254,7 +268,7 @@ class ManifestFacts(Serialisable):
     schema_problems: list[SchemaProblem] = field(default_factory=list)
 
     def extend(self, other: "ManifestFacts") -> None:
-        for name in ("workloads", "services", "hpas", "pdbs", "schema_problems"):
+        for name in ("objects", "workloads", "services", "hpas", "pdbs", "schema_problems"):
             getattr(self, name).extend(getattr(other, name))
 
 

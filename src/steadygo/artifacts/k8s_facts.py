@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from steadygo.artifacts.facts import (
-    HPA, PDB, Container, ContainerCommand, EnvVar, K8sService, ManifestFacts, Probe, Resources, Workload,
+    HPA, PDB, Container, ContainerCommand, EnvVar, K8sService, ManifestFacts, ObjectSpan, Probe, Resources, Workload,
 )
+
+IGNORE_ANNOTATION = "steadygo.dev/ignore"
 from steadygo.artifacts.k8s_yaml import K8sObject
 
 # Where each workload kind keeps its pod spec.
@@ -50,6 +52,11 @@ def extract(objects: list[K8sObject]) -> ManifestFacts:
     out = ManifestFacts()
     for obj in objects:
         kind = obj.kind
+        name, _ = _meta(obj)
+        ignore = _get(obj.data, ("metadata", "annotations", IGNORE_ANNOTATION))
+        out.objects.append(ObjectSpan(kind=kind, name=name, path=obj.path, line=obj.line, end_line=obj.end_line or obj.line,
+                                      ignore=str(ignore) if ignore is not None else None,
+                                      ignore_line=obj.lines.get(("metadata", "annotations", IGNORE_ANNOTATION))))
         if kind in POD_SPEC_PATH:
             out.workloads.append(workload(obj))
         elif kind == "Service" and obj.api_version == "v1":

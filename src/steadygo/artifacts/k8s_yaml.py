@@ -20,9 +20,7 @@ try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader
 
-Path = tuple  # of str keys and int indexes
-
-_HELM_ACTION = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|include|template|toYaml|\$|/\*|-)", re.M)
+_HELM_ACTION = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|include|template|toYaml|\$|/\*)", re.M)
 _HELM_VALUE = re.compile(r"\{\{-?\s*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b")
 MAX_NODES = 500_000  # an alias bomb stops here instead of eating the machine
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -72,6 +70,7 @@ class K8sObject:
     path: str
     line: int  # the document's first key
     lines: NodeLines | dict = field(default_factory=dict)  # .get(key path) -> 1-based line
+    end_line: int = 0  # last line of the document
 
     @property
     def kind(self) -> str:
@@ -118,7 +117,8 @@ def load_k8s_yaml(path: str, text: str) -> YamlFile:
             continue  # not a Kubernetes object: skip before building anything
         data = to_data(node)
         if isinstance(data, dict) and "apiVersion" in data and "kind" in data:
-            out.objects.append(K8sObject(data=data, path=path, line=node.start_mark.line + 1, lines=NodeLines(node)))
+            out.objects.append(K8sObject(data=data, path=path, line=node.start_mark.line + 1, lines=NodeLines(node),
+                                       end_line=node.end_mark.line + (1 if node.end_mark.column else 0)))
     return out
 
 
