@@ -4,7 +4,7 @@ The table was measured on this machine (Debian dash 0.5.12, bash 5.2.15,
 busybox ash 1.35.0) with a Go binary that logs SIGTERM: each shell ran
 ``sh -c FORM`` as PID 1 of a fresh PID namespace, SIGTERM went to PID 1, and
 the row records whether the Go process received it (it does only when the
-shell exec'd it).  The procedure is written down in docs/rules/SG701.md.
+shell exec'd it).  benchmarks/shell_sigterm_probe.py re-measures it; docs/rules/SG701.md shows it.
 """
 
 import pytest
