@@ -22,7 +22,7 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     """Findings of the enabled SG7xx/SG8xx rules over ``files`` (paths, or
     ``sources.ArtifactInput`` for stdin), and one diagnostic per file that
     could not be used.  ``options`` maps a rule name to its option values;
-    ``jobs`` bounds the parsing processes (default: one per core)."""
+    ``jobs`` > 1 parses big YAML sets in that many processes (default 1)."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs)

@@ -39,11 +39,12 @@ class _Node:
     hundred of the ~900 definitions, so compiling all of them up front would
     cost more than validating."""
 
-    __slots__ = ("types", "_props", "_raw_props", "extra", "items", "required", "enum", "_compiler")
+    __slots__ = ("types", "pytypes", "_props", "_raw_props", "extra", "items", "required", "enum", "_compiler")
 
     def __init__(self, compiler):
         self._compiler = compiler
         self.types = None  # frozenset of JSON type names, None = any
+        self.pytypes = None  # the Python types those admit (bool is not an integer here)
         self._props = None
         self._raw_props = None
         self.extra = True  # True: any key; False: no other key; _Node: schema of other keys
@@ -119,15 +120,7 @@ class _Compiler:
             for slot in _Node.__slots__:
                 setattr(n, slot, getattr(other, slot))
             return
-        t = schema.get("type")
-        if "oneOf" in schema:  # int-or-string, quantity: the union of the branches' types
-            types = set()
-            for branch in schema["oneOf"]:
-                bt = branch.get("type")
-                types.update([bt] if isinstance(bt, str) else (bt or []))
-            n.types = frozenset(types) or None
-        elif t is not None:
-            n.types = frozenset([t] if isinstance(t, str) else t)
+        _fill_types(n, schema)
         n._raw_props = schema.get("properties")
         extra = schema.get("additionalProperties", True)
         n.extra = extra if isinstance(extra, bool) else self.node(extra)
@@ -136,6 +129,24 @@ class _Compiler:
         n.required = tuple(schema.get("required", ()))
         if "enum" in schema:
             n.enum = tuple(schema["enum"])
+
+
+_JSON_TO_PY = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,), "null": (type(None),),
+               "integer": (int,), "number": (int, float)}
+
+
+def _fill_types(n: "_Node", schema: dict) -> None:
+    t = schema.get("type")
+    if "oneOf" in schema:  # int-or-string, quantity: the union of the branches' types
+        types = set()
+        for branch in schema["oneOf"]:
+            bt = branch.get("type")
+            types.update([bt] if isinstance(bt, str) else (bt or []))
+        n.types = frozenset(types) or None
+    elif t is not None:
+        n.types = frozenset([t] if isinstance(t, str) else t)
+    if n.types is not None:
+        n.pytypes = frozenset(py for name in n.types for py in _JSON_TO_PY.get(name, ()))
 
 
 @functools.cache
@@ -184,7 +195,7 @@ def validate(data: dict, version: str = K8S_VERSION) -> list[SchemaError] | None
     stack = [(root, data, ())]
     while stack and len(errors) < MAX_ERRORS_PER_OBJECT:
         node, value, path = stack.pop()
-        if node.types is not None and not _type_ok(node.types, value):
+        if node.pytypes is not None and value.__class__ not in node.pytypes and not _type_ok(node.types, value):
             want = " or ".join(sorted(t for t in node.types if t != "null"))
             errors.append(SchemaError(path, f"expected {want}, got {_type_name(value)}"))
             continue

@@ -16,9 +16,25 @@ from dataclasses import dataclass, field
 import yaml
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _BaseLoader
+
+# First characters of every plain scalar YAML 1.1 may resolve to something
+# other than a string (int, float, bool, null, merge, value, timestamp).
+_MAYBE_TYPED = frozenset("-+.0123456789~nNtTfFyYoO<=")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Loader(_BaseLoader):
+    """libyaml asks the Python resolver for the tag of every scalar (a
+    regex scan each); most Kubernetes scalars are names and paths that can
+    only be strings, so those skip it."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0] and (not value or value[0] not in _MAYBE_TYPED):
+            return _STR_TAG if value else super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)
 
 _HELM_ACTION = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|include|template|toYaml|\$|/\*)", re.M)
 _HELM_VALUE = re.compile(r"\{\{-?\s*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b")
@@ -41,27 +57,35 @@ class NodeLines:
     the facts ask for a few dozen paths per object, so recording the line of
     every node up front would cost more than the lookups."""
 
-    __slots__ = ("root",)
+    __slots__ = ("_seen",)
 
     def __init__(self, root):
-        self.root = root
+        self._seen = {(): (root, None)}  # path -> (node, line); lookups share prefixes
+
+    def _step(self, path: tuple):
+        hit = self._seen.get(path)
+        if hit is not None or not path:
+            return hit
+        parent = self._step(path[:-1]) if len(path) < 64 else None
+        if parent is None:
+            return None
+        node, key, found = parent[0], path[-1], None
+        if isinstance(node, yaml.MappingNode):
+            for knode, vnode in node.value:
+                if knode.__class__ is yaml.ScalarNode and (knode.value == key or (
+                        not isinstance(key, str) and _scalar(knode) == key)):
+                    found = (vnode, knode.start_mark.line + 1)
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            item = node.value[key]
+            found = (item, item.start_mark.line + 1)
+        if found is not None:
+            self._seen[path] = found
+        return found
 
     def get(self, path, default=None):
-        node, line = self.root, None
-        for key in path:
-            if isinstance(node, yaml.MappingNode):
-                for knode, vnode in node.value:
-                    if isinstance(knode, yaml.ScalarNode) and _scalar(knode) == key:
-                        node, line = vnode, knode.start_mark.line + 1
-                        break
-                else:
-                    return default
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-                node = node.value[key]
-                line = node.start_mark.line + 1
-            else:
-                return default
-        return line if line is not None else default
+        hit = self._step(tuple(path))
+        return hit[1] if hit is not None and hit[1] is not None else default
 
 
 @dataclass
