@@ -185,3 +185,36 @@ def test_annotation_and_inline_suppressions():
         (31, "SG808", "inline: canary"),
         (40, "SG001", None),  # the SG801 ignore suppresses nothing
     ], got
+
+
+def _tags(text, loader):
+    import yaml
+
+    return [v.tag for _, v in yaml.compose(text, Loader=loader).value]
+
+
+SCALARS = ["name", "yes", "Yes", "NO", "on", "Off", "y", "n", "null", "Null", "~", "0x1F", "-1", "+3", ".5", ".inf",
+           "1e3", "2026-12-01", "12:30", "<<", "=", "true", "TRUE", "tRue", "nginx:1.2", "1_000", "0o17", "v1", "Y2K",
+           "NaN", ".NaN", "-.inf", "190:20:30", "0b101", "offline", "none", "None", "NULL", "True", "x", "/healthz"]
+
+
+def test_fast_scalar_resolution_matches_pyyaml():
+    import yaml
+    from hypothesis import given, settings, strategies as st
+
+    from steadygo.artifacts.k8s_yaml import _Loader
+
+    text = "".join(f"k{i}: {v}\n" for i, v in enumerate(SCALARS)) + "empty:\n"
+    assert _tags(text, _Loader) == _tags(text, yaml.CSafeLoader)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="aeonlutrsyNYTFO0123456789-+._:~<=eE", min_size=1, max_size=8))
+    def same(value):
+        line = f"k: {value}\n"
+        try:
+            want = _tags(line, yaml.CSafeLoader)
+        except yaml.YAMLError:
+            return
+        assert _tags(line, _Loader) == want
+
+    same()

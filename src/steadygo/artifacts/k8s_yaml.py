@@ -20,9 +20,14 @@ try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader
 
-# First characters of every plain scalar YAML 1.1 may resolve to something
-# other than a string (int, float, bool, null, merge, value, timestamp).
-_MAYBE_TYPED = frozenset("-+.0123456789~nNtTfFyYoO<=")
+# Plain scalars YAML 1.1 may resolve to something other than a string: those
+# starting with a digit, sign, dot, '~', '<' (merge) or '=' (value), and the
+# bool/null words.  Any other word (``name``, ``nginx``, ``timeoutSeconds``)
+# can only be a string.
+_MAYBE_TYPED = frozenset("-+.0123456789~<=")
+_TYPED_WORDS = frozenset(
+    w for base in ("yes", "no", "true", "false", "on", "off", "null") for w in (base, base.capitalize(), base.upper())
+) | {"y", "Y", "n", "N"}
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -32,8 +37,9 @@ class _Loader(_BaseLoader):
     only be strings, so those skip it."""
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0] and (not value or value[0] not in _MAYBE_TYPED):
-            return _STR_TAG if value else super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _MAYBE_TYPED \
+                and value not in _TYPED_WORDS:
+            return _STR_TAG
         return super().resolve(kind, value, implicit)
 
 _HELM_ACTION = re.compile(r"^\s*\{\{-?\s*(?:if|else|end|range|with|define|include|template|toYaml|\$|/\*)", re.M)
