@@ -16,7 +16,7 @@ import re
 from steadygo import registry, suppress
 from steadygo.artifacts.facts import ArtifactFacts, ObjectSpan
 from steadygo.findings import Finding
-from steadygo.golang.rules.engine_rules import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
+from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
 from steadygo.redact import redact
 
 _PAIR = re.compile(r"\s*([^=,\s]+)\s*(?:=\s*([^,]*))?")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from steadygo.artifacts.facts import ArtifactFacts
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.redact import redact
-from steadygo.registry import Rule, RuleMeta
+from steadygo.rulemeta import Rule, RuleMeta
 
 
 def build_meta(id, name, severity, breakpoint, summary, status="preview", options=()) -> RuleMeta:

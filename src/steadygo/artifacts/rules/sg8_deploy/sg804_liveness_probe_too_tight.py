@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
-from steadygo.registry import RuleOption
+from steadygo.rulemeta import RuleOption
 
 
 class LivenessProbeTooTight(ArtifactRule):

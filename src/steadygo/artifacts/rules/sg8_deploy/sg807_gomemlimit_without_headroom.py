@@ -5,7 +5,7 @@ from __future__ import annotations
 from steadygo.artifacts.quantities import gomemlimit_bytes, human_bytes, k8s_bytes
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
-from steadygo.registry import RuleOption
+from steadygo.rulemeta import RuleOption
 
 
 class GomemlimitWithoutHeadroom(ArtifactRule):
