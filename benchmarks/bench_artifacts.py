@@ -116,7 +116,7 @@ COPY --from=build /out/app /app
 """
 
 
-def generate(root: str, n: int) -> tuple[list[str], list[str]]:
+def generate(root: str, n: int, deployment_only: bool = False) -> tuple[list[str], list[str]]:
     k8s, docker = os.path.join(root, "k8s"), os.path.join(root, "docker")
     os.makedirs(k8s)
     os.makedirs(docker)
@@ -125,9 +125,10 @@ def generate(root: str, n: int) -> tuple[list[str], list[str]]:
         bad = i % 10 == 0
         path = os.path.join(k8s, f"svc{i}.yaml")
         with open(path, "w") as fh:
-            fh.write(MANIFEST.format(i=i, team=i % 7, replicas=1 if bad else 3, unavail=0,
-                                     gomemlimit="512MiB" if bad else "460MiB",
-                                     probe_key="readinessprobe" if bad else "readinessProbe"))
+            text = MANIFEST.format(i=i, team=i % 7, replicas=1 if bad else 3, unavail=0,
+                                   gomemlimit="512MiB" if bad else "460MiB",
+                                   probe_key="readinessprobe" if bad else "readinessProbe")
+            fh.write(text.split("---\n")[0] if deployment_only else text)
         manifests.append(path)
         build = ("RUN <<EOT\nset -e\ngo build -o /out/app ./cmd/app\nEOT" if i % 3 == 0 else
                  "RUN CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' \\\n    -o /out/app ./cmd/app")
@@ -188,11 +189,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--compare", action="store_true", help="also run hadolint and checkov (installed under /tmp)")
+    ap.add_argument("--deployment-only", action="store_true", help="one Deployment per manifest file instead of three objects")
     args = ap.parse_args()
     root = tempfile.mkdtemp(prefix="steadygo-bench-")
     try:
-        manifests, dockerfiles = generate(root, args.n)
-        print(f"{args.n} manifests ({args.n * 3} objects), {args.n} Dockerfiles in {root}")
+        manifests, dockerfiles = generate(root, args.n, args.deployment_only)
+        objects = args.n * (1 if args.deployment_only else 3)
+        print(f"{args.n} manifests ({objects} objects), {args.n} Dockerfiles in {root}")
         # Other work on the machine skews every figure: say how busy it was.
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         rows = []
