@@ -189,14 +189,11 @@ def run(args) -> int:
     progress = _Progress(sys.stderr.isatty() and not args.no_progress)
     try:
         result = scan(args.paths, cfg, use_cache=not args.no_cache, jobs=args.jobs, progress=progress, base=base,
-                      baseline=(lambda fs: bl.apply(fs, enabled)) if bl else None, extra=extra)
+                      baseline=(lambda fs: bl.apply(fs, enabled, mark=not args.no_suppressions)) if bl else None,
+                      changed=(lambda fs: changed.filter(fs, base)) if changed is not None else None,
+                      extra=extra, suppressions=not args.no_suppressions)
     finally:
         progress.close()
-    if changed is not None:
-        # After the baseline, so findings outside the diff are not counted as fixed.
-        result.findings = changed.filter(result.findings, base)
-    if args.no_suppressions:
-        result.findings = [f.with_(suppressed=None) for f in result.findings]
     code = exit_code_for(result, cfg, args.exit_zero)
     notes = []
     if bl is not None:

@@ -31,6 +31,9 @@ class Package:
         # ids of the rules enabled in this run, so a family can avoid
         # reporting the same spot under two of its rules
         self.enabled = frozenset(enabled)
+        # The merged facts of the package's module, set by the engine for the
+        # rules of its second pass (those that declare ``module_facts``).
+        self.module_facts = None
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}

@@ -25,6 +25,10 @@ class GoRule(Rule):
     cheap: most of GOROOT never touches net/http."""
 
     requires_imports: tuple[str, ...] = ()
+    # Topics of the module-wide facts the rule reads (golang.facts.TOPIC_FIELDS).
+    # Such a rule runs in the engine's second pass, once every package's facts
+    # are known, and its package's cache key covers those topics.
+    module_facts: tuple[str, ...] = ()
 
     def applies_to(self, file: GoFile) -> bool:
         if not self.requires_imports:

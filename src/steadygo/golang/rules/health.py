@@ -38,6 +38,7 @@ class PprofOnPublicListener(GoRule):
         "Anyone who can reach the port can download heap dumps (with secrets in them), read expvar state, and run 30-second CPU profiles or traces that slow the service on demand.",
         "net/http/pprof or expvar is imported (registering on DefaultServeMux) and DefaultServeMux is served on a non-loopback address.",
     )
+    module_facts = ('debug',)
     requires_imports = ("net/http",)
 
     def check(self, ctx: FileContext) -> None:
@@ -78,6 +79,7 @@ class MissingHealthEndpoints(GoRule):
         status="preview",
         options=[RuleOption("health-paths", list, [], "extra route paths that count as health endpoints, e.g. [\"/_status\"]")],
     )
+    module_facts = ('routes',)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -220,6 +220,7 @@ class DuplicateMetricName(GoRule):
         "Registering the same name twice makes MustRegister (and every promauto constructor) panic at start-up; with separate registries the two series collide at scrape time.",
         "Two metric definitions with the same fully-qualified name in one module.",
     )
+    module_facts = ('metrics',)
     requires_imports = PROM
 
     def check(self, ctx: FileContext) -> None:
@@ -379,6 +380,7 @@ class ServiceWithoutRequestMetrics(GoRule):
         "A service serves promhttp's metrics handler but defines no request/latency metric and uses no HTTP/gRPC metrics middleware.",
         status="preview",
     )
+    module_facts = ('metrics',)
     requires_imports = ("net/http", "github.com/gin-gonic/gin", "github.com/labstack/echo", "github.com/gofiber/fiber")
 
     def check(self, ctx: FileContext) -> None:

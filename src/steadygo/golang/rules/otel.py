@@ -27,6 +27,7 @@ class TracerProviderNotShutDown(GoRule):
         "The batch span processor exports every few seconds; on exit without Shutdown the last batch is dropped, so the traces of the requests that ended the process (the interesting ones) never arrive.",
         "sdktrace.NewTracerProvider created and Shutdown never called on it.",
     )
+    module_facts = ('otel',)
     requires_imports = (SDKTRACE,)
 
     def check(self, ctx: FileContext) -> None:
@@ -68,6 +69,7 @@ class NoTracePropagator(GoRule):
         "The global propagator defaults to a no-op: trace context is neither read from incoming requests nor sent on outgoing ones, so every service starts a new trace and cross-service traces are broken.",
         "A global tracer provider is installed (otel.SetTracerProvider) but otel.SetTextMapPropagator is never called in the module.",
     )
+    module_facts = ('otel',)
     requires_imports = OTEL
 
     def check(self, ctx: FileContext) -> None:
@@ -119,6 +121,7 @@ class HandlersNotInstrumented(GoRule):
         "Service that sets up an OpenTelemetry tracer provider but wraps no HTTP/gRPC server handler with otelhttp/otelgin/otelecho/otelgrpc.",
         status="preview",
     )
+    module_facts = ('otel',)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -51,6 +51,7 @@ class MissingMemoryLimit(GoRule):
         "Without a soft memory limit the GC only paces by GOGC: the heap may grow to twice the live set and the container is OOM-killed before the collector works hard.",
         "A server's main sets no memory limit (debug.SetMemoryLimit, automemlimit) on Go >= 1.19.",
     )
+    module_facts = ('limits',)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:
@@ -73,6 +74,7 @@ class GomaxprocsNotContainerAware(GoRule):
         "Before Go 1.25 GOMAXPROCS is the node's core count, not the container's CPU quota: a 2-CPU pod on a 64-core node runs 64 Ps and is CFS-throttled, which shows up as tail latency.",
         "Server on a Go version below 1.25 that does not align GOMAXPROCS with the CPU quota (automaxprocs or explicit).",
     )
+    module_facts = ('limits',)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:
@@ -98,6 +100,7 @@ class GcOffWithoutMemoryLimit(GoRule):
         "With GOGC off and no memory limit the heap never shrinks: the process grows until the kernel OOM-kills it.",
         "debug.SetGCPercent(-1) (GC off) with no memory limit in the service.",
     )
+    module_facts = ('limits',)
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:
