@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from steadygo import __version__, registry
 
 from helpers import ROOT, json_report, run_cli, write
@@ -153,3 +155,98 @@ def test_select_by_name_and_ignore(tmp_path):
     assert ids(run_cli(*base)) == ["SG101", "SG105"]
     assert ids(run_cli(*base, "--select", "http-client-without-timeout")) == ["SG105"]
     assert ids(run_cli(*base, "--ignore", "SG10,SG5,SG6")) == []
+
+
+# --- options resolved once (issue #19) and option values that used to crash (issue #20) ---
+
+
+def test_scan_commands_receive_the_resolved_config():
+    from steadygo.cli import build_parser
+
+    for argv in (["check", "."], ["baseline", "create"], ["facts"]):
+        args = build_parser(argv[0]).parse_args(argv)
+        assert getattr(args, "_wants_config", False), argv
+    for argv in (["rules"], ["explain", "SG101"], ["ledger"], ["baseline"]):
+        assert not getattr(build_parser(argv[0]).parse_args(argv), "_wants_config", False), argv
+
+
+def test_no_command_reaches_into_config_privates():
+    import ast
+
+    commands = os.path.join(ROOT, "src", "steadygo", "commands")
+    for name in sorted(os.listdir(commands)):
+        if not name.endswith(".py"):
+            continue
+        tree = ast.parse(open(os.path.join(commands, name)).read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "steadygo.config":
+                assert not [a.name for a in node.names if a.name.startswith("_")], name
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("config", "config_mod"):
+                assert not node.attr.startswith("_"), f"{name}: {node.value.id}.{node.attr}"
+
+
+def test_check_runs_in_process_from_a_config(tmp_path, capsys, monkeypatch):
+    from steadygo import config
+    from steadygo.commands import check
+
+    write(tmp_path / "main.go", SERVER_BAD)
+    monkeypatch.chdir(tmp_path)
+    cfg = config.resolve({"paths": ["."], "isolated": True, "select": "SG101", "format": ["json"], "no_cache": True,
+                          "jobs": 1})
+    assert check.run(cfg) == 1
+    assert [f["rule_id"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["SG101"]
+    cfg.exit_zero = True
+    assert check.run(cfg) == 0
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--jobs", "0"], "--jobs: must be at least 1 (got 0)"),
+    (["--jobs", "-4"], "--jobs: must be at least 1 (got -4)"),
+    (["--docs-url", "https://docs.example.internal/rules"], "--docs-url: 'https://docs.example.internal/rules' has no {id}"),
+    (["--docs-url", "https://docs.example.internal/{id}\r\nX: 1"], "--docs-url: "),
+    (["--go", "1." + "9" * 5000], "--go: not a Go version: '1.999"),
+    (["--select", "SG1,SG9999"], "--select: unknown rule 'SG9999'"),
+    (["--ignore", "nope"], "--ignore: unknown rule 'nope'"),
+    (["--extend-select", "SG99"], "--extend-select: unknown rule 'SG99'"),
+    (["--format", "json=r.json", "--format", "sarif=r.json"], "--format: "),
+])
+def test_bad_option_values_are_one_line_usage_errors(tmp_path, extra, message):
+    write(tmp_path / "main.go", SERVER_BAD)
+    for command in (["check"], ["baseline", "create"]):
+        if command == ["baseline", "create"] and extra[0] in ("--docs-url", "--format"):
+            continue  # report options: check only
+        p = run_cli(*command, str(tmp_path), "--no-cache", "--isolated", *extra, cwd=tmp_path)
+        assert p.returncode == 2, (command, p.stderr)
+        assert p.stderr.startswith("steadygo: error: " + message), p.stderr
+        assert p.stderr.count("\n") == 1 and len(p.stderr) < 400
+
+
+def test_many_jobs_are_clamped_not_spawned(tmp_path):
+    # 200 packages so the scan really goes parallel; --jobs 10**9 must neither
+    # crash nor try to start a billion workers
+    for i in range(200):
+        write(tmp_path / f"p{i}" / "main.go", SERVER_BAD.replace("package main", f"package p{i}"))
+    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--select", "SG101", "--format", "json",
+                "--jobs", str(10 ** 9), cwd=tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert len(json_report(p)["findings"]) == 200
+
+
+def test_error_messages_cannot_drive_the_terminal(tmp_path):
+    hostile = str(tmp_path / "\x1b]0;PWNED\x07\x1b[2Jx.toml")
+    p = run_cli("check", str(tmp_path), "--config", hostile)
+    assert p.returncode == 2 and p.stderr.count("\n") == 1
+    assert "\x1b" not in p.stderr and "\x07" not in p.stderr
+    assert "\\x1b]0;PWNED\\x07\\x1b[2Jx.toml: config file not found" in p.stderr
+
+
+def test_facts_read_the_config_like_check(tmp_path):
+    write(tmp_path / "main.go", SERVER_BAD)
+    write(tmp_path / "gen" / "main.go", SERVER_BAD.replace("8080", "9090"))
+    write(tmp_path / ".steadygo.toml", 'exclude = ["gen"]\n')
+    addrs = lambda p: sorted(x["addr"] for x in json.loads(p.stdout)["listeners"])  # noqa: E731
+    assert addrs(run_cli("facts", ".", "--format", "json", cwd=tmp_path)) == [":8080"]
+    assert addrs(run_cli("facts", ".", "--format", "json", "--isolated", cwd=tmp_path)) == [":8080", ":9090"]
+    write(tmp_path / ".steadygo.toml", 'selekt = ["SG1"]\n')
+    bad = run_cli("facts", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip().endswith(".steadygo.toml: selekt: unknown key")

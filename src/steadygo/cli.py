@@ -1,5 +1,9 @@
 """Command-line entry point.  Thin: parses arguments and hands off to
-``steadygo.commands.<name>``, one module per subcommand."""
+``steadygo.commands.<name>``, one module per subcommand.
+
+A command whose parser sets ``_wants_config`` gets the resolved ``Config``
+(``config.resolve``: flags over ``.steadygo.toml``, validated once) instead of
+the raw arguments."""
 
 from __future__ import annotations
 
@@ -26,6 +30,13 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def one_line(message: str) -> str:
+    """An error message as one terminal-safe line: control characters (a
+    newline, an escape sequence from a hostile file name or config key) are
+    shown escaped instead of acting on the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, just that subcommand's parser, so
     a run imports the one command module it needs (start-up time is paid on
@@ -35,7 +46,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Find the engineering breakpoints that take Go web services down in production.",
     )
     parser.add_argument("--version", action="version", version=f"steadygo {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="_command", metavar="COMMAND")
     for name, module in COMMANDS.items():
         if only is not None and name != only:
             continue
@@ -55,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        if getattr(args, "_wants_config", False):
+            from steadygo import config
+
+            return int(args._run(config.resolve(args)) or 0)
         return int(args._run(args) or 0)
     except UserError as exc:
-        print(f"steadygo: error: {exc}", file=sys.stderr)
+        print(f"steadygo: error: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("steadygo: interrupted", file=sys.stderr)

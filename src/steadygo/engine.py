@@ -318,7 +318,7 @@ def scan(
     paths: list[str],
     config: Config | None = None,
     *,
-    use_cache: bool = True,
+    use_cache: bool | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     base: str | None = None,
@@ -330,9 +330,12 @@ def scan(
     """``baseline`` and ``changed`` are the baseline and changed-lines
     processors (see ``pipeline``); ``extra`` are findings from outside the Go
     analysis (runtime evidence) that go through the same processors;
-    ``suppressions=False`` runs the pipeline without inline suppressions."""
+    ``suppressions=False`` runs the pipeline without inline suppressions.
+    ``use_cache`` and ``jobs`` default to the config's."""
     started = time.perf_counter()
     config = config or Config()
+    use_cache = config.use_cache if use_cache is None else use_cache
+    jobs = config.jobs if jobs is None else jobs
     base = base or os.getcwd()
     packages, diagnostics = discover(paths, config, base)
     context = _context_packages(packages, paths, config, base) if packages else {}

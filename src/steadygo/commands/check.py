@@ -1,4 +1,7 @@
-"""``steadygo check [PATH...]``: audit a Go service tree."""
+"""``steadygo check [PATH...]``: audit a Go service tree.
+
+The command receives the resolved ``Config`` (see ``config.resolve``): every
+flag and config key has already been merged and validated there."""
 
 from __future__ import annotations
 
@@ -6,13 +9,10 @@ import os
 import sys
 import time
 
-from steadygo import config as config_mod
-from steadygo import registry
+from steadygo.config import Config, Output
 from steadygo.engine import ScanResult, scan
 from steadygo.errors import UserError
-from steadygo.findings import Severity
 from steadygo.fsutil import write_atomic
-from steadygo.golang.module import parse_version
 
 
 def add_parser(sub, name):
@@ -38,7 +38,12 @@ def add_parser(sub, name):
     p.add_argument("--runtime", action="append", default=[], metavar="FILE",
                    help="runtime evidence: JSON from 'steadygo goroutines --format json'; drawn in the HTML report, "
                         "its findings join the run (repeatable)")
+    p.add_argument("--docs-url", metavar="TEMPLATE",
+                   help="where your team hosts the rule docs, with {id} for the rule id "
+                        "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
+                        "(default: docs-url in .steadygo.toml, else no links; '' for no links)")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    p.set_defaults(_wants_config=True)
     return p
 
 
@@ -54,60 +59,8 @@ def add_scan_options(p) -> None:
     p.add_argument("--preview", action="store_true", help="also run preview rules")
     p.add_argument("--include-tests", action="store_true", help="also analyse _test.go files")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    p.add_argument("--jobs", type=int, help="worker processes (default: number of cores)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: number of cores; at most 4 per core)")
     p.add_argument("--go", metavar="VERSION", help="Go version to assume instead of go.mod's go directive (e.g. 1.22)")
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def load_config(args) -> config_mod.Config:
-    if args.isolated:
-        cfg = config_mod.Config()
-    else:
-        path = args.config or config_mod.find_config(args.paths[0] if args.paths else ".")
-        cfg = config_mod.load(path)
-    try:
-        if args.select:
-            cfg.select = config_mod._rule_list("--select", "value", _split(args.select))
-        if args.ignore:
-            cfg.ignore = cfg.ignore + config_mod._rule_list("--ignore", "value", _split(args.ignore))
-        if args.extend_select:
-            cfg.extend_select = cfg.extend_select + config_mod._rule_list("--extend-select", "value", _split(args.extend_select))
-    except UserError as exc:
-        raise UserError(str(exc).replace("--select: value: ", "--select: ").replace("--ignore: value: ", "--ignore: ")
-                        .replace("--extend-select: value: ", "--extend-select: ")) from None
-    if args.preview:
-        cfg.preview = True
-    if getattr(args, "fail_on", None):
-        cfg.fail_on = Severity.parse(args.fail_on)
-    if args.include_tests:
-        cfg.include_tests = True
-    if args.go:
-        try:
-            cfg.go_version = parse_version(args.go)
-        except ValueError as exc:
-            raise UserError(f"--go: {exc}") from None
-    return cfg
-
-
-def parse_formats(args, known: dict) -> list[tuple[str, str | None]]:
-    entries: list[tuple[str, str | None]] = []
-    for raw in args.format or ["text"]:
-        for item in _split(raw):
-            name, _, path = item.partition("=")
-            if name not in known:
-                raise UserError(f"--format: unknown format {name!r} (known: {', '.join(sorted(known))})")
-            entries.append((name, path or None))
-    if args.output:
-        free = [i for i, (n, p) in enumerate(entries) if p is None]
-        machine = [i for i in free if entries[i][0] != "text"] or free
-        if not machine:
-            raise UserError("-o/--output given but every format already has its own file")
-        i = machine[0]
-        entries[i] = (entries[i][0], args.output)
-    return entries
 
 
 class _Progress:
@@ -140,10 +93,10 @@ class _Progress:
             self.bar.stop()
 
 
-def exit_code_for(result: ScanResult, cfg, exit_zero: bool) -> int:
+def exit_code_for(result: ScanResult, cfg: Config) -> int:
     if any(d.level == "error" for d in result.diagnostics):
         return 2
-    if exit_zero:
+    if cfg.exit_zero:
         return 0
     return 1 if result.failing(cfg.fail_on) else 0
 
@@ -159,53 +112,52 @@ def _check_writable(path: str) -> None:
         raise UserError(f"{path}: cannot write report: directory {directory} is not writable")
 
 
-def _with_github_annotations(formats: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+def _with_github_annotations(formats: list[Output]) -> list[Output]:
     """In GitHub Actions, annotations come for free alongside the text report,
     unless stdout already carries a machine format they would corrupt."""
-    if os.environ.get("GITHUB_ACTIONS") != "true" or any(n == "github" for n, _ in formats):
+    if os.environ.get("GITHUB_ACTIONS") != "true" or any(o.name == "github" for o in formats):
         return formats
-    if any(p is None and n != "text" for n, p in formats):
+    if any(o.path is None and o.name != "text" for o in formats):
         return formats
-    return formats + [("github", None)]
+    return formats + [Output("github")]
 
 
-def run(args) -> int:
+def run(cfg: Config) -> int:
     from steadygo import baseline as baseline_mod
     from steadygo import changed_lines
     from steadygo.report import RunReport, evidence, reporters
 
     known = reporters()
-    cfg = load_config(args)
-    formats = _with_github_annotations(parse_formats(args, known))
+    formats = _with_github_annotations(cfg.formats)
     for _, path in formats:
         if path is not None:
             _check_writable(path)
     base = os.getcwd()
-    bl = baseline_mod.load(args.baseline) if args.baseline else None
-    changed = changed_lines.since(args.new_from_rev, base) if args.new_from_rev else None
-    runtime_docs = [evidence.load(p) for p in args.runtime]
+    bl = baseline_mod.load(cfg.baseline_file) if cfg.baseline_file else None
+    changed = changed_lines.since(cfg.new_from_rev, base) if cfg.new_from_rev else None
+    runtime_docs = [evidence.load(p) for p in cfg.runtime_files]
     extra = [f for doc in runtime_docs for f in evidence.findings(doc)]
     enabled = cfg.enabled_rule_ids()
-    progress = _Progress(sys.stderr.isatty() and not args.no_progress)
+    progress = _Progress(sys.stderr.isatty() and cfg.progress)
     try:
-        result = scan(args.paths, cfg, use_cache=not args.no_cache, jobs=args.jobs, progress=progress, base=base,
-                      baseline=(lambda fs: bl.apply(fs, enabled, mark=not args.no_suppressions)) if bl else None,
+        result = scan(cfg.paths, cfg, progress=progress, base=base,
+                      baseline=(lambda fs: bl.apply(fs, enabled, mark=not cfg.no_suppressions)) if bl else None,
                       changed=(lambda fs: changed.filter(fs, base)) if changed is not None else None,
-                      extra=extra, suppressions=not args.no_suppressions)
+                      extra=extra, suppressions=not cfg.no_suppressions)
     finally:
         progress.close()
-    code = exit_code_for(result, cfg, args.exit_zero)
+    code = exit_code_for(result, cfg)
     notes = []
     if bl is not None:
-        notes.append(bl.summary() + ("; shown anyway (--no-suppressions)" if args.no_suppressions else ""))
+        notes.append(bl.summary() + ("; shown anyway (--no-suppressions)" if cfg.no_suppressions else ""))
     if changed is not None:
-        notes.append(f"only lines changed since {args.new_from_rev} are reported")
+        notes.append(f"only lines changed since {cfg.new_from_rev} are reported")
     for d in result.diagnostics:
         print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
     for name, path in formats:
         rep = RunReport(result, cfg, code, color=(path is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")),
-                        show_suppressed=args.show_suppressed, notes=notes, base=base, baseline=bl,
-                        new_from_rev=args.new_from_rev, runtime=runtime_docs)
+                        show_suppressed=cfg.show_suppressed, notes=notes, base=base, baseline=bl,
+                        new_from_rev=cfg.new_from_rev, runtime=runtime_docs)
         text = known[name]().render(rep)
         if path is None:
             sys.stdout.write(text)
@@ -217,4 +169,4 @@ def run(args) -> int:
     return code
 
 
-__all__ = ["add_parser", "add_scan_options", "run", "load_config", "exit_code_for", "registry"]
+__all__ = ["add_parser", "add_scan_options", "run", "exit_code_for"]

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from steadygo import config as config_mod
+from steadygo.config import Config
 from steadygo.discovery import discover, display_path
 from steadygo.engine import _read, is_generated
 from steadygo.golang.facts import ServiceFacts, extract_facts, merge_facts
@@ -24,12 +24,18 @@ def add_parser(sub, name):
     p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--include-tests", action="store_true", help="also read _test.go files")
+    p.add_argument("--config", help="path to .steadygo.toml (default: closest one above the first path)")
+    p.add_argument("--isolated", action="store_true", help="ignore every config file")
+    # The config's exclude, include-tests and max-file-size decide which files
+    # are read, as they do for 'check', so facts describe the same code.
+    p.set_defaults(_wants_config=True)
     return p
 
 
-def collect(paths: list[str], include_tests: bool = False, base: str | None = None, diagnostics: list | None = None) -> ServiceFacts:
+def collect(paths: list[str], cfg: Config | None = None, *, base: str | None = None,
+            diagnostics: list | None = None) -> ServiceFacts:
     base = base or os.getcwd()
-    cfg = config_mod.Config(include_tests=include_tests)
+    cfg = cfg or Config()
     packages, diags = discover(paths, cfg, base)
     if diagnostics is not None:
         diagnostics.extend(diags)
@@ -47,12 +53,12 @@ def collect(paths: list[str], include_tests: bool = False, base: str | None = No
     return merge_facts(out)
 
 
-def run(args) -> int:
+def run(cfg: Config) -> int:
     diags: list = []
-    facts = collect(args.paths, args.include_tests, diagnostics=diags)
+    facts = collect(cfg.paths, cfg, diagnostics=diags)
     for d in diags:
         print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
-    if args.format == "json":
+    if cfg.formats[0].name == "json":  # --format is text or json here
         print(json.dumps(facts.to_dict(), indent=2))
     else:
         print(render_text(facts))
