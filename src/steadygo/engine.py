@@ -42,6 +42,9 @@ from steadygo.golang.source import GoFile
 from steadygo.redact import redact
 
 PARALLEL_MIN_FILES = 150
+# In-process scans keep the trees of packages that need the second pass, up to
+# this many files in all; past it they are parsed again (memory over speed).
+KEEP_TREES_MAX_FILES = 1000
 # A scanned sub-tree's module is read for facts only up to this many packages
 # beyond the scan (a monorepo root is not worth a minute of facts).
 CONTEXT_PACKAGE_LIMIT = 2000
@@ -143,9 +146,6 @@ def read_source(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[
     except UnicodeDecodeError as exc:
         diags.append((rel, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); analysed with replacement characters", "warning"))
     return data, diags
-
-
-_read = read_source  # the name older callers import
 
 
 def _syntax_finding(file: GoFile) -> Finding | None:
@@ -365,8 +365,9 @@ def scan(
     try:
         def run_all(tasks):
             if pool is None:
+                keep = total_files <= KEEP_TREES_MAX_FILES
                 for t in tasks:
-                    yield analyse_package(t, keep_package=not t.second_pass)
+                    yield analyse_package(t, keep_package=keep and not t.second_pass)
             else:
                 # Big packages first, one per task, so no worker is left finishing
                 # a batch of the largest directories while the other idles.
@@ -456,3 +457,18 @@ def _second_pass_on(task: _Task, pkg: Package) -> _Result:
     if key is not None:
         result_cache.store(key, result_cache.Entry(res.findings, res.diagnostics, None, (), []))
     return res
+
+
+def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
+    """The facts pass alone, for ``steadygo facts``: every package under
+    ``paths`` read (cached like a scan), its facts merged in directory order."""
+    packages, diagnostics = discover(paths, config, base)
+    diags = list(diagnostics)
+    found = []
+    for d, ps in sorted(packages.items()):
+        res = analyse_package(_Task(d, tuple(sorted(ps)), base, (), config.rule_options, config.go_version,
+                                    config.max_file_size, config.use_cache))
+        diags.extend(Diagnostic(*x) for x in res.diagnostics)
+        if res.facts is not None:
+            found.append(res.facts)
+    return gofacts.merge_facts(found), diags

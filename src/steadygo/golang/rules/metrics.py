@@ -9,7 +9,6 @@ with the same wording, so a finding here is a finding there;
 
 from __future__ import annotations
 
-import os
 import re
 
 from steadygo.findings import Severity
@@ -227,26 +226,18 @@ class DuplicateMetricName(GoRule):
         mine = _metrics_in_file(ctx)
         if not mine:
             return
+        # Module facts and the package's own name files alike (by the path
+        # reports show), so a definition is found at one place only.
         everything = service_facts_for(ctx.pkg, "metrics").metrics
-        root = ctx.pkg.module.root if everything is not extract_facts(ctx.pkg).metrics else ""
-        by_rel = {f.relpath: f.path for f in ctx.pkg.files}
-
-        def where(o):
-            p = os.path.join(root, o.location.path) if root else by_rel.get(o.location.path, o.location.path)
-            return (os.path.normpath(p), o.location.line)
-
         for m in mine:
             if not m.name:
                 continue
-            me = (os.path.normpath(ctx.file.path), m.location.line)
-            same = sorted({where(o) for o in everything if o.name == m.name} | {me})
+            me = (m.location.path, m.location.line)
+            same = sorted({(o.location.path, o.location.line) for o in everything if o.name == m.name} | {me})
             if len(same) < 2 or same[0] == me:
                 continue  # report the later definitions, each pointing at the first
-            first = same[0]
-            shown = os.path.relpath(first[0], root) if root else first[0]
-            if not root:
-                shown = next((r for r, a in by_rel.items() if os.path.normpath(a) == first[0]), shown)
-            ctx.report(node_of(ctx.pkg, m), f"metric {m.name!r} is also defined at {shown}:{first[1]}: "
+            shown, line = same[0]
+            ctx.report(node_of(ctx.pkg, m), f"metric {m.name!r} is also defined at {shown}:{line}: "
                        "registering both in one registry panics; share one definition")
 
 
