@@ -228,3 +228,72 @@ def test_a_real_duplicate_across_packages_is_still_reported(tmp_path):
     found = [f for f in res.active if f.rule_id == "SG514"]
     assert [(f.path, f.line) for f in found] == [("b/b.go", 5)]
     assert "also defined at a/a.go:5" in found[0].message
+
+
+def _entries(cache_root):
+    return [os.path.join(d, n) for d, _, names in os.walk(cache_root) for n in names if n.endswith(".json")]
+
+
+@pytest.mark.parametrize("damage", ["empty-findings", "no-checksum", "changed-line", "not-json", "deep-nesting"])
+def test_damaged_cache_entries_are_rebuilt_not_believed(tmp_path, monkeypatch, damage):
+    """A cache entry that was tampered with or truncated is a miss: the scan
+    gives the fresh result and writes a good entry again (never 0 findings or a
+    wrong line because of the cache)."""
+    from steadygo import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = _module(tmp_path)
+    fresh = scan([root], _cfg("SG620,SG101,SG105"), use_cache=False, jobs=1, base=root)
+    scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    entries = _entries(cache.cache_dir())
+    assert entries
+    modified = 0
+    for path in entries:
+        with open(path, encoding="utf-8") as fh:
+            head, _, body = fh.read().partition("\n")
+        if damage == "empty-findings":
+            text = head + "\n" + '{"findings": [], "diagnostics": []}'
+        elif damage == "no-checksum":
+            text = body
+        elif damage == "changed-line":
+            text = head + "\n" + body.replace('"line": 10', '"line": 11')
+        elif damage == "not-json":
+            text = head + "\n" + body[: len(body) // 2]
+        else:
+            text = head + "\n" + "[" * 100000
+        modified += text != head + "\n" + body
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    again = scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    key = lambda r: sorted((f.rule_id, f.path, f.line, f.col, f.message) for f in r.findings)  # noqa: E731
+    assert key(again) == key(fresh) and key(fresh)
+    assert modified >= 1
+    if damage != "changed-line":  # every entry was damaged: nothing may count as a hit
+        assert again.cached_packages == 0
+    assert not again.diagnostics
+    # the rebuilt entries are believed again
+    third = scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    assert key(third) == key(fresh) and third.cached_packages == third.packages
+
+
+def test_cache_on_a_read_only_directory_never_fails_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    from steadygo import cache
+
+    root = _module(tmp_path)
+    os.makedirs(cache.cache_dir())
+    os.chmod(cache.cache_dir(), 0o500)
+    try:
+        if os.access(cache.cache_dir(), os.W_OK):
+            # root ignores permission bits: make the directory unusable another way
+            os.chmod(cache.cache_dir(), 0o700)
+            os.rmdir(cache.cache_dir())
+            with open(cache.cache_dir(), "w") as fh:
+                fh.write("not a directory")
+        res = scan([root], _cfg("SG620"), use_cache=True, jobs=1, base=root)
+        assert [f.rule_id for f in res.active] == ["SG620"]
+    finally:
+        if os.path.isdir(cache.cache_dir()):
+            os.chmod(cache.cache_dir(), 0o700)
+    leftovers = [n for d, _, names in os.walk(tmp_path / "xdg") for n in names if n.endswith(".tmp")]
+    assert leftovers == []
