@@ -16,7 +16,7 @@ from collections import defaultdict
 import pytest
 
 from steadygo.commands.facts import collect
-from steadygo.golang.rules.metrics import LEGAL_LABEL, LEGAL_NAME, promlint
+from steadygo.golang.metric_defs import LEGAL_LABEL, LEGAL_NAME, promlint
 
 from conftest import FIXTURES
 
@@ -57,7 +57,7 @@ def _exposition(name: str, mtype: str, labels: list[str]) -> str:
 
 
 def _cases():
-    fixture_dir = os.path.join(FIXTURES, "go", "SG5-observability")
+    fixture_dir = os.path.join(FIXTURES, "go", "sg5_observability")
     facts = collect([fixture_dir], base=fixture_dir)
     seen = {}
     for m in facts.metrics:

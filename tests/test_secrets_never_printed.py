@@ -33,7 +33,7 @@ def test_redact_keeps_ordinary_code():
 
 
 def test_credential_findings_carry_no_secret(tmp_path):
-    d = os.path.join(FIXTURES, "go", "SG6-operability")
+    d = os.path.join(FIXTURES, "go", "sg6_operability")
     paths = [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.startswith("sg640_bad_")]
     result = scan(paths, Config(select=["SG640", "SG503"]), use_cache=False, jobs=1, base=d)
     assert len(result.findings) >= 6

@@ -37,7 +37,7 @@ from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.engine_rules import SYNTAX_ERROR
+from steadygo.golang.rules.sg0_engine import SYNTAX_ERROR
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
 
@@ -202,7 +202,7 @@ def analyse_package(task: _Task, keep_package: bool = False) -> _Result:
             return _Result(task.directory, hit.findings, diags + hit.diagnostics, len(sources), nlines, True,
                            module.root, hit.facts, hit.pending, hit.suppressions, paths=task.paths)
     files = [GoFile(p, rel, data) for p, rel, data in sources]
-    pkg = Package(task.directory, files, module, task.rule_options, task.enabled)
+    pkg = Package(task.directory, files, module, task.rule_options)
     if task.second_pass:
         res = _second_pass(task, pkg, nlines)
     else:

@@ -1,31 +1,33 @@
-"""Declared overlap between rules: a broader rule's metadata names the rules it
-``supersedes``; where both report the same node, only the broader finding stays.
-No rule ever asks which other rules are enabled, so a rule's findings do not
-depend on the selection beyond this one documented step."""
+"""Overlap between rules, declared rather than looked up.
+
+When two rules can report the same node, the broader one lists the narrower
+one in ``RuleMeta.supersedes``.  Every rule reports on its own; this processor
+then drops a superseded finding only when the superseding finding is present on
+the same node (same path, line and column).  So a rule's findings never depend
+on which other rules are selected: run alone it reports everything it sees,
+run with the rule that supersedes it the user gets one finding per node.
+"""
 
 from __future__ import annotations
 
-import functools
+from collections import defaultdict
+from typing import Iterable, Mapping
 
 from steadygo.findings import Finding
+from steadygo.rulemeta import Rule
 
 
-@functools.cache
-def _superseded_by() -> dict[str, frozenset[str]]:
-    from steadygo import registry
-
-    out: dict[str, set[str]] = {}
-    for r in registry.all_rules():
-        for victim in getattr(r.meta, "supersedes", ()):
-            out.setdefault(victim, set()).add(r.meta.id)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-def drop_superseded(findings: list[Finding]) -> list[Finding]:
-    table = _superseded_by()
-    if not table:
-        return findings
-    at: dict[tuple[str, int, int], set[str]] = {}
+def drop_superseded(findings: Iterable[Finding], rules_by_id: Mapping[str, Rule]) -> list[Finding]:
+    findings = list(findings)
+    at: dict[tuple, set[str]] = defaultdict(set)
     for f in findings:
-        at.setdefault((f.path, f.line, f.col), set()).add(f.rule_id)
-    return [f for f in findings if not (table.get(f.rule_id, frozenset()) & at[(f.path, f.line, f.col)])]
+        at[(f.path, f.line, f.col)].add(f.rule_id)
+
+    def superseded(f: Finding) -> bool:
+        for other in at[(f.path, f.line, f.col)]:
+            rule = rules_by_id.get(other)
+            if rule is not None and f.rule_id in rule.meta.supersedes:
+                return True
+        return False
+
+    return [f for f in findings if not superseded(f)]

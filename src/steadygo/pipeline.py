@@ -70,9 +70,10 @@ def inline_suppressions(findings: list[Finding], run: Run) -> list[Finding]:
 def overlap(findings: list[Finding], run: Run) -> list[Finding]:
     """Before dedupe: a finding superseded by a broader rule's finding on the
     same node goes, but only when that broader finding is really there."""
+    from steadygo import registry
     from steadygo.overlap import drop_superseded
 
-    return drop_superseded(findings)
+    return drop_superseded(findings, registry.rules_by_id())
 
 
 def dedupe(findings: list[Finding], run: Run) -> list[Finding]:

@@ -1,6 +1,6 @@
 """Rule metadata and the one explicit list of rules.
 
-Every rule declares its metadata on itself (see ``RuleMeta``).  The list of
+Every rule declares its metadata on itself (see ``steadygo.rulemeta``).  The list of
 rules lives in ``all_rules()`` below and nowhere else: importing a family
 module registers nothing by side effect.
 """
@@ -8,99 +8,36 @@ module registers nothing by side effect.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
-from steadygo.findings import Layer, Severity
-
-
-@dataclass(frozen=True)
-class RuleOption:
-    name: str
-    type: type
-    default: Any
-    help: str
-
-
-@dataclass(frozen=True)
-class RuleMeta:
-    id: str  # SG101
-    name: str  # kebab-case name of the *problem*: server-without-read-header-timeout
-    layer: Layer
-    severity: Severity
-    breakpoint: str  # the production breakpoint this rule guards, one line
-    summary: str  # one-line description used in tables and SARIF shortDescription
-    since: str = "0.1.0"
-    status: str = "stable"  # stable | preview
-    options: tuple[RuleOption, ...] = field(default=())
-
-    def option_defaults(self) -> dict[str, Any]:
-        return {o.name: o.default for o in self.options}
-
-
-class Rule:
-    """Base of every rule.  Subclasses set ``meta`` and implement the check
-    method their pipeline calls (``GoRule.check``, ``ArtifactRule.check``).
-    Evidence rules (runtime layer) only carry metadata: the runtime analysers
-    emit findings under their ids."""
-
-    meta: RuleMeta
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def name(self) -> str:
-        return self.meta.name
-
-
-class EvidenceRule(Rule):
-    """A rule whose findings come from an analyser (dumps, profiles, probes)."""
-
-    def __init__(self, meta: RuleMeta):
-        self.meta = meta
+# The metadata types live in a leaf module; re-exported for callers that
+# import them from here.
+from steadygo.rulemeta import EvidenceRule, Rule, RuleMeta, RuleOption  # noqa: F401
 
 
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
     # The single list of rule families.  Add a family here, nowhere else.
+    from steadygo.evidence.rules import sg9_runtime
     from steadygo.golang.rules import (
-        configuration,
-        context,
-        database,
-        engine_rules,
-        errors,
-        goroutines,
-        health,
-        http,
-        logging,
-        memory,
-        metrics,
-        otel,
-        resources,
-        runtime_limits,
-        shutdown,
+        sg0_engine,
+        sg1_http,
+        sg2_context,
+        sg3_resources,
+        sg4_errors,
+        sg5_observability,
+        sg6_operability,
     )
-    from steadygo.runtime import rules as runtime_rules
 
     families: list[Iterable[Rule]] = [
-        engine_rules.RULES,
-        http.RULES,
-        context.RULES,
-        goroutines.RULES,
-        resources.RULES,
-        database.RULES,
-        memory.RULES,
-        errors.RULES,
-        logging.RULES,
-        metrics.RULES,
-        shutdown.RULES,
-        health.RULES,
-        runtime_limits.RULES,
-        otel.RULES,
-        configuration.RULES,
-        runtime_rules.RULES,
+        sg0_engine.RULES,
+        sg1_http.RULES,
+        sg2_context.RULES,
+        sg3_resources.RULES,
+        sg4_errors.RULES,
+        sg5_observability.RULES,
+        sg6_operability.RULES,
+        sg9_runtime.RULES,
     ]
     # Listed in id order whatever the module layout, so tables read naturally.
     rules = tuple(sorted((r for fam in families for r in fam), key=lambda r: r.meta.id))
@@ -150,3 +87,8 @@ def select_by_selector(selector: str) -> list[Rule]:
     if up.startswith("SG") and up[2:].isdigit():
         return [r for r in all_rules() if r.meta.id.startswith(up)]
     return []
+
+
+@functools.cache
+def rules_by_id() -> dict[str, Rule]:
+    return {r.meta.id: r for r in all_rules()}

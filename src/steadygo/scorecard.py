@@ -122,11 +122,7 @@ def inputs_for(report) -> Inputs:
     from steadygo.report import evidence
 
     res = report.result
-    given = getattr(res, "inputs", None)  # should the engine ever count artifact inputs itself
-    if isinstance(given, dict):
-        build, manifests = given.get("build", 0), given.get("deploy", 0)
-    else:
-        build, manifests = detect_inputs(res.roots, report.base)
+    build, manifests = detect_inputs(res.roots, report.base)
     covered: set[str] = set()
     for doc in report.runtime:
         covered |= evidence.checked_rules(doc)

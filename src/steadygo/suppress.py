@@ -115,7 +115,7 @@ class FileSuppressions:
     lines: dict[int, str]
 
     def apply(self, findings: list[Finding], enabled) -> list[Finding]:
-        from steadygo.golang.rules.engine_rules import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
+        from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
         from steadygo.pipeline import engine_finding
 
         sups = [Suppression(s.line, s.whole_file, list(s.rules), list(s.unknown), s.reason, s.standalone) for s in self.items]

@@ -19,6 +19,19 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 
+# Import paths live in golang.frameworks; the names stay importable from here.
+from steadygo.golang.frameworks import (  # noqa: F401
+    AUTOMAXPROCS,
+    AUTOMEMLIMIT,
+    CHI,
+    ECHO_PATHS as ECHO,
+    FIBER_PATHS as FIBER,
+    GIN,
+    GORILLA,
+    PROMAUTO,
+    PROMETHEUS,
+    PROMHTTP,
+)
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.values import assigned_from, literal_keys
 
@@ -294,11 +307,6 @@ _TITLE_METHODS = {m.title(): m for m in _UPPER_METHODS}
 _ROUTE_FUNCS = {"HandleFunc", "Handle", "Any", "All", "Method", "MethodFunc", "Match"} | _UPPER_METHODS | set(_TITLE_METHODS)
 _PATTERN = re.compile(r"^(?:([A-Z]+)\s+)?([^\s/]*)(/\S*)$")
 
-GIN = "github.com/gin-gonic/gin"
-ECHO = ("github.com/labstack/echo/v4", "github.com/labstack/echo")
-FIBER = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber")
-CHI = ("github.com/go-chi/chi/v5", "github.com/go-chi/chi")
-GORILLA = "github.com/gorilla/mux"
 
 HEALTH_NAMES = {
     "healthz": "health", "health": "health", "healthcheck": "health", "health-check": "health", "status": "health",
@@ -533,14 +541,9 @@ _METRIC_CTORS = {
 _OTEL_FUNCS = {"NewTracerProvider", "SetTracerProvider", "SetTextMapPropagator", "AlwaysSample", "TraceIDRatioBased",
                "ParentBased", "NewMeterProvider", "NewHandler", "NewTransport", "WithRouteTag", "NewMiddleware", "Middleware",
                "NewServerHandler", "UnaryServerInterceptor", "StreamServerInterceptor"}
-PROMETHEUS = "github.com/prometheus/client_golang/prometheus"
-PROMAUTO = "github.com/prometheus/client_golang/prometheus/promauto"
-PROMHTTP = "github.com/prometheus/client_golang/prometheus/promhttp"
 _PROMHTTP_FUNCS = {"Handler", "HandlerFor", "InstrumentMetricHandler", "InstrumentHandlerDuration", "InstrumentHandlerCounter",
                    "InstrumentHandlerInFlight", "InstrumentHandlerRequestSize", "InstrumentHandlerResponseSize",
                    "InstrumentHandlerTimeToWriteHeader"}
-AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
-AUTOMAXPROCS = "go.uber.org/automaxprocs"
 
 
 _DEPENDENCIES = re.compile(

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from steadygo.golang.parse import FUNC_TYPES, captures, text, unparen
+from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, kind_id, text, unparen
 from steadygo.golang.parse import enclosing_function as owner_function  # the name flow's users know
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
 
 _CASE_TYPES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
 _BREAKABLE = frozenset({"for_statement", "expression_switch_statement", "type_switch_statement", "select_statement"})
@@ -114,11 +117,11 @@ def _same_condition_as_acq(branch, acq) -> bool:
     cond = _guard(branch)
     if cond is None:
         return False
-    n = acq.parent
-    while n is not None and n.type not in FUNC_TYPES:
+    for n in ancestors(acq):
+        if n.type in FUNC_TYPES:
+            break
         if _guard(n) == cond:
             return True
-        n = n.parent
     return False
 
 
@@ -191,13 +194,11 @@ def break_target(stmt):
     if stmt.named_child_count:  # label
         return None
     kinds = _BREAKABLE if stmt.type == "break_statement" else frozenset({"for_statement"})
-    n = stmt.parent
-    while n is not None:
+    for n in ancestors(stmt):
         if n.type in FUNC_TYPES:
             return None
         if n.type in kinds:
             return n
-        n = n.parent
     return None
 
 
@@ -533,3 +534,51 @@ def acquisition_statement(call):
         if decl is not None and decl.type == "var_declaration" and decl.parent is not None and decl.parent.type == "statement_list":
             return decl, [text(x) for x in stmt.children_by_field_name("name")]
     return None, []
+
+
+EQUALITY_OPERATORS = frozenset({kind_id("==", False), kind_id("!=", False)})
+
+
+def statement_index(ctx: FileContext) -> dict:
+    """defer/go statements, ==/!= comparisons and value switches of a file, in
+    one query shared by the SG3/SG4 rules."""
+    def compute():
+        f = ctx.file
+        return {
+            "defer": f.nodes("defer"),
+            "go": f.nodes("go"),
+            "cmp": [b for b in f.nodes("binary") if b.child_by_field_name("operator").kind_id in EQUALITY_OPERATORS],
+            "switch": [s for s in f.nodes("switch") if s.child_by_field_name("value") is not None],
+        }
+
+    return ctx.pkg.memo(("res.index", ctx.file.path), compute)
+
+
+def function_flow(ctx: FileContext, fn_node) -> FunctionFlow:
+    """One FunctionFlow per function, shared by the rules of the family."""
+    return ctx.pkg.memo(("flow", ctx.file.path, fn_node.id), lambda: FunctionFlow(ctx.file, fn_node, fn_node.child_by_field_name("body")))
+
+
+def flow_around(ctx: FileContext, node) -> FunctionFlow | None:
+    """The flow of the function (with a body) that ``node`` sits in."""
+    owner = owner_function(node)
+    if owner is None or owner.child_by_field_name("body") is None:
+        return None
+    return function_flow(ctx, owner)
+
+
+def describe_leak(leak: Leak) -> str:
+    if leak.kind == "return":
+        return f"returns at line {leak.line}"
+    if leak.kind == "end":
+        return f"reaches the end of the block at line {leak.line}"
+    return f"leaves the loop with {leak.kind} at line {leak.line}"
+
+
+def uses_field(flow: FunctionFlow, var: str, fields: frozenset[str]) -> bool:
+    for ident in flow.idents(var):
+        p = ident.parent
+        if p is not None and p.type == "selector_expression" and p.child_by_field_name("operand") == ident:
+            if text(p.child_by_field_name("field")) in fields:
+                return True
+    return False

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from steadygo.golang.parse import FUNC_TYPES, text
-
-GIN = "github.com/gin-gonic/gin"
-ECHO_PATHS = ("github.com/labstack/echo/v4", "github.com/labstack/echo")
-FIBER_PATHS = ("github.com/gofiber/fiber/v2", "github.com/gofiber/fiber/v3", "github.com/gofiber/fiber")
-GRPC = "google.golang.org/grpc"
+from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
+from steadygo.golang.parse import ancestors, FUNC_TYPES, text
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
 
 
 
@@ -163,20 +162,13 @@ class FunctionIndex:
         return out
 
     def enclosing(self, node) -> FuncInfo | None:
-        n = node.parent
-        while n is not None:
-            if n.type in FUNC_TYPES:
-                return self.info(n)
-            n = n.parent
-        return None
+        return next((self.info(n) for n in ancestors(node) if n.type in FUNC_TYPES), None)
 
     def enclosing_chain(self, node):
         """Enclosing functions from innermost to outermost."""
-        n = node.parent
-        while n is not None:
+        for n in ancestors(node):
             if n.type in FUNC_TYPES:
                 yield self.info(n)
-            n = n.parent
 
     def in_handler(self, node) -> FuncInfo | None:
         """The innermost enclosing handler, looking through closures."""
@@ -184,3 +176,25 @@ class FunctionIndex:
             if fi.is_handler:
                 return fi
         return None
+
+
+def inside_once(ctx, node) -> bool:
+    """``once.Do(func() { t = &http.Transport{...} })``: lazy one-time set-up
+    inside a handler is not per request."""
+    for fi in ctx.funcs.enclosing_chain(node):
+        if fi.node.type != "func_literal":
+            break
+        args = fi.node.parent
+        call = args.parent if args is not None and args.type == "argument_list" else None
+        if call is not None and call.type == "call_expression":
+            fn = call.child_by_field_name("function")
+            if fn.type == "selector_expression" and text(fn.child_by_field_name("field")) == "Do":
+                return True
+    return False
+
+
+def may_have_handlers(ctx: FileContext) -> bool:
+    """Cheap pre-check before asking about handlers: the file imports a web
+    framework, or its package uses gRPC."""
+    imp = ctx.file.imports
+    return any(imp.imports_prefix(p) for p in (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)) or ctx.pkg.uses_grpc

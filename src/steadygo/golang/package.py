@@ -10,8 +10,9 @@ from __future__ import annotations
 import functools
 import os
 
-from steadygo.golang.functions import GRPC, FuncInfo, FunctionIndex
-from steadygo.golang.module import ModuleInfo
+from steadygo.golang.frameworks import GRPC
+from steadygo.golang.functions import FuncInfo, FunctionIndex
+from steadygo.golang.module import ModuleInfo, repository_root
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
 from steadygo.golang.values import assignment_index
@@ -22,15 +23,12 @@ _IDENT = kind_id("identifier")
 
 
 class Package:
-    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None, enabled=()):
+    def __init__(self, directory: str, files: list[GoFile], module: ModuleInfo, options=None):
         self.directory = directory
         self.files = files
         self.module = module
         # rule name -> option dict, already validated by config
         self.options = options or {}
-        # ids of the rules enabled in this run, so a family can avoid
-        # reporting the same spot under two of its rules
-        self.enabled = frozenset(enabled)
         # The merged facts of the package's module, set by the engine for the
         # rules of its second pass (those that declare ``module_facts``).
         self.module_facts = None
@@ -129,6 +127,19 @@ class Package:
         else:
             path = file.relpath
         return path.rsplit("/", 1)[0] if "/" in path else ""
+
+    def repo_dir(self, file: GoFile) -> str:
+        """The file's directory inside its repository (``module.repository_root``:
+        the nearest ``.git``, else the outermost go.mod), so command and tool
+        folders are judged the same whatever directory the scan starts from;
+        ``module_dir`` when there is no repository root either."""
+        root = repository_root(os.path.dirname(file.path))
+        d = os.path.dirname(os.path.abspath(file.path))
+        if not root:
+            return self.module_dir(file)
+        if d == root:
+            return ""
+        return os.path.relpath(d, root).replace(os.sep, "/")
 
     def imports_anywhere(self, path: str) -> bool:
         return any(f.imports.imports(path) for f in self.files)

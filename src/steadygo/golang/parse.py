@@ -67,12 +67,19 @@ def unparen(node):
 FUNC_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
+def ancestors(node, stop=None):
+    """The ancestors of ``node``, innermost first, up to but not including
+    ``stop`` (to the root when ``stop`` is None).  A generator, so a walk
+    that finds what it wants early climbs no further."""
+    n = node.parent
+    while n is not None and n != stop:
+        yield n
+        n = n.parent
+
+
 def enclosing_function(node):
     """The innermost function declaration, method or literal around ``node``."""
-    n = node.parent
-    while n is not None and n.type not in FUNC_TYPES:
-        n = n.parent
-    return n
+    return next((n for n in ancestors(node) if n.type in FUNC_TYPES), None)
 
 
 def string_value(node) -> str | None:

@@ -35,7 +35,6 @@ from steadygo.runtime import fetch
 # (*T).Method, survive.  Separate passes with literal prefixes are faster in
 # Python's re than one alternation.
 _ARGS = re.compile(r"\([^()\n]*\)(?=\n\t)")  # every function line is followed by its \t file line
-_CREATOR_ID = re.compile(r" in goroutine \d+$", re.M)
 _FP_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M)
 _OFFSET = re.compile(r" \+0x[0-9a-f]+$")
 _NOISE = re.compile(r"\([^()\n]*\)$|[ \t]\+0x[0-9a-f]+[^\n]*$| in goroutine \d+$", re.M)  # for short texts

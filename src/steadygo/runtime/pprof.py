@@ -267,14 +267,6 @@ def total(p: Profile, sample_type: str) -> int:
         raise UserError(f"{p.source}: corrupt pprof profile (a sample has fewer values than sample types)") from None
 
 
-def stack_names(p: Profile, key: tuple, limit: int = 0) -> list[str]:
-    out: list[str] = []
-    for lid in key:
-        for f in p.loc_frames.get(lid, ()):
-            out.append(f[0])
-    return out[:limit] if limit else out
-
-
 @dataclass
 class Diff:
     sample_type: str

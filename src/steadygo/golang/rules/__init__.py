@@ -1,1 +1,1 @@
-"""Go code rule families, one module per family."""
+"""Go code rules: one folder per family (sg1_http, sg2_context, ...), one file per rule."""

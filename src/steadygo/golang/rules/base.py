@@ -1,21 +1,17 @@
-"""What a Go code rule sees and how it reports."""
+"""What a Go code rule sees and how it reports, and the base classes that
+several rules of a family share (gates and one parametrised check)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from steadygo.findings import Finding, Layer, Severity
+from steadygo.findings import Finding, Severity
+from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_values import typed_values
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
-from steadygo.registry import Rule, RuleMeta
-
-
-def code_meta(id, name, severity, breakpoint, summary, status="stable", options=()) -> RuleMeta:
-    """RuleMeta for a rule of the code layer (the shape every family uses)."""
-    return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options))
+from steadygo.rulemeta import Rule
 
 
 class GoRule(Rule):
@@ -61,6 +57,11 @@ class FileContext:
         return self.pkg.module_dir(self.file)
 
     @property
+    def repo_dir(self) -> str:
+        """The file's directory inside its repository (see Package.repo_dir)."""
+        return self.pkg.repo_dir(self.file)
+
+    @property
     def funcs(self):
         return self.pkg.functions(self.file)
 
@@ -86,21 +87,63 @@ class FileContext:
         )
 
 
-# Programs that are not deployed services: examples and demos, and test
-# harnesses (end-to-end, integration and functional-test servers and proxies).
-_NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
-                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
-# Go's naming convention for test-support packages: httptest, iotest, fstest,
-# acmetest ("package footest provides utilities for testing foo").  English
-# words that happen to end in "test" are not that.
-_TEST_SUFFIX = re.compile(r"(?<=/)[a-z0-9_]+test(?=/)")
-_TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
-                                "shortest", "hottest", "softest", "smartest"})
+@dataclass(frozen=True)
+class HasNodes:
+    """Marker: the file has at least one node of this kind in the shared
+    node walk (``GoFile.nodes``).  Exact, and cheaper than a byte search
+    once the walk is done, which it is for nearly every file."""
+
+    kind: str
 
 
-def not_a_service(ctx: FileContext) -> bool:
-    """The file sits in an example, demo or test-support folder of its module."""
-    path = "/" + ctx.module_dir + "/"
-    if _NOT_A_SERVICE_DIR.search(path) is not None:
+class LifecycleRule(GoRule):
+    """A rule of this family with a cheap gate: ``markers`` are groups of
+    alternatives (bytes searched in the raw source, compiled regexes, or
+    HasNodes), and every group must match.  Most files contain none of
+    ``go``-statements, ``select {}``, ``WithCancel``..., so they are skipped
+    before any rule-specific query walks their tree."""
+
+    markers: tuple = ()
+
+    def applies_to(self, file) -> bool:
+        if not super().applies_to(file):
+            return False
+        seen = file.__dict__.setdefault("_lifecycle_markers", {})  # shared by the family's rules
+        src = file.source
+        for group in self.markers:
+            hit = False
+            for m in group:
+                found = seen.get(m)
+                if found is None:
+                    if isinstance(m, bytes):
+                        found = m in src
+                    elif isinstance(m, HasNodes):
+                        found = bool(file.nodes(m.kind))
+                    else:
+                        found = m.search(src) is not None
+                    seen[m] = found
+                if found:
+                    hit = True
+                    break
+            if not hit:
+                return False
         return True
-    return any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))
+
+
+GO_STMT = (HasNodes("go"),)
+
+
+class ServerFieldRule(GoRule):
+    """One missing-timeout check on http.Server values: ``covered_by`` lists
+    the fields any of which closes the hole (net/http's fallbacks included).
+    A server with no timeout at all is reported here too; SG101 supersedes
+    these findings on the same server, so it gets one finding, not four."""
+
+    requires_imports = (NET_HTTP,)
+    covered_by: tuple[str, ...] = ()
+    message = ""
+
+    def check(self, ctx: FileContext) -> None:
+        for v in typed_values(ctx, "Server"):
+            if not v.has(*self.covered_by):
+                ctx.report(v.node, self.message)

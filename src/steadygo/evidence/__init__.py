@@ -1,0 +1,1 @@
+"""Rules whose findings come from evidence other than Go source (runtime dumps and profiles)."""

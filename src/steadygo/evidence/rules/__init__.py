@@ -1,0 +1,1 @@
+"""Evidence rule families, one module per family."""

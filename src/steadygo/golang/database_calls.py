@@ -1,0 +1,90 @@
+"""Calls on database handles (database/sql, sqlx, pgx, gorm, redis) that the
+SG3 database rules share: method calls by name, rows.Next loops, pool openers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
+from steadygo.golang.parse import captures, matches, text
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+SEL_CALL_Q = "(call_expression function: (selector_expression field: (field_identifier) @m)) @call"
+FOR_NEXT_Q = """
+(for_statement (call_expression function: (selector_expression operand: (identifier) @v field: (field_identifier) @m) (#eq? @m "Next")) body: (block) @body) @loop
+"""
+
+
+def method_calls_by_name(ctx: FileContext):
+    return ctx.pkg.memo(("db.sel_calls", ctx.file.path), lambda: [
+        (c, text(c.child_by_field_name("function").child_by_field_name("field")))
+        for c in ctx.file.method_calls
+    ])
+
+
+def is_method_call(ctx, call) -> bool:
+    """A method on a value, not a package-qualified function."""
+    return ctx.file.qualified(call.child_by_field_name("function")) is None
+
+
+def for_next_loops(ctx):
+    def compute():
+        out = []
+        for _, caps in matches(FOR_NEXT_Q, ctx.file.root):
+            loop = caps["loop"][0]
+            cond = next((c for c in loop.named_children if c.type == "call_expression"), None)
+            if cond is None or cond.child_by_field_name("arguments").named_child_count:
+                continue  # rows.Next() takes no arguments (mongo's cur.Next(ctx) is another API)
+            out.append((loop, text(caps["v"][0]), caps["body"][0]))
+        return out
+
+    return ctx.pkg.memo(("db.for_next", ctx.file.path), compute)
+
+
+def calls_method(node, var: str, method: str) -> bool:
+    for call in captures(SEL_CALL_Q, node).get("call", []):
+        fn = call.child_by_field_name("function")
+        if text(fn.child_by_field_name("field")) == method and text(fn.child_by_field_name("operand")) == var:
+            return True
+    return False
+
+
+# every function name _opener accepts, to look calls up in the call index
+OPENER_NAMES = ("Open", "Connect", "MustConnect", "MustOpen", "ConnectContext", "New", "NewWithConfig", "ConnectConfig",
+                 "NewClient", "NewClusterClient", "NewUniversalClient", "NewFailoverClient", "NewRing")
+
+
+def pool_opener(file, call) -> tuple[str, str] | None:
+    t = file.call_target(call)
+    if t is None:
+        return None
+    path, fn = t
+    if path == SQL and fn == "Open" or path == SQLX and fn in ("Open", "Connect", "MustConnect", "MustOpen", "ConnectContext"):
+        return "sql", fn
+    if path in GORM and fn == "Open":
+        return "gorm", fn
+    if path.startswith(PGX) and path.endswith("pgxpool") and fn in ("New", "NewWithConfig", "Connect", "ConnectConfig"):
+        return "pgxpool", fn
+    if path.startswith(PGX) and fn in ("Connect", "ConnectConfig"):
+        return "pgx", fn
+    if any(path == r or path.startswith(r + "/") for r in REDIS) and fn in ("NewClient", "NewClusterClient", "NewUniversalClient", "NewFailoverClient", "NewRing"):
+        return "redis", fn
+    if path.startswith("go.mongodb.org/mongo-driver") and fn in ("Connect", "NewClient"):
+        return "mongo", fn
+    return None
+
+
+def pool_openers(ctx: FileContext):
+    def compute():
+        out = []
+        for call in ctx.pkg.calls_in(ctx.file, *OPENER_NAMES):
+            o = pool_opener(ctx.file, call)
+            if o is not None:
+                out.append((call, o))
+        return out
+
+    return ctx.pkg.memo(("db.openers", ctx.file.path), compute)

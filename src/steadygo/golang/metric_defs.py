@@ -1,0 +1,91 @@
+"""Prometheus metric definitions of a file and the naming rules they follow.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from steadygo.golang.facts import extract_facts
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.facts import Metric
+    from steadygo.golang.rules.base import FileContext
+
+
+UNITS = {
+    "amperes": "amperes", "bytes": "bytes", "celsius": "celsius", "grams": "grams", "joules": "joules",
+    "kelvin": "kelvin", "meters": "meters", "metres": "metres", "seconds": "seconds", "volts": "volts",
+    "minutes": "seconds", "hours": "seconds", "days": "seconds", "weeks": "seconds",
+    "kelvins": "kelvin", "fahrenheit": "celsius", "rankine": "celsius",
+    "inches": "meters", "yards": "meters", "miles": "meters", "bits": "bytes", "calories": "joules",
+    "pounds": "grams", "ounces": "grams",
+}
+
+
+PREFIXES = ("pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi",
+             "giga", "gibi", "tera", "tebi", "peta", "pebi")
+ABBREVIATIONS = ("s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d")
+TYPES = ("counter", "gauge", "summary", "histogram", "gauge_histogram")
+CAMEL = re.compile(r"[a-z][A-Z]")
+LEGAL_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+LEGAL_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+def unit_of(name: str) -> tuple[str, str] | None:
+    words = name.split("_")
+    hits = []
+    for unit, base in UNITS.items():
+        for p in (*PREFIXES, ""):
+            if p + unit in words:
+                hits.append((p + unit, base))
+    # promlint stops at the first hit in Go map order (random); prefer a
+    # non-base unit so the advice is deterministic and never misses one.
+    for u, b in hits:
+        if u != b:
+            return u, b
+    return hits[0] if hits else None
+
+
+def promlint(name: str, mtype: str, labels=()) -> list[str]:
+    """The problems ``promtool check metrics`` reports for a metric family
+    with this name, type and label names, except "no help text" (SG511)."""
+    out = []
+    unit = unit_of(name)
+    if unit is not None and unit[0] != unit[1]:
+        out.append(f'use base unit "{unit[1]}" instead of "{unit[0]}"')
+    is_total = name.endswith("_total")
+    if mtype == "counter" and not is_total:
+        out.append('counter metrics should have "_total" suffix')
+    elif mtype != "counter" and is_total:
+        out.append('non-counter metrics should not have "_total" suffix')
+    if mtype != "histogram" and name.endswith("_bucket"):
+        out.append('non-histogram metrics should not have "_bucket" suffix')
+    if mtype not in ("histogram", "summary") and name.endswith("_count"):
+        out.append('non-histogram and non-summary metrics should not have "_count" suffix')
+    if mtype not in ("histogram", "summary") and name.endswith("_sum"):
+        out.append('non-histogram and non-summary metrics should not have "_sum" suffix')
+    if mtype != "histogram" and "le" in labels:
+        out.append('non-histogram metrics should not have "le" label')
+    if mtype != "summary" and "quantile" in labels:
+        out.append('non-summary metrics should not have "quantile" label')
+    low = name.lower()
+    for t in TYPES:
+        if f"_{t}_" in low or low.endswith(f"_{t}"):
+            out.append(f"metric name should not include type '{t}'")
+    if ":" in name:
+        out.append("metric names should not contain ':'")
+    if CAMEL.search(name):
+        out.append("metric names should be written in 'snake_case' not 'camelCase'")
+    for lab in labels:
+        if CAMEL.search(lab):
+            out.append("label names should be written in 'snake_case' not 'camelCase'")
+    for a in ABBREVIATIONS:
+        if f"_{a}_" in low or low.endswith(f"_{a}"):
+            out.append("metric names should not contain abbreviated units")
+    return out
+
+
+def metrics_in_file(ctx: FileContext) -> list[Metric]:
+    facts = extract_facts(ctx.pkg)
+    return [m for m in facts.metrics if m.location.path == ctx.file.relpath]

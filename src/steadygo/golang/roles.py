@@ -1,0 +1,81 @@
+"""What a package is for: service, library, cli, example or test-support.
+
+Judged from the package's folder inside its module (example, test support)
+or inside its repository (command and tool folders), never from the scan
+root, so a module gives the same findings whatever directory a scan starts
+from; and from its imports: a non-test file that imports "testing" is test
+support (helpers taking testing.TB).  Rules that judge production code only
+ask ``not_a_service``; logging rules ask ``is_cli``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+TEST_SUPPORT_DIR = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
+
+
+ROLES = ("service", "library", "cli", "example", "test-support")
+
+
+def under_cmd(repo_dir: str) -> bool:
+    """The package folder (inside its repository) is under a ``cmd`` folder."""
+    return "cmd" in repo_dir.replace("\\", "/").split("/")
+
+# Directories of command-line tools: cmd/..., etcdctl/..., kubectl/...
+CLI_DIR = re.compile(r"/(?:cmd|cli|tools?|hack|scripts?|examples?|_examples|demos?|\w*demo|\w+ctl|\w+-cli|runner)/")
+
+
+def is_cli(ctx: FileContext) -> bool:
+    """A main package, or a file under a command-line/example directory."""
+    if ctx.file.package_name == "main":
+        return True
+    return CLI_DIR.search("/" + ctx.repo_dir + "/") is not None
+
+
+# Programs that are not deployed services: examples and demos, and test
+# harnesses (end-to-end, integration and functional-test servers and proxies).
+_NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
+                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
+# Go's naming convention for test-support packages: httptest, iotest, fstest,
+# acmetest ("package footest provides utilities for testing foo").  English
+# words that happen to end in "test" are not that.
+_TEST_SUFFIX = re.compile(r"(?<=/)[a-z0-9_]+test(?=/)")
+_TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
+                                "shortest", "hottest", "softest", "smartest"})
+
+
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
+_TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner)/")
+
+
+def not_a_service(ctx: FileContext) -> bool:
+    """The file's package is an example, demo or test support."""
+    return package_role(ctx.pkg, ctx.module_dir) in ("example", "test-support")
+
+
+def package_role(pkg, module_dir: str) -> str:
+    """One of ROLES for the package whose folder inside its module is
+    ``module_dir`` (memoised on the package)."""
+    return pkg.memo("roles.role", lambda: _role(pkg, module_dir))
+
+
+def _role(pkg, module_dir: str) -> str:
+    path = "/" + module_dir + "/"
+    if _EXAMPLE_DIR.search(path) is not None:
+        return "example"
+    if _NOT_A_SERVICE_DIR.search(path) is not None:
+        return "test-support"
+    if any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path)):
+        return "test-support"
+    if any(f.imports.imports("testing") and not f.path.endswith("_test.go") for f in pkg.files):
+        return "test-support"  # helpers that take testing.TB: only tests run them
+    is_main = any(f.package_name == "main" for f in pkg.files)
+    if is_main:
+        return "cli" if _TOOL_DIR.search(path) is not None else "service"
+    return "library"

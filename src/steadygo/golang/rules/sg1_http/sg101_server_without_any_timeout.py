@@ -1,0 +1,133 @@
+"""SG101 server-without-any-timeout: HTTP server started with no read, write or idle timeout at all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
+from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, typed_values
+from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.rules.base import GoRule
+from steadygo.golang.values import assigned_fields, literal_keys
+from steadygo.rulemeta import code_meta, RuleOption
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class ServerWithoutAnyTimeout(GoRule):
+    meta = code_meta(
+        id="SG101",
+        name="server-without-any-timeout",
+        severity=Severity.ERROR,
+        breakpoint="Slow or stalled clients hold connections and goroutines forever; under load the server runs out of file descriptors and memory.",
+        summary="HTTP server started with no read, write or idle timeout at all.",
+        options=[
+            RuleOption(
+                "ignore-loopback-listeners",
+                bool,
+                True,
+                "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
+            )
+        ],
+        supersedes=("SG102", "SG103", "SG104"),
+    )
+    requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
+
+    _PKG_FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
+    _FRAMEWORK_STARTS = ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS")
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for v in typed_values(ctx, "Server"):
+            if not v.has(*SERVER_TIMEOUTS):
+                ctx.report(
+                    v.node,
+                    "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
+                    "a slow client can hold a connection and goroutine forever",
+                )
+        for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, *self._FRAMEWORK_STARTS):
+            target = f.call_target(call)
+            if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
+                if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                    continue
+                ctx.report(
+                    call,
+                    f"http.{target[1]} runs a server with no timeouts at all: a slow client can hold a "
+                    "connection and goroutine forever; use an http.Server with ReadHeaderTimeout, WriteTimeout and IdleTimeout",
+                )
+                continue
+            self._framework_start(ctx, call)
+
+    def _framework_start(self, ctx: FileContext, call) -> None:
+        fn = call.child_by_field_name("function")
+        if fn.type != "selector_expression":
+            return
+        method = text(fn.child_by_field_name("field"))
+        recv = unparen(fn.child_by_field_name("operand"))
+        if recv is None or recv.type != "identifier" or method not in self._FRAMEWORK_STARTS:
+            return
+        origin = _constructor_of(ctx, recv, call)
+        if origin is None:
+            return
+        path, ctor, ctor_call = origin
+        if path == GIN and ctor in ("Default", "New") and method in ("Run", "RunTLS"):
+            ctx.report(call, f"gin's {method} serves with http.ListenAndServe: no timeouts at all; "
+                       "serve the router from an http.Server with ReadHeaderTimeout, WriteTimeout and IdleTimeout")
+        elif path in ECHO_PATHS and ctor == "New" and method in ("Start", "StartTLS"):
+            scope = scope_body(ctx, call)
+            assigned = _echo_server_fields(scope, text(recv))
+            if not assigned & set(SERVER_TIMEOUTS):
+                ctx.report(call, f"echo's {method} uses e.Server with no timeouts set: a slow client can hold a "
+                           "connection forever; set e.Server.ReadHeaderTimeout/WriteTimeout/IdleTimeout or use StartServer")
+        elif path in FIBER_PATHS and ctor == "New" and method in ("Listen", "ListenTLS"):
+            args = ctor_call.child_by_field_name("arguments").named_children
+            if not args:
+                missing = True
+            else:
+                cfg = unparen(args[0])
+                if cfg is not None and cfg.type == "composite_literal":
+                    keys = literal_keys(cfg)
+                    missing = not ({"ReadTimeout", "WriteTimeout", "IdleTimeout"} & set(keys))
+                else:
+                    missing = False  # config built elsewhere: cannot see, assume set
+            if missing:
+                ctx.report(call, "fiber app created without ReadTimeout/WriteTimeout/IdleTimeout in fiber.Config: "
+                           "fasthttp then waits forever on slow clients")
+
+
+def _loopback_address(call) -> bool:
+    """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
+    args = call.child_by_field_name("arguments").named_children
+    addr = string_value(args[0]) if args else None
+    return is_loopback_address(addr)
+
+
+def _echo_server_fields(scope, var: str) -> set[str]:
+    return assigned_fields(scope, f"{var}.Server", last_component=False)
+
+
+def _constructor_of(ctx, ident, at_node):
+    """(import path, func, call node) of the constructor call a variable was
+    assigned from, in the enclosing function or at package level."""
+    name = text(ident)
+    fn = ctx.funcs.enclosing(at_node)
+    candidates = []
+    if fn is not None:
+        candidates = ctx.pkg.assigned_from(fn.body, name)
+    if not candidates:
+        for f in ctx.pkg.files:
+            for spec in captures("(source_file (var_declaration (var_spec) @s))", f.root).get("s", []):
+                if text(spec.child_by_field_name("name")) == name:
+                    val = spec.child_by_field_name("value")
+                    if val is not None and val.named_child_count:
+                        candidates.append(val.named_child(0))
+    for rhs in candidates:
+        rhs = unparen(rhs)
+        if rhs is not None and rhs.type == "call_expression":
+            t = ctx.file.call_target(rhs)
+            if t is not None:
+                return t[0], t[1], rhs
+    return None

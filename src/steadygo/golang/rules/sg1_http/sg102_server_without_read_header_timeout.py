@@ -1,0 +1,23 @@
+"""SG102 server-without-read-header-timeout.
+
+http.Server sets some timeouts but neither ReadHeaderTimeout nor ReadTimeout.
+"""
+
+from __future__ import annotations
+
+from steadygo.findings import Severity
+from steadygo.golang.rules.base import ServerFieldRule
+from steadygo.rulemeta import code_meta
+
+
+class ServerWithoutReadHeaderTimeout(ServerFieldRule):
+    meta = code_meta(
+        id="SG102",
+        name="server-without-read-header-timeout",
+        severity=Severity.ERROR,
+        breakpoint="Slowloris: a client that sends headers one byte at a time keeps a connection and goroutine busy indefinitely.",
+        summary="http.Server sets some timeouts but neither ReadHeaderTimeout nor ReadTimeout.",
+    )
+    covered_by = ("ReadHeaderTimeout", "ReadTimeout")
+    message = ("http.Server has no ReadHeaderTimeout (nor ReadTimeout to fall back on): "
+               "a slowloris client can hold a connection and goroutine forever")

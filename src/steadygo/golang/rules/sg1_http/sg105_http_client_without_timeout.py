@@ -1,0 +1,104 @@
+"""SG105 http-client-without-timeout.
+
+Outbound HTTP through a client with no Timeout (literal, zero value, DefaultClient, http.Get/Post/Head).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_values import scope_body, typed_values
+from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.rules.base import GoRule
+from steadygo.golang.values import literal_keys
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.http_values import TypedValue
+    from steadygo.golang.rules.base import FileContext
+
+
+class ClientWithoutTimeout(GoRule):
+    meta = code_meta(
+        id="SG105",
+        name="http-client-without-timeout",
+        severity=Severity.WARNING,
+        breakpoint="One slow upstream makes every request that calls it hang; goroutines and connections pile up until the service falls over.",
+        summary="Outbound HTTP through a client with no Timeout (literal, zero value, DefaultClient, http.Get/Post/Head).",
+    )
+    requires_imports = (NET_HTTP,)
+
+    _PKG_FUNCS = ("Get", "Post", "Head", "PostForm")
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for v in typed_values(ctx, "Client"):
+            if not v.has("Timeout") and not _custom_round_tripper(ctx, v):
+                ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
+        if _default_client_timeout_set(ctx):
+            return
+        for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, "Do"):
+            target = f.call_target(call)
+            if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
+                ctx.report(call, f"http.{target[1]} uses http.DefaultClient, which has no Timeout: "
+                           "a slow upstream hangs this call forever")
+                continue
+            fn = call.child_by_field_name("function")
+            if fn.type == "selector_expression" and f.is_member(fn.child_by_field_name("operand"), NET_HTTP, "DefaultClient"):
+                method = text(fn.child_by_field_name("field"))
+                if method in ("Do", "Get", "Post", "Head", "PostForm"):
+                    if method == "Do" and _request_has_deadline(ctx, call):
+                        continue
+                    ctx.report(call, f"http.DefaultClient.{method} has no Timeout: a slow upstream hangs this call forever")
+
+
+def _custom_round_tripper(ctx: FileContext, v: TypedValue) -> bool:
+    """``Transport: &retryRoundTripper{...}``: a RoundTripper type of the
+    package's own usually carries its own deadlines (retry clients, ...)."""
+    if v.literal is None:
+        return False
+    t = unparen(literal_keys(v.literal).get("Transport"))
+    if t is not None and t.type == "unary_expression":
+        t = t.named_child(0)
+    return t is not None and t.type == "composite_literal" and t.child_by_field_name("type").type == "type_identifier" \
+        and not ctx.file.is_member(t.child_by_field_name("type"), NET_HTTP, "Transport")
+
+
+def _default_client_timeout_set(ctx: FileContext) -> bool:
+    def compute():
+        for f in ctx.pkg.files:
+            for lhs in captures("(assignment_statement left: (expression_list (selector_expression) @lhs))", f.root).get("lhs", []):
+                if text(lhs.child_by_field_name("field")) == "Timeout":
+                    op = lhs.child_by_field_name("operand")
+                    if f.is_member(op, NET_HTTP, "DefaultClient"):
+                        return True
+        return False
+
+    return ctx.pkg.memo("http.default_client_timeout", compute)
+
+
+def _request_has_deadline(ctx: FileContext, do_call) -> bool:
+    """``client.Do(req)`` where req was built with a context that carries a
+    deadline (context.WithTimeout / WithDeadline) in the same function."""
+    args = do_call.child_by_field_name("arguments").named_children
+    if not args or args[0].type != "identifier":
+        return False
+    body = scope_body(ctx, do_call)
+    for rhs in ctx.pkg.assigned_from(body, text(args[0])):
+        rhs = unparen(rhs)
+        if rhs is None or rhs.type != "call_expression":
+            continue
+        if ctx.file.call_target(rhs) != (NET_HTTP, "NewRequestWithContext"):
+            continue
+        cargs = rhs.child_by_field_name("arguments").named_children
+        if cargs and cargs[0].type == "identifier":
+            for c in ctx.pkg.assigned_from(body, text(cargs[0])):
+                c = unparen(c)
+                if c is not None and c.type == "call_expression" and ctx.file.call_target(c) in (
+                    ("context", "WithTimeout"),
+                    ("context", "WithDeadline"),
+                ):
+                    return True
+    return False

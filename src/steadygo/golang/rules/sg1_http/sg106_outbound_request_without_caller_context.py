@@ -1,0 +1,100 @@
+"""SG106 outbound-request-without-caller-context.
+
+Outbound request built without the context the function or handler received.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.rules.base import GoRule
+from steadygo.golang.values import holder_of
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+_CALLS_Q = "(call_expression function: [(selector_expression) (identifier)] @fn) @call"
+
+
+class OutboundRequestWithoutCallerContext(GoRule):
+    meta = code_meta(
+        id="SG106",
+        name="outbound-request-without-caller-context",
+        severity=Severity.WARNING,
+        breakpoint="When the caller gives up (client disconnect, deadline), the outbound call keeps running: work and connections are wasted exactly when the service is overloaded.",
+        summary="Outbound request built without the context the function or handler received.",
+        supersedes=("SG201",),
+    )
+    requires_imports = (NET_HTTP,)
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for call in ctx.pkg.calls_in(f, "NewRequest", "NewRequestWithContext"):
+            target = f.call_target(call)
+            if target is None or target[0] != NET_HTTP or target[1] not in ("NewRequest", "NewRequestWithContext"):
+                continue
+            fn = ctx.funcs.enclosing(call)
+            if fn is None:
+                continue
+            owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
+            if owner is None or _context_attached_later(ctx, call, fn, owner):
+                continue
+            where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
+            if target[1] == "NewRequest":
+                ctx.report(call, f"http.NewRequest drops the context {where} received: the outbound call keeps running "
+                           "after the caller gives up; use http.NewRequestWithContext(ctx, ...)")
+            else:
+                args = call.child_by_field_name("arguments").named_children
+                if args:
+                    a0 = unparen(args[0])
+                    if a0 is not None and a0.type == "call_expression" and f.call_target(a0) in (
+                        ("context", "Background"),
+                        ("context", "TODO"),
+                    ):
+                        ctx.report(call, f"outbound request uses {text(a0)} inside {where}: cancellation and deadlines "
+                                   "of the caller no longer reach it; pass the caller's ctx")
+
+
+def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:
+    """``req = req.WithContext(ctx)``, ``req.Clone(ctx)``, or handing the
+    request to a helper together with the caller's context
+    (``client.Do(ctx, req)``, ``ctxhttp.Do(ctx, c, req)``) all put the
+    context back on the request."""
+    holder = holder_of(call)
+    if holder.kind != "var" or fn.body is None:
+        return False
+    req = holder.path
+    ctx_names = set(owner.ctx_params) | set(fn.ctx_params)
+    for c in captures(_CALLS_Q, fn.body).get("call", []):
+        if c.start_byte < call.end_byte:
+            continue
+        callee = c.child_by_field_name("function")
+        if callee.type == "selector_expression" and text(callee.child_by_field_name("operand")) == req and text(
+            callee.child_by_field_name("field")
+        ) in ("WithContext", "Clone"):
+            return True
+        args = [text(a) for a in c.child_by_field_name("arguments").named_children]
+        if req in args and any(a in ctx_names or a.endswith(".Context()") or a.endswith("UserContext()") for a in args):
+            return True
+    return False
+
+
+def _synchronous_closure_owner(ctx: FileContext, fn):
+    """A func literal called synchronously inside a handler or ctx-taking
+    function belongs to it; one started with ``go`` is detached on purpose
+    (and is the goroutine rules' business)."""
+    node = fn.node
+    if fn.node.type != "func_literal":
+        return None
+    parent = node.parent
+    if parent is not None and parent.type == "call_expression" and parent.parent is not None and parent.parent.type in ("go_statement", "defer_statement"):
+        return None
+    for outer in ctx.funcs.enclosing_chain(node):
+        if outer.ctx_params or outer.is_handler:
+            return outer
+    return None

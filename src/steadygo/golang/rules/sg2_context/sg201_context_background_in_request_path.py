@@ -1,0 +1,183 @@
+"""SG201 context-background-in-request-path.
+
+context.Background()/TODO() created inside a handler or a function that already receives a context.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.frameworks import CONTEXT, NET_HTTP
+from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, in_main_or_init
+from steadygo.golang.parse import ancestors, text
+from steadygo.golang.rules.base import LifecycleRule
+from steadygo.golang.values import holder_of
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.functions import FuncInfo
+    from steadygo.golang.rules.base import FileContext
+
+
+def request_chain(funcs, node) -> tuple[list[FuncInfo], FuncInfo | None]:
+    """Enclosing functions of node up to (but not through) a goroutine
+    boundary, and the first one that carries a request context (a handler
+    or a function with a named ctx parameter)."""
+    chain = []
+    for fi in funcs.enclosing_chain(node):
+        chain.append(fi)
+        if fi.is_handler or any(n and n != "_" for n in fi.ctx_params):
+            return chain, fi
+        lit = fi.node
+        if lit.type != "func_literal":
+            return chain, None
+        parent = lit.parent
+        if parent is not None and parent.type == "call_expression" and parent.parent is not None and parent.parent.type in (
+            "go_statement",
+            "defer_statement",
+        ):
+            return chain, None  # detached or cleanup code: a fresh context is deliberate
+        if parent is not None and parent.type == "argument_list":
+            call = parent.parent
+            if call is None or callee_name(call) != "Go":
+                return chain, None  # a callback runs later, on someone else's schedule
+        elif parent is None or parent.type != "call_expression":
+            return chain, None  # stored in a variable or field: a callback, not inline code
+    return chain, None
+
+
+class ContextChainBroken(LifecycleRule):
+    meta = code_meta(
+        id="SG201",
+        name="context-background-in-request-path",
+        severity=Severity.WARNING,
+        breakpoint="Client disconnects and deadlines stop reaching downstream calls: abandoned requests keep running queries and RPCs exactly when the service is overloaded.",
+        summary="context.Background()/TODO() created inside a handler or a function that already receives a context.",
+    )
+    requires_imports = (CONTEXT,)
+    markers = ((b"Background()", b"TODO()"),)
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        if f.is_test:
+            return
+        for call in ctx.pkg.calls_in(f, "Background", "TODO"):
+            target = f.call_target(call)
+            if target not in (("context", "Background"), ("context", "TODO")):
+                continue
+            chain, owner = request_chain(ctx.funcs, call)
+            if owner is None or in_main_or_init(chain, f):
+                continue
+            wrapped = _wrapping_calls(call)
+            outer = wrapped[-1]
+            if (
+                _compared(call)
+                or _in_nil_check(call, owner)
+                or _deliberate_holder(outer, owner)
+                or _deferred_or_go_argument(outer)
+            ):
+                continue
+            if (
+                not owner.is_handler
+                and target[1] == "Background"
+                and holder_of(outer).kind == "var"
+            ):
+                # ctx-taking function that names a separate root context
+                # (cleanup, a stream that must outlive the call): deliberate
+                # far more often than not; inline Background()/TODO() is not.
+                continue
+            sev = None
+            if any(_is_bounding(f, w) for w in wrapped[1:]):
+                if not owner.is_handler or owner.handler == "grpc":
+                    continue  # detached with its own deadline: cleanup that must survive cancellation
+                sev = Severity.INFO
+            if owner.is_handler and owner.handler != "grpc":
+                where = f"handler {owner.name or '(func literal)'}; use {handler_ctx_expr(owner)}"
+            else:
+                where = f"{owner.name or 'a function'} which receives {owner.ctx_params[0]}; pass it on"
+            # http.NewRequestWithContext(context.Background(), ...) is reported on
+            # the request call, the node SG106 reports (and supersedes) too.
+            ctx.report(self._outbound_request(ctx, call) or call, f"{text(call)} starts a new context chain inside {where}: client disconnects and "
+                       "deadlines no longer cancel the work below (use context.WithoutCancel if detaching is intended)",
+                       severity=sev)
+
+    @staticmethod
+    def _outbound_request(ctx, call):
+        """The http.NewRequestWithContext call that ``call`` is the context argument of."""
+        args = call.parent
+        outer = args.parent if args is not None and args.type == "argument_list" else None
+        if outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext"):
+            return outer
+        return None
+
+
+def _wrapping_calls(call) -> list:
+    """The Background() call and the context-deriving calls wrapped around
+    it: ``context.WithTimeout(ns.WithNamespace(context.Background(), n), d)``."""
+    out = [call]
+    node = call
+    while node.parent is not None and node.parent.type == "argument_list" and len(out) < 4:
+        outer = node.parent.parent
+        if outer is None or outer.type != "call_expression":
+            break
+        name = callee_name(outer)
+        if not (name.startswith("With") or (name.startswith("New") and name.endswith("Context"))):
+            break  # a consumer of the context (db.QueryContext), not a wrapper deriving a new one
+        out.append(outer)
+        node = outer
+    return out
+
+
+def _compared(call) -> bool:
+    # `if ctx != context.Background()`: a fast path test, not a new chain
+    p = call.parent
+    return p is not None and p.type == "binary_expression" and text(p.child(1)) in ("==", "!=")
+
+
+def _in_nil_check(call, owner) -> bool:
+    """``if ctx == nil { ctx = context.Background() }`` / ``return context.Background()``."""
+    names = {n for n in owner.ctx_params if n}
+    for n in ancestors(call, owner.node):
+        if n.type == "if_statement":
+            cond = text(n.child_by_field_name("condition")).replace(" ", "")
+            if any(f"{c}==nil" in cond for c in names):
+                return True
+    return False
+
+
+def _deliberate_holder(node, owner) -> bool:
+    """The new context is stored in a struct field (or its cancel is), or
+    replaces the ctx parameter itself: the author chose its lifetime."""
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "literal_element":
+        return True  # &onlyValuesCtx{Context: context.Background()}
+    if parent.type != "expression_list":
+        return False
+    stmt = parent.parent
+    if stmt is None or stmt.type not in ("assignment_statement", "short_var_declaration"):
+        return False
+    if stmt.child_by_field_name("right") != parent:
+        return False
+    for target in stmt.child_by_field_name("left").named_children:
+        if target.type == "selector_expression":
+            return True
+        if target.type == "identifier" and text(target) in owner.ctx_params:
+            return True
+    return False
+
+
+def _deferred_or_go_argument(node) -> bool:
+    # defer ref.Release(context.TODO()) / go x.Close(context.Background()):
+    # cleanup and detached work run after (or apart from) the request
+    p = node.parent
+    if p is not None and p.type == "argument_list":
+        p = p.parent.parent if p.parent is not None else None
+    return p is not None and p.type in ("defer_statement", "go_statement")
+
+
+def _is_bounding(f, call) -> bool:
+    name = callee_name(call)
+    return "Timeout" in name or "Deadline" in name

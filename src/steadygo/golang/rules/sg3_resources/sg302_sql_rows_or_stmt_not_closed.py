@@ -1,0 +1,81 @@
+"""SG302 sql-rows-or-stmt-not-closed: *sql.Rows (sqlx, pgx rows) or *sql.Stmt not closed on every path."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
+from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
+from steadygo.golang.handoff import Handoff
+from steadygo.golang.parse import text
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+ROWS_METHODS = frozenset({"Query", "QueryContext", "Queryx", "QueryxContext", "NamedQuery", "NamedQueryContext", "Rows"})
+STMT_METHODS = frozenset({"Prepare", "PrepareContext", "Preparex", "PreparexContext", "PrepareNamed", "PrepareNamedContext"})
+
+
+def _handed_off(name: str, is_var: bool) -> bool:
+    return is_var
+
+
+class RowsOrStmtNotClosed(GoRule):
+    meta = code_meta(
+        id="SG302",
+        name="sql-rows-or-stmt-not-closed",
+        severity=Severity.ERROR,
+        breakpoint="Open rows keep their pooled connection busy; a few leaked per minute and the pool is exhausted, every query then waits forever for a connection.",
+        summary="*sql.Rows (sqlx, pgx rows) or *sql.Stmt not closed on every path.",
+    )
+    requires_imports = (SQL, SQLX, PGX, *GORM)
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for call, method in method_calls_by_name(ctx):
+            if method in ROWS_METHODS:
+                kind = "rows"
+            elif method in STMT_METHODS:
+                kind = "stmt"
+            else:
+                continue
+            if not is_method_call(ctx, call):
+                continue
+            stmt, lhs = acquisition_statement(call)
+            label = text(call.child_by_field_name("function"))
+            if stmt is None or len(lhs) != 2:
+                continue
+            var, err = lhs
+            if var == "_":
+                if kind == "rows" and method != "Rows":
+                    ctx.report(call, f"rows from {label} are discarded: they are never closed and hold a pooled "
+                               "connection; use Exec for statements that return no rows")
+                continue
+            flow = flow_around(ctx, call)
+            if flow is None:
+                continue
+            evidence = {"Next", "Scan", "Close"} if kind == "rows" else {"Exec", "ExecContext", "Query", "QueryContext", "QueryRow", "QueryRowContext", "Close", "Get", "Select"}
+            if not uses_field(flow, var, frozenset(evidence)):
+                continue
+            handoff = ctx.pkg.memo(("handoff.rows", f.path), lambda: Handoff(ctx.pkg, f, "rows", frozenset({"Close"}), "", _handed_off))
+            res = Resource(
+                var=var,
+                operands=frozenset({var}),
+                methods=frozenset({"Close"}),
+                err_var=err if err != "_" else "",
+                scoped=stmt.type != "assignment_statement",
+                arg_releases=handoff.arg_releases,
+                next_loop_releases=kind == "rows",
+            )
+            found = leaks(flow, stmt, res, stmt.parent)
+            if found:
+                what = "rows" if kind == "rows" else "prepared statement"
+                cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
+                        f"{var}.Close() right after the error check") if kind == "rows" else (
+                        f"the statement stays open on the server and its connection; add defer {var}.Close()")
+                ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe_leak(found[0])}: {cost}")

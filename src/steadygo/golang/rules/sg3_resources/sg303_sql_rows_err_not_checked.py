@@ -1,0 +1,40 @@
+"""SG303 sql-rows-err-not-checked: Loop over rows.Next() without checking rows.Err() afterwards."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.database_calls import calls_method, for_next_loops
+from steadygo.golang.flow import function_flow, owner_function, uses_field
+from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class RowsErrNotChecked(GoRule):
+    meta = code_meta(
+        id="SG303",
+        name="sql-rows-err-not-checked",
+        severity=Severity.WARNING,
+        breakpoint="A dropped connection or a cancelled context ends the rows loop early and silently: the caller gets a truncated result as if it were complete.",
+        summary="Loop over rows.Next() without checking rows.Err() afterwards.",
+    )
+    requires_imports = (SQL, SQLX, PGX, *GORM)
+
+    def check(self, ctx: FileContext) -> None:
+        for m in for_next_loops(ctx):
+            loop, var, body = m
+            owner = owner_function(loop)
+            if owner is None:
+                continue
+            flow = function_flow(ctx, owner)
+            if not calls_method(body, var, "Scan"):
+                continue
+            if uses_field(flow, var, frozenset({"Err"})):
+                continue
+            ctx.report(loop, f"{var}.Next() loop without a {var}.Err() check afterwards: a broken connection or "
+                       "cancelled query ends the loop early and the partial result looks complete")

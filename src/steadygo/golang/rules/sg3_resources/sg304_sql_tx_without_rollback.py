@@ -1,0 +1,70 @@
+"""SG304 sql-tx-without-rollback.
+
+Transaction neither committed nor rolled back on some path (no deferred Rollback).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
+from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
+from steadygo.golang.handoff import Handoff
+from steadygo.golang.parse import text
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+BEGIN_METHODS = frozenset({"Begin", "BeginTx", "Beginx", "BeginTxx", "MustBegin", "MustBeginTx"})
+
+
+def _tx_foreign(name: str, is_var: bool) -> bool:
+    low = name.lower()
+    return "rollback" in low or "commit" in low
+
+
+class TxWithoutRollback(GoRule):
+    meta = code_meta(
+        id="SG304",
+        name="sql-tx-without-rollback",
+        severity=Severity.ERROR,
+        breakpoint="A transaction left open on an error path keeps its connection and its row locks; other requests block on those locks and the pool drains.",
+        summary="Transaction neither committed nor rolled back on some path (no deferred Rollback).",
+    )
+    requires_imports = (SQL, SQLX, PGX, *GORM)
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        for call, method in method_calls_by_name(ctx):
+            if method not in BEGIN_METHODS or not is_method_call(ctx, call):
+                continue
+            stmt, lhs = acquisition_statement(call)
+            if stmt is None or len(lhs) not in (1, 2) or lhs[0] == "_":
+                continue
+            var = lhs[0]
+            err = lhs[1] if len(lhs) == 2 and lhs[1] != "_" else ""
+            flow = flow_around(ctx, call)
+            if flow is None:
+                continue
+            if not uses_field(flow, var, frozenset({"Commit"})):
+                continue  # handed to something else that finishes it
+            handoff = ctx.pkg.memo(("handoff.tx", f.path), lambda: Handoff(ctx.pkg, f, "tx", frozenset({"Commit", "Rollback"}), "", _tx_foreign))
+            res = Resource(
+                var=var,
+                operands=frozenset({var}),
+                methods=frozenset({"Commit", "Rollback"}),
+                err_var=err,
+                scoped=stmt.type != "assignment_statement",
+                arg_releases=handoff.arg_releases,
+            )
+            found = leaks(flow, stmt, res, stmt.parent)
+            if found:
+                label = text(call.child_by_field_name("function"))
+                ctx.report(call, f"transaction {var} from {label} is neither committed nor rolled back on the path that "
+                           f"{describe_leak(found[0])}: it keeps its connection and locks; add defer {var}.Rollback() "
+                           "right after the error check (it is a no-op after Commit)")

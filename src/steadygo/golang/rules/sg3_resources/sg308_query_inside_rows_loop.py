@@ -1,0 +1,57 @@
+"""SG308 query-inside-rows-loop: Database query issued inside a loop over another query's rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.database_calls import calls_method, for_next_loops, is_method_call, SEL_CALL_Q
+from steadygo.golang.flow import owner_function
+from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
+from steadygo.golang.parse import captures, text
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+QUERY_METHODS = frozenset(
+    {
+        "Query", "QueryContext", "QueryRow", "QueryRowContext", "Exec", "ExecContext", "Get", "GetContext",
+        "Select", "SelectContext", "Queryx", "QueryxContext", "QueryRowx", "QueryRowxContext", "NamedExec",
+        "NamedExecContext", "First", "Find", "Take",
+    }
+)
+
+
+class QueryInsideRowsLoop(GoRule):
+    meta = code_meta(
+        id="SG308",
+        name="query-inside-rows-loop",
+        severity=Severity.INFO,
+        breakpoint="One query per row (N+1) multiplies latency and holds two connections per request; at scale the pool and the database saturate.",
+        summary="Database query issued inside a loop over another query's rows.",
+    )
+    requires_imports = (SQL, SQLX, PGX, *GORM)
+
+    def check(self, ctx: FileContext) -> None:
+        for loop, var, body in for_next_loops(ctx):
+            if not calls_method(body, var, "Scan"):
+                continue
+            for call in captures(SEL_CALL_Q, body).get("call", []):
+                fn = call.child_by_field_name("function")
+                method = text(fn.child_by_field_name("field"))
+                if method not in QUERY_METHODS:
+                    continue
+                operand = text(fn.child_by_field_name("operand"))
+                if operand == var or not is_method_call(ctx, call):
+                    continue
+                args = call.child_by_field_name("arguments").named_children
+                if not args:
+                    continue
+                if owner_function(call) != owner_function(loop):
+                    continue
+                ctx.report(call, f"{text(fn)} runs once per row of {var} (N+1): latency grows with the result size and "
+                           "the loop holds a second connection; fetch the data with one query (JOIN / IN) instead")
+                break

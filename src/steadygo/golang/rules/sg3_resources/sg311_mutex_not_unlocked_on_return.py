@@ -1,0 +1,55 @@
+"""SG311 mutex-not-unlocked-on-return.
+
+Lock() whose function unlocks on some paths but returns on another with the lock still held.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.flow import describe_leak, flow_around, leaks, owner_function, Resource
+from steadygo.golang.locks import mutex_locks
+from steadygo.golang.parse import text
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.flow import FunctionFlow
+    from steadygo.golang.rules.base import FileContext
+
+
+def _unlock_calls(flow: FunctionFlow, mu: str, unlock: str):
+    return [c for c, sel in flow.sel_calls()
+            if text(sel.child_by_field_name("field")) == unlock and text(sel.child_by_field_name("operand")).replace(" ", "") == mu]
+
+
+class MutexNotUnlockedOnReturn(GoRule):
+    meta = code_meta(
+        id="SG311",
+        name="mutex-not-unlocked-on-return",
+        severity=Severity.ERROR,
+        breakpoint="A return that skips Unlock leaves the mutex held forever: the next request that needs it blocks, then every request does, and the service hangs without crashing.",
+        summary="Lock() whose function unlocks on some paths but returns on another with the lock still held.",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        for stmt, call, mu, unlock in mutex_locks(ctx):
+            flow = flow_around(ctx, stmt)
+            if flow is None:
+                continue
+            unlocks = [c for c in _unlock_calls(flow, mu, unlock) if owner_function(c) == flow.fn]
+            if not unlocks:
+                continue  # a lock helper that returns locked on purpose
+            if any(c.start_byte < stmt.start_byte for c in unlocks):
+                continue  # unlock ... lock again: the function's contract is to return locked
+            res = Resource(var="", operands=frozenset({mu}), methods=frozenset({unlock}), scoped=False, escapes=False)
+            top = flow.body.named_children[0] if flow.body.named_child_count else None
+            # A return at the top level of the function (its main exit) that
+            # keeps the lock is a design choice (lock handed to the caller,
+            # released through a returned func); early returns are the bug.
+            found = [l for l in leaks(flow, stmt, res, None) if l.kind != "end" and l.node.parent != top]
+            if found:
+                ctx.report(call, f"{mu}.{text(call.child_by_field_name('function').child_by_field_name('field'))}() is still held "
+                           f"on the path that {describe_leak(found[0])}: every later {mu}.Lock() blocks forever; "
+                           f"use defer {mu}.{unlock}() or unlock before returning")

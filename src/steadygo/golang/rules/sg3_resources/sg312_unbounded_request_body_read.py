@@ -1,0 +1,72 @@
+"""SG312 unbounded-request-body-read.
+
+Request body read whole (io.ReadAll, json.NewDecoder) without http.MaxBytesReader.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.parse import text
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+_READERS = {("io", "ReadAll"), ("io/ioutil", "ReadAll"), ("encoding/json", "NewDecoder"), ("encoding/xml", "NewDecoder")}
+
+
+class UnboundedRequestBodyRead(GoRule):
+    meta = code_meta(
+        id="SG312",
+        name="unbounded-request-body-read",
+        severity=Severity.WARNING,
+        breakpoint="One request with a multi-gigabyte body is read entirely into memory: the process hits its memory limit and is OOM-killed, taking every other request with it.",
+        summary="Request body read whole (io.ReadAll, json.NewDecoder) without http.MaxBytesReader.",
+    )
+    requires_imports = (NET_HTTP, "github.com/gin-gonic/gin", "github.com/labstack/echo")
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        if ctx.pkg.memo("res.body_limited", lambda: _package_limits_bodies(ctx.pkg)):
+            return
+        bodies = set()
+        for fi in ctx.funcs.funcs:
+            if fi.name == "RoundTrip" or fi.results_text.replace(" ", "").startswith(("*http.Response", "(*http.Response")):
+                continue  # client side: the request body is our own outgoing payload
+            for p in fi.params:
+                if not p.name or p.name == "_":
+                    continue
+                if f.is_member(p.type_node, NET_HTTP, "Request"):
+                    bodies.add((fi.node.id, f"{p.name}.Body"))
+                elif f.is_member(p.type_node, "github.com/gin-gonic/gin", "Context"):
+                    bodies.add((fi.node.id, f"{p.name}.Request.Body"))
+                elif fi.handler == "echo":
+                    bodies.add((fi.node.id, f"{p.name}.Request().Body"))
+        if not bodies:
+            return
+        for call in ctx.pkg.calls_in(f, *{name for _, name in _READERS}):
+            t = f.call_target(call)
+            if t not in _READERS:
+                continue
+            args = call.child_by_field_name("arguments").named_children
+            if not args:
+                continue
+            arg = text(args[0]).replace(" ", "")
+            for fi in ctx.funcs.enclosing_chain(call):
+                if (fi.node.id, arg) in bodies:
+                    what = f"{t[0].split('/')[-1]}.{t[1]}"
+                    ctx.report(call, f"{what}({arg}) reads the request body with no size limit: one huge request is "
+                               f"buffered whole and can OOM the process; wrap it with http.MaxBytesReader first")
+                    break
+
+
+def _package_limits_bodies(pkg) -> bool:
+    for name in ("MaxBytesReader", "MaxBytesHandler", "LimitReader"):
+        if any(True for _ in pkg.calls_to(name)):
+            return True
+    return False

@@ -1,0 +1,127 @@
+"""SG403 error-compared-without-errors-is.
+
+Error compared with == to another package's sentinel, or matched by its message text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.error_checks import calls_named, is_err_name, is_error_call, method_and_operand
+from steadygo.golang.flow import statement_index
+from steadygo.golang.parse import kind_id, text, unparen
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+_STRING_MATCHERS = {("strings", "Contains"), ("strings", "HasPrefix"), ("strings", "HasSuffix"), ("strings", "EqualFold"), ("strings", "Index")}
+
+
+# Standard-library sentinels that reach service code wrapped (os.Open returns
+# *PathError around ErrNotExist, net/url and net/http wrap context errors,
+# repositories wrap sql.ErrNoRows).
+_WRAPPED_SENTINELS = {
+    ("context", "Canceled"), ("context", "DeadlineExceeded"), ("database/sql", "ErrNoRows"),
+    ("database/sql", "ErrTxDone"), ("database/sql", "ErrConnDone"), ("os", "ErrNotExist"), ("os", "ErrExist"),
+    ("os", "ErrPermission"), ("os", "ErrDeadlineExceeded"), ("os", "ErrClosed"), ("io/fs", "ErrNotExist"),
+    ("io/fs", "ErrExist"), ("io/fs", "ErrPermission"), ("io/fs", "ErrClosed"), ("net", "ErrClosed"),
+    ("net/http", "ErrHandlerTimeout"), ("net/http", "ErrBodyReadAfterClose"), ("os/exec", "ErrNotFound"),
+}  # io.Reader's contract: Read returns io.EOF itself
+
+
+# the kinds one side of a reported comparison has: pkg.ErrX, or a string literal
+_SENTINEL_OR_TEXT = frozenset(kind_id(k) for k in ("selector_expression", "interpreted_string_literal", "raw_string_literal"))
+
+
+class ErrorComparedWithoutErrorsIs(GoRule):
+    meta = code_meta(
+        id="SG403",
+        name="error-compared-without-errors-is",
+        severity=Severity.WARNING,
+        breakpoint="== against another package's sentinel, or matching err.Error() text, breaks as soon as any layer wraps the error or the message changes: the not-found/timeout branch stops firing and the wrong status or retry follows.",
+        summary="Error compared with == to another package's sentinel, or matched by its message text.",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        f = ctx.file
+        if ctx.pkg.module.go_at_least(1, 13) is False:
+            return  # no %w / errors.Is before Go 1.13
+        src = f.source
+        if b"Err" not in src and b"Canceled" not in src and b"DeadlineExceeded" not in src and b".Error()" not in src:
+            return
+        caps = statement_index(ctx)
+        for b in caps.get("cmp", []):
+            left = unparen(b.child_by_field_name("left"))
+            right = unparen(b.child_by_field_name("right"))
+            if left is None or right is None or (left.kind_id not in _SENTINEL_OR_TEXT and right.kind_id not in _SENTINEL_OR_TEXT):
+                continue  # err != nil, n == 0 ...: neither side a pkg.ErrX sentinel nor a message string
+            for a, s in ((left, right), (right, left)):
+                if is_err_name(a) and self._foreign_sentinel(f, s) and not self._in_is_method(ctx, b) and not _from_ctx_err(ctx, b, a):
+                    ctx.report(b, f"{text(b)} compares with == : once anything wraps the error (fmt.Errorf %w, "
+                               f"net/url, your own layers) this is false; use errors.Is({text(a)}, {text(s)})")
+                    break
+                if is_error_call(a) and s is not None and s.type in ("interpreted_string_literal", "raw_string_literal"):
+                    ctx.report(b, f"{text(b)} matches the error by its message text: a reworded or wrapped message "
+                               "silently breaks this branch; compare with errors.Is/As against a sentinel or type")
+                    break
+        for call in calls_named(ctx, *{m for _, m in _STRING_MATCHERS}):
+            if f.call_target(call) not in _STRING_MATCHERS:
+                continue
+            args = call.child_by_field_name("arguments").named_children
+            if args and is_error_call(unparen(args[0])):
+                ctx.report(call, f"{text(call.child_by_field_name('function'))}({text(args[0])}, ...) matches the error by its "
+                           "message text: wording changes and wrapping break it silently; use errors.Is/As")
+        for sw in caps.get("switch", []):
+            val = unparen(sw.child_by_field_name("value"))
+            if not is_err_name(val):
+                continue
+            for case in sw.named_children:
+                if case.type != "expression_case":
+                    continue
+                values = case.child_by_field_name("value")
+                for item in values.named_children if values is not None else []:
+                    if self._foreign_sentinel(f, unparen(item)) and not _from_ctx_err(ctx, sw, val):
+                        ctx.report(item, f"switch {text(val)} {{ case {text(item)}: }} compares with ==: a wrapped error "
+                                   f"skips this case; use switch {{ case errors.Is({text(val)}, {text(item)}): }}")
+
+    @staticmethod
+    def _foreign_sentinel(f, node) -> bool:
+        if node is None or node.type != "selector_expression":
+            return False
+        q = f.qualified(node)
+        if q is None:
+            return False
+        if q in _WRAPPED_SENTINELS:
+            return True
+        # Third-party sentinels (gorm.ErrRecordNotFound, mongo.ErrNoDocuments,
+        # pgx.ErrNoRows ...) travel through layers that wrap; standard-library
+        # ones outside the list are returned unwrapped by documented contract
+        # (io.EOF, io.ErrUnexpectedEOF from ReadFull, bufio.ErrBufferFull,
+        # driver.ErrSkip, http.ErrServerClosed).
+        path = q[0] if q[0] != "." else (f.imports.dot[0] if len(f.imports.dot) == 1 else "")
+        if path.startswith("golang.org/x/"):
+            return False  # follows the standard library's unwrapped-sentinel contracts
+        return "." in path.split("/")[0] and q[1].startswith("Err")
+
+    @staticmethod
+    def _in_is_method(ctx, node) -> bool:
+        fi = ctx.funcs.enclosing(node)
+        return fi is not None and fi.name in ("Is", "As", "Unwrap")
+
+
+def _from_ctx_err(ctx, at, var) -> bool:
+    """The error comes straight from a call documented to return the
+    sentinel unwrapped (errorlint's allow-list idea): ``ctx.Err()`` for
+    context errors, ``row.Scan(...)`` for sql.ErrNoRows."""
+    fi = ctx.funcs.enclosing(at)
+    if fi is None or var is None or var.type != "identifier":
+        return False
+    for rhs in ctx.pkg.assigned_from(fi.body, text(var)):
+        rhs = unparen(rhs)
+        if rhs is not None and rhs.type == "call_expression" and method_and_operand(rhs)[0] in ("Err", "Scan"):
+            return True
+    return False

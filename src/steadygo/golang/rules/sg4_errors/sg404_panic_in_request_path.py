@@ -1,0 +1,63 @@
+"""SG404 panic-in-request-path: panic (or log.Panic) called inside a request handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.error_checks import calls_named, has_deferred_recover, started_as_goroutine
+from steadygo.golang.functions import may_have_handlers
+from steadygo.golang.parse import text, unparen
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class PanicInRequestPath(GoRule):
+    meta = code_meta(
+        id="SG404",
+        name="panic-in-request-path",
+        severity=Severity.WARNING,
+        breakpoint="A panic while serving a request drops that connection with no response (net/http) or kills the whole process (gRPC, frameworks without recovery middleware, any goroutine).",
+        summary="panic (or log.Panic) called inside a request handler.",
+    )
+
+    def check(self, ctx: FileContext) -> None:
+        if not may_have_handlers(ctx):
+            return  # a handler's signature needs a framework import (or gRPC in the package)
+        f = ctx.file
+        for call in calls_named(ctx, "panic", "Panic", "Panicf", "Panicln"):
+            fn = call.child_by_field_name("function")
+            is_panic = fn.type == "identifier" and text(fn) == "panic" and not _panic_shadowed(ctx, call)
+            t = f.call_target(call)
+            if not is_panic and t not in (("log", "Panic"), ("log", "Panicf"), ("log", "Panicln")):
+                continue
+            args = call.child_by_field_name("arguments").named_children
+            if is_panic and args and f.is_member(unparen(args[0]), "net/http", "ErrAbortHandler"):
+                continue
+            chain = list(ctx.funcs.enclosing_chain(call))
+            h = next((fi for fi in chain if fi.is_handler), None)
+            if h is None:
+                continue
+            # only the synchronous path: a goroutine's panic is SG405's
+            inner = chain[: chain.index(h)]
+            if any(started_as_goroutine(fi.node) for fi in inner):
+                continue
+            if any(has_deferred_recover(ctx.pkg, fi.body) for fi in chain[: chain.index(h) + 1]):
+                continue
+            if h.handler == "grpc":
+                ctx.report(call, "panic inside a gRPC handler: grpc-go does not recover panics, so this crashes the whole "
+                           "process and every in-flight call; return a status error instead", severity=Severity.ERROR)
+            else:
+                ctx.report(call, f"panic inside a {h.handler} handler: the client gets no response (net/http drops the "
+                           "connection; without recovery middleware the process dies); return an error response instead")
+
+
+def _panic_shadowed(ctx, call) -> bool:
+    def compute():
+        return any(n.type == "function_declaration" and text(n.child_by_field_name("name")) == "panic"
+                   for f in ctx.pkg.files for n in f.root.named_children)
+
+    return ctx.pkg.memo("err.panic_shadowed", compute)

@@ -1,0 +1,45 @@
+"""SG514 duplicate-metric-name: Two metric definitions with the same fully-qualified name in one module."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import node_of, service_facts_for
+from steadygo.golang.frameworks import PROMETHEUS_CLIENT
+from steadygo.golang.metric_defs import metrics_in_file
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class DuplicateMetricName(GoRule):
+    meta = code_meta(
+        id="SG514",
+        name="duplicate-metric-name",
+        severity=Severity.ERROR,
+        breakpoint="Registering the same name twice makes MustRegister (and every promauto constructor) panic at start-up; with separate registries the two series collide at scrape time.",
+        summary="Two metric definitions with the same fully-qualified name in one module.",
+    )
+    module_facts = ("metrics",)
+    requires_imports = PROMETHEUS_CLIENT
+
+    def check(self, ctx: FileContext) -> None:
+        mine = metrics_in_file(ctx)
+        if not mine:
+            return
+        # Module facts and the package's own name files alike (by the path
+        # reports show), so one definition is one place whatever the scan root.
+        everything = service_facts_for(ctx.pkg, "metrics").metrics
+        for m in mine:
+            if not m.name:
+                continue
+            me = (m.location.path, m.location.line)
+            same = sorted({(o.location.path, o.location.line) for o in everything if o.name == m.name} | {me})
+            if len(same) < 2 or same[0] == me:
+                continue  # report the later definitions, each pointing at the first
+            shown, line = same[0]
+            ctx.report(node_of(ctx.pkg, m), f"metric {m.name!r} is also defined at {shown}:{line}: "
+                       "registering both in one registry panics; share one definition")

@@ -1,0 +1,43 @@
+"""SG515 unbounded-metric-label.
+
+Metric label whose name denotes an unbounded value (user_id, email, ip, request_id, trace_id, session, url, query).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import node_of
+from steadygo.golang.frameworks import PROMETHEUS_CLIENT
+from steadygo.golang.metric_defs import metrics_in_file
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+_UNBOUNDED = re.compile(
+    r"^(user(_?id)?|uid|email|e_?mail|ip|ip_?addr(ess)?|client_?ip|remote_?addr(ess)?|request_?id|req_?id|trace_?id|span_?id"
+    r"|session(_?id)?|url|uri|raw_?path|raw_?url|query|query_?string|token|uuid|(customer|order|account|tenant_user|device)_?id|phone|username)$"
+)
+
+
+class UnboundedMetricLabel(GoRule):
+    meta = code_meta(
+        id="SG515",
+        name="unbounded-metric-label",
+        severity=Severity.WARNING,
+        breakpoint="Every distinct user, IP, request id or URL becomes a new time series: memory in the service and in Prometheus grows without bound until one of them is OOM-killed.",
+        summary="Metric label whose name denotes an unbounded value (user_id, email, ip, request_id, trace_id, session, url, query).",
+    )
+    requires_imports = PROMETHEUS_CLIENT
+
+    def check(self, ctx: FileContext) -> None:
+        for m in metrics_in_file(ctx):
+            bad = [lab for lab in (m.labels or ()) if _UNBOUNDED.match(lab.lower())]
+            if bad:
+                ctx.report(node_of(ctx.pkg, m), f"metric {m.name or '(computed name)'!r} has label(s) {', '.join(bad)} whose values are "
+                           "unbounded: one time series per value; put such values in logs or traces, not labels")

@@ -1,0 +1,44 @@
+"""SG601 server-without-graceful-shutdown.
+
+A service's main starts an HTTP server and nothing in the module ever calls Shutdown on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import node_of, service_facts_for
+from steadygo.golang.frameworks import SERVER_IMPORTS
+from steadygo.golang.listeners import file_listeners, is_main
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class ServerWithoutGracefulShutdown(GoRule):
+    meta = code_meta(
+        id="SG601",
+        name="server-without-graceful-shutdown",
+        severity=Severity.WARNING,
+        breakpoint="On every deploy or scale-down the pod gets SIGTERM and the process dies at once: in-flight requests are cut and clients see resets and 502s.",
+        summary="A service's main starts an HTTP server and nothing in the module ever calls Shutdown on it.",
+    )
+    module_facts = ("shutdown",)
+    requires_imports = SERVER_IMPORTS
+
+    def check(self, ctx: FileContext) -> None:
+        if not is_main(ctx):
+            return
+        listeners = file_listeners(ctx)
+        if not listeners:
+            return
+        facts = service_facts_for(ctx.pkg, "shutdown")
+        if any(s.kind in ("http", "other") for s in facts.shutdown_calls):
+            return
+        sig = " (signals are caught, but the server is never shut down)" if facts.signals else ""
+        for l in listeners:
+            ctx.report(node_of(ctx.pkg, l), f"{l.call} with no graceful shutdown anywhere in the service{sig}: on SIGTERM "
+                       "in-flight requests are cut; catch SIGTERM (signal.NotifyContext) and call Server.Shutdown with a deadline")

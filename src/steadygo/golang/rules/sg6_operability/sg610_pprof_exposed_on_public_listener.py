@@ -1,0 +1,55 @@
+"""SG610 pprof-exposed-on-public-listener.
+
+net/http/pprof or expvar is imported (registering on DefaultServeMux) and DefaultServeMux is served on a non-loopback address.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import extract_facts, is_loopback_address, module_facts, node_of, service_facts_for
+from steadygo.golang.rules.base import GoRule
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class PprofOnPublicListener(GoRule):
+    meta = code_meta(
+        id="SG610",
+        name="pprof-exposed-on-public-listener",
+        severity=Severity.ERROR,
+        breakpoint="Anyone who can reach the port can download heap dumps (with secrets in them), read expvar state, and run 30-second CPU profiles or traces that slow the service on demand.",
+        summary="net/http/pprof or expvar is imported (registering on DefaultServeMux) and DefaultServeMux is served on a non-loopback address.",
+    )
+    module_facts = ("debug",)
+    requires_imports = ("net/http",)
+
+    def check(self, ctx: FileContext) -> None:
+        if b"Serve" not in ctx.file.source:
+            return
+        mine = [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and l.handler == "DefaultServeMux"]
+        if not mine:
+            return
+        if not any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in ctx.pkg.files):
+            if not ctx.pkg.module.root:
+                return
+            debug = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "debug")
+            if debug is None or not (debug.pprof or debug.expvar):
+                return
+        facts = service_facts_for(ctx.pkg, "debug")
+        what = []
+        if facts.pprof or extract_facts(ctx.pkg).pprof:
+            what.append("net/http/pprof (/debug/pprof/)")
+        if facts.expvar or extract_facts(ctx.pkg).expvar:
+            what.append("expvar (/debug/vars)")
+        if not what:
+            return
+        for l in mine:
+            if is_loopback_address(l.addr):
+                continue
+            where = f"on {l.addr!r}" if l.addr else "on an address computed at run time"
+            ctx.report(node_of(ctx.pkg, l), f"{' and '.join(what)} registered on DefaultServeMux, which {l.call} serves {where}: "
+                       "profiles and heap dumps are public; serve the app on its own mux and pprof on 127.0.0.1 only")

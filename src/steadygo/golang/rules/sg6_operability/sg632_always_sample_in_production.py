@@ -1,0 +1,37 @@
+"""SG632 always-sample-in-production: sdktrace.AlwaysSample() used as the sampler in service code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steadygo.findings import Severity
+from steadygo.golang.facts import node_of
+from steadygo.golang.frameworks import OTEL_SDKTRACE
+from steadygo.golang.rules.base import GoRule
+from steadygo.golang.tracing import file_tracing
+from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
+
+
+class AlwaysSampleInProduction(GoRule):
+    meta = code_meta(
+        id="SG632",
+        name="always-sample-in-production",
+        severity=Severity.INFO,
+        breakpoint="Recording and exporting every span costs CPU, memory and exporter bandwidth in proportion to traffic; under a load spike the tracing pipeline drops data or slows the service.",
+        summary="sdktrace.AlwaysSample() used as the sampler in service code.",
+    )
+    requires_imports = (OTEL_SDKTRACE,)
+
+    def check(self, ctx: FileContext) -> None:
+        for m in file_tracing(ctx, "trace.AlwaysSample"):
+            call = node_of(ctx.pkg, m)
+            parent = call.parent.parent if call.parent is not None else None
+            inside_parent_based = parent is not None and parent.type == "call_expression" and ctx.file.call_target(parent) == (OTEL_SDKTRACE, "ParentBased")
+            msg = ("AlwaysSample records and exports every trace: cost grows with traffic; use "
+                   "ParentBased(TraceIDRatioBased(r)) or make the sampler configurable (OTEL_TRACES_SAMPLER)")
+            if inside_parent_based:
+                msg = "ParentBased(AlwaysSample()) still samples every root trace: " + msg.split(": ", 1)[1]
+            ctx.report(call, msg)
