@@ -103,7 +103,7 @@ def load(path: str) -> Baseline:
     naming the file: a broken baseline must stop the run, not silently let
     every known finding through (or hide every new one)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # -sig: a BOM from an editor is not an error
             text = fh.read()
     except FileNotFoundError:
         raise UserError(f"{path}: baseline file not found (create it with 'steadygo baseline create -o {path}')") from None
@@ -113,6 +113,8 @@ def load(path: str) -> Baseline:
         raise UserError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     try:
         doc = json.loads(text)
+    except RecursionError:
+        raise UserError(f"{path}: baseline is not valid JSON: nested too deeply") from None
     except ValueError as exc:
         raise UserError(f"{path}: baseline is not valid JSON (line {getattr(exc, 'lineno', '?')}): {getattr(exc, 'msg', exc)}") from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
@@ -130,6 +132,6 @@ def load(path: str) -> Baseline:
                 raise TypeError
             entries.append(Entry(fp, str(item.get("rule_id", "")), str(item.get("path", "")),
                                  int(item.get("line", 0) or 0), str(item.get("message", ""))))
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # Overflow: "line": 1e400 is inf
             raise UserError(f"{path}: baseline entry {i + 1} is malformed (needs a \"fingerprint\" string)") from None
     return Baseline(path, entries)

@@ -13,13 +13,13 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(name, help="judge GODEBUG=gctrace=1 output (GC thrash, pauses, heap trend)",
                               description="LOG is the service's stderr with gctrace lines, '-' for standard input.")
     p.add_argument("log", metavar="LOG")
-    p.add_argument("--thrash-interval-ms", type=float, default=50.0, metavar="MS",
+    p.add_argument("--thrash-interval-ms", type=output.finite, default=50.0, metavar="MS",
                    help="GC more often than this counts towards thrash (default: 50)")
-    p.add_argument("--thrash-cycles", type=int, default=5, metavar="N",
+    p.add_argument("--thrash-cycles", type=output.count, default=5, metavar="N",
                    help="consecutive close cycles that make thrash (default: 5)")
-    p.add_argument("--memory-limit", type=output._size, metavar="BYTES",
+    p.add_argument("--memory-limit", type=output.size, metavar="BYTES",
                    help="GOMEMLIMIT or container limit; thrash means live heap near it (default: near the GC goal)")
-    p.add_argument("--stw-ms", type=float, default=10.0, metavar="MS",
+    p.add_argument("--stw-ms", type=output.finite, default=10.0, metavar="MS",
                    help="stop-the-world longer than this is reported (default: 10)")
     output.add_common(p, growth=True)
     return p
@@ -36,7 +36,7 @@ def run(args) -> int:
             "cycles": [asdict(c) for c in tr.cycles[-args.top:]] if args.top else []}
 
     def render(console) -> None:
-        console.print(f"{args.log}: {s.cycles} GC cycles over {s.span_s:.1f} s ({s.forced} forced)",
+        console.print(f"{output.safe(args.log)}: {s.cycles} GC cycles over {s.span_s:.1f} s ({s.forced} forced)",
                       style="bold", markup=False)
         if s.interval_ms_median is not None:
             console.print(f"interval between cycles: median {s.interval_ms_median:.1f} ms, min {s.interval_ms_min:.1f} ms",

@@ -8,6 +8,7 @@ import argparse
 from rich.table import Table
 
 from steadygo.runtime import goroutines, leaks, output, srclink
+from steadygo.runtime.output import cell, safe
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -17,7 +18,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                     "DUMP is a file, '-' for standard input, or a live /debug/pprof/goroutine URL.")
     p.add_argument("dump", metavar="DUMP")
     p.add_argument("dump2", metavar="DUMP2", nargs="?", help="a later dump of the same process: report growth")
-    p.add_argument("--min-count", type=int, default=leaks.DEFAULT_MIN_COUNT, metavar="N",
+    p.add_argument("--min-count", type=output.count, default=leaks.DEFAULT_MIN_COUNT, metavar="N",
                    help=f"smallest bucket called a suspect (default: {leaks.DEFAULT_MIN_COUNT})")
     output.add_common(p, src=True, growth=True)
     return p
@@ -52,19 +53,19 @@ def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:
     d = analysis.dump
     title = f"{d.source}: {d.total:,} goroutines in {len(d.buckets):,} stacks ({d.format}"
     title += ", goroutineleak profile)" if d.profile == "goroutineleak" else ")"
-    console.print(title, style="bold", markup=False)
+    console.print(safe(title), style="bold", markup=False)
     if d.truncated:
         console.print(f"truncated: {d.truncated_note}", style="yellow", markup=False)
     for h in d.header[:3]:
-        console.print(f"header: {h}", style="red", markup=False)
+        console.print(f"header: {safe(h)}", style="red", markup=False)
     for w in d.warnings:
-        console.print(f"warning: {w}", style="yellow", markup=False)
+        console.print(f"warning: {safe(w)}", style="yellow", markup=False)
 
     states = Table(title="States", title_justify="left", show_edge=False)
     states.add_column("state")
     states.add_column("goroutines", justify="right")
     for s, n in analysis.states.most_common(top):
-        states.add_row(s, f"{n:,}")
+        states.add_row(cell(s), f"{n:,}")
     console.print(states)
 
     t = Table(title="Top stacks", title_justify="left", show_edge=False)
@@ -75,8 +76,8 @@ def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:
         lo, hi = b.wait_range()
         wait = "" if hi == 0 else (f"{lo}m" if lo == hi else f"{lo}-{hi}m")
         tf = b.top_user_frame(analysis.module) or b.top_frame
-        t.add_row(f"{b.count:,}", b.state, wait, tf.func if tf else "?",
-                  b.created_by.func if b.created_by else "", str(b.first_line or ""))
+        t.add_row(f"{b.count:,}", cell(b.state), wait, cell(tf.func if tf else "?"),
+                  cell(b.created_by.func if b.created_by else ""), str(b.first_line or ""))
     console.print(t)
 
     if analysis.sites and d.format == "debug2":
@@ -85,18 +86,18 @@ def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:
         st.add_column("stacks", justify="right")
         st.add_column("site")
         for s in analysis.sites[:top]:
-            st.add_row(f"{s.count:,}", str(len(s.buckets)), s.key)
+            st.add_row(f"{s.count:,}", str(len(s.buckets)), cell(s.key))
         console.print(st)
 
     if analysis.suspects:
         console.print("Leak suspects, ranked (proven leaks first):", style="bold", markup=False)
         for i, s in enumerate(analysis.suspects[:top], 1):
             tag = "LEAK" if s.definite else "suspect"
-            console.print(f" {i}. [{tag}] {s.message}", markup=False)
+            console.print(f" {i}. [{tag}] {safe(s.message)}", markup=False)
             if s.source_link:
-                console.print(f"    source: {s.source_link}", markup=False)
+                console.print(f"    source: {safe(s.source_link)}", markup=False)
             for sf in s.static:
-                console.print(f"    static: {sf.rule_id} {sf.path}:{sf.line} {sf.message}", markup=False)
+                console.print(safe(f"    static: {sf.rule_id} {sf.path}:{sf.line} {sf.message}"), markup=False)
     else:
         console.print("No leak suspects.", markup=False)
 
@@ -108,5 +109,5 @@ def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:
         g.add_column("after", justify="right")
         g.add_column("creation site")
         for row in dd.by_site[:top]:
-            g.add_row(f"{row.delta:+,}", f"{row.before:,}", f"{row.after:,}", row.key)
+            g.add_row(f"{row.delta:+,}", f"{row.before:,}", f"{row.after:,}", cell(row.key))
         console.print(g)

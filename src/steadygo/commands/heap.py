@@ -59,28 +59,31 @@ def run(args) -> int:
 
     def render(console) -> None:
         unit = {t: u for t, u in cur.sample_types}
-        console.print(f"{args.profile}: {cur.kind} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
+        console.print(f"{output.safe(args.profile)}: {output.safe(cur.kind)} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
         for st, rows in tables.items():
             fmt = output.human_bytes if unit.get(st) == "bytes" else (lambda v: f"{v:,}")
-            t = Table(title=f"Top by {st} (total {fmt(data['totals'][st])})", title_justify="left", show_edge=False)
+            t = Table(title=output.cell(f"Top by {st} (total {fmt(data['totals'][st])})"), title_justify="left",
+                      show_edge=False)
             for col, j in (("flat", "right"), ("cum", "right"), ("function", "left"), ("where", "left")):
                 t.add_column(col, justify=j)
             for r in rows:
-                t.add_row(fmt(r.flat), fmt(r.cum), r.name, r.where)
+                t.add_row(fmt(r.flat), fmt(r.cum), output.cell(r.name), output.cell(r.where))
             console.print(t)
         if d is not None:
             fmt = output.human_bytes if d.unit == "bytes" else (lambda v: f"{v:,}")
-            t = Table(title=f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 {fmt(d.cur_total)} "
-                            f"({'+' if grown >= 0 else ''}{fmt(grown)})", title_justify="left", show_edge=False)
+            t = Table(title=output.cell(f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 "
+                                        f"{fmt(d.cur_total)} ({'+' if grown >= 0 else ''}{fmt(grown)})"),
+                      title_justify="left", show_edge=False)
             t.add_column("flat", justify="right")
             t.add_column("cum", justify="right")
             t.add_column("function")
             for r in d.by_function:
-                t.add_row(fmt(r.flat), fmt(r.cum), r.name)
+                t.add_row(fmt(r.flat), fmt(r.cum), output.cell(r.name))
             console.print(t)
             console.print("Growth by call stack:", style="bold", markup=False)
             for names, dv, w in d.by_stack[:args.top]:
-                console.print(f"  {fmt(dv):>12}  {' <- '.join(names[:6])}{' ...' if len(names) > 6 else ''}", markup=False)
+                console.print(output.safe(f"  {fmt(dv):>12}  {' <- '.join(names[:6])}{' ...' if len(names) > 6 else ''}"),
+                              markup=False)
 
     output.emit(args, render, data, findings)
     code = output.exit_code(findings)

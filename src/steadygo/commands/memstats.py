@@ -12,9 +12,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(name, help="compare expvar memstats with GOMEMLIMIT and the container limit",
                               description="URL_OR_JSON is a live /debug/vars URL, a saved JSON file, or '-'.")
     p.add_argument("source", metavar="URL_OR_JSON")
-    p.add_argument("--memory-limit", type=output._size, metavar="BYTES", help="the service's GOMEMLIMIT")
-    p.add_argument("--container-limit", type=output._size, metavar="BYTES", help="the container's memory limit")
-    p.add_argument("--gc-cpu-max", type=float, default=0.10, metavar="FRACTION",
+    p.add_argument("--memory-limit", type=output.size, metavar="BYTES", help="the service's GOMEMLIMIT")
+    p.add_argument("--container-limit", type=output.size, metavar="BYTES", help="the container's memory limit")
+    p.add_argument("--gc-cpu-max", type=output.finite, default=0.10, metavar="FRACTION",
                    help="GCCPUFraction above this is reported (default: 0.10)")
     output.add_common(p, growth=True)
     return p
@@ -29,7 +29,7 @@ def run(args) -> int:
 
     def render(console) -> None:
         mib = lambda v: f"{(v or 0) / 2**20:,.1f} MiB"  # noqa: E731
-        console.print(f"{args.source}: {' '.join(ms.cmdline)}".rstrip(": "), style="bold", markup=False)
+        console.print(output.safe(f"{args.source}: {' '.join(ms.cmdline)}".rstrip(": ")), style="bold", markup=False)
         console.print(f"heap in use {mib(s['heap_inuse'])}, allocated {mib(s['heap_alloc'])}, next GC at "
                       f"{mib(s['next_gc'])}; runtime total {mib(s['runtime_total'])} (Sys {mib(s['sys'])}, released "
                       f"{mib(s['heap_released'])})", markup=False)

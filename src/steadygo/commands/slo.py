@@ -70,7 +70,7 @@ def _generate(args) -> int:
                 file=sys.stderr,
             )
     if args.output:
-        write_atomic(args.output, text)
+        _write(args.output, text)
     else:
         sys.stdout.write(text)
     return 0
@@ -82,8 +82,17 @@ def _init(args) -> int:
         return 0
     if os.path.exists(args.output) and not args.force:
         raise UserError(f"{args.output} exists; use --force to overwrite it")
-    write_atomic(args.output, STARTER)
+    _write(args.output, STARTER)
     return 0
+
+
+def _write(path: str, text: str) -> None:
+    # Like `check`: a missing directory, a read-only file system, a directory
+    # in the way or a full disk is one line naming the file, exit 2.
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _explain(args) -> int:

@@ -21,12 +21,14 @@ GOROUTINE_RULES = tuple(f"SG9{n:02d}" for n in range(1, 11))
 
 def load(path: str) -> dict:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # -sig: a BOM from an editor is not an error
             doc = json.load(fh)
     except FileNotFoundError:
         raise UserError(f"{path}: runtime evidence file not found") from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read runtime evidence: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise UserError(f"{path}: runtime evidence is not usable JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: runtime evidence is not JSON (write it with 'steadygo goroutines DUMP --format json'): "
                         f"{getattr(exc, 'msg', exc)}") from None
@@ -43,9 +45,18 @@ def _is_count(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
+# Top-level counts the reports print; each may be absent (or null where the
+# goroutines command writes null), but a present one must be a count, or a
+# "total": 1e400 (JSON gives inf) reaches int() in a reporter.
+_COUNTS = ("total", "bucket_count", "declared_total")
+
+
 def _problem(doc) -> str | None:
     if not isinstance(doc, dict):
         return "expected a JSON object"
+    for key in _COUNTS:
+        if doc.get(key) is not None and not _is_count(doc[key]):
+            return f'"{key}" must be a whole number of 0 or more'
     buckets = doc.get("buckets")
     if not isinstance(buckets, list):
         return 'no "buckets" list'
@@ -78,7 +89,7 @@ def findings(doc: dict) -> list[Finding]:
                 message=str(d.get("message", "")), breakpoint=str(d.get("breakpoint", "")),
                 extra=tuple((str(k), str(v)) for k, v in (extra.items() if isinstance(extra, dict) else [])),
             ))
-        except (KeyError, ValueError, TypeError, AttributeError):
+        except (KeyError, ValueError, TypeError, AttributeError, OverflowError):  # Overflow: "line": 1e400
             raise UserError(f"{doc.get('_path', 'runtime evidence')}: finding {i + 1} is malformed") from None
     return out
 

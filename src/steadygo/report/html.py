@@ -355,9 +355,11 @@ class HtmlReporter(Reporter):
 
 
 def _int(v) -> int:
+    """A count from runtime evidence for display; anything unusable is 0.
+    OverflowError: JSON reads 1e400 as inf."""
     try:
         return int(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 

@@ -2,21 +2,30 @@
 
 Every artifact steadygo reads is capped: a goroutine dump pulled from a sick
 process can be tens of MiB, and a wrong path can point at a multi-GiB file.
-We check the size before reading (no 2 GB read just to refuse it), cap gzip
-expansion, and give live endpoints a time and byte budget.  Redirects are
-followed only to the same host, so a URL cannot walk us off the target.
+We check the size before reading (no 2 GB read just to refuse it), read in
+chunks, and peel gzip layers as the bytes arrive: the user's byte limit holds
+for the raw input and for every decompressed layer, so neither a bomb nor a
+gzip inside a gzip gets past it, and no layer is ever held twice.  A live
+endpoint gets one wall-clock budget for connecting, the headers and the body
+together (a server that trickles a byte a second is given up on in time).
+Redirects are followed only to the same host, so a URL cannot walk us off the
+target.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import stat
 import sys
+import time
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from steadygo.errors import UserError
+from steadygo.textsafe import escape_control
 
 MiB = 1 << 20
 # The runtime caps a debug=2 dump at 64 MiB; gzip and the odd concatenated
@@ -24,12 +33,20 @@ MiB = 1 << 20
 DEFAULT_MAX_BYTES = 256 * MiB
 DEFAULT_TIMEOUT = 30.0
 _MAX_REDIRECTS = 3
+# pprof output is gzipped, and a server may gzip it again on the wire; a third
+# layer is already odd, a fourth is a trick.
+MAX_GZIP_LAYERS = 3
+_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 @dataclass(frozen=True)
 class Artifact:
     source: str  # the path, URL or "-" the user gave
-    data: bytes  # decompressed
+    # Decompressed.  A bytearray, not bytes: converting would copy the whole
+    # artifact once more at its largest.
+    data: bytes | bytearray
     gzipped: bool
     content_type: str = ""
 
@@ -38,96 +55,306 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def size_text(n: int) -> str:
+    """A byte count for messages: '256 MiB', '1.5 KiB', '12 bytes'."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", MiB), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.{0 if n % scale == 0 else 1}f} {unit}"
+    return f"{n:,} bytes"
+
+
 def read_artifact(source: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT,
                   params: dict[str, str] | None = None) -> Artifact:
+    content_type = ""
     if is_url(source):
-        raw, ctype = _fetch(source, max_bytes, timeout, params)
+        check_url(source)
+        body = _UrlBody(source, timeout, params)
+        chunks: Iterator[bytes] = body.chunks()
+        over = f"{source}: response is over the {size_text(max_bytes)} limit"
     elif source == "-":
-        raw, ctype = _read_stream(sys.stdin.buffer, max_bytes, "standard input"), ""
+        body = None
+        chunks = _file_chunks(sys.stdin.buffer)
+        over = f"standard input: input is over the {size_text(max_bytes)} limit (raise it with --max-bytes)"
     else:
-        raw, ctype = _read_file(source, max_bytes), ""
-    gz = raw[:2] == b"\x1f\x8b"
-    data = _gunzip(raw, max_bytes, source) if gz else raw
-    return Artifact(source=source, data=data, gzipped=gz, content_type=ctype)
+        body = None
+        chunks = _open_file(source, max_bytes)
+        over = f"{source}: input is over the {size_text(max_bytes)} limit (raise it with --max-bytes)"
+    try:
+        data, layers = collect(chunks, max_bytes, source, over)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # a generator left mid-body: closes the connection or file now
+    if body is not None:
+        content_type = body.content_type
+    return Artifact(source=source, data=data, gzipped=layers > 0, content_type=content_type)
 
 
-def _read_file(path: str, max_bytes: int) -> bytes:
+def collect(chunks: Iterable[bytes], max_bytes: int, name: str, over_message: str = "") -> tuple[bytearray, int]:
+    """All of ``chunks`` with their gzip layers peeled, as (data, layers).
+    Each layer, the raw one included, may hold at most ``max_bytes``."""
+    stream: Iterator[bytes] = _capped(chunks, max_bytes, over_message or f"{name}: input is over the "
+                                      f"{size_text(max_bytes)} limit (raise it with --max-bytes)")
+    layers = 0
+    while True:
+        head, stream = _peek(stream, len(_GZIP_MAGIC))
+        if not head.startswith(_GZIP_MAGIC):
+            break
+        if layers == MAX_GZIP_LAYERS:
+            raise UserError(f"{name}: more than {MAX_GZIP_LAYERS} nested gzip layers; not a dump or profile")
+        layers += 1
+        stream = _gunzip_stream(stream, max_bytes, name)
+    out = bytearray()
+    for chunk in stream:
+        out += chunk
+    return out, layers
+
+
+def gunzip(raw: bytes, max_bytes: int, name: str) -> bytearray:
+    """Peel every gzip layer of ``raw``, each capped at ``max_bytes``."""
+    return collect((raw,), max_bytes, name)[0]
+
+
+def _capped(chunks: Iterable[bytes], max_bytes: int, message: str) -> Iterator[bytes]:
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        if seen > max_bytes:
+            raise UserError(message)
+        yield chunk
+
+
+def _peek(stream: Iterator[bytes], n: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first n bytes (fewer at the end) and the whole stream again."""
+    got: list[bytes] = []
+    size = 0
+    for chunk in stream:
+        got.append(chunk)
+        size += len(chunk)
+        if size >= n:
+            break
+    head = b"".join(got) if len(got) != 1 else got[0]
+    return bytes(head[:n]), itertools.chain(got, stream)
+
+
+def _gunzip_stream(chunks: Iterable[bytes], max_bytes: int, name: str) -> Iterator[bytes]:
+    """Decompress a gzip stream (several members allowed) chunk by chunk; at
+    most _CHUNK bytes come out of zlib at a time, so a bomb is stopped when it
+    passes the limit, not after it has filled memory."""
+    over = f"{name}: decompressed size is over the {size_text(max_bytes)} limit (raise it with --max-bytes)"
+    d = zlib.decompressobj(_GZIP_WBITS)
+    produced = 0
+    ended = False  # after the last member: trailing bytes are ignored, as gzip does
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data and not ended:
+                if d.eof:
+                    if not data.startswith(_GZIP_MAGIC):
+                        ended = True
+                        break
+                    d = zlib.decompressobj(_GZIP_WBITS)
+                out = d.decompress(data, _CHUNK)
+                data = d.unused_data if d.eof else d.unconsumed_tail
+                produced += len(out)
+                if produced > max_bytes:
+                    raise UserError(over)
+                if out:
+                    yield out
+        # Input exhausted: zlib may still hold output it could not hand over.
+        while not d.eof:
+            out = d.decompress(b"", _CHUNK)
+            if not out:
+                raise UserError(f"{name}: gzip stream is truncated")
+            produced += len(out)
+            if produced > max_bytes:
+                raise UserError(over)
+            yield out
+    except zlib.error as exc:
+        raise UserError(f"{name}: corrupt gzip data ({exc})") from None
+
+
+def _open_file(path: str, max_bytes: int) -> Iterator[bytes]:
     try:
         st = os.stat(path)
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise UserError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
     if stat.S_ISDIR(st.st_mode):
         raise UserError(f"{path}: is a directory, expected a dump or profile file")
     if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
         raise UserError(
-            f"{path}: {st.st_size / MiB:,.0f} MiB is over the {max_bytes / MiB:,.0f} MiB input limit "
+            f"{path}: {st.st_size / MiB:,.0f} MiB is over the {size_text(max_bytes)} input limit "
             f"(raise it with --max-bytes, or cut the file down)")
     try:
-        with open(path, "rb") as fh:
-            return _read_stream(fh, max_bytes, path)
+        fh = open(path, "rb")
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    return _file_chunks(fh, path, close=True)
 
 
-def _read_stream(fh, max_bytes: int, name: str) -> bytes:
-    # Read one byte past the cap so "exactly at the limit" and "over it" differ.
-    data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise UserError(f"{name}: input is over the {max_bytes / MiB:,.0f} MiB limit (raise it with --max-bytes)")
-    return data
-
-
-def _gunzip(raw: bytes, max_bytes: int, name: str) -> bytes:
-    # Decompress with an output cap so a gzip bomb stops at the limit instead
-    # of filling memory.
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = bytearray()
-    pending = raw
+def _file_chunks(fh, name: str = "standard input", close: bool = False) -> Iterator[bytes]:
     try:
         while True:
-            out += d.decompress(pending, max_bytes + 1 - len(out))
-            if len(out) > max_bytes:
-                raise UserError(f"{name}: decompressed size is over the {max_bytes / MiB:,.0f} MiB limit")
-            if d.eof:
-                break
-            pending = d.unconsumed_tail
-            if not pending:
-                raise UserError(f"{name}: gzip stream is truncated")
-    except zlib.error as exc:
-        raise UserError(f"{name}: corrupt gzip data ({exc})") from None
-    return bytes(out)
+            try:
+                chunk = fh.read(_CHUNK)
+            except OSError as exc:
+                raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+            if not chunk:
+                return
+            yield chunk
+    finally:
+        if close:
+            fh.close()
 
 
-def _fetch(url: str, max_bytes: int, timeout: float, params: dict[str, str] | None) -> tuple[bytes, str]:
-    import httpx  # imported here: only the live-URL path needs it
+# --------------------------------------------------------------------------- live URLs
 
-    host = urlsplit(url).netloc
-    current = url
+
+def check_url(url: str) -> None:
+    """Refuse a URL that cannot be fetched as given, before any connection."""
+    if any(c <= " " or c == "\x7f" for c in url):
+        raise UserError(f"{escape_control(url)}: not a usable URL (it contains spaces or control characters)")
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            for _ in range(_MAX_REDIRECTS + 1):
-                with client.stream("GET", current, params=params) as resp:
-                    if resp.is_redirect:
-                        target = urljoin(current, resp.headers.get("location", ""))
-                        if urlsplit(target).netloc != host:
-                            raise UserError(f"{url}: redirected to another host ({urlsplit(target).netloc}); not following")
-                        current, params = target, None
-                        continue
-                    if resp.status_code != 200:
-                        raise UserError(f"{url}: HTTP {resp.status_code} {resp.reason_phrase}")
-                    buf = bytearray()
-                    for chunk in resp.iter_raw():
-                        buf += chunk
-                        if len(buf) > max_bytes:
-                            raise UserError(f"{url}: response is over the {max_bytes / MiB:,.0f} MiB limit")
-                    return bytes(buf), resp.headers.get("content-type", "")
-            raise UserError(f"{url}: too many redirects")
-    except httpx.TimeoutException:
-        raise UserError(f"{url}: timed out after {timeout:g} s") from None
-    except httpx.HTTPError as exc:
-        raise UserError(f"{url}: {type(exc).__name__}: {exc}") from None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise UserError(f"{url}: not a usable URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{url}: not a usable URL (expected http://host[:port]/path)")
+
+
+def _with_params(url: str, params: dict[str, str] | None) -> str:
+    if not params:
+        return url
+    return url + ("&" if urlsplit(url).query else "?") + urlencode(params)
+
+
+class _Deadline:
+    """One wall-clock budget; every socket operation gets what is left of it."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def left(self, timeout: float | None) -> float:
+        import httpcore
+
+        remaining = self.end - time.monotonic()
+        if remaining <= 0:
+            raise httpcore.ReadTimeout("time budget used up")
+        return remaining if timeout is None else min(timeout, remaining)
+
+
+def _deadline_backend(deadline: _Deadline):
+    """An httpcore network backend whose every connect, read and write is
+    bounded by what is left of the deadline: httpx's own timeouts are per
+    operation, so a server sending a byte a second would never time out."""
+    import httpcore
+
+    class Stream(httpcore.NetworkStream):
+        def __init__(self, inner):
+            self._inner = inner
+
+        def read(self, max_bytes, timeout=None):
+            return self._inner.read(max_bytes, deadline.left(timeout))
+
+        def write(self, buffer, timeout=None):
+            self._inner.write(buffer, deadline.left(timeout))
+
+        def close(self):
+            self._inner.close()
+
+        def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+            return Stream(self._inner.start_tls(ssl_context, server_hostname, deadline.left(timeout)))
+
+        def get_extra_info(self, info):
+            return self._inner.get_extra_info(info)
+
+    class Backend(httpcore.NetworkBackend):
+        def __init__(self):
+            self._inner = httpcore.SyncBackend()
+
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+            return Stream(self._inner.connect_tcp(host, port, deadline.left(timeout), local_address, socket_options))
+
+        def connect_unix_socket(self, path, timeout=None, socket_options=None):
+            return Stream(self._inner.connect_unix_socket(path, deadline.left(timeout), socket_options))
+
+        def sleep(self, seconds):
+            time.sleep(min(seconds, max(deadline.end - time.monotonic(), 0)))
+
+    return Backend()
+
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class _UrlBody:
+    """GET a URL within one time budget; ``chunks()`` yields the raw body."""
+
+    def __init__(self, url: str, timeout: float, params: dict[str, str] | None):
+        self.url, self.timeout, self.params = url, timeout, params
+        self.content_type = ""
+
+    def chunks(self) -> Iterator[bytes]:
+        import httpcore
+
+        url = self.url
+        deadline = _Deadline(self.timeout)
+        host = urlsplit(url).netloc
+        current = _with_params(url, self.params)
+        ext = {"timeout": {k: self.timeout for k in ("connect", "read", "write", "pool")}}
+        headers = [(b"User-Agent", b"steadygo"), (b"Accept", b"*/*")]
+        try:
+            with httpcore.ConnectionPool(network_backend=_deadline_backend(deadline), retries=0) as pool:
+                for _ in range(_MAX_REDIRECTS + 1):
+                    with pool.stream("GET", current, headers=headers, extensions=ext) as resp:
+                        if resp.status in _REDIRECTS:
+                            current = self._redirect_target(current, resp, host)
+                            continue
+                        if resp.status != 200:
+                            reason = resp.extensions.get("reason_phrase", b"").decode("latin-1")
+                            raise UserError(f"{url}: HTTP {resp.status} {escape_control(reason)}".rstrip())
+                        self.content_type = escape_control(_header(resp, b"content-type"))
+                        for chunk in resp.iter_stream():
+                            deadline.left(None)
+                            if chunk:
+                                yield chunk
+                        return
+                raise UserError(f"{url}: too many redirects")
+        except httpcore.TimeoutException:
+            raise UserError(f"{url}: no complete response within the {self.timeout:g} s time budget "
+                            "(--timeout)") from None
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
+                httpcore.ProxyError, OSError, ValueError) as exc:
+            raise UserError(f"{url}: {type(exc).__name__}: {escape_control(str(exc))}") from None
+
+    def _redirect_target(self, current: str, resp, host: str) -> str:
+        location = _header(resp, b"location")
+        target = urljoin(current, location)
+        try:
+            parts = urlsplit(target)
+        except ValueError:
+            parts = None
+        shown = escape_control(target)
+        if parts is None or parts.scheme not in ("http", "https"):
+            raise UserError(f"{self.url}: redirected to '{shown}', which is not an http(s) URL; not following")
+        if parts.netloc != host:
+            raise UserError(f"{self.url}: redirected to another host ({escape_control(parts.netloc)}); not following")
+        check_url(target)
+        return target
+
+
+def _header(resp, name: bytes) -> str:
+    for k, v in resp.headers:
+        if k.lower() == name:
+            return v.decode("latin-1")
+    return ""
+
+
+# --------------------------------------------------------------------------- sniffing
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -137,7 +364,8 @@ def looks_like_html(data: bytes) -> bool:
 
 # Kept for callers that want to sniff gzip without reading the artifact.
 def is_gzip(data: bytes) -> bool:
-    return data[:2] == b"\x1f\x8b"
+    return data[:2] == _GZIP_MAGIC
 
 
-__all__ = ["Artifact", "read_artifact", "is_url", "looks_like_html", "is_gzip", "DEFAULT_MAX_BYTES"]
+__all__ = ["Artifact", "read_artifact", "collect", "gunzip", "check_url", "is_url", "looks_like_html", "is_gzip",
+           "size_text", "DEFAULT_MAX_BYTES"]

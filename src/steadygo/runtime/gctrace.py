@@ -19,13 +19,19 @@ from steadygo.errors import UserError
 from steadygo.findings import Finding
 from steadygo.runtime import rules as R
 
+# Numbers are bounded: a float with two dots ("1.2.3") or a 400-digit MB value
+# does not match, so such a line is skipped and counted instead of failing
+# float() or overflowing the trend arithmetic.  [0-9], not \d, which also
+# matches other scripts' digits.
+_I = r"([0-9]{1,15})(?![0-9])"
+_F = r"([0-9]{1,15}(?:\.[0-9]{1,15})?)(?![0-9.])"
 _LINE = re.compile(
-    r"gc (\d+) @([\d.]+)s (\d+)%(?: \(([^)]*)\))?: "
-    r"([\d.]+)\+([\d.]+)\+([\d.]+) ms clock, "
-    r"([\d.]+)\+([\d.]+)/([\d.]+)/([\d.]+)\+([\d.]+) ms cpu, "
-    r"(\d+)->(\d+)->(\d+) MB, (\d+) MB goal"
-    r"(?:, (\d+) MB stacks)?(?:, (\d+) MB globals)?"
-    r"(?:, (\d+) P)?( \(forced\))?")
+    rf"gc {_I} @{_F}s {_I}%(?: \(([^)]*)\))?: "
+    rf"{_F}\+{_F}\+{_F} ms clock, "
+    rf"{_F}\+{_F}/{_F}/{_F}\+{_F} ms cpu, "
+    rf"{_I}->{_I}->{_I} MB, {_I} MB goal"
+    rf"(?:, {_I} MB stacks)?(?:, {_I} MB globals)?"
+    rf"(?:, {_I} P)?( \(forced\))?")
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,36 @@ def _normalise(text: str) -> str:
     return _ARGS.sub("", text)
 
 
-_HEADER = re.compile(r"goroutine (\d+)[^\[\n]*\[([^\]\n]*)\]")
-_WAIT = re.compile(r", (\d+) minutes")
+# Digits are [0-9], not \d: \d also matches other scripts' digits.  Ids are
+# uint64 (at most 20 digits); a longer one makes the header garbled.
+_HEADER = re.compile(r"goroutine ([0-9]{1,20})(?![0-9])[^\[\n]*\[([^\]\n]*)\]")
+_WAIT = re.compile(r", ([0-9]{1,12}) minutes")
 _RACE = re.compile(r"^={10,}\nWARNING: DATA RACE\n(.*?)^={10,}$", re.M | re.S)
-_DEBUG1_COUNT = re.compile(r"(\d+) @( 0x[0-9a-f]+)*\s*$")
-_DEBUG1_FRAME = re.compile(r"#\t0x[0-9a-f]+\t(\S+?)(?:\+0x[0-9a-f]+)?\t+(\S+?):(\d+)\s*$")
+_DEBUG1_COUNT = re.compile(r"([0-9]+) @( 0x[0-9a-f]+)*\s*$")
+_DEBUG1_FRAME = re.compile(r"#\t0x[0-9a-f]+\t(\S+?)(?:\+0x[0-9a-f]+)?\t+(\S+?):([0-9]+)\s*$")
 
 # The runtime stops writing a debug=2 dump once its buffer reaches 64 MiB.
 RUNTIME_DUMP_CAP = 64 << 20
+
+# More goroutines than this in one dump is not a real process: each needs at
+# least a 2 KiB stack, so 2**32 of them would be 8 TiB.  Counts are only ever
+# added up (nothing is allocated per goroutine), so the cap is about telling
+# the user the input is nonsense, not about cost.
+MAX_GOROUTINES = 1 << 32
+_BOM = "\ufeff"
+
+
+def _line_number(digits: str) -> int:
+    """A source line number, 0 when it is not one: Python refuses int() of
+    more than 4,300 digits, and isdigit() lets through characters like '²'
+    that int() rejects."""
+    if 0 < len(digits) <= 9 and digits.isascii() and digits.isdigit():
+        return int(digits)
+    return 0
+
+
+def _count_text(digits: str) -> str:
+    return digits if len(digits) <= 24 else f"{digits[:12]}...({len(digits):,} digits)"
 
 
 @dataclass(frozen=True)
@@ -81,7 +103,9 @@ class Bucket:
     created_by: Frame | None = None
     count: int = 0
     states: Counter = field(default_factory=Counter)
-    wait_minutes: list[int] = field(default_factory=list)  # one per goroutine; 0 = under a minute or unknown
+    # minutes waited -> goroutines (0 = under a minute or unknown): one entry
+    # per distinct wait, not per goroutine, so memory follows the input size.
+    wait_minutes: Counter = field(default_factory=Counter)
     ids: list[int] = field(default_factory=list)  # first few goroutine ids, for the reader to grep
     first_line: int = 0  # line in the dump where the first goroutine of the bucket starts
     leaked: int = 0  # goroutines the GC proved leaked (goroutineleak profile)
@@ -109,9 +133,10 @@ class Bucket:
         return self.frames[0] if self.frames else None
 
     def wait_range(self) -> tuple[int, int]:
-        if not self.wait_minutes:
+        waits = [w for w, n in self.wait_minutes.items() if n > 0]
+        if not waits:
             return (0, 0)
-        return (min(self.wait_minutes), max(self.wait_minutes))
+        return (min(waits), max(waits))
 
 
 @dataclass
@@ -207,19 +232,22 @@ def load(source: str, max_bytes: int = fetch.DEFAULT_MAX_BYTES, timeout: float =
     if fetch.is_url(source) and "debug=" not in source and "/debug/pprof/" in source:
         params = {"debug": "2"}
     art = fetch.read_artifact(source, max_bytes=max_bytes, timeout=timeout, params=params)
-    return parse_bytes(art.data, source)
+    return parse_bytes(art.data, source, max_bytes)
 
 
-def parse_bytes(data: bytes, source: str = "<dump>") -> Dump:
+def parse_bytes(data: bytes, source: str = "<dump>", max_bytes: int = fetch.DEFAULT_MAX_BYTES) -> Dump:
     if not data or data.isspace():  # no copy of a 64 MiB input
         raise UserError(f"{source}: empty input, expected a goroutine dump")
     if fetch.looks_like_html(data):
         raise UserError(f"{source}: this is an HTML page, not a goroutine dump (wrong URL, or a proxy error page?)")
-    if not data[:4096].lstrip()[:32].startswith(_TEXT_STARTS) and _looks_like_pprof(data):
+    head = data[:4096]
+    if head.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM, as some editors and Windows tools write
+        head = head[3:]
+    if not head.lstrip()[:32].startswith(_TEXT_STARTS) and _looks_like_pprof(head):
         from steadygo.runtime import pprof
 
-        return from_profile(pprof.parse_profile(data, source), source, len(data))
-    text = data.decode("utf-8", errors="replace")
+        return from_profile(pprof.parse_profile(data, source, max_bytes), source, len(data))
+    text = data.decode("utf-8-sig", errors="replace")  # -sig: drops a BOM
     stripped = text[:4096].lstrip()
     if stripped.startswith(("goroutine profile: total", "goroutineleak profile: total")):
         return parse_debug1(text, source)
@@ -239,6 +267,8 @@ def _looks_like_pprof(data: bytes) -> bool:
 
 
 def parse_debug2(text: str, source: str = "<dump>") -> Dump:
+    if text.startswith(_BOM):
+        text = text[1:]
     dump = Dump(source=source, format="debug2", size=len(text))
     if "\r\n" in text[:4096]:
         text = text.replace("\r\n", "\n")
@@ -251,7 +281,7 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
     blocks = norm.rstrip("\n").split("\n\n")
     buckets: dict[str, Bucket] = {}
     line_no = 1
-    last_goroutine: tuple[str, int] | None = None
+    last_goroutine: tuple[str, int, int] | None = None  # body, line, minutes waited
     orig_lines: list[str] | None = None
     leaked_profile = False
     garbled = 0
@@ -293,11 +323,11 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
                     wait = int(w.group(1))
                 if "locked to thread" in extras:
                     b.locked_to_thread += 1
-            b.wait_minutes.append(wait)
+            b.wait_minutes[wait] += 1
             if "(leaked)" in state:
                 b.leaked += 1
                 leaked_profile = True
-            last_goroutine = (body, start)
+            last_goroutine = (body, start, wait)
         else:
             if orig_lines is None:
                 orig_lines = text.split("\n")
@@ -310,7 +340,7 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
             else:
                 garbled += 1
     if cut and last_goroutine is not None:
-        body, start = last_goroutine
+        body, start, wait = last_goroutine
         b = buckets[body]
         dump.truncated = True
         dump.truncated_note = (
@@ -319,7 +349,9 @@ def parse_debug2(text: str, source: str = "<dump>") -> Dump:
             + "; the last goroutine's stack is incomplete and was left out, counts are lower bounds")
         # Only the cut goroutine is dropped; its complete twins stay.
         b.count -= 1
-        b.wait_minutes.pop()
+        b.wait_minutes[wait] -= 1
+        if b.wait_minutes[wait] <= 0:
+            del b.wait_minutes[wait]
         if b.count == 0:
             del buckets[body]
     elif cut:
@@ -359,7 +391,7 @@ def _fill_frames(b: Bucket) -> None:
             loc = _OFFSET.sub("", raw.strip())
             colon = loc.rfind(":")
             path, line = (loc[:colon], loc[colon + 1:]) if colon > 0 else (loc, "0")
-            lineno = int(line) if line.isdigit() else 0
+            lineno = _line_number(line)
             if pending_created and creator is not None:
                 b.created_by = Frame(creator, path, lineno)
                 pending_created = False
@@ -401,7 +433,7 @@ def _extract_races(text: str, dump: Dump) -> str:
                     loc = lines[i + 2].strip()
                     loc = re.sub(r" \+0x[0-9a-f]+$", "", loc)
                     path, _, num = loc.rpartition(":")
-                    top = Frame(func, path, int(num) if num.isdigit() else 0)
+                    top = Frame(func, path, _line_number(num))
                 accesses.append((ln.rstrip(":"), top))
         dump.races.append(RaceReport(line=line, text=m.group(0), accesses=accesses))
         out.append(text[pos:m.start()])
@@ -413,14 +445,17 @@ def _extract_races(text: str, dump: Dump) -> str:
 
 
 def parse_debug1(text: str, source: str = "<dump>") -> Dump:
+    if text.startswith(_BOM):
+        text = text[1:]
     dump = Dump(source=source, format="debug1", size=len(text))
     lines = text.split("\n")
     first = lines[0].strip()
     if first.startswith("goroutineleak"):
         dump.profile = "goroutineleak"
-    try:
-        dump.declared_total = int(first.rsplit(" ", 1)[1])
-    except (IndexError, ValueError):
+    declared = first.rsplit(" ", 1)[-1]
+    if declared.isascii() and declared.isdigit() and len(declared) <= 12 and int(declared) <= MAX_GOROUTINES:
+        dump.declared_total = int(declared)
+    else:
         dump.warnings.append("the 'total' header line is garbled")
     buckets: dict[str, Bucket] = {}
     current: Bucket | None = None
@@ -440,7 +475,7 @@ def parse_debug1(text: str, source: str = "<dump>") -> Dump:
         if prev is not None:  # same stack under different labels: one bucket
             prev.count += current.count
             prev.states.update(current.states)
-            prev.wait_minutes.extend(current.wait_minutes)
+            prev.wait_minutes.update(current.wait_minutes)
             prev.leaked += current.leaked
         else:
             current.key = key
@@ -458,9 +493,10 @@ def parse_debug1(text: str, source: str = "<dump>") -> Dump:
             if m is None:
                 garbled += 1
                 continue
-            n = int(m.group(1))
+            n = _plausible_count(m.group(1), f"{source}:{i}")
             current = Bucket(key="", first_line=i, count=n)
-            current.wait_minutes = [0] * n
+            if n:
+                current.wait_minutes[0] = n
             if dump.profile == "goroutineleak":
                 current.leaked = n
             current_frames = []
@@ -473,12 +509,13 @@ def parse_debug1(text: str, source: str = "<dump>") -> Dump:
         if m is None:
             garbled += 1
             continue
-        fr = Frame(m.group(1), m.group(2), int(m.group(3)))
+        fr = Frame(m.group(1), m.group(2), _line_number(m.group(3)))
         current.frames.append(fr)
         current_frames.append(f"{fr.func}\t{fr.file}:{fr.line}")
     close()
     dump.buckets = sorted(buckets.values(), key=lambda b: (-b.count, b.first_line))
     dump.total = sum(b.count for b in dump.buckets)
+    _check_total(dump.total, source)
     if garbled:
         dump.warnings.append(f"{garbled} line(s) were not part of the debug=1 format and were skipped")
     if dump.declared_total is not None and dump.total < dump.declared_total and not garbled:
@@ -503,22 +540,42 @@ def from_profile(prof, source: str, size: int = 0) -> Dump:
         dump.profile = "goroutineleak"
     buckets: dict[tuple, Bucket] = {}
     for stack, values, _labels in prof.samples():
+        if not values:
+            raise UserError(f"{source}: corrupt pprof profile (a goroutine sample has no count)")
         n = values[0]
+        if not 0 <= n <= MAX_GOROUTINES:
+            raise UserError(f"{source}: a goroutine sample counts {n:,} goroutines, which no real process has "
+                            f"(limit {MAX_GOROUTINES:,}); the profile is corrupt")
         key = tuple(stack)
         b = buckets.get(key)
         if b is None:
             b = buckets[key] = Bucket(key="\n".join(f"{f}\t{p}:{ln}" for f, p, ln in stack))
             b.frames = [Frame(f, p, ln) for f, p, ln in stack]
         b.count += n
-        b.wait_minutes.extend([0] * n)
+        if n:
+            b.wait_minutes[0] += n
         state = infer_state(b.frames) + (" (leaked)" if leak else "")
         b.states[state] += n
         if leak:
             b.leaked += n
     dump.buckets = sorted(buckets.values(), key=lambda b: -b.count)
     dump.total = sum(b.count for b in dump.buckets)
+    _check_total(dump.total, source)
     dump.declared_total = dump.total
     return dump
+
+
+def _plausible_count(digits: str, where: str) -> int:
+    if len(digits) > 12 or int(digits) > MAX_GOROUTINES:
+        raise UserError(f"{where}: a count of {_count_text(digits)} goroutines in one stack is not plausible "
+                        f"(limit {MAX_GOROUTINES:,}); the dump is corrupt")
+    return int(digits)
+
+
+def _check_total(total: int, source: str) -> None:
+    if total > MAX_GOROUTINES:
+        raise UserError(f"{source}: the stacks add up to {total:,} goroutines, which no real process has "
+                        f"(limit {MAX_GOROUTINES:,}); the dump is corrupt")
 
 
 # --------------------------------------------------------------------------- report data
@@ -536,7 +593,7 @@ def bucket_data(b: Bucket, module: str | None = None) -> dict:
         "first_line": b.first_line,
         "ids": b.ids,
         "wait_minutes": {"min": lo, "max": hi,
-                         "median": sorted(waits)[len(waits) // 2] if waits else 0,
+                         "median": _median_wait(waits),
                          "histogram": _wait_histogram(waits)},
         "top_frame": _frame_data(b.top_frame),
         "top_user_frame": _frame_data(top_user),
@@ -551,15 +608,26 @@ def bucket_data(b: Bucket, module: str | None = None) -> dict:
 _WAIT_EDGES = ((0, "<1m"), (1, "1-9m"), (10, "10-59m"), (60, ">=60m"))
 
 
-def _wait_histogram(waits: list[int]) -> dict[str, int]:
+def _wait_histogram(waits: Counter) -> dict[str, int]:
     out = {label: 0 for _, label in _WAIT_EDGES}
-    for w in waits:
+    for w, n in waits.items():
         label = _WAIT_EDGES[0][1]
         for edge, lab in _WAIT_EDGES:
             if w >= edge:
                 label = lab
-        out[label] += 1
+        out[label] += max(n, 0)
     return out
+
+
+def _median_wait(waits: Counter) -> int:
+    """The wait of the middle goroutine (upper median), as sorted(all)[n // 2]."""
+    total = sum(n for n in waits.values() if n > 0)
+    seen = 0
+    for w in sorted(waits):
+        seen += max(waits[w], 0)
+        if seen > total // 2:
+            return w
+    return 0
 
 
 def _frame_data(f: Frame | None) -> dict | None:

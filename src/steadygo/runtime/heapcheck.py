@@ -50,6 +50,11 @@ def _first_user_frame(canon: pprof.Canon, key: tuple[int, ...]) -> tuple[str, st
     return canon.leaf_func(key[0]), canon.leaf_where(key[0])
 
 
+def _is_line_number(text: str) -> bool:
+    # isdigit() alone lets '²' through to int(), and a profile can carry any text.
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
+
+
 def _package_map(src: str | None, where: str, tree) -> bool:
     """With --src: is the allocating line an index assignment into a
     package-level map variable?"""
@@ -57,7 +62,7 @@ def _package_map(src: str | None, where: str, tree) -> bool:
         return False
     path, _, line = where.rpartition(":")
     rel = tree.resolve(path)
-    if rel is None or not line.isdigit():
+    if rel is None or not _is_line_number(line):
         return False
     try:
         with open(os.path.join(tree.root, rel), encoding="utf-8", errors="replace") as fh:
@@ -124,7 +129,7 @@ def _links(tree, where: str) -> list[tuple[str, str]]:
         return []
     path, _, line = where.rpartition(":")
     rel = tree.resolve(path)
-    if rel is None or not line.isdigit():
+    if rel is None or not _is_line_number(line):
         return []
     out = [("source", f"{rel}:{line}")]
     for sf in tree.findings_at(rel, int(line)):

@@ -6,28 +6,40 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import sys
 
 from rich.console import Console
+from rich.markup import escape as rich_escape
+from rich.text import Text
 
+from steadygo.errors import UserError
 from steadygo.findings import Finding, Severity
 from steadygo.fsutil import write_atomic
 from steadygo.runtime import fetch
+from steadygo.textsafe import escape_control
 
 
 def add_common(p: argparse.ArgumentParser, src: bool = False, growth: bool = False) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    p.add_argument("--top", type=int, default=10, metavar="N", help="rows per table (default: 10)")
+    p.add_argument("--top", type=count, default=10, metavar="N", help="rows per table (default: 10)")
     p.add_argument("--max-bytes", type=_size, default=fetch.DEFAULT_MAX_BYTES, metavar="BYTES",
                    help="refuse inputs larger than this (default: 256M; suffixes K, M, G)")
-    p.add_argument("--timeout", type=float, default=fetch.DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help="time budget for a live URL (default: 30)")
+    p.add_argument("--timeout", type=seconds, default=fetch.DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help="time budget for a live URL: connecting, headers and body together (default: 30)")
     if src:
         p.add_argument("--src", metavar="DIR", help="source tree of the service, to link frames to code and static findings")
     if growth:
-        p.add_argument("--fail-if-growth", type=int, metavar="N",
+        p.add_argument("--fail-if-growth", type=count, metavar="N",
                        help="exit 1 when the second input grew by more than N over the first")
+
+
+# Sizes and times given on the command line: a bad value is a usage error
+# (exit 2, one line) here, not an OverflowError or a silent "accept nothing"
+# deep in a reader.
+MAX_SIZE = 1 << 60  # 1 EiB: beyond any real input or memory limit
+MAX_SECONDS = 24 * 3600.0
 
 
 def _size(text: str) -> int:
@@ -39,9 +51,46 @@ def _size(text: str) -> int:
             t = t.rstrip("IB").rstrip(suffix)
             break
     try:
-        return int(float(t) * mult)
+        value = float(t) * mult
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
+    if not math.isfinite(value) or value < 1 or value > MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size between 1 byte and 1 EiB")
+    return int(value)
+
+
+size = _size
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time between 0 and {MAX_SECONDS:g} seconds")
+    return value
+
+
+def finite(text: str) -> float:
+    """A finite number of 0 or more (thresholds in ms, fractions)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of 0 or more")
+    return value
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text.strip()) if len(text) <= 18 else -1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text[:24]!r} is not a whole number of 0 or more")
+    return value
 
 
 def finding_dict(f: Finding) -> dict:
@@ -65,18 +114,41 @@ def emit(args, render_text, data: dict, findings: list[Finding]) -> None:
         if findings:
             console.print()
             for f in findings:
-                loc = f"{f.path}:{f.line}" if f.line else f.path
+                loc = safe(f"{f.path}:{f.line}" if f.line else f.path)
                 style = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}.get(f.severity, "cyan")
-                console.print(f"{loc}: [{style}]{f.rule_id}[/] {f.message}", markup=True, highlight=False)
+                # Markup only around the rule id: the path and message come
+                # from the input and are neither markup nor terminal codes.
+                console.print(f"{rich_escape(loc)}: [{style}]{f.rule_id}[/] {rich_escape(safe(f.message))}",
+                              markup=True, highlight=False)
                 for k, v in f.extra:
                     if k in ("source", "static_finding"):
-                        console.print(f"    {k.replace('_', ' ')}: {v}", markup=False)
+                        console.print(f"    {k.replace('_', ' ')}: {safe(v)}", markup=False)
         out = buf.getvalue()
     if args.output:
-        write_atomic(args.output, out)
+        write_report(args.output, out)
     else:
         sys.stdout.write(out)
         sys.stdout.flush()
+
+
+def safe(text) -> str:
+    """Text from a dump, profile or trace, made safe for a terminal."""
+    return escape_control(str(text))
+
+
+def cell(text) -> Text:
+    """A table cell or title from the input: no terminal codes, no markup
+    (rich reads ``[...]`` in a plain string cell as a style tag)."""
+    return Text(safe(text))
+
+
+def write_report(path: str, text: str) -> None:
+    """-o FILE: any OSError (missing directory, read-only file system, a
+    directory in the way, a full disk) is one line naming the file."""
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
 def exit_code(findings: list[Finding]) -> int:

@@ -76,28 +76,38 @@ class Profile:
     def samples(self):
         """(frames leaf-first, values, labels) for each sample."""
         st = self.pb.string_table
+        n = len(st)
         lf = self.loc_frames
         for s in self.pb.sample:
             frames: list[FrameT] = []
             for lid in s.location_id:
                 frames.extend(lf.get(lid, ()))
-            labels = {st[lb.key]: (st[lb.str] if lb.str else lb.num) for lb in s.label}
+            # Label indexes are not checked at parse time (most callers never
+            # read labels); one out of range is corrupt input, not a crash.
+            labels = {}
+            for lb in s.label:
+                if not (0 <= lb.key < n and 0 <= lb.str < n):
+                    raise UserError(f"{self.source}: corrupt pprof profile (label string index out of range)")
+                labels[st[lb.key]] = st[lb.str] if lb.str else lb.num
             yield frames, list(s.value), labels
 
 
 def load(source: str, max_bytes: int = fetch.DEFAULT_MAX_BYTES, timeout: float = fetch.DEFAULT_TIMEOUT) -> Profile:
     art = fetch.read_artifact(source, max_bytes=max_bytes, timeout=timeout)
-    return parse_profile(art.data, source)
+    return parse_profile(art.data, source, max_bytes)
 
 
-def parse_profile(data: bytes, source: str = "<profile>") -> Profile:
+def parse_profile(data: bytes, source: str = "<profile>", max_bytes: int = fetch.DEFAULT_MAX_BYTES) -> Profile:
     if fetch.is_gzip(data):
-        data = fetch._gunzip(data, fetch.DEFAULT_MAX_BYTES * 4, source)
+        # The caller's limit holds for every gzip layer (read_artifact has
+        # usually peeled them already; this is for bytes handed in directly).
+        data = fetch.gunzip(data, max_bytes, source)
     if not data:
         raise UserError(f"{source}: empty file, expected a pprof profile")
     if fetch.looks_like_html(data):
         raise UserError(f"{source}: this is an HTML page, not a pprof profile (wrong URL, or a proxy error page?)")
-    if data.lstrip()[:10] in (b"goroutine ", b"heap profi") or data.lstrip().startswith(b"heap profile:"):
+    head = data[:64].lstrip()  # a slice: lstrip() of the whole input would copy it
+    if head.startswith((b"goroutine ", b"heap profi")):
         raise UserError(f"{source}: this is a text profile (debug=1); fetch it without ?debug= to get the pprof format")
     pb = profile_pb2.Profile()
     try:

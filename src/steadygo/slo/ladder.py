@@ -70,7 +70,9 @@ def format_duration(seconds: int) -> str:
     return "".join(out) or "0s"
 
 
-_WINDOW_RE = re.compile(r"^([1-9][0-9]*)([dw])$")
+# At most six digits: int() of a 5,000-digit count would raise, and the
+# window is checked against 7d..90d after.
+_WINDOW_RE = re.compile(r"^([1-9][0-9]{0,5})([dw])$")
 
 
 def parse_slo_window(text: str) -> int | None:

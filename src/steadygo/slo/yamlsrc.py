@@ -85,4 +85,12 @@ def loads(text: str, path: str = "<spec>"):
         problem = exc.problem or exc.context or "invalid YAML"
         raise UserError(f"{path}:{line}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
+        # Not every PyYAML error is marked (ReaderError for a control
+        # character is not) and their text spans lines: make it one.
+        raise UserError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        # PyYAML composes and constructs recursively; "[" * 10000 is a spec
+        # nobody wrote, so say so instead of crashing.
+        raise UserError(f"{path}: invalid YAML: nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
         raise UserError(f"{path}: invalid YAML: {exc}") from None
