@@ -146,3 +146,16 @@ def test_scorecard_and_charts(page_and_events):
     assert widths[0] == max(widths) > widths[-1] > 0
     growth = page.locator("svg.chart").nth(1)
     assert "30 → 70 (+40)" in growth.inner_html()
+
+
+def test_rule_panel_embeds_the_docs_and_links_in_page(page_and_events):
+    page, events, out = page_and_events
+    page.locator('a[href="#rule-SG101"]').first.click()
+    assert page.evaluate("location.hash") == "#rule-SG101"
+    page.click("#rule-SG101 summary")
+    panel = page.inner_text("#rule-SG101")
+    assert "What it does" in panel and "Known limits" in panel
+    # The page links nowhere outside itself when no docs-url is configured.
+    hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
+    assert hrefs and all(h.startswith("#rule-") for h in hrefs)
+    assert events["requests"] == [out.as_uri()]

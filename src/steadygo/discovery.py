@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from dataclasses import dataclass
 
 from steadygo.config import Config
+from steadygo.textsafe import escape_control
 
 SKIP_DIRS = frozenset({"vendor", "testdata", ".git", "node_modules", ".hg", ".svn"})
 
@@ -21,8 +23,49 @@ class Diagnostic:
     message: str
     level: str = "warning"  # 'warning': input skipped; 'error': a path given by the user is unusable
 
+    def __post_init__(self):
+        # A path straight from the command line or the walk may hold bytes
+        # that are not UTF-8; no report could encode it.
+        object.__setattr__(self, "path", printable_name(self.path))
+
     def line(self) -> str:
-        return f"{self.path}: {self.message}"
+        """The one line commands print to stderr: control characters in a
+        file name must not reach the terminal."""
+        return escape_control(f"{self.path}: {self.message}")
+
+
+def printable_name(name: str) -> str:
+    """A file name that every report can encode.  Python decodes bytes that
+    are not UTF-8 in a file name to lone surrogates (PEP 383), which no UTF-8
+    writer accepts; they are shown as ``\\xff`` escapes instead."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no byte decodes to (from a JSON "\ud800" escape)
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _has_undecodable(name: str) -> bool:
+    return not name.isascii() and printable_name(name) != name
+
+
+_NOT_UTF8 = "file name is not valid UTF-8; reported with \\x escapes in its place"
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 @functools.lru_cache(maxsize=16)
@@ -35,6 +78,12 @@ def _plain_prefix(base: str) -> str | None:
 
 
 def display_path(path: str, base: str) -> str:
+    """The path findings and diagnostics show: relative to ``base`` when
+    under it, '/'-separated, and always encodable (see ``printable_name``)."""
+    return printable_name(_relative_path(path, base))
+
+
+def _relative_path(path: str, base: str) -> str:
     prefix = _plain_prefix(base)
     if prefix is not None and path.startswith(prefix):
         rest = path[len(prefix):]
@@ -64,7 +113,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
             return False
         if name.endswith("_test.go") and not config.include_tests:
             return False
-        return not (config.exclude and config.is_excluded(display_path(path, exclude_base)))
+        return not (config.exclude and config.is_excluded(_relative_path(path, exclude_base)))
 
     def add(path: str, is_link: bool = True) -> None:
         # Directories are already de-duplicated by inode, so only a file that is
@@ -74,6 +123,8 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
         if key in seen_files:
             return
         seen_files.add(key)
+        if _has_undecodable(path):
+            diags.append(Diagnostic(display_path(path, base), _NOT_UTF8))
         packages.setdefault(os.path.dirname(os.path.abspath(path)), []).append(path)
 
     for top in paths:
@@ -87,7 +138,12 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 diags.append(Diagnostic(top, "not a Go file or directory", "error"))
             continue
         if not os.path.isdir(top):
-            diags.append(Diagnostic(top, "not a regular file or directory (broken symlink?)", "error"))
+            try:
+                what = _special_kind(os.stat(top).st_mode)
+            except OSError:
+                what = "a broken symlink"
+            # Reading a FIFO blocks until someone writes to it: never open one.
+            diags.append(Diagnostic(top, f"{what}, not a Go file or directory", "error"))
             continue
         stack = [top]
         while stack:
@@ -122,7 +178,7 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                 if is_dir:
                     if e.name in SKIP_DIRS or e.name.startswith((".", "_")):
                         continue
-                    if config.exclude and config.is_excluded(display_path(e.path, exclude_base)):
+                    if config.exclude and config.is_excluded(_relative_path(e.path, exclude_base)):
                         continue
                     subdirs.append((e.is_symlink(), e.path))
                 elif e.name.endswith(".go"):
@@ -130,8 +186,20 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                     if link and not os.path.exists(e.path):
                         diags.append(Diagnostic(display_path(e.path, base), "broken symlink; skipped"))
                         continue
-                    if want_file(e.path):
-                        add(e.path, link)
+                    if not want_file(e.path):
+                        continue
+                    try:
+                        regular = e.is_file()  # follows symlinks; False for FIFOs, sockets, devices
+                        mode = 0 if regular else os.stat(e.path).st_mode
+                    except OSError as exc:
+                        diags.append(Diagnostic(display_path(e.path, base), f"cannot read: {exc.strerror}; skipped"))
+                        continue
+                    if not regular:
+                        # Opening a FIFO for reading blocks until a writer comes:
+                        # the scan would hang for ever.
+                        diags.append(Diagnostic(display_path(e.path, base), f"{_special_kind(mode)}, not a regular file; skipped"))
+                        continue
+                    add(e.path, link)
             # Real directories before symlinks to them, so findings carry the
             # real path whatever the names sort as.
             stack.extend(p for _, p in sorted(subdirs, reverse=True))

@@ -247,7 +247,7 @@ def _second_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     pkg.module_facts = task.module_facts
     gofacts.install_module_facts(pkg.module.root, task.module_facts)
     try:
-        findings, diags = _run_rules(pkg, _rules(task.enabled), with_syntax=False)
+        findings, diags = _run_rules(pkg, _rules(task.enabled), with_syntax=False, second=True)
     finally:
         gofacts.install_module_facts("", None)
     return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root)
@@ -264,7 +264,7 @@ def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
     return ok
 
 
-def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool) -> tuple[list[Finding], list[tuple[str, str, str]]]:
+def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: bool = False) -> tuple[list[Finding], list[tuple[str, str, str]]]:
     diags: list[tuple[str, str, str]] = []
     out: list[Finding] = []
     for file in pkg.files:
@@ -286,6 +286,9 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool) -> tuple[li
                               "other rules and files were still checked; please report this", "error"))
                 continue
             out.extend(ctx.out)
+        if file.beyond_query_depth and not second:  # issue 20 F20: the query cursor cannot see below that depth
+            diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; "
+                          "file only partly analysed", "warning"))
     return out, diags
 
 

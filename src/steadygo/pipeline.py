@@ -5,8 +5,9 @@ Every command that produces findings (``check`` and the evidence it joins,
 processors it needs; each processor is a small function with one job, and the
 order below is the contract documented in the README:
 
-    path ignores -> inline suppressions -> overlap -> dedupe -> fingerprints
-    -> baseline -> changed lines -> severity overrides -> sort
+    path ignores -> inline suppressions -> overlap -> dedupe -> credential
+    masking -> fingerprints -> baseline -> changed lines -> severity overrides
+    -> sort
 
 Options switch processors off by leaving them out (``--no-suppressions`` runs
 no suppression processor at all) rather than undoing their work afterwards.
@@ -76,6 +77,14 @@ def overlap(findings: list[Finding], run: Run) -> list[Finding]:
     return drop_superseded(findings, registry.rules_by_id())
 
 
+def mask_credentials(findings: list[Finding], run: Run) -> list[Finding]:
+    """Before fingerprints, so no fingerprint is a hash of a secret: where a
+    credential rule reported a line, every finding's snippet on it is masked."""
+    from steadygo.redact import mask_credential_lines
+
+    return mask_credential_lines(findings)
+
+
 def dedupe(findings: list[Finding], run: Run) -> list[Finding]:
     """The same rule reporting the same place twice (two rules paths reaching
     one node, or evidence joined twice) is one finding."""
@@ -125,7 +134,7 @@ def processors(*, suppressions: bool = True) -> list[Processor]:
     out: list[Processor] = [path_ignores]
     if suppressions:
         out.append(inline_suppressions)
-    out += [overlap, dedupe, fingerprints, baseline, changed_lines, severity_overrides, sort]
+    out += [overlap, dedupe, mask_credentials, fingerprints, baseline, changed_lines, severity_overrides, sort]
     return out
 
 

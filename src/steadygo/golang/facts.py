@@ -306,6 +306,7 @@ _UPPER_METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "C
 _TITLE_METHODS = {m.title(): m for m in _UPPER_METHODS}
 _ROUTE_FUNCS = {"HandleFunc", "Handle", "Any", "All", "Method", "MethodFunc", "Match"} | _UPPER_METHODS | set(_TITLE_METHODS)
 _PATTERN = re.compile(r"^(?:([A-Z]+)\s+)?([^\s/]*)(/\S*)$")
+_HTTP_CLIENT_FUNCS = {("net/http", f) for f in ("Get", "Post", "Head", "PostForm")}
 
 
 HEALTH_NAMES = {
@@ -386,7 +387,9 @@ def _route_of_call(pkg, file, call, funcs) -> Route | None:
         method = first
         first = resolve_string(pkg, file, args[1])
         rest = args[2:]
-    if first is None:
+    # A URL is what a client call takes (http.Post(url, ...), client.Get(url)),
+    # never a pattern a server serves; the package's own client functions too.
+    if first is None or "://" in first or file.qualified(fn) in _HTTP_CLIENT_FUNCS:
         return None
     m = _PATTERN.match(first)
     if m is None:

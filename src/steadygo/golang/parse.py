@@ -26,6 +26,37 @@ def parse(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
 
 
+# tree-sitter's query cursor records the depth each match started at in 16
+# bits (QueryState.start_depth): nodes more levels below the root than this
+# are never matched, by any rule.  Measured: a call under 65,529 parentheses
+# is found, under 65,530 it is not.
+QUERY_DEPTH_LIMIT = 0xFFFF
+
+
+def deeper_than(root: tree_sitter.Node, limit: int = QUERY_DEPTH_LIMIT) -> bool:
+    """Whether some node lies more than ``limit`` levels below ``root``.
+    A subtree with too few nodes to reach that deep is skipped whole
+    (``descendant_count`` is constant time), so on ordinary files, however
+    big, this looks at a handful of nodes; only a pathologically deep path is
+    walked, once."""
+    if root.descendant_count <= limit:
+        return False
+    cursor = root.walk()
+    depth = 0  # counted here: TreeCursor.depth walks the cursor's stack, O(depth) a call
+    while True:
+        if depth > limit:
+            return True
+        # descendant_count counts the node itself: its subtree reaches at
+        # most depth + count - 1.
+        if depth + cursor.node.descendant_count - 1 > limit and cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
+            depth -= 1
+
+
 @functools.cache
 def query(text: str) -> tree_sitter.Query:
     return tree_sitter.Query(LANGUAGE, text)

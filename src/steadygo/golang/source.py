@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from steadygo.golang.imports import ImportTable, build_import_table
-from steadygo.golang.parse import captures, parse, text, unparen
+from steadygo.golang.parse import captures, deeper_than, parse, text, unparen
 from steadygo.golang.scope import DECL_PATTERNS, ShadowIndex
 
 # Walking a tree costs about as much with one pattern as with twenty: the
@@ -65,6 +65,13 @@ class GoFile:
         self.root = self.tree.root_node
         self._shadow_index: dict[int, ShadowIndex] = {}
         self._stands_alone: dict[str, bool] = {}
+
+    @functools.cached_property
+    def beyond_query_depth(self) -> bool:
+        """True when the tree is deeper than queries can reach
+        (parse.QUERY_DEPTH_LIMIT): findings below that depth are lost, so the
+        engine says the file was only partly analysed."""
+        return deeper_than(self.root)
 
     @functools.cached_property
     def lines(self) -> list[str]:

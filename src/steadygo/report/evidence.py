@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from steadygo.discovery import printable_name
 from steadygo.errors import UserError
 from steadygo.findings import Finding, Layer, Severity
 
@@ -84,14 +85,19 @@ def findings(doc: dict) -> list[Finding]:
             line = int(d.get("line") or 0)
             extra = d.get("extra") or {}
             out.append(Finding(
-                rule_id=str(d["rule_id"]), rule_name=str(d.get("rule_name", "")), severity=sev, layer=layer,
-                path=str(d.get("path") or doc.get("source", "")), line=max(line, 0), col=0,
-                message=str(d.get("message", "")), breakpoint=str(d.get("breakpoint", "")),
-                extra=tuple((str(k), str(v)) for k, v in (extra.items() if isinstance(extra, dict) else [])),
+                rule_id=_text(d["rule_id"]), rule_name=_text(d.get("rule_name", "")), severity=sev, layer=layer,
+                path=_text(d.get("path") or doc.get("source", "")), line=max(line, 0), col=0,
+                message=_text(d.get("message", "")), breakpoint=_text(d.get("breakpoint", "")),
+                extra=tuple((_text(k), _text(v)) for k, v in (extra.items() if isinstance(extra, dict) else [])),
             ))
         except (KeyError, ValueError, TypeError, AttributeError, OverflowError):  # Overflow: "line": 1e400
             raise UserError(f"{doc.get('_path', 'runtime evidence')}: finding {i + 1} is malformed") from None
     return out
+
+
+def _text(value) -> str:
+    # JSON may spell lone surrogates ("\ud800"), which no report could encode.
+    return printable_name(str(value))
 
 
 def checked_rules(doc: dict) -> set[str]:

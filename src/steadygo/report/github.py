@@ -3,7 +3,9 @@ line per active finding, which Actions turns into annotations on the diff.
 
 Escaping follows the runner's rules: in the message, '%', CR and LF are
 percent-encoded; in properties, ':' and ',' are too, or a path containing
-them would end the property early."""
+them would end the property early.  Other control characters are shown as
+``\\xNN``: the log viewer renders escape sequences, and a file name or
+message from the scanned code must not be able to write to it."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ import os
 
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
+from steadygo.textsafe import escape_control
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_control(printable_name(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -1,7 +1,9 @@
 """The HTML report: one self-contained file for people.
 
 Safety: the page is rendered here, in Python, with every piece of text that
-comes from scanned code or evidence passed through ``html.escape``.  The one
+comes from scanned code or evidence passed through ``html.escape`` (and its
+control characters shown as ``\\xNN``, so a hidden escape sequence in a file
+name is visible).  The one
 script only toggles ``hidden`` on elements by their data attributes; it never
 builds markup.  A Content-Security-Policy pins the script and the stylesheet
 by hash and allows no network at all (``default-src 'none'``), so even an
@@ -10,7 +12,9 @@ escaping bug could neither run injected script nor load anything.
 Layout: verdict and counts, filters (severity, layer, suppressed), the
 breakpoint scorecard by layer, runtime evidence (goroutine bucket chart and
 growth diff) when given, then findings grouped by breakpoint and file with
-highlighted snippets.  Colours are paired with text and icons and meet WCAG
+highlighted snippets, then the doc page of every rule those findings name
+(embedded: the report links out only to a ``docs-url`` the user configured).
+Colours are paired with text and icons and meet WCAG
 AA contrast, so no state is told by colour alone.
 """
 
@@ -25,6 +29,8 @@ from collections import Counter, defaultdict
 from steadygo import __version__, docs_pages, registry, scorecard
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
+from steadygo.textsafe import escape_control
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 STATE_LABEL = {scorecard.COVERED: "✓ covered", scorecard.FAILING: "✗ failing", scorecard.NOT_CHECKED: "– not checked"}
@@ -33,7 +39,7 @@ ORDER = {scorecard.FAILING: 0, scorecard.COVERED: 1, scorecard.NOT_CHECKED: 2}
 
 
 def e(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(escape_control(printable_name(str(text))), quote=True)
 
 
 CSS = """
@@ -84,6 +90,9 @@ table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid var(--line);p
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .legend{color:var(--muted);font-size:.85rem}
 footer{margin-top:40px;color:var(--muted);font-size:.85rem}
+.rule-doc{border:1px solid var(--line);border-radius:8px;padding:6px 14px;margin:0 0 10px}
+.rule-doc summary{cursor:pointer}.rule-doc .doc h4{font-family:inherit;margin:14px 0 4px}
+.doc code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--panel:#161b22;--line:#30363d;--link:#79c0ff}
 pre{background:#0d1117}.chart text{fill:#e6edf3}.k{color:#d2a8ff}.s{color:#a5d6ff}.c{color:#8b949e}.n{color:#79c0ff}.f{color:#d2a8ff}
 .chip.sup{background:#0d1117}}
@@ -184,6 +193,7 @@ class HtmlReporter(Reporter):
         for n, doc in enumerate(report.runtime, start=1):
             parts.append(self._runtime(doc, n))
         parts.append(self._findings(report))
+        parts.append(self._rule_docs(report))
         parts.append(self._diagnostics(report))
         parts.append(f'<footer>steadygo {e(__version__)} · fail-on {e(report.config.fail_on.label)} · '
                      f'{e(f"{res.seconds:.2f}")}s · this file loads nothing from the network.</footer>')
@@ -346,6 +356,26 @@ class HtmlReporter(Reporter):
         out.append("</section>")
         return "".join(out)
 
+    def _rule_docs(self, report: RunReport) -> str:
+        """The doc page of each rule the findings name, so the report explains
+        itself offline; a finding's rule id links here."""
+        ids = sorted({f.rule_id for f in report.result.findings})
+        if not ids:
+            return ""
+        out = ['<section aria-labelledby="r-h"><h2 id="r-h">Rules in this report</h2>']
+        for rid in ids:
+            rule = registry.lookup(rid)
+            page = docs_pages.page(rid)
+            name = rule.meta.name if rule else next(f.rule_name for f in report.result.findings if f.rule_id == rid)
+            summary = f" — {e(rule.meta.summary)}" if rule else ""
+            url = docs_pages.rule_url(report.config, rid)
+            link = f'<p><a href="{e(url)}" rel="noreferrer">{e(rid)} in your team\'s docs</a></p>' if url else ""
+            body = doc_html(page) if page else "<p>No documentation for this rule in this version of steadygo.</p>"
+            out.append(f'<details class="rule-doc" id="{e(_anchor(rid))}"><summary><strong>{e(rid)}</strong> '
+                       f'{e(name)}{summary}</summary>{link}<div class="doc">{body}</div></details>')
+        out.append("</section>")
+        return "".join(out)
+
     def _diagnostics(self, report: RunReport) -> str:
         diags = report.result.diagnostics
         if not diags:
@@ -363,11 +393,14 @@ def _int(v) -> int:
         return 0
 
 
+def _anchor(rule_id: str) -> str:
+    # ids from runtime evidence can hold anything: keep the fragment plain
+    return "rule-" + re.sub(r"[^A-Za-z0-9_-]", "_", rule_id)
+
+
 def _finding_html(f: Finding) -> str:
     sup = f.suppressed is not None
-    rule = registry.lookup(f.rule_id)
-    url = docs_pages.DOCS_URL.format(id=f.rule_id) if rule else ""
-    rid = f'<a href="{e(url)}">{e(f.rule_id)}</a>' if url else e(f.rule_id)
+    rid = f'<a href="#{e(_anchor(f.rule_id))}">{e(f.rule_id)}</a>'
     loc = f.path
     if f.line > 0:
         loc += f":{f.line}" + (f":{f.col}" if f.col > 0 else "")
@@ -388,6 +421,76 @@ def _finding_html(f: Finding) -> str:
         f"<strong>{e(f.rule_name)}</strong>{sup_chip}</p>"
         f"<p>{e(f.message)}</p><p class=\"loc\">{e(loc)}</p>{snippet}</article>"
     )
+
+
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _inline(text: str) -> str:
+    out, pos = [], 0
+    for m in _INLINE_CODE.finditer(text):
+        out.append(e(text[pos:m.start()]))
+        out.append(f"<code>{e(m.group(1))}</code>")
+        pos = m.end()
+    out.append(e(text[pos:]))
+    return "".join(out)
+
+
+def doc_html(page: str) -> str:
+    """A rule's Markdown page as HTML, for the subset the pages use: headings,
+    paragraphs, bullet lists, fenced code and inline code.  Everything is
+    escaped; nothing becomes a link (the report loads and points nowhere)."""
+    out: list[str] = []
+    para: list[str] = []
+    items: list[str] = []
+    code: list[str] | None = None
+    lang = ""
+
+    def flush():
+        if para:
+            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            para.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in page.splitlines():
+        if code is not None:
+            if line.startswith("```"):
+                out.append(_code_block(code, lang))
+                code = None
+            else:
+                code.append(line)
+            continue
+        if line.startswith("```"):
+            flush()
+            code, lang = [], line[3:].strip()
+        elif line.startswith("# "):
+            continue  # the page title: the summary line already names the rule
+        elif line.startswith("#"):
+            flush()
+            out.append(f"<h4>{_inline(line.lstrip('#').strip())}</h4>")
+        elif not line.strip():
+            flush()
+        elif line.startswith(("- ", "* ")):
+            if para:
+                flush()
+            items.append(line[2:].strip())
+        elif items and line.startswith(" "):
+            items[-1] += " " + line.strip()
+        else:
+            if items:
+                flush()
+            para.append(line.strip())
+    if code is not None:
+        out.append(_code_block(code, lang))
+    flush()
+    return "".join(out)
+
+
+def _code_block(lines: list[str], lang: str) -> str:
+    body = "\n".join(highlight_go(l) if lang == "go" else e(l) for l in lines)
+    return f"<pre><code>{body}</code></pre>"
 
 
 def _frame_label(b: dict) -> tuple[str, bool]:

@@ -4,6 +4,7 @@ SCHEMA_VERSION on any incompatible change."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from steadygo import __version__
@@ -11,6 +12,17 @@ from steadygo.findings import finding_to_dict
 from steadygo.report import Reporter, RunReport
 
 SCHEMA_VERSION = 1
+# json.dumps escapes C0 controls but, with ensure_ascii=False, writes DEL and
+# the C1 controls as they are (0x9b is a one-byte CSI to some terminals, and
+# people do `cat report.json`); and it writes lone surrogates, which no UTF-8
+# writer accepts.  The same \uXXXX escapes keep the JSON identical in meaning.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def dumps(doc) -> str:
+    """Indented JSON, UTF-8 kept readable, every control character escaped."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def summary(report: RunReport) -> dict:
@@ -45,4 +57,4 @@ class JsonReporter(Reporter):
             "diagnostics": [{"path": d.path, "message": d.message, "level": d.level} for d in res.diagnostics],
             "notes": report.notes,
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return dumps(doc)

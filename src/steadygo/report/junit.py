@@ -12,15 +12,17 @@ from collections import defaultdict
 
 from steadygo import registry
 from steadygo.report import Reporter, RunReport
+from steadygo.textsafe import escape_control
 
-# XML 1.0 cannot carry most control characters, even escaped; a finding's
-# snippet can contain them, so they are dropped rather than producing a file
-# CI parsers reject.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot carry most control characters, even escaped, and CI logs
+# render escape sequences: control characters from scanned names and code
+# are shown as \xNN (escape_control); the non-characters and lone
+# surrogates XML also refuses are dropped.
+_INVALID_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _INVALID_XML.sub("", text)
+    return "\n".join(_INVALID_XML.sub("", escape_control(line)) for line in text.split("\n"))
 
 
 def _line(f) -> str:
@@ -46,7 +48,7 @@ class JunitReporter(Reporter):
             # Findings from runtime evidence may name rules this build does not register.
             name = rule.meta.name if rule else (found[0].rule_name if found else "")
             layer = rule.meta.layer.value if rule else (found[0].layer.value if found else "code")
-            case = ET.SubElement(suite, "testcase", classname=f"steadygo.{layer}", name=f"{rid} {name}".strip(), time="0")
+            case = ET.SubElement(suite, "testcase", classname=f"steadygo.{layer}", name=_clean(f"{rid} {name}".strip()), time="0")
             failing = [f for f in found if f.severity >= fail_on]
             quiet = [f for f in found if f.severity < fail_on]
             if failing:

@@ -3,7 +3,9 @@
 GitHub renders raw HTML and link syntax inside comments, so every piece of
 text that comes from the scanned code (paths, messages) is HTML-escaped and
 has its Markdown punctuation backslash-escaped: a finding must not be able to
-inject markup into the comment.  The first line is a hidden marker so a bot
+inject markup into the comment.  Control characters are shown as ``\\xNN``
+(the same file is often printed in a CI log).  Rule ids link to their page
+only when ``docs-url`` is configured.  The first line is a hidden marker so a bot
 can find and update its previous comment instead of adding a new one."""
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections import Counter
 from steadygo import docs_pages, scorecard
 from steadygo.findings import Layer, Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
+from steadygo.textsafe import escape_control
 
 MARKER = "<!-- steadygo:report -->"
 MAX_ROWS = 50
@@ -25,7 +29,7 @@ ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 
 def md(text: str) -> str:
     """Inline-safe Markdown for untrusted text: one line, escaped."""
-    one_line = " ".join(text.split())
+    one_line = escape_control(printable_name(" ".join(text.split())))
     return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
@@ -67,9 +71,10 @@ class MarkdownReporter(Reporter):
             out.append("|---|---|---|---|")
             ordered = sorted(active, key=lambda f: (-f.severity, f.sort_key))
             for f in ordered[:MAX_ROWS]:
-                url = docs_pages.DOCS_URL.format(id=f.rule_id)
+                url = docs_pages.rule_url(report.config, f.rule_id)
+                rid = f"[{md(f.rule_id)}]({url})" if url else md(f.rule_id)
                 loc = f"{f.path}:{f.line}" if f.line > 0 else f.path
-                out.append(f"| {ICON[f.severity]} {f.severity.label} | [{f.rule_id}]({url}) {md(f.rule_name)} "
+                out.append(f"| {ICON[f.severity]} {f.severity.label} | {rid} {md(f.rule_name)} "
                            f"| {md(loc)} | {md(f.message)} |")
             if len(ordered) > MAX_ROWS:
                 out.append("")

@@ -3,7 +3,9 @@
 Choices that matter for code scanning:
 - the driver declares every registered rule, not only the ones that fired, so
   a rule that ran and found nothing can close its old alerts;
-- ``ruleId`` is the rule id (SG101); help comes from the rule's doc page;
+- ``ruleId`` is the rule id (SG101); ``help`` carries the rule's whole doc
+  page, and ``helpUri`` is set only when the user configured ``docs-url``
+  (steadygo has no public site to point at);
 - locations are relative URIs under ``%SRCROOT%`` (run from the repository
   root in CI so they match the repository's paths);
 - suppressed findings stay in with a ``suppressions`` entry: inline comments
@@ -14,17 +16,17 @@ Choices that matter for code scanning:
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
 from urllib.parse import quote
 
 from steadygo import __version__, docs_pages, registry
+from steadygo.discovery import printable_name
 from steadygo.findings import Finding, Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.report.json import dumps
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/steadygo/steadygo"
 FINGERPRINT_KEY = "steadygo/v1"
 SRCROOT = "%SRCROOT%"
 
@@ -33,33 +35,37 @@ LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "n
 PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "recommendation"}
 
 
-def _rule_descriptor(rule) -> dict:
+def _rule_descriptor(rule, config) -> dict:
     m = rule.meta
     page = docs_pages.page(m.id)
     full = docs_pages.section(page, "## What it does") if page else ""
     if not full:
         full = f"{m.summary} Breakpoint: {m.breakpoint}"
     help_md = page or f"# {m.id}: {m.name}\n\n{m.summary}\n\nBreakpoint: {m.breakpoint}\n"
-    return {
+    desc = {
         "id": m.id,
         "name": m.name,
         "shortDescription": {"text": m.summary},
         "fullDescription": {"text": full},
         "help": {"text": help_md, "markdown": help_md},
-        "helpUri": docs_pages.DOCS_URL.format(id=m.id),
-        "defaultConfiguration": {"level": LEVEL[m.severity], "enabled": True},
-        "properties": {
-            "tags": ["steadygo", m.layer.value, f"family/{m.id[:3]}"] + (["preview"] if m.status == "preview" else []),
-            "problem.severity": PROBLEM_SEVERITY[m.severity],
-            "precision": "medium" if m.status == "preview" else "high",
-            "breakpoint": m.breakpoint,
-        },
     }
+    url = docs_pages.rule_url(config, m.id)
+    if url:
+        desc["helpUri"] = url
+    desc["defaultConfiguration"] = {"level": LEVEL[m.severity], "enabled": True}
+    desc["properties"] = {
+        "tags": ["steadygo", m.layer.value, f"family/{m.id[:3]}"] + (["preview"] if m.status == "preview" else []),
+        "problem.severity": PROBLEM_SEVERITY[m.severity],
+        "precision": "medium" if m.status == "preview" else "high",
+        "breakpoint": m.breakpoint,
+    }
+    return desc
 
 
 def artifact_location(path: str) -> dict:
     """Relative paths become percent-encoded URIs under %SRCROOT%; a path
     outside the scan base (shown absolute) becomes a file: URI."""
+    path = printable_name(path)  # a URI is percent-encoded UTF-8: no lone surrogates
     if os.path.isabs(path):
         return {"uri": pathlib.Path(path).as_uri()}
     return {"uri": quote(path.replace(os.sep, "/"), safe="/-._~"), "uriBaseId": SRCROOT}
@@ -161,7 +167,7 @@ def _descriptor_from_finding(f: Finding) -> dict:
 
 def document(report: RunReport) -> dict:
     registered = list(registry.all_rules())
-    descriptors = [_rule_descriptor(r) for r in registered]
+    descriptors = [_rule_descriptor(r, report.config) for r in registered]
     rule_index = {r.meta.id: i for i, r in enumerate(registered)}
     for f in report.result.findings:
         if f.rule_id not in rule_index:
@@ -187,7 +193,6 @@ def document(report: RunReport) -> dict:
         "tool": {
             "driver": {
                 "name": "steadygo",
-                "informationUri": INFORMATION_URI,
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": descriptors,
@@ -206,4 +211,4 @@ class SarifReporter(Reporter):
     name = "sarif"
 
     def render(self, report: RunReport) -> str:
-        return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+        return dumps(document(report))

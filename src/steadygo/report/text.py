@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport
+from steadygo.discovery import printable_name
+from steadygo.textsafe import escape_control
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -24,7 +26,11 @@ class TextReporter(Reporter):
 
     def render(self, report: RunReport) -> str:
         from rich.console import Console
-        from rich.markup import escape
+        from rich.markup import escape as escape_markup
+
+        def escape(text: str) -> str:
+            # Rich markup first, then escape sequences from scanned names and code.
+            return escape_markup(escape_control(printable_name(text)))
 
         buf = io.StringIO()
         con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
@@ -40,7 +46,7 @@ class TextReporter(Reporter):
                 sev = _STYLE[f.severity]
                 tag = " (suppressed)" if f.suppressed else ""
                 con.print(
-                    f"  {escape(_location(f))}: [{sev}]{f.rule_id}[/{sev}] "
+                    f"  {escape(_location(f))}: [{sev}]{escape(f.rule_id)}[/{sev}] "
                     f"[{sev}]{f.severity.label}[/{sev}]{tag} {escape(f.message)} [dim]({escape(f.rule_name)})[/dim]"
                 )
                 if f.snippet and f.line > 0:
