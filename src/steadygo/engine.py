@@ -292,12 +292,12 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: boo
     return out, diags
 
 
-def _context_packages(packages: dict[str, list[str]], paths: list[str], config: Config, base: str) -> dict[str, list[str]]:
+def _context_packages(packages: dict[str, list[str]], paths: list[str], config: Config, base: str,
+                      roots: set[str]) -> dict[str, list[str]]:
     """Packages of the scanned modules that the scan itself does not cover:
     their facts count (a memory limit set in internal/platform for cmd/api),
     their findings do not.  Found with the same discovery, so excludes and
     filters apply to facts as to findings."""
-    roots = {module_for_dir(d).root for d in packages} - {""}
     tops = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
     missing = []
     for root in sorted(roots):
@@ -341,7 +341,6 @@ def scan(
     jobs = config.jobs if jobs is None else jobs
     base = base or os.getcwd()
     packages, diagnostics = discover(paths, config, base)
-    context = _context_packages(packages, paths, config, base) if packages else {}
     enabled = tuple(sorted(config.enabled_rule_ids()))
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
 
@@ -350,11 +349,8 @@ def scan(
                      use_cache, **kw)
 
     first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
-    first += [task(d, ps, ()) for d, ps in sorted(context.items())]
     total_files = sum(len(t.paths) for t in first)
     workers = max(1, min(jobs or os.cpu_count() or 1, 64))
-    parallel = workers > 1 and total_files >= PARALLEL_MIN_FILES and len(first) > 1
-    scanned = set(packages)
     done = 0
     steps = len(first)
 
@@ -364,9 +360,13 @@ def scan(
         if progress:
             progress(min(done, steps), steps)
 
-    pool = ProcessPoolExecutor(max_workers=workers) if parallel else None
+    pool = None
     try:
         def run_all(tasks):
+            nonlocal pool
+            nfiles = sum(len(t.paths) for t in tasks)
+            if pool is None and workers > 1 and nfiles >= PARALLEL_MIN_FILES and len(tasks) > 1:
+                pool = ProcessPoolExecutor(max_workers=workers)
             if pool is None:
                 keep = total_files <= KEEP_TREES_MAX_FILES
                 for t in tasks:
@@ -385,8 +385,6 @@ def scan(
             tick()
             if res.facts is not None:
                 facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
-            if res.directory not in scanned:
-                continue  # context package: facts only
             raw.extend(res.findings)
             result.diagnostics.extend(Diagnostic(*d) for d in res.diagnostics)
             result.files += res.files
@@ -396,6 +394,16 @@ def scan(
                 sups[s.path] = s
             if res.pending:
                 pending.append(res)
+        if pending:
+            # Only rules of the second pass read module facts: the rest of a
+            # module the scan did not cover is read (for facts alone) only then.
+            modules = {r.module_root for r in pending} - {""}
+            context = _context_packages(packages, paths, config, base, modules)
+            steps += len(context)
+            for res in run_all([task(d, ps, ()) for d, ps in sorted(context.items())]):
+                tick()
+                if res.facts is not None:
+                    facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
         result.module_facts = _merge_module_facts(facts_by_module)
         second = _second_pass_tasks(pending, result.module_facts, task)
         steps += len(second)
