@@ -41,10 +41,11 @@ class Baseline:
     matched: int = 0
     fixed: list[Entry] = field(default_factory=list)
 
-    def apply(self, findings: list[Finding], enabled_rules: set[str] | None = None) -> list[Finding]:
+    def apply(self, findings: list[Finding], enabled_rules: set[str] | None = None, mark: bool = True) -> list[Finding]:
         """Processor step: findings whose fingerprint is in the baseline become
-        suppressed.  Entries of rules that did not run are not counted as fixed
-        (a narrower ``--select`` must not look like progress)."""
+        suppressed (``mark=False``, for --no-suppressions: only counted).
+        Entries of rules that did not run are not counted as fixed (a narrower
+        ``--select`` must not look like progress)."""
         known = {e.fingerprint: e for e in self.entries}
         seen: set[str] = set()
         out = []
@@ -53,7 +54,7 @@ class Baseline:
                 # Still present (even if an inline comment now suppresses it):
                 # not fixed.
                 seen.add(f.fingerprint)
-                out.append(f.with_(suppressed="baseline") if f.suppressed is None else f)
+                out.append(f.with_(suppressed="baseline") if f.suppressed is None and mark else f)
             else:
                 out.append(f)
         self.matched = len(seen)

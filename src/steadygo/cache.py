@@ -1,9 +1,13 @@
 """Content-addressed cache of per-package results.
 
 The key covers everything a package's findings depend on: tool version, the
-enabled rules and their options, the Go version in force, and every file's
-path and content hash.  Values are JSON (never pickle: the cache directory is
-not a place we trust to run code from).
+rules of the pass and their options, the Go version in force, the module's
+go.mod, the repository root the package's role is judged from, every file's
+path and content hash, and (second pass) the digest of the module facts its
+rules read.  Values are JSON (never pickle: the cache directory is not a place
+we trust to run code from), carry a checksum over their body, and are
+validated field by field on load: an entry that fails any check is a miss and
+is rebuilt, never a wrong or empty result.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass, field
 
 from steadygo import __version__
-from steadygo.findings import Finding, Layer, Severity
+from steadygo.findings import Finding, finding_from_dict, finding_to_dict
 
-SCHEMA = "1"
+SCHEMA = "2"
 
 
 def cache_dir() -> str:
@@ -37,79 +42,90 @@ def settings_digest(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@dataclass
+class Entry:
+    findings: list[Finding]
+    diagnostics: list[tuple[str, str, str]]
+    facts: object | None = None  # golang.facts.ServiceFacts
+    pending: tuple[str, ...] = ()
+    suppressions: list = field(default_factory=list)  # suppress.FileSuppressions
+
+
 def _path(key: str) -> str:
     return os.path.join(cache_dir(), key[:2], key + ".json")
 
 
-def load(key: str) -> dict | None:
+def _checksum(body: str) -> str:
+    return hashlib.sha256(f"{__version__}\x00{body}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def load(key: str) -> Entry | None:
+    """The entry under ``key``, or None when absent, unreadable, tampered with
+    or malformed in any field."""
     try:
-        with open(_path(key), encoding="utf-8") as fh:
-            data = json.load(fh)
-        data["findings"] = [finding_from_dict(d) for d in data["findings"]]
-        return data
-    except (OSError, ValueError, KeyError, TypeError):
+        with open(_path(key), encoding="utf-8", errors="surrogateescape") as fh:
+            raw = fh.read(64 << 20)
+        head, sep, body = raw.partition("\n")
+        if not sep or head != _checksum(body):
+            return None
+        return _entry_from_dict(json.loads(body))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+
+
+def _entry_from_dict(d: dict) -> Entry:
+    from steadygo.golang.facts import facts_from_dict
+    from steadygo.suppress import FileSuppressions
+
+    if not isinstance(d, dict) or set(d) != {"findings", "diagnostics", "facts", "pending", "suppressions"}:
+        raise ValueError("not a cache entry")
+    diags = []
+    for item in d["diagnostics"]:
+        if not (isinstance(item, list) and len(item) == 3 and all(isinstance(x, str) for x in item)):
+            raise ValueError("bad diagnostic")
+        diags.append(tuple(item))
+    pending = d["pending"]
+    if not (isinstance(pending, list) and all(isinstance(x, str) for x in pending)):
+        raise ValueError("bad pending list")
+    return Entry(
+        findings=[finding_from_dict(x) for x in d["findings"]],
+        diagnostics=diags,
+        facts=facts_from_dict(d["facts"]) if d["facts"] is not None else None,
+        pending=tuple(pending),
+        suppressions=[FileSuppressions.from_dict(x) for x in d["suppressions"]],
+    )
 
 
 _made_dirs: set[str] = set()  # per process: a cold scan stores hundreds of entries
 
 
-def store(key: str, findings: list[Finding], diagnostics: list[tuple[str, str, str]]) -> None:
+def store(key: str, entry: Entry) -> None:
     path = _path(key)
+    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         d = os.path.dirname(path)
         if d not in _made_dirs:
             os.makedirs(d, exist_ok=True)
             _made_dirs.add(d)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        body = json.dumps({"findings": [finding_to_dict(f) for f in findings], "diagnostics": diagnostics})
+        body = json.dumps({
+            "findings": [finding_to_dict(f) for f in entry.findings],
+            "diagnostics": [list(x) for x in entry.diagnostics],
+            "facts": entry.facts.to_dict() if entry.facts is not None else None,
+            "pending": list(entry.pending),
+            "suppressions": [s.to_dict() for s in entry.suppressions],
+        })
         try:
-            fh = open(tmp, "w", encoding="utf-8")
+            fh = open(tmp, "w", encoding="utf-8", errors="surrogateescape")
         except FileNotFoundError:  # the directory went away since we made it
             os.makedirs(d, exist_ok=True)
-            fh = open(tmp, "w", encoding="utf-8")
+            fh = open(tmp, "w", encoding="utf-8", errors="surrogateescape")
         with fh:
-            fh.write(body)
+            fh.write(_checksum(body) + "\n" + body)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only or full cache directory must never fail a scan
-
-
-def finding_to_dict(f: Finding) -> dict:
-    return {
-        "rule_id": f.rule_id,
-        "rule_name": f.rule_name,
-        "severity": f.severity.label,
-        "layer": f.layer.value,
-        "path": f.path,
-        "line": f.line,
-        "col": f.col,
-        "end_line": f.end_line,
-        "end_col": f.end_col,
-        "message": f.message,
-        "snippet": f.snippet,
-        "breakpoint": f.breakpoint,
-        "fingerprint": f.fingerprint,
-        "suppressed": f.suppressed,
-        "extra": [list(kv) for kv in f.extra],
-    }
-
-
-def finding_from_dict(d: dict) -> Finding:
-    return Finding(
-        rule_id=d["rule_id"],
-        rule_name=d["rule_name"],
-        severity=Severity.parse(d["severity"]),
-        layer=Layer(d["layer"]),
-        path=d["path"],
-        line=d["line"],
-        col=d["col"],
-        end_line=d.get("end_line", 0),
-        end_col=d.get("end_col", 0),
-        message=d["message"],
-        snippet=d.get("snippet", ""),
-        breakpoint=d.get("breakpoint", ""),
-        fingerprint=d.get("fingerprint", ""),
-        suppressed=d.get("suppressed"),
-        extra=tuple(tuple(kv) for kv in d.get("extra", [])),
-    )
+        # a read-only or full cache directory must never fail a scan, nor
+        # leave half-written temporary files behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -1,10 +1,21 @@
-"""The pipeline: discover -> parse (once per file) -> rules -> findings -> processors.
+"""The engine: discover -> parse (once per file) -> facts -> rules -> pipeline.
 
-Packages are the unit of work.  Large trees are analysed in a process pool
-sized to the machine; each worker parses, runs the enabled rules and applies
-inline suppressions, consulting the content-hash cache first.  Processors that
-need the whole picture (per-path ignores, baseline, severity overrides,
-dedupe, sort, fingerprints) run afterwards, in that fixed order.
+Packages are the unit of work, in two passes:
+
+1. Every package is read, parsed and checked by the rules that need nothing
+   beyond it; its service facts (routes, listeners, shutdown calls, limits,
+   metrics, ...) are extracted from the same trees.  Packages of a scanned
+   module that lie outside the scanned paths contribute their facts only.
+2. The facts are merged per module, from the files discovery found (config
+   excludes and filters apply).  Rules that declare module-wide topics
+   (``GoRule.module_facts``) then run on the packages they apply to, with the
+   merged facts at hand.
+
+Both passes are cached by content: a package's pass-1 entry by its files and
+the settings, its pass-2 entry additionally by the digest of the topics its
+rules read, so an edit in another package that changes those facts re-runs
+exactly the rules that depend on them.  Large trees run in a process pool; the
+processors of ``pipeline`` then run once over everything.
 """
 
 from __future__ import annotations
@@ -17,20 +28,26 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from steadygo import cache as result_cache
-from steadygo import registry, suppress
+from steadygo import pipeline, registry, suppress
 from steadygo.config import Config
 from steadygo.discovery import Diagnostic, discover, display_path
-from steadygo.findings import Finding, Severity, assign_fingerprints
-from steadygo.golang.module import ModuleInfo, module_for_dir
+from steadygo.findings import Finding, Severity
+from steadygo.golang import facts as gofacts
+from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import FileContext, GoRule
-from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, SYNTAX_ERROR, UNUSED_SUPPRESSION
+from steadygo.golang.rules.sg0_engine import SYNTAX_ERROR
 from steadygo.golang.source import GoFile
-from steadygo.overlap import drop_superseded
-from steadygo.redact import mask_credential_lines, redact
+from steadygo.redact import redact
 
 PARALLEL_MIN_FILES = 150
+# In-process scans keep the trees of packages that need the second pass, up to
+# this many files in all; past it they are parsed again (memory over speed).
+KEEP_TREES_MAX_FILES = 1000
+# A scanned sub-tree's module is read for facts only up to this many packages
+# beyond the scan (a monorepo root is not worth a minute of facts).
+CONTEXT_PACKAGE_LIMIT = 2000
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.M)
 _PACKAGE_LINE = re.compile(rb"^\s*package\s", re.M)
 # `//go:build ignore` files are generators and one-off tools run with `go run`:
@@ -49,6 +66,8 @@ class ScanResult:
     seconds: float = 0.0
     enabled_rules: list[str] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
+    # module root ('' for files outside any module) -> merged service facts
+    module_facts: dict[str, gofacts.ServiceFacts] = field(default_factory=dict)
 
     @property
     def active(self) -> list[Finding]:
@@ -63,11 +82,33 @@ class _Task:
     directory: str
     paths: tuple[str, ...]
     base: str
-    enabled: tuple[str, ...]
+    enabled: tuple[str, ...]  # rule ids to run in this pass ((): facts only)
     rule_options: dict
     go_override: tuple[int, int] | None
     max_file_size: int
     use_cache: bool
+    # pass 2 only: the merged facts of the package's module and their digest
+    module_facts: gofacts.ServiceFacts | None = None
+    facts_digest: str = ""
+    second_pass: bool = False
+
+
+@dataclass
+class _Result:
+    """What a worker returns for one package and pass."""
+
+    directory: str
+    findings: list[Finding]
+    diagnostics: list[tuple[str, str, str]]
+    files: int
+    lines: int
+    hit: bool
+    module_root: str = ""
+    facts: gofacts.ServiceFacts | None = None  # pass 1
+    pending: tuple[str, ...] = ()  # pass 1: module-fact rules that apply to the package
+    suppressions: list[suppress.FileSuppressions] = field(default_factory=list)
+    package: Package | None = None  # pass 1, in-process runs only: trees kept for pass 2
+    paths: tuple[str, ...] = ()
 
 
 def is_generated(source: bytes) -> bool:
@@ -78,7 +119,8 @@ def is_generated(source: bytes) -> bool:
     return bool(_GENERATED.search(head) or _BUILD_IGNORE.search(head))
 
 
-def _read(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[str, str, str]]]:
+def read_source(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[str, str, str]]]:
+    """A Go file's bytes, or None with the reason (too big, unreadable, binary)."""
     diags: list[tuple[str, str, str]] = []
     try:
         size = os.path.getsize(path)
@@ -86,9 +128,13 @@ def _read(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[
             diags.append((rel, f"file is {size / 1e6:.1f} MB, over the max-file-size limit of {max_size / 1e6:.1f} MB; skipped", "warning"))
             return None, diags
         with open(path, "rb") as fh:
-            data = fh.read(max_size + 1)
+            # the size just read bounds the read, never the configured limit
+            data = fh.read(size + 1)
     except OSError as exc:
         diags.append((rel, f"cannot read: {exc.strerror or exc}", "warning"))
+        return None, diags
+    if len(data) > max_size:
+        diags.append((rel, f"file grew over the max-file-size limit of {max_size / 1e6:.1f} MB while read; skipped", "warning"))
         return None, diags
     if b"\x00" in data[:8192]:
         diags.append((rel, "binary content, not Go source; skipped", "warning"))
@@ -116,66 +162,119 @@ def _syntax_finding(file: GoFile) -> Finding | None:
     )
 
 
-def _engine_finding(rule, file: GoFile, line: int, message: str) -> Finding:
-    meta = rule.meta
-    return Finding(meta.id, meta.name, meta.severity, meta.layer, file.relpath, line, 1, message,
-                   snippet=redact(file.line_text(line).strip()), breakpoint=meta.breakpoint)
+def _module(task: _Task) -> ModuleInfo:
+    return module_for_dir(task.directory).with_go(task.go_override)
 
 
-def analyse_package(task: _Task) -> tuple[list[Finding], list[tuple[str, str, str]], int, int, bool]:
-    """Worker entry point.  Returns findings, diagnostics, files, lines, cache hit."""
+def _sources(task: _Task):
     diags: list[tuple[str, str, str]] = []
     sources: list[tuple[str, str, bytes]] = []
     for p in task.paths:
         rel = display_path(p, task.base)
-        data, d = _read(p, rel, task.max_file_size)
+        data, d = read_source(p, rel, task.max_file_size)
         diags.extend(d)
         if data is None or is_generated(data):
             continue
         sources.append((p, rel, data))
+    return sources, diags
+
+
+def _key(task: _Task, module: ModuleInfo, sources) -> str:
+    digest = result_cache.settings_digest(task.enabled, task.rule_options, module.go_version, module.digest,
+                                          repository_root(task.directory), task.second_pass, task.facts_digest)
+    return result_cache.package_key(digest, [(rel, data) for _, rel, data in sources])
+
+
+def _rules(ids) -> list[GoRule]:
+    wanted = set(ids)
+    return [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in wanted]
+
+
+def analyse_package(task: _Task, keep_package: bool = False) -> _Result:
+    """Worker entry point, for either pass."""
+    sources, diags = _sources(task)
     nlines = sum(s[2].count(b"\n") for s in sources)
-    module = module_for_dir(task.directory)
-    if task.go_override is not None:
-        module = ModuleInfo(module.root, module.path, task.go_override)
-    key = None
-    if task.use_cache:
-        digest = result_cache.settings_digest(task.enabled, task.rule_options, module.go_version)
-        key = result_cache.package_key(digest, [(rel, data) for _, rel, data in sources])
+    module = _module(task)
+    key = _key(task, module, sources) if task.use_cache else None
+    if key is not None:
         hit = result_cache.load(key)
         if hit is not None:
-            return hit["findings"], diags + [tuple(d) for d in hit["diagnostics"]], len(sources), nlines, True
-    findings, file_diags = _analyse(task, module, sources)
-    if key is not None:
-        result_cache.store(key, findings, file_diags)
-    return findings, diags + file_diags, len(sources), nlines, False
-
-
-def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], list[tuple[str, str, str]]]:
-    diags: list[tuple[str, str, str]] = []
+            return _Result(task.directory, hit.findings, diags + hit.diagnostics, len(sources), nlines, True,
+                           module.root, hit.facts, hit.pending, hit.suppressions, paths=task.paths)
     files = [GoFile(p, rel, data) for p, rel, data in sources]
     pkg = Package(task.directory, files, module, task.rule_options)
+    if task.second_pass:
+        res = _second_pass(task, pkg, nlines)
+    else:
+        res = _first_pass(task, pkg, nlines)
+    res.diagnostics = diags + res.diagnostics
+    if key is not None:
+        result_cache.store(key, result_cache.Entry(res.findings, res.diagnostics[len(diags):], res.facts, res.pending,
+                                                   res.suppressions))
+    if keep_package and res.pending:
+        res.package = pkg
+    res.paths = task.paths
+    return res
+
+
+def _first_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
+    """Facts of the package, the rules that need nothing beyond it, and which
+    module-fact rules would run on it in the second pass."""
     enabled = set(task.enabled)
-    rules = [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in enabled]
-    # (rule, its requires_imports) when the rule keeps GoRule's import gate,
-    # (rule, None) when it brings its own applies_to
-    plan = [(r, r.requires_imports if type(r).applies_to is GoRule.applies_to else None) for r in rules]
+    rules = _rules(task.enabled)
+    local = [r for r in rules if not r.module_facts]
+    deferred = [r for r in rules if r.module_facts]
+    findings, diags = _run_rules(pkg, local, with_syntax=SYNTAX_ERROR.meta.id in enabled)
+    pending = tuple(r.meta.id for r in deferred if any(_gate(r, f, {}) for f in pkg.files))
+    facts = _package_facts(pkg, diags) if pkg.files else None
+    sups = [s for f in pkg.files if b"steadygo:ignore" in f.source
+            for s in [suppress.file_suppressions(f.relpath, f.lines)] if s is not None]
+    return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root, facts, pending, sups)
+
+
+def _package_facts(pkg: Package, diags: list) -> gofacts.ServiceFacts | None:
+    try:
+        return gofacts.extract_facts(pkg)
+    except RecursionError:
+        diags.append((pkg.files[0].relpath, "facts gave up: code nested too deeply", "warning"))
+    except Exception as exc:  # facts are best-effort; a bug here must not lose the scan
+        diags.append((pkg.files[0].relpath, f"internal error while reading facts ({type(exc).__name__}: {exc}); "
+                      "please report this", "error"))
+    return None
+
+
+def _second_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
+    pkg.module_facts = task.module_facts
+    gofacts.install_module_facts(pkg.module.root, task.module_facts)
+    try:
+        findings, diags = _run_rules(pkg, _rules(task.enabled), with_syntax=False, second=True)
+    finally:
+        gofacts.install_module_facts("", None)
+    return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root)
+
+
+def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
+    if type(rule).applies_to is not GoRule.applies_to:
+        return rule.applies_to(file)
+    req = rule.requires_imports
+    ok = gates.get(req)
+    if ok is None:
+        # the plain import gate: many rules share a few tuples
+        ok = gates[req] = (not req) or file.imports.imports_any_prefix(req)
+    return ok
+
+
+def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: bool = False) -> tuple[list[Finding], list[tuple[str, str, str]]]:
+    diags: list[tuple[str, str, str]] = []
     out: list[Finding] = []
-    for file in files:
-        found: list[Finding] = []
-        if SYNTAX_ERROR.meta.id in enabled:
+    for file in pkg.files:
+        if with_syntax:
             sf = _syntax_finding(file)
             if sf is not None:
-                found.append(sf)
-        gates: dict[tuple[str, ...], bool] = {(): True}  # requires_imports -> answer, for this file
-        for rule, req in plan:
-            if req is not None:
-                # the plain import gate: many rules share a few tuples
-                ok = gates.get(req)
-                if ok is None:
-                    ok = gates[req] = file.imports.imports_any_prefix(req)
-                if not ok:
-                    continue
-            elif not rule.applies_to(file):
+                out.append(sf)
+        gates: dict[tuple[str, ...], bool] = {}  # requires_imports -> answer, for this file
+        for rule in rules:
+            if not _gate(rule, file, gates):
                 continue
             ctx = FileContext(pkg, file, rule)
             try:
@@ -186,18 +285,36 @@ def _analyse(task: _Task, module: ModuleInfo, sources) -> tuple[list[Finding], l
                 diags.append((file.relpath, f"internal error in {rule.meta.id} ({type(exc).__name__}: {exc}); "
                               "other rules and files were still checked; please report this", "error"))
                 continue
-            found.extend(ctx.out)
-        if file.beyond_query_depth:  # issue 20 F20: the query cursor cannot see below that depth
-            diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; file only partly analysed", "warning"))
-        if b"steadygo:ignore" in file.source:
-            sups = suppress.parse_suppressions(file.lines)
-            found = suppress.apply(found, sups)
-            for line, rid, msg in suppress.hygiene(sups, enabled):
-                rule = UNUSED_SUPPRESSION if rid == UNUSED_SUPPRESSION.meta.id else SUPPRESSION_WITHOUT_REASON
-                if rule.meta.id in enabled:
-                    found.append(_engine_finding(rule, file, line, msg))
-        out.extend(found)
+            out.extend(ctx.out)
+        if file.beyond_query_depth and not second:  # issue 20 F20: the query cursor cannot see below that depth
+            diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; "
+                          "file only partly analysed", "warning"))
     return out, diags
+
+
+def _context_packages(packages: dict[str, list[str]], paths: list[str], config: Config, base: str,
+                      roots: set[str]) -> dict[str, list[str]]:
+    """Packages of the scanned modules that the scan itself does not cover:
+    their facts count (a memory limit set in internal/platform for cmd/api),
+    their findings do not.  Found with the same discovery, so excludes and
+    filters apply to facts as to findings."""
+    tops = [os.path.abspath(p) for p in paths if os.path.isdir(p)]
+    missing = []
+    for root in sorted(roots):
+        covered = any(root == t or root.startswith(t.rstrip(os.sep) + os.sep) for t in tops)
+        if not covered:
+            missing.append(root)
+    if not missing:
+        return {}
+    found, _ = discover(missing, config, base)
+    out = {}
+    for d, ps in found.items():
+        if d in packages or module_for_dir(d).root not in missing:
+            continue
+        out[d] = ps
+        if len(out) >= CONTEXT_PACKAGE_LIMIT:
+            break
+    return out
 
 
 def scan(
@@ -209,11 +326,15 @@ def scan(
     progress: Callable[[int, int], None] | None = None,
     base: str | None = None,
     baseline: Callable[[list[Finding]], list[Finding]] | None = None,
+    changed: Callable[[list[Finding]], list[Finding]] | None = None,
     extra: list[Finding] | None = None,
+    suppressions: bool = True,
 ) -> ScanResult:
-    """``baseline`` is the baseline processor (see ``process``); ``extra`` are
-    findings from outside the Go analysis (runtime evidence) that go through
-    the same processors.  ``use_cache`` and ``jobs`` default to the config's."""
+    """``baseline`` and ``changed`` are the baseline and changed-lines
+    processors (see ``pipeline``); ``extra`` are findings from outside the Go
+    analysis (runtime evidence) that go through the same processors;
+    ``suppressions=False`` runs the pipeline without inline suppressions.
+    ``use_cache`` and ``jobs`` default to the config's."""
     started = time.perf_counter()
     config = config or Config()
     use_cache = config.use_cache if use_cache is None else use_cache
@@ -221,63 +342,144 @@ def scan(
     base = base or os.getcwd()
     packages, diagnostics = discover(paths, config, base)
     enabled = tuple(sorted(config.enabled_rule_ids()))
-    tasks = [
-        _Task(d, tuple(ps), base, enabled, config.rule_options, config.go_version, config.max_file_size, use_cache)
-        for d, ps in sorted(packages.items())
-    ]
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
-    total_files = sum(len(t.paths) for t in tasks)
-    workers = jobs or os.cpu_count() or 1
-    raw: list[Finding] = list(extra or ())
 
-    def collect(res, done):
-        findings, diags, nfiles, nlines, hit = res
-        raw.extend(findings)
-        result.diagnostics.extend(Diagnostic(*d) for d in diags)
-        result.files += nfiles
-        result.lines += nlines
-        result.cached_packages += int(hit)
+    def task(d, ps, rules, **kw):
+        return _Task(d, tuple(ps), base, rules, config.rule_options, config.go_version, config.max_file_size,
+                     use_cache, **kw)
+
+    first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
+    total_files = sum(len(t.paths) for t in first)
+    workers = max(1, min(jobs or os.cpu_count() or 1, 64))
+    done = 0
+    steps = len(first)
+
+    def tick():
+        nonlocal done
+        done += 1
         if progress:
-            progress(done, len(tasks))
+            progress(min(done, steps), steps)
 
-    if workers > 1 and total_files >= PARALLEL_MIN_FILES and len(tasks) > 1:
-        # Big packages first, one per task, so no worker is left finishing a
-        # batch of the largest directories while the other idles.
-        order = sorted(tasks, key=lambda t: -len(t.paths))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, res in enumerate(pool.map(analyse_package, order, chunksize=1), start=1):
-                collect(res, i)
-    else:
-        for i, t in enumerate(tasks, start=1):
-            collect(analyse_package(t), i)
-    result.packages = len(tasks)
-    result.findings = process(raw, config, baseline)
+    pool = None
+    try:
+        def run_all(tasks):
+            nonlocal pool
+            nfiles = sum(len(t.paths) for t in tasks)
+            if pool is None and workers > 1 and nfiles >= PARALLEL_MIN_FILES and len(tasks) > 1:
+                pool = ProcessPoolExecutor(max_workers=workers)
+            if pool is None:
+                keep = total_files <= KEEP_TREES_MAX_FILES
+                for t in tasks:
+                    yield analyse_package(t, keep_package=keep and not t.second_pass)
+            else:
+                # Big packages first, one per task, so no worker is left finishing
+                # a batch of the largest directories while the other idles.
+                order = sorted(tasks, key=lambda t: -len(t.paths))
+                yield from pool.map(analyse_package, order, chunksize=1)
+
+        raw: list[Finding] = list(extra or ())
+        sups: dict[str, suppress.FileSuppressions] = {}
+        facts_by_module: dict[str, list[tuple[str, gofacts.ServiceFacts]]] = {}
+        pending: list[_Result] = []
+        for res in run_all(first):
+            tick()
+            if res.facts is not None:
+                facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
+            raw.extend(res.findings)
+            result.diagnostics.extend(Diagnostic(*d) for d in res.diagnostics)
+            result.files += res.files
+            result.lines += res.lines
+            result.cached_packages += int(res.hit)
+            for s in res.suppressions:
+                sups[s.path] = s
+            if res.pending:
+                pending.append(res)
+        if pending:
+            # Only rules of the second pass read module facts: the rest of a
+            # module the scan did not cover is read (for facts alone) only then.
+            modules = {r.module_root for r in pending} - {""}
+            context = _context_packages(packages, paths, config, base, modules)
+            steps += len(context)
+            for res in run_all([task(d, ps, ()) for d, ps in sorted(context.items())]):
+                tick()
+                if res.facts is not None:
+                    facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
+        result.module_facts = _merge_module_facts(facts_by_module)
+        second = _second_pass_tasks(pending, result.module_facts, task)
+        steps += len(second)
+        for res in _run_second(second, pending, run_all):
+            tick()
+            raw.extend(res.findings)
+            result.diagnostics.extend(Diagnostic(*d) for d in res.diagnostics)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    result.packages = len(packages)
+    run = pipeline.Run(config, frozenset(enabled), sups, baseline, changed)
+    result.findings = pipeline.run(raw, run, pipeline.processors(suppressions=suppressions))
     result.seconds = time.perf_counter() - started
     return result
 
 
-def process(findings: list[Finding], config: Config, baseline=None) -> list[Finding]:
-    """Processors in their documented order (inline suppressions were applied
-    per file in the worker): per-path ignores -> dedupe -> fingerprints ->
-    baseline -> severity overrides -> sort.  Fingerprints come before the
-    baseline because the baseline matches on them."""
-    findings = mask_credential_lines(findings)  # before fingerprints: no hash of a secret either
+def _merge_module_facts(facts_by_module) -> dict[str, gofacts.ServiceFacts]:
+    out = {}
+    for root, items in facts_by_module.items():
+        if not root:
+            continue  # outside any module, a package only speaks for itself
+        items.sort(key=lambda x: x[0])
+        out[root] = gofacts.module_facts_of(module_for_dir(root), [f for _, f in items])
+    return out
+
+
+def _second_pass_tasks(pending: list[_Result], module_facts, task) -> list[_Task]:
     out = []
-    ignored_by_path: dict[str, set[str]] = {}
-    seen = set()
-    for f in findings:
-        ignored = ignored_by_path.get(f.path)
-        if ignored is None:
-            ignored = ignored_by_path[f.path] = config.ignored_for_path(f.path)
-        k = (f.rule_id, f.path, f.line, f.col, f.message)
-        if f.rule_id in ignored or k in seen:
-            continue
-        seen.add(k)
-        out.append(f)
-    out = drop_superseded(out, registry.rules_by_id())
-    out = assign_fingerprints(out)
-    if baseline is not None:
-        out = baseline(out)
-    if config.severity:
-        out = [f.with_(severity=config.severity[f.rule_id]) if f.rule_id in config.severity else f for f in out]
-    return sorted(out, key=lambda f: f.sort_key)
+    for res in pending:
+        facts = module_facts.get(res.module_root) if res.module_root else None
+        rules = _rules(res.pending)
+        topics = sorted({t for r in rules for t in r.module_facts})
+        digest = gofacts.topics_digest(facts, topics) if facts is not None else "package-only"
+        t = task(res.directory, res.paths, res.pending,
+                 module_facts=facts, facts_digest=digest, second_pass=True)
+        out.append(t)
+    return out
+
+
+def _run_second(tasks: list[_Task], pending: list[_Result], run_all):
+    """In-process runs reuse the trees pass 1 kept; a pool re-reads."""
+    kept = {r.directory: r.package for r in pending if r.package is not None}
+    in_process = [t for t in tasks if t.directory in kept]
+    rest = [t for t in tasks if t.directory not in kept]
+    for t in in_process:
+        yield _second_pass_on(t, kept[t.directory])
+    if rest:
+        yield from run_all(rest)
+
+
+def _second_pass_on(task: _Task, pkg: Package) -> _Result:
+    module = pkg.module
+    sources = [(f.path, f.relpath, f.source) for f in pkg.files]
+    key = _key(task, module, sources) if task.use_cache else None
+    if key is not None:
+        hit = result_cache.load(key)
+        if hit is not None:
+            return _Result(task.directory, hit.findings, hit.diagnostics, 0, 0, True, module.root)
+    pkg.options = task.rule_options
+    res = _second_pass(task, pkg, 0)
+    if key is not None:
+        result_cache.store(key, result_cache.Entry(res.findings, res.diagnostics, None, (), []))
+    return res
+
+
+def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
+    """The facts pass alone, for ``steadygo facts``: every package under
+    ``paths`` read (cached like a scan), its facts merged in directory order."""
+    packages, diagnostics = discover(paths, config, base)
+    diags = list(diagnostics)
+    found = []
+    for d, ps in sorted(packages.items()):
+        res = analyse_package(_Task(d, tuple(sorted(ps)), base, (), config.rule_options, config.go_version,
+                                    config.max_file_size, config.use_cache))
+        diags.extend(Diagnostic(*x) for x in res.diagnostics)
+        if res.facts is not None:
+            found.append(res.facts)
+    return gofacts.merge_facts(found), diags

@@ -88,3 +88,69 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
         seen[digest] = index + 1
         out.append(f.with_(fingerprint=f"{digest}:{index}"))
     return out
+
+
+def finding_to_dict(f: Finding) -> dict:
+    """The one JSON shape of a finding (cache entries, JSON report, evidence)."""
+    return {
+        "rule_id": f.rule_id,
+        "rule_name": f.rule_name,
+        "severity": f.severity.label,
+        "layer": f.layer.value,
+        "path": f.path,
+        "line": f.line,
+        "col": f.col,
+        "end_line": f.end_line,
+        "end_col": f.end_col,
+        "message": f.message,
+        "snippet": f.snippet,
+        "breakpoint": f.breakpoint,
+        "fingerprint": f.fingerprint,
+        "suppressed": f.suppressed,
+        "extra": [list(kv) for kv in f.extra],
+    }
+
+
+def _str(d: dict, key: str, default: str | None = None) -> str:
+    v = d.get(key, default) if default is not None else d[key]
+    if not isinstance(v, str):
+        raise ValueError(f"finding field {key!r} is not a string")
+    return v
+
+
+def _int(d: dict, key: str, default: int | None = None) -> int:
+    v = d.get(key, default) if default is not None else d[key]
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 1 << 31:
+        raise ValueError(f"finding field {key!r} is not a line or column number")
+    return v
+
+
+def finding_from_dict(d: dict) -> Finding:
+    """The inverse of ``finding_to_dict``; raises ValueError (or KeyError) on
+    anything that is not a well-formed finding."""
+    if not isinstance(d, dict):
+        raise ValueError("a finding is not an object")
+    suppressed = d.get("suppressed")
+    if suppressed is not None and not isinstance(suppressed, str):
+        raise ValueError("finding field 'suppressed' is not a string")
+    extra = d.get("extra", [])
+    if not isinstance(extra, list) or not all(isinstance(kv, list) and len(kv) == 2 and all(isinstance(x, str) for x in kv)
+                                              for kv in extra):
+        raise ValueError("finding field 'extra' is not a list of pairs")
+    return Finding(
+        rule_id=_str(d, "rule_id"),
+        rule_name=_str(d, "rule_name"),
+        severity=Severity.parse(_str(d, "severity")),
+        layer=Layer(_str(d, "layer")),
+        path=_str(d, "path"),
+        line=_int(d, "line"),
+        col=_int(d, "col"),
+        end_line=_int(d, "end_line", 0),
+        end_col=_int(d, "end_col", 0),
+        message=_str(d, "message"),
+        snippet=_str(d, "snippet", ""),
+        breakpoint=_str(d, "breakpoint", ""),
+        fingerprint=_str(d, "fingerprint", ""),
+        suppressed=suppressed,
+        extra=tuple(tuple(kv) for kv in extra),
+    )

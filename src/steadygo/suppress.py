@@ -102,3 +102,46 @@ def hygiene(sups: list[Suppression], enabled: set[str]) -> list[tuple[int, str, 
         if (s.rules or s.unknown) and not s.reason:
             out.append((s.line, "SG002", f"steadygo:{kind} has no reason; add '-- why this is safe'"))
     return out
+
+
+@dataclass
+class FileSuppressions:
+    """One file's ``steadygo:ignore`` comments, as the engine found them, with
+    the text of their lines (for the hygiene findings' snippets).  Plain data:
+    it travels from the workers and through the cache."""
+
+    path: str
+    items: list[Suppression]
+    lines: dict[int, str]
+
+    def apply(self, findings: list[Finding], enabled) -> list[Finding]:
+        from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
+        from steadygo.pipeline import engine_finding
+
+        sups = [Suppression(s.line, s.whole_file, list(s.rules), list(s.unknown), s.reason, s.standalone) for s in self.items]
+        out = apply(findings, sups)
+        for line, rid, msg in hygiene(sups, enabled):
+            rule = UNUSED_SUPPRESSION if rid == UNUSED_SUPPRESSION.meta.id else SUPPRESSION_WITHOUT_REASON
+            if rule.meta.id in enabled:
+                out.append(engine_finding(rule, self.path, line, msg, self.lines.get(line, "")))
+        return out
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "lines": {str(k): v for k, v in self.lines.items()},
+                "items": [[s.line, s.whole_file, s.rules, s.unknown, s.reason, s.standalone] for s in self.items]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FileSuppressions":
+        items = []
+        for line, whole, rules, unknown, reason, standalone in d["items"]:
+            if not (isinstance(line, int) and isinstance(reason, str) and all(isinstance(r, str) for r in rules + unknown)):
+                raise ValueError("malformed suppression")
+            items.append(Suppression(line, bool(whole), list(rules), list(unknown), reason, bool(standalone)))
+        return cls(str(d["path"]), items, {int(k): str(v) for k, v in d["lines"].items()})
+
+
+def file_suppressions(path: str, lines: list[str]) -> FileSuppressions | None:
+    sups = parse_suppressions(lines)
+    if not sups:
+        return None
+    return FileSuppressions(path, sups, {s.line: lines[s.line - 1] for s in sups})

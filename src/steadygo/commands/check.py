@@ -141,14 +141,11 @@ def run(cfg: Config) -> int:
     progress = _Progress(sys.stderr.isatty() and cfg.progress)
     try:
         result = scan(cfg.paths, cfg, progress=progress, base=base,
-                      baseline=(lambda fs: bl.apply(fs, enabled)) if bl else None, extra=extra)
+                      baseline=(lambda fs: bl.apply(fs, enabled, mark=not cfg.no_suppressions)) if bl else None,
+                      changed=(lambda fs: changed.filter(fs, base)) if changed is not None else None,
+                      extra=extra, suppressions=not cfg.no_suppressions)
     finally:
         progress.close()
-    if changed is not None:
-        # After the baseline, so findings outside the diff are not counted as fixed.
-        result.findings = changed.filter(result.findings, base)
-    if cfg.no_suppressions:
-        result.findings = [f.with_(suppressed=None) for f in result.findings]
     code = exit_code_for(result, cfg)
     notes = []
     if bl is not None:

@@ -9,12 +9,7 @@ import os
 import sys
 
 from steadygo.config import Config
-from steadygo.discovery import discover, display_path
-from steadygo.engine import _read, is_generated
-from steadygo.golang.facts import ServiceFacts, extract_facts, merge_facts
-from steadygo.golang.module import module_for_dir
-from steadygo.golang.package import Package
-from steadygo.golang.source import GoFile
+from steadygo.golang.facts import ServiceFacts
 
 
 def add_parser(sub, name):
@@ -34,23 +29,14 @@ def add_parser(sub, name):
 
 def collect(paths: list[str], cfg: Config | None = None, *, base: str | None = None,
             diagnostics: list | None = None) -> ServiceFacts:
-    base = base or os.getcwd()
-    cfg = cfg or Config()
-    packages, diags = discover(paths, cfg, base)
+    """The facts of the packages under ``paths``, from the engine's facts pass
+    (so the same files, filters and cache as ``check``)."""
+    from steadygo.engine import collect_facts
+
+    facts, diags = collect_facts(paths, cfg or Config(), base=base or os.getcwd())
     if diagnostics is not None:
         diagnostics.extend(diags)
-    out = []
-    for d, ps in sorted(packages.items()):
-        files = []
-        for p in sorted(ps):
-            rel = display_path(p, base)
-            data, _ = _read(p, rel, cfg.max_file_size)
-            if data is None or is_generated(data):
-                continue
-            files.append(GoFile(p, rel, data))
-        if files:
-            out.append(extract_facts(Package(d, files, module_for_dir(d))))
-    return merge_facts(out)
+    return facts
 
 
 def run(cfg: Config) -> int:

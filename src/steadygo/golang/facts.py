@@ -15,7 +15,6 @@ time (an address from a flag, a deadline from config) is recorded as unknown
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -927,110 +926,71 @@ def _string_list(pkg, file, node, scope) -> list[str] | None:
 
 # --------------------------------------------------------------------------
 # Module-wide facts
+#
+# The engine's facts pass extracts every package's facts (cached with the
+# package) and merges them per module from the files discovery found; rules
+# that need a module-wide answer declare the topics they read (``GoRule.
+# module_facts``) and get the merged facts, and the digest of those topics is
+# part of their package's cache key.  Nothing here reads or walks files.
 
-# What a file must mention to be worth parsing for each topic of module facts.
-# Rules ask for the narrowest topic they need: the module walk reads every
-# file, but parses only those that match.
-TOPICS = {
-    "all": re.compile(
-        rb"Handle|GET|Get\(|Group\(|Route\(|prometheus|SetMemoryLimit|automemlimit|automaxprocs|GOMAXPROCS|GOMEMLIMIT"
-        rb"|SetGCPercent|Shutdown|GracefulStop|opentelemetry|os/signal|ListenAndServe|Serve|pprof|expvar|\.Run\(|\.Start\(|\.Listen\("
-    ),
-    # plain byte strings are searched with `in` (much faster than a regex alternation)
-    "metrics": (b"client_golang/prometheus",),
-    "routes": re.compile(rb"\.(?:HandleFunc|Handle|Method|MethodFunc)\(|\.(?:GET|POST|PUT|DELETE|PATCH|Get|Post|Put|Delete|Patch|Any|All|Group|Route|PathPrefix)\(\s*[\"`]|grpc/health"),
-    "shutdown": (b".Shutdown(", b".ShutdownWithContext(", b".ShutdownWithTimeout(", b".GracefulStop("),
-    # the shapes extraction accepts: a call, an import path, a Setenv literal
-    # (the runtime's own sources mention GOMAXPROCS in dozens of comments)
-    "limits": (b"SetMemoryLimit(", b"automemlimit", b"automaxprocs", b"GOMAXPROCS(", b'"GOMEMLIMIT"', b'"GOMAXPROCS"'),
-    "debug": (b"net/http/pprof", b'"expvar"'),
-    "otel": (b"go.opentelemetry.io/",),
-    "imports": None,  # no source read at all: the go.mod requirements
+# Which ServiceFacts fields each topic covers.  A rule that reads a field of a
+# topic it did not declare would be served stale results from the cache.
+TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "limits": ("memory_limit", "gomaxprocs", "gc"),
+    "metrics": ("metrics", "metrics_handlers"),
+    "routes": ("routes", "health_endpoints", "dependencies"),
+    "shutdown": ("shutdown_calls", "signals"),
+    "debug": ("pprof", "expvar"),
+    "otel": ("tracing", "shutdown_calls"),
 }
-MODULE_FILE_LIMIT = 5000
+_LIST_TYPES = {
+    "routes": Route, "listeners": Listener, "health_endpoints": HealthEndpoint, "shutdown_calls": ShutdownCall,
+    "memory_limit": Mechanism, "gomaxprocs": Mechanism, "gc": Mechanism, "metrics": Metric, "tracing": Mechanism,
+    "metrics_handlers": Mechanism, "pprof": Location, "expvar": Location,
+}
 
 
-@functools.lru_cache(maxsize=8)
-def _module_sources(root: str) -> tuple[tuple[str, bytes], ...] | None:
-    """(path, bytes) of the module's non-test Go files, read once per process
-    and shared by every topic."""
-    paths = _module_files(root)
-    if paths is None:
-        return None
-    out = []
-    for p in paths:
-        try:
-            with open(p, "rb") as fh:
-                out.append((p, fh.read(5 * 1024 * 1024)))
-        except OSError:
-            continue
-    return tuple(out)
+def _item_from_dict(cls, d):
+    if cls is Location:
+        return Location(str(d["path"]), int(d["line"]))
+    kw = dict(d)
+    if "location" in kw:
+        kw["location"] = _item_from_dict(Location, kw["location"])
+    return cls(**kw)
 
 
-# direct requirements only: "// indirect" ones are not imported by the module itself
-_GO_MOD_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v[^\s]+[ \t]*(?:$|//(?![ \t]*indirect))", re.M)
+def facts_from_dict(d: dict) -> ServiceFacts:
+    """The inverse of ``ServiceFacts.to_dict`` (the cache stores facts as
+    JSON).  Raises KeyError/TypeError/ValueError on a malformed entry."""
+    out = ServiceFacts(module=str(d["module"]), go_version=d["go_version"], packages=[str(p) for p in d["packages"]],
+                       signals=[str(s) for s in d["signals"]], dependencies=[str(s) for s in d["dependencies"]],
+                       loggers=[str(s) for s in d["loggers"]])
+    for name, cls in _LIST_TYPES.items():
+        setattr(out, name, [_item_from_dict(cls, item) for item in d[name]])
+    return out
 
 
-@functools.lru_cache(maxsize=64)
-def module_import_paths(root: str) -> frozenset[str]:
-    """Third-party modules the module requires (go.mod), which is where
-    logging and client libraries show up without reading any source.
-    Standard-library ones (log/slog, database/sql) are only seen per package."""
-    try:
-        with open(os.path.join(root, "go.mod"), "rb") as fh:
-            return frozenset(m.decode() for m in _GO_MOD_REQUIRE.findall(fh.read(1 << 20)))
-    except OSError:
-        return frozenset()
+def topics_digest(facts: ServiceFacts | None, topics) -> str:
+    """A digest of what ``topics`` of ``facts`` say (locations included: a
+    rule may quote them), for cache keys."""
+    import hashlib
+    import json
+
+    if facts is None or not topics:
+        return ""
+    d = asdict(facts)
+    fields_ = sorted({f for t in topics for f in TOPIC_FIELDS[t]})
+    body = json.dumps([[f, d[f]] for f in fields_], sort_keys=True, default=str)
+    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _module_files(root: str) -> list[str] | None:
-    files: list[str] = []
-    for d, dirs, names in os.walk(root):
-        dirs[:] = sorted(x for x in dirs if x not in ("vendor", "testdata", "node_modules") and not x.startswith((".", "_"))
-                         and not os.path.isfile(os.path.join(d, x, "go.mod")))
-        for name in names:
-            # isfile: a FIFO named *.go would block the read for ever (issue 20 F15)
-            if name.endswith(".go") and not name.endswith("_test.go") and os.path.isfile(os.path.join(d, name)):
-                files.append(os.path.join(d, name))
-                if len(files) > MODULE_FILE_LIMIT:
-                    return None
-    return files
-
-
-@functools.lru_cache(maxsize=64)
-def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: str = "all") -> ServiceFacts | None:
-    """Facts of every non-test package of the module rooted at ``root``
-    (vendor, testdata, hidden directories and nested modules skipped).  Only
-    files that mention a keyword of ``topic`` (see TOPICS) are parsed, so a
-    "metrics" answer holds complete metrics but not routes.  Topic
-    "imports" parses nothing and fills only ``loggers`` and
-    ``dependencies``.  None when the module is too big to read (more than
-    MODULE_FILE_LIMIT .go files)."""
-    from steadygo.golang.module import ModuleInfo, read_go_mod
-    from steadygo.golang.package import Package
-    from steadygo.golang.source import GoFile
-
-    if not root or not os.path.isdir(root):
-        return None
-    module = read_go_mod(os.path.join(root, "go.mod"))
-    if go_override is not None:
-        module = ModuleInfo(module.root, module.path, go_override)
-    keywords = TOPICS[topic]
-    sources = _module_sources(root) if keywords is not None else ()
-    if sources is None:
-        return None
-    by_dir: dict[str, list] = {}
-    imported: set[str] = module_import_paths(root) if keywords is None else set()
-    matches = (lambda data: any(k in data for k in keywords)) if isinstance(keywords, tuple) else (
-        lambda data: keywords is not None and keywords.search(data) is not None)
-    for p, data in sources if keywords is not None else ():
-        if matches(data):
-            by_dir.setdefault(os.path.dirname(p), []).append(GoFile(p, os.path.relpath(p, root).replace(os.sep, "/"), data))
-    out = [extract_facts(Package(d, files, module)) for d, files in sorted(by_dir.items())]
-    merged = merge_facts(out)
+def module_facts_of(module, package_facts) -> ServiceFacts:
+    """The module's facts: its packages' facts merged (in the order given),
+    plus the loggers and clients its go.mod requires."""
+    merged = merge_facts(package_facts)
     merged.module = module.path
     merged.go_version = ".".join(map(str, module.go_version)) if module.go_version else None
-    for path in sorted(imported):
+    for path in sorted(module.requires):
         logger = next((l for l in STRUCTURED_LOGGERS if path == l or l.startswith(path + "/")), None)
         if logger is not None and logger not in merged.loggers:
             merged.loggers.append(logger)
@@ -1039,11 +999,43 @@ def module_facts(root: str, go_override: tuple[int, int] | None = None, topic: s
     return merged
 
 
+def module_import_paths(root: str) -> frozenset[str]:
+    """Third-party modules the module rooted at ``root`` requires (go.mod)."""
+    from steadygo.golang.module import module_for_dir
+
+    return module_for_dir(root).requires if root else frozenset()
+
+
+def module_facts(root: str, go_override=None, topic: str = "all") -> ServiceFacts | None:
+    """The merged facts of the module rooted at ``root``, as the engine's facts
+    pass handed them to this package's rules (``Package.module_facts``); None
+    outside a rule run of the second pass.  Topic "imports" needs no pass: it
+    is what go.mod requires (loggers, clients), read with the module."""
+    if topic == "imports":
+        from steadygo.golang.module import module_for_dir
+
+        if not root:
+            return None
+        module = module_for_dir(root)
+        return module_facts_of(module, [])
+    return _INSTALLED.get(root)
+
+
 def service_facts_for(pkg, topic: str = "all") -> ServiceFacts:
-    """Module-wide facts (for ``topic``, see module_facts) when the package
-    has a module, else the package's own."""
-    if pkg.module.root:
-        m = module_facts(pkg.module.root, pkg.module.go_version, topic)
-        if m is not None:
-            return m
+    """Module-wide facts when the engine supplied them, else the package's own.
+    Topic "imports" (what go.mod requires) comes with the module itself."""
+    if topic == "imports" and pkg.module.root:
+        return module_facts(pkg.module.root, topic="imports")
+    if pkg.module_facts is not None:
+        return pkg.module_facts
     return extract_facts(pkg)
+
+
+# root -> merged facts of the package whose rules are running (one package at a time)
+_INSTALLED: dict[str, ServiceFacts] = {}
+
+
+def install_module_facts(root: str, facts: ServiceFacts | None) -> None:
+    _INSTALLED.clear()
+    if root and facts is not None:
+        _INSTALLED[root] = facts

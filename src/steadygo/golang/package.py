@@ -12,7 +12,7 @@ import os
 
 from steadygo.golang.frameworks import GRPC
 from steadygo.golang.functions import FuncInfo, FunctionIndex
-from steadygo.golang.module import ModuleInfo
+from steadygo.golang.module import ModuleInfo, repository_root
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
 from steadygo.golang.values import assignment_index
@@ -29,6 +29,9 @@ class Package:
         self.module = module
         # rule name -> option dict, already validated by config
         self.options = options or {}
+        # The merged facts of the package's module, set by the engine for the
+        # rules of its second pass (those that declare ``module_facts``).
+        self.module_facts = None
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}
@@ -124,6 +127,19 @@ class Package:
         else:
             path = file.relpath
         return path.rsplit("/", 1)[0] if "/" in path else ""
+
+    def repo_dir(self, file: GoFile) -> str:
+        """The file's directory inside its repository (``module.repository_root``:
+        the nearest ``.git``, else the outermost go.mod), so command and tool
+        folders are judged the same whatever directory the scan starts from;
+        ``module_dir`` when there is no repository root either."""
+        root = repository_root(os.path.dirname(file.path))
+        d = os.path.dirname(os.path.abspath(file.path))
+        if not root:
+            return self.module_dir(file)
+        if d == root:
+            return ""
+        return os.path.relpath(d, root).replace(os.sep, "/")
 
     def imports_anywhere(self, path: str) -> bool:
         return any(f.imports.imports(path) for f in self.files)

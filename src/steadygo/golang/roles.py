@@ -1,6 +1,11 @@
-"""Path classifiers: is this file part of a service, a CLI, an example or test
-support?  Kept together here, unchanged in behaviour, until a package role
-judged once per package replaces them.
+"""What a package is for: service, library, cli, example or test-support.
+
+Judged from the package's folder inside its module (example, test support)
+or inside its repository (command and tool folders), never from the scan
+root, so a module gives the same findings whatever directory a scan starts
+from; and from its imports: a non-test file that imports "testing" is test
+support (helpers taking testing.TB).  Rules that judge production code only
+ask ``not_a_service``; logging rules ask ``is_cli``.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 TEST_SUPPORT_DIR = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
 
 
-def under_cmd(relpath: str) -> bool:
-    return "cmd" in relpath.replace("\\", "/").split("/")[:-1]
+ROLES = ("service", "library", "cli", "example", "test-support")
 
+
+def under_cmd(repo_dir: str) -> bool:
+    """The package folder (inside its repository) is under a ``cmd`` folder."""
+    return "cmd" in repo_dir.replace("\\", "/").split("/")
 
 # Directories of command-line tools: cmd/..., etcdctl/..., kubectl/...
 CLI_DIR = re.compile(r"/(?:cmd|cli|tools?|hack|scripts?|examples?|_examples|demos?|\w*demo|\w+ctl|\w+-cli|runner)/")
@@ -27,8 +35,7 @@ def is_cli(ctx: FileContext) -> bool:
     """A main package, or a file under a command-line/example directory."""
     if ctx.file.package_name == "main":
         return True
-    d = ctx.file.relpath.rsplit("/", 1)[0] if "/" in ctx.file.relpath else ""
-    return CLI_DIR.search("/" + d + "/") is not None
+    return CLI_DIR.search("/" + ctx.repo_dir + "/") is not None
 
 
 # Programs that are not deployed services: examples and demos, and test
@@ -43,9 +50,32 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
                                 "shortest", "hottest", "softest", "smartest"})
 
 
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
+_TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner)/")
+
+
 def not_a_service(ctx: FileContext) -> bool:
-    """The file sits in an example, demo or test-support folder of its module."""
-    path = "/" + ctx.module_dir + "/"
+    """The file's package is an example, demo or test support."""
+    return package_role(ctx.pkg, ctx.module_dir) in ("example", "test-support")
+
+
+def package_role(pkg, module_dir: str) -> str:
+    """One of ROLES for the package whose folder inside its module is
+    ``module_dir`` (memoised on the package)."""
+    return pkg.memo("roles.role", lambda: _role(pkg, module_dir))
+
+
+def _role(pkg, module_dir: str) -> str:
+    path = "/" + module_dir + "/"
+    if _EXAMPLE_DIR.search(path) is not None:
+        return "example"
     if _NOT_A_SERVICE_DIR.search(path) is not None:
-        return True
-    return any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))
+        return "test-support"
+    if any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path)):
+        return "test-support"
+    if any(f.imports.imports("testing") and not f.path.endswith("_test.go") for f in pkg.files):
+        return "test-support"  # helpers that take testing.TB: only tests run them
+    is_main = any(f.package_name == "main" for f in pkg.files)
+    if is_main:
+        return "cli" if _TOOL_DIR.search(path) is not None else "service"
+    return "library"

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from steadygo import __version__
-from steadygo.cache import finding_to_dict
+from steadygo.findings import finding_to_dict
 from steadygo.report import Reporter, RunReport
 
 SCHEMA_VERSION = 1

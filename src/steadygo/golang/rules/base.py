@@ -21,6 +21,10 @@ class GoRule(Rule):
     cheap: most of GOROOT never touches net/http."""
 
     requires_imports: tuple[str, ...] = ()
+    # Topics of the module-wide facts the rule reads (golang.facts.TOPIC_FIELDS).
+    # Such a rule runs in the engine's second pass, once every package's facts
+    # are known, and its package's cache key covers those topics.
+    module_facts: tuple[str, ...] = ()
 
     def applies_to(self, file: GoFile) -> bool:
         if not self.requires_imports:
@@ -51,6 +55,11 @@ class FileContext:
         test-support folders) judge this, so a service kept under some
         ``examples/`` folder of a bigger repository is still a service."""
         return self.pkg.module_dir(self.file)
+
+    @property
+    def repo_dir(self) -> str:
+        """The file's directory inside its repository (see Package.repo_dir)."""
+        return self.pkg.repo_dir(self.file)
 
     @property
     def funcs(self):

@@ -47,7 +47,7 @@ class ProcessExitOutsideMain(GoRule):
                 continue
             if fi.name == "TestMain" or _EXIT_WRAPPER.match(fi.name):
                 continue  # a wrapper whose job is to exit: its callers decide
-            if not is_main_pkg and under_cmd(f.relpath):
+            if not is_main_pkg and under_cmd(ctx.repo_dir):
                 continue  # command-line tool code: exiting is how it reports
             in_goroutine = any(started_as_goroutine(x.node) for x in ctx.funcs.enclosing_chain(call))
             if not in_goroutine and not is_main_pkg and _STARTUP.match(fi.name):

@@ -36,6 +36,7 @@ class ServiceWithoutRequestMetrics(GoRule):
         summary="A service serves promhttp's metrics handler but defines no request/latency metric and uses no HTTP/gRPC metrics middleware.",
         status="preview",
     )
+    module_facts = ("metrics",)
     requires_imports = ("net/http", "github.com/gin-gonic/gin", "github.com/labstack/echo", "github.com/gofiber/fiber")
 
     def check(self, ctx: FileContext) -> None:

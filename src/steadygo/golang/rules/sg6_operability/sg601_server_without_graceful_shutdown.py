@@ -26,6 +26,7 @@ class ServerWithoutGracefulShutdown(GoRule):
         breakpoint="On every deploy or scale-down the pod gets SIGTERM and the process dies at once: in-flight requests are cut and clients see resets and 502s.",
         summary="A service's main starts an HTTP server and nothing in the module ever calls Shutdown on it.",
     )
+    module_facts = ("shutdown",)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -24,6 +24,7 @@ class PprofOnPublicListener(GoRule):
         breakpoint="Anyone who can reach the port can download heap dumps (with secrets in them), read expvar state, and run 30-second CPU profiles or traces that slow the service on demand.",
         summary="net/http/pprof or expvar is imported (registering on DefaultServeMux) and DefaultServeMux is served on a non-loopback address.",
     )
+    module_facts = ("debug",)
     requires_imports = ("net/http",)
 
     def check(self, ctx: FileContext) -> None:

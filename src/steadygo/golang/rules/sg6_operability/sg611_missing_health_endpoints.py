@@ -28,6 +28,7 @@ class MissingHealthEndpoints(GoRule):
         status="preview",
         options=[RuleOption("health-paths", list, [], "extra route paths that count as health endpoints, e.g. [\"/_status\"]")],
     )
+    module_facts = ("routes",)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

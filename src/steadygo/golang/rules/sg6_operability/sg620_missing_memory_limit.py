@@ -26,6 +26,7 @@ class MissingMemoryLimit(GoRule):
         breakpoint="Without a soft memory limit the GC only paces by GOGC: the heap may grow to twice the live set and the container is OOM-killed before the collector works hard.",
         summary="A server's main sets no memory limit (debug.SetMemoryLimit, automemlimit) on Go >= 1.19.",
     )
+    module_facts = ("limits",)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -26,6 +26,7 @@ class GomaxprocsNotContainerAware(GoRule):
         breakpoint="Before Go 1.25 GOMAXPROCS is the node's core count, not the container's CPU quota: a 2-CPU pod on a 64-core node runs 64 Ps and is CFS-throttled, which shows up as tail latency.",
         summary="Server on a Go version below 1.25 that does not align GOMAXPROCS with the CPU quota (automaxprocs or explicit).",
     )
+    module_facts = ("limits",)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -23,6 +23,7 @@ class GcOffWithoutMemoryLimit(GoRule):
         breakpoint="With GOGC off and no memory limit the heap never shrinks: the process grows until the kernel OOM-kills it.",
         summary="debug.SetGCPercent(-1) (GC off) with no memory limit in the service.",
     )
+    module_facts = ("limits",)
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:

@@ -25,6 +25,7 @@ class TracerProviderNotShutDown(GoRule):
         breakpoint="The batch span processor exports every few seconds; on exit without Shutdown the last batch is dropped, so the traces of the requests that ended the process (the interesting ones) never arrive.",
         summary="sdktrace.NewTracerProvider created and Shutdown never called on it.",
     )
+    module_facts = ("otel",)
     requires_imports = (OTEL_SDKTRACE,)
 
     def check(self, ctx: FileContext) -> None:

@@ -26,6 +26,7 @@ class NoTracePropagator(GoRule):
         breakpoint="The global propagator defaults to a no-op: trace context is neither read from incoming requests nor sent on outgoing ones, so every service starts a new trace and cross-service traces are broken.",
         summary="A global tracer provider is installed (otel.SetTracerProvider) but otel.SetTextMapPropagator is never called in the module.",
     )
+    module_facts = ("otel",)
     requires_imports = OTEL
 
     def check(self, ctx: FileContext) -> None:

@@ -32,6 +32,7 @@ class HandlersNotInstrumented(GoRule):
         summary="Service that sets up an OpenTelemetry tracer provider but wraps no HTTP/gRPC server handler with otelhttp/otelgin/otelecho/otelgrpc.",
         status="preview",
     )
+    module_facts = ("otel",)
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:

@@ -1,0 +1,299 @@
+"""The engine's two passes: module facts come from the files discovery found,
+cached results follow edits in *other* packages, and findings do not depend
+on where the scan starts.  Each test reproduces a bug of the one-pass engine
+(module facts read from disk behind the cache's back)."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+
+import pytest
+
+from steadygo.config import Config
+from steadygo.engine import scan
+
+SERVER_MAIN = """\
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"example.com/svc/internal/platform"
+)
+
+func main() {
+	platform.Setup()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/orders", func(w http.ResponseWriter, r *http.Request) {})
+	srv := &http.Server{Addr: ":8080", Handler: mux, ReadHeaderTimeout: time.Second, ReadTimeout: time.Second,
+		WriteTimeout: time.Second, IdleTimeout: time.Second}
+	srv.ListenAndServe()
+}
+"""
+
+PLATFORM_PLAIN = """\
+package platform
+
+func Setup() {}
+"""
+
+PLATFORM_WITH_LIMIT = """\
+package platform
+
+import "runtime/debug"
+
+func Setup() { debug.SetMemoryLimit(400 << 20) }
+"""
+
+HEALTH_ROUTES = """\
+package health
+
+import "net/http"
+
+func Register(mux *http.ServeMux) {
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/livez", func(w http.ResponseWriter, r *http.Request) {})
+}
+"""
+
+
+def _write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(textwrap.dedent(text))
+
+
+def _module(tmp_path) -> str:
+    root = str(tmp_path / "svc")
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n")
+    _write(root, "cmd/api/main.go", SERVER_MAIN)
+    _write(root, "internal/platform/platform.go", PLATFORM_PLAIN)
+    return root
+
+
+def _ids(result, rule):
+    return sorted((f.path, f.line) for f in result.active if f.rule_id == rule)
+
+
+def _cfg(select):
+    return Config(select=select.split(","), preview=True)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cached_run_follows_a_memory_limit_set_in_another_package(tmp_path, jobs):
+    root = _module(tmp_path)
+    first = scan([root], _cfg("SG620"), use_cache=True, jobs=jobs, base=root)
+    assert _ids(first, "SG620") == [("cmd/api/main.go", 10)]
+    _write(root, "internal/platform/platform.go", PLATFORM_WITH_LIMIT)
+    cached = scan([root], _cfg("SG620"), use_cache=True, jobs=jobs, base=root)
+    fresh = scan([root], _cfg("SG620"), use_cache=False, jobs=jobs, base=root)
+    assert _ids(cached, "SG620") == _ids(fresh, "SG620") == []
+    # and back: the cache must not keep the fixed verdict either
+    _write(root, "internal/platform/platform.go", PLATFORM_PLAIN)
+    again = scan([root], _cfg("SG620"), use_cache=True, jobs=jobs, base=root)
+    assert _ids(again, "SG620") == [("cmd/api/main.go", 10)]
+
+
+def test_cached_run_follows_a_readiness_route_added_in_another_package(tmp_path):
+    root = _module(tmp_path)
+    before = scan([root], _cfg("SG611"), use_cache=True, jobs=1, base=root)
+    assert [r for r, _ in _ids(before, "SG611")] == ["cmd/api/main.go"]
+    _write(root, "internal/health/health.go", HEALTH_ROUTES)
+    cached = scan([root], _cfg("SG611"), use_cache=True, jobs=1, base=root)
+    fresh = scan([root], _cfg("SG611"), use_cache=False, jobs=1, base=root)
+    assert _ids(cached, "SG611") == _ids(fresh, "SG611") == []
+
+
+def test_cached_run_follows_shutdown_moved_to_a_helper_package(tmp_path):
+    root = _module(tmp_path)
+    before = scan([root], _cfg("SG601"), use_cache=True, jobs=1, base=root)
+    assert [r for r, _ in _ids(before, "SG601")] == ["cmd/api/main.go"]
+    _write(root, "internal/lifecycle/stop.go", """\
+        package lifecycle
+
+        import (
+        	"context"
+        	"net/http"
+        	"time"
+        )
+
+        func Stop(srv *http.Server) {
+        	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+        	defer cancel()
+        	srv.Shutdown(ctx)
+        }
+        """)
+    cached = scan([root], _cfg("SG601"), use_cache=True, jobs=1, base=root)
+    fresh = scan([root], _cfg("SG601"), use_cache=False, jobs=1, base=root)
+    assert _ids(cached, "SG601") == _ids(fresh, "SG601") == []
+
+
+def test_facts_of_unscanned_packages_of_the_module_count(tmp_path):
+    """Scanning cmd/api alone still sees the memory limit set in internal/platform."""
+    root = _module(tmp_path)
+    _write(root, "internal/platform/platform.go", PLATFORM_WITH_LIMIT)
+    sub = os.path.join(root, "cmd", "api")
+    res = scan([sub], _cfg("SG620"), use_cache=False, jobs=1, base=root)
+    assert _ids(res, "SG620") == []
+    assert res.files == 1  # findings only for what was scanned
+
+
+def test_excluded_packages_give_no_facts(tmp_path):
+    """Module facts come from the files discovery found: an excluded package's
+    memory limit does not silence SG620 (it is not part of what was audited)."""
+    root = _module(tmp_path)
+    _write(root, "internal/platform/platform.go", PLATFORM_WITH_LIMIT)
+    cfg = _cfg("SG620")
+    cfg.exclude = ["internal/platform"]
+    cfg.root = root
+    cfg.path = os.path.join(root, ".steadygo.toml")
+    res = scan([root], cfg, use_cache=False, jobs=1, base=root)
+    assert _ids(res, "SG620") == [("cmd/api/main.go", 10)]
+
+
+def _absolute(result, base):
+    return sorted((f.rule_id, os.path.normpath(os.path.join(base, f.path)), f.line, f.col, f.message)
+                  for f in result.findings)
+
+
+def test_same_findings_whatever_directory_the_scan_starts_from(tmp_path, monkeypatch):
+    """Path heuristics (command folders, example folders) are judged inside the
+    repository, so folders above it named like them ("tools", "cmd") change
+    nothing."""
+    outer = tmp_path / "tools" / "cmd"
+    root = _module(outer)
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n\nrequire go.uber.org/zap v1.27.0\n")
+    _write(root, "internal/store/store.go", """\
+        package store
+
+        import (
+        	"log"
+        	"os"
+        )
+
+        func Reindex(path string) {
+        	if path == "" {
+        		log.Printf("no store path")
+        		os.Exit(1)
+        	}
+        }
+        """)
+    cfg = Config(select=["SG501", "SG406"], preview=True)
+    runs = []
+    for base in (root, os.path.dirname(root), os.path.dirname(os.path.dirname(root))):
+        monkeypatch.chdir(base)
+        rel = os.path.relpath(root, base)
+        res = scan([rel], cfg, use_cache=False, jobs=1, base=base)
+        runs.append(_absolute(res, base))
+    assert {r[0] for r in runs[0]} == {"SG501", "SG406"}
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_metric_defined_once_is_not_a_duplicate_of_itself_with_a_relative_path(tmp_path, monkeypatch):
+    root = str(tmp_path / "svc")
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n\nrequire github.com/prometheus/client_golang v1.19.0\n")
+    _write(root, "pkg/api/http/metrics.go", """\
+        package http
+
+        import "github.com/prometheus/client_golang/prometheus"
+
+        var requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+        	Name: "http_request_duration_seconds", Help: "Request latency.",
+        	Buckets: []float64{0.1, 0.5, 1},
+        }, []string{"route"})
+        """)
+    monkeypatch.chdir(root)
+    for arg in (".", "pkg", root):
+        res = scan([arg], _cfg("SG514"), use_cache=False, jobs=1, base=root)
+        assert _ids(res, "SG514") == [], arg
+
+
+def test_a_real_duplicate_across_packages_is_still_reported(tmp_path):
+    root = str(tmp_path / "svc")
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n")
+    metric = """\
+        package {pkg}
+
+        import "github.com/prometheus/client_golang/prometheus"
+
+        var c = prometheus.NewCounter(prometheus.CounterOpts{{Name: "jobs_total", Help: "Jobs."}})
+        """
+    _write(root, "a/a.go", metric.format(pkg="a"))
+    _write(root, "b/b.go", metric.format(pkg="b"))
+    res = scan([root], _cfg("SG514"), use_cache=False, jobs=1, base=root)
+    # the later definition is reported, pointing at the first
+    found = [f for f in res.active if f.rule_id == "SG514"]
+    assert [(f.path, f.line) for f in found] == [("b/b.go", 5)]
+    assert "also defined at a/a.go:5" in found[0].message
+
+
+def _entries(cache_root):
+    return [os.path.join(d, n) for d, _, names in os.walk(cache_root) for n in names if n.endswith(".json")]
+
+
+@pytest.mark.parametrize("damage", ["empty-findings", "no-checksum", "changed-line", "not-json", "deep-nesting"])
+def test_damaged_cache_entries_are_rebuilt_not_believed(tmp_path, monkeypatch, damage):
+    """A cache entry that was tampered with or truncated is a miss: the scan
+    gives the fresh result and writes a good entry again (never 0 findings or a
+    wrong line because of the cache)."""
+    from steadygo import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = _module(tmp_path)
+    fresh = scan([root], _cfg("SG620,SG101,SG105"), use_cache=False, jobs=1, base=root)
+    scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    entries = _entries(cache.cache_dir())
+    assert entries
+    modified = 0
+    for path in entries:
+        with open(path, encoding="utf-8") as fh:
+            head, _, body = fh.read().partition("\n")
+        if damage == "empty-findings":
+            text = head + "\n" + '{"findings": [], "diagnostics": []}'
+        elif damage == "no-checksum":
+            text = body
+        elif damage == "changed-line":
+            text = head + "\n" + body.replace('"line": 10', '"line": 11')
+        elif damage == "not-json":
+            text = head + "\n" + body[: len(body) // 2]
+        else:
+            text = head + "\n" + "[" * 100000
+        modified += text != head + "\n" + body
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    again = scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    key = lambda r: sorted((f.rule_id, f.path, f.line, f.col, f.message) for f in r.findings)  # noqa: E731
+    assert key(again) == key(fresh) and key(fresh)
+    assert modified >= 1
+    if damage != "changed-line":  # every entry was damaged: nothing may count as a hit
+        assert again.cached_packages == 0
+    assert not again.diagnostics
+    # the rebuilt entries are believed again
+    third = scan([root], _cfg("SG620,SG101,SG105"), use_cache=True, jobs=1, base=root)
+    assert key(third) == key(fresh) and third.cached_packages == third.packages
+
+
+def test_cache_on_a_read_only_directory_never_fails_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    from steadygo import cache
+
+    root = _module(tmp_path)
+    os.makedirs(cache.cache_dir())
+    os.chmod(cache.cache_dir(), 0o500)
+    try:
+        if os.access(cache.cache_dir(), os.W_OK):
+            # root ignores permission bits: make the directory unusable another way
+            os.chmod(cache.cache_dir(), 0o700)
+            os.rmdir(cache.cache_dir())
+            with open(cache.cache_dir(), "w") as fh:
+                fh.write("not a directory")
+        res = scan([root], _cfg("SG620"), use_cache=True, jobs=1, base=root)
+        assert [f.rule_id for f in res.active] == ["SG620"]
+    finally:
+        if os.path.isdir(cache.cache_dir()):
+            os.chmod(cache.cache_dir(), 0o700)
+    leftovers = [n for d, _, names in os.walk(tmp_path / "xdg") for n in names if n.endswith(".tmp")]
+    assert leftovers == []
