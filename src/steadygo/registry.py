@@ -28,6 +28,7 @@ def all_rules() -> tuple[Rule, ...]:
         sg5_observability,
         sg6_operability,
     )
+    from steadygo.artifacts.rules import sg7_build, sg8_deploy
 
     families: list[Iterable[Rule]] = [
         sg0_engine.RULES,
@@ -37,6 +38,8 @@ def all_rules() -> tuple[Rule, ...]:
         sg4_errors.RULES,
         sg5_observability.RULES,
         sg6_operability.RULES,
+        sg7_build.RULES,
+        sg8_deploy.RULES,
         sg9_runtime.RULES,
     ]
     # Listed in id order whatever the module layout, so tables read naturally.

@@ -1,0 +1,151 @@
+"""Every artifact file read once into ``ArtifactFacts``, with a one-line
+diagnostic for each file that cannot be used."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from steadygo.artifacts import k8s_facts, k8s_schema
+from steadygo.artifacts.dockerfile import DockerfileError, parse_dockerfile
+from steadygo.artifacts.facts import ArtifactFacts, SchemaProblem
+from steadygo.artifacts.k8s_yaml import YamlError, load_k8s_yaml
+from steadygo.artifacts.sources import ArtifactInput, UnreadableArtifact, kind_of, read_artifact
+from steadygo.discovery import Diagnostic, display_path
+
+# Below this many files a process pool costs more than it saves (~0.1 s to
+# start two workers; libyaml composes ~1,000 manifest files a second a core).
+PARALLEL_MIN_FILES = 200
+HELM_HINT = "unrendered Helm template, not parsed: pass rendered output with `helm template ... | steadygo check --k8s -`"
+
+
+@dataclass
+class Collected:
+    facts: ArtifactFacts = field(default_factory=ArtifactFacts)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # display path -> source lines (snippets)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None) -> Collected:
+    """Facts of every file, in the order given.
+
+    With ``jobs`` > 1 (default 1: on this 2-core machine, shared, the pool
+    never beat one process on 1,000 manifests) and many YAML files, contiguous
+    chunks of them are parsed in worker processes while this process reads
+    the Dockerfiles, and the parts are merged in order, so the result does not
+    depend on ``jobs``.  Dockerfiles never go to a worker: the ``dockerfile``
+    package runs BuildKit's parser in an embedded Go runtime, which does not
+    survive ``fork`` (a forked child deadlocks in its first call), so it is
+    only ever called, and imported, in this process, after the pool forked.
+    """
+    files = list(files)
+    yaml_files = [f for f in files if _kind(f) == "yaml"]
+    other = [f for f in files if _kind(f) != "yaml"]
+    workers = min(jobs or 1, os.cpu_count() or 1, max(1, len(yaml_files) // (PARALLEL_MIN_FILES // 2)))
+    if workers <= 1 or len(yaml_files) < PARALLEL_MIN_FILES:
+        return _ordered(files, base, [_collect_serial(files, base, validate_schema)])
+    size = -(-len(yaml_files) // workers)
+    chunks = [yaml_files[i:i + size] for i in range(0, len(yaml_files), size)]
+    with ProcessPoolExecutor(max_workers=len(chunks), mp_context=_fork_context()) as pool:
+        futures = [pool.submit(_collect_serial, c, base, validate_schema) for c in chunks]
+        mine = _collect_serial(other, base, validate_schema)
+        parts = [f.result() for f in futures]
+    return _ordered(files, base, [mine, *parts])
+
+
+def _kind(item) -> str | None:
+    return item.kind if isinstance(item, ArtifactInput) else kind_of(item)
+
+
+def _fork_context():
+    import multiprocessing
+
+    # fork: workers inherit the imported modules and schemas (spawn would pay
+    # the interpreter start and imports again); they never call into Go.
+    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
+def _ordered(files, base: str, parts: list[Collected]) -> Collected:
+    """Merge parts; diagnostics in the order the files were given."""
+    out = Collected()
+    for part in parts:
+        out.facts.dockerfiles.extend(part.facts.dockerfiles)
+        out.facts.manifests.extend(part.facts.manifests)
+        out.lines.update(part.lines)
+        out.diagnostics.extend(part.diagnostics)
+    position = {(f.path if isinstance(f, ArtifactInput) else display_path(f, base)): i for i, f in enumerate(files)}
+    out.diagnostics.sort(key=lambda d: position.get(d.path, len(position)))
+    return out
+
+
+@contextlib.contextmanager
+def _fewer_gc_passes():
+    """Parsing allocates millions of small dicts, lists and YAML nodes that
+    form no cycles; at the default gen-0 threshold (700) the cyclic GC
+    rescans the growing heap again and again for nothing: ~30% of the time
+    on 1,000 manifests.  Raised for the parse only, then restored."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 50_000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _collect_serial(files, base: str, validate_schema: bool) -> Collected:
+    with _fewer_gc_passes():
+        return _collect_files(files, base, validate_schema)
+
+
+def _collect_files(files, base: str, validate_schema: bool) -> Collected:
+    out = Collected()
+    for item in files:
+        if isinstance(item, ArtifactInput):
+            shown, text, kind = item.path, item.text, item.kind
+        else:
+            shown, kind = display_path(item, base), kind_of(item)
+            if kind is None:
+                out.diagnostics.append(Diagnostic(shown, "not a Dockerfile or YAML file, skipped"))
+                continue
+            try:
+                text = read_artifact(item)
+            except UnreadableArtifact as exc:
+                out.diagnostics.append(Diagnostic(shown, str(exc)))
+                continue
+        out.lines[shown] = text.splitlines()
+        if kind == "dockerfile":
+            _dockerfile(out, shown, text)
+        else:
+            _yaml(out, shown, text, validate_schema)
+    return out
+
+
+def _dockerfile(out: Collected, shown: str, text: str) -> None:
+    try:
+        out.facts.dockerfiles.append(parse_dockerfile(shown, text))
+    except DockerfileError as exc:
+        out.diagnostics.append(Diagnostic(shown, str(exc)))
+
+
+def _yaml(out: Collected, shown: str, text: str, validate_schema: bool) -> None:
+    try:
+        parsed = load_k8s_yaml(shown, text)
+    except YamlError as exc:
+        out.diagnostics.append(Diagnostic(shown, str(exc)))
+        return
+    if parsed.helm_template:
+        out.diagnostics.append(Diagnostic(shown, HELM_HINT, level="info"))
+        return
+    out.facts.manifests.extend(k8s_facts.extract(parsed.objects))
+    if not validate_schema:
+        return
+    for obj in parsed.objects:
+        errors = k8s_schema.validate(obj.data)
+        for e in errors or ():
+            out.facts.manifests.schema_problems.append(SchemaProblem(
+                path=shown, line=obj.line_of(*e.path), object_kind=obj.kind,
+                object_name=str((obj.data.get("metadata") or {}).get("name", "")) if isinstance(obj.data.get("metadata"), dict) else "",
+                field_path=k8s_schema.field_path(e.path), message=e.message))

@@ -1,0 +1,1 @@
+"""Build (SG7xx) and deploy (SG8xx) rules over artifact facts."""

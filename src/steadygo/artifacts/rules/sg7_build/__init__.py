@@ -1,0 +1,21 @@
+"""Build-layer rules (SG7xx): Dockerfiles."""
+
+from steadygo.artifacts.rules.sg7_build.sg701_shell_entrypoint_swallows_sigterm import ShellEntrypointSwallowsSigterm
+from steadygo.artifacts.rules.sg7_build.sg702_final_image_runs_as_root import FinalImageRunsAsRoot
+from steadygo.artifacts.rules.sg7_build.sg703_unpinned_base_image import UnpinnedBaseImage
+from steadygo.artifacts.rules.sg7_build.sg704_source_copied_before_module_download import SourceCopiedBeforeModuleDownload
+from steadygo.artifacts.rules.sg7_build.sg705_go_build_without_trimpath import GoBuildWithoutTrimpath
+from steadygo.artifacts.rules.sg7_build.sg706_go_run_in_final_image import GoRunInFinalImage
+from steadygo.artifacts.rules.sg7_build.sg707_cgo_binary_without_libc import CgoBinaryWithoutLibc
+from steadygo.artifacts.rules.sg7_build.sg708_shell_form_in_image_without_shell import ShellFormWithoutShell
+
+RULES = [
+    ShellEntrypointSwallowsSigterm(),
+    FinalImageRunsAsRoot(),
+    UnpinnedBaseImage(),
+    SourceCopiedBeforeModuleDownload(),
+    GoBuildWithoutTrimpath(),
+    GoRunInFinalImage(),
+    CgoBinaryWithoutLibc(),
+    ShellFormWithoutShell(),
+]

@@ -1,0 +1,31 @@
+"""Deploy-layer rules (SG8xx): Kubernetes manifests."""
+
+from steadygo.artifacts.rules.sg8_deploy.sg800_manifest_schema_violation import ManifestSchemaViolation
+from steadygo.artifacts.rules.sg8_deploy.sg801_no_readiness_probe import NoReadinessProbe
+from steadygo.artifacts.rules.sg8_deploy.sg802_no_liveness_probe import NoLivenessProbe
+from steadygo.artifacts.rules.sg8_deploy.sg803_liveness_same_as_readiness import LivenessSameAsReadiness
+from steadygo.artifacts.rules.sg8_deploy.sg804_liveness_probe_too_tight import LivenessProbeTooTight
+from steadygo.artifacts.rules.sg8_deploy.sg805_no_resource_requests_or_limits import NoResourceRequests
+from steadygo.artifacts.rules.sg8_deploy.sg806_memory_limit_without_gomemlimit import MemoryLimitWithoutGomemlimit
+from steadygo.artifacts.rules.sg8_deploy.sg807_gomemlimit_without_headroom import GomemlimitWithoutHeadroom
+from steadygo.artifacts.rules.sg8_deploy.sg808_single_replica_behind_service import SingleReplicaBehindService
+from steadygo.artifacts.rules.sg8_deploy.sg809_rollout_allows_zero_ready_pods import RolloutAllowsZeroReadyPods
+from steadygo.artifacts.rules.sg8_deploy.sg810_service_selects_no_workload import ServiceSelectsNoWorkload
+from steadygo.artifacts.rules.sg8_deploy.sg811_hpa_target_missing import HpaTargetMissing
+from steadygo.artifacts.rules.sg8_deploy.sg812_multiple_hpas_one_target import MultipleHpasOneTarget
+
+RULES = [
+    ManifestSchemaViolation(),
+    NoReadinessProbe(),
+    NoLivenessProbe(),
+    LivenessSameAsReadiness(),
+    LivenessProbeTooTight(),
+    NoResourceRequests(),
+    MemoryLimitWithoutGomemlimit(),
+    GomemlimitWithoutHeadroom(),
+    SingleReplicaBehindService(),
+    RolloutAllowsZeroReadyPods(),
+    ServiceSelectsNoWorkload(),
+    HpaTargetMissing(),
+    MultipleHpasOneTarget(),
+]

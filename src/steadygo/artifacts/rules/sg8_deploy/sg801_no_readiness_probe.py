@@ -1,0 +1,27 @@
+"""SG801: a serving container without a readiness probe."""
+
+from __future__ import annotations
+
+from steadygo.artifacts.k8s_links import services_of
+from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
+from steadygo.findings import Severity
+
+
+class NoReadinessProbe(ArtifactRule):
+    meta = deploy_meta(
+        "SG801", "no-readiness-probe", Severity.WARNING,
+        "traffic to pods that cannot serve",
+        "A container that serves traffic (declares a port, or a Service selects its pod) has no readinessProbe.")
+
+    def check(self, ctx: ArtifactContext) -> None:
+        m = ctx.manifests
+        for w in m.workloads:
+            if w.batch:
+                continue
+            selected = bool(services_of(m, w))
+            for c in w.containers:
+                if c.init or c.readiness is not None:
+                    continue
+                if c.port_numbers or selected:
+                    ctx.report(w.path, c.line, f"{w.kind} {w.name}: container {c.name} has no readinessProbe: it gets "
+                                               "traffic from the moment it starts and while it shuts down")
