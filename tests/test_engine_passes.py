@@ -297,3 +297,31 @@ def test_cache_on_a_read_only_directory_never_fails_and_leaves_no_temporary_file
             os.chmod(cache.cache_dir(), 0o700)
     leftovers = [n for d, _, names in os.walk(tmp_path / "xdg") for n in names if n.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_rules_judge_only_the_package_roles_they_declare(tmp_path):
+    """SG620 judges production code: the same server main under examples/ or in
+    a test-support package (one importing "testing") is not judged; under
+    cmd/ it is."""
+    root = str(tmp_path / "svc")
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    _write(root, "cmd/api/main.go", main)
+    _write(root, "examples/demo/main.go", main)
+    _write(root, "internal/harness/main.go", main.replace('"time"', '"testing"\n\t"time"') + "\nvar _ testing.TB\n")
+    res = scan([root], _cfg("SG620"), use_cache=False, jobs=1, base=root)
+    assert [p for p, _ in _ids(res, "SG620")] == ["cmd/api/main.go"]
+
+
+def test_rules_json_lists_roles_and_module_fact_topics():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "steadygo", "rules", "--format", "json"], capture_output=True,
+                         text=True, check=True).stdout
+    by_id = {r["id"]: r for r in json.loads(out)}
+    assert by_id["SG620"]["roles"] == ["service", "library", "cli"]
+    assert by_id["SG620"]["module_facts"] == ["limits"]
+    assert by_id["SG101"]["roles"] == ["service", "library", "cli", "example", "test-support"]
+    assert "SG102" in by_id["SG101"]["supersedes"]

@@ -98,8 +98,14 @@ def _relative_path(path: str, base: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, list[str]], list[Diagnostic]]:
-    """Returns {package dir: [file paths]} and the diagnostics of the walk."""
+def discover(paths: list[str], config: Config, base: str,
+             artifacts: list[str] | None = None) -> tuple[dict[str, list[str]], list[Diagnostic]]:
+    """Returns {package dir: [file paths]} and the diagnostics of the walk.
+    With ``artifacts`` (a list to fill), Dockerfiles and YAML files met on the
+    same walk are collected too (which YAML is Kubernetes is decided when it
+    is read); excludes and the special-file checks apply to them alike."""
+    from steadygo.artifacts.sources import kind_of
+
     packages: dict[str, list[str]] = {}
     diags: list[Diagnostic] = []
     seen_dirs: set[tuple[int, int]] = set()
@@ -134,6 +140,8 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
         if os.path.isfile(top):
             if top.endswith(".go"):
                 add(top)
+            elif artifacts is not None and kind_of(top) is not None:
+                artifacts.append(top)
             else:
                 diags.append(Diagnostic(top, "not a Go file or directory", "error"))
             continue
@@ -181,6 +189,13 @@ def discover(paths: list[str], config: Config, base: str) -> tuple[dict[str, lis
                     if config.exclude and config.is_excluded(_relative_path(e.path, exclude_base)):
                         continue
                     subdirs.append((e.is_symlink(), e.path))
+                elif artifacts is not None and not e.name.endswith(".go") and kind_of(e.name) is not None:
+                    try:
+                        regular = e.is_file()
+                    except OSError:
+                        regular = False
+                    if regular and not (config.exclude and config.is_excluded(_relative_path(e.path, exclude_base))):
+                        artifacts.append(e.path)
                 elif e.name.endswith(".go"):
                     link = e.is_symlink()
                     if link and not os.path.exists(e.path):

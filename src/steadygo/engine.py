@@ -68,6 +68,7 @@ class ScanResult:
     roots: list[str] = field(default_factory=list)
     # module root ('' for files outside any module) -> merged service facts
     module_facts: dict[str, gofacts.ServiceFacts] = field(default_factory=dict)
+    artifacts: int = 0  # Dockerfiles and YAML files read for the build and deploy layers
 
     @property
     def active(self) -> list[Finding]:
@@ -225,7 +226,9 @@ def _first_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     local = [r for r in rules if not r.module_facts]
     deferred = [r for r in rules if r.module_facts]
     findings, diags = _run_rules(pkg, local, with_syntax=SYNTAX_ERROR.meta.id in enabled)
-    pending = tuple(r.meta.id for r in deferred if any(_gate(r, f, {}) for f in pkg.files))
+    role = _role(pkg)
+    pending = tuple(r.meta.id for r in deferred
+                    if role in r.meta.roles and any(_gate(r, f, {}) for f in pkg.files))
     facts = _package_facts(pkg, diags) if pkg.files else None
     sups = [s for f in pkg.files if b"steadygo:ignore" in f.source
             for s in [suppress.file_suppressions(f.relpath, f.lines)] if s is not None]
@@ -253,6 +256,12 @@ def _second_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root)
 
 
+def _role(pkg: Package) -> str:
+    from steadygo.golang.roles import package_role
+
+    return package_role(pkg, pkg.module_dir(pkg.files[0])) if pkg.files else "library"
+
+
 def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
     if type(rule).applies_to is not GoRule.applies_to:
         return rule.applies_to(file)
@@ -267,6 +276,8 @@ def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
 def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: bool = False) -> tuple[list[Finding], list[tuple[str, str, str]]]:
     diags: list[tuple[str, str, str]] = []
     out: list[Finding] = []
+    role = _role(pkg)
+    rules = [r for r in rules if role in r.meta.roles]  # each rule judges the roles it declares
     for file in pkg.files:
         if with_syntax:
             sf = _syntax_finding(file)
@@ -340,8 +351,10 @@ def scan(
     use_cache = config.use_cache if use_cache is None else use_cache
     jobs = config.jobs if jobs is None else jobs
     base = base or os.getcwd()
-    packages, diagnostics = discover(paths, config, base)
     enabled = tuple(sorted(config.enabled_rule_ids()))
+    artifact_ids = _artifact_rule_ids(enabled)
+    artifact_files: list[str] | None = [] if artifact_ids else None
+    packages, diagnostics = discover(paths, config, base, artifact_files)
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
 
     def task(d, ps, rules, **kw):
@@ -378,6 +391,8 @@ def scan(
                 yield from pool.map(analyse_package, order, chunksize=1)
 
         raw: list[Finding] = list(extra or ())
+        if artifact_files:
+            raw.extend(_check_artifacts(artifact_files, artifact_ids, config, base, result))
         sups: dict[str, suppress.FileSuppressions] = {}
         facts_by_module: dict[str, list[tuple[str, gofacts.ServiceFacts]]] = {}
         pending: list[_Result] = []
@@ -419,6 +434,24 @@ def scan(
     result.findings = pipeline.run(raw, run, pipeline.processors(suppressions=suppressions))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _artifact_rule_ids(enabled) -> tuple[str, ...]:
+    from steadygo.artifacts.rules.base import ArtifactRule
+
+    wanted = set(enabled)
+    return tuple(r.meta.id for r in registry.all_rules() if isinstance(r, ArtifactRule) and r.meta.id in wanted)
+
+
+def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, result: ScanResult) -> list[Finding]:
+    """The build and deploy layers (Dockerfiles, Kubernetes manifests) found
+    on the same walk; their findings join the Go findings in one pipeline."""
+    from steadygo.artifacts.check import check_artifacts
+
+    findings, diags = check_artifacts(sorted(set(files)), rule_ids, base, options=config.rule_options)
+    result.diagnostics.extend(diags)
+    result.artifacts = len(set(files))
+    return findings
 
 
 def _merge_module_facts(facts_by_module) -> dict[str, gofacts.ServiceFacts]:

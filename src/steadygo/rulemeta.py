@@ -13,6 +13,13 @@ from typing import Any
 from steadygo.findings import Layer, Severity
 
 
+# What a package is for (golang.roles decides it); a rule judges the roles it
+# lists and the engine never runs it on the others.
+ALL_ROLES = ("service", "library", "cli", "example", "test-support")
+# Production code: rules whose verdict means nothing for demos and test harnesses.
+PRODUCTION_ROLES = ("service", "library", "cli")
+
+
 @dataclass(frozen=True)
 class RuleOption:
     name: str
@@ -35,16 +42,17 @@ class RuleMeta:
     # Rules whose finding on the same node this broader rule replaces: when both
     # report at one place, the overlap processor keeps only this one.
     supersedes: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ALL_ROLES
 
     def option_defaults(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
 
 
 def code_meta(*, id: str, name: str, severity: Severity, breakpoint: str, summary: str, status: str = "stable",
-              options=(), supersedes: tuple[str, ...] = ()) -> RuleMeta:
+              options=(), supersedes: tuple[str, ...] = (), roles: tuple[str, ...] = ALL_ROLES) -> RuleMeta:
     """RuleMeta for a rule of the code layer (the shape every Go rule uses)."""
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options), supersedes=tuple(supersedes))
+                    status=status, options=tuple(options), supersedes=tuple(supersedes), roles=tuple(roles))
 
 
 class Rule:

@@ -22,6 +22,8 @@ def run(args) -> int:
                 "id": r.meta.id, "name": r.meta.name, "layer": r.meta.layer.value,
                 "severity": r.meta.severity.label, "status": r.meta.status, "since": r.meta.since,
                 "summary": r.meta.summary, "breakpoint": r.meta.breakpoint,
+                "roles": list(r.meta.roles), "supersedes": list(r.meta.supersedes),
+                "module_facts": list(getattr(r, "module_facts", ())),
                 "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.meta.options],
             }
             for r in rules

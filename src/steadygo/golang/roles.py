@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 TEST_SUPPORT_DIR = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
 
 
-ROLES = ("service", "library", "cli", "example", "test-support")
+from steadygo.rulemeta import ALL_ROLES as ROLES  # noqa: E402  (one list, shared with rule metadata)
 
 
 def under_cmd(repo_dir: str) -> bool:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values
-from steadygo.golang.roles import not_a_service
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,13 +24,14 @@ class TransportDefaultIdleConnsPerHost(GoRule):
         severity=Severity.INFO,
         breakpoint="With the default of 2 idle connections per host, a busy client to one upstream closes and reopens connections constantly: TIME_WAIT sockets and handshake latency pile up.",
         summary="Shared http.Transport leaves MaxIdleConnsPerHost at the default (2).",
+        roles=PRODUCTION_ROLES,
     )
     requires_imports = (NET_HTTP,)
 
     def check(self, ctx: FileContext) -> None:
         transports = typed_values(ctx, "Transport")
-        if not transports or not _package_serves_http(ctx) or not_a_service(ctx):
-            return  # none here, library code (the caller decides how a transport is shared), or a demo/test helper
+        if not transports or not _package_serves_http(ctx):
+            return  # none here, or library code (the caller decides how a transport is shared)
         for v in transports:
             if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue

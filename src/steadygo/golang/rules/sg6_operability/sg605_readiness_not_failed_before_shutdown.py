@@ -13,9 +13,8 @@ from steadygo.golang.facts import extract_facts, node_of
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.health_handlers import handler_body, route_handler_arg
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.roles import not_a_service
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -81,12 +80,13 @@ class ReadinessNotFailedBeforeShutdown(GoRule):
         breakpoint="Shutdown closes the listeners at once while the pod is still listed as ready: until the endpoints update reaches every node, kube-proxy and the load balancers keep sending new connections that are refused, so every deploy produces a burst of errors.",
         summary="The service has a readiness endpoint and calls Server.Shutdown, but nothing the readiness handler reads is set to failing (and nothing waits) between the stop signal and Shutdown.",
         status="preview",
+        roles=PRODUCTION_ROLES,
     )
     requires_imports = SERVER_IMPORTS
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        if b"Shutdown" not in f.source or not_a_service(ctx):
+        if b"Shutdown" not in f.source:
             return
         calls = [s for s in extract_facts(ctx.pkg).shutdown_calls if s.location.path == f.relpath and s.kind == "http"]
         if not calls:

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
-from steadygo.golang.roles import not_a_service
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -22,12 +21,13 @@ class GcOffWithoutMemoryLimit(GoRule):
         severity=Severity.ERROR,
         breakpoint="With GOGC off and no memory limit the heap never shrinks: the process grows until the kernel OOM-kills it.",
         summary="debug.SetGCPercent(-1) (GC off) with no memory limit in the service.",
+        roles=PRODUCTION_ROLES,
     )
     module_facts = ("limits",)
     requires_imports = ("runtime/debug",)
 
     def check(self, ctx: FileContext) -> None:
-        if b"SetGCPercent" not in ctx.file.source or not_a_service(ctx):  # test programs turn the GC off to measure it
+        if b"SetGCPercent" not in ctx.file.source:  # (test programs that turn the GC off are not judged: roles)
             return
         for call in captures("(call_expression function: (selector_expression) @fn) @call", ctx.file.root).get("call", []):
             if ctx.file.call_target(call) != ("runtime/debug", "SetGCPercent"):
