@@ -325,3 +325,36 @@ def test_rules_json_lists_roles_and_module_fact_topics():
     assert by_id["SG620"]["module_facts"] == ["limits"]
     assert by_id["SG101"]["roles"] == ["service", "library", "cli", "example", "test-support"]
     assert "SG102" in by_id["SG101"]["supersedes"]
+
+
+def test_a_nested_module_under_examples_is_an_example_unless_the_config_says(tmp_path):
+    """The path from the repository root to a nested module counts: a server
+    main in documentation/examples/demo (its own go.mod) gets no production
+    advice; [roles] in .steadygo.toml can say a folder is a service after all."""
+    repo = str(tmp_path / "repo")
+    _write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
+    demo = os.path.join(repo, "documentation", "examples", "demo")
+    _write(demo, "go.mod", "module example.com/demo\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    _write(demo, "main.go", main)
+    for start in (repo, demo):
+        res = scan([start], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
+        assert _ids(res, "SG620") == [], start
+    _write(demo, ".steadygo.toml", '[roles]\n"**" = "service"\n')
+    from steadygo.config import load
+
+    cfg = load(os.path.join(demo, ".steadygo.toml"))
+    cfg.select, cfg.preview = ["SG620"], True
+    res = scan([demo], cfg, use_cache=True, jobs=1, base=repo)
+    assert [p for p, _ in _ids(res, "SG620")] == ["documentation/examples/demo/main.go"]
+
+
+def test_bad_roles_table_is_one_line_naming_the_key(tmp_path):
+    from steadygo.config import load
+    from steadygo.errors import UserError
+
+    path = tmp_path / ".steadygo.toml"
+    path.write_text('[roles]\n"cmd/**" = "daemon"\n')
+    with pytest.raises(UserError) as exc:
+        load(str(path))
+    assert "roles.cmd/**" in str(exc.value) and "service" in str(exc.value)

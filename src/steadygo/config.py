@@ -55,6 +55,7 @@ _TOP_KEYS = {
     "go",
     "docs-url",
     "rules",
+    "roles",
 }
 
 
@@ -76,6 +77,9 @@ class Config:
     preview: bool = False
     exclude: list[str] = field(default_factory=list)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    # glob -> package role, for folders whose name misleads (a service kept
+    # under examples/, a tool under internal/): overrides golang.roles' guess
+    roles: dict[str, str] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> override
     fail_on: Severity = Severity.WARNING
     include_tests: bool = False
@@ -118,6 +122,15 @@ class Config:
             if _glob_match(relpath, pat):
                 for sel in sels:
                     out.update(r.meta.id for r in registry.select_by_selector(sel))
+        return out
+
+    def role_for(self, relpath: str) -> str | None:
+        """The role ``[roles]`` gives the folder at ``relpath`` (relative to the
+        config file's directory), or None; the last matching pattern wins."""
+        out = None
+        for pat, role in self.roles.items():
+            if _glob_match(relpath + "/_", pat):
+                out = role
         return out
 
     def docs_link(self, rule_id: str) -> str | None:
@@ -356,6 +369,16 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         if not isinstance(ppi, dict):
             raise UserError(f"{src('per-path-ignores')}: expected a table of glob = [rules]")
         cfg.per_path_ignores = {k: _file_selectors(v, src(f"per-path-ignores.{k}")) for k, v in ppi.items()}
+    if "roles" in data:
+        from steadygo.rulemeta import ALL_ROLES
+
+        table = data["roles"]
+        if not isinstance(table, dict):
+            raise UserError(f"{src('roles')}: expected a table of glob = role")
+        for k, v in table.items():
+            if v not in ALL_ROLES:
+                raise UserError(f"{src(f'roles.{k}')}: expected one of {', '.join(ALL_ROLES)}")
+        cfg.roles = dict(table)
     if "severity" in data:
         sev = data["severity"]
         if not isinstance(sev, dict):

@@ -92,6 +92,7 @@ class _Task:
     module_facts: gofacts.ServiceFacts | None = None
     facts_digest: str = ""
     second_pass: bool = False
+    role_override: str | None = None  # from .steadygo.toml's [roles]
 
 
 @dataclass
@@ -182,7 +183,8 @@ def _sources(task: _Task):
 
 def _key(task: _Task, module: ModuleInfo, sources) -> str:
     digest = result_cache.settings_digest(task.enabled, task.rule_options, module.go_version, module.digest,
-                                          repository_root(task.directory), task.second_pass, task.facts_digest)
+                                          repository_root(task.directory), task.second_pass, task.facts_digest,
+                                          task.role_override)
     return result_cache.package_key(digest, [(rel, data) for _, rel, data in sources])
 
 
@@ -204,6 +206,7 @@ def analyse_package(task: _Task, keep_package: bool = False) -> _Result:
                            module.root, hit.facts, hit.pending, hit.suppressions, paths=task.paths)
     files = [GoFile(p, rel, data) for p, rel, data in sources]
     pkg = Package(task.directory, files, module, task.rule_options)
+    pkg.role_override = task.role_override
     if task.second_pass:
         res = _second_pass(task, pkg, nlines)
     else:
@@ -357,9 +360,12 @@ def scan(
     packages, diagnostics = discover(paths, config, base, artifact_files)
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
 
+    role_base = config.root if config.path else base
+
     def task(d, ps, rules, **kw):
+        override = config.role_for(_relative_dir(d, role_base)) if config.roles else None
         return _Task(d, tuple(ps), base, rules, config.rule_options, config.go_version, config.max_file_size,
-                     use_cache, **kw)
+                     use_cache, role_override=override, **kw)
 
     first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
     total_files = sum(len(t.paths) for t in first)
@@ -434,6 +440,11 @@ def scan(
     result.findings = pipeline.run(raw, run, pipeline.processors(suppressions=suppressions))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _relative_dir(d: str, base: str) -> str:
+    rel = os.path.relpath(os.path.abspath(d), os.path.abspath(base)).replace(os.sep, "/")
+    return "" if rel == "." else rel
 
 
 def _artifact_rule_ids(enabled) -> tuple[str, ...]:

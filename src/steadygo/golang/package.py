@@ -32,6 +32,8 @@ class Package:
         # The merged facts of the package's module, set by the engine for the
         # rules of its second pass (those that declare ``module_facts``).
         self.module_facts = None
+        # the role .steadygo.toml's [roles] gives this folder, set by the engine
+        self.role_override: str | None = None
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}
@@ -140,6 +142,17 @@ class Package:
         if d == root:
             return ""
         return os.path.relpath(d, root).replace(os.sep, "/")
+
+    def module_in_repo(self) -> str:
+        """The module root's folder inside its repository ('' when the module
+        is the repository, or there is no module)."""
+        root = self.module.root
+        if not root:
+            return ""
+        repo = repository_root(root)
+        if not repo or repo == root:
+            return ""
+        return os.path.relpath(root, repo).replace(os.sep, "/")
 
     def imports_anywhere(self, path: str) -> bool:
         return any(f.imports.imports(path) for f in self.files)

@@ -50,7 +50,7 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
                                 "shortest", "hottest", "softest", "smartest"})
 
 
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?)/")
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?|documentation)/")
 _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner)/")
 
 
@@ -66,8 +66,16 @@ def package_role(pkg, module_dir: str) -> str:
 
 
 def _role(pkg, module_dir: str) -> str:
+    if pkg.role_override:
+        return pkg.role_override
     path = "/" + module_dir + "/"
     if _EXAMPLE_DIR.search(path) is not None:
+        return "example"
+    # A module nested under documentation/examples/ of a repository is an
+    # example however its own folders are named (judged on the path from the
+    # repository root to the module, for example folders only: tools keep
+    # their test fixtures in folders named "tests").
+    if _EXAMPLE_DIR.search("/" + pkg.module_in_repo() + "/") is not None:
         return "example"
     if _NOT_A_SERVICE_DIR.search(path) is not None:
         return "test-support"
