@@ -154,3 +154,13 @@ def finding_from_dict(d: dict) -> Finding:
         suppressed=suppressed,
         extra=tuple(tuple(kv) for kv in extra),
     )
+
+
+def exit_code(findings: Iterable[Finding], fail_on: Severity, exit_zero: bool = False) -> int:
+    """The exit code every command derives from its findings: ``1`` when an
+    unsuppressed finding is at or above ``fail_on``, ``0`` otherwise or with
+    ``exit_zero`` (report-only runs).  Usage and input errors (``2``) never
+    reach here: they are raised before there are findings to judge."""
+    if exit_zero:
+        return 0
+    return 1 if any(f.severity >= fail_on and not f.suppressed for f in findings) else 0

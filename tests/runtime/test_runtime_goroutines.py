@@ -154,8 +154,10 @@ def test_growth_between_dumps(leaky):
 
 def test_cli_fail_if_growth(leaky, capsys):
     t0, t1 = str(leaky.files["t0.debug2.txt"]), str(leaky.files["t1.debug2.txt"])
-    assert cli(["goroutines", t0, t1, "--fail-if-growth", str(EXPORT_SECOND - 1)]) == 1
-    assert cli(["goroutines", t0, t1, "--fail-if-growth", str(EXPORT_SECOND)]) == 0
+    # --fail-on error: the heuristic warnings on NEW would fail the run by
+    # default; here only the growth gate is under test
+    assert cli(["goroutines", t0, t1, "--fail-if-growth", str(EXPORT_SECOND - 1), "--fail-on", "error"]) == 1
+    assert cli(["goroutines", t0, t1, "--fail-if-growth", str(EXPORT_SECOND), "--fail-on", "error"]) == 0
     out = capsys.readouterr().out
     assert "Growth" in out and "+15" in out
 
@@ -164,7 +166,7 @@ def test_cli_json_and_src_link(leaky, tmp_path):
     out = tmp_path / "report.json"
     rc = cli(["goroutines", str(leaky.files["t1.debug2.txt"]), "--format", "json", "-o", str(out),
               "--src", str(GOPROGS / "leaky"), "--min-count", "10"])
-    assert rc == 0  # heuristics only: warnings
+    assert rc == 1  # heuristics only: warnings, which fail by default (--fail-on warning, as in check)
     doc = json.loads(out.read_text())
     s1 = doc["suspects"][0]
     assert s1["rule_id"] == "SG902" and s1["count"] == TOTAL_EXPORT and s1["state"] == "chan send"

@@ -11,6 +11,7 @@ import time
 
 from steadygo.config import Config, Output
 from steadygo.engine import ScanResult, scan
+from steadygo.findings import exit_code
 from steadygo.errors import UserError
 from steadygo.fsutil import write_atomic
 
@@ -96,9 +97,7 @@ class _Progress:
 def exit_code_for(result: ScanResult, cfg: Config) -> int:
     if any(d.level == "error" for d in result.diagnostics):
         return 2
-    if cfg.exit_zero:
-        return 0
-    return 1 if result.failing(cfg.fail_on) else 0
+    return exit_code(result.findings, cfg.fail_on, cfg.exit_zero)
 
 
 def _check_writable(path: str) -> None:

@@ -21,11 +21,12 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                    help="GOMEMLIMIT or container limit; thrash means live heap near it (default: near the GC goal)")
     p.add_argument("--stw-ms", type=output.finite, default=10.0, metavar="MS",
                    help="stop-the-world longer than this is reported (default: 10)")
-    output.add_common(p, growth=True)
+    output.add_common(p)
     return p
 
 
 def run(args) -> int:
+    output.require_two_inputs_for_growth(args, two_inputs=False)
     tr = gctrace.load(args.log, args.max_bytes, args.timeout)
     th = gctrace.Thresholds(thrash_interval_ms=args.thrash_interval_ms, thrash_cycles=args.thrash_cycles,
                             memory_limit_mb=(args.memory_limit / 2**20 if args.memory_limit else None),
@@ -50,7 +51,4 @@ def run(args) -> int:
             console.print(f"{tr.skipped} non-gctrace line(s) skipped", style="dim", markup=False)
 
     output.emit(args, render, data, findings)
-    code = output.exit_code(findings)
-    if args.fail_if_growth is not None and s.live_last_mb - s.live_first_mb > args.fail_if_growth:
-        code = 1
-    return code
+    return output.exit_code(args, findings)

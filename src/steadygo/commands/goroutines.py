@@ -1,5 +1,5 @@
-"""`steadygo goroutines DUMP [DUMP2]`: diagnose a goroutine dump, or the growth
-between two dumps taken at different times."""
+"""`steadygo goroutines DUMP` / `steadygo goroutines BASE NEW`: diagnose a
+goroutine dump, or the growth between two dumps taken at different times."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from steadygo.runtime.output import cell, safe
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         name, help="diagnose goroutine dumps (debug=1, debug=2, goroutineleak, pprof) and their growth",
+        usage="%(prog)s [options] DUMP\n       %(prog)s [options] BASE NEW",
         description="Bucket goroutines by stack and creation site, rank leak suspects, and diff two dumps. "
-                    "DUMP is a file, '-' for standard input, or a live /debug/pprof/goroutine URL.")
-    p.add_argument("dump", metavar="DUMP")
-    p.add_argument("dump2", metavar="DUMP2", nargs="?", help="a later dump of the same process: report growth")
+                    "One DUMP is diagnosed; with BASE then NEW (an earlier and a later dump of the same "
+                    "process) NEW is diagnosed and its growth over BASE reported. Each is a file, '-' for "
+                    "standard input, or a live /debug/pprof/goroutine URL.")
+    p.add_argument("dump", metavar="DUMP", help="the dump to diagnose, or BASE when NEW follows")
+    p.add_argument("dump2", metavar="NEW", nargs="?", help="a later dump of the same process: report growth over BASE")
     p.add_argument("--min-count", type=output.count, default=leaks.DEFAULT_MIN_COUNT, metavar="N",
                    help=f"smallest bucket called a suspect (default: {leaks.DEFAULT_MIN_COUNT})")
     output.add_common(p, src=True, growth=True)
@@ -25,6 +28,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    output.require_two_inputs_for_growth(args, two_inputs=args.dump2 is not None)
     first = goroutines.load(args.dump, max_bytes=args.max_bytes, timeout=args.timeout)
     second = goroutines.load(args.dump2, max_bytes=args.max_bytes, timeout=args.timeout) if args.dump2 else None
     current = second or first
@@ -43,10 +47,8 @@ def run(args) -> int:
         _render(console, analysis, dd, args.top)
 
     output.emit(args, render, data, findings)
-    code = output.exit_code(findings)
-    if dd is not None and args.fail_if_growth is not None and any(g.delta > args.fail_if_growth for g in dd.by_site):
-        code = 1
-    return code
+    grew = dd is not None and args.fail_if_growth is not None and any(g.delta > args.fail_if_growth for g in dd.by_site)
+    return output.exit_code(args, findings, grew_too_much=grew)
 
 
 def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:

@@ -1,9 +1,12 @@
-"""`steadygo heap PROFILE [BASE]`: top allocators of a heap (or CPU) profile,
-growth against a base profile, and known retention patterns."""
+"""`steadygo heap PROFILE` / `steadygo heap BASE NEW`: top allocators of a heap
+(or CPU) profile, growth of NEW over an earlier BASE, and known retention
+patterns."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime, timezone
 
 from rich.table import Table
 
@@ -14,22 +17,52 @@ from steadygo.runtime import heapcheck, output, pprof, srclink
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         name, help="rank heap/CPU profile allocators, diff against a base, flag retention patterns",
-        description="PROFILE and BASE are pprof protobuf files (gzipped or not), '-' or a live /debug/pprof/heap URL.")
-    p.add_argument("profile", metavar="PROFILE")
-    p.add_argument("base", metavar="BASE", nargs="?", help="an earlier profile: report growth from it")
-    p.add_argument("--diff", dest="diff_base", metavar="BASE", help="same as giving BASE")
+        usage="%(prog)s [options] PROFILE\n       %(prog)s [options] BASE NEW\n"
+              "       %(prog)s [options] NEW --diff BASE",
+        description="One PROFILE is ranked; with BASE then NEW (an earlier and a later profile of the same "
+                    "process) NEW is ranked and its growth over BASE reported. Each is a pprof protobuf file "
+                    "(gzipped or not), '-' or a live /debug/pprof/heap URL.")
+    p.add_argument("first", metavar="PROFILE", help="the profile to rank, or BASE when NEW follows")
+    p.add_argument("second", metavar="NEW", nargs="?", help="a later profile: report its growth over BASE")
+    p.add_argument("--diff", dest="diff_base", metavar="BASE", help="an earlier profile to diff PROFILE against "
+                   "(same as giving BASE before it)")
     p.add_argument("--sample", metavar="TYPE",
                    help="sample type to rank (default: inuse_space for heap, the profile's default otherwise)")
     output.add_common(p, src=True, growth=True)
     return p
 
 
+def _base_and_new(args) -> tuple[str | None, str]:
+    """The positional order is BASE then NEW, as in `goroutines`."""
+    if args.second is not None:
+        if args.diff_base:
+            raise UserError("give BASE either as the first of two profiles or with --diff, not both")
+        return args.first, args.second
+    return args.diff_base, args.first
+
+
+def _when(time_nanos: int) -> str:
+    return datetime.fromtimestamp(time_nanos / 1e9, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def warn_if_reversed(base_src: str, base: pprof.Profile, new_src: str, cur: pprof.Profile) -> None:
+    """A swapped BASE and NEW turns growth into shrinkage (and a leak into
+    good news); the profiles carry the time they were taken, so say so.
+    The diff is still computed in the order given: the user may mean it."""
+    b, n = base.pb.time_nanos, cur.pb.time_nanos
+    if b and n and n < b:
+        print(output.safe(f"steadygo: warning: NEW {new_src} ({_when(n)}) is older than BASE {base_src} "
+                          f"({_when(b)}); growth is computed from BASE to NEW as given, swap them if that "
+                          f"is not what you meant"), file=sys.stderr)
+
+
 def run(args) -> int:
-    base_src = args.diff_base or args.base
-    if args.diff_base and args.base:
-        raise UserError("give BASE either as the second argument or with --diff, not both")
-    cur = pprof.load(args.profile, max_bytes=args.max_bytes, timeout=args.timeout)
+    base_src, new_src = _base_and_new(args)
+    output.require_two_inputs_for_growth(args, two_inputs=base_src is not None)
+    cur = pprof.load(new_src, max_bytes=args.max_bytes, timeout=args.timeout)
     base = pprof.load(base_src, max_bytes=args.max_bytes, timeout=args.timeout) if base_src else None
+    if base is not None:
+        warn_if_reversed(base_src, base, new_src, cur)
     tree = srclink.SourceTree(args.src) if args.src else None
     types = [t for t, _ in cur.sample_types]
     sample = args.sample or ("inuse_space" if "inuse_space" in types else cur.default_sample_type)
@@ -39,10 +72,10 @@ def run(args) -> int:
     if sample not in tables:
         tables[sample] = pprof.top(cur, sample, args.top)
     d = pprof.diff(base, cur, sample, n=args.top) if base is not None else None
-    findings = heapcheck.findings(args.profile, cur, base, sample, tree, d)
+    findings = heapcheck.findings(new_src, cur, base, sample, tree, d)
     grown = d.cur_total - d.base_total if d else 0
     data = {
-        "source": args.profile,
+        "source": new_src,
         "kind": cur.kind,
         "sample_types": [{"type": t, "unit": u} for t, u in cur.sample_types],
         "sample": sample,
@@ -59,7 +92,7 @@ def run(args) -> int:
 
     def render(console) -> None:
         unit = {t: u for t, u in cur.sample_types}
-        console.print(f"{output.safe(args.profile)}: {output.safe(cur.kind)} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
+        console.print(f"{output.safe(new_src)}: {output.safe(cur.kind)} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
         for st, rows in tables.items():
             fmt = output.human_bytes if unit.get(st) == "bytes" else (lambda v: f"{v:,}")
             t = Table(title=output.cell(f"Top by {st} (total {fmt(data['totals'][st])})"), title_justify="left",
@@ -86,7 +119,5 @@ def run(args) -> int:
                               markup=False)
 
     output.emit(args, render, data, findings)
-    code = output.exit_code(findings)
-    if d is not None and args.fail_if_growth is not None and grown > args.fail_if_growth:
-        code = 1
-    return code
+    grew = d is not None and args.fail_if_growth is not None and grown > args.fail_if_growth
+    return output.exit_code(args, findings, grew_too_much=grew)

@@ -16,11 +16,12 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p.add_argument("--container-limit", type=output.size, metavar="BYTES", help="the container's memory limit")
     p.add_argument("--gc-cpu-max", type=output.finite, default=0.10, metavar="FRACTION",
                    help="GCCPUFraction above this is reported (default: 0.10)")
-    output.add_common(p, growth=True)
+    output.add_common(p)
     return p
 
 
 def run(args) -> int:
+    output.require_two_inputs_for_growth(args, two_inputs=False)
     ms = memstats.load(args.source, args.max_bytes, args.timeout)
     findings = memstats.findings(ms, args.memory_limit, args.container_limit, gc_cpu_max=args.gc_cpu_max)
     s = memstats.summary(ms)
@@ -40,7 +41,4 @@ def run(args) -> int:
                 console.print(f"{name} {mib(v)}: {s['runtime_total'] / v:.0%} used", markup=False)
 
     output.emit(args, render, data, findings)
-    code = output.exit_code(findings)
-    if args.fail_if_growth is not None and s["heap_inuse"] > args.fail_if_growth:
-        code = 1
-    return code
+    return output.exit_code(args, findings)

@@ -14,10 +14,16 @@ from rich.markup import escape as rich_escape
 from rich.text import Text
 
 from steadygo.errors import UserError
+from steadygo import findings as findings_model
 from steadygo.findings import Finding, Severity
 from steadygo.fsutil import write_atomic
 from steadygo.runtime import fetch
 from steadygo.textsafe import escape_control
+
+
+# As in `check`: a warning (a suspect bucket, a rising heap) fails CI unless
+# the run says otherwise; --fail-on error keeps the old errors-only gate.
+DEFAULT_FAIL_ON = "warning"
 
 
 def add_common(p: argparse.ArgumentParser, src: bool = False, growth: bool = False) -> None:
@@ -30,9 +36,23 @@ def add_common(p: argparse.ArgumentParser, src: bool = False, growth: bool = Fal
                    help="time budget for a live URL: connecting, headers and body together (default: 30)")
     if src:
         p.add_argument("--src", metavar="DIR", help="source tree of the service, to link frames to code and static findings")
-    if growth:
-        p.add_argument("--fail-if-growth", type=count, metavar="N",
-                       help="exit 1 when the second input grew by more than N over the first")
+    p.add_argument("--fail-on", choices=("info", "warning", "error"), default=DEFAULT_FAIL_ON,
+                   help=f"lowest severity that fails the run with exit 1 (default: {DEFAULT_FAIL_ON})")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (report-only runs)")
+    # Registered (hidden) on single-input commands too, so giving it there is
+    # the one-line usage error of require_two_inputs_for_growth, not
+    # argparse's generic "unrecognized arguments" with a usage dump.
+    p.add_argument("--fail-if-growth", type=count, metavar="N",
+                   help="with BASE and NEW: exit 1 when NEW grew by more than N over BASE" if growth
+                   else argparse.SUPPRESS)
+
+
+def require_two_inputs_for_growth(args, two_inputs: bool) -> None:
+    """--fail-if-growth compares two inputs; with one there is nothing to
+    compare, and silently ignoring the gate would let a CI job pass that the
+    user meant to fail."""
+    if args.fail_if_growth is not None and not two_inputs:
+        raise UserError("--fail-if-growth needs two inputs (BASE and NEW); only one was given")
 
 
 # Sizes and times given on the command line: a bad value is a usage error
@@ -151,8 +171,13 @@ def write_report(path: str, text: str) -> None:
         raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def exit_code(findings: list[Finding]) -> int:
-    return 1 if any(f.severity >= Severity.ERROR and not f.suppressed for f in findings) else 0
+def exit_code(args, findings: list[Finding], grew_too_much: bool = False) -> int:
+    """--fail-on / --exit-zero decide, through the same function as `check`;
+    growth over --fail-if-growth fails the run too, unless --exit-zero."""
+    code = findings_model.exit_code(findings, Severity.parse(args.fail_on), args.exit_zero)
+    if grew_too_much and not args.exit_zero:
+        code = 1
+    return code
 
 
 def human_bytes(n: float) -> str:
