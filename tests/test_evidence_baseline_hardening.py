@@ -95,3 +95,19 @@ def test_evidence_bom_reads(tmp_path):
     p = tmp_path / "ev.json"
     p.write_bytes(b"\xef\xbb\xbf" + open(RUNTIME_JSON, "rb").read())
     assert evidence.load(str(p))["buckets"] == json.load(open(RUNTIME_JSON))["buckets"]
+
+
+def test_memstats_with_null_pause_ring_is_read_as_no_pauses(tmp_path):
+    """Found by the property suite in CI: "PauseNs": null crashed the summary."""
+    import json
+    import subprocess
+    import sys
+
+    doc = {"memstats": {"HeapAlloc": 1, "HeapInuse": 1, "Sys": 2, "PauseNs": None}}
+    path = tmp_path / "vars.json"
+    path.write_text(json.dumps(doc))
+    p = subprocess.run([sys.executable, "-m", "steadygo", "memstats", str(path), "--format", "json"],
+                       capture_output=True, text=True)
+    assert "Traceback" not in p.stderr, p.stderr
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["summary"]["max_recent_pause_ns"] == 0

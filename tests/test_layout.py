@@ -26,9 +26,11 @@ from steadygo.rulemeta import EvidenceRule
 
 from conftest import FIXTURES
 
-SRC = os.path.dirname(steadygo.__file__)
+# The checkout's sources, not the installed copy: CI installs the package
+# (site-packages has no README or docs/ beside it).
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, "src", "steadygo")
 RULES_DIR = os.path.join(SRC, "golang", "rules")
-ROOT = os.path.dirname(os.path.dirname(SRC))
 ALLOWED_FOR_RULES = ("steadygo.findings", "steadygo.rulemeta", "steadygo.golang.rules.base")
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -287,12 +289,19 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: boo
             if sf is not None:
                 out.append(sf)
         gates: dict[tuple[str, ...], bool] = {}  # requires_imports -> answer, for this file
+        budget = _FileBudget(FILE_BUDGET_SECONDS)
         for rule in rules:
             if not _gate(rule, file, gates):
                 continue
             ctx = FileContext(pkg, file, rule)
             try:
-                rule.check(ctx)
+                with budget:
+                    rule.check(ctx)
+            except _OverBudget:
+                diags.append((file.relpath, f"analysis of this file stopped in {rule.meta.id} after "
+                              f"{budget.seconds:g} s (code shaped to be expensive to analyse); the rules that had "
+                              "not run on it were skipped, other files were analysed", "warning"))
+                break
             except RecursionError:
                 diags.append((file.relpath, f"{rule.meta.id} gave up: code nested too deeply", "warning"))
             except Exception as exc:  # a bug in one rule must not lose the rest of the scan
@@ -304,6 +313,48 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: boo
             diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; "
                           "file only partly analysed", "warning"))
     return out, diags
+
+
+# Wall-clock seconds the rules may spend on one file, all together.  Some
+# shapes (thousands of nested closures, calls chained 100,000 deep) cost some
+# rules more than linear time; past the budget the file is reported as only
+# partly analysed instead of holding the whole scan for minutes.
+FILE_BUDGET_SECONDS = float(os.environ.get("STEADYGO_FILE_BUDGET", "20"))
+
+
+class _OverBudget(BaseException):
+    """Raised inside a rule by the budget's timer; a BaseException so that no
+    rule's own ``except Exception`` can swallow it."""
+
+
+class _FileBudget:
+    """One timer per file across its rules (SIGALRM; only where signals can be
+    had: the main thread of a process, as in the workers and the CLI)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.left = seconds
+        self.armed = seconds > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def __enter__(self):
+        if self.armed:
+            if self.left <= 0:
+                raise _OverBudget()
+            self.started = time.perf_counter()
+            self.previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.left)
+        return self
+
+    def __exit__(self, *exc):
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+            self.left -= time.perf_counter() - self.started
+        return False
+
+
+def _on_alarm(signum, frame):
+    raise _OverBudget()
 
 
 def _context_packages(packages: dict[str, list[str]], paths: list[str], config: Config, base: str,

@@ -57,7 +57,9 @@ def _checked(ms: dict, source: str) -> dict:
             raise UserError(f"{source}: memstats GCCPUFraction is {_shown(v)}, expected a fraction between 0 and 1")
         out["GCCPUFraction"] = float(v)
     pauses = ms.get("PauseNs")
-    if pauses is not None:
+    if pauses is None:
+        out.pop("PauseNs", None)  # "PauseNs": null is no pauses, not a list to read
+    else:
         if not isinstance(pauses, list) or len(pauses) > _PAUSES_MAX or not all(_is_uint64(p) for p in pauses):
             raise UserError(f"{source}: memstats PauseNs is not a list of nanosecond counts")
         out["PauseNs"] = pauses
