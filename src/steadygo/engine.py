@@ -289,30 +289,38 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: boo
             if sf is not None:
                 out.append(sf)
         gates: dict[tuple[str, ...], bool] = {}  # requires_imports -> answer, for this file
-        budget = _FileBudget(FILE_BUDGET_SECONDS)
-        for rule in rules:
-            if not _gate(rule, file, gates):
-                continue
-            ctx = FileContext(pkg, file, rule)
-            try:
-                with budget:
-                    rule.check(ctx)
-            except _OverBudget:
-                diags.append((file.relpath, f"analysis of this file stopped in {rule.meta.id} after "
-                              f"{budget.seconds:g} s (code shaped to be expensive to analyse); the rules that had "
-                              "not run on it were skipped, other files were analysed", "warning"))
-                break
-            except RecursionError:
-                diags.append((file.relpath, f"{rule.meta.id} gave up: code nested too deeply", "warning"))
-            except Exception as exc:  # a bug in one rule must not lose the rest of the scan
-                diags.append((file.relpath, f"internal error in {rule.meta.id} ({type(exc).__name__}: {exc}); "
-                              "other rules and files were still checked; please report this", "error"))
-                continue
-            out.extend(ctx.out)
+        budget = _FileBudget(FILE_BUDGET_SECONDS).start()
+        try:
+            _file_rules(pkg, file, rules, gates, budget, out, diags)
+        finally:
+            budget.stop()
         if file.beyond_query_depth and not second:  # issue 20 F20: the query cursor cannot see below that depth
             diags.append((file.relpath, "code nested too deeply for the analysis to reach its innermost part; "
                           "file only partly analysed", "warning"))
     return out, diags
+
+
+def _file_rules(pkg: Package, file: GoFile, rules, gates, budget, out, diags) -> None:
+    """The rules on one file, within the file's time budget."""
+    for rule in rules:
+        if not _gate(rule, file, gates):
+            continue
+        ctx = FileContext(pkg, file, rule)
+        try:
+            with budget:
+                rule.check(ctx)
+        except _OverBudget:
+            diags.append((file.relpath, f"analysis of this file stopped in {rule.meta.id} after "
+                          f"{budget.seconds:g} s (code shaped to be expensive to analyse); the rules that had "
+                          "not run on it were skipped, other files were analysed", "warning"))
+            break
+        except RecursionError:
+            diags.append((file.relpath, f"{rule.meta.id} gave up: code nested too deeply", "warning"))
+        except Exception as exc:  # a bug in one rule must not lose the rest of the scan
+            diags.append((file.relpath, f"internal error in {rule.meta.id} ({type(exc).__name__}: {exc}); "
+                          "other rules and files were still checked; please report this", "error"))
+            continue
+        out.extend(ctx.out)
 
 
 # Wall-clock seconds the rules may spend on one file, all together.  Some
@@ -328,33 +336,53 @@ class _OverBudget(BaseException):
 
 
 class _FileBudget:
-    """One timer per file across its rules (SIGALRM; only where signals can be
-    had: the main thread of a process, as in the workers and the CLI)."""
+    """One timer per file across all its rules: two system calls a file, the
+    handler installed once per process.  The alarm raises inside a rule; if it
+    fires between rules, the next rule does not start.  Only where signals can
+    be had (the main thread of a process, as in the workers and the CLI)."""
+
+    installed = False
+    current: "_FileBudget | None" = None
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.left = seconds
-        self.armed = seconds > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        self.expired = False
+        self.in_rule = False
+        self.armed = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def start(self) -> "_FileBudget":
+        if self.armed:
+            if not _FileBudget.installed:
+                signal.signal(signal.SIGALRM, _on_alarm)
+                _FileBudget.installed = True
+            _FileBudget.current = self
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def stop(self) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _FileBudget.current = None
 
     def __enter__(self):
-        if self.armed:
-            if self.left <= 0:
-                raise _OverBudget()
-            self.started = time.perf_counter()
-            self.previous = signal.signal(signal.SIGALRM, _on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.left)
+        if self.expired:
+            raise _OverBudget()
+        self.in_rule = True
         return self
 
     def __exit__(self, *exc):
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-            self.left -= time.perf_counter() - self.started
+        self.in_rule = False
         return False
 
 
 def _on_alarm(signum, frame):
-    raise _OverBudget()
+    budget = _FileBudget.current
+    if budget is None:
+        return
+    budget.expired = True
+    if budget.in_rule:
+        budget.in_rule = False
+        raise _OverBudget()
 
 
 def _context_packages(packages: dict[str, list[str]], paths: list[str], config: Config, base: str,
