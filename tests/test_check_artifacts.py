@@ -106,3 +106,15 @@ def test_broken_yaml_is_one_line_and_the_rest_completes(tmp_path):
     lines = [l for l in err.splitlines() if "broken.yaml" in l]
     assert len(lines) == 1, err
     assert any(f["rule_id"] == "SG701" for f in _json(out))
+
+
+def test_a_dockerfile_template_is_skipped_with_one_info_line_but_go_list_templates_are_not(tmp_path):
+    root = _tree(tmp_path)
+    (root / "Dockerfile.tmpl").write_text("FROM cockroachdb/cockroach:{{ .Version }}\nCMD start\n")
+    (root / "Dockerfile").write_text(DOCKERFILE.replace("RUN go build", "RUN go list -f '{{.Dir}}' ./... && go build"))
+    code, out, err = _run("check", str(root), "--preview", "--isolated", "--no-cache", "--format", "json",
+                          cwd=str(root))
+    found = _json(out)
+    assert not any(f["path"] == "Dockerfile.tmpl" for f in found)
+    assert [l for l in err.splitlines() if "Dockerfile.tmpl" in l and "template" in l]
+    assert any(f["rule_id"] == "SG701" and f["path"] == "Dockerfile" for f in found)

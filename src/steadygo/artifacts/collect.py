@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -123,7 +124,18 @@ def _collect_files(files, base: str, validate_schema: bool) -> Collected:
     return out
 
 
+# A Dockerfile that is itself a Go/Helm-style template (``FROM {{ .Image }}``,
+# ``{{ if ... }}`` lines) says nothing until rendered.  Only FROM lines and
+# lines that start with an action count: ``go list -f '{{.Dir}}'`` in a RUN
+# line is ordinary shell.
+_TEMPLATE_LINE = re.compile(r"^\s*(?:FROM\b[^\n]*\{\{|\{\{)", re.I | re.M)
+TEMPLATE_HINT = "Dockerfile template (unrendered {{ ... }} actions), not parsed: audit the rendered Dockerfile"
+
+
 def _dockerfile(out: Collected, shown: str, text: str) -> None:
+    if "{{" in text and _TEMPLATE_LINE.search(text):
+        out.diagnostics.append(Diagnostic(shown, TEMPLATE_HINT, level="info"))
+        return
     try:
         out.facts.dockerfiles.append(parse_dockerfile(shown, text))
     except DockerfileError as exc:
