@@ -38,6 +38,7 @@ from steadygo.golang import facts as gofacts
 from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
+from steadygo.golang.roles import package_role
 from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.sg0_engine import SYNTAX_ERROR
 from steadygo.golang.source import GoFile
@@ -195,20 +196,27 @@ def _rules(ids) -> list[GoRule]:
     return [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in wanted]
 
 
-def analyse_package(task: _Task, keep_package: bool = False) -> _Result:
-    """Worker entry point, for either pass."""
-    sources, diags = _sources(task)
+def analyse_package(task: _Task, keep_package: bool = False, package: Package | None = None) -> _Result:
+    """Worker entry point, for either pass.  ``package``: the trees pass 1
+    kept for this package (in-process runs), so pass 2 does not read or parse
+    it again."""
+    if package is not None:
+        sources, diags = [(f.path, f.relpath, f.source) for f in package.files], []
+    else:
+        sources, diags = _sources(task)
     nlines = sum(s[2].count(b"\n") for s in sources)
-    module = _module(task)
+    module = package.module if package is not None else _module(task)
     key = _key(task, module, sources) if task.use_cache else None
     if key is not None:
         hit = result_cache.load(key)
         if hit is not None:
             return _Result(task.directory, hit.findings, diags + hit.diagnostics, len(sources), nlines, True,
                            module.root, hit.facts, hit.pending, hit.suppressions, paths=task.paths)
-    files = [GoFile(p, rel, data) for p, rel, data in sources]
-    pkg = Package(task.directory, files, module, task.rule_options)
-    pkg.role_override = task.role_override
+    if package is not None:
+        pkg = package
+    else:
+        pkg = Package(task.directory, [GoFile(p, rel, data) for p, rel, data in sources], module, task.rule_options)
+        pkg.role_override = task.role_override
     if task.second_pass:
         res = _second_pass(task, pkg, nlines)
     else:
@@ -253,17 +261,11 @@ def _package_facts(pkg: Package, diags: list) -> gofacts.ServiceFacts | None:
 
 def _second_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     pkg.module_facts = task.module_facts
-    gofacts.install_module_facts(pkg.module.root, task.module_facts)
-    try:
-        findings, diags = _run_rules(pkg, _rules(task.enabled), with_syntax=False, second=True)
-    finally:
-        gofacts.install_module_facts("", None)
+    findings, diags = _run_rules(pkg, _rules(task.enabled), with_syntax=False, second=True)
     return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root)
 
 
 def _role(pkg: Package) -> str:
-    from steadygo.golang.roles import package_role
-
     return package_role(pkg, pkg.module_dir(pkg.files[0])) if pkg.files else "library"
 
 
@@ -538,9 +540,10 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
     on the same walk; their findings join the Go findings in one pipeline."""
     from steadygo.artifacts.check import check_artifacts
 
-    findings, diags = check_artifacts(sorted(set(files)), rule_ids, base, options=config.rule_options)
+    files = sorted(set(files))
+    findings, diags = check_artifacts(files, rule_ids, base, options=config.rule_options)
     result.diagnostics.extend(diags)
-    result.artifacts = len(set(files))
+    result.artifacts = len(files)
     return findings
 
 
@@ -573,24 +576,9 @@ def _run_second(tasks: list[_Task], pending: list[_Result], run_all):
     in_process = [t for t in tasks if t.directory in kept]
     rest = [t for t in tasks if t.directory not in kept]
     for t in in_process:
-        yield _second_pass_on(t, kept[t.directory])
+        yield analyse_package(t, package=kept[t.directory])
     if rest:
         yield from run_all(rest)
-
-
-def _second_pass_on(task: _Task, pkg: Package) -> _Result:
-    module = pkg.module
-    sources = [(f.path, f.relpath, f.source) for f in pkg.files]
-    key = _key(task, module, sources) if task.use_cache else None
-    if key is not None:
-        hit = result_cache.load(key)
-        if hit is not None:
-            return _Result(task.directory, hit.findings, hit.diagnostics, 0, 0, True, module.root)
-    pkg.options = task.rule_options
-    res = _second_pass(task, pkg, 0)
-    if key is not None:
-        result_cache.store(key, result_cache.Entry(res.findings, res.diagnostics, None, (), []))
-    return res
 
 
 def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
@@ -600,7 +588,8 @@ def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofac
     diags = list(diagnostics)
     found = []
     for d, ps in sorted(packages.items()):
-        res = analyse_package(_Task(d, tuple(sorted(ps)), base, (), config.rule_options, config.go_version,
+        # the same task a scan's facts-only pass makes, so the two share cache entries
+        res = analyse_package(_Task(d, tuple(ps), base, (), config.rule_options, config.go_version,
                                     config.max_file_size, config.use_cache))
         diags.extend(Diagnostic(*x) for x in res.diagnostics)
         if res.facts is not None:

@@ -20,7 +20,6 @@ from typing import Callable, Iterable
 
 from steadygo import suppress
 from steadygo.findings import Finding, assign_fingerprints
-from steadygo.redact import redact
 
 Processor = Callable[[list[Finding], "Run"], list[Finding]]
 
@@ -144,9 +143,3 @@ def run(findings: Iterable[Finding], context: Run, steps: list[Processor] | None
         out = step(out, context)
     return out
 
-
-def engine_finding(rule, path: str, line: int, message: str, line_text: str) -> Finding:
-    """A finding of one of the engine's own rules (SG000-SG002) on a line."""
-    meta = rule.meta
-    return Finding(meta.id, meta.name, meta.severity, meta.layer, path, line, 1, message,
-                   snippet=redact(line_text.strip()), breakpoint=meta.breakpoint)

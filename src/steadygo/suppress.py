@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from steadygo import registry
 from steadygo.findings import Finding
+from steadygo.redact import redact
 
 _MARK = "steadygo:ignore"
 _RE = re.compile(r"(?://|#)\s*steadygo:ignore(?P<file>-file)?(?:\s+(?P<rules>[^\n]*?))?\s*(?:--\s*(?P<reason>[^\n]*))?$")
@@ -116,14 +117,15 @@ class FileSuppressions:
 
     def apply(self, findings: list[Finding], enabled) -> list[Finding]:
         from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
-        from steadygo.pipeline import engine_finding
 
         sups = [Suppression(s.line, s.whole_file, list(s.rules), list(s.unknown), s.reason, s.standalone) for s in self.items]
         out = apply(findings, sups)
         for line, rid, msg in hygiene(sups, enabled):
             rule = UNUSED_SUPPRESSION if rid == UNUSED_SUPPRESSION.meta.id else SUPPRESSION_WITHOUT_REASON
             if rule.meta.id in enabled:
-                out.append(engine_finding(rule, self.path, line, msg, self.lines.get(line, "")))
+                meta = rule.meta
+                out.append(Finding(meta.id, meta.name, meta.severity, meta.layer, self.path, line, 1, msg,
+                                   snippet=redact(self.lines.get(line, "").strip()), breakpoint=meta.breakpoint))
         return out
 
     def to_dict(self) -> dict:

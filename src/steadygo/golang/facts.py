@@ -4,9 +4,9 @@ The observability rules (SG5xx/SG6xx), the deploy cross-checks (probe paths
 against routes, ``terminationGracePeriodSeconds`` against the shutdown
 deadline) and the HTML report all read the same structure, described in
 ``docs/facts.md``.  ``extract_facts(pkg)`` reads one package;
-``merge_facts`` combines packages; ``module_facts(root)`` reads a whole module
-once per process (used by rules that need module-wide answers, such as "is
-there a health endpoint anywhere in this service").
+``merge_facts`` combines packages; the engine merges every package's facts
+per module and hands them to the rules that need module-wide answers ("is
+there a health endpoint anywhere in this service") as ``Package.module_facts``.
 
 Everything here is static and best-effort: a value the code computes at run
 time (an address from a flag, a deadline from config) is recorded as unknown
@@ -999,43 +999,17 @@ def module_facts_of(module, package_facts) -> ServiceFacts:
     return merged
 
 
-def module_import_paths(root: str) -> frozenset[str]:
-    """Third-party modules the module rooted at ``root`` requires (go.mod)."""
-    from steadygo.golang.module import module_for_dir
-
-    return module_for_dir(root).requires if root else frozenset()
-
-
-def module_facts(root: str, go_override=None, topic: str = "all") -> ServiceFacts | None:
-    """The merged facts of the module rooted at ``root``, as the engine's facts
-    pass handed them to this package's rules (``Package.module_facts``); None
-    outside a rule run of the second pass.  Topic "imports" needs no pass: it
-    is what go.mod requires (loggers, clients), read with the module."""
-    if topic == "imports":
-        from steadygo.golang.module import module_for_dir
-
-        if not root:
-            return None
-        module = module_for_dir(root)
-        return module_facts_of(module, [])
-    return _INSTALLED.get(root)
+def requirement_facts(module) -> ServiceFacts:
+    """What go.mod alone says (topic "imports"): the structured loggers and
+    the database/cache/RPC clients the module requires directly."""
+    return module_facts_of(module, [])
 
 
 def service_facts_for(pkg, topic: str = "all") -> ServiceFacts:
     """Module-wide facts when the engine supplied them, else the package's own.
     Topic "imports" (what go.mod requires) comes with the module itself."""
     if topic == "imports" and pkg.module.root:
-        return module_facts(pkg.module.root, topic="imports")
+        return requirement_facts(pkg.module)
     if pkg.module_facts is not None:
         return pkg.module_facts
     return extract_facts(pkg)
-
-
-# root -> merged facts of the package whose rules are running (one package at a time)
-_INSTALLED: dict[str, ServiceFacts] = {}
-
-
-def install_module_facts(root: str, facts: ServiceFacts | None) -> None:
-    _INSTALLED.clear()
-    if root and facts is not None:
-        _INSTALLED[root] = facts

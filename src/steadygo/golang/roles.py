@@ -20,9 +20,6 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 TEST_SUPPORT_DIR = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
 
 
-from steadygo.rulemeta import ALL_ROLES as ROLES  # noqa: E402  (one list, shared with rule metadata)
-
-
 def under_cmd(repo_dir: str) -> bool:
     """The package folder (inside its repository) is under a ``cmd`` folder."""
     return "cmd" in repo_dir.replace("\\", "/").split("/")
@@ -60,7 +57,7 @@ def not_a_service(ctx: FileContext) -> bool:
 
 
 def package_role(pkg, module_dir: str) -> str:
-    """One of ROLES for the package whose folder inside its module is
+    """One of rulemeta.ALL_ROLES for the package whose folder inside its module is
     ``module_dir`` (memoised on the package)."""
     return pkg.memo("roles.role", lambda: _role(pkg, module_dir))
 

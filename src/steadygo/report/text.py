@@ -67,7 +67,7 @@ class TextReporter(Reporter):
         con.print(
             f"[bold]{len(active)} finding{'s' if len(active) != 1 else ''}[/bold] ({', '.join(parts)}; by layer: {layers})"
             f" in {res.files} files, {res.lines} lines"
-            + (f", {res.artifacts} build/deploy file{'s' if res.artifacts != 1 else ''}" if getattr(res, "artifacts", 0) else "")
+            + (f", {res.artifacts} build/deploy file{'s' if res.artifacts != 1 else ''}" if res.artifacts else "")
             + f", {res.seconds:.2f}s"
             + (f" ({res.cached_packages} of {res.packages} packages from cache)" if res.cached_packages else "")
             + (f"; {suppressed} suppressed" if suppressed else "")

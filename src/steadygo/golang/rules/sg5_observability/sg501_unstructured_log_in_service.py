@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import module_facts, STRUCTURED_LOGGERS
+from steadygo.golang.facts import STRUCTURED_LOGGERS, requirement_facts
 from steadygo.golang.log_calls import log_calls, LOG_METHODS
 from steadygo.golang.roles import is_cli
 from steadygo.golang.rules.base import GoRule
@@ -23,8 +23,7 @@ def _structured(ctx) -> list[str]:
     own = [p for f in ctx.pkg.files for p in f.imports.paths if p in STRUCTURED_LOGGERS]
     if own or not ctx.pkg.module.root:
         return own
-    m = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "imports")
-    return m.loggers if m is not None else []
+    return requirement_facts(ctx.pkg.module).loggers
 
 
 class UnstructuredLogInService(GoRule):

@@ -41,8 +41,6 @@ class ServiceWithoutRequestMetrics(GoRule):
     requires_imports = ("net/http", "github.com/gin-gonic/gin", "github.com/labstack/echo", "github.com/gofiber/fiber")
 
     def check(self, ctx: FileContext) -> None:
-        from steadygo.golang.facts import module_import_paths
-
         if ctx.file.package_name != "main":
             return
         listeners = file_listeners(ctx)
@@ -57,7 +55,7 @@ class ServiceWithoutRequestMetrics(GoRule):
             return
         if any(m.name and _REQUEST_METRIC.search(m.name) for m in own.metrics + facts.metrics):
             return
-        required = module_import_paths(ctx.pkg.module.root) if ctx.pkg.module.root else frozenset()
+        required = ctx.pkg.module.requires
         imported = {p for f in ctx.pkg.files for p in f.imports.paths}
         if any(r.startswith(m) for r in required | imported for m in _REQUEST_MIDDLEWARE):
             return

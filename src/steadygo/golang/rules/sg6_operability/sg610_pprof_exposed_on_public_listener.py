@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import extract_facts, is_loopback_address, module_facts, node_of, service_facts_for
+from steadygo.golang.facts import extract_facts, is_loopback_address, node_of, service_facts_for
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -36,7 +36,7 @@ class PprofOnPublicListener(GoRule):
         if not any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in ctx.pkg.files):
             if not ctx.pkg.module.root:
                 return
-            debug = module_facts(ctx.pkg.module.root, ctx.pkg.module.go_version, "debug")
+            debug = ctx.pkg.module_facts
             if debug is None or not (debug.pprof or debug.expvar):
                 return
         facts = service_facts_for(ctx.pkg, "debug")
