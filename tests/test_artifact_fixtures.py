@@ -7,21 +7,34 @@ The rule module's folder name starts with the rule id (sg701_...), which is
 the only rule enabled unless a header ``# steadygo:config select=SG701,SG708``
 says otherwise.  Every artifact rule has at least three bad and three good
 fixtures.
+
+A fixture may also be a directory ``{bad,good}_*/`` (a go.mod needs its
+go.sum, Dockerfiles and sibling modules): every artifact file in it is checked
+in one scan, and the expectations of all of them must match, file by file.
+go.mod marks lines with ``// want: SG711`` at the end of the line and takes
+its header as ``// steadygo:config ...``.  Rules with an ``as-of`` option
+judge on FIXTURE_DAY unless the header says ``as-of=YYYY-MM-DD``.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from collections import Counter
 
 import pytest
 
+from steadygo import registry
 from steadygo.artifacts.check import artifact_rules, check_artifacts
+from steadygo.artifacts.sources import kind_of
 
 from conftest import FIXTURES
 from wantfile import diff, expectations, header_config
 
 ROOT = os.path.join(FIXTURES, "artifacts")
+FIXTURE_DAY = datetime.date(2026, 12, 1)
+_SLASH_WANT = re.compile(r"//\s*want:\s*((?:SG\d{3}[\s,]*)+)")
 
 
 def _rule_dirs():
@@ -39,23 +52,73 @@ def _cases():
             yield pytest.param(os.path.join(folder, name), rule_dir[:5].upper(), id=f"{family}/{rule_dir}/{name}")
 
 
+def _options(selected: list[str], header: dict[str, str]) -> dict[str, dict]:
+    day = datetime.date.fromisoformat(header["as-of"]) if "as-of" in header else FIXTURE_DAY
+    out = {}
+    for rid in selected:
+        rule = registry.lookup(rid)
+        if rule is not None and any(o.name == "as-of" for o in rule.meta.options):
+            out[rule.meta.name] = {"as-of": day}
+    return out
+
+
+def _file_expectations(name: str, text: str) -> Counter:
+    if name != "go.mod":
+        return expectations(text)
+    want: Counter = Counter()
+    for i, line in enumerate(text.splitlines(), start=1):
+        for m in _SLASH_WANT.finditer(line):
+            for rid in re.findall(r"SG\d{3}", m.group(1)):
+                want[(i, rid)] += 1
+    return want
+
+
+def _case_files(path: str) -> list[str]:
+    if not os.path.isdir(path):
+        return [path]
+    out = []
+    for d, dirs, names in os.walk(path):
+        dirs.sort()
+        out.extend(os.path.join(d, n) for n in sorted(names) if kind_of(n) is not None)
+    return out
+
+
 @pytest.mark.parametrize("path,rule_id", list(_cases()))
 def test_fixture(path, rule_id):
-    text = open(path, encoding="utf-8").read()
-    header = header_config(text)
+    files = _case_files(path)
+    base = path if os.path.isdir(path) else os.path.dirname(path)
+    texts = {os.path.relpath(f, base).replace(os.sep, "/"): open(f, encoding="utf-8").read() for f in files}
+    header: dict[str, str] = {}
+    for text in texts.values():
+        header.update(header_config(text))
     selected = header.get("select", rule_id).split(",")
-    findings, diagnostics = check_artifacts([path], selected, base=os.path.dirname(path))
+    findings, diagnostics = check_artifacts(files, selected, base=base, options=_options(selected, header))
     assert not diagnostics, [d.line() for d in diagnostics]
-    want = expectations(text)
-    got = Counter((f.line, f.rule_id) for f in findings)
-    assert want == got, f"{os.path.relpath(path, ROOT)}\n" + diff(want, got) + "\n" + "\n".join(
-        f"  {f.line}: {f.rule_id} {f.message}" for f in findings)
+    want: Counter = Counter()
+    for shown, text in texts.items():
+        for (line, rid), n in _file_expectations(os.path.basename(shown), text).items():
+            want[(shown, line, rid)] += n
+    got = Counter((f.path, f.line, f.rule_id) for f in findings)
+    assert want == got, f"{os.path.relpath(path, ROOT)}\n" + _diff(want, got) + "\n" + "\n".join(
+        f"  {f.path}:{f.line}: {f.rule_id} {f.message}" for f in findings)
     name = os.path.basename(path)
     assert name.startswith(("bad_", "good_")), name
     if name.startswith("good_"):
         assert not want, "a good_ fixture expects nothing"
     else:
-        assert any(rid == rule_id for _, rid in want), f"a bad_ fixture expects {rule_id}"
+        assert any(rid == rule_id for _, _, rid in want), f"a bad_ fixture expects {rule_id}"
+
+
+def _diff(want: Counter, got: Counter) -> str:
+    """``wantfile.diff`` with the file named on each line."""
+    lines = []
+    for path in sorted({p for p, _, _ in want} | {p for p, _, _ in got}):
+        w = Counter({(line, rid): n for (p, line, rid), n in want.items() if p == path})
+        g = Counter({(line, rid): n for (p, line, rid), n in got.items() if p == path})
+        text = diff(w, g)
+        if text:
+            lines.append(f" {path}:\n{text}")
+    return "\n".join(lines)
 
 
 def test_every_artifact_rule_has_fixtures_both_ways():

@@ -10,7 +10,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from steadygo.artifacts import k8s_facts, k8s_schema
+from steadygo.artifacts import gomod_facts, k8s_facts, k8s_schema
 from steadygo.artifacts.dockerfile import DockerfileError, parse_dockerfile
 from steadygo.artifacts.facts import ArtifactFacts, SchemaProblem
 from steadygo.artifacts.k8s_yaml import YamlError, load_k8s_yaml
@@ -75,6 +75,7 @@ def _ordered(files, base: str, parts: list[Collected]) -> Collected:
     for part in parts:
         out.facts.dockerfiles.extend(part.facts.dockerfiles)
         out.facts.manifests.extend(part.facts.manifests)
+        out.facts.go_mods.extend(part.facts.go_mods)
         out.lines.update(part.lines)
         out.diagnostics.extend(part.diagnostics)
     position = {(f.path if isinstance(f, ArtifactInput) else display_path(f, base)): i for i, f in enumerate(files)}
@@ -104,12 +105,14 @@ def _collect_serial(files, base: str, validate_schema: bool) -> Collected:
 def _collect_files(files, base: str, validate_schema: bool) -> Collected:
     out = Collected()
     for item in files:
+        real_path = None
         if isinstance(item, ArtifactInput):
             shown, text, kind = item.path, item.text, item.kind
         else:
+            real_path = item
             shown, kind = display_path(item, base), kind_of(item)
             if kind is None:
-                out.diagnostics.append(Diagnostic(shown, "not a Dockerfile or YAML file, skipped"))
+                out.diagnostics.append(Diagnostic(shown, "not a Dockerfile, YAML file or go.mod, skipped"))
                 continue
             try:
                 text = read_artifact(item)
@@ -119,6 +122,8 @@ def _collect_files(files, base: str, validate_schema: bool) -> Collected:
         out.lines[shown] = text.splitlines()
         if kind == "dockerfile":
             _dockerfile(out, shown, text)
+        elif kind == "gomod":
+            _gomod(out, shown, text, real_path)
         else:
             _yaml(out, shown, text, validate_schema)
     return out
@@ -140,6 +145,13 @@ def _dockerfile(out: Collected, shown: str, text: str) -> None:
         out.facts.dockerfiles.append(parse_dockerfile(shown, text))
     except DockerfileError as exc:
         out.diagnostics.append(Diagnostic(shown, str(exc)))
+
+
+def _gomod(out: Collected, shown: str, text: str, real_path: str | None) -> None:
+    facts, sum_lines = gomod_facts.extract(shown, text, real_path)
+    out.facts.go_mods.append(facts)
+    if sum_lines is not None and facts.sum_path:
+        out.lines[facts.sum_path] = sum_lines
 
 
 def _yaml(out: Collected, shown: str, text: str, validate_schema: bool) -> None:

@@ -272,9 +272,61 @@ class ManifestFacts(Serialisable):
             getattr(self, name).extend(getattr(other, name))
 
 
+# --------------------------------------------------------------------------
+# go.mod and go.sum
+
+
+@dataclass
+class GoRequirementFact(Serialisable):
+    path: str
+    version: str
+    line: int
+    indirect: bool = False  # marked '// indirect'
+    pseudo: bool = False  # a pseudo-version (v0.0.0-20240101000000-abcdef123456 and its two other forms)
+
+
+@dataclass
+class GoReplaceFact(Serialisable):
+    old_path: str
+    new_path: str  # a module path, or a directory ('../lib') when local
+    line: int
+    old_version: str | None = None  # None: every version of old_path
+    new_version: str | None = None  # None for a local directory
+    local: bool = False
+
+
+@dataclass
+class GoModFacts(Serialisable):
+    path: str  # display path of the go.mod
+    module: str = ""
+    module_line: int = 0
+    go_version: str | None = None  # the go line as written: '1.22', '1.22.3'
+    go_line: int | None = None
+    toolchain: str | None = None  # as written: 'go1.23.4', 'default'
+    toolchain_line: int | None = None
+    requires: list[GoRequirementFact] = field(default_factory=list)
+    replaces: list[GoReplaceFact] = field(default_factory=list)
+    # go.sum beside it: 'present', 'missing', 'unreadable', or 'unknown' (a
+    # go.mod given as text, with no directory to look in).
+    sum_state: str = "unknown"
+    sum_path: str | None = None  # display path of that go.sum
+    # 'path version' of every module go.sum holds a hash for (of its zip or
+    # only of its go.mod: either shows go has resolved that version).
+    summed: list[str] = field(default_factory=list)
+    vendored: bool = False  # vendor/modules.txt beside it: go builds from vendor/ and needs no go.sum
+
+    def replacement_for(self, req: GoRequirementFact) -> GoReplaceFact | None:
+        """The replace that applies to ``req``: a versioned one wins over a
+        path-wide one, as in the go command."""
+        exact = [r for r in self.replaces if r.old_path == req.path and r.old_version == req.version]
+        wide = [r for r in self.replaces if r.old_path == req.path and r.old_version is None]
+        return (exact or wide or [None])[-1]
+
+
 @dataclass
 class ArtifactFacts(Serialisable):
     """Everything the build and deploy layers know about one scan."""
 
     dockerfiles: list[DockerfileFacts] = field(default_factory=list)
     manifests: ManifestFacts = field(default_factory=ManifestFacts)
+    go_mods: list[GoModFacts] = field(default_factory=list)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 YAML_SUFFIXES = (".yaml", ".yml")
+GO_MOD = "go.mod"  # its go.sum is read with it (artifacts.gomod_facts)
 MAX_BYTES = 8 * 1024 * 1024
 
 
@@ -17,7 +18,7 @@ class ArtifactInput:
 
     path: str  # display name: '<stdin>' or a path
     text: str
-    kind: str  # dockerfile | yaml
+    kind: str  # dockerfile | yaml | gomod
 
 
 def kind_of(path: str) -> str | None:
@@ -26,6 +27,8 @@ def kind_of(path: str) -> str | None:
         return "dockerfile"
     if name.lower().endswith(YAML_SUFFIXES):
         return "yaml"
+    if name == GO_MOD:
+        return "gomod"
     return None
 
 

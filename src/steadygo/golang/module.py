@@ -9,10 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
-_GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)(?:\.(\d+))?\s*(?://.*)?$", re.M)
-_MODULE = re.compile(rb"^\s*module\s+(\S+)", re.M)
-# direct requirements only: "// indirect" ones are not imported by the module itself
-_REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v[^\s]+[ \t]*(?:$|//(?![ \t]*indirect))", re.M)
+from steadygo.golang import gomod
 
 
 @dataclass(frozen=True)
@@ -53,22 +50,28 @@ def module_for_dir(directory: str) -> ModuleInfo:
         d = parent
 
 
-def read_go_mod(gomod: str) -> ModuleInfo:
+def read_go_mod(gomod_path: str) -> ModuleInfo:
     try:
-        with open(gomod, "rb") as fh:
+        with open(gomod_path, "rb") as fh:
             data = fh.read(1 << 20)
     except OSError:
-        return ModuleInfo(os.path.dirname(gomod), "", None)
-    m = _MODULE.search(data)
-    g = _GO_DIRECTIVE.search(data)
-    version = (int(g.group(1)), int(g.group(2))) if g else None
+        return ModuleInfo(os.path.dirname(gomod_path), "", None)
+    parsed = gomod.parse(data.decode("utf-8", "replace"))
+    release = gomod.go_release(parsed.go) if parsed.go else None
     return ModuleInfo(
-        os.path.dirname(gomod),
-        m.group(1).decode("utf-8", "replace") if m else "",
-        version,
-        frozenset(r.decode("utf-8", "replace") for r in _REQUIRE.findall(data)),
+        os.path.dirname(gomod_path),
+        parsed.module,
+        release[:2] if release else None,
+        # direct requirements only: "// indirect" ones are not imported by the
+        # module itself; third-party ones (a dot in the first path element).
+        frozenset(r.path for r in parsed.requires if not r.indirect and _third_party(r.path)),
         hashlib.sha256(data).hexdigest()[:16],
     )
+
+
+def _third_party(path: str) -> bool:
+    first, slash, _ = path.partition("/")
+    return bool(slash) and "." in first
 
 
 @functools.lru_cache(maxsize=4096)
