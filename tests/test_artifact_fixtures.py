@@ -121,10 +121,18 @@ def _diff(want: Counter, got: Counter) -> str:
     return "\n".join(lines)
 
 
+# Rules whose verdict comes from running a tool over a prepared environment,
+# proven by their own test file instead of static fixtures.
+TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)"}
+
+
 def test_every_artifact_rule_has_fixtures_both_ways():
     dirs = {rule_dir[:5].upper(): os.path.join(ROOT, fam, rule_dir) for fam, rule_dir in _rule_dirs()}
     short = []
     for rule in artifact_rules():
+        if rule.meta.id in TOOL_RULES:
+            assert os.path.isfile(os.path.join(os.path.dirname(ROOT), "..", "..", TOOL_RULES[rule.meta.id].split()[0]))
+            continue
         folder = dirs.get(rule.meta.id)
         names = os.listdir(folder) if folder else []
         bad = [n for n in names if n.startswith("bad_")]

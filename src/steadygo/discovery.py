@@ -101,9 +101,10 @@ def _relative_path(path: str, base: str) -> str:
 def discover(paths: list[str], config: Config, base: str,
              artifacts: list[str] | None = None) -> tuple[dict[str, list[str]], list[Diagnostic]]:
     """Returns {package dir: [file paths]} and the diagnostics of the walk.
-    With ``artifacts`` (a list to fill), Dockerfiles and YAML files met on the
-    same walk are collected too (which YAML is Kubernetes is decided when it
-    is read); excludes and the special-file checks apply to them alike."""
+    With ``artifacts`` (a list to fill), Dockerfiles, YAML files and go.mod
+    files met on the same walk are collected too (which YAML is Kubernetes is
+    decided when it is read; a go.mod's go.sum is read with it); excludes and
+    the special-file checks apply to them alike."""
     from steadygo.artifacts.sources import kind_of
 
     packages: dict[str, list[str]] = {}

@@ -28,9 +28,31 @@ class Collected:
     facts: ArtifactFacts = field(default_factory=ArtifactFacts)
     lines: dict[str, list[str]] = field(default_factory=dict)  # display path -> source lines (snippets)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    gomod_dirs: dict[str, str] = field(default_factory=dict)  # go.mod display path -> its directory
 
 
-def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None) -> Collected:
+def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None,
+            verify_modules: bool = False) -> Collected:
+    """See ``_collect``; ``verify_modules`` also runs ``go mod verify`` offline
+    in each go.mod's directory (SG715), after every file is read."""
+    got = _collect(files, base, validate_schema, jobs)
+    if verify_modules and got.facts.go_mods:
+        from steadygo.artifacts import gomod_verify
+
+        tool = gomod_verify.find_tool()
+        for mod in got.facts.go_mods:
+            directory = got.gomod_dirs.get(mod.path)
+            if directory is None:
+                mod.verify_state, mod.verify_reason = "not-run", "go.mod given as text, no directory to verify in"
+            else:
+                gomod_verify.verify(mod, directory, tool)
+        note = gomod_verify.summary(got.facts.go_mods)
+        if note is not None:
+            got.diagnostics.append(note)
+    return got
+
+
+def _collect(files, base: str, validate_schema: bool, jobs: int | None) -> Collected:
     """Facts of every file, in the order given.
 
     With ``jobs`` > 1 (default 1: on this 2-core machine, shared, the pool
@@ -77,6 +99,7 @@ def _ordered(files, base: str, parts: list[Collected]) -> Collected:
         out.facts.manifests.extend(part.facts.manifests)
         out.facts.go_mods.extend(part.facts.go_mods)
         out.lines.update(part.lines)
+        out.gomod_dirs.update(part.gomod_dirs)
         out.diagnostics.extend(part.diagnostics)
     position = {(f.path if isinstance(f, ArtifactInput) else display_path(f, base)): i for i, f in enumerate(files)}
     out.diagnostics.sort(key=lambda d: position.get(d.path, len(position)))
@@ -124,6 +147,8 @@ def _collect_files(files, base: str, validate_schema: bool) -> Collected:
             _dockerfile(out, shown, text)
         elif kind == "gomod":
             _gomod(out, shown, text, real_path)
+            if real_path is not None:
+                out.gomod_dirs[shown] = os.path.dirname(os.path.abspath(real_path))
         else:
             _yaml(out, shown, text, validate_schema)
     return out

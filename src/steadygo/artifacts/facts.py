@@ -296,6 +296,15 @@ class GoReplaceFact(Serialisable):
 
 
 @dataclass
+class GoVerifyProblem(Serialisable):
+    """A module whose copy in the module cache no longer matches its recorded hash."""
+
+    module: str
+    version: str
+    message: str  # 'dir has been modified' | 'zip has been modified'
+
+
+@dataclass
 class GoModFacts(Serialisable):
     path: str  # display path of the go.mod
     module: str = ""
@@ -314,6 +323,12 @@ class GoModFacts(Serialisable):
     # only of its go.mod: either shows go has resolved that version).
     summed: list[str] = field(default_factory=list)
     vendored: bool = False  # vendor/modules.txt beside it: go builds from vendor/ and needs no go.sum
+    # `go mod verify` (offline, only when SG715 is enabled): 'not-asked', 'nothing'
+    # (no module from the cache), 'verified', 'failed', 'not-run' (see verify_reason).
+    verify_state: str = "not-asked"
+    verify_problems: list[GoVerifyProblem] = field(default_factory=list)
+    verify_reason: str | None = None  # why it did not run, or what it could not check
+    verify_unchecked: list[str] = field(default_factory=list)  # module@version missing from the cache
 
     def replacement_for(self, req: GoRequirementFact) -> GoReplaceFact | None:
         """The replace that applies to ``req``: a versioned one wins over a

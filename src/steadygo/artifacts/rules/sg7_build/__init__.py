@@ -13,6 +13,7 @@ from steadygo.artifacts.rules.sg7_build.sg711_module_sums_missing import ModuleS
 from steadygo.artifacts.rules.sg7_build.sg712_local_replace_in_image_build import LocalReplaceInImageBuild
 from steadygo.artifacts.rules.sg7_build.sg713_toolchain_older_than_go import ToolchainOlderThanGo
 from steadygo.artifacts.rules.sg7_build.sg714_direct_requirement_pseudo_version import DirectRequirementPseudoVersion
+from steadygo.artifacts.rules.sg7_build.sg715_module_cache_verify_failed import ModuleCacheVerifyFailed
 
 RULES = [
     ShellEntrypointSwallowsSigterm(),
@@ -28,4 +29,5 @@ RULES = [
     LocalReplaceInImageBuild(),
     ToolchainOlderThanGo(),
     DirectRequirementPseudoVersion(),
+    ModuleCacheVerifyFailed(),
 ]

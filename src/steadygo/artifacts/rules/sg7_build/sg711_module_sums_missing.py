@@ -39,5 +39,5 @@ class ModuleSumsMissing(ArtifactRule):
                 if f"{path} {version}" not in summed:
                     via = f" (replaced by {path} {version})" if rep is not None else ""
                     ctx.report(mod.path, req.line,
-                               f"{req.path} {req.version}{via} has no line in {mod.sum_path or 'go.sum'}: a clean "
+                               f"{req.path} {req.version}{via} has no line in go.sum: a clean "
                                "build stops with 'missing go.sum entry'; run `go mod tidy` and commit go.sum")
