@@ -126,3 +126,20 @@ def test_suppression_in_go_mod(tmp_path):
     done = subprocess.run([sys.executable, "-m", "steadygo", "check", ".", "--select", "SG714", "--fail-on", "info"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "SG714" not in done.stdout, done.stdout + done.stderr
+
+
+def test_go_mod_facts_round_trip_through_json(tmp_path):
+    import json
+
+    from steadygo.artifacts.collect import collect
+    from steadygo.artifacts.facts import ArtifactFacts
+
+    (tmp_path / "go.mod").write_text(GO_MOD)
+    (tmp_path / "go.sum").write_text("github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n")
+    facts = collect([str(tmp_path / "go.mod")], str(tmp_path)).facts
+    (mod,) = facts.go_mods
+    assert (mod.path, mod.sum_state, mod.sum_path, mod.summed) == (
+        "go.mod", "present", "go.sum", ["github.com/google/uuid v1.6.0"])
+    assert [r.pseudo for r in mod.requires] == [False, False, True, False, False]
+    back = ArtifactFacts.from_dict(json.loads(json.dumps(facts.to_dict())))
+    assert back == facts
