@@ -30,8 +30,11 @@ class Collected:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None) -> Collected:
-    """Facts of every file, in the order given.
+def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None,
+            module_graph: bool = False) -> Collected:
+    """Facts of every file, in the order given; with ``module_graph``, the
+    graph of the go.mod files among them and their local replaces too
+    (``facts.modules``), else go.mod files are not read.
 
     With ``jobs`` > 1 (default 1: on this 2-core machine, shared, the pool
     never beat one process on 1,000 manifests) and many YAML files, contiguous
@@ -43,6 +46,26 @@ def collect(files, base: str, validate_schema: bool = True, jobs: int | None = N
     only ever called, and imported, in this process, after the pool forked.
     """
     files = list(files)
+    gomods = [f for f in files if _kind(f) == "gomod"]
+    if gomods:
+        files = [f for f in files if _kind(f) != "gomod"]
+    out = _collect_parsed(files, base, validate_schema, jobs)
+    if module_graph and gomods:
+        _module_graph(out, [f for f in gomods if not isinstance(f, ArtifactInput)], base)
+    return out
+
+
+def _module_graph(out: Collected, gomods: list[str], base: str) -> None:
+    from steadygo.artifacts.modgraph import local_module_graph
+
+    problems: list = []
+    texts: dict[str, str] = {}
+    out.facts.modules = local_module_graph(gomods, base, problems, texts)
+    out.diagnostics.extend(Diagnostic(p.path, p.message) for p in problems)
+    out.lines.update((path, text.splitlines()) for path, text in texts.items())
+
+
+def _collect_parsed(files: list, base: str, validate_schema: bool, jobs: int | None) -> Collected:
     yaml_files = [f for f in files if _kind(f) == "yaml"]
     other = [f for f in files if _kind(f) != "yaml"]
     workers = min(jobs or 1, os.cpu_count() or 1, max(1, len(yaml_files) // (PARALLEL_MIN_FILES // 2)))

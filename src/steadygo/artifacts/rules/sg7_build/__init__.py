@@ -8,6 +8,7 @@ from steadygo.artifacts.rules.sg7_build.sg705_go_build_without_trimpath import G
 from steadygo.artifacts.rules.sg7_build.sg706_go_run_in_final_image import GoRunInFinalImage
 from steadygo.artifacts.rules.sg7_build.sg707_cgo_binary_without_libc import CgoBinaryWithoutLibc
 from steadygo.artifacts.rules.sg7_build.sg708_shell_form_in_image_without_shell import ShellFormWithoutShell
+from steadygo.artifacts.rules.sg7_build.sg719_local_module_cycle import LocalModuleCycle
 
 RULES = [
     ShellEntrypointSwallowsSigterm(),
@@ -18,4 +19,5 @@ RULES = [
     GoRunInFinalImage(),
     CgoBinaryWithoutLibc(),
     ShellFormWithoutShell(),
+    LocalModuleCycle(),
 ]
