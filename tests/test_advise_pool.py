@@ -170,3 +170,15 @@ def test_bad_database_section_is_one_line_and_exit_2(tmp_path, toml, message):
     (tmp_path / ".steadygo.toml").write_text(toml)
     p = _run(["--qps", "5", "--p95", "1s"], tmp_path)
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and message in p.stderr, p.stderr
+
+
+def test_docs_example_is_what_the_command_prints(tmp_path):
+    import os
+    import re
+
+    from helpers import ROOT
+
+    doc = open(os.path.join(ROOT, "docs", "advise.md"), encoding="utf-8").read()
+    block = re.search(r"```\n\$ steadygo advise pool (.*?)\n(.*?)```", doc, re.S)
+    p = _run(block.group(1).split(), tmp_path)
+    assert p.returncode == 0 and p.stdout == block.group(2), p.stdout

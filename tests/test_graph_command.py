@@ -83,9 +83,12 @@ def test_orders_service_falls_back_and_says_why(go_binary, tmp_path):
     assert "GOPROXY=off" in data["why_not_other"]
     assert [(e["source"], e["target"], e["via"]) for e in data["edges"]] == [
         ("example.com/orders-service", "github.com/lib/pq@v1.10.9", "require")]
-    assert not os.listdir(tmp_path / "modcache") if (tmp_path / "modcache").exists() else True  # nothing downloaded
+    assert not (tmp_path / "modcache" / "github.com").exists()  # nothing downloaded
     mermaid = _graph([ORDERS, "--go-binary", go_binary], env=env).stdout
     assert mermaid.splitlines()[0].startswith("%% steadygo graph: source go.mod files; go mod graph not used: ")
+    doc = open(os.path.join(REPO, "docs", "graph.md"), encoding="utf-8").read()
+    example = re.search(r"```\n\$ steadygo graph examples/orders-service\n(.*?)```", doc, re.S).group(1)
+    assert mermaid == example  # the documented example is what the command prints
 
 
 def test_toolchain_newer_than_local_go_is_not_downloaded(go_binary, tmp_path):
