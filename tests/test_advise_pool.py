@@ -182,3 +182,8 @@ def test_docs_example_is_what_the_command_prints(tmp_path):
     block = re.search(r"```\n\$ steadygo advise pool (.*?)\n(.*?)```", doc, re.S)
     p = _run(block.group(1).split(), tmp_path)
     assert p.returncode == 0 and p.stdout == block.group(2), p.stdout
+
+
+def test_non_ascii_digits_are_refused_not_a_traceback(tmp_path):
+    p = _run(["--qps", "5", "--p95", "1s", "--replicas", "²"], tmp_path)
+    assert p.returncode == 2 and "--replicas: expected a whole number" in p.stderr and "Traceback" not in p.stderr

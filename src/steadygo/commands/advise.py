@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 
 from steadygo.errors import UserError
@@ -64,7 +65,8 @@ def _count(flag: str, text: str | None) -> int | None:
     if text is None:
         return None
     s = text.strip()
-    if not s.isdigit() or int(s) < 1 or len(s) > 18:
+    # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+    if not re.fullmatch(r"[0-9]{1,18}", s) or int(s) < 1:
         raise UserError(f"{flag}: expected a whole number of at least 1, got {text[:40]!r}")
     return int(s)
 

@@ -68,6 +68,8 @@ def build(path: str, base: str, go_binary: str | None = None, timeout_s: float =
         graph = _from_go(gomods, local, base, go_binary, timeout_s)
     except go_command.GoGraphUnavailable as exc:
         return GraphResult(local, FILES_SOURCE, f"{GO_SOURCE} not used: {exc}", cycles)
+    except GraphProblem as exc:  # a go.mod changed or vanished between the two reads
+        raise UserError(str(exc)) from None
     graph.notes.extend(local.notes)
     return GraphResult(graph, GO_SOURCE, f"{FILES_SOURCE} not needed: {GO_SOURCE} ran offline", cycles)
 

@@ -57,9 +57,12 @@ def mod_graph(module_dir: str, go: str, timeout_s: float = DEFAULT_TIMEOUT_S,
         raise GoGraphUnavailable("no time left for go mod graph")
     with tempfile.TemporaryDirectory(prefix="steadygo-modgraph-") as tmp:
         modfile = os.path.join(tmp, "main.mod")
-        shutil.copyfile(os.path.join(module_dir, "go.mod"), modfile)
-        if os.path.isfile(os.path.join(module_dir, "go.sum")):
-            shutil.copyfile(os.path.join(module_dir, "go.sum"), os.path.join(tmp, "main.sum"))
+        try:
+            shutil.copyfile(os.path.join(module_dir, "go.mod"), modfile)
+            if os.path.isfile(os.path.join(module_dir, "go.sum")):
+                shutil.copyfile(os.path.join(module_dir, "go.sum"), os.path.join(tmp, "main.sum"))
+        except OSError as exc:
+            raise GoGraphUnavailable(f"cannot copy go.mod/go.sum of {module_dir}: {exc.strerror or exc}") from None
         env = dict(os.environ, **OFFLINE_ENV)
         # A private cache for builds: go mod graph compiles nothing, but a
         # read-only or absent GOCACHE must not make it fail.
