@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "heap": "heap",
     "gctrace": "gctrace",
     "memstats": "memstats",
+    "graph": "graph",
+    "advise": "advise",
 }
 
 

@@ -56,7 +56,9 @@ _TOP_KEYS = {
     "docs-url",
     "rules",
     "roles",
+    "database",
 }
+_DATABASE_KEYS = {"max-connections", "idle-timeout"}
 
 
 class Output(NamedTuple):
@@ -88,6 +90,7 @@ class Config:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> options
     # Where the team hosts rule docs: a template with {id}; None = link nowhere.
     docs_url: str | None = None
+    database: "DatabaseLimits" = field(default_factory=lambda: DatabaseLimits())
     # --- from the command line only ---
     paths: list[str] = field(default_factory=lambda: ["."])
     formats: list[Output] = field(default_factory=lambda: [Output("text")])
@@ -403,7 +406,44 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         cfg.docs_url = parse_docs_url(data["docs-url"], src("docs-url"))
     if "rules" in data:
         cfg.rule_options = _rule_options(data["rules"], src)
+    if "database" in data:
+        cfg.database = _database(data["database"], src)
     return cfg
+
+
+@dataclass(frozen=True)
+class DatabaseLimits:
+    """``[database]``: the limits of the database the service talks to, read by
+    ``advise pool`` and the connection-budget checks alike."""
+
+    max_connections: int | None = None  # the server's max_connections
+    idle_timeout_s: float | None = None  # the server's or a proxy's idle timeout
+
+
+def _database(table: Any, src) -> DatabaseLimits:
+    from steadygo.durations import parse_duration
+
+    if not isinstance(table, dict):
+        raise UserError(f"{src('database')}: expected a table [database]")
+    for key in table:
+        if key not in _DATABASE_KEYS:
+            raise UserError(f"{src(f'database.{key}')}: unknown key (known: {', '.join(sorted(_DATABASE_KEYS))})")
+    limits = DatabaseLimits()
+    if "max-connections" in table:
+        v = table["max-connections"]
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= _INT_OPTION_RANGE[1]:
+            raise UserError(f"{src('database.max-connections')}: expected a whole number of at least 1")
+        limits = DatabaseLimits(v, limits.idle_timeout_s)
+    if "idle-timeout" in table:
+        v = table["idle-timeout"]
+        try:
+            seconds = parse_duration(v) if isinstance(v, str) else None
+        except ValueError as exc:
+            raise UserError(f"{src('database.idle-timeout')}: {_shown(str(exc))}") from None
+        if seconds is None or seconds <= 0:
+            raise UserError(f'{src("database.idle-timeout")}: expected a positive duration string such as "5m" or "8h"')
+        limits = DatabaseLimits(limits.max_connections, seconds)
+    return limits
 
 
 def _file_selectors(value: Any, source: str) -> list[str]:

@@ -26,7 +26,8 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
-                  verify_modules=any(r.meta.id == "SG715" for r in rules))
+                  verify_modules=any(r.meta.id == "SG715" for r in rules),
+                  module_graph=any(r.meta.id == "SG719" for r in rules))
     findings: list[Finding] = []
     for rule in rules:
         opts = rule.meta.option_defaults()

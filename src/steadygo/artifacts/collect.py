@@ -32,10 +32,17 @@ class Collected:
 
 
 def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None,
-            verify_modules: bool = False) -> Collected:
+            verify_modules: bool = False, module_graph: bool = False) -> Collected:
     """See ``_collect``; ``verify_modules`` also runs ``go mod verify`` offline
-    in each go.mod's directory (SG715), after every file is read."""
+    in each go.mod's directory (SG715), after every file is read;
+    ``module_graph`` builds the graph of the go.mod files and their local
+    replaces (``facts.modules``, SG719)."""
+    files = list(files)
     got = _collect(files, base, validate_schema, jobs)
+    if module_graph:
+        gomods = [f for f in files if _kind(f) == "gomod" and not isinstance(f, ArtifactInput)]
+        if gomods:
+            _module_graph(got, gomods, base)
     if verify_modules and got.facts.go_mods:
         from steadygo.artifacts import gomod_verify
 
@@ -50,6 +57,17 @@ def collect(files, base: str, validate_schema: bool = True, jobs: int | None = N
         if note is not None:
             got.diagnostics.append(note)
     return got
+
+
+def _module_graph(out: Collected, gomods: list[str], base: str) -> None:
+    from steadygo.artifacts.modgraph import local_module_graph
+
+    problems: list = []
+    texts: dict[str, str] = {}
+    out.facts.modules = local_module_graph(gomods, base, problems, texts)
+    seen = {(d.path, d.message) for d in out.diagnostics}  # the go.mod parse already said it
+    out.diagnostics.extend(Diagnostic(p.path, p.message) for p in problems if (p.path, p.message) not in seen)
+    out.lines.update((path, text.splitlines()) for path, text in texts.items())
 
 
 def _collect(files, base: str, validate_schema: bool, jobs: int | None) -> Collected:

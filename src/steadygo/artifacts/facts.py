@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from steadygo.artifacts.modgraph import ModuleGraph
 from steadygo.artifacts.serial import Serialisable
 
 # --------------------------------------------------------------------------
@@ -345,3 +346,4 @@ class ArtifactFacts(Serialisable):
     dockerfiles: list[DockerfileFacts] = field(default_factory=list)
     manifests: ManifestFacts = field(default_factory=ManifestFacts)
     go_mods: list[GoModFacts] = field(default_factory=list)
+    modules: ModuleGraph | None = None  # the repo's own modules, when a rule needs them

@@ -23,6 +23,8 @@ class ArtifactInput:
 
 def kind_of(path: str) -> str | None:
     name = os.path.basename(path)
+    if name == "go.mod":
+        return "gomod"  # read only when a rule needs the module graph (SG719)
     if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
         return "dockerfile"
     if name.lower().endswith(YAML_SUFFIXES):

@@ -1,0 +1,1 @@
+"""Advice computed from numbers the user gives (load, limits), not from code."""

@@ -1,0 +1,1 @@
+"""`steadygo graph`: the module graph of a repository, from the go command or its go.mod files."""
