@@ -32,7 +32,7 @@ def _memstats_limit() -> str:
     return str(memstats.load(VARS, 1 << 20, 5).runtime_total)
 
 
-# command line, its evidence kind, the rules its fixtures really yield
+# command line, the command its evidence names, the rules its fixtures really yield
 COMMANDS = {
     "goroutines": (["goroutines", T0, T1], "goroutines", {"SG902", "SG906"}),
     "heap": (["heap", HEAP0, HEAP1], "heap", {"SG914"}),
@@ -63,7 +63,7 @@ def test_sarif_json_and_html_to_files_in_one_run(name, tmp_path, capsys):
     doc = json.loads(files["json"].read_text(encoding="utf-8"))
     assert doc["schema"] == "steadygo-report" and doc["exit_code"] == 1 and doc["fail_on"] == "info"
     assert {f["rule_id"] for f in doc["findings"]} == rules
-    assert doc["evidence"]["kind"] == kind
+    assert doc["evidence"]["command"] == kind
     assert rules <= set(doc["evidence"]["checked_rules"])
     assert all(f["fingerprint"] for f in doc["findings"])  # the pipeline's fingerprint processor ran
 
@@ -184,3 +184,22 @@ def test_check_reads_a_runtime_report_back(tmp_path, capsys):
     assert joined == written and set(joined.values()) == {"SG902", "SG906", "SG914"}
     page = (tmp_path / "check.html").read_text(encoding="utf-8")
     assert "Runtime evidence: goroutines" in page and "Runtime evidence: heap profile" in page
+
+
+@pytest.mark.parametrize("evidence", [
+    {"command": "heap", "sample": ["not", "a", "name"], "top": {"x": 1}},
+    {"command": "heap", "sample": "inuse_space", "top": {"inuse_space": [{"flat": 1e400, "name": "<script>"}, 7]}},
+    {"command": "memstats", "summary": {"sys": {"nested": 1}, "<b>": "</table>"}},
+    {"command": "gctrace", "summary": ["not", "an", "object"]},
+])
+def test_hand_edited_evidence_of_other_commands_is_drawn_safely(evidence, tmp_path):
+    """check --runtime reads any runtime report: odd fields are skipped or
+    escaped, never a traceback or markup."""
+    p = tmp_path / "evidence.json"
+    p.write_text(json.dumps({"schema": "steadygo-report", "findings": [], "evidence": evidence}), encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert cli(["check", SERVICE, "--isolated", "--no-cache", "--jobs", "1", "--exit-zero", "--runtime", str(p),
+                "--format", f"html={out}"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Runtime evidence:" in page
+    assert page.count("<script>") == 1 and "<b>" not in page  # only the report's own filter script

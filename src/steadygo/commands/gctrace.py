@@ -37,7 +37,7 @@ def run(args) -> int:
                             stw_ms=args.stw_ms)
     findings = gctrace.findings(tr, th)
     s = gctrace.summarise(tr)
-    data = {"kind": "gctrace", "checked_rules": list(CHECKED_RULES), "source": args.log, "summary": asdict(s), "skipped_lines": tr.skipped,
+    data = {"command": "gctrace", "checked_rules": list(CHECKED_RULES), "source": args.log, "summary": asdict(s), "skipped_lines": tr.skipped,
             "cycles": [asdict(c) for c in tr.cycles[-args.top:]] if args.top else []}
 
     def render(console) -> None:

@@ -43,7 +43,7 @@ def run(args) -> int:
     findings = leaks.findings(analysis, top=args.top)
     if dd is not None:
         findings += leaks.growth_findings(dd, args.fail_if_growth, min_growth=args.min_count, top=args.top)
-    evidence = {"kind": "goroutines", "checked_rules": list(GOROUTINE_RULES),
+    evidence = {"command": "goroutines", "checked_rules": list(GOROUTINE_RULES),
                 **goroutines.report_data(analysis, dd, top=args.top)}
     grew = dd is not None and args.fail_if_growth is not None and any(g.delta > args.fail_if_growth for g in dd.by_site)
     inputs = [args.dump] + ([args.dump2] if args.dump2 else [])

@@ -55,8 +55,8 @@ def warn_if_reversed(base_src: str, base: pprof.Profile, new_src: str, cur: ppro
     b, n = base.pb.time_nanos, cur.pb.time_nanos
     if b and n and n < b:
         print(safe(f"steadygo: warning: NEW {new_src} ({_when(n)}) is older than BASE {base_src} "
-                          f"({_when(b)}); growth is computed from BASE to NEW as given, swap them if that "
-                          f"is not what you meant"), file=sys.stderr)
+                   f"({_when(b)}); growth is computed from BASE to NEW as given, swap them if that "
+                   f"is not what you meant"), file=sys.stderr)
 
 
 def run(args) -> int:
@@ -79,7 +79,7 @@ def run(args) -> int:
     findings = heapcheck.findings(new_src, cur, base, sample, tree, d)
     grown = d.cur_total - d.base_total if d else 0
     data = {
-        "kind": "heap",
+        "command": "heap",
         "checked_rules": list(CHECKED_RULES),
         "source": new_src,
         "kind": cur.kind,
@@ -111,7 +111,7 @@ def run(args) -> int:
         if d is not None:
             fmt = human_bytes if d.unit == "bytes" else (lambda v: f"{v:,}")
             t = Table(title=cell(f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 "
-                                        f"{fmt(d.cur_total)} ({'+' if grown >= 0 else ''}{fmt(grown)})"),
+                                 f"{fmt(d.cur_total)} ({'+' if grown >= 0 else ''}{fmt(grown)})"),
                       title_justify="left", show_edge=False)
             t.add_column("flat", justify="right")
             t.add_column("cum", justify="right")

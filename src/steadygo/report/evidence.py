@@ -53,7 +53,7 @@ def _from_report(report: dict, path: str) -> dict:
     if not isinstance(ev, dict):
         raise UserError(f"{path}: a steadygo report without \"evidence\" (write it with a runtime command, "
                         f"e.g. 'steadygo goroutines DUMP --format json')")
-    problem = _problem(ev) if ev.get("kind", "goroutines") == "goroutines" else None
+    problem = _problem(ev) if ev.get("command", "goroutines") == "goroutines" else None
     if problem is None and not isinstance(report.get("findings"), list):
         problem = '"findings" must be a list'
     if problem:

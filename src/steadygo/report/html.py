@@ -301,7 +301,7 @@ class HtmlReporter(Reporter):
                 "</section>")
 
     def _runtime(self, doc: dict, n: int) -> str:
-        if doc.get("kind", "goroutines") != "goroutines":
+        if doc.get("command", "goroutines") != "goroutines":
             return _other_evidence(doc, n)
         buckets = [b for b in doc.get("buckets", []) if isinstance(b, dict)]
         total = doc.get("total", sum(b.get("count", 0) for b in buckets))
@@ -387,18 +387,20 @@ class HtmlReporter(Reporter):
         return f'<section aria-labelledby="d-h"><h2 id="d-h">Input problems</h2><ul>{items}</ul></section>'
 
 
-_KIND_TITLE = {"heap": "heap profile", "gctrace": "GC trace", "memstats": "memstats"}
+_TITLE = {"gctrace": "GC trace", "memstats": "memstats"}
 
 
 def _other_evidence(doc: dict, n: int) -> str:
     """Heap, gctrace and memstats evidence: the command's headline numbers as
     a table (the findings section below says what they mean)."""
-    kind = str(doc.get("kind", ""))
+    command = str(doc.get("command", ""))
+    # heap reads CPU and allocs profiles too; the profile says which
+    title = f"{doc.get('kind', 'heap')} profile" if command == "heap" else _TITLE.get(command, command)
     parts = [f'<section aria-labelledby="rt-h-{n}"><h2 id="rt-h-{n}">Runtime evidence: '
-             f'{e(_KIND_TITLE.get(kind, kind))}</h2><p class="meta">{e(doc.get("source", ""))}</p>']
+             f'{e(title)}</h2><p class="meta">{e(doc.get("source", ""))}</p>']
     top = doc.get("top")
     sample = doc.get("sample")
-    rows = top.get(sample) if isinstance(top, dict) else None
+    rows = top.get(sample) if isinstance(top, dict) and isinstance(sample, str) else None
     if isinstance(rows, list) and rows:
         body = "".join(f'<tr><td class="num">{_int(r.get("flat")):,}</td><td class="num">{_int(r.get("cum")):,}</td>'
                        f'<td>{e(r.get("name", ""))}</td><td>{e(r.get("where", ""))}</td></tr>'

@@ -4,8 +4,8 @@ through the same processors (``pipeline``), the same reporters write them
 (``findings.exit_code``).
 
 What the command saw besides findings (goroutine buckets, top allocators, GC
-summary, memstats) is its *evidence*: a JSON-ready dict with a ``kind`` and
-the ``checked_rules`` the analysis ran.  The JSON report carries it under
+summary, memstats) is its *evidence*: a JSON-ready dict naming the ``command``
+that wrote it and the ``checked_rules`` the analysis ran.  The JSON report carries it under
 ``"evidence"`` (docs/json-format.md); ``check --runtime`` reads it back; the
 HTML report draws it; the text report prints the command's own summary of it
 before the findings.  SARIF, JUnit, Markdown and GitHub carry the findings.
