@@ -203,3 +203,24 @@ def test_hand_edited_evidence_of_other_commands_is_drawn_safely(evidence, tmp_pa
     page = out.read_text(encoding="utf-8")
     assert "Runtime evidence:" in page
     assert page.count("<script>") == 1 and "<b>" not in page  # only the report's own filter script
+
+
+def test_a_baseline_keeps_matching_while_the_counts_change(tmp_path, capsys):
+    """A CI soak job saves its dump under one name: yesterday's baseline of
+    the export-handler leak (30 goroutines) still hides it today (70), and a
+    new leak site is still reported."""
+    dump = tmp_path / "goroutines.txt"
+    dump.write_bytes((DUMPS / "leaky-t0.debug2.txt").read_bytes())
+    _, yesterday = _report(tmp_path, ["goroutines", str(dump)])
+    export = [f for f in yesterday["findings"] if "main.exportHandler" in f["message"]]
+    assert len(export) == 1 and export[0]["message"].startswith("30 goroutines")
+    bl_path = str(tmp_path / "baseline.json")
+    baseline_mod.save(baseline_mod.from_findings([finding_from_dict(export[0])], bl_path), bl_path)
+
+    dump.write_bytes((DUMPS / "leaky-t1.debug2.txt").read_bytes())
+    cli(["goroutines", str(dump), "--isolated", "--baseline", bl_path, "--format", "json"])
+    today = json.loads(capsys.readouterr().out)
+    state = {f["message"].split(" created by ")[1].split(",")[0]: (f["message"].split()[0], f["suppressed"])
+             for f in today["findings"]}
+    assert state["main.exportHandler"] == ("70", "baseline")
+    assert state["main.subscribeHandler"][1] is None  # not in yesterday's baseline: reported

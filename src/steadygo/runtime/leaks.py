@@ -269,7 +269,12 @@ def findings(analysis: Analysis, top: int = 20) -> list[Finding]:
             extra.append(("source", s.source_link))
         for sf in s.static:
             extra.append(("static_finding", f"{sf.rule_id} {sf.path}:{sf.line}"))
-        out.append(evidence_finding(s.rule, d.source, s.bucket.first_line, s.message, extra=tuple(extra)))
+        # Identity: where the bucket's goroutines were created and where they
+        # park, not how many there are or how long they waited.
+        parked = s.bucket.top_user_frame(analysis.module) or s.bucket.top_frame
+        identity = f"{site_key(s.bucket)} | {parked.func if parked else ''} | {s.bucket.base_state}"
+        out.append(evidence_finding(s.rule, d.source, s.bucket.first_line, s.message, identity=identity,
+                                    extra=tuple(extra)))
     return out
 
 

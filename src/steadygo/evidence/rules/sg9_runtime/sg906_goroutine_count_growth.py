@@ -32,5 +32,6 @@ def finding(source: str, line: int, site: str, before: int, after: int, fail_if_
     over = fail_if_growth is not None and after - before > fail_if_growth
     msg = (f"goroutines created by {site} grew by {after - before:,} ({before:,} \u2192 {after:,})"
            + (f", over the --fail-if-growth limit of {fail_if_growth:,}" if over else ""))
-    return evidence_finding(GOROUTINE_GROWTH, source, line, msg, extra=(("before", str(before)), ("after", str(after))),
+    return evidence_finding(GOROUTINE_GROWTH, source, line, msg, identity=site,
+                            extra=(("before", str(before)), ("after", str(after))),
                             severity=Severity.ERROR if over else None)

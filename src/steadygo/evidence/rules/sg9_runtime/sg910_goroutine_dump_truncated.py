@@ -25,4 +25,4 @@ FIXTURES = (
 
 
 def finding(source: str, note: str) -> Finding:
-    return evidence_finding(DUMP_TRUNCATED, source, 0, note)
+    return evidence_finding(DUMP_TRUNCATED, source, 0, note, identity="the dump")

@@ -29,5 +29,5 @@ def finding(path: str, func: str, where: str, verb: str, amount: int, amount_tex
     """verb: "holds" (one profile) or "grew by" (a diff); links: the source
     line and static findings found under --src."""
     msg = f"live heap allocated under map inserts: {func} {verb} {amount_text} ({share:.0%} of {sample_type})"
-    return evidence_finding(HEAP_GLOBAL_MAP, path, 0, msg,
+    return evidence_finding(HEAP_GLOBAL_MAP, path, 0, msg, identity=f"{func} {where}".strip(),
                             extra=(("function", func), ("where", where), ("amount", str(amount))) + tuple(links))

@@ -28,4 +28,4 @@ FIXTURES = (
 
 def finding(path: str, sample_type: str, func: str, amount_text: str) -> Finding:
     return evidence_finding(HEAP_GROWTH, path, 0, f"{sample_type} allocated in {func} grew by {amount_text} between the profiles",
-                            extra=(("function", func),))
+                            identity=func, extra=(("function", func),))

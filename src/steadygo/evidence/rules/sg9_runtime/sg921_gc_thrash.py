@@ -27,7 +27,7 @@ FIXTURES = (
 def finding(source: str, line: int, cycles: int, first_gc: int, last_gc: int, every_ms: float, live_mb: int,
             ceiling: str, cpu_pct: int) -> Finding:
     """ceiling: what the live heap was pinned against ("512 MB memory limit"
-    or "48 MB goal")."""
-    return evidence_finding(GC_THRASH, source, line,
-                            f"GC thrash: {cycles} cycles (gc {first_gc}\u2013{last_gc}) every {every_ms:.1f} ms on average "
-                            f"while the live heap stayed at {live_mb} MB against a {ceiling}; GC CPU reached {cpu_pct}%")
+    or "48 MB goal").  One thrash finding per trace: the trace is its identity."""
+    msg = (f"GC thrash: {cycles} cycles (gc {first_gc}\u2013{last_gc}) every {every_ms:.1f} ms on average "
+           f"while the live heap stayed at {live_mb} MB against a {ceiling}; GC CPU reached {cpu_pct}%")
+    return evidence_finding(GC_THRASH, source, line, msg, identity="the trace")

@@ -25,6 +25,6 @@ FIXTURES = (
 
 
 def finding(source: str, line: int, first_mb: int, last_mb: int, span_s: float, slope_mb_per_min: float) -> Finding:
-    return evidence_finding(GC_HEAP_TREND, source, line,
-                            f"live heap after GC rose from {first_mb} MB to {last_mb} MB over {span_s:.1f} s "
-                            f"({slope_mb_per_min:+.1f} MB/min) and never fell back")
+    msg = (f"live heap after GC rose from {first_mb} MB to {last_mb} MB over {span_s:.1f} s "
+           f"({slope_mb_per_min:+.1f} MB/min) and never fell back")
+    return evidence_finding(GC_HEAP_TREND, source, line, msg, identity="the trace")

@@ -25,6 +25,6 @@ FIXTURES = (
 
 
 def finding(source: str, line: int, forced: int, cycles: int) -> Finding:
-    return evidence_finding(GC_FORCED, source, line,
-                            f"{forced} of {cycles} GC cycles were forced (runtime.GC, debug.FreeOSMemory or the "
-                            f"goroutine leak detector)")
+    msg = (f"{forced} of {cycles} GC cycles were forced (runtime.GC, debug.FreeOSMemory or the "
+           f"goroutine leak detector)")
+    return evidence_finding(GC_FORCED, source, line, msg, identity="the trace")

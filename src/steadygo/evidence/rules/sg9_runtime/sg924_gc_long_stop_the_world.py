@@ -25,6 +25,7 @@ FIXTURES = (
 
 
 def finding(source: str, line: int, gc: int, stw_ms: float, sweep_ms: float, mark_ms: float) -> Finding:
-    return evidence_finding(GC_LONG_PAUSE, source, line,
-                            f"gc {gc} stopped the world for {stw_ms:.2f} ms "
-                            f"(sweep termination {sweep_ms} ms + mark termination {mark_ms} ms)")
+    """The worst pause of the trace (one finding per trace)."""
+    msg = (f"gc {gc} stopped the world for {stw_ms:.2f} ms "
+           f"(sweep termination {sweep_ms} ms + mark termination {mark_ms} ms)")
+    return evidence_finding(GC_LONG_PAUSE, source, line, msg, identity="the trace")

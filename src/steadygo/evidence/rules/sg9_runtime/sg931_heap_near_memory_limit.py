@@ -27,7 +27,7 @@ FIXTURES = (
 def finding(source: str, runtime_total: int, heap_inuse: int, limit_name: str, limit: int, error_at: float) -> Finding:
     """Past ``error_at`` of the limit the next burst is an OOM kill: an error."""
     share = runtime_total / limit
-    return evidence_finding(HEAP_NEAR_LIMIT, source, 0,
-                            f"runtime holds {runtime_total / 2**20:,.1f} MiB (Sys - HeapReleased; heap in use "
-                            f"{heap_inuse / 2**20:,.1f} MiB), {share:.0%} of the {limit_name} of {limit / 2**20:,.0f} MiB",
+    msg = (f"runtime holds {runtime_total / 2**20:,.1f} MiB (Sys - HeapReleased; heap in use "
+           f"{heap_inuse / 2**20:,.1f} MiB), {share:.0%} of the {limit_name} of {limit / 2**20:,.0f} MiB")
+    return evidence_finding(HEAP_NEAR_LIMIT, source, 0, msg, identity=limit_name,
                             severity=Severity.ERROR if share >= error_at else None)

@@ -25,4 +25,5 @@ FIXTURES = (
 
 
 def finding(source: str, fraction: float, num_gc: int) -> Finding:
-    return evidence_finding(GC_CPU_HIGH, source, 0, f"GC has used {fraction:.1%} of the CPU since start ({num_gc:,} cycles)")
+    msg = f"GC has used {fraction:.1%} of the CPU since start ({num_gc:,} cycles)"
+    return evidence_finding(GC_CPU_HIGH, source, 0, msg, identity="GCCPUFraction")
