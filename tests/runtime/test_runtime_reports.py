@@ -46,7 +46,7 @@ def _argv(name: str) -> list[str]:
     return [_memstats_limit() if a == "<limit>" else a for a in argv]
 
 
-def _report(tmp_path, argv, capsys=None) -> tuple[int, dict]:
+def _report(tmp_path, argv) -> tuple[int, dict]:
     out = tmp_path / "report.json"
     rc = cli(argv + ["--isolated", "--format", f"json={out}", "--exit-zero"])
     return rc, json.loads(out.read_text(encoding="utf-8"))

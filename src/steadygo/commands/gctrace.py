@@ -37,8 +37,8 @@ def run(args) -> int:
                             stw_ms=args.stw_ms)
     findings = gctrace.findings(tr, th)
     s = gctrace.summarise(tr)
-    data = {"command": "gctrace", "checked_rules": list(CHECKED_RULES), "source": args.log, "summary": asdict(s), "skipped_lines": tr.skipped,
-            "cycles": [asdict(c) for c in tr.cycles[-args.top:]] if args.top else []}
+    data = {"command": "gctrace", "checked_rules": list(CHECKED_RULES), "source": args.log, "summary": asdict(s),
+            "skipped_lines": tr.skipped, "cycles": [asdict(c) for c in tr.cycles[-args.top:]] if args.top else []}
 
     def render(console) -> None:
         console.print(f"{safe(args.log)}: {s.cycles} GC cycles over {s.span_s:.1f} s ({s.forced} forced)",

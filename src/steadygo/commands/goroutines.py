@@ -7,9 +7,10 @@ import argparse
 
 from rich.table import Table
 
-from steadygo.report.evidence import GOROUTINE_RULES
 from steadygo.runtime import command, goroutines, leaks, options, srclink
 from steadygo.runtime.display import cell, safe
+
+CHECKED_RULES = tuple(f"SG9{n:02d}" for n in range(1, 11))  # SG901-SG910
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -43,7 +44,7 @@ def run(args) -> int:
     findings = leaks.findings(analysis, top=args.top)
     if dd is not None:
         findings += leaks.growth_findings(dd, args.fail_if_growth, min_growth=args.min_count, top=args.top)
-    evidence = {"command": "goroutines", "checked_rules": list(GOROUTINE_RULES),
+    evidence = {"command": "goroutines", "checked_rules": list(CHECKED_RULES),
                 **goroutines.report_data(analysis, dd, top=args.top)}
     grew = dd is not None and args.fail_if_growth is not None and any(g.delta > args.fail_if_growth for g in dd.by_site)
     inputs = [args.dump] + ([args.dump2] if args.dump2 else [])
