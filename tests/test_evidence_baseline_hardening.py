@@ -110,4 +110,4 @@ def test_memstats_with_null_pause_ring_is_read_as_no_pauses(tmp_path):
                        capture_output=True, text=True)
     assert "Traceback" not in p.stderr, p.stderr
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout)["summary"]["max_recent_pause_ns"] == 0
+    assert json.loads(p.stdout)["evidence"]["summary"]["max_recent_pause_ns"] == 0

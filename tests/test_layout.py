@@ -6,6 +6,9 @@
 - one rule per file, its id and name in the file name, inside the family
   folder whose name its fixture folder shares; each family ``__init__`` holds
   only the RULES list;
+- the runtime-evidence rules (SG9xx) likewise: one per file in
+  ``evidence/rules/sg9_runtime/``, importing only the finding model and their
+  base, each with its doc page and the fixtures its evidence comes from;
 - the registry lists the families without importing ``steadygo.runtime``;
 - the README's rule-family table agrees with the registry.
 """
@@ -211,3 +214,94 @@ def test_readme_family_table_matches_the_registry():
         covered |= {r.meta.id for r in in_row}
     code_ids = {r.meta.id for r in registry.all_rules() if r.meta.layer.value == "code"}
     assert not problems and code_ids <= covered, "\n".join(problems) + f"\nmissing rows for {sorted(code_ids - covered)}"
+
+
+# --------------------------------------------------------------------------- SG9xx: runtime-evidence rules
+
+EVIDENCE_RULES_DIR = os.path.join(SRC, "evidence", "rules")
+EVIDENCE_FAMILY = "sg9_runtime"
+ALLOWED_FOR_EVIDENCE_RULES = ("steadygo.findings", "steadygo.rulemeta", "steadygo.evidence.rules.base")
+
+
+def _evidence_rule_files():
+    d = os.path.join(EVIDENCE_RULES_DIR, EVIDENCE_FAMILY)
+    return [os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".py") and n != "__init__.py"]
+
+
+def _module_constant(path: str, name: str):
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def test_evidence_rules_one_per_file_named_after_id_and_name():
+    """Every SG9xx rule sits in evidence/rules/sg9_runtime/sg9NN_<name>.py,
+    alone, and every file there is a registered rule."""
+    by_id = {r.meta.id: r for r in registry.all_rules()}
+    seen, problems = set(), []
+    for path in _evidence_rule_files():
+        base = os.path.basename(path)[:-3]
+        ids = _rules_defined(path)
+        if len(ids) != 1:
+            problems.append(f"{base}: defines {len(ids)} rules")
+            continue
+        rule = by_id.get(ids[0])
+        if rule is None:
+            problems.append(f"{base}: {ids[0]} is not registered")
+            continue
+        if base != f"{rule.meta.id.lower()}_{rule.meta.name.replace('-', '_')}":
+            problems.append(f"{base}: file name does not match {rule.meta.id} {rule.meta.name}")
+        if not rule.meta.id.startswith("SG9"):
+            problems.append(f"{base}: {rule.meta.id} is not an SG9xx rule")
+        seen.add(rule.meta.id)
+    runtime_rules = {r.meta.id for r in registry.all_rules() if r.meta.layer.value == "runtime"}
+    assert runtime_rules, "no runtime rules registered"
+    assert runtime_rules - seen == set(), f"runtime rules without a file: {sorted(runtime_rules - seen)}"
+    assert not problems, "\n".join(problems)
+
+
+def test_evidence_family_init_holds_only_the_rules_list():
+    tree = ast.parse(open(os.path.join(EVIDENCE_RULES_DIR, EVIDENCE_FAMILY, "__init__.py"), encoding="utf-8").read())
+    kinds = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            assert node.module.startswith(f"steadygo.evidence.rules.{EVIDENCE_FAMILY}."), node.module
+            kinds.add("import")
+        elif isinstance(node, ast.Assign):
+            assert [t.id for t in node.targets] == ["RULES"]
+            kinds.add("RULES")
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            pytest.fail(f"{EVIDENCE_FAMILY}/__init__.py: unexpected {type(node).__name__}")
+    assert kinds == {"import", "RULES"}
+
+
+def test_evidence_rule_modules_import_only_the_model_and_their_base():
+    """A rule file words its finding from plain values: it never imports the
+    analysers (steadygo.runtime), so the registry stays free of them."""
+    problems = []
+    for path in _evidence_rule_files():
+        for mod, _ in _imports(path):
+            if mod.startswith("steadygo") and mod not in ALLOWED_FOR_EVIDENCE_RULES:
+                problems.append(f"{os.path.relpath(path, SRC)} imports {mod}")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_evidence_rule_is_found_from_its_id_alone():
+    """SG9NN: code in evidence/rules/sg9_runtime/sg9NN_*.py, doc in
+    docs/rules/SG9NN.md, and the file's FIXTURES name where its evidence
+    lives (stored dumps, profiles, traces, or the Go program the tests run)."""
+    problems = []
+    names = os.listdir(os.path.join(EVIDENCE_RULES_DIR, EVIDENCE_FAMILY))
+    for r in registry.all_rules():
+        rid = r.meta.id
+        if not rid.startswith("SG9"):
+            continue
+        code = [n for n in names if n.startswith(rid.lower() + "_")]
+        doc = os.path.join(ROOT, "docs", "rules", f"{rid}.md")
+        fixtures = _module_constant(os.path.join(EVIDENCE_RULES_DIR, EVIDENCE_FAMILY, code[0]), "FIXTURES") if len(code) == 1 else None
+        missing = [f for f in fixtures or () if not os.path.exists(os.path.join(ROOT, f))]
+        if len(code) != 1 or not os.path.exists(doc) or not fixtures or missing:
+            problems.append(f"{rid}: code {code}, doc {os.path.exists(doc)}, fixtures {fixtures}, missing {missing}")
+    assert not problems, "\n".join(problems)

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from steadygo import baseline, cli
 from steadygo.errors import UserError
 from steadygo.report import evidence, html
-from steadygo.runtime import fetch, gctrace, goroutines, heapcheck, leaks, memstats, output, pprof, profile_pb2
+from steadygo.runtime import fetch, gctrace, goroutines, heapcheck, leaks, memstats, options, pprof, profile_pb2
 from steadygo.slo import explain, rules, spec
 from steadygo.textsafe import escape_control
 
@@ -463,8 +463,8 @@ def test_corrupt_gzip_is_a_user_error(tail):
 @given(st.one_of(st.text(max_size=30), st.sampled_from(["inf", "nan", "-1", "0", "1e400", "1e30", "1K", "256M", "1.5G",
                                                           "9" * 5000, "0.0001"])))
 def test_option_value_parsers(text):
-    for parse, lo, hi in ((output.size, 1, output.MAX_SIZE), (output.seconds, 0, output.MAX_SECONDS),
-                          (output.finite, 0, float("inf")), (output.count, 0, 10**18)):
+    for parse, lo, hi in ((options.size, 1, options.MAX_SIZE), (options.seconds, 0, options.MAX_SECONDS),
+                          (options.finite, 0, float("inf")), (options.count, 0, 10**18)):
         try:
             v = parse(text)
         except argparse.ArgumentTypeError:

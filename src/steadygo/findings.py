@@ -66,6 +66,8 @@ class Finding:
 
 
 _SPACE = re.compile(r"\s+")
+# The ``extra`` key a runtime finding's stable identity goes under (see assign_fingerprints).
+IDENTITY = "identity"
 
 
 def normalise_snippet(snippet: str) -> str:
@@ -77,12 +79,17 @@ def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     occurrence index so two identical lines in one file stay distinct.
 
     Moving code up or down (edits above the line) keeps the fingerprint; changing
-    the offending line itself, or the file's name, gives a new one.
+    the offending line itself, or the file's name, gives a new one.  Evidence
+    has no source line, and its messages carry counts that change from one
+    dump to the next; a runtime rule names what its finding is about (a
+    creation site, a function) in the ``identity`` extra, which is hashed
+    instead.
     """
     out: list[Finding] = []
     seen: dict[str, int] = {}
     for f in sorted(findings, key=lambda f: f.sort_key):
-        basis = "\x00".join((f.rule_id, f.path, normalise_snippet(f.snippet) or f.message))
+        identity = next((v for k, v in f.extra if k == IDENTITY), "")
+        basis = "\x00".join((f.rule_id, f.path, identity or normalise_snippet(f.snippet) or f.message))
         digest = hashlib.sha256(basis.encode("utf-8", "surrogateescape")).hexdigest()[:16]
         index = seen.get(digest, 0)
         seen[digest] = index + 1

@@ -70,6 +70,13 @@ def inline_suppressions(findings: list[Finding], run: Run) -> list[Finding]:
 def overlap(findings: list[Finding], run: Run) -> list[Finding]:
     """Before dedupe: a finding superseded by a broader rule's finding on the
     same node goes, but only when that broader finding is really there."""
+    rules_at: dict[tuple, set[str]] = {}
+    for f in findings:
+        rules_at.setdefault((f.path, f.line, f.col), set()).add(f.rule_id)
+    if all(len(ids) < 2 for ids in rules_at.values()):
+        # No node holds two rules' findings: nothing to drop, and no need to
+        # load every rule family (a second of start-up for a runtime command).
+        return findings
     from steadygo import registry
     from steadygo.overlap import drop_superseded
 

@@ -111,12 +111,13 @@ def test_usage_errors_stay_2_with_exit_zero(tmp_path, capsys):
 
 
 def test_heap_order_is_base_then_new(capsys):
-    _, forward, err = _json(capsys, ["heap", str(BASE_HEAP), str(NEW_HEAP)])
+    _, report, err = _json(capsys, ["heap", str(BASE_HEAP), str(NEW_HEAP)])
+    forward = report["evidence"]
     assert forward["source"] == str(NEW_HEAP) and forward["diff"]["base"] == str(BASE_HEAP)
     assert forward["diff"]["delta"] > 0  # the leaky service grew between t0 and t1
     assert err == ""  # in time order: no warning
     _, flag, _ = _json(capsys, ["heap", str(NEW_HEAP), "--diff", str(BASE_HEAP)])
-    assert flag == forward
+    assert flag["evidence"] == forward and flag["findings"] == report["findings"]
 
 
 def _time_nanos(path) -> int:
@@ -135,7 +136,8 @@ def _copy_taken_at(src, dst, time_nanos: int):
 
 def test_heap_warns_when_new_is_older_than_base(capsys):
     assert _time_nanos(BASE_HEAP) < _time_nanos(NEW_HEAP)  # the fixtures were taken t0 then t1
-    rc, doc, err = _json(capsys, ["heap", str(NEW_HEAP), str(BASE_HEAP)])
+    rc, report, err = _json(capsys, ["heap", str(NEW_HEAP), str(BASE_HEAP)])
+    doc = report["evidence"]
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("steadygo: warning: "), err
     assert f"NEW {BASE_HEAP} (" in err and f"is older than BASE {NEW_HEAP} (" in err

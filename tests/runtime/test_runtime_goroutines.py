@@ -167,14 +167,15 @@ def test_cli_json_and_src_link(leaky, tmp_path):
     rc = cli(["goroutines", str(leaky.files["t1.debug2.txt"]), "--format", "json", "-o", str(out),
               "--src", str(GOPROGS / "leaky"), "--min-count", "10"])
     assert rc == 1  # heuristics only: warnings, which fail by default (--fail-on warning, as in check)
-    doc = json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    doc = report["evidence"]
     s1 = doc["suspects"][0]
     assert s1["rule_id"] == "SG902" and s1["count"] == TOTAL_EXPORT and s1["state"] == "chan send"
     assert s1["source_link"] == (f"main.go:{source_line(MAIN_GO, 'result <- slowLookup(1)')}, "
                                  f"main.go:{source_line(MAIN_GO, 'go func() {', 1)}")
     assert doc["bucket_count"] == len(goroutines.load(str(leaky.files["t1.debug2.txt"])).buckets)
     assert doc["states"]["chan send"] == TOTAL_EXPORT
-    assert doc["findings"][0]["rule_id"] == "SG902" and doc["findings"][0]["path"] == str(leaky.files["t1.debug2.txt"])
+    assert report["findings"][0]["rule_id"] == "SG902" and report["findings"][0]["path"] == str(leaky.files["t1.debug2.txt"])
 
 
 def test_cli_goroutineleak_exits_1(leaky, capsys):

@@ -59,7 +59,7 @@ def test_heap_cli_json(leaky, tmp_path):
     rc = cli(["heap", str(leaky.files["t1.heap.pb.gz"]), "--diff", str(leaky.files["t0.heap.pb.gz"]),
               "--format", "json", "-o", str(out), "--fail-if-growth", "1000"])
     assert rc == 1  # grew by far more than 1000 bytes
-    doc = json.loads(out.read_text())
+    doc = json.loads(out.read_text())["evidence"]
     assert doc["kind"] == "heap" and doc["sample"] == "inuse_space"
     assert doc["top"]["inuse_space"][0]["name"] == "main.remember"
     assert doc["diff"]["by_function"][0]["name"] == "main.remember"

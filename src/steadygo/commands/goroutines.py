@@ -7,8 +7,10 @@ import argparse
 
 from rich.table import Table
 
-from steadygo.runtime import goroutines, leaks, output, srclink
-from steadygo.runtime.output import cell, safe
+from steadygo.runtime import command, goroutines, leaks, options, srclink
+from steadygo.runtime.display import cell, safe
+
+CHECKED_RULES = tuple(f"SG9{n:02d}" for n in range(1, 11))  # SG901-SG910
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -21,14 +23,15 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                     "standard input, or a live /debug/pprof/goroutine URL.")
     p.add_argument("dump", metavar="DUMP", help="the dump to diagnose, or BASE when NEW follows")
     p.add_argument("dump2", metavar="NEW", nargs="?", help="a later dump of the same process: report growth over BASE")
-    p.add_argument("--min-count", type=output.count, default=leaks.DEFAULT_MIN_COUNT, metavar="N",
+    p.add_argument("--min-count", type=options.count, default=leaks.DEFAULT_MIN_COUNT, metavar="N",
                    help=f"smallest bucket called a suspect (default: {leaks.DEFAULT_MIN_COUNT})")
-    output.add_common(p, src=True, growth=True)
+    options.add_common(p, src=True, growth=True)
     return p
 
 
 def run(args) -> int:
-    output.require_two_inputs_for_growth(args, two_inputs=args.dump2 is not None)
+    options.require_two_inputs_for_growth(args, two_inputs=args.dump2 is not None)
+    rt = command.start(args)
     first = goroutines.load(args.dump, max_bytes=args.max_bytes, timeout=args.timeout)
     second = goroutines.load(args.dump2, max_bytes=args.max_bytes, timeout=args.timeout) if args.dump2 else None
     current = second or first
@@ -41,14 +44,13 @@ def run(args) -> int:
     findings = leaks.findings(analysis, top=args.top)
     if dd is not None:
         findings += leaks.growth_findings(dd, args.fail_if_growth, min_growth=args.min_count, top=args.top)
-    data = goroutines.report_data(analysis, dd, top=args.top)
-
-    def render(console) -> None:
-        _render(console, analysis, dd, args.top)
-
-    output.emit(args, render, data, findings)
+    evidence = {"command": "goroutines", "checked_rules": list(CHECKED_RULES),
+                **goroutines.report_data(analysis, dd, top=args.top)}
     grew = dd is not None and args.fail_if_growth is not None and any(g.delta > args.fail_if_growth for g in dd.by_site)
-    return output.exit_code(args, findings, grew_too_much=grew)
+    inputs = [args.dump] + ([args.dump2] if args.dump2 else [])
+    return command.finish(rt, evidence=evidence, findings=findings, inputs=inputs,
+                          scope=f"{len(inputs)} goroutine dump{'s' if len(inputs) != 1 else ''}",
+                          draw=lambda console: _render(console, analysis, dd, args.top), grew_too_much=grew)
 
 
 def _render(console, analysis: leaks.Analysis, dd, top: int) -> None:

@@ -11,7 +11,10 @@ from datetime import datetime, timezone
 from rich.table import Table
 
 from steadygo.errors import UserError
-from steadygo.runtime import heapcheck, output, pprof, srclink
+from steadygo.runtime import command, heapcheck, options, pprof, srclink
+from steadygo.runtime.display import cell, human_bytes, safe
+
+CHECKED_RULES = ("SG911", "SG912", "SG913", "SG914")
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -28,7 +31,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                    "(same as giving BASE before it)")
     p.add_argument("--sample", metavar="TYPE",
                    help="sample type to rank (default: inuse_space for heap, the profile's default otherwise)")
-    output.add_common(p, src=True, growth=True)
+    options.add_common(p, src=True, growth=True)
     return p
 
 
@@ -51,14 +54,15 @@ def warn_if_reversed(base_src: str, base: pprof.Profile, new_src: str, cur: ppro
     The diff is still computed in the order given: the user may mean it."""
     b, n = base.pb.time_nanos, cur.pb.time_nanos
     if b and n and n < b:
-        print(output.safe(f"steadygo: warning: NEW {new_src} ({_when(n)}) is older than BASE {base_src} "
-                          f"({_when(b)}); growth is computed from BASE to NEW as given, swap them if that "
-                          f"is not what you meant"), file=sys.stderr)
+        print(safe(f"steadygo: warning: NEW {new_src} ({_when(n)}) is older than BASE {base_src} "
+                   f"({_when(b)}); growth is computed from BASE to NEW as given, swap them if that "
+                   f"is not what you meant"), file=sys.stderr)
 
 
 def run(args) -> int:
     base_src, new_src = _base_and_new(args)
-    output.require_two_inputs_for_growth(args, two_inputs=base_src is not None)
+    options.require_two_inputs_for_growth(args, two_inputs=base_src is not None)
+    rt = command.start(args)
     cur = pprof.load(new_src, max_bytes=args.max_bytes, timeout=args.timeout)
     base = pprof.load(base_src, max_bytes=args.max_bytes, timeout=args.timeout) if base_src else None
     if base is not None:
@@ -75,6 +79,8 @@ def run(args) -> int:
     findings = heapcheck.findings(new_src, cur, base, sample, tree, d)
     grown = d.cur_total - d.base_total if d else 0
     data = {
+        "command": "heap",
+        "checked_rules": list(CHECKED_RULES),
         "source": new_src,
         "kind": cur.kind,
         "sample_types": [{"type": t, "unit": u} for t, u in cur.sample_types],
@@ -92,32 +98,34 @@ def run(args) -> int:
 
     def render(console) -> None:
         unit = {t: u for t, u in cur.sample_types}
-        console.print(f"{output.safe(new_src)}: {output.safe(cur.kind)} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
+        console.print(f"{safe(new_src)}: {safe(cur.kind)} profile, {len(cur.pb.sample):,} samples", style="bold", markup=False)
         for st, rows in tables.items():
-            fmt = output.human_bytes if unit.get(st) == "bytes" else (lambda v: f"{v:,}")
-            t = Table(title=output.cell(f"Top by {st} (total {fmt(data['totals'][st])})"), title_justify="left",
+            fmt = human_bytes if unit.get(st) == "bytes" else (lambda v: f"{v:,}")
+            t = Table(title=cell(f"Top by {st} (total {fmt(data['totals'][st])})"), title_justify="left",
                       show_edge=False)
             for col, j in (("flat", "right"), ("cum", "right"), ("function", "left"), ("where", "left")):
                 t.add_column(col, justify=j)
             for r in rows:
-                t.add_row(fmt(r.flat), fmt(r.cum), output.cell(r.name), output.cell(r.where))
+                t.add_row(fmt(r.flat), fmt(r.cum), cell(r.name), cell(r.where))
             console.print(t)
         if d is not None:
-            fmt = output.human_bytes if d.unit == "bytes" else (lambda v: f"{v:,}")
-            t = Table(title=output.cell(f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 "
-                                        f"{fmt(d.cur_total)} ({'+' if grown >= 0 else ''}{fmt(grown)})"),
+            fmt = human_bytes if d.unit == "bytes" else (lambda v: f"{v:,}")
+            t = Table(title=cell(f"Growth of {sample} since {base_src}: {fmt(d.base_total)} \u2192 "
+                                 f"{fmt(d.cur_total)} ({'+' if grown >= 0 else ''}{fmt(grown)})"),
                       title_justify="left", show_edge=False)
             t.add_column("flat", justify="right")
             t.add_column("cum", justify="right")
             t.add_column("function")
             for r in d.by_function:
-                t.add_row(fmt(r.flat), fmt(r.cum), output.cell(r.name))
+                t.add_row(fmt(r.flat), fmt(r.cum), cell(r.name))
             console.print(t)
             console.print("Growth by call stack:", style="bold", markup=False)
             for names, dv, w in d.by_stack[:args.top]:
-                console.print(output.safe(f"  {fmt(dv):>12}  {' <- '.join(names[:6])}{' ...' if len(names) > 6 else ''}"),
+                console.print(safe(f"  {fmt(dv):>12}  {' <- '.join(names[:6])}{' ...' if len(names) > 6 else ''}"),
                               markup=False)
 
-    output.emit(args, render, data, findings)
     grew = d is not None and args.fail_if_growth is not None and grown > args.fail_if_growth
-    return output.exit_code(args, findings, grew_too_much=grew)
+    inputs = ([base_src] if base_src else []) + [new_src]
+    return command.finish(rt, evidence=data, findings=findings, inputs=inputs,
+                          scope=f"{len(inputs)} profile{'s' if len(inputs) != 1 else ''}", draw=render,
+                          grew_too_much=grew)

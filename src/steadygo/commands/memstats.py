@@ -5,32 +5,36 @@ from __future__ import annotations
 
 import argparse
 
-from steadygo.runtime import memstats, output
+from steadygo.runtime import command, memstats, options
+from steadygo.runtime.display import safe
+
+CHECKED_RULES = ("SG931", "SG932")
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p = subparsers.add_parser(name, help="compare expvar memstats with GOMEMLIMIT and the container limit",
                               description="URL_OR_JSON is a live /debug/vars URL, a saved JSON file, or '-'.")
     p.add_argument("source", metavar="URL_OR_JSON")
-    p.add_argument("--memory-limit", type=output.size, metavar="BYTES", help="the service's GOMEMLIMIT")
-    p.add_argument("--container-limit", type=output.size, metavar="BYTES", help="the container's memory limit")
-    p.add_argument("--gc-cpu-max", type=output.finite, default=0.10, metavar="FRACTION",
+    p.add_argument("--memory-limit", type=options.size, metavar="BYTES", help="the service's GOMEMLIMIT")
+    p.add_argument("--container-limit", type=options.size, metavar="BYTES", help="the container's memory limit")
+    p.add_argument("--gc-cpu-max", type=options.finite, default=0.10, metavar="FRACTION",
                    help="GCCPUFraction above this is reported (default: 0.10)")
-    output.add_common(p)
+    options.add_common(p)
     return p
 
 
 def run(args) -> int:
-    output.require_two_inputs_for_growth(args, two_inputs=False)
+    options.require_two_inputs_for_growth(args, two_inputs=False)
+    rt = command.start(args)
     ms = memstats.load(args.source, args.max_bytes, args.timeout)
     findings = memstats.findings(ms, args.memory_limit, args.container_limit, gc_cpu_max=args.gc_cpu_max)
     s = memstats.summary(ms)
-    data = {"source": args.source, "summary": s, "cmdline": ms.cmdline,
-            "limits": {"memory_limit": args.memory_limit, "container_limit": args.container_limit}}
+    data = {"command": "memstats", "checked_rules": list(CHECKED_RULES), "source": args.source, "summary": s,
+            "cmdline": ms.cmdline, "limits": {"memory_limit": args.memory_limit, "container_limit": args.container_limit}}
 
     def render(console) -> None:
         mib = lambda v: f"{(v or 0) / 2**20:,.1f} MiB"  # noqa: E731
-        console.print(output.safe(f"{args.source}: {' '.join(ms.cmdline)}".rstrip(": ")), style="bold", markup=False)
+        console.print(safe(f"{args.source}: {' '.join(ms.cmdline)}".rstrip(": ")), style="bold", markup=False)
         console.print(f"heap in use {mib(s['heap_inuse'])}, allocated {mib(s['heap_alloc'])}, next GC at "
                       f"{mib(s['next_gc'])}; runtime total {mib(s['runtime_total'])} (Sys {mib(s['sys'])}, released "
                       f"{mib(s['heap_released'])})", markup=False)
@@ -40,5 +44,5 @@ def run(args) -> int:
             if v:
                 console.print(f"{name} {mib(v)}: {s['runtime_total'] / v:.0%} used", markup=False)
 
-    output.emit(args, render, data, findings)
-    return output.exit_code(args, findings)
+    return command.finish(rt, evidence=data, findings=findings, inputs=[args.source], scope="1 memstats document",
+                          draw=render)

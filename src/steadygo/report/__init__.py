@@ -24,8 +24,16 @@ class RunReport:
     base: str = field(default_factory=os.getcwd)
     baseline: object | None = None  # steadygo.baseline.Baseline when --baseline was given
     new_from_rev: str | None = None
-    # Runtime evidence documents given with --runtime (see docs/reports.md).
+    # Runtime evidence documents given with --runtime (see docs/reports.md),
+    # or the one a runtime command analysed: the HTML report draws them.
     runtime: list[dict] = field(default_factory=list)
+    # Set by the runtime commands (steadygo.runtime.command): the evidence the
+    # JSON report carries under "evidence", what was read ("2 goroutine
+    # dumps", said where check says files and lines) and the command's text
+    # summary, printed before the findings.
+    evidence: dict | None = None
+    scope: str = ""
+    preamble: str = ""
 
 
 class Reporter:

@@ -1,11 +1,13 @@
-"""Runtime evidence handed to ``check --runtime FILE``: the JSON written by
-``steadygo goroutines DUMP [DUMP2] --format json`` (documented in
-docs/reports.md).  The HTML report draws its bucket chart and growth diff
-from it; its findings join the run's findings; the scorecard counts the
-runtime rules it covers as checked.
+"""Runtime evidence handed to ``check --runtime FILE``: the JSON report of a
+runtime command (``steadygo goroutines|heap|gctrace|memstats ... --format
+json``: check's report shape, its findings in the one finding shape, the
+evidence under ``"evidence"``; docs/json-format.md), or the bare goroutine
+analysis earlier versions wrote.  The HTML report draws the evidence (bucket
+chart and growth diff for goroutines); its findings join the run's findings;
+the scorecard counts the runtime rules it covers as checked.
 
 Only the fields the reports use are validated, and loosely: a newer
-goroutines command may add fields without breaking older reports."""
+command may add fields without breaking older reports."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import json
 
 from steadygo.discovery import printable_name
 from steadygo.errors import UserError
-from steadygo.findings import Finding, Layer, Severity
+from steadygo.findings import Finding, Layer, Severity, finding_from_dict
 
 # The goroutine analysis emits SG901-SG910; a document may name its rules in
 # "checked_rules" instead (heap or gctrace evidence, later versions).
@@ -33,12 +35,41 @@ def load(path: str) -> dict:
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: runtime evidence is not JSON (write it with 'steadygo goroutines DUMP --format json'): "
                         f"{getattr(exc, 'msg', exc)}") from None
+    if isinstance(doc, dict) and doc.get("schema") == "steadygo-report":
+        return _from_report(doc, path)
     problem = _problem(doc)
     if problem:
         raise UserError(f"{path}: not a goroutine analysis: {problem}")
     doc = dict(doc)
     doc.setdefault("source", path)
     doc["_path"] = path
+    return doc
+
+
+def _from_report(report: dict, path: str) -> dict:
+    """A runtime command's JSON report: its evidence, with the findings read
+    back through ``finding_from_dict`` (the shape ``finding_to_dict`` wrote)."""
+    ev = report.get("evidence")
+    if not isinstance(ev, dict):
+        raise UserError(f"{path}: a steadygo report without \"evidence\" (write it with a runtime command, "
+                        f"e.g. 'steadygo goroutines DUMP --format json')")
+    problem = _problem(ev) if ev.get("command", "goroutines") == "goroutines" else None
+    if problem is None and not isinstance(report.get("findings"), list):
+        problem = '"findings" must be a list'
+    if problem:
+        raise UserError(f"{path}: not usable runtime evidence: {problem}")
+    found = []
+    for i, d in enumerate(report["findings"]):
+        try:
+            f = finding_from_dict(d)
+        except (KeyError, ValueError, TypeError):
+            raise UserError(f"{path}: finding {i + 1} is malformed") from None
+        found.append(f.with_(rule_id=_text(f.rule_id), rule_name=_text(f.rule_name), path=_text(f.path),
+                             message=_text(f.message), breakpoint=_text(f.breakpoint)))
+    doc = dict(ev)
+    doc.setdefault("source", path)
+    doc["_path"] = path
+    doc["_findings"] = found
     return doc
 
 
@@ -77,6 +108,9 @@ def _problem(doc) -> str | None:
 
 
 def findings(doc: dict) -> list[Finding]:
+    if "_findings" in doc:
+        return list(doc["_findings"])
+    # The bare goroutine analysis of earlier versions: "extra" as an object.
     out = []
     for i, d in enumerate(doc.get("findings", [])):
         try:

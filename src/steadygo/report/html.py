@@ -229,10 +229,11 @@ class HtmlReporter(Reporter):
         suppressed = len(res.findings) - len(active)
         roots = ", ".join(res.roots) or "."
         notes = "".join(f'<p class="meta">{e(n)}</p>' for n in report.notes)
+        read = e(report.scope) if report.scope else (
+            f'{_plural(res.files, "file")}, {_plural(res.lines, "line")}, {_plural(res.packages, "package")}')
         return (
             f"<header><h1>steadygo report</h1>"
-            f'<p class="meta">{e(roots)} · {_plural(res.files, "file")}, {_plural(res.lines, "line")}, '
-            f'{_plural(res.packages, "package")}</p>{verdict}'
+            f'<p class="meta">{e(roots)} · {read}</p>{verdict}'
             f'<ul class="counts" aria-label="Findings by severity">{counts}'
             f"<li>{_plural(suppressed, 'suppressed finding')}</li></ul>{notes}</header>"
         )
@@ -300,6 +301,8 @@ class HtmlReporter(Reporter):
                 "</section>")
 
     def _runtime(self, doc: dict, n: int) -> str:
+        if doc.get("command", "goroutines") != "goroutines":
+            return _other_evidence(doc, n)
         buckets = [b for b in doc.get("buckets", []) if isinstance(b, dict)]
         total = doc.get("total", sum(b.get("count", 0) for b in buckets))
         parts = [f'<section aria-labelledby="rt-h-{n}"><h2 id="rt-h-{n}">Runtime evidence: goroutines</h2>',
@@ -382,6 +385,35 @@ class HtmlReporter(Reporter):
             return ""
         items = "".join(f"<li>{e(d.level)}: {e(d.line())}</li>" for d in diags)
         return f'<section aria-labelledby="d-h"><h2 id="d-h">Input problems</h2><ul>{items}</ul></section>'
+
+
+_TITLE = {"gctrace": "GC trace", "memstats": "memstats"}
+
+
+def _other_evidence(doc: dict, n: int) -> str:
+    """Heap, gctrace and memstats evidence: the command's headline numbers as
+    a table (the findings section below says what they mean)."""
+    command = str(doc.get("command", ""))
+    # heap reads CPU and allocs profiles too; the profile says which
+    title = f"{doc.get('kind', 'heap')} profile" if command == "heap" else _TITLE.get(command, command)
+    parts = [f'<section aria-labelledby="rt-h-{n}"><h2 id="rt-h-{n}">Runtime evidence: '
+             f'{e(title)}</h2><p class="meta">{e(doc.get("source", ""))}</p>']
+    top = doc.get("top")
+    sample = doc.get("sample")
+    rows = top.get(sample) if isinstance(top, dict) and isinstance(sample, str) else None
+    if isinstance(rows, list) and rows:
+        body = "".join(f'<tr><td class="num">{_int(r.get("flat")):,}</td><td class="num">{_int(r.get("cum")):,}</td>'
+                       f'<td>{e(r.get("name", ""))}</td><td>{e(r.get("where", ""))}</td></tr>'
+                       for r in rows[:12] if isinstance(r, dict))
+        parts.append(f"<h3>Top by {e(sample)}</h3><table><thead><tr><th>flat</th><th>cum</th><th>function</th>"
+                     f"<th>where</th></tr></thead><tbody>{body}</tbody></table>")
+    summary = doc.get("summary")
+    if isinstance(summary, dict) and summary:
+        body = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in list(summary.items())[:40]
+                       if not isinstance(v, (dict, list)))
+        parts.append(f"<h3>Summary</h3><table><tbody>{body}</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
 
 
 def _int(v) -> int:

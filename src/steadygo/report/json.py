@@ -57,4 +57,7 @@ class JsonReporter(Reporter):
             "diagnostics": [{"path": d.path, "message": d.message, "level": d.level} for d in res.diagnostics],
             "notes": report.notes,
         }
+        if report.evidence is not None:
+            # What a runtime command saw besides its findings (docs/json-format.md).
+            doc["evidence"] = report.evidence
         return dumps(doc)

@@ -48,7 +48,8 @@ class MarkdownReporter(Reporter):
         verdict = "❌ fails" if failing else ("⚠️ could not complete" if report.exit_code == 2 else "✅ passes")
         out = [MARKER, f"## steadygo: {_plural(len(active), 'finding')} — {verdict}", ""]
         counts = ", ".join(f"{sev.get(s, 0)} {s.label}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))
-        out.append(f"{counts} (fail-on: `{report.config.fail_on.label}`) in {_plural(res.files, 'file')}.")
+        read = md(report.scope) if report.scope else _plural(res.files, 'file')
+        out.append(f"{counts} (fail-on: `{report.config.fail_on.label}`) in {read}.")
         if report.new_from_rev:
             out.append(f"Only lines changed since `{md(report.new_from_rev)}` are reported.")
         for note in report.notes:

@@ -12,6 +12,7 @@ from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_LINK_EXTRAS = {"source": "source", "static_finding": "static finding"}
 
 
 def _location(f) -> str:
@@ -33,6 +34,7 @@ class TextReporter(Reporter):
             return escape_markup(escape_control(printable_name(text)))
 
         buf = io.StringIO()
+        buf.write(report.preamble)  # a runtime command's own summary (tables, verdicts) comes first
         con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
                       highlight=False, soft_wrap=True)
         res = report.result
@@ -51,6 +53,10 @@ class TextReporter(Reporter):
                 )
                 if f.snippet and f.line > 0:
                     con.print(f"    [dim]{f.line:>5} |[/dim] {escape(f.snippet)}")
+                # Runtime evidence linked to the source tree (--src).
+                for key, value in f.extra:
+                    if key in _LINK_EXTRAS:
+                        con.print(f"    {_LINK_EXTRAS[key]}: {escape(value)}")
             con.print()
         for d in res.diagnostics:
             con.print(f"[magenta]{escape(d.line())}[/magenta]")
@@ -66,7 +72,7 @@ class TextReporter(Reporter):
         suppressed = len(res.findings) - len(active)
         con.print(
             f"[bold]{len(active)} finding{'s' if len(active) != 1 else ''}[/bold] ({', '.join(parts)}; by layer: {layers})"
-            f" in {res.files} files, {res.lines} lines"
+            + (f" in {escape(report.scope)}" if report.scope else f" in {res.files} files, {res.lines} lines")
             + (f", {res.artifacts} build/deploy file{'s' if res.artifacts != 1 else ''}" if res.artifacts else "")
             + f", {res.seconds:.2f}s"
             + (f" ({res.cached_packages} of {res.packages} packages from cache)" if res.cached_packages else "")

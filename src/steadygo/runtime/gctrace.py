@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 from steadygo.errors import UserError
 from steadygo.findings import Finding
-from steadygo.runtime import rules as R
+from steadygo.evidence.rules.sg9_runtime import (sg921_gc_thrash as sg921, sg922_gc_live_heap_growing as sg922,
+                                                 sg923_gc_forced_cycles as sg923,
+                                                 sg924_gc_long_stop_the_world as sg924)
 
 # Numbers are bounded: a float with two dots ("1.2.3") or a 400-digit MB value
 # does not match, so such a line is skipped and counted instead of failing
@@ -184,32 +186,20 @@ def findings(tr: Trace, th: Thresholds = Thresholds()) -> list[Finding]:
         n = best[1] - best[0] + 1
         every = (b.at - a.at) * 1000.0 / max(n - 1, 1)
         ceiling = f"{th.memory_limit_mb:g} MB memory limit" if th.memory_limit_mb else f"{b.goal_mb} MB goal"
-        out.append(_f(R.GC_THRASH, tr.source, a.line,
-                      f"GC thrash: {n} cycles (gc {a.n}\u2013{b.n}) every {every:.1f} ms on average while the live heap "
-                      f"stayed at {b.heap_live_mb} MB against a {ceiling}; GC CPU reached {b.cpu_pct}%"))
+        out.append(sg921.finding(tr.source, a.line, n, a.n, b.n, every, b.heap_live_mb, ceiling, b.cpu_pct))
     if len(c) >= th.growth_min_cycles:
         third = max(len(c) // 3, 1)
         first_max = max(x.heap_live_mb for x in c[:third])
         last_min = min(x.heap_live_mb for x in c[-third:])
         s = summarise(tr)
         if last_min > first_max and s.slope_mb_per_min and s.slope_mb_per_min > 0:
-            out.append(_f(R.GC_HEAP_TREND, tr.source, c[0].line,
-                          f"live heap after GC rose from {c[0].heap_live_mb} MB to {c[-1].heap_live_mb} MB over "
-                          f"{c[-1].at - c[0].at:.1f} s ({s.slope_mb_per_min:+.1f} MB/min) and never fell back"))
+            out.append(sg922.finding(tr.source, c[0].line, c[0].heap_live_mb, c[-1].heap_live_mb, c[-1].at - c[0].at,
+                                     s.slope_mb_per_min))
     forced = [x for x in c if x.forced]
     if forced:
-        out.append(_f(R.GC_FORCED, tr.source, forced[0].line,
-                      f"{len(forced)} of {len(c)} GC cycles were forced (runtime.GC, debug.FreeOSMemory or the "
-                      f"goroutine leak detector)"))
+        out.append(sg923.finding(tr.source, forced[0].line, len(forced), len(c)))
     worst = max(c, key=lambda x: x.stw_ms)
     if worst.stw_ms > th.stw_ms:
-        out.append(_f(R.GC_LONG_PAUSE, tr.source, worst.line,
-                      f"gc {worst.n} stopped the world for {worst.stw_ms:.2f} ms "
-                      f"(sweep termination {worst.stw_sweep_ms} ms + mark termination {worst.stw_mark_ms} ms)"))
+        out.append(sg924.finding(tr.source, worst.line, worst.n, worst.stw_ms, worst.stw_sweep_ms, worst.stw_mark_ms))
     return out
 
-
-def _f(rule, path: str, line: int, msg: str) -> Finding:
-    m = rule.meta
-    return Finding(rule_id=m.id, rule_name=m.name, severity=m.severity, layer=m.layer, path=path, line=line,
-                   col=1 if line else 0, message=msg, breakpoint=m.breakpoint)

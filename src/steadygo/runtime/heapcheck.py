@@ -15,9 +15,12 @@ from dataclasses import dataclass
 
 from steadygo.findings import Finding
 from steadygo.runtime import pprof
-from steadygo.runtime import rules as R
+from steadygo.evidence.rules.sg9_runtime import (sg911_heap_growth_under_map_insert as sg911,
+                                                 sg912_heap_retained_read_buffer as sg912,
+                                                 sg913_heap_growth_in_buffer_or_pool as sg913,
+                                                 sg914_heap_growth_by_function as sg914)
 from steadygo.runtime.goroutines import is_user_func
-from steadygo.runtime.output import human_bytes
+from steadygo.runtime.display import human_bytes
 
 _MAP_FRAMES = ("runtime.mapassign", "internal/runtime/maps.", "runtime.growWork", "runtime.hashGrow")
 _READ_FRAMES = ("io.ReadAll", "io.readAll", "bytes.(*Buffer).ReadFrom", "bufio.NewReaderSize", "bufio.NewReader",
@@ -96,13 +99,13 @@ def classify(canon: pprof.Canon, acc: dict[tuple[int, ...], int], total: int, tr
             names = canon.names(head)
             rule = None
             if any(n.startswith(_MAP_FRAMES) for n in names[:6]):
-                rule = R.HEAP_GLOBAL_MAP
+                rule = sg911.HEAP_GLOBAL_MAP
             elif any(n.startswith(_READ_FRAMES) for n in names[:6]):
-                rule = R.HEAP_READ_BUFFER
+                rule = sg912.HEAP_READ_BUFFER
             elif any(n.startswith(_BUFFER_FRAMES) for n in names[:6]):
-                rule = R.HEAP_BUFFER_POOL
+                rule = sg913.HEAP_BUFFER_POOL
             elif names and is_user_func(names[0]) and _package_map(None, canon.leaf_where(key[0]), tree):
-                rule = R.HEAP_GLOBAL_MAP
+                rule = sg911.HEAP_GLOBAL_MAP
             memo[head] = rule
         if rule is None:
             continue
@@ -137,11 +140,9 @@ def _links(tree, where: str) -> list[tuple[str, str]]:
     return out
 
 
-_WHAT = {
-    "SG911": "live heap allocated under map inserts",
-    "SG912": "live heap held by read buffers",
-    "SG913": "live heap in bytes.Buffer / sync.Pool growth",
-}
+# Each retention pattern's rule words its own finding.
+_FINDING = {sg911.HEAP_GLOBAL_MAP.meta.id: sg911.finding, sg912.HEAP_READ_BUFFER.meta.id: sg912.finding,
+            sg913.HEAP_BUFFER_POOL.meta.id: sg913.finding}
 
 
 def findings(path: str, cur: pprof.Profile, base: pprof.Profile | None, sample_type: str, tree=None,
@@ -161,19 +162,11 @@ def findings(path: str, cur: pprof.Profile, base: pprof.Profile | None, sample_t
     unit_bytes = cur.unit(sample_type) == "bytes"
     for h in classify(canon, acc, total, tree):
         amount = human_bytes(h.bytes) if unit_bytes else f"{h.bytes:,}"
-        msg = f"{_WHAT[h.rule.meta.id]}: {h.func} {verb} {amount} ({h.share:.0%} of {sample_type})"
-        extra = [("function", h.func), ("where", h.where), ("amount", str(h.bytes))]
-        extra += _links(tree, h.where)
-        out.append(Finding(rule_id=h.rule.meta.id, rule_name=h.rule.meta.name, severity=h.rule.meta.severity,
-                           layer=h.rule.meta.layer, path=path, line=0, col=0, message=msg,
-                           breakpoint=h.rule.meta.breakpoint, extra=tuple(extra)))
+        out.append(_FINDING[h.rule.meta.id](path, h.func, h.where, verb, h.bytes, amount, h.share, sample_type,
+                                            tuple(_links(tree, h.where))))
     if d is not None and d.by_function:
         top = d.by_function[0]
         if top.flat > 0:
             amount = human_bytes(top.flat) if unit_bytes else f"{top.flat:,}"
-            m = R.HEAP_GROWTH.meta
-            out.append(Finding(rule_id=m.id, rule_name=m.name, severity=m.severity, layer=m.layer, path=path,
-                               line=0, col=0, breakpoint=m.breakpoint,
-                               message=f"{sample_type} allocated in {top.name} grew by {amount} between the profiles",
-                               extra=(("function", top.name),)))
+            out.append(sg914.finding(path, sample_type, top.name, amount))
     return out

@@ -14,7 +14,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from steadygo.findings import Finding
-from steadygo.runtime import rules as R
+from steadygo.evidence.rules import sg9_runtime as R
+from steadygo.evidence.rules.base import evidence_finding
+from steadygo.evidence.rules.sg9_runtime import (sg906_goroutine_count_growth as sg906, sg908_process_crashed as sg908,
+                                                 sg909_data_race_reported as sg909,
+                                                 sg910_goroutine_dump_truncated as sg910)
 from steadygo.runtime.goroutines import Bucket, Dump, Frame, base_state, is_user_func
 
 # A healthy service has small pools of goroutines parked on channels (workers,
@@ -253,46 +257,36 @@ def findings(analysis: Analysis, top: int = 20) -> list[Finding]:
     d = analysis.dump
     out: list[Finding] = []
     for h in d.header[:1]:
-        out.append(_finding(R.PROCESS_CRASHED, d.source, 1, f"the process crashed: {h.strip()}"))
+        out.append(sg908.finding(d.source, h))
     for race in d.races:
-        where = ", ".join(f"{a} at {f.func} {f.file}:{f.line}" if f else a for a, f in race.accesses[:2])
-        out.append(_finding(R.DATA_RACE, d.source, race.line, f"data race: {where}"))
+        out.append(sg909.finding(d.source, race.line, [f"{a} at {f.func} {f.file}:{f.line}" if f else a
+                                                       for a, f in race.accesses[:2]]))
     if d.truncated:
-        out.append(_finding(R.DUMP_TRUNCATED, d.source, 0, d.truncated_note))
+        out.append(sg910.finding(d.source, d.truncated_note))
     for s in analysis.suspects[:top]:
         extra = [("bucket_count", str(s.bucket.count)), ("state", s.bucket.state)]
         if s.source_link:
             extra.append(("source", s.source_link))
         for sf in s.static:
             extra.append(("static_finding", f"{sf.rule_id} {sf.path}:{sf.line}"))
-        out.append(_finding(s.rule, d.source, s.bucket.first_line, s.message, tuple(extra)))
+        # Identity: where the bucket's goroutines were created and where they
+        # park, not how many there are or how long they waited.
+        parked = s.bucket.top_user_frame(analysis.module) or s.bucket.top_frame
+        identity = f"{site_key(s.bucket)} | {parked.func if parked else ''} | {s.bucket.base_state}"
+        out.append(evidence_finding(s.rule, d.source, s.bucket.first_line, s.message, identity=identity,
+                                    extra=tuple(extra)))
     return out
 
 
 def growth_findings(dd: DumpDiff, fail_if_growth: int | None, min_growth: int = DEFAULT_MIN_COUNT,
                     top: int = 20) -> list[Finding]:
-    from steadygo.findings import Severity
-
     out: list[Finding] = []
     threshold = min_growth if fail_if_growth is None else min(min_growth, fail_if_growth + 1)
     for g in dd.by_site[:top]:
         if g.delta < max(threshold, 1):
             break
-        over = fail_if_growth is not None and g.delta > fail_if_growth
         b = g.sample
         top_user = b.top_user_frame() if b else None
         label = g.key if not g.key.startswith("stack:") else (top_user.func if top_user else g.key[6:].split("\n", 1)[0])
-        msg = (f"goroutines created by {label} grew by {g.delta:,} ({g.before:,} \u2192 {g.after:,})"
-               + (f", over the --fail-if-growth limit of {fail_if_growth:,}" if over else ""))
-        f = _finding(R.GOROUTINE_GROWTH, dd.after.source, b.first_line if b else 0, msg,
-                     (("before", str(g.before)), ("after", str(g.after))))
-        if over:
-            f = f.with_(severity=Severity.ERROR)
-        out.append(f)
+        out.append(sg906.finding(dd.after.source, b.first_line if b else 0, label, g.before, g.after, fail_if_growth))
     return out
-
-
-def _finding(rule, path: str, line: int, message: str, extra: tuple = ()) -> Finding:
-    m = rule.meta
-    return Finding(rule_id=m.id, rule_name=m.name, severity=m.severity, layer=m.layer, path=path,
-                   line=line, col=1 if line else 0, message=message, breakpoint=m.breakpoint, extra=extra)

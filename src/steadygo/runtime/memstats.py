@@ -7,9 +7,10 @@ import json
 from dataclasses import dataclass
 
 from steadygo.errors import UserError
-from steadygo.findings import Finding, Severity
+from steadygo.findings import Finding
 from steadygo.runtime import fetch
-from steadygo.runtime import rules as R
+from steadygo.evidence.rules.sg9_runtime import sg931_heap_near_memory_limit as sg931
+from steadygo.evidence.rules.sg9_runtime import sg932_gc_cpu_fraction_high as sg932
 
 _REQUIRED = ("HeapAlloc", "HeapInuse", "Sys")
 # The MemStats fields steadygo reads, all uint64 in Go; a hostile or broken
@@ -128,19 +129,9 @@ def findings(ms: MemStats, memory_limit: int | None = None, container_limit: int
     limits = [(n, v) for n, v in (("GOMEMLIMIT", memory_limit), ("container limit", container_limit)) if v]
     if limits:
         name, limit = min(limits, key=lambda t: t[1])
-        share = total / limit
-        if share >= warn_at:
-            m = R.HEAP_NEAR_LIMIT.meta
-            sev = Severity.ERROR if share >= error_at else m.severity
-            out.append(Finding(rule_id=m.id, rule_name=m.name, severity=sev, layer=m.layer, path=ms.source, line=0,
-                               col=0, breakpoint=m.breakpoint,
-                               message=(f"runtime holds {total / 2**20:,.1f} MiB (Sys - HeapReleased; heap in use "
-                                        f"{ms.get('HeapInuse') / 2**20:,.1f} MiB), {share:.0%} of the {name} of "
-                                        f"{limit / 2**20:,.0f} MiB")))
+        if total / limit >= warn_at:
+            out.append(sg931.finding(ms.source, total, ms.get("HeapInuse"), name, limit, error_at))
     frac = float(ms.get("GCCPUFraction", 0.0) or 0.0)
     if frac > gc_cpu_max:
-        m = R.GC_CPU_HIGH.meta
-        out.append(Finding(rule_id=m.id, rule_name=m.name, severity=m.severity, layer=m.layer, path=ms.source, line=0,
-                           col=0, breakpoint=m.breakpoint,
-                           message=f"GC has used {frac:.1%} of the CPU since start ({ms.get('NumGC'):,} cycles)"))
+        out.append(sg932.finding(ms.source, frac, ms.get("NumGC")))
     return out

@@ -1,0 +1,47 @@
+"""SG9xx: findings from runtime evidence (goroutine dumps, heap profiles,
+gctrace, memstats), one rule per file: ``sg9NN_<name>.py`` holds the rule's
+metadata, the function that words its finding, and where its fixtures are."""
+
+from steadygo.evidence.rules.sg9_runtime.sg901_goroutine_leak_proven import LEAK_PROVEN
+from steadygo.evidence.rules.sg9_runtime.sg902_goroutines_blocked_on_channel import BLOCKED_ON_CHANNEL
+from steadygo.evidence.rules.sg9_runtime.sg903_goroutines_stuck_in_select import STUCK_IN_SELECT
+from steadygo.evidence.rules.sg9_runtime.sg904_goroutines_stuck_on_lock import STUCK_ON_LOCK
+from steadygo.evidence.rules.sg9_runtime.sg905_goroutines_waiting_on_outbound_io import OUTBOUND_IO_WAIT
+from steadygo.evidence.rules.sg9_runtime.sg906_goroutine_count_growth import GOROUTINE_GROWTH
+from steadygo.evidence.rules.sg9_runtime.sg907_goroutine_pile_up import GOROUTINE_PILE_UP
+from steadygo.evidence.rules.sg9_runtime.sg908_process_crashed import PROCESS_CRASHED
+from steadygo.evidence.rules.sg9_runtime.sg909_data_race_reported import DATA_RACE
+from steadygo.evidence.rules.sg9_runtime.sg910_goroutine_dump_truncated import DUMP_TRUNCATED
+from steadygo.evidence.rules.sg9_runtime.sg911_heap_growth_under_map_insert import HEAP_GLOBAL_MAP
+from steadygo.evidence.rules.sg9_runtime.sg912_heap_retained_read_buffer import HEAP_READ_BUFFER
+from steadygo.evidence.rules.sg9_runtime.sg913_heap_growth_in_buffer_or_pool import HEAP_BUFFER_POOL
+from steadygo.evidence.rules.sg9_runtime.sg914_heap_growth_by_function import HEAP_GROWTH
+from steadygo.evidence.rules.sg9_runtime.sg921_gc_thrash import GC_THRASH
+from steadygo.evidence.rules.sg9_runtime.sg922_gc_live_heap_growing import GC_HEAP_TREND
+from steadygo.evidence.rules.sg9_runtime.sg923_gc_forced_cycles import GC_FORCED
+from steadygo.evidence.rules.sg9_runtime.sg924_gc_long_stop_the_world import GC_LONG_PAUSE
+from steadygo.evidence.rules.sg9_runtime.sg931_heap_near_memory_limit import HEAP_NEAR_LIMIT
+from steadygo.evidence.rules.sg9_runtime.sg932_gc_cpu_fraction_high import GC_CPU_HIGH
+
+RULES = [
+    LEAK_PROVEN,
+    BLOCKED_ON_CHANNEL,
+    STUCK_IN_SELECT,
+    STUCK_ON_LOCK,
+    OUTBOUND_IO_WAIT,
+    GOROUTINE_GROWTH,
+    GOROUTINE_PILE_UP,
+    PROCESS_CRASHED,
+    DATA_RACE,
+    DUMP_TRUNCATED,
+    HEAP_GLOBAL_MAP,
+    HEAP_READ_BUFFER,
+    HEAP_BUFFER_POOL,
+    HEAP_GROWTH,
+    GC_THRASH,
+    GC_HEAP_TREND,
+    GC_FORCED,
+    GC_LONG_PAUSE,
+    HEAP_NEAR_LIMIT,
+    GC_CPU_HIGH,
+]
