@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -56,6 +57,7 @@ _TOP_KEYS = {
     "docs-url",
     "rules",
     "roles",
+    "database",
 }
 
 
@@ -88,6 +90,8 @@ class Config:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> options
     # Where the team hosts rule docs: a template with {id}; None = link nowhere.
     docs_url: str | None = None
+    # [database]: what the service's database allows (connection budget checks)
+    database: dict[str, Any] = field(default_factory=dict)  # max_connections: int, idle_timeout: float seconds
     # --- from the command line only ---
     paths: list[str] = field(default_factory=lambda: ["."])
     formats: list[Output] = field(default_factory=lambda: [Output("text")])
@@ -99,6 +103,8 @@ class Config:
     show_suppressed: bool = False
     use_cache: bool = True
     jobs: int | None = None  # None: one worker per core
+    # --k8s / --dockerfile: artifact files (paths) or stdin (ArtifactInput)
+    artifact_inputs: list = field(default_factory=list)
     progress: bool = True  # draw a progress bar (only ever on a terminal)
 
     def enabled_rule_ids(self) -> set[str]:
@@ -403,7 +409,38 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         cfg.docs_url = parse_docs_url(data["docs-url"], src("docs-url"))
     if "rules" in data:
         cfg.rule_options = _rule_options(data["rules"], src)
+    if "database" in data:
+        cfg.database = _database(data["database"], src)
     return cfg
+
+
+def _database(table: Any, src) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise UserError(f"{src('database')}: expected a table (max-connections, idle-timeout)")
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if k == "max-connections":
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 1_000_000:
+                raise UserError(f"{src('database.max-connections')}: expected a positive number of connections")
+            out["max_connections"] = v
+        elif k == "idle-timeout":
+            out["idle_timeout"] = _duration_seconds(v, src("database.idle-timeout"))
+        else:
+            raise UserError(f"{src(f'database.{k}')}: unknown key (expected max-connections or idle-timeout)")
+    return out
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+
+
+def _duration_seconds(v: Any, source: str) -> float:
+    """``300``, ``"300s"``, ``"5m"``, ``"250ms"`` -> seconds."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 10 ** 9:
+        return float(v)
+    m = _DURATION.match(v) if isinstance(v, str) else None
+    if not m or float(m.group(1)) <= 0:
+        raise UserError(f"{source}: expected a duration such as 300s, 5m or 250ms")
+    return float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}[m.group(2)]
 
 
 def _file_selectors(value: Any, source: str) -> list[str]:
@@ -474,6 +511,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
+    "k8s", "dockerfile",
 })
 
 
@@ -530,4 +568,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.show_suppressed = bool(opts.get("show_suppressed"))
     cfg.use_cache = not opts.get("no_cache")
     cfg.progress = not opts.get("no_progress")
+    if opts.get("k8s") or opts.get("dockerfile"):
+        from steadygo.artifacts.sources import explicit_inputs
+
+        cfg.artifact_inputs = explicit_inputs(opts.get("k8s") or [], opts.get("dockerfile") or [])
     return cfg

@@ -51,6 +51,9 @@ class TextReporter(Reporter):
                 )
                 if f.snippet and f.line > 0:
                     con.print(f"    [dim]{f.line:>5} |[/dim] {escape(f.snippet)}")
+                for rpath, rline, rmsg in f.related:
+                    where = f"{rpath}:{rline}" if rline > 0 else rpath
+                    con.print(f"    [dim]joins {escape(where)}[/dim]" + (f" [dim]({escape(rmsg)})[/dim]" if rmsg else ""))
             con.print()
         for d in res.diagnostics:
             con.print(f"[magenta]{escape(d.line())}[/magenta]")
