@@ -73,6 +73,8 @@ class ScanResult:
     module_facts: dict[str, gofacts.ServiceFacts] = field(default_factory=dict)
     artifacts: int = 0  # Dockerfiles and YAML files read for the build and deploy layers
     artifact_facts: object = None  # artifacts.facts.ArtifactFacts of those files
+    # module root -> [(package directory, its facts)]: which main a Dockerfile builds
+    package_facts: dict = field(default_factory=dict)
     links: object = None  # artifacts.links.Links: which service each artifact ships
     settled: set = field(default_factory=set)  # (code rule id, path prefix) the deploy layer decided
 
@@ -508,6 +510,7 @@ def scan(
                 if res.facts is not None:
                     facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
         result.module_facts = _merge_module_facts(facts_by_module)
+        result.package_facts = facts_by_module
         if artifact_files is not None and (artifact_files or config.artifact_inputs):
             # After the facts pass: cross-artifact rules join manifests and
             # Dockerfiles with what the code of each module does.
@@ -556,7 +559,8 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
                         serves=bool(facts.listeners))
                for root, facts in sorted(result.module_facts.items())]
     out = audit_artifacts(files, rule_ids, base, options=config.rule_options, modules=modules,
-                          services=result.module_facts, settings={"database": dict(config.database)})
+                          services=result.module_facts, settings={"database": dict(config.database)},
+                          package_facts=result.package_facts)
     result.diagnostics.extend(out.diagnostics)
     result.artifacts = len(files)
     result.artifact_facts = out.facts
@@ -599,12 +603,19 @@ def _run_second(tasks: list[_Task], pending: list[_Result], run_all):
         yield from run_all(rest)
 
 
-def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
+def collect_facts(paths: list[str], config: Config, *, base: str,
+                  artifacts: list | None = None) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
     """The facts pass alone, for ``steadygo facts``: every package under
-    ``paths`` read (cached like a scan), its facts merged in directory order."""
-    packages, diagnostics = discover(paths, config, base)
+    ``paths`` read (cached like a scan), its facts merged in directory order.
+    With ``artifacts`` (a list to fill), the build and deploy facts of the
+    Dockerfiles and manifests met on the same walk (and the ``--k8s``/
+    ``--dockerfile`` inputs) are appended to it as one ``ArtifactOutcome``,
+    linked to the Go modules as a scan links them."""
+    found_artifacts: list[str] | None = [] if artifacts is not None else None
+    packages, diagnostics = discover(paths, config, base, found_artifacts)
     diags = list(diagnostics)
     found = []
+    by_module: dict[str, list[tuple[str, gofacts.ServiceFacts]]] = {}
     for d, ps in sorted(packages.items()):
         # the same task a scan's facts-only pass makes, so the two share cache entries
         res = analyse_package(_Task(d, tuple(ps), base, (), config.rule_options, config.go_version,
@@ -612,4 +623,10 @@ def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofac
         diags.extend(Diagnostic(*x) for x in res.diagnostics)
         if res.facts is not None:
             found.append(res.facts)
+            by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
+    if artifacts is not None:
+        result = ScanResult(module_facts=_merge_module_facts(by_module), package_facts=by_module)
+        _check_artifacts(found_artifacts or [], (), config, base, result)
+        diags.extend(result.diagnostics)
+        artifacts.append(result)
     return gofacts.merge_facts(found), diags

@@ -44,10 +44,12 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
 def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                     options: dict[str, dict] | None = None, jobs: int | None = None,
                     modules: list[GoModule] | None = None,
-                    services: Mapping | None = None, settings: Mapping | None = None) -> ArtifactOutcome:
+                    services: Mapping | None = None, settings: Mapping | None = None,
+                    package_facts: Mapping | None = None) -> ArtifactOutcome:
     """The build and deploy layers joined with the code: ``modules`` are the
     scanned Go modules and ``services`` their merged service facts (keyed by
-    module root), so cross-artifact rules see what each container runs;
+    module root), so cross-artifact rules see what each container runs
+    (``package_facts``: the same per package, to tell one main from another);
     ``settings`` are project settings the rules read (``[database]``)."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
@@ -60,6 +62,7 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
         opts.update((options or {}).get(rule.meta.name, {}))
         ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts, joined=joined,
                               services=dict(services or {}), settings=dict(settings or {}),
+                              package_facts=dict(package_facts or {}),
                               settled=outcome.settled)
         try:
             rule.check(ctx)

@@ -77,6 +77,7 @@ class Joined:
     module_root: str | None  # absolute; key of the Go module facts
     how: str
     module_display_root: str | None = None  # as report paths show it ("." for the scan root)
+    build_target: str | None = None  # package the image builds, relative to the module ("cmd/worker")
 
 
 _NAME_CLEAN = re.compile(r"[^a-z0-9]+")
@@ -93,21 +94,42 @@ def image_repository(image: str) -> str:
     return last.split(":", 1)[0]
 
 
-def _dockerfile_names(df_path: str, module: GoModule | None) -> set[str]:
+_GENERIC_DIRS = {"build", "docker", "deploy", "deployments", "images", "ci", "."}
+
+
+def _dockerfile_names(df: DockerfileFacts, df_path: str, module: GoModule | None) -> list[set[str]]:
+    """Names an image built from this Dockerfile is likely to carry, most
+    specific first: the file's own suffix (``Dockerfile.worker``) and the main
+    package it builds (``./cmd/worker``); its directory; the module's name."""
     name = os.path.basename(df_path)
-    names = set()
+    own = set()
     for prefix in ("Dockerfile.", "Containerfile."):
         if name.startswith(prefix) and len(name) > len(prefix):
-            names.add(name[len(prefix):])
+            own.add(name[len(prefix):])
     for suffix in (".Dockerfile", ".dockerfile"):
         if name.endswith(suffix) and len(name) > len(suffix):
-            names.add(name[: -len(suffix)])
+            own.add(name[: -len(suffix)])
+    target = build_target(df)
+    if target and target != ".":
+        own.add(target.rsplit("/", 1)[-1])
     directory = os.path.basename(os.path.dirname(os.path.abspath(df_path)))
-    if directory and directory not in ("build", "docker", "deploy", "deployments", "images", "ci", "."):
-        names.add(directory)
-    if module is not None:
-        names.add(module.path.rstrip("/").rsplit("/", 1)[-1])
-    return {_norm(n) for n in names if _norm(n)}
+    where = {directory} if directory and directory not in _GENERIC_DIRS else set()
+    mod = {module.path.rstrip("/").rsplit("/", 1)[-1]} if module is not None else set()
+    return [{_norm(n) for n in tier if _norm(n)} for tier in (own, where, mod)]
+
+
+def build_target(df: DockerfileFacts) -> str | None:
+    """The package the final image's binary is built from, relative to the
+    build context (``cmd/worker``), when one ``go build`` says so."""
+    targets = {t for s in df.stages for b in s.go_builds for t in b.targets}
+    if len(targets) != 1:
+        return "." if not targets and any(b for s in df.stages for b in s.go_builds) else None
+    t = targets.pop().rstrip("/")
+    if t in (".", "./"):
+        return "."
+    if not t.startswith("./") or ".." in t.split("/") or "..." in t:
+        return None
+    return t[2:]
 
 
 def _module_of(path: str, modules: list[GoModule]) -> tuple[GoModule | None, str]:
@@ -129,7 +151,7 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
     links = Links()
     modules = sorted(modules, key=lambda m: m.root)
     df_module: dict[str, GoModule] = {}
-    names: dict[str, set[str]] = {}
+    names: dict[str, list[set[str]]] = {}
     for df in dockerfiles:
         absolute = df.path if os.path.isabs(df.path) else os.path.join(base, df.path)
         module, how = _module_of(absolute, modules) if not df.path.startswith("<") else (None, "")
@@ -139,7 +161,7 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
         elif modules:
             links.notes.append(f"{df.path}: not linked to a Go module (it sits in none of the {len(modules)} "
                                "scanned modules)")
-        names[df.path] = _dockerfile_names(absolute, module)
+        names[df.path] = _dockerfile_names(df, absolute, module)
 
     go_containers = [(w, c) for w in workloads for c in w.containers if not c.init and not probably_not_go(c.image)]
     joined: list[Joined] = []
@@ -160,19 +182,21 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
         cl.how = how
         links.containers.append(cl)
         joined.append(Joined(w, c, df, module.root if module is not None else None, how,
-                             module.display_root if module is not None else None))
+                             module.display_root if module is not None else None,
+                             build_target(df) if df is not None and module is not None else None))
     return links, joined
 
 
-def _dockerfile_for(c: Container, dockerfiles: list[DockerfileFacts], names: dict[str, set[str]],
+def _dockerfile_for(c: Container, dockerfiles: list[DockerfileFacts], names: dict[str, list[set[str]]],
                     go_containers: int) -> tuple[DockerfileFacts | None, str]:
     if c.image:
         repo = _norm(image_repository(c.image))
-        matches = [df for df in dockerfiles if repo and repo in names.get(df.path, ())]
-        if len(matches) == 1:
-            return matches[0], f"image name {image_repository(c.image)!r} matches {matches[0].path}"
-        if len(matches) > 1:
-            return None, f"ambiguous: {len(matches)} Dockerfiles match image name {image_repository(c.image)!r}"
+        for tier in range(3):  # a unique match in the most specific tier wins
+            matches = [df for df in dockerfiles if repo and repo in names[df.path][tier]]
+            if len(matches) == 1:
+                return matches[0], f"image name {image_repository(c.image)!r} matches {matches[0].path}"
+            if len(matches) > 1:
+                return None, f"ambiguous: {len(matches)} Dockerfiles match image name {image_repository(c.image)!r}"
     if len(dockerfiles) == 1 and go_containers == 1:
         return dockerfiles[0], f"{dockerfiles[0].path} is the only Dockerfile and {c.name} the only Go container"
     if len(dockerfiles) > 1:

@@ -37,13 +37,45 @@ class ArtifactContext:
     options: dict = field(default_factory=dict)
     joined: list[Joined] = field(default_factory=list)  # deployed containers linked to image and code
     services: dict = field(default_factory=dict)  # module root -> the module's merged ServiceFacts
+    package_facts: dict = field(default_factory=dict)  # module root -> [(package dir, ServiceFacts)]
     settings: dict = field(default_factory=dict)  # project settings ([database])
     settled: set = field(default_factory=set)
     out: list[Finding] = field(default_factory=list)
 
     def service(self, j: Joined):
-        """The Go service facts of what ``j`` runs, or None when not linked."""
-        return self.services.get(j.module_root) if j.module_root else None
+        """The Go service facts of what ``j`` runs, or None when not linked.
+
+        When the image builds one main package of a module with several
+        (``go build ./cmd/worker``), the other mains' packages (``cmd/*``
+        beside it) are left out: their listeners and shutdown code are not
+        in this binary.  Library packages stay in (the facts do not know the
+        import graph, and a main usually imports them)."""
+        if not j.module_root:
+            return None
+        whole = self.services.get(j.module_root)
+        target = j.build_target
+        parts = self.package_facts.get(j.module_root)
+        if whole is None or not target or target == "." or not parts:
+            return whole
+        key = (j.module_root, target)
+        cache = self.__dict__.setdefault("_views", {})
+        if key not in cache:
+            import os
+
+            from steadygo.golang.facts import merge_facts
+
+            keep = []
+            for directory, facts in parts:
+                rel = os.path.relpath(directory, j.module_root).replace(os.sep, "/")
+                mine = rel == target or rel.startswith(target + "/")
+                other_main = rel.split("/", 1)[0] == "cmd" or rel == "."
+                if mine or not other_main:
+                    keep.append(facts)
+            view = merge_facts(keep)
+            view.module, view.go_version = whole.module, whole.go_version
+            view.dependencies, view.loggers = whole.dependencies, whole.loggers
+            cache[key] = view
+        return cache[key]
 
     def settle(self, rule_id: str, path: str) -> None:
         """The deploy layer decided what code rule ``rule_id`` can only guess
