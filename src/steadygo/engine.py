@@ -445,6 +445,10 @@ def scan(
     artifact_files: list[str] | None = [] if artifact_ids else None
     packages, diagnostics = discover(paths, config, base, artifact_files)
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
+    if config.artifact_inputs and not artifact_ids:
+        result.diagnostics.append(Diagnostic(
+            "--k8s/--dockerfile", "given, but no build or deploy rule is selected (they are preview rules: add "
+            "--preview, or select SG7/SG8 by name)", level="warning"))
 
     role_base = config.root if config.path else base
 
