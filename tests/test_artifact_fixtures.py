@@ -3,6 +3,9 @@
 line before) must be found, and nothing else may be.
 
 Layout: tests/fixtures/artifacts/<family>/<rule module>/{bad,good}_*.{Dockerfile,yaml}.
+A cross-artifact rule's fixture is a directory ``{bad,good}_<case>/``: a small
+tree (go.mod, Go code, Dockerfile, manifests) scanned whole by the engine,
+expectations in every file of it (Go ``// want "SG820"`` too).
 The rule module's folder name starts with the rule id (sg701_...), which is
 the only rule enabled unless a header ``# steadygo:config select=SG701,SG708``
 says otherwise.  Every artifact rule has at least three bad and three good
@@ -87,6 +90,8 @@ def _case_files(path: str) -> list[str]:
 
 @pytest.mark.parametrize("path,rule_id", list(_cases()))
 def test_fixture(path, rule_id):
+    if os.path.isdir(path) and any(n.endswith(".go") for _, _, ns in os.walk(path) for n in ns):
+        return _tree_fixture(path, rule_id)  # code and artifacts together: the whole engine
     files = _case_files(path)
     base = path if os.path.isdir(path) else os.path.dirname(path)
     texts = {os.path.relpath(f, base).replace(os.sep, "/"): open(f, encoding="utf-8").read() for f in files}
@@ -126,6 +131,34 @@ def _diff(want: Counter, got: Counter) -> str:
 # Rules whose verdict comes from running a tool over a prepared environment,
 # proven by their own test file instead of static fixtures.
 TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)"}
+
+
+def _tree_fixture(path, rule_id):
+    from steadygo.config import Config, load
+    from steadygo.engine import scan
+
+    want, header = Counter(), {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            text = open(full, encoding="utf-8").read()
+            header.update(header_config(text))
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            want.update({(rel, line, rid): n for (line, rid), n in _file_expectations(name, text).items()})
+    toml = os.path.join(path, ".steadygo.toml")
+    cfg = load(toml) if os.path.exists(toml) else Config()
+    cfg.select, cfg.preview, cfg.use_cache, cfg.jobs = header.get("select", rule_id).split(","), True, False, 1
+    cfg.rule_options = {**cfg.rule_options, **_options(cfg.select, header)}
+    res = scan([path], cfg, base=path)
+    assert not [d for d in res.diagnostics if d.level != "info"], [d.line() for d in res.diagnostics]
+    got = Counter((f.path, f.line, f.rule_id) for f in res.findings if not f.suppressed)
+    name = os.path.basename(path)
+    assert want == got, f"{os.path.relpath(path, ROOT)}\n  missing: {sorted(want - got)}\n  unexpected: " + \
+        "\n".join(f"{f.path}:{f.line}: {f.rule_id} {f.message}" for f in res.findings if (f.path, f.line, f.rule_id) in got - want)
+    if name.startswith("good_"):
+        assert not want, "a good_ fixture expects nothing"
+    else:
+        assert any(rid == rule_id for _, _, rid in want), f"a bad_ fixture expects {rule_id}"
 
 
 def test_every_artifact_rule_has_fixtures_both_ways():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from steadygo import __version__
 from steadygo.findings import Finding, finding_from_dict, finding_to_dict
 
-SCHEMA = "2"
+SCHEMA = "3"
 
 
 def cache_dir() -> str:

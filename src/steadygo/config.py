@@ -102,6 +102,8 @@ class Config:
     show_suppressed: bool = False
     use_cache: bool = True
     jobs: int | None = None  # None: one worker per core
+    # --k8s / --dockerfile: artifact files (paths) or stdin (ArtifactInput)
+    artifact_inputs: list = field(default_factory=list)
     progress: bool = True  # draw a progress bar (only ever on a terminal)
 
     def enabled_rule_ids(self) -> set[str]:
@@ -514,6 +516,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
+    "k8s", "dockerfile",
 })
 
 
@@ -570,4 +573,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.show_suppressed = bool(opts.get("show_suppressed"))
     cfg.use_cache = not opts.get("no_cache")
     cfg.progress = not opts.get("no_progress")
+    if opts.get("k8s") or opts.get("dockerfile"):
+        from steadygo.artifacts.sources import explicit_inputs
+
+        cfg.artifact_inputs = explicit_inputs(opts.get("k8s") or [], opts.get("dockerfile") or [])
     return cfg

@@ -72,6 +72,11 @@ class ScanResult:
     # module root ('' for files outside any module) -> merged service facts
     module_facts: dict[str, gofacts.ServiceFacts] = field(default_factory=dict)
     artifacts: int = 0  # Dockerfiles and YAML files read for the build and deploy layers
+    artifact_facts: object = None  # artifacts.facts.ArtifactFacts of those files
+    # module root -> [(package directory, its facts)]: which main a Dockerfile builds
+    package_facts: dict = field(default_factory=dict)
+    links: object = None  # artifacts.links.Links: which service each artifact ships
+    settled: set = field(default_factory=set)  # (code rule id, path prefix) the deploy layer decided
 
     @property
     def active(self) -> list[Finding]:
@@ -440,6 +445,10 @@ def scan(
     artifact_files: list[str] | None = [] if artifact_ids else None
     packages, diagnostics = discover(paths, config, base, artifact_files)
     result = ScanResult(diagnostics=list(diagnostics), enabled_rules=list(enabled), roots=list(paths))
+    if config.artifact_inputs and not artifact_ids:
+        result.diagnostics.append(Diagnostic(
+            "--k8s/--dockerfile", "given, but no build or deploy rule is selected (they are preview rules: add "
+            "--preview, or select SG7/SG8 by name)", level="warning"))
 
     role_base = config.root if config.path else base
 
@@ -478,8 +487,6 @@ def scan(
                 yield from pool.map(analyse_package, order, chunksize=1)
 
         raw: list[Finding] = list(extra or ())
-        if artifact_files:
-            raw.extend(_check_artifacts(artifact_files, artifact_ids, config, base, result))
         sups: dict[str, suppress.FileSuppressions] = {}
         facts_by_module: dict[str, list[tuple[str, gofacts.ServiceFacts]]] = {}
         pending: list[_Result] = []
@@ -507,6 +514,11 @@ def scan(
                 if res.facts is not None:
                     facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
         result.module_facts = _merge_module_facts(facts_by_module)
+        result.package_facts = facts_by_module
+        if artifact_files is not None and (artifact_files or config.artifact_inputs):
+            # After the facts pass: cross-artifact rules join manifests and
+            # Dockerfiles with what the code of each module does.
+            raw.extend(_check_artifacts(artifact_files, artifact_ids, config, base, result))
         second = _second_pass_tasks(pending, result.module_facts, task)
         steps += len(second)
         for res in _run_second(second, pending, run_all):
@@ -517,7 +529,7 @@ def scan(
         if pool is not None:
             pool.shutdown()
     result.packages = len(packages)
-    run = pipeline.Run(config, frozenset(enabled), sups, baseline, changed)
+    run = pipeline.Run(config, frozenset(enabled), sups, baseline, changed, settled=frozenset(result.settled))
     result.findings = pipeline.run(raw, run, pipeline.processors(suppressions=suppressions))
     result.seconds = time.perf_counter() - started
     return result
@@ -537,14 +549,30 @@ def _artifact_rule_ids(enabled) -> tuple[str, ...]:
 
 def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, result: ScanResult) -> list[Finding]:
     """The build and deploy layers (Dockerfiles, Kubernetes manifests) found
-    on the same walk; their findings join the Go findings in one pipeline."""
-    from steadygo.artifacts.check import check_artifacts
+    on the same walk, plus the explicit ``--k8s``/``--dockerfile`` inputs;
+    their findings join the Go findings in one pipeline."""
+    from steadygo.artifacts.check import audit_artifacts
+    from steadygo.artifacts.links import GoModule
+    from steadygo.artifacts.sources import ExplicitFile
 
     files = sorted(set(files))
-    findings, diags = check_artifacts(files, rule_ids, base, options=config.rule_options)
-    result.diagnostics.extend(diags)
+    found = {os.path.abspath(f) for f in files}
+    files += [x for x in config.artifact_inputs  # named twice (a path and --k8s): read once
+              if not (isinstance(x, ExplicitFile) and os.path.abspath(x.path) in found)]
+    modules = [GoModule(root=root, path=facts.module, display_root=display_path(root, base) or ".",
+                        serves=bool(facts.listeners))
+               for root, facts in sorted(result.module_facts.items())]
+    out = audit_artifacts(files, rule_ids, base, options=config.rule_options, modules=modules,
+                          services=result.module_facts, settings={"database": {
+                              "max_connections": config.database.max_connections,
+                              "idle_timeout": config.database.idle_timeout_s}},
+                          package_facts=result.package_facts)
+    result.diagnostics.extend(out.diagnostics)
     result.artifacts = len(files)
-    return findings
+    result.artifact_facts = out.facts
+    result.links = out.links
+    result.settled = out.settled
+    return out.findings
 
 
 def _merge_module_facts(facts_by_module) -> dict[str, gofacts.ServiceFacts]:
@@ -581,12 +609,19 @@ def _run_second(tasks: list[_Task], pending: list[_Result], run_all):
         yield from run_all(rest)
 
 
-def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
+def collect_facts(paths: list[str], config: Config, *, base: str,
+                  artifacts: list | None = None) -> tuple[gofacts.ServiceFacts, list[Diagnostic]]:
     """The facts pass alone, for ``steadygo facts``: every package under
-    ``paths`` read (cached like a scan), its facts merged in directory order."""
-    packages, diagnostics = discover(paths, config, base)
+    ``paths`` read (cached like a scan), its facts merged in directory order.
+    With ``artifacts`` (a list to fill), the build and deploy facts of the
+    Dockerfiles and manifests met on the same walk (and the ``--k8s``/
+    ``--dockerfile`` inputs) are appended to it as one ``ArtifactOutcome``,
+    linked to the Go modules as a scan links them."""
+    found_artifacts: list[str] | None = [] if artifacts is not None else None
+    packages, diagnostics = discover(paths, config, base, found_artifacts)
     diags = list(diagnostics)
     found = []
+    by_module: dict[str, list[tuple[str, gofacts.ServiceFacts]]] = {}
     for d, ps in sorted(packages.items()):
         # the same task a scan's facts-only pass makes, so the two share cache entries
         res = analyse_package(_Task(d, tuple(ps), base, (), config.rule_options, config.go_version,
@@ -594,4 +629,10 @@ def collect_facts(paths: list[str], config: Config, *, base: str) -> tuple[gofac
         diags.extend(Diagnostic(*x) for x in res.diagnostics)
         if res.facts is not None:
             found.append(res.facts)
+            by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
+    if artifacts is not None:
+        result = ScanResult(module_facts=_merge_module_facts(by_module), package_facts=by_module)
+        _check_artifacts(found_artifacts or [], (), config, base, result)
+        diags.extend(result.diagnostics)
+        artifacts.append(result)
     return gofacts.merge_facts(found), diags

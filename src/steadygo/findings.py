@@ -56,6 +56,9 @@ class Finding:
     # the result so SARIF can record them, but they never fail a run.
     suppressed: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())
+    # Other places a cross-artifact finding joins: (path, line, what is there),
+    # e.g. the Dockerfile and the Go file beside the manifest it is reported on.
+    related: tuple[tuple[str, int, str], ...] = field(default=())
 
     def with_(self, **changes) -> "Finding":
         return replace(self, **changes)
@@ -115,6 +118,7 @@ def finding_to_dict(f: Finding) -> dict:
         "fingerprint": f.fingerprint,
         "suppressed": f.suppressed,
         "extra": [list(kv) for kv in f.extra],
+        "related": [{"path": p, "line": n, "message": m} for p, n, m in f.related],
     }
 
 
@@ -144,6 +148,9 @@ def finding_from_dict(d: dict) -> Finding:
     if not isinstance(extra, list) or not all(isinstance(kv, list) and len(kv) == 2 and all(isinstance(x, str) for x in kv)
                                               for kv in extra):
         raise ValueError("finding field 'extra' is not a list of pairs")
+    related = d.get("related", [])
+    if not isinstance(related, list) or not all(isinstance(r, dict) for r in related):
+        raise ValueError("finding field 'related' is not a list of locations")
     return Finding(
         rule_id=_str(d, "rule_id"),
         rule_name=_str(d, "rule_name"),
@@ -160,6 +167,7 @@ def finding_from_dict(d: dict) -> Finding:
         fingerprint=_str(d, "fingerprint", ""),
         suppressed=suppressed,
         extra=tuple(tuple(kv) for kv in extra),
+        related=tuple((_str(r, "path"), _int(r, "line"), _str(r, "message", "")) for r in related),
     )
 
 

@@ -5,7 +5,8 @@ Every command that produces findings (``check`` and the evidence it joins,
 processors it needs; each processor is a small function with one job, and the
 order below is the contract documented in the README:
 
-    path ignores -> inline suppressions -> overlap -> dedupe -> credential
+    path ignores -> inline suppressions -> overlap -> settled by deploy ->
+    dedupe -> credential
     masking -> fingerprints -> baseline -> changed lines -> severity overrides
     -> sort
 
@@ -34,6 +35,8 @@ class Run:
     suppressions: dict[str, "suppress.FileSuppressions"] = field(default_factory=dict)
     baseline: Callable[[list[Finding]], list[Finding]] | None = None
     changed: Callable[[list[Finding]], list[Finding]] | None = None
+    # (code rule id, path prefix) pairs the build/deploy layer settled
+    settled: frozenset[tuple[str, str]] = frozenset()
 
 
 def path_ignores(findings: list[Finding], run: Run) -> list[Finding]:
@@ -81,6 +84,22 @@ def overlap(findings: list[Finding], run: Run) -> list[Finding]:
     from steadygo.overlap import drop_superseded
 
     return drop_superseded(findings, registry.rules_by_id())
+
+
+def settled_by_deploy(findings: list[Finding], run: Run) -> list[Finding]:
+    """Beside overlap: a code finding that can only guess what the deployment
+    does (SG620 "unless the deployment sets GOMEMLIMIT") goes when a
+    cross-artifact rule that declares ``settles`` saw the manifest of the
+    module's workload and gave its own verdict.  After inline suppressions, so
+    a suppression written for it still counts as used."""
+    if not run.settled:
+        return findings
+
+    def settled(f: Finding) -> bool:
+        return any(f.rule_id == rule and (prefix in (".", "") or f.path == prefix or f.path.startswith(prefix.rstrip("/") + "/"))
+                   for rule, prefix in run.settled)
+
+    return [f for f in findings if not settled(f)]
 
 
 def mask_credentials(findings: list[Finding], run: Run) -> list[Finding]:
@@ -140,7 +159,7 @@ def processors(*, suppressions: bool = True) -> list[Processor]:
     out: list[Processor] = [path_ignores]
     if suppressions:
         out.append(inline_suppressions)
-    out += [overlap, dedupe, mask_credentials, fingerprints, baseline, changed_lines, severity_overrides, sort]
+    out += [overlap, settled_by_deploy, dedupe, mask_credentials, fingerprints, baseline, changed_lines, severity_overrides, sort]
     return out
 
 

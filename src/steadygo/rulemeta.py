@@ -42,6 +42,10 @@ class RuleMeta:
     # Rules whose finding on the same node this broader rule replaces: when both
     # report at one place, the overlap processor keeps only this one.
     supersedes: tuple[str, ...] = ()
+    # Code rules whose advice a cross-artifact rule replaces with its joined
+    # verdict where the deploy layer shows the answer (SG620's "unless the
+    # deployment sets GOMEMLIMIT"): see ArtifactContext.settle.
+    settles: tuple[str, ...] = ()
     roles: tuple[str, ...] = ALL_ROLES
 
     def option_defaults(self) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
 
 from steadygo import registry
 from steadygo.artifacts import suppressions
 from steadygo.artifacts.collect import collect
+from steadygo.artifacts.facts import ArtifactFacts
+from steadygo.artifacts.links import GoModule, Links, link
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule
 from steadygo.discovery import Diagnostic
 from steadygo.findings import Finding
@@ -16,6 +19,17 @@ def artifact_rules() -> list[ArtifactRule]:
     return [r for r in registry.all_rules() if isinstance(r, ArtifactRule)]
 
 
+@dataclass
+class ArtifactOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    facts: ArtifactFacts = field(default_factory=ArtifactFacts)
+    links: Links = field(default_factory=Links)
+    # (code rule id, display path prefix): code findings the deploy layer has
+    # settled (see ArtifactContext.settle)
+    settled: set[tuple[str, str]] = field(default_factory=set)
+
+
 def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                     options: dict[str, dict] | None = None,
                     jobs: int | None = None) -> tuple[list[Finding], list[Diagnostic]]:
@@ -23,16 +37,35 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     ``sources.ArtifactInput`` for stdin), and one diagnostic per file that
     could not be used.  ``options`` maps a rule name to its option values;
     ``jobs`` > 1 parses big YAML sets in that many processes (default 1)."""
+    out = audit_artifacts(files, enabled_ids, base, options=options, jobs=jobs)
+    return out.findings, out.diagnostics
+
+
+def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
+                    options: dict[str, dict] | None = None, jobs: int | None = None,
+                    modules: list[GoModule] | None = None,
+                    services: Mapping | None = None, settings: Mapping | None = None,
+                    package_facts: Mapping | None = None) -> ArtifactOutcome:
+    """The build and deploy layers joined with the code: ``modules`` are the
+    scanned Go modules and ``services`` their merged service facts (keyed by
+    module root), so cross-artifact rules see what each container runs
+    (``package_facts``: the same per package, to tell one main from another);
+    ``settings`` are project settings the rules read (``[database]``)."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
                   module_graph=any(r.meta.id == "SG719" for r in rules))
-    findings: list[Finding] = []
+    links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base)
+    outcome = ArtifactOutcome(diagnostics=got.diagnostics, facts=got.facts, links=links)
+    findings = outcome.findings
     for rule in rules:
         opts = rule.meta.option_defaults()
         opts.update((options or {}).get(rule.meta.name, {}))
-        ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts)
+        ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts, joined=joined,
+                              services=dict(services or {}), settings=dict(settings or {}),
+                              package_facts=dict(package_facts or {}),
+                              settled=outcome.settled)
         try:
             rule.check(ctx)
         except Exception as exc:  # a bug in one rule must not lose the rest of the scan
@@ -41,6 +74,6 @@ def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                                               "please report this", level="error"))
             continue
         findings.extend(ctx.out)
-    findings = suppressions.apply(findings, got.facts, got.lines, enabled)
-    findings.sort(key=lambda f: f.sort_key)
-    return findings, got.diagnostics
+    outcome.findings = suppressions.apply(findings, got.facts, got.lines, enabled)
+    outcome.findings.sort(key=lambda f: f.sort_key)
+    return outcome

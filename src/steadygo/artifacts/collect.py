@@ -14,7 +14,7 @@ from steadygo.artifacts import gomod_facts, k8s_facts, k8s_schema
 from steadygo.artifacts.dockerfile import DockerfileError, parse_dockerfile
 from steadygo.artifacts.facts import ArtifactFacts, SchemaProblem
 from steadygo.artifacts.k8s_yaml import YamlError, load_k8s_yaml
-from steadygo.artifacts.sources import ArtifactInput, UnreadableArtifact, kind_of, read_artifact
+from steadygo.artifacts.sources import ArtifactInput, ExplicitFile, UnreadableArtifact, kind_of, read_artifact
 from steadygo.discovery import Diagnostic, display_path
 
 # Below this many files a process pool costs more than it saves (~0.1 s to
@@ -98,7 +98,7 @@ def _collect(files, base: str, validate_schema: bool, jobs: int | None) -> Colle
 
 
 def _kind(item) -> str | None:
-    return item.kind if isinstance(item, ArtifactInput) else kind_of(item)
+    return item.kind if isinstance(item, (ArtifactInput, ExplicitFile)) else kind_of(item)
 
 
 def _fork_context():
@@ -119,7 +119,8 @@ def _ordered(files, base: str, parts: list[Collected]) -> Collected:
         out.lines.update(part.lines)
         out.gomod_dirs.update(part.gomod_dirs)
         out.diagnostics.extend(part.diagnostics)
-    position = {(f.path if isinstance(f, ArtifactInput) else display_path(f, base)): i for i, f in enumerate(files)}
+    position = {(f.path if isinstance(f, ArtifactInput) else display_path(getattr(f, "path", f), base)): i
+                for i, f in enumerate(files)}
     out.diagnostics.sort(key=lambda d: position.get(d.path, len(position)))
     return out
 
@@ -150,8 +151,12 @@ def _collect_files(files, base: str, validate_schema: bool) -> Collected:
         if isinstance(item, ArtifactInput):
             shown, text, kind = item.path, item.text, item.kind
         else:
+            if isinstance(item, ExplicitFile):
+                item, kind = item.path, item.kind
+            else:
+                kind = kind_of(item)
             real_path = item
-            shown, kind = display_path(item, base), kind_of(item)
+            shown = display_path(item, base)
             if kind is None:
                 out.diagnostics.append(Diagnostic(shown, "not a Dockerfile, YAML file or go.mod, skipped"))
                 continue

@@ -156,8 +156,10 @@ class Container(Serialisable):
     startup: Probe | None = None
     pre_stop: list[str] | None = None  # exec command, or ['sleep', N] / ['httpGet', path]
     pre_stop_kind: str | None = None  # exec | httpGet | sleep
+    pre_stop_line: int | None = None
     run_as_non_root: bool | None = None
     run_as_user: int | None = None
+    run_as_non_root_line: int | None = None
     init: bool = False  # an initContainer (probes and limits are judged differently)
 
     def env_value(self, name: str) -> EnvVar | None:
@@ -188,6 +190,7 @@ class Workload(Serialisable):
     termination_grace_line: int | None = None
     pod_run_as_non_root: bool | None = None
     pod_run_as_user: int | None = None
+    pod_run_as_non_root_line: int | None = None
     annotations: dict[str, str] = field(default_factory=dict)  # the object's own (steadygo.dev/ignore)
 
     @property

@@ -106,6 +106,7 @@ def workload(obj: K8sObject) -> Workload:
     pod_sc = _dict(pod.get("securityContext"))
     w.pod_run_as_non_root = pod_sc.get("runAsNonRoot") if isinstance(pod_sc.get("runAsNonRoot"), bool) else None
     w.pod_run_as_user = _int(pod_sc.get("runAsUser"))
+    w.pod_run_as_non_root_line = obj.lines.get(pod_path + ("securityContext", "runAsNonRoot"))
     for key, init in (("initContainers", True), ("containers", False)):
         for i, c in enumerate(_list(pod.get(key))):
             if isinstance(c, dict):
@@ -149,6 +150,7 @@ def container(obj: K8sObject, c: dict, path: tuple, init: bool) -> Container:
     out.startup = probe(obj, c, path, "startupProbe", out.ports)
     pre_stop = _dict(_get(c, ("lifecycle", "preStop")))
     if pre_stop:
+        out.pre_stop_line = obj.lines.get(path + ("lifecycle", "preStop"))
         if "exec" in pre_stop:
             out.pre_stop_kind = "exec"
             out.pre_stop = [str(a) for a in _list(_get(pre_stop, ("exec", "command")))]
@@ -161,6 +163,7 @@ def container(obj: K8sObject, c: dict, path: tuple, init: bool) -> Container:
     sc = _dict(c.get("securityContext"))
     out.run_as_non_root = sc.get("runAsNonRoot") if isinstance(sc.get("runAsNonRoot"), bool) else None
     out.run_as_user = _int(sc.get("runAsUser"))
+    out.run_as_non_root_line = obj.lines.get(path + ("securityContext", "runAsNonRoot"))
     return out
 
 

@@ -52,3 +52,57 @@ def read_artifact(path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableArtifact("not UTF-8 text, not read") from None
+
+
+STDIN_NAME = "<stdin>"
+MAX_INPUT_FILES = 20_000
+
+
+def explicit_inputs(k8s: list[str], dockerfiles: list[str], stdin=None) -> list:
+    """``--k8s FILE|DIR|-`` and ``--dockerfile FILE`` as artifact inputs: a
+    file as given (whatever its name: ``helm template`` output may be saved as
+    ``rendered.txt``), a directory's YAML files in order, ``-`` the YAML on
+    stdin (read once, bounded).  A path that does not exist is a usage error."""
+    import sys
+
+    from steadygo.errors import UserError
+
+    out: list = []
+    for item in k8s:
+        if item == "-":
+            stream = stdin if stdin is not None else sys.stdin
+            data = stream.buffer.read(MAX_BYTES + 1) if hasattr(stream, "buffer") else stream.read(MAX_BYTES + 1)
+            if isinstance(data, bytes):
+                if len(data) > MAX_BYTES:
+                    raise UserError(f"--k8s -: more than {MAX_BYTES // (1024 * 1024)} MiB on stdin")
+                try:
+                    data = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    raise UserError("--k8s -: stdin is not UTF-8 text") from None
+            out.append(ArtifactInput(STDIN_NAME, data, "yaml"))
+        elif os.path.isdir(item):
+            found = []
+            for root, dirs, files in os.walk(item):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(YAML_SUFFIXES)]
+                if len(found) > MAX_INPUT_FILES:
+                    raise UserError(f"--k8s {item}: more than {MAX_INPUT_FILES} YAML files")
+            out += [ExplicitFile(p, "yaml") for p in found]
+        elif os.path.isfile(item):
+            out.append(ExplicitFile(item, "yaml"))
+        else:
+            raise UserError(f"--k8s {item}: no such file or directory")
+    for item in dockerfiles:
+        if not os.path.isfile(item):
+            raise UserError(f"--dockerfile {item}: no such file")
+        out.append(ExplicitFile(item, "dockerfile"))
+    return out
+
+
+@dataclass(frozen=True)
+class ExplicitFile:
+    """A file named on the command line: its kind is what the option says,
+    not what its name suggests."""
+
+    path: str
+    kind: str  # dockerfile | yaml

@@ -62,6 +62,11 @@ def add_scan_options(p) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     p.add_argument("--jobs", type=int, help="worker processes (default: number of cores; at most 4 per core)")
     p.add_argument("--go", metavar="VERSION", help="Go version to assume instead of go.mod's go directive (e.g. 1.22)")
+    p.add_argument("--k8s", action="append", default=[], metavar="FILE|DIR|-",
+                   help="Kubernetes manifests to audit with the code (repeatable); '-' reads rendered YAML from "
+                        "stdin: helm template ... | steadygo check --k8s - .")
+    p.add_argument("--dockerfile", action="append", default=[], metavar="FILE",
+                   help="a Dockerfile to audit with the code (repeatable), wherever it lives")
 
 
 class _Progress:

@@ -9,6 +9,7 @@ import os
 import sys
 
 from steadygo.config import Config
+from steadygo.textsafe import escape_control
 from steadygo.golang.facts import ServiceFacts
 
 
@@ -21,6 +22,9 @@ def add_parser(sub, name):
     p.add_argument("--include-tests", action="store_true", help="also read _test.go files")
     p.add_argument("--config", help="path to .steadygo.toml (default: closest one above the first path)")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
+    p.add_argument("--k8s", action="append", default=[], metavar="FILE|DIR|-",
+                   help="Kubernetes manifests to read with the code (repeatable; '-' reads stdin)")
+    p.add_argument("--dockerfile", action="append", default=[], metavar="FILE", help="a Dockerfile to read with the code")
     # The config's exclude, include-tests and max-file-size decide which files
     # are read, as they do for 'check', so facts describe the same code.
     p.set_defaults(_wants_config=True)
@@ -28,12 +32,13 @@ def add_parser(sub, name):
 
 
 def collect(paths: list[str], cfg: Config | None = None, *, base: str | None = None,
-            diagnostics: list | None = None) -> ServiceFacts:
+            diagnostics: list | None = None, artifacts: list | None = None) -> ServiceFacts:
     """The facts of the packages under ``paths``, from the engine's facts pass
-    (so the same files, filters and cache as ``check``)."""
+    (so the same files, filters and cache as ``check``); with ``artifacts``
+    (a list), the build/deploy facts and links are appended to it."""
     from steadygo.engine import collect_facts
 
-    facts, diags = collect_facts(paths, cfg or Config(), base=base or os.getcwd())
+    facts, diags = collect_facts(paths, cfg or Config(), base=base or os.getcwd(), artifacts=artifacts)
     if diagnostics is not None:
         diagnostics.extend(diags)
     return facts
@@ -41,14 +46,71 @@ def collect(paths: list[str], cfg: Config | None = None, *, base: str | None = N
 
 def run(cfg: Config) -> int:
     diags: list = []
-    facts = collect(cfg.paths, cfg, diagnostics=diags)
+    joined: list = []
+    facts = collect(cfg.paths, cfg, diagnostics=diags, artifacts=joined)
+    layers = joined[0] if joined else None
     for d in diags:
-        print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
+        print(f"steadygo: {d.level}: {escape_control(d.line())}", file=sys.stderr)
     if cfg.formats[0].name == "json":  # --format is text or json here
-        print(json.dumps(facts.to_dict(), indent=2))
+        out = facts.to_dict()
+        if layers is not None and layers.artifact_facts is not None:
+            out["build"] = {"dockerfiles": [df.to_dict() for df in layers.artifact_facts.dockerfiles]}
+            m = layers.artifact_facts.manifests
+            out["deploy"] = {"workloads": [w.to_dict() for w in m.workloads], "services": [x.to_dict() for x in m.services],
+                             "hpas": [h.to_dict() for h in m.hpas], "pdbs": [p.to_dict() for p in m.pdbs]}
+            out["links"] = layers.links.to_dict()
+        print(json.dumps(out, indent=2))
     else:
-        print(render_text(facts))
+        text = render_text(facts)
+        if layers is not None and layers.artifact_facts is not None:
+            text += "\n" + render_artifacts(layers.artifact_facts, layers.links)
+        print("\n".join(escape_control(line) for line in text.split("\n")))
     return 2 if any(d.level == "error" for d in diags) else 0
+
+
+def render_artifacts(af, links) -> str:
+    """Deploy and build facts, and how each was tied to the code."""
+    from steadygo.artifacts import k8s_links
+    from steadygo.artifacts.process import image_start
+
+    lines = [f"dockerfiles: {len(af.dockerfiles) or 'none'}"]
+    for df in af.dockerfiles:
+        final = df.final
+        if final is None:
+            continue
+        start = image_start(final)
+        builds = [b for s in df.stages for b in s.go_builds]
+        cgo = next((b.cgo_enabled for b in builds if b.cgo_enabled is not None), None)
+        lines.append(f"  {df.path}: {len(df.stages)} stage(s), final FROM {final.base.raw}, user {final.user or '(image default)'}, "
+                     f"start {('shell' if start.shell_form else 'exec') + ' ' + ' '.join(start.argv) if start else '-'}, "
+                     f"CGO_ENABLED={cgo if cgo is not None else '?'}"
+                     + (f", go build {' '.join(builds[0].flags)}".rstrip() if builds else ""))
+    m = af.manifests
+    lines.append(f"workloads: {len(m.workloads) or 'none'}")
+    for w in m.workloads:
+        hpa = ", ".join(f"{h.min_replicas or 1}..{h.max_replicas or '?'}" for h in k8s_links.hpas_of(m, w)) or "-"
+        pdb = ", ".join(p.name for p in k8s_links.pdbs_of(m, w)) or "-"
+        lines.append(f"  {w.kind} {w.name}  {w.path}:{w.line}  replicas={w.replicas if w.replicas is not None else '-'} "
+                     f"hpa={hpa} pdb={pdb} strategy={w.strategy or '-'} "
+                     f"grace={w.termination_grace_seconds if w.termination_grace_seconds is not None else '30 (default)'}s")
+        for c in w.containers:
+            env = {e.name: (e.value if e.value is not None else f"<{e.value_from}>") for e in c.env
+                   if e.name in ("GOMEMLIMIT", "GOMAXPROCS", "GOGC")}
+            probes = ", ".join(f"{k}={p.handler}{' ' + p.path if p.path else ''}{':' + str(p.port_number or p.port) if p.port else ''}"
+                               for k, p in (("readiness", c.readiness), ("liveness", c.liveness), ("startup", c.startup)) if p)
+            lines.append(f"    {'init ' if c.init else ''}container {c.name} image={c.image or '?'} limits={c.resources.limits or '-'} "
+                         f"env={env or '-'} probes={probes or '-'} preStop={' '.join(c.pre_stop) if c.pre_stop else '-'}")
+    lines.append(f"services: {len(m.services)}, HPAs: {len(m.hpas)}, PDBs: {len(m.pdbs)}")
+    lines.append(f"links: {len(links.dockerfiles) + len(links.containers) or 'none'}")
+    for d in links.dockerfiles:
+        lines.append(f"  {d.dockerfile} builds {d.module} ({d.how})")
+    for c in links.containers:
+        target = c.dockerfile or c.module or "?"
+        lines.append(f"  {c.workload} container {c.container} runs {target}"
+                     + (f" -> {c.module}" if c.dockerfile and c.module else "") + f" ({c.how})")
+    for note in links.notes:
+        lines.append(f"  not linked: {note}")
+    return "\n".join(lines)
 
 
 def render_text(f: ServiceFacts) -> str:

@@ -113,6 +113,16 @@ class Metric:
 
 
 @dataclass
+class PoolSetting:
+    """One connection-pool setting the code makes (``db.SetMaxOpenConns(20)``)."""
+
+    setting: str  # SetMaxOpenConns | SetMaxIdleConns | SetConnMaxLifetime | SetConnMaxIdleTime
+    target: str  # receiver source text
+    value: float | None  # connections, or seconds for the durations; None when computed
+    location: Location
+
+
+@dataclass
 class ServiceFacts:
     module: str = ""
     go_version: str | None = None
@@ -132,6 +142,7 @@ class ServiceFacts:
     metrics_handlers: list[Mechanism] = field(default_factory=list)  # promhttp.Handler/HandlerFor/InstrumentHandler* calls
     dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
     loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
+    pools: list[PoolSetting] = field(default_factory=list)  # database/sql pool settings
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -152,7 +163,7 @@ def merge_facts(items) -> ServiceFacts:
         out.module = out.module or f.module
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
-                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers"):
+                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers", "pools"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
@@ -612,15 +623,20 @@ def _remember(pkg, fact, node):
     return fact
 
 
+# database/sql's pool setters (gorm and sqlx hand out the same *sql.DB)
+POOL_SETTERS = {"SetMaxOpenConns": "count", "SetMaxIdleConns": "count", "SetConnMaxLifetime": "duration",
+                "SetConnMaxIdleTime": "duration"}
+
 _FACT_NAMES = sorted(
     {"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
      "Notify", "NotifyContext", "Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS", "Shutdown",
-     "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"}
+     "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"} | set(POOL_SETTERS)
     | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
 )
 
 
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:
+    """Facts of one file (the calls named in ``_FACT_NAMES`` and the imports)."""
     imps = file.imports
     for path, line in imps.lines.items():
         if path == "net/http/pprof":
@@ -716,6 +732,11 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             if fw in ("gin", "echo", "fiber"):
                 addr, port, src = _addr(pkg, file, args[0], scope)
                 facts.listeners.append(_remember(pkg, Listener(f"{fw}.{method}", addr, port, src, "", method.endswith("TLS"), _loc(file, call)), call))
+            continue
+        if method in POOL_SETTERS and len(args) == 1 and not is_pkg:
+            value = (duration_seconds(pkg, file, args[0], scope) if POOL_SETTERS[method] == "duration"
+                     else _number(pkg, file, args[0], scope))
+            facts.pools.append(PoolSetting(method, text(operand), value, _loc(file, call)))
             continue
         if method in ("Shutdown", "ShutdownWithContext") and len(args) == 1:
             facts.shutdown_calls.append(_remember(pkg, _shutdown_call(pkg, file, call, fn, args[0], scope), call))
@@ -942,11 +963,12 @@ TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
     "shutdown": ("shutdown_calls", "signals"),
     "debug": ("pprof", "expvar"),
     "otel": ("tracing", "shutdown_calls"),
+    "pools": ("pools",),
 }
 _LIST_TYPES = {
     "routes": Route, "listeners": Listener, "health_endpoints": HealthEndpoint, "shutdown_calls": ShutdownCall,
     "memory_limit": Mechanism, "gomaxprocs": Mechanism, "gc": Mechanism, "metrics": Metric, "tracing": Mechanism,
-    "metrics_handlers": Mechanism, "pprof": Location, "expvar": Location,
+    "metrics_handlers": Mechanism, "pprof": Location, "expvar": Location, "pools": PoolSetting,
 }
 
 

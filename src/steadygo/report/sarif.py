@@ -137,6 +137,12 @@ def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, w
             region["snippet"] = {"text": f.snippet}
         phys["region"] = region
     res["locations"] = [{"physicalLocation": phys}]
+    if f.related:  # a cross-artifact finding names every file it joins
+        res["relatedLocations"] = [
+            {"id": i, "message": {"text": msg or path},
+             "physicalLocation": {"artifactLocation": artifact_location(path),
+                                  **({"region": {"startLine": line}} if line > 0 else {})}}
+            for i, (path, line, msg) in enumerate(f.related, 1)]
     if f.fingerprint:
         res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     sups = _suppressions(f, baseline_path)

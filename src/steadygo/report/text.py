@@ -57,6 +57,9 @@ class TextReporter(Reporter):
                 for key, value in f.extra:
                     if key in _LINK_EXTRAS:
                         con.print(f"    {_LINK_EXTRAS[key]}: {escape(value)}")
+                for rpath, rline, rmsg in f.related:
+                    where = f"{rpath}:{rline}" if rline > 0 else rpath
+                    con.print(f"    [dim]joins {escape(where)}[/dim]" + (f" [dim]({escape(rmsg)})[/dim]" if rmsg else ""))
             con.print()
         for d in res.diagnostics:
             con.print(f"[magenta]{escape(d.line())}[/magenta]")

@@ -5,19 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from steadygo.artifacts.facts import ArtifactFacts
+from steadygo.artifacts.links import Joined
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.redact import redact
 from steadygo.rulemeta import Rule, RuleMeta
 
 
-def build_meta(id, name, severity, breakpoint, summary, status="preview", options=()) -> RuleMeta:
+def build_meta(id, name, severity, breakpoint, summary, status="preview", options=(), settles=()) -> RuleMeta:
     return RuleMeta(id=id, name=name, layer=Layer.BUILD, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options))
+                    status=status, options=tuple(options), settles=tuple(settles))
 
 
-def deploy_meta(id, name, severity, breakpoint, summary, status="preview", options=()) -> RuleMeta:
+def deploy_meta(id, name, severity, breakpoint, summary, status="preview", options=(), settles=()) -> RuleMeta:
     return RuleMeta(id=id, name=name, layer=Layer.DEPLOY, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options))
+                    status=status, options=tuple(options), settles=tuple(settles))
 
 
 class ArtifactRule(Rule):
@@ -34,7 +35,56 @@ class ArtifactContext:
     rule: ArtifactRule
     lines: dict[str, list[str]] = field(default_factory=dict)  # display path -> source lines
     options: dict = field(default_factory=dict)
+    joined: list[Joined] = field(default_factory=list)  # deployed containers linked to image and code
+    services: dict = field(default_factory=dict)  # module root -> the module's merged ServiceFacts
+    package_facts: dict = field(default_factory=dict)  # module root -> [(package dir, ServiceFacts)]
+    settings: dict = field(default_factory=dict)  # project settings ([database])
+    settled: set = field(default_factory=set)
     out: list[Finding] = field(default_factory=list)
+
+    def service(self, j: Joined):
+        """The Go service facts of what ``j`` runs, or None when not linked.
+
+        When the image builds one main package of a module with several
+        (``go build ./cmd/worker``), the other mains' packages (``cmd/*``
+        beside it) are left out: their listeners and shutdown code are not
+        in this binary.  Library packages stay in (the facts do not know the
+        import graph, and a main usually imports them)."""
+        if not j.module_root:
+            return None
+        whole = self.services.get(j.module_root)
+        target = j.build_target
+        parts = self.package_facts.get(j.module_root)
+        if whole is None or not target or target == "." or not parts:
+            return whole
+        key = (j.module_root, target)
+        cache = self.__dict__.setdefault("_views", {})
+        if key not in cache:
+            import os
+
+            from steadygo.golang.facts import merge_facts
+
+            keep = []
+            for directory, facts in parts:
+                rel = os.path.relpath(directory, j.module_root).replace(os.sep, "/")
+                mine = rel == target or rel.startswith(target + "/")
+                other_main = rel.split("/", 1)[0] == "cmd" or rel == "."
+                if mine or not other_main:
+                    keep.append(facts)
+            view = merge_facts(keep)
+            view.module, view.go_version = whole.module, whole.go_version
+            view.dependencies, view.loggers = whole.dependencies, whole.loggers
+            cache[key] = view
+        return cache[key]
+
+    def settle(self, rule_id: str, path: str) -> None:
+        """The deploy layer decided what code rule ``rule_id`` can only guess
+        about for the files under ``path`` (its findings there give way to this
+        rule's verdict).  Only ids in the rule's ``meta.settles`` are allowed:
+        the hand-over is declared, not ad hoc."""
+        if rule_id not in self.rule.meta.settles:
+            raise ValueError(f"{self.rule.meta.id} does not declare settles={rule_id!r}")
+        self.settled.add((rule_id, path))
 
     @property
     def dockerfiles(self):
@@ -44,11 +94,12 @@ class ArtifactContext:
     def manifests(self):
         return self.facts.manifests
 
-    def report(self, path: str, line: int, message: str, severity: Severity | None = None) -> None:
+    def report(self, path: str, line: int, message: str, severity: Severity | None = None,
+               related: tuple[tuple[str, int, str], ...] = ()) -> None:
         meta = self.rule.meta
         source = self.lines.get(path) or []
         snippet = source[line - 1].strip() if 0 < line <= len(source) else ""
         self.out.append(Finding(
             rule_id=meta.id, rule_name=meta.name, severity=severity or meta.severity, layer=meta.layer,
             path=path, line=line, col=1, end_line=line, message=redact(message), snippet=redact(snippet),
-            breakpoint=meta.breakpoint))
+            breakpoint=meta.breakpoint, related=tuple((p, n, redact(m)) for p, n, m in related)))

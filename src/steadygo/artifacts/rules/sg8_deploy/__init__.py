@@ -13,6 +13,15 @@ from steadygo.artifacts.rules.sg8_deploy.sg809_rollout_allows_zero_ready_pods im
 from steadygo.artifacts.rules.sg8_deploy.sg810_service_selects_no_workload import ServiceSelectsNoWorkload
 from steadygo.artifacts.rules.sg8_deploy.sg811_hpa_target_missing import HpaTargetMissing
 from steadygo.artifacts.rules.sg8_deploy.sg812_multiple_hpas_one_target import MultipleHpasOneTarget
+from steadygo.artifacts.rules.sg8_deploy.sg813_cpu_limit_without_gomaxprocs import CpuLimitWithoutGomaxprocs
+from steadygo.artifacts.rules.sg8_deploy.sg820_grace_period_shorter_than_shutdown import GracePeriodShorterThanShutdown
+from steadygo.artifacts.rules.sg8_deploy.sg822_prestop_exec_missing_in_image import PreStopExecMissingInImage
+from steadygo.artifacts.rules.sg8_deploy.sg823_probe_not_served_by_code import ProbeNotServedByCode
+from steadygo.artifacts.rules.sg8_deploy.sg825_gogc_off_without_memory_limit import GogcOffWithoutMemoryLimit
+from steadygo.artifacts.rules.sg8_deploy.sg826_run_as_non_root_unverifiable import RunAsNonRootUnverifiable
+from steadygo.artifacts.rules.sg8_deploy.sg827_sigterm_handler_never_runs import SigtermHandlerNeverRuns
+from steadygo.artifacts.rules.sg8_deploy.sg828_connection_budget_exceeded import ConnectionBudgetExceeded
+from steadygo.artifacts.rules.sg8_deploy.sg829_conn_lifetime_beyond_idle_timeout import ConnLifetimeBeyondIdleTimeout
 
 RULES = [
     ManifestSchemaViolation(),
@@ -28,4 +37,13 @@ RULES = [
     ServiceSelectsNoWorkload(),
     HpaTargetMissing(),
     MultipleHpasOneTarget(),
+    CpuLimitWithoutGomaxprocs(),
+    GracePeriodShorterThanShutdown(),
+    PreStopExecMissingInImage(),
+    ProbeNotServedByCode(),
+    GogcOffWithoutMemoryLimit(),
+    RunAsNonRootUnverifiable(),
+    SigtermHandlerNeverRuns(),
+    ConnectionBudgetExceeded(),
+    ConnLifetimeBeyondIdleTimeout(),
 ]
