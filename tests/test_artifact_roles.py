@@ -22,6 +22,8 @@ from steadygo.artifacts.sources import ArtifactInput
     "Dockerfile.dev", ".gitpod.Dockerfile", "tilt.debug.dockerfile", "Dockerfile.e2e-tests", "Dockerfile.cicd",
     "cmd/loki/Dockerfile.debug", "hack/Dockerfile.dev-tools", "e2e/deployment.yaml", "images/test-runner/Dockerfile",
     "integration/fixtures/k8s/01-ingress.yml", "config/install-latest-testing.yaml", "ui-test/Dockerfile",
+    "crossdock/Dockerfile",  # jaeger's integration-test driver
+    "operations/policies/test_fixtures/deployment_rollingupdate/maxunavailable-non-zero.yaml",
 ])
 def test_test_and_dev_artifacts(path):
     assert artifact_role(path) == "test-support"

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 
-# Folder names (one path component).  `[\w.-]*-tests?` covers mimir-tests,
-# ui-test, e2e-tests; `tests?-[\w.-]+` test-runner, test-exporter.
+# Folder names (one path component).  `[\w.-]*[-_]tests?` covers mimir-tests,
+# ui-test, e2e-tests; `tests?[-_][\w.-]+` test-runner, test-exporter, test_fixtures.
 _TEST_DIR = re.compile(
     r"tests?|testing|e2e|e2e-[\w.-]+|[\w.-]+-e2e|integration|integration-tests?|conformance|fixtures?|testutils?|"
-    r"testhelpers?|mocks?|fakes?|[\w.-]*-tests?|tests?-[\w.-]+|ci|prow|development|dev|hack|tilt[\w.-]*|"
-    r"[\w.-]*build-images?|build\.assets|tooling|devcontainer")
+    r"testhelpers?|mocks?|fakes?|[\w.-]*[-_]tests?|tests?[-_][\w.-]+|ci|prow|development|dev|hack|tilt[\w.-]*|"
+    r"[\w.-]*build-images?|build\.assets|tooling|devcontainer|crossdock")
 _EXAMPLE_DIR = re.compile(
     r"examples?|_examples?|samples?|demos?|docs?|documentation|snippets|tutorials?|getting-started|quickstarts?|"
     r"design|site")

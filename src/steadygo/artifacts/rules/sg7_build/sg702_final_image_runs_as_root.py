@@ -52,7 +52,7 @@ class FinalImageRunsAsRoot(ArtifactRule):
             base = images.external_base(df, final)
             if base.unresolved or images.default_user_is_nonroot(base):
                 continue
-            if start is None and (base.is_scratch or images.libc(base) is not None):
-                continue  # no ENTRYPOINT/CMD on an OS image: a base for other images, not a service
+            if start is None and (base.is_scratch or base.from_arg or images.libc(base) is not None):
+                continue  # no ENTRYPOINT/CMD on an OS image or `FROM $ARG`: a base for other images, not a service
             ctx.report(df.path, final.line, f"no USER in the final stage: `{base.raw}` runs as root; add "
                                             "`USER 65532:65532` (or a distroless :nonroot base)")
