@@ -20,9 +20,12 @@ class NoReadinessProbe(ArtifactRule):
             if w.batch:
                 continue
             selected = any(not is_metrics_service(s.name) for s in services_of(m, w))
+            # When some container declares its ports, the Service's traffic goes
+            # there; a port-less sidecar beside it (redis-ha's split-brain-fix) gets none.
+            ports_declared = any(c.port_numbers for c in w.containers if not c.init)
             for c in w.containers:
                 if c.init or c.readiness is not None:
                     continue
-                if serving_ports(c) or selected:
+                if serving_ports(c) or (selected and not ports_declared):
                     ctx.report(w.path, c.line, f"{w.kind} {w.name}: container {c.name} has no readinessProbe: it gets "
                                                "traffic from the moment it starts and while it shuts down")
