@@ -17,8 +17,13 @@ from steadygo.artifacts.shell import SimpleCommand, parse_script
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _DEFAULT_SHELL = ["/bin/sh", "-c"]
+_WHOLE_ARG = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)")  # FROM $BASE, FROM ${BASE}
 _WHOLE_CONTEXT = {".", "./", "*", "./*", "./."}
 _C_TOOLCHAIN = re.compile(r"\b(?:gcc|build-base|musl-dev|build-essential|libc6-dev|clang)\b")
+# Tools an entrypoint script uses to start the service as another user after
+# root-only setup (gitea, vault, the official postgres and redis images).
+_PRIVILEGE_DROP = re.compile(r"(?<![\w.-])(?:gosu|su-exec|setpriv|s6-setuidgid|chpst)(?![\w.-])")
+_PRIVILEGE_DROP_START = frozenset({"gosu", "su-exec", "setpriv", "s6-setuidgid", "chpst"})
 # go build flags that take a value (``-o out`` as well as ``-o=out``)
 _VALUE_FLAGS = {"-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-modfile", "-p", "-pkgdir", "-buildmode",
                 "-installsuffix", "-overlay", "-pgo", "-compiler", "-gccgoflags", "-toolexec", "-C", "-covermode",
@@ -63,7 +68,7 @@ def substitute(value: str, env: dict[str, str]) -> tuple[str, bool]:
     return _VAR.sub(one, value), unknown
 
 
-def image_ref(raw: str, stage_names: dict[str, int], unresolved: bool) -> ImageRef:
+def image_ref(raw: str, stage_names: dict[str, int], unresolved: bool, from_arg: bool = False) -> ImageRef:
     if raw.lower() in stage_names:
         return ImageRef(raw=raw, name=raw, stage=stage_names[raw.lower()])
     name, _, digest = raw.partition("@")
@@ -72,7 +77,8 @@ def image_ref(raw: str, stage_names: dict[str, int], unresolved: bool) -> ImageR
     colon = name.rfind(":")
     if colon > slash:
         name, tag = name[:colon], name[colon + 1:]
-    return ImageRef(raw=raw, name=name.lower(), tag=tag or None, digest=digest or None, unresolved=unresolved)
+    return ImageRef(raw=raw, name=name.lower(), tag=tag or None, digest=digest or None, unresolved=unresolved,
+                    from_arg=from_arg)
 
 
 def _unquote(value: str) -> str:
@@ -110,7 +116,7 @@ class _Builder:
         words = list(ins.value)
         raw = words[0] if words else ""
         value, unknown = substitute(raw, self.global_args)
-        ref = image_ref(value, self.stage_names, unknown)
+        ref = image_ref(value, self.stage_names, unknown, from_arg=_WHOLE_ARG.fullmatch(raw.strip()) is not None)
         stage = Stage(index=len(self.stages), line=ins.start_line, base=ref)
         if len(words) >= 3 and words[1].upper() == "AS":
             stage.name = words[2]
@@ -168,6 +174,8 @@ class _Builder:
     def _entrypoint(self, ins, stage: Stage) -> None:
         stage.entrypoint = self._command(ins, stage)
         stage.cmd = None  # Docker resets an inherited CMD when ENTRYPOINT is set
+        if ins.json and ins.value and ins.value[0].rsplit("/", 1)[-1] in _PRIVILEGE_DROP_START:
+            stage.privilege_drop_line = stage.privilege_drop_line or ins.start_line
 
     def _cmd(self, ins, stage: Stage) -> None:
         stage.cmd = self._command(ins, stage)
@@ -217,6 +225,9 @@ class _Builder:
         prog = words[0].rsplit("/", 1)[-1] if words else ""
         if prog in ("apk", "apt-get", "apt", "yum", "dnf", "microdnf") and _C_TOOLCHAIN.search(" ".join(words[1:])):
             stage.c_toolchain_line = stage.c_toolchain_line or line
+        if prog in ("apk", "apt-get", "apt", "yum", "dnf", "microdnf", "curl", "wget") and \
+                _PRIVILEGE_DROP.search(" ".join(words[1:])):
+            stage.privilege_drop_line = stage.privilege_drop_line or line
         if prog != "go" or len(words) < 2:
             return
         sub = words[1]

@@ -27,6 +27,7 @@ class ImageRef(Serialisable):
     digest: str | None = None
     stage: int | None = None  # index of the earlier stage this FROM names
     unresolved: bool = False  # an ARG without a default is left in it
+    from_arg: bool = False  # the whole reference is one ARG (FROM $BASE_IMAGE): the build passes the image
 
     @property
     def is_scratch(self) -> bool:
@@ -85,6 +86,7 @@ class Stage(Serialisable):
     mod_download_lines: list[int] = field(default_factory=list)  # go mod download / go mod vendor-free fetch
     copies: list[CopyStep] = field(default_factory=list)
     c_toolchain_line: int | None = None  # apk/apt installs gcc, build-base, musl-dev, build-essential
+    privilege_drop_line: int | None = None  # installs or starts gosu/su-exec/setpriv: the entrypoint drops root
     go_version: str | None = None  # of a golang:<version> base image, through the stages it builds on
 
 

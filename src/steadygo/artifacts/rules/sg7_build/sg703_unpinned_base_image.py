@@ -18,6 +18,9 @@ class UnpinnedBaseImage(ArtifactRule):
                 ref = stage.base
                 if ref.stage is not None or ref.is_scratch or ref.unresolved or ref.digest:
                     continue
+                if ref.from_arg:
+                    continue  # FROM $BASE_IMAGE: a template for the image the build passes (VictoriaMetrics'
+                    # `ARG base_image=non-existing`); a tag from an ARG (`:${TAG}`, default latest) is still judged
                 if ref.tag is None:
                     ctx.report(df.path, stage.line, f"`{ref.raw}` has no tag, so it means :latest; pin a version "
                                                     "tag, or better a digest")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from steadygo.artifacts import images
 from steadygo.artifacts.facts import DockerfileFacts, GoBuild, Stage
-from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, build_meta
+from steadygo.artifacts.rules.base import WITH_EXAMPLES, ArtifactContext, ArtifactRule, build_meta
 from steadygo.findings import Severity
 
 
@@ -29,7 +29,8 @@ class CgoBinaryWithoutLibc(ArtifactRule):
     meta = build_meta(
         "SG707", "cgo-binary-without-libc", Severity.ERROR,
         "container never starts",
-        "The final image is alpine, scratch or distroless/static while the stage that builds the binary leaves cgo on.")
+        "The final image is alpine, scratch or distroless/static while the stage that builds the binary leaves cgo on.",
+        roles=WITH_EXAMPLES)
 
     def check(self, ctx: ArtifactContext) -> None:
         for df in ctx.dockerfiles:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from steadygo.artifacts import images
 from steadygo.artifacts.process import image_start, strip_init
-from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, build_meta
+from steadygo.artifacts.rules.base import WITH_EXAMPLES, ArtifactContext, ArtifactRule, build_meta
 from steadygo.findings import Severity
 
 
@@ -12,7 +12,8 @@ class ShellFormWithoutShell(ArtifactRule):
     meta = build_meta(
         "SG708", "shell-form-in-image-without-shell", Severity.ERROR,
         "container never starts",
-        "Shell-form ENTRYPOINT/CMD (or `sh -c`) in a scratch or distroless image, which has no /bin/sh.")
+        "Shell-form ENTRYPOINT/CMD (or `sh -c`) in a scratch or distroless image, which has no /bin/sh.",
+        roles=WITH_EXAMPLES)
 
     def check(self, ctx: ArtifactContext) -> None:
         for df in ctx.dockerfiles:

@@ -18,6 +18,8 @@ class LivenessSameAsReadiness(ArtifactRule):
         "restart storm on a dependency outage",
         "The liveness probe checks what the readiness probe checks: when a dependency fails, every pod restarts.")
 
+    judges_patches = True  # it judges what is written
+
     def check(self, ctx: ArtifactContext) -> None:
         for w in ctx.manifests.workloads:
             for c in w.containers:

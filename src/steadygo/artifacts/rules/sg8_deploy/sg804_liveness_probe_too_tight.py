@@ -15,6 +15,8 @@ class LivenessProbeTooTight(ArtifactRule):
         options=[RuleOption("min-failure-window-seconds", int, 10,
                             "shortest failureThreshold x periodSeconds a liveness probe may have")])
 
+    judges_patches = True  # it judges what is written
+
     def check(self, ctx: ArtifactContext) -> None:
         floor = ctx.options["min-failure-window-seconds"]
         for w in ctx.manifests.workloads:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from steadygo.artifacts.quantities import gomemlimit_bytes, human_bytes, k8s_bytes
-from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
+from steadygo.artifacts.rules.base import WITH_EXAMPLES, ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 from steadygo.rulemeta import RuleOption
 
@@ -13,7 +13,10 @@ class GomemlimitWithoutHeadroom(ArtifactRule):
         "SG807", "gomemlimit-without-headroom", Severity.WARNING,
         "OOM kill before the GC reacts",
         "GOMEMLIMIT above ~90% of the container's memory limit (or not a size Go accepts).",
-        options=[RuleOption("max-fraction", float, 0.9, "largest GOMEMLIMIT / memory limit ratio accepted")])
+        options=[RuleOption("max-fraction", float, 0.9, "largest GOMEMLIMIT / memory limit ratio accepted")],
+        roles=WITH_EXAMPLES)
+
+    judges_patches = True  # it judges what is written
 
     def check(self, ctx: ArtifactContext) -> None:
         most = ctx.options["max-fraction"]
@@ -34,9 +37,11 @@ class GomemlimitWithoutHeadroom(ArtifactRule):
                     continue
                 soft = gomemlimit_bytes(env.value)
                 if soft is None:
+                    # measured (go 1.27): the runtime throws "malformed GOMEMLIMIT" before main, exit 2
                     ctx.report(w.path, env.line, f"{w.kind} {w.name}: GOMEMLIMIT={env.value!r} is not a size Go "
-                                                 "accepts (a number with B, KiB, MiB, GiB or TiB); the runtime "
-                                                 "ignores it", severity=Severity.ERROR)
+                                                 "accepts (a number, optionally with B, KiB, MiB, GiB or TiB; "
+                                                 "Kubernetes' Mi/Gi are not): a Go binary dies at start with "
+                                                 "\"malformed GOMEMLIMIT\"", severity=Severity.ERROR)
                     continue
                 if limit and soft > most * limit:
                     ctx.report(w.path, env.line, f"{w.kind} {w.name}: container {c.name} GOMEMLIMIT "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steadygo.artifacts.k8s_links import min_replicas, services_of
+from steadygo.artifacts.k8s_serving import is_metrics_service
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
@@ -18,7 +19,9 @@ class SingleReplicaBehindService(ArtifactRule):
         for w in m.workloads:
             if w.kind != "Deployment":
                 continue
-            svcs = services_of(m, w)
+            # A metrics-only Service (argocd-server-metrics) is scraped, not served:
+            # one pod behind it is no outage.
+            svcs = [s for s in services_of(m, w) if not is_metrics_service(s.name)]
             if not svcs or min_replicas(m, w) > 1:
                 continue
             written = "replicas: 1" if w.replicas is not None else "no replicas (defaults to 1)"

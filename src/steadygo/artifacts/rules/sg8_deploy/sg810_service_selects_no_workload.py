@@ -6,6 +6,13 @@ from steadygo.artifacts.k8s_links import has_workloads_in, same_namespace, selec
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
+# Labels the controllers put on pods, never in a pod template: a Service that
+# picks one StatefulSet pod (redis-ha's announce Services) selects
+# statefulset.kubernetes.io/pod-name=<name>-0.
+CONTROLLER_LABELS = frozenset({"statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
+                               "pod-template-hash", "controller-revision-hash", "controller-uid", "job-name",
+                               "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name"})
+
 
 class ServiceSelectsNoWorkload(ArtifactRule):
     meta = deploy_meta(
@@ -21,12 +28,13 @@ class ServiceSelectsNoWorkload(ArtifactRule):
             for pair in w.labels.items():
                 by_pair.setdefault(pair, []).append(w)
         for s in m.services:
-            if not s.selector:
+            selector = {k: v for k, v in s.selector.items() if k not in CONTROLLER_LABELS}
+            if not selector:
                 continue  # selector-less Services take manually managed endpoints
             if not has_workloads_in(m, s.namespace):
                 continue  # the workloads live in files this scan was not given
-            candidates = by_pair.get(min(s.selector.items()), ())
-            if not any(same_namespace(w.namespace, s.namespace) and selects(s.selector, w.labels) for w in candidates):
+            candidates = by_pair.get(min(selector.items()), ())
+            if not any(same_namespace(w.namespace, s.namespace) and selects(selector, w.labels) for w in candidates):
                 labels = ", ".join(f"{k}={v}" for k, v in sorted(s.selector.items()))
                 ctx.report(s.path, s.selector_line or s.line, f"Service {s.name} selects {labels}, which no pod "
                                                               "template in these manifests carries: it has no endpoints")

@@ -17,7 +17,9 @@ class MultipleHpasOneTarget(ArtifactRule):
         seen: dict[tuple[str, str], list] = {}
         for h in ctx.manifests.hpas:
             earlier = seen.setdefault((h.target_kind, h.target_name), [])
-            first = next((o for o in earlier if same_namespace(o.namespace, h.namespace)), None)
+            # The same name is the same object declared again (a kustomize overlay,
+            # an alternative install bundle), not a second autoscaler.
+            first = next((o for o in earlier if o.name != h.name and same_namespace(o.namespace, h.namespace)), None)
             earlier.append(h)
             if first is not None:
                 ctx.report(h.path, h.target_line or h.line, f"HorizontalPodAutoscaler {h.name} scales "
