@@ -50,8 +50,6 @@ def _cases():
     for family, rule_dir in _rule_dirs():
         folder = os.path.join(ROOT, family, rule_dir)
         for name in sorted(os.listdir(folder)):
-            if os.path.isdir(os.path.join(folder, name)):
-                continue  # a tree of go.mod files: tests/test_sg719_module_cycle.py
             yield pytest.param(os.path.join(folder, name), rule_dir[:5].upper(), id=f"{family}/{rule_dir}/{name}")
 
 
