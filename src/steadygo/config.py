@@ -105,6 +105,7 @@ class Config:
     # --k8s / --dockerfile: artifact files (paths) or stdin (ArtifactInput)
     artifact_inputs: list = field(default_factory=list)
     progress: bool = True  # draw a progress bar (only ever on a terminal)
+    allow_empty: bool = False  # check: a tree with nothing to check is not an error
 
     def enabled_rule_ids(self) -> set[str]:
         chosen: set[str] = set()
@@ -516,7 +517,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
-    "k8s", "dockerfile",
+    "k8s", "dockerfile", "allow_empty",
 })
 
 
@@ -573,6 +574,7 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.show_suppressed = bool(opts.get("show_suppressed"))
     cfg.use_cache = not opts.get("no_cache")
     cfg.progress = not opts.get("no_progress")
+    cfg.allow_empty = bool(opts.get("allow_empty"))
     if opts.get("k8s") or opts.get("dockerfile"):
         from steadygo.artifacts.sources import explicit_inputs
 

@@ -44,6 +44,8 @@ def add_parser(sub, name):
                         "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
                         "(default: docs-url in .steadygo.toml, else no links; '' for no links)")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="exit 0 when there is nothing to check (default: exit 2 with a message)")
     p.set_defaults(_wants_config=True)
     return p
 
@@ -150,6 +152,13 @@ def run(cfg: Config) -> int:
                       extra=extra, suppressions=not cfg.no_suppressions)
     finally:
         progress.close()
+    if result.files == 0 and result.artifacts == 0 and not runtime_docs and not cfg.allow_empty:
+        for d in result.diagnostics:
+            print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
+        layers = ("Go source files, Dockerfiles, go.mod or Kubernetes YAML" if _artifact_rules_on(enabled)
+                  else "Go source files (Dockerfiles, go.mod and Kubernetes YAML are audited with --preview)")
+        raise UserError(f"nothing to check in {', '.join(cfg.paths)}: no {layers}; --allow-empty accepts an empty "
+                        "tree with exit 0")
     code = exit_code_for(result, cfg)
     notes = []
     if bl is not None:
@@ -171,6 +180,12 @@ def run(cfg: Config) -> int:
             except OSError as exc:
                 raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     return code
+
+
+def _artifact_rules_on(enabled) -> bool:
+    from steadygo import registry
+
+    return any(registry.lookup(r).meta.layer.value in ("build", "deploy") for r in enabled)
 
 
 __all__ = ["add_parser", "add_scan_options", "run", "exit_code_for"]
