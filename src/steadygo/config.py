@@ -106,6 +106,8 @@ class Config:
     artifact_inputs: list = field(default_factory=list)
     progress: bool = True  # draw a progress bar (only ever on a terminal)
     allow_empty: bool = False  # check: a tree with nothing to check is not an error
+    sort: str = "file"  # text/concise order: file | severity | rule
+    statistics: bool = False  # text/concise: per-rule counts after the findings
 
     def enabled_rule_ids(self) -> set[str]:
         chosen: set[str] = set()
@@ -517,7 +519,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
-    "k8s", "dockerfile", "allow_empty",
+    "k8s", "dockerfile", "allow_empty", "sort", "statistics",
 })
 
 
@@ -575,6 +577,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.use_cache = not opts.get("no_cache")
     cfg.progress = not opts.get("no_progress")
     cfg.allow_empty = bool(opts.get("allow_empty"))
+    cfg.sort = opts.get("sort") or "file"
+    cfg.statistics = bool(opts.get("statistics"))
     if opts.get("k8s") or opts.get("dockerfile"):
         from steadygo.artifacts.sources import explicit_inputs
 

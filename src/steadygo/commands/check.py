@@ -25,7 +25,7 @@ def add_parser(sub, name):
     )
     add_scan_options(p)
     p.add_argument("--format", action="append", default=[], metavar="FMT[=FILE]",
-                   help="output format(s): text, json, sarif, github, junit, markdown, html; comma-separated or "
+                   help="output format(s): text, concise, json, sarif, github, junit, markdown, html; comma-separated or "
                         "repeated; FMT=FILE writes that format to FILE")
     p.add_argument("-o", "--output", help="write the (non-text) report to this file, atomically")
     p.add_argument("--fail-on", choices=("info", "warning", "error"), help="lowest severity that fails the run (default: warning)")
@@ -44,6 +44,9 @@ def add_parser(sub, name):
                         "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
                         "(default: docs-url in .steadygo.toml, else no links; '' for no links)")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    p.add_argument("--sort", choices=("file", "severity", "rule"), help="order of the text and concise reports "
+                   "(default: file)")
+    p.add_argument("--statistics", action="store_true", help="per-rule counts after the text and concise reports")
     p.add_argument("--allow-empty", action="store_true",
                    help="exit 0 when there is nothing to check (default: exit 2 with a message)")
     p.set_defaults(_wants_config=True)
