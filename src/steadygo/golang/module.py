@@ -9,7 +9,9 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
-_GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d+)\.(\d+)(?:\.(\d+))?\s*(?://.*)?$", re.M)
+# At most 9 digits a part: no Go version is longer, and int() refuses a
+# number of 4,300 digits and more (a go.mod shaped to crash the scan).
+_GO_DIRECTIVE = re.compile(rb"^\s*go\s+(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?\s*(?://.*)?$", re.M)
 _MODULE = re.compile(rb"^\s*module\s+(\S+)", re.M)
 # direct requirements only: "// indirect" ones are not imported by the module itself
 _REQUIRE = re.compile(rb"^\s*(?:require\s+)?([a-zA-Z0-9.\-]+\.[a-z]{2,}/[^\s]+)\s+v[^\s]+[ \t]*(?:$|//(?![ \t]*indirect))", re.M)
