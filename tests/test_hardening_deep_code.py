@@ -126,3 +126,40 @@ def test_ancestors_with_the_root_give_the_same_nodes_in_the_same_order():
     stop = plain[120]
     assert [n.id for n in ancestors(call, stop, root=root)] == [n.id for n in plain[:120]]
     assert list(ancestors(root, root=root)) == []
+
+
+def _nested_handlers(depth: int) -> str:
+    return ('package main\n\nimport "net/http"\n\nfunc main() {\n'
+            + 'http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {\n' * depth
+            + "})\n" * depth + "}\n")
+
+
+def test_routes_in_nested_handlers_cost_no_more_than_the_square(tmp_path):
+    # each route looked for a router prefix in every function around it,
+    # rebuilding an assignment index each time: 1,000 levels ran > 300 s
+    root = _module(tmp_path, _nested_handlers(1000))
+    started = time.monotonic()
+    res = scan([root], Config(select=["SG101"]), use_cache=False, jobs=1, base=root)
+    assert time.monotonic() - started < 20
+    assert res.diagnostics == []
+
+
+def test_the_facts_pass_is_under_the_file_budget(tmp_path, monkeypatch):
+    from steadygo import engine
+    from steadygo.golang import facts as gofacts
+
+    def expensive(pkg):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:  # Python code the timer can interrupt, as the real facts pass is
+            pass
+
+    monkeypatch.setattr(engine, "FILE_BUDGET_SECONDS", 0.5)
+    monkeypatch.setattr(gofacts, "extract_facts", expensive)
+    root = _module(tmp_path, 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":8080", nil) }\n')
+    started = time.monotonic()
+    res = scan([root], Config(select=["SG101"]), use_cache=False, jobs=1, base=root)
+    assert time.monotonic() - started < 5
+    assert [d.line() for d in res.diagnostics] == [
+        "main.go: reading the facts of this package stopped after 0.5 s (code shaped to be expensive to analyse); "
+        "checks that use them (listeners, routes, limits) may miss this package"]
+    assert [f.rule_id for f in res.findings] == ["SG101"]  # the rules still ran
