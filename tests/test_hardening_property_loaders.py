@@ -132,10 +132,12 @@ def mutated_json(draw, value):
                           st.dictionaries(st.text(max_size=5), st.integers(), max_size=2)))
 
 
-def _real_entry_body(tmp_path_factory) -> dict:
+def _real_entry_body(tmp_path_factory, monkeypatch) -> dict:
     from steadygo.config import Config
     from steadygo.engine import scan
 
+    # a cache of its own: the session's shared one holds other tests' entries
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("own-cache")))
     d = tmp_path_factory.mktemp("cache-seed")
     (d / "go.mod").write_text("module m\n\ngo 1.22\n")
     (d / "main.go").write_text('package main\n\nimport "net/http"\n\n// steadygo:ignore SG620 -- test\n'
@@ -151,14 +153,14 @@ def _real_entry_body(tmp_path_factory) -> dict:
     return max(bodies, key=lambda b: (b["facts"] is not None, len(b["findings"]), len(b["suppressions"])))
 
 
-def test_cache_entries_with_a_valid_checksum_and_any_content_load_or_are_rebuilt(tmp_path_factory):
-    seed = _real_entry_body(tmp_path_factory)
+def test_cache_entries_with_a_valid_checksum_and_any_content_load_or_are_rebuilt(tmp_path_factory, monkeypatch):
+    seed = _real_entry_body(tmp_path_factory, monkeypatch)
     assert seed["findings"] and seed["facts"] is not None and seed["suppressions"]  # something in every part
     key = "ab" + "0" * 62
     path = result_cache._path(key)
     os.makedirs(os.path.dirname(path), exist_ok=True)
 
-    @FUZZ
+    @settings(FUZZ, suppress_health_check=[*FUZZ.suppress_health_check, HealthCheck.function_scoped_fixture])
     @given(mutated_json(seed))
     def run(body):
         text = json.dumps(body)
