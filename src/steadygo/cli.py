@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from steadygo import __version__
@@ -58,8 +59,109 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# What a process killed by SIGPIPE reports (128 + 13): the reader went away,
+# so the output is incomplete and neither 0 (nothing found) nor 1 (findings)
+# would be true.  Python ignores SIGPIPE, so this is said by hand.
+EXIT_BROKEN_PIPE = 141
+
+
+class _GuardedStdout:
+    """Standard output as the commands see it, remembering the error when a
+    write fails, so that ``main`` can tell "the output could not be written"
+    (a full disk, /dev/full, a closed pipe) from any other OSError, which
+    stays a bug with its traceback.  Everything else goes to the stream."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.failure: OSError | None = None
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        try:
+            return self._stream.flush()
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so the interpreter's own flush
+    at exit does not hit the same error and print "Exception ignored"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _say(message: str) -> None:
+    try:
+        print(message, file=sys.stderr)
+    except OSError:  # stderr is broken too: the exit code is all that is left
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    real_stdout = sys.stdout
+    guard = sys.stdout = _GuardedStdout(real_stdout)
+    try:
+        code = _parse_and_run(argv)
+        guard.flush()  # a write error still buffered shows here, not as a traceback at exit
+        return code
+    except UserError as exc:
+        _say(f"steadygo: error: {one_line(str(exc))}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("steadygo: interrupted")
+        return 130
+    except BrokenPipeError:  # `steadygo rules | head -1`: the reader has all it wanted
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc is not guard.failure:
+            raise
+        return _unwritable(exc)
+    except SystemExit:
+        # argparse's --help and --version end in SystemExit(0) with the text
+        # still buffered; rich answers a broken pipe itself with
+        # SystemExit(1), which would read as "findings".
+        if guard.failure is None:
+            try:
+                guard.flush()
+            except OSError:
+                pass
+        if isinstance(guard.failure, BrokenPipeError):
+            _discard_stdout()
+            return EXIT_BROKEN_PIPE
+        if guard.failure is not None:
+            return _unwritable(guard.failure)
+        raise
+    finally:
+        sys.stdout = real_stdout
+
+
+def _unwritable(exc: OSError) -> int:
+    _say(f"steadygo: error: cannot write the output to standard output: {one_line(exc.strerror or str(exc))}")
+    _discard_stdout()
+    return 2
+
+
+def _parse_and_run(argv: list[str]) -> int:
     # Top-level options come before the command, so the first word decides.
     only = argv[0] if argv and argv[0] in COMMANDS else None
     parser = build_parser(only)
@@ -67,17 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2
-    try:
-        if getattr(args, "_wants_config", False):
-            from steadygo import config
+    return _run(args)
 
-            return int(args._run(config.resolve(args)) or 0)
-        return int(args._run(args) or 0)
-    except UserError as exc:
-        print(f"steadygo: error: {one_line(str(exc))}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("steadygo: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+
+def _run(args) -> int:
+    if getattr(args, "_wants_config", False):
+        from steadygo import config
+
+        return int(args._run(config.resolve(args)) or 0)
+    return int(args._run(args) or 0)

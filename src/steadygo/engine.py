@@ -254,13 +254,24 @@ def _first_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
 
 
 def _package_facts(pkg: Package, diags: list) -> gofacts.ServiceFacts | None:
+    # Under the same time budget as one file's rules: the facts pass walks
+    # routes, listeners and values of every file, and code shaped to be
+    # expensive there must not hold the scan either.
+    budget = _FileBudget(FILE_BUDGET_SECONDS).start()
     try:
-        return gofacts.extract_facts(pkg)
+        with budget:
+            return gofacts.extract_facts(pkg)
+    except _OverBudget:
+        diags.append((pkg.files[0].relpath, f"reading the facts of this package stopped after {budget.seconds:g} s "
+                      "(code shaped to be expensive to analyse); checks that use them (listeners, routes, "
+                      "limits) may miss this package", "warning"))
     except RecursionError:
         diags.append((pkg.files[0].relpath, "facts gave up: code nested too deeply", "warning"))
     except Exception as exc:  # facts are best-effort; a bug here must not lose the scan
         diags.append((pkg.files[0].relpath, f"internal error while reading facts ({type(exc).__name__}: {exc}); "
                       "please report this", "error"))
+    finally:
+        budget.stop()
     return None
 
 

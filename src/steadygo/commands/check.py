@@ -13,7 +13,7 @@ from steadygo.config import Config, Output
 from steadygo.engine import ScanResult, scan
 from steadygo.findings import exit_code
 from steadygo.errors import UserError
-from steadygo.fsutil import write_atomic
+from steadygo.fsutil import write_atomic, write_problem
 
 
 def add_parser(sub, name):
@@ -111,14 +111,12 @@ def exit_code_for(result: ScanResult, cfg: Config) -> int:
 
 
 def _check_writable(path: str) -> None:
-    """Fail before a long scan, not after it, when a report cannot be written."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise UserError(f"{path}: cannot write report: is a directory")
-    if not os.path.isdir(directory):
-        raise UserError(f"{path}: cannot write report: directory {directory} does not exist")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UserError(f"{path}: cannot write report: directory {directory} is not writable")
+    """Fail before a long scan, not after it, when a report cannot be written
+    (by the rules the write itself follows: ``-o /dev/stdout`` needs stdout,
+    not a writable /dev)."""
+    problem = write_problem(path)
+    if problem is not None:
+        raise UserError(f"{path}: cannot write report: {problem}")
 
 
 def _with_github_annotations(formats: list[Output]) -> list[Output]:

@@ -15,6 +15,7 @@ time (an address from a flag, a deadline from config) is recorded as unknown
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -209,6 +210,14 @@ def package_constants(pkg) -> dict[str, object]:
     return pkg.memo("facts.constants", compute)
 
 
+
+def _assigned(pkg, scope, name: str) -> list:
+    """``values.assigned_from`` through the package's one index per scope:
+    routes ask it for every function around them, and rebuilding the index
+    each time made nested handlers cubic (1,000 nested HandleFunc literals
+    ran for minutes in the facts pass, where no budget applies)."""
+    return pkg.assigned_from(scope, name) if pkg is not None else assigned_from(scope, name)
+
 def resolve_string(pkg, file, node, scope=None, _depth: int = 0) -> str | None:
     """A string known at analysis time: literal, concatenation, or an
     identifier bound to one (local in ``scope``, or package level)."""
@@ -225,7 +234,7 @@ def resolve_string(pkg, file, node, scope=None, _depth: int = 0) -> str | None:
     if node.type == "identifier":
         name = text(node)
         if scope is not None:
-            vals = assigned_from(scope, name)
+            vals = _assigned(pkg, scope, name)
             if len(vals) == 1:
                 return resolve_string(pkg, file, vals[0], None, _depth + 1)
             if vals:
@@ -281,7 +290,7 @@ def duration_seconds(pkg, file, node, scope=None, _depth: int = 0) -> float | No
     if t == "identifier":
         name = text(node)
         if scope is not None:
-            vals = assigned_from(scope, name)
+            vals = _assigned(pkg, scope, name)
             if len(vals) == 1:
                 return duration_seconds(pkg, file, vals[0], None, _depth + 1)
             if vals:
@@ -426,6 +435,9 @@ def _route_of_call(pkg, file, call, funcs) -> Route | None:
     return Route(method, path, _short(handler), fw, Location(file.relpath, call.start_point[0] + 1))
 
 
+_PREFIX_SCOPES = 16
+
+
 def _prefix_of(pkg, file, operand, at, funcs, _depth: int = 0) -> str:
     """Group prefix of a router value: ``v1 := r.Group("/api/v1")``,
     ``s := r.PathPrefix("/api").Subrouter()``, or the router parameter of a
@@ -444,13 +456,16 @@ def _prefix_of(pkg, file, operand, at, funcs, _depth: int = 0) -> str:
             if name == "Subrouter":
                 return _prefix_of(pkg, file, ofn.child_by_field_name("operand"), at, funcs, _depth + 1)
         return ""
-    if operand.type != "identifier":
-        return ""
+    if operand.type != "identifier" or file.package_of(operand) is not None:
+        return ""  # ``http.HandleFunc``: a package, not a router with a prefix
     name = text(operand)
-    for fi in funcs.enclosing_chain(at):
+    # A router is set up a few functions out from where its routes are added;
+    # the cap keeps routes in deeply nested closures from costing the square
+    # of the nesting.
+    for fi in itertools.islice(funcs.enclosing_chain(at), _PREFIX_SCOPES):
         body = fi.body
         if body is not None:
-            vals = assigned_from(body, name)
+            vals = _assigned(pkg, body, name)
             if vals:
                 return _prefix_of(pkg, file, vals[0], at, funcs, _depth + 1)
         if fi.node.type == "func_literal" and any(p.name == name for p in fi.params):
@@ -513,7 +528,7 @@ def _server_literal(pkg, file, recv, at, funcs):
         for fi in funcs.enclosing_chain(at):
             if fi.body is None:
                 continue
-            for v in assigned_from(fi.body, text(recv)):
+            for v in _assigned(pkg, fi.body, text(recv)):
                 lit = _as_server_literal(file, v)
                 if lit is not None:
                     return lit
@@ -877,7 +892,7 @@ def _is_promauto_factory(pkg, file, operand, scope) -> bool:
     if operand.type == "call_expression":
         return file.call_target(operand) == (PROMAUTO, "With")
     if operand.type == "identifier":
-        vals = assigned_from(scope, text(operand)) if scope is not None else []
+        vals = _assigned(pkg, scope, text(operand)) if scope is not None else []
         if not vals:
             hit = package_constants(pkg).get(text(operand))
             vals = [hit[1]] if hit is not None and hit[0] is file else []
@@ -896,7 +911,7 @@ def metric_opts_literal(pkg, file, node, scope):
     if node.type == "composite_literal":
         return node, file
     if node.type == "identifier":
-        vals = assigned_from(scope, text(node)) if scope is not None else []
+        vals = _assigned(pkg, scope, text(node)) if scope is not None else []
         if len(vals) == 1:
             return metric_opts_literal(pkg, file, vals[0], None)
         hit = package_constants(pkg).get(text(node))
@@ -942,7 +957,7 @@ def _string_list(pkg, file, node, scope) -> list[str] | None:
     if node is None:
         return None
     if node.type == "identifier":
-        vals = assigned_from(scope, text(node)) if scope is not None else []
+        vals = _assigned(pkg, scope, text(node)) if scope is not None else []
         if len(vals) == 1:
             return _string_list(pkg, file, vals[0], None)
         hit = package_constants(pkg).get(text(node))

@@ -9,6 +9,7 @@ chi routes are plain net/http handlers.
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -161,14 +162,59 @@ class FunctionIndex:
             out.setdefault(text(n.child_by_field_name("name")), []).append(self.info(n))
         return out
 
+    @functools.cached_property
+    def _nesting(self) -> tuple[list, list[int], list[int]]:
+        """The file's functions in source order, their start bytes, and for
+        each the index of the innermost function around it (-1 at top
+        level): one pass over the shared node list, so finding the function
+        around a node needs no climb through ``Node.parent`` (each step of
+        which costs the node's depth)."""
+        funcs = self.file.nodes("func")
+        outer: list[int] = []
+        open_: list[int] = []
+        for i, fn in enumerate(funcs):
+            while open_ and funcs[open_[-1]].end_byte < fn.end_byte:
+                open_.pop()  # ended before fn: spans nest or are disjoint
+            outer.append(open_[-1] if open_ else -1)
+            open_.append(i)
+        return funcs, [f.start_byte for f in funcs], outer
+
+    def _enclosing_index(self, node) -> int | None:
+        """Index in ``_nesting`` of the innermost function strictly around
+        ``node``, -1 for none, None when spans cannot tell (a syntax error
+        can hide a function from the node list; a node can share its span
+        with a function inside it)."""
+        if self.file.root.has_error:
+            return None
+        funcs, starts, outer = self._nesting
+        start, end = node.start_byte, node.end_byte
+        # The innermost function around node is the last one starting at or
+        # before it, or one of that one's outer functions.
+        i = bisect.bisect_right(starts, start) - 1
+        while i >= 0:
+            fn = funcs[i]
+            if fn.end_byte >= end and fn.id != node.id:
+                if fn.start_byte == start and fn.end_byte == end:
+                    return None
+                return i
+            i = outer[i]
+        return -1
+
     def enclosing(self, node) -> FuncInfo | None:
-        return next((self.info(n) for n in ancestors(node) if n.type in FUNC_TYPES), None)
+        return next(self.enclosing_chain(node), None)
 
     def enclosing_chain(self, node):
         """Enclosing functions from innermost to outermost."""
-        for n in ancestors(node):
-            if n.type in FUNC_TYPES:
-                yield self.info(n)
+        i = self._enclosing_index(node)
+        if i is None:
+            for n in ancestors(node, root=self.file.root):
+                if n.type in FUNC_TYPES:
+                    yield self.info(n)
+            return
+        funcs, _, outer = self._nesting
+        while i >= 0:
+            yield self.info(funcs[i])
+            i = outer[i]
 
     def in_handler(self, node) -> FuncInfo | None:
         """The innermost enclosing handler, looking through closures."""

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 #   vX.Y.(Z+1)-0.yyyymmddhhmmss-abcdefabcdef  (after a release tag)
 # each optionally followed by +incompatible (or other build metadata).
 _PSEUDO = re.compile(r"^v\d+\.(?:0\.0-|\d+\.\d+-(?:[^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$")
-_GO_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
+# At most 9 digits a part: no Go version is longer, and int() refuses a
+# number of 4,300 digits and more (a go.mod shaped to crash the scan).
+_GO_VERSION = re.compile(r"^(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?((?:rc|beta)\d{1,9})?$")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|\S+')
 
 

@@ -27,10 +27,23 @@ def parse(source: bytes) -> tree_sitter.Tree:
 
 
 # tree-sitter's query cursor records the depth each match started at in 16
-# bits (QueryState.start_depth): nodes more levels below the root than this
-# are never matched, by any rule.  Measured: a call under 65,529 parentheses
-# is found, under 65,530 it is not.
-QUERY_DEPTH_LIMIT = 0xFFFF
+# bits (QueryState.start_depth): nodes more levels below the root than that
+# are never matched, by any rule (a call under 65,529 parentheses was found,
+# under 65,530 it was not).  Worse, past that depth the wrapped start depths
+# keep dead states alive: a 70,000-call chain ``f()()()...`` took 16 s in one
+# query, 100,000 calls about two minutes, all in C where no budget can stop
+# it.  So every cursor is told not to start matches below this depth (and it
+# then stops descending where nothing is in progress): nodes below it were
+# out of reach anyway, the cost stays linear, and ``deeper_than`` tells the
+# engine to say that the file was only partly analysed.  The margin below
+# 0xFFFF leaves room for the steps of multi-node patterns.
+QUERY_DEPTH_LIMIT = 65_000
+
+
+def _cursor(query_text: str) -> tree_sitter.QueryCursor:
+    cursor = tree_sitter.QueryCursor(query(query_text))
+    cursor.set_max_start_depth(QUERY_DEPTH_LIMIT)
+    return cursor
 
 
 def deeper_than(root: tree_sitter.Node, limit: int = QUERY_DEPTH_LIMIT) -> bool:
@@ -72,7 +85,7 @@ def captures(query_text: str, node: tree_sitter.Node) -> dict[str, list[tree_sit
     heap layout: the same tree gave a different "first leaking return"
     depending on where the package was installed), and rules report the
     first of several candidates, so the order is fixed here."""
-    found = tree_sitter.QueryCursor(query(query_text)).captures(node)
+    found = _cursor(query_text).captures(node)
     for nodes in found.values():
         if len(nodes) > 1:
             nodes.sort(key=_position)
@@ -80,7 +93,7 @@ def captures(query_text: str, node: tree_sitter.Node) -> dict[str, list[tree_sit
 
 
 def matches(query_text: str, node: tree_sitter.Node):
-    return tree_sitter.QueryCursor(query(query_text)).matches(node)
+    return _cursor(query_text).matches(node)
 
 
 def text(node: tree_sitter.Node | None) -> str:
@@ -98,14 +111,45 @@ def unparen(node):
 FUNC_TYPES = frozenset({"function_declaration", "method_declaration", "func_literal"})
 
 
-def ancestors(node, stop=None):
+# ``Node.parent`` is not a stored link: tree-sitter finds the parent by
+# descending from the root, so one step costs the node's depth and climbing
+# from a node 20,000 levels down to its function took seconds (squared
+# depth).  Past this many steps the climb is finished from one root-to-node
+# descent instead, when the caller can give the root.
+_CLIMB_STEPS = 16
+
+
+def ancestors(node, stop=None, root=None):
     """The ancestors of ``node``, innermost first, up to but not including
     ``stop`` (to the root when ``stop`` is None).  A generator, so a walk
-    that finds what it wants early climbs no further."""
+    that finds what it wants early climbs no further.  With ``root`` (the
+    tree's root node) a long climb costs the depth once, not squared."""
     n = node.parent
+    steps = 0
     while n is not None and n != stop:
         yield n
+        steps += 1
+        if root is not None and steps == _CLIMB_STEPS:
+            break
         n = n.parent
+    else:
+        return
+    for m in reversed(_path_from(root, n)[:-1]):
+        if m == stop:
+            return
+        yield m
+
+
+def _path_from(root, node) -> list:
+    """The nodes from ``root`` down to ``node``, both included: one
+    ``child_with_descendant`` per level."""
+    path = [root]
+    while path[-1] != node:
+        nxt = path[-1].child_with_descendant(node)
+        if nxt is None:  # node is not under root: nothing more to climb
+            return [node]
+        path.append(nxt)
+    return path
 
 
 def enclosing_function(node):

@@ -6,18 +6,21 @@ We check the size before reading (no 2 GB read just to refuse it), read in
 chunks, and peel gzip layers as the bytes arrive: the user's byte limit holds
 for the raw input and for every decompressed layer, so neither a bomb nor a
 gzip inside a gzip gets past it, and no layer is ever held twice.  A live
-endpoint gets one wall-clock budget for connecting, the headers and the body
-together (a server that trickles a byte a second is given up on in time).
+endpoint gets one wall-clock budget for resolving its name, connecting, the
+headers and the body together (a server that trickles a byte a second is given up on in time).
 Redirects are followed only to the same host, so a URL cannot walk us off the
 target.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import os
+import socket
 import stat
 import sys
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
@@ -277,7 +280,19 @@ def _deadline_backend(deadline: _Deadline):
             self._inner = httpcore.SyncBackend()
 
         def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-            return Stream(self._inner.connect_tcp(host, port, deadline.left(timeout), local_address, socket_options))
+            # The name is resolved here, within the deadline, and each address
+            # tried in turn, as socket.create_connection would; given an
+            # address, httpcore's own connect resolves nothing.  TLS still
+            # checks the certificate against the URL's host name (start_tls
+            # gets it from httpcore, not from this address).
+            last: OSError | None = None
+            for address in _resolve(host, port, deadline):
+                try:
+                    return Stream(self._inner.connect_tcp(address, port, deadline.left(timeout), local_address,
+                                                          socket_options))
+                except httpcore.ConnectError as exc:
+                    last = exc
+            raise last if last is not None else httpcore.ConnectError(f"{host}: no address to connect to")
 
         def connect_unix_socket(self, path, timeout=None, socket_options=None):
             return Stream(self._inner.connect_unix_socket(path, deadline.left(timeout), socket_options))
@@ -286,6 +301,39 @@ def _deadline_backend(deadline: _Deadline):
             time.sleep(min(seconds, max(deadline.end - time.monotonic(), 0)))
 
     return Backend()
+
+
+def _resolve(host: str, port: int, deadline: _Deadline) -> list[str]:
+    """The addresses of ``host``, looked up within what is left of the
+    deadline.  getaddrinfo takes no timeout (a resolver that does not answer
+    holds it for the resolver's own retries, tens of seconds), so it runs in
+    a daemon thread that is abandoned, not waited for, when time is up."""
+    import httpcore
+
+    name = host.decode("ascii") if isinstance(host, bytes) else host
+    try:
+        return [str(ipaddress.ip_address(name.strip("[]")))]  # already an address: nothing to look up
+    except ValueError:
+        pass
+    found: list = []
+
+    def lookup():
+        try:
+            found.append(socket.getaddrinfo(name, port, type=socket.SOCK_STREAM))
+        except (OSError, UnicodeError) as exc:
+            found.append(exc)
+
+    worker = threading.Thread(target=lookup, name=f"steadygo-resolve-{name}", daemon=True)
+    worker.start()
+    worker.join(deadline.left(None))
+    if not found:
+        raise httpcore.ConnectTimeout(f"resolving {name} took the whole time budget")
+    if isinstance(found[0], BaseException):
+        raise httpcore.ConnectError(f"cannot resolve {name}: {getattr(found[0], 'strerror', None) or found[0]}")
+    addresses = list(dict.fromkeys(info[4][0] for info in found[0]))
+    if not addresses:
+        raise httpcore.ConnectError(f"cannot resolve {name}: no address")
+    return addresses
 
 
 _REDIRECTS = (301, 302, 303, 307, 308)
