@@ -121,7 +121,8 @@ def _diff(want: Counter, got: Counter) -> str:
 
 # Rules whose verdict comes from running a tool over a prepared environment,
 # proven by their own test file instead of static fixtures.
-TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)"}
+TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)",
+              "SG716": "tests/test_sg716_vulnerable_dependency.py (govulncheck over a file:// proxy and vulndb)"}
 
 
 def _tree_fixture(path, rule_id):
