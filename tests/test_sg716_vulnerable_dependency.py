@@ -23,8 +23,10 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -32,6 +34,7 @@ from steadygo.artifacts.check import check_artifacts
 
 from conftest import FIXTURES
 from govulncheck_tool import go_binary, govulncheck_binary
+from wantfile import detail_problems, expectations
 
 FIXTURE = Path(FIXTURES) / "artifacts" / "sg7_build" / "sg716_vulnerable_dependency"
 SHARED_GOCACHE = os.environ.get("STEADYGO_TEST_GOCACHE") or "/tmp/steadygo-test-gocache"
@@ -126,13 +129,13 @@ def test_findings_by_how_close_the_code_is_to_the_vulnerable_symbol(world):
     assert done.returncode == 1, done.stderr  # an error finding, over --fail-on warning
     report = json.loads(done.stdout)
     assert report["diagnostics"] == [] and done.stderr == ""
-    gomod = world.app / "go.mod"
-    require = _line(gomod, "example.com/vulnlib v1.0.0")
-    got = sorted((f["rule_id"], f["path"], f["line"], f["severity"], f["message"].split(" ", 1)[0])
-                 for f in report["findings"])
-    assert got == sorted([("SG716", "app/go.mod", require, "error", "GO-2099-0001"),
-                          ("SG716", "app/go.mod", require, "warning", "GO-2099-0002"),
-                          ("SG716", "app/go.mod", require, "info", "GO-2099-0003")])
+    # the go.mod's own `// want "SG716:error /GO-2099-0001/"` marks, checked both ways
+    text = (world.app / "go.mod").read_text()
+    findings = [SimpleNamespace(line=f["line"], rule_id=f["rule_id"], message=f["message"],
+                                severity=SimpleNamespace(name=f["severity"].upper())) for f in report["findings"]]
+    assert {f["path"] for f in report["findings"]} == {"app/go.mod"}
+    assert Counter((f.line, f.rule_id) for f in findings) == expectations(text)
+    assert detail_problems(text, findings) == []
     by_id = {f["message"].split(" ", 1)[0]: f for f in report["findings"]}
     call = _line(world.app / "main.go", "vulnlib.Parse(")
     reached = by_id["GO-2099-0001"]
@@ -222,6 +225,16 @@ def test_build_table_keys_are_checked(tmp_path):
             config.load(str(tmp_path / ".steadygo.toml"))
     (tmp_path / ".steadygo.toml").write_text('[build]\nvulndb = "db"\n')
     assert config.load(str(tmp_path / ".steadygo.toml")).vulndb == str(tmp_path / "db")
+
+
+def test_a_module_without_packages_is_checked_and_clean(world):
+    """A root go.mod whose code all sits in nested modules: nothing to say."""
+    empty = world.root / "root-module"
+    empty.mkdir()
+    (empty / "go.mod").write_text("module example.com/root\n\ngo 1.26\n")
+    findings, diagnostics = check_artifacts([str(empty / "go.mod")], ["SG716"], base=str(world.root),
+                                            vulndb=str(world.vulndb))
+    assert (findings, diagnostics) == ([], [])
 
 
 # --------------------------------------------------------------------------
@@ -393,3 +406,14 @@ def _broken_index(p: Path) -> Path:
     (p / "index" / "db.json").write_text('{"modified": "2026-01-01T00:00:00Z"}')
     (p / "index" / "modules.json").write_text("[{")
     return p
+
+
+def test_the_tool_build_fails_loudly_when_the_proxy_is_unreachable(tmp_path, monkeypatch):
+    """No skip: without the module proxy the SG716 tests cannot run, and say so."""
+    import govulncheck_tool
+
+    monkeypatch.setenv("STEADYGO_TEST_TOOLS", str(tmp_path / "tools"))
+    monkeypatch.setenv("GOPROXY", "http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(pytest.fail.Exception, match=r"cannot build govulncheck .* GOPROXY=http://127\.0\.0\.1:9"):
+        govulncheck_tool.govulncheck_binary()
+    assert not (tmp_path / "tools" / f"govulncheck-{govulncheck_tool.VERSION}" / "bin" / "govulncheck").exists()

@@ -151,6 +151,9 @@ def check(facts: GoModFacts, module_dir: str, tool: VulnTool, request: VulnReque
     except OSError as exc:
         facts.vuln_state, facts.vuln_reason = "not-run", f"govulncheck could not start ({exc.strerror or exc})"
         return
+    if code != 0 and "no packages matched the provided patterns" in err:
+        facts.vuln_state = "checked"  # a module without Go packages of its own (a root of nested modules)
+        return
     if code != 0:
         facts.vuln_state, facts.vuln_reason = "not-run", _failure(err, module_dir)
         return
