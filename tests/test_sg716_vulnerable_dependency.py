@@ -258,6 +258,20 @@ def test_without_a_vulnerability_database_it_says_so_once(tmp_path):
     assert "2 go.mod file(s)" in diagnostics[0].message
 
 
+@pytest.mark.parametrize("selection,said", [
+    (["--select", "SG716"], True), (["--select", "vulnerable-dependency"], True),
+    (["--extend-select", "SG716"], True), (["--preview"], False), (["--preview", "--select", "ALL"], False),
+])
+def test_without_a_database_only_a_rule_named_by_the_user_says_so(tmp_path, selection, said):
+    """--preview turns SG716 on with every other preview rule; with nothing to
+    read it stays quiet there, and speaks when the user asked for it."""
+    _modules(tmp_path, 1)
+    done = _cli(["check", "svc0", "--isolated", *selection], tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ("no vulnerability database given" in done.stderr) is said, done.stderr
+    assert done.stderr.count("SG716") == (1 if said else 0)
+
+
 def test_govulncheck_not_installed_says_how_to_install_it_once(tmp_path, monkeypatch):
     empty = tmp_path / "empty-bin"
     empty.mkdir()

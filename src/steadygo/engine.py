@@ -571,7 +571,8 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
                           services=result.module_facts, settings={"database": {
                               "max_connections": config.database.max_connections,
                               "idle_timeout": config.database.idle_timeout_s}},
-                          package_facts=result.package_facts, vulndb=config.vulndb)
+                          package_facts=result.package_facts, vulndb=config.vulndb,
+                          named={r.meta.id for r in map(registry.lookup, config.select + config.extend_select) if r})
     result.diagnostics.extend(out.diagnostics)
     result.artifacts = len(files)
     result.artifact_facts = out.facts

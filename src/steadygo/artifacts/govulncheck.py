@@ -45,6 +45,7 @@ class VulnRequest:
     db: str | None
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     roles: tuple[str, ...] = ("service",)  # artifact roles of the go.mod files worth the run (artifacts.roles)
+    say_no_db: bool = True  # without a database: say so (SG716 named by the user), or stay quiet
 
 
 def database_problem(directory: str) -> str | None:
@@ -119,6 +120,8 @@ def check_all(mods: list[GoModFacts], dirs: dict[str, str], request: VulnRequest
 
     from steadygo.artifacts.roles import artifact_role
 
+    if request.db is None and not request.say_no_db:
+        return None
     tool = find_tool(request)
     deadline = time.monotonic() + request.timeout
     judged = [m for m in mods if artifact_role(m.path) in request.roles]
