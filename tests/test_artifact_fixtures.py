@@ -37,6 +37,11 @@ from wantfile import diff, expectations, header_config
 ROOT = os.path.join(FIXTURES, "artifacts")
 FIXTURE_DAY = datetime.date(2026, 12, 1)
 
+# Rules whose verdict comes from running a tool over a prepared environment,
+# proven by their own test file instead of static fixtures.
+TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)",
+              "SG716": "tests/test_sg716_vulnerable_dependency.py (govulncheck over a file:// proxy and vulndb)"}
+
 
 def _rule_dirs():
     for family in sorted(os.listdir(ROOT)):
@@ -48,6 +53,8 @@ def _rule_dirs():
 
 def _cases():
     for family, rule_dir in _rule_dirs():
+        if rule_dir[:5].upper() in TOOL_RULES:
+            continue  # a tool's prepared environment, not bad_/good_ cases: its own test file
         folder = os.path.join(ROOT, family, rule_dir)
         for name in sorted(os.listdir(folder)):
             yield pytest.param(os.path.join(folder, name), rule_dir[:5].upper(), id=f"{family}/{rule_dir}/{name}")
@@ -117,9 +124,6 @@ def _diff(want: Counter, got: Counter) -> str:
     return "\n".join(lines)
 
 
-# Rules whose verdict comes from running a tool over a prepared environment,
-# proven by their own test file instead of static fixtures.
-TOOL_RULES = {"SG715": "tests/test_gomod_verify.py (go mod verify over a module cache built by the test)"}
 
 
 def _tree_fixture(path, rule_id):

@@ -57,8 +57,10 @@ _TOP_KEYS = {
     "rules",
     "roles",
     "database",
+    "build",
 }
 _DATABASE_KEYS = {"max-connections", "idle-timeout"}
+_BUILD_KEYS = {"vulndb"}
 
 
 class Output(NamedTuple):
@@ -91,6 +93,8 @@ class Config:
     # Where the team hosts rule docs: a template with {id}; None = link nowhere.
     docs_url: str | None = None
     database: "DatabaseLimits" = field(default_factory=lambda: DatabaseLimits())
+    # [build] vulndb / --vulndb: a local Go vulnerability database (absolute) for SG716
+    vulndb: str | None = None
     # --- from the command line only ---
     paths: list[str] = field(default_factory=lambda: ["."])
     formats: list[Output] = field(default_factory=lambda: [Output("text")])
@@ -413,7 +417,35 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         cfg.rule_options = _rule_options(data["rules"], src)
     if "database" in data:
         cfg.database = _database(data["database"], src)
+    if "build" in data:
+        cfg.vulndb = _build(data["build"], src, cfg.root)
     return cfg
+
+
+def _build(table: Any, src, root: str) -> str | None:
+    """``[build]``: ``vulndb``, a directory relative to the config file."""
+    if not isinstance(table, dict):
+        raise UserError(f"{src('build')}: expected a table [build]")
+    for key in table:
+        if key not in _BUILD_KEYS:
+            raise UserError(f"{src(f'build.{key}')}: unknown key (known: {', '.join(sorted(_BUILD_KEYS))})")
+    if "vulndb" not in table:
+        return None
+    v = table["vulndb"]
+    if not isinstance(v, str) or not v:
+        raise UserError(f"{src('build.vulndb')}: expected the path of a Go vulnerability database directory")
+    return vulndb_dir(os.path.join(root, os.path.expanduser(v)), src("build.vulndb"))
+
+
+def vulndb_dir(path: str, source: str) -> str:
+    """``path`` made absolute, or a UserError naming ``source`` when it is no
+    vulnerability database govulncheck can read."""
+    from steadygo.artifacts.govulncheck import database_problem
+
+    problem = database_problem(path)
+    if problem is not None:
+        raise UserError(f"{source}: {_shown(path)}: {problem}")
+    return os.path.abspath(path)
 
 
 @dataclass(frozen=True)
@@ -519,7 +551,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
-    "k8s", "dockerfile", "allow_empty", "sort", "statistics",
+    "k8s", "dockerfile", "allow_empty", "sort", "statistics", "vulndb",
 })
 
 
@@ -579,6 +611,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.allow_empty = bool(opts.get("allow_empty"))
     cfg.sort = opts.get("sort") or "file"
     cfg.statistics = bool(opts.get("statistics"))
+    if opts.get("vulndb") is not None:
+        cfg.vulndb = vulndb_dir(os.path.expanduser(opts["vulndb"]), "--vulndb")
     if opts.get("k8s") or opts.get("dockerfile"):
         from steadygo.artifacts.sources import explicit_inputs
 

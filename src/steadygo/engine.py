@@ -460,6 +460,11 @@ def scan(
         result.diagnostics.append(Diagnostic(
             "--k8s/--dockerfile", "given, but no build or deploy rule is selected (they are preview rules: add "
             "--preview, or select SG7/SG8 by name)", level="warning"))
+    if config.vulndb and "SG716" not in enabled:
+        result.diagnostics.append(Diagnostic(
+            "--vulndb", "a vulnerability database is given (--vulndb or [build] vulndb), but SG716 "
+            "(vulnerable-dependency) is not selected (a preview rule: add --preview, or --extend-select SG716)",
+            level="warning"))
 
     role_base = config.root if config.path else base
 
@@ -577,7 +582,8 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
                           services=result.module_facts, settings={"database": {
                               "max_connections": config.database.max_connections,
                               "idle_timeout": config.database.idle_timeout_s}},
-                          package_facts=result.package_facts)
+                          package_facts=result.package_facts, vulndb=config.vulndb,
+                          named={r.meta.id for r in map(registry.lookup, config.select + config.extend_select) if r})
     result.diagnostics.extend(out.diagnostics)
     result.artifacts = len(files)
     result.artifact_facts = out.facts

@@ -32,30 +32,52 @@ class ArtifactOutcome:
 
 def check_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                     options: dict[str, dict] | None = None,
-                    jobs: int | None = None) -> tuple[list[Finding], list[Diagnostic]]:
+                    jobs: int | None = None, vulndb: str | None = None) -> tuple[list[Finding], list[Diagnostic]]:
     """Findings of the enabled SG7xx/SG8xx rules over ``files`` (paths, or
     ``sources.ArtifactInput`` for stdin), and one diagnostic per file that
     could not be used.  ``options`` maps a rule name to its option values;
-    ``jobs`` > 1 parses big YAML sets in that many processes (default 1)."""
-    out = audit_artifacts(files, enabled_ids, base, options=options, jobs=jobs)
+    ``jobs`` > 1 parses big YAML sets in that many processes (default 1);
+    ``vulndb`` is the vulnerability database directory SG716 reads."""
+    out = audit_artifacts(files, enabled_ids, base, options=options, jobs=jobs, vulndb=vulndb)
     return out.findings, out.diagnostics
+
+
+def _vuln_request(rules: list[ArtifactRule], options: dict[str, dict] | None, vulndb: str | None,
+                  named: Iterable[str] | None):
+    """SG716's run: None when the rule is not enabled.  Without a database
+    it says so only when the user named SG716 (``named``: the rule ids named
+    exactly; None: every enabled rule was named): a rule that came with
+    ``--preview`` or ``ALL`` and has nothing to read stays quiet."""
+    rule = next((r for r in rules if r.meta.id == "SG716"), None)
+    if rule is None:
+        return None
+    from steadygo.artifacts.govulncheck import VulnRequest
+
+    opts = rule.meta.option_defaults()
+    opts.update((options or {}).get(rule.meta.name, {}))
+    return VulnRequest(db=vulndb, timeout=float(opts["timeout-seconds"]), roles=rule.meta.roles,
+                       say_no_db=named is None or rule.meta.id in set(named))
 
 
 def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                     options: dict[str, dict] | None = None, jobs: int | None = None,
                     modules: list[GoModule] | None = None,
                     services: Mapping | None = None, settings: Mapping | None = None,
-                    package_facts: Mapping | None = None) -> ArtifactOutcome:
+                    package_facts: Mapping | None = None, vulndb: str | None = None,
+                    named: Iterable[str] | None = None) -> ArtifactOutcome:
     """The build and deploy layers joined with the code: ``modules`` are the
     scanned Go modules and ``services`` their merged service facts (keyed by
     module root), so cross-artifact rules see what each container runs
     (``package_facts``: the same per package, to tell one main from another);
-    ``settings`` are project settings the rules read (``[database]``)."""
+    ``settings`` are project settings the rules read (``[database]``);
+    ``vulndb`` the vulnerability database directory (SG716); ``named`` the
+    rule ids the user named exactly (None: all enabled ones)."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
-                  module_graph=any(r.meta.id == "SG719" for r in rules))
+                  module_graph=any(r.meta.id == "SG719" for r in rules),
+                  vulncheck=_vuln_request(rules, options, vulndb, named))
     links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base)
     outcome = ArtifactOutcome(diagnostics=got.diagnostics, facts=got.facts, links=links)
     findings = outcome.findings

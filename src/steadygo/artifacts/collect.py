@@ -32,11 +32,12 @@ class Collected:
 
 
 def collect(files, base: str, validate_schema: bool = True, jobs: int | None = None,
-            verify_modules: bool = False, module_graph: bool = False) -> Collected:
+            verify_modules: bool = False, module_graph: bool = False, vulncheck=None) -> Collected:
     """See ``_collect``; ``verify_modules`` also runs ``go mod verify`` offline
     in each go.mod's directory (SG715), after every file is read;
     ``module_graph`` builds the graph of the go.mod files and their local
-    replaces (``facts.modules``, SG719)."""
+    replaces (``facts.modules``, SG719); ``vulncheck`` (a
+    ``govulncheck.VulnRequest``) runs govulncheck offline in them (SG716)."""
     files = list(files)
     got = _collect(files, base, validate_schema, jobs)
     if module_graph:
@@ -54,6 +55,12 @@ def collect(files, base: str, validate_schema: bool = True, jobs: int | None = N
             else:
                 gomod_verify.verify(mod, directory, tool)
         note = gomod_verify.summary(got.facts.go_mods)
+        if note is not None:
+            got.diagnostics.append(note)
+    if vulncheck is not None and got.facts.go_mods:
+        from steadygo.artifacts import govulncheck
+
+        note = govulncheck.check_all(got.facts.go_mods, got.gomod_dirs, vulncheck)
         if note is not None:
             got.diagnostics.append(note)
     return got

@@ -311,6 +311,34 @@ class GoVerifyProblem(Serialisable):
 
 
 @dataclass
+class GoVulnCall(Serialisable):
+    """Where the module's own code calls toward a vulnerable symbol: the
+    first frame of govulncheck's trace that is in this module."""
+
+    path: str  # display path of the calling file
+    line: int
+    function: str  # the calling function: 'handle', 'Server.Serve'
+    symbol: str  # the vulnerable symbol it reaches: 'vulnlib.Parse'
+
+
+@dataclass
+class GoVulnFact(Serialisable):
+    """One vulnerability of the vulnerability database that govulncheck found
+    in a module's build, at the deepest level it could see."""
+
+    osv: str  # GO-2024-1234
+    module: str  # module path, 'stdlib' for the standard library
+    version: str  # the version in the build: 'v1.0.0' ('v1.27.3' for stdlib)
+    fixed: str | None  # first fixed version, None when no release fixes it
+    level: str  # 'symbol' (the code calls it) | 'package' (imported) | 'module' (only required)
+    summary: str = ""
+    # the vulnerable packages the code imports; at 'module' level the ones the entry lists
+    packages: list[str] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)  # reached symbols ('symbol'), else the vulnerable ones listed
+    calls: list[GoVulnCall] = field(default_factory=list)
+
+
+@dataclass
 class GoModFacts(Serialisable):
     path: str  # display path of the go.mod
     module: str = ""
@@ -335,6 +363,11 @@ class GoModFacts(Serialisable):
     verify_problems: list[GoVerifyProblem] = field(default_factory=list)
     verify_reason: str | None = None  # why it did not run, or what it could not check
     verify_unchecked: list[str] = field(default_factory=list)  # module@version missing from the cache
+    # govulncheck (offline, only when SG716 is enabled): 'not-asked', 'checked',
+    # 'not-run' (see vuln_reason).
+    vuln_state: str = "not-asked"
+    vulns: list[GoVulnFact] = field(default_factory=list)
+    vuln_reason: str | None = None
 
     def replacement_for(self, req: GoRequirementFact) -> GoReplaceFact | None:
         """The replace that applies to ``req``: a versioned one wins over a

@@ -72,6 +72,9 @@ def add_scan_options(p) -> None:
                         "stdin: helm template ... | steadygo check --k8s - .")
     p.add_argument("--dockerfile", action="append", default=[], metavar="FILE",
                    help="a Dockerfile to audit with the code (repeatable), wherever it lives")
+    p.add_argument("--vulndb", metavar="DIR",
+                   help="a local Go vulnerability database (index/, ID/) for govulncheck (SG716); "
+                        "nothing is downloaded (default: vulndb under [build] in .steadygo.toml)")
 
 
 class _Progress:

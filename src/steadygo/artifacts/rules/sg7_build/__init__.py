@@ -14,6 +14,7 @@ from steadygo.artifacts.rules.sg7_build.sg712_local_replace_in_image_build impor
 from steadygo.artifacts.rules.sg7_build.sg713_toolchain_older_than_go import ToolchainOlderThanGo
 from steadygo.artifacts.rules.sg7_build.sg714_direct_requirement_pseudo_version import DirectRequirementPseudoVersion
 from steadygo.artifacts.rules.sg7_build.sg715_module_cache_verify_failed import ModuleCacheVerifyFailed
+from steadygo.artifacts.rules.sg7_build.sg716_vulnerable_dependency import VulnerableDependency
 from steadygo.artifacts.rules.sg7_build.sg719_local_module_cycle import LocalModuleCycle
 
 RULES = [
@@ -31,5 +32,6 @@ RULES = [
     ToolchainOlderThanGo(),
     DirectRequirementPseudoVersion(),
     ModuleCacheVerifyFailed(),
+    VulnerableDependency(),
     LocalModuleCycle(),
 ]
