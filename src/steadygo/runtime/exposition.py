@@ -92,6 +92,12 @@ class Family:
                 continue
             self.labels.setdefault(k, set()).add(v)
 
+    def label_shapes(self, joined: str | None = None) -> set[str]:
+        """The label-name sequences (``a,b,c``) of the canonical lines."""
+        if joined is None:
+            joined = "\x00," + "\x00,".join(self.bodies)
+        return {shape[1:] for shape in set(_VALUES_OF_PAIRS.sub("", joined).split("\x00")) if shape}
+
     def finish(self, source: str, text: str) -> None:
         """Read the canonical lines' labels in bulk: per label name one
         regex pass over the family's joined label text, all in C."""
@@ -102,7 +108,7 @@ class Family:
         joined = "\x00," + "\x00,".join(self.bodies)
         self.series += len(self.bodies)
         self.bodies = []
-        shapes = {shape[1:] for shape in set(_VALUES_OF_PAIRS.sub("", joined).split("\x00")) if shape}
+        shapes = self.label_shapes(joined)
         bad = {shape for shape in shapes if _bad_shape(shape)}
         if bad:
             _first_bad_line(bad, text, source)
@@ -137,7 +143,9 @@ def _shown(source: str) -> str:
     return "standard input" if source == "-" else source
 
 
-def parse(data: bytes | bytearray, source: str, content_type: str = "") -> Exposition:
+def parse(data: bytes | bytearray, source: str, content_type: str = "", canonical_reader: bool = True) -> Exposition:
+    """``canonical_reader=False`` sends every text-format sample line to
+    prometheus-client (slow): the tests compare the two."""
     text = _decode(data, source)
     if not text.strip():
         raise UserError(f"{source}: empty input: no metric families (is this the /metrics endpoint?)")
@@ -145,7 +153,7 @@ def parse(data: bytes | bytearray, source: str, content_type: str = "") -> Expos
         raise UserError(f"{source}: this is an HTML page, not a Prometheus exposition (is the metrics path right?)")
     if content_type.lower().startswith(OPENMETRICS_TYPE) or _ends_with_eof(text):
         return _parse_openmetrics(text, source)
-    return _parse_text(text, source)
+    return _parse_text(text, source, canonical_reader)
 
 
 def _decode(data: bytes | bytearray, source: str) -> str:
@@ -173,29 +181,37 @@ def _bad(source: str, lineno: int, what: str) -> UserError:
     return UserError(f"{source}: line {lineno}: {what if len(what) <= 160 else what[:157] + '...'}")
 
 
-def _parse_text(text: str, source: str) -> Exposition:
+def _parse_text(text: str, source: str, canonical_reader: bool = True) -> Exposition:
     families: dict[str, Family] = {}
-    canonical = _CANONICAL.fullmatch
+    canonical = _CANONICAL.fullmatch if canonical_reader else (lambda _line: None)
     last_name, last = "", None
     lineno = 0
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        m = canonical(raw)
-        if m is not None:
-            name, body = m.group(1, 2)
-            if name != last_name:
-                last_name, last = name, _family_of(name, families, lineno)
-            last.bodies.append(body or "")
-            continue
-        line = raw.strip()
-        if not line:
-            continue
-        if line[0] == "#":
-            _comment(line, lineno, families, source)
-            last_name = ""  # a TYPE line may have changed where the next sample belongs
-            continue
-        name, labels = _sample_by_prometheus_client(line, lineno, source)
-        last_name = ""
-        _family_of(name, families, lineno).add(labels)
+    try:
+        for lineno, raw in enumerate(text.split("\n"), 1):
+            m = canonical(raw)
+            if m is not None:
+                name, body = m.group(1, 2)
+                if name != last_name:
+                    last_name, last = name, _family_of(name, families, lineno)
+                last.bodies.append(body or "")
+                continue
+            line = raw.strip()
+            if not line:
+                continue
+            if line[0] == "#":
+                _comment(line, lineno, families, source)
+                last_name = ""  # a TYPE line may have changed where the next sample belongs
+                continue
+            name, labels = _sample_by_prometheus_client(line, lineno, source)
+            last_name = ""
+            _family_of(name, families, lineno).add(labels)
+    except UserError:
+        # A canonical line before this one may hold a bad label name (checked
+        # in bulk below): the first bad line is the one to name.
+        bad = {shape for fam in families.values() for shape in fam.label_shapes() if _bad_shape(shape)}
+        if bad:
+            _first_bad_line(bad, text, source, before=lineno)
+        raise
     for fam in families.values():
         fam.finish(source, text)
     if not families:
@@ -203,12 +219,14 @@ def _parse_text(text: str, source: str) -> Exposition:
     return Exposition(source, "text", list(families.values()), lineno)
 
 
-def _first_bad_line(bad: set[str], text: str, source: str) -> None:
+def _first_bad_line(bad: set[str], text: str, source: str, before: int | None = None) -> None:
     """A canonical line with a label name twice, or a reserved ``__`` name,
     is refused as prometheus-client refuses it; the lines are read again
     only then, to name the first offending one."""
     canonical = _CANONICAL.fullmatch
     for lineno, raw in enumerate(text.split("\n"), 1):
+        if before is not None and lineno >= before:
+            return
         m = canonical(raw)
         if m is not None and _VALUES_OF_PAIRS.sub("", m.group(2) or "") in bad:
             _sample_by_prometheus_client(raw.strip(), lineno, source)
