@@ -132,3 +132,21 @@ def test_a_bad_line_is_named(text, line, needle):
         exposition.parse(text, "in.prom")
     msg = str(exc.value)
     assert msg.startswith(f"in.prom: line {line}: ") and needle in msg and "\n" not in msg, msg
+
+
+@pytest.mark.parametrize("text", [
+    'a{x=",y=",y="2"} 1\n',  # a value that looks like the start of a pair
+    'a{x=",x="} 1\na{x="b"} 2\n',
+    'a{y="1",x="2"} 1\na{x="3"} 1\na{z="4"} 1\n',  # label names the first and last line do not have
+    '  # TYPE a counter\na 1\n',  # an indented comment
+    'a{path="/a#b"} 1\n#x\n# TYPE b gauge\nb 1',  # '#' inside a value; no final newline
+    'a 1\r\n# HELP a x\r\n',
+])
+def test_tricky_canonical_lines(text):
+    fast, slow = _both(text)
+    assert fast == slow and fast[0] != "error", (fast, slow)
+
+
+def test_values_that_look_like_pairs_are_values():
+    fam = exposition.parse(b'a{x=",y=",y="2"} 1\n', "in").families[0]
+    assert fam.labels == {"x": {",y="}, "y": {"2"}}

@@ -49,8 +49,13 @@ _PAIR = _LABEL + r'="[^"\\\n]*"'
 _VALUE = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?Inf|NaN"
 # The canonical sample line: name, optional {pairs}, one space, value, optional timestamp.
 _CANONICAL = re.compile(rf"({_NAME})(?:\{{((?:{_PAIR}(?:,{_PAIR})*,?)?)\}})? (?:{_VALUE})(?: -?\d+)?")
+# The same, over many lines at once (multiline: one C pass per block of samples).
+_CANONICAL_LINES = re.compile(rf"^({_NAME})(?:\{{((?:{_PAIR}(?:,{_PAIR})*,?)?)\}})? (?:{_VALUE})(?: -?\d+)?$", re.M)
 _PAIRS = re.compile(rf'({_LABEL})="([^"\\\n]*)"')
 _VALUES_OF_PAIRS = re.compile(r'="[^"\\\n]*"')
+_PAIR_NAMES = re.compile(rf'({_LABEL})="')  # on one canonical body: values hold no '"', so each hit is a name
+_BODY_SEP = '\x00",'
+_JOINED_NAMES = re.compile(rf'",({_LABEL})="')
 _LEGAL_NAME = re.compile(rf"{_NAME}\Z")
 
 
@@ -92,30 +97,39 @@ class Family:
                 continue
             self.labels.setdefault(k, set()).add(v)
 
-    def label_shapes(self, joined: str | None = None) -> set[str]:
-        """The label-name sequences (``a,b,c``) of the canonical lines."""
-        if joined is None:
-            joined = "\x00," + "\x00,".join(self.bodies)
-        return {shape[1:] for shape in set(_VALUES_OF_PAIRS.sub("", joined).split("\x00")) if shape}
+    def label_shapes(self) -> set[str]:
+        """The label-name sequences (``a,b,c``) of the canonical lines (slow;
+        for naming an error)."""
+        joined = "\x00" + "\x00".join(self.bodies)
+        return {shape for shape in set(_VALUES_OF_PAIRS.sub("", joined).split("\x00")) if shape}
 
     def finish(self, source: str, text: str) -> None:
-        """Read the canonical lines' labels in bulk: per label name one
-        regex pass over the family's joined label text, all in C."""
+        """Read the canonical lines' labels in bulk, all in C: per label name
+        a count, a search for a repeat and one regex pass over the family's
+        joined label text.
+
+        Counting '",k="' can over-count (a value may be ',k=': x=",k="), so
+        the counts only decide when to look closer; the values themselves are
+        read by a pattern that walks each line pair by pair from its start."""
         if not self.bodies:
             return
-        # Each line's labels after "\x00,": a value holds no '"', so ',k="' only
-        # ever starts a real pair, and the pattern's literal prefix is searched fast.
-        joined = "\x00," + "\x00,".join(self.bodies)
+        joined = _BODY_SEP + _BODY_SEP.join(self.bodies)
         self.series += len(self.bodies)
+        names = {k for body in (self.bodies[0], self.bodies[-1]) for k in _PAIR_NAMES.findall(body)}
         self.bodies = []
-        shapes = self.label_shapes(joined)
-        bad = {shape for shape in shapes if _bad_shape(shape)}
-        if bad:
-            _first_bad_line(bad, text, source)
-        names = {n for shape in shapes for n in shape.split(",") if n}
+        pairs = joined.count('="')  # at least one per pair
+        counts = {k: joined.count(f'",{k}="') for k in names}
+        if sum(counts.values()) != pairs:  # names the first and last line lack, or values with '="' in them
+            names = set(_JOINED_NAMES.findall(joined))
+            counts = {k: joined.count(f'",{k}="') for k in names}
+        if any(k.startswith("__") or (counts[k] > 1 and re.search(f'",{k}="[^\x00]*",{k}="', joined))
+               for k in names):
+            _first_bad_line(text, source)  # raises when a line really is bad
         hist = self.type in ("histogram", "gauge_histogram")
         for k in names:
-            values = set(re.findall(f',{k}="([^"\\\\\n]*)"', joined))
+            values = set(re.findall(f'\x00",(?:{_PAIR},)*?{k}="([^"\\\\\n]*)"', joined))
+            if not values:
+                continue  # a name seen only inside a value
             if hist and k == "le":
                 self._add_pairs(("le", v) for v in values)
             elif not (k == "quantile" and self.type == "summary"):
@@ -182,53 +196,105 @@ def _bad(source: str, lineno: int, what: str) -> UserError:
 
 
 def _parse_text(text: str, source: str, canonical_reader: bool = True) -> Exposition:
+    """Blocks of sample lines between comment lines are read by one
+    multiline regex pass each; a block with any other line (escapes, odd
+    spacing, blank lines, malformed) is read line by line instead."""
     families: dict[str, Family] = {}
-    canonical = _CANONICAL.fullmatch if canonical_reader else (lambda _line: None)
-    last_name, last = "", None
-    lineno = 0
+    lineno = 1  # of the block being read
+    pos = 0
     try:
-        for lineno, raw in enumerate(text.split("\n"), 1):
-            m = canonical(raw)
-            if m is not None:
-                name, body = m.group(1, 2)
-                if name != last_name:
-                    last_name, last = name, _family_of(name, families, lineno)
-                last.bodies.append(body or "")
-                continue
-            line = raw.strip()
-            if not line:
-                continue
-            if line[0] == "#":
-                _comment(line, lineno, families, source)
-                last_name = ""  # a TYPE line may have changed where the next sample belongs
-                continue
-            name, labels = _sample_by_prometheus_client(line, lineno, source)
-            last_name = ""
-            _family_of(name, families, lineno).add(labels)
-    except UserError:
+        for start, end in _comment_lines(text):
+            block = text[pos:start]
+            _read_block(block, lineno, families, source, canonical_reader)
+            lineno += block.count("\n")
+            try:
+                _comment(text[start:end].strip(), lineno, families, source)
+            except UserError as exc:
+                raise _BlockError(exc, lineno) from None
+            lineno += 1
+            pos = end + 1
+        _read_block(text[pos:], lineno, families, source, canonical_reader)
+    except _BlockError as err:
         # A canonical line before this one may hold a bad label name (checked
-        # in bulk below): the first bad line is the one to name.
-        bad = {shape for fam in families.values() for shape in fam.label_shapes() if _bad_shape(shape)}
-        if bad:
-            _first_bad_line(bad, text, source, before=lineno)
-        raise
+        # in bulk when the families finish): the first bad line is the one to name.
+        if any(_bad_shape(shape) for fam in families.values() for shape in fam.label_shapes()):
+            _first_bad_line(text, source, before=err.lineno)
+        raise err.error from None
     for fam in families.values():
         fam.finish(source, text)
     if not families:
         raise UserError(f"{source}: no metric families (only comments)")
-    return Exposition(source, "text", list(families.values()), lineno)
+    return Exposition(source, "text", list(families.values()), text.count("\n") + (not text.endswith("\n")))
 
 
-def _first_bad_line(bad: set[str], text: str, source: str, before: int | None = None) -> None:
+def _comment_lines(text: str):
+    """(start, end) of each line that starts with '#', found with str.find
+    (a '#' inside a label value is skipped; an indented comment is left to
+    the line-by-line reader)."""
+    if text.startswith("#"):
+        at = 0
+    else:
+        at = text.find("\n#") + 1
+        if at == 0:
+            return
+    while True:
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        yield at, end
+        nxt = text.find("\n#", end)
+        if nxt < 0:
+            return
+        at = nxt + 1
+
+
+class _BlockError(Exception):
+    def __init__(self, error: UserError, lineno: int):
+        self.error, self.lineno = error, lineno
+
+
+def _read_block(block: str, first: int, families: dict[str, Family], source: str, canonical_reader: bool) -> None:
+    if not block:
+        return
+    lines = block.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the block's last newline ends its last line
+    found = _CANONICAL_LINES.findall(block) if canonical_reader else ()
+    if len(found) == len(lines):  # every line canonical, so match i is line first + i
+        last_name, bodies = "", None
+        for i, (name, body) in enumerate(found):
+            if name != last_name:
+                last_name, bodies = name, _family_of(name, families, first + i).bodies
+            bodies.append(body)
+        return
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            continue
+        lineno = first + i
+        try:
+            if line[0] == "#":  # an indented comment line
+                _comment(line, lineno, families, source)
+                continue
+            m = _CANONICAL.fullmatch(line) if canonical_reader else None
+            if m is not None:
+                name, body = m.group(1, 2)
+                _family_of(name, families, lineno).bodies.append(body or "")
+                continue
+            name, labels = _sample_by_prometheus_client(line, lineno, source)
+        except UserError as exc:
+            raise _BlockError(exc, lineno) from None
+        _family_of(name, families, lineno).add(labels)
+
+
+def _first_bad_line(text: str, source: str, before: int | None = None) -> None:
     """A canonical line with a label name twice, or a reserved ``__`` name,
     is refused as prometheus-client refuses it; the lines are read again
     only then, to name the first offending one."""
-    canonical = _CANONICAL.fullmatch
     for lineno, raw in enumerate(text.split("\n"), 1):
         if before is not None and lineno >= before:
             return
-        m = canonical(raw)
-        if m is not None and _VALUES_OF_PAIRS.sub("", m.group(2) or "") in bad:
+        m = _CANONICAL.fullmatch(raw.strip())
+        if m is not None and _bad_shape(_VALUES_OF_PAIRS.sub("", m.group(2) or "")):
             _sample_by_prometheus_client(raw.strip(), lineno, source)
             raise _bad(source, lineno, f"malformed sample line (duplicate or reserved label name): {raw.strip()}")
 

@@ -38,15 +38,25 @@ class Thresholds:
 _SHAPES = (
     ("UUIDs", re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\Z")),
     ("e-mail addresses", re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\Z")),
-    ("paths with ids in them", re.compile(r"/(?:[^/]*/)*(?:\d{2,}|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{36})(?:/.*)?\Z")),
+    ("paths with ids in them", re.compile(r"/(?:[^/]*/)*(?:\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{36})(?:/.*)?\Z")),
     ("numeric ids", re.compile(r"\d{4,}\Z")),
     ("hex ids or hashes", re.compile(r"(?=.*\d)[0-9a-fA-F]{16,}\Z")),
 )
-_SAMPLE = 200  # distinct values looked at per label
+_SAMPLE = 100  # distinct values looked at per label
 _MAJORITY = 0.8
 
 
+# Cheap shape tests first: ipaddress is exact but slow, so it only sees
+# values that already look like an address.
+_IPV4ISH = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\Z")
+_IPV6ISH = re.compile(r"\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*(?:%\w+)?\]?(?::\d{1,5})?\Z")
+
+
 def _is_ip(value: str) -> bool:
+    if _IPV4ISH.match(value):
+        return all(int(octet) <= 255 for octet in value.split(":", 1)[0].split("."))
+    if not _IPV6ISH.match(value):
+        return False
     host = value
     if value.startswith("[") and "]" in value:  # [::1]:9090
         host = value[1:value.index("]")]
@@ -59,15 +69,31 @@ def _is_ip(value: str) -> bool:
     return True
 
 
+def _mostly(values: list[str], test, need: int) -> bool:
+    """At least ``need`` of ``values`` pass ``test``; stops as soon as that is
+    decided either way."""
+    hits, misses, allowed = 0, 0, len(values) - need
+    for v in values:
+        if test(v):
+            hits += 1
+            if hits >= need:
+                return True
+        else:
+            misses += 1
+            if misses > allowed:
+                return False
+    return False
+
+
 def value_shape(values: list[str]) -> str | None:
     """The unbounded shape most of ``values`` share, or None."""
     if not values:
         return None
     need = max(1, int(len(values) * _MAJORITY))
-    if sum(_is_ip(v) for v in values) >= need:
+    if _mostly(values, _is_ip, need):
         return "IP addresses"
     for shape, rx in _SHAPES:
-        if sum(1 for v in values if rx.match(v)) >= need:
+        if _mostly(values, rx.match, need):
             return shape
     return None
 
