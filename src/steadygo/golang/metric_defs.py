@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from steadygo.golang.facts import extract_facts
-
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.facts import Metric
     from steadygo.golang.rules.base import FileContext
@@ -91,5 +89,9 @@ def promlint(name: str, mtype: str, labels=()) -> list[str]:
 
 
 def metrics_in_file(ctx: FileContext) -> list[Metric]:
+    # Imported here: the naming rules above are also used on live expositions
+    # (steadygo metrics), which should not pay for loading the Go analysis.
+    from steadygo.golang.facts import extract_facts
+
     facts = extract_facts(ctx.pkg)
     return [m for m in facts.metrics if m.location.path == ctx.file.relpath]

@@ -122,18 +122,21 @@ class Family:
         if sum(counts.values()) != pairs:  # names the first and last line lack, or values with '="' in them
             names = set(_JOINED_NAMES.findall(joined))
             counts = {k: joined.count(f'",{k}="') for k in names}
-        if any(k.startswith("__") or (counts[k] > 1 and re.search(f'",{k}="[^\x00]*",{k}="', joined))
-               for k in names):
-            _first_bad_line(text, source)  # raises when a line really is bad
         hist = self.type in ("histogram", "gauge_histogram")
+        suspect = False
         for k in names:
-            values = set(re.findall(f'\x00",(?:{_PAIR},)*?{k}="([^"\\\\\n]*)"', joined))
-            if not values:
+            found = re.findall(f'\x00",(?:{_PAIR},)*?{k}="([^"\\\\\n]*)"', joined)  # k's first value per line
+            # More '",k="' than lines with k: a line has k twice, or a value looks like a pair.
+            suspect = suspect or k.startswith("__") or counts[k] > len(found)
+            if not found:
                 continue  # a name seen only inside a value
+            values = set(found)
             if hist and k == "le":
                 self._add_pairs(("le", v) for v in values)
             elif not (k == "quantile" and self.type == "summary"):
                 self.labels.setdefault(k, set()).update(values)
+        if suspect:
+            _first_bad_line(text, source)  # raises when a line really is bad
 
 
 @dataclass
