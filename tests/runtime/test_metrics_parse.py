@@ -94,11 +94,11 @@ def test_families_group_as_in_go():
             "h_count 2\n# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 1\ns_count 1\n"
             "u_bucket{le=\"1\"} 1\nu 1\nu 2\n# TYPE g gauge\ng_sum 1\n")
     fams = {f.name: f for f in exposition.parse(text.encode(), "in").families}
-    assert sorted(fams) == ["g", "g_sum", "h", "s", "u", "u_bucket"]
+    assert sorted(fams) == ["g_sum", "h", "s", "u", "u_bucket"]  # g: a TYPE with no samples is dropped, as in Go
     assert fams["h"].series == 4 and sorted(fams["h"].buckets) == [0.1, float("inf")] and fams["h"].labels == {}
     assert fams["s"].series == 3 and fams["s"].labels == {}  # quantile is not a label of a summary
     assert fams["u_bucket"].type == "untyped" and fams["u_bucket"].labels == {"le": {"1"}}
-    assert fams["u"].series == 2 and fams["g"].series == 0 and fams["g_sum"].type == "untyped"
+    assert fams["u"].series == 2 and fams["g_sum"].type == "untyped"
 
 
 def test_openmetrics_goes_through_prometheus_clients_parser():

@@ -227,7 +227,10 @@ def _parse_text(text: str, source: str, canonical_reader: bool = True) -> Exposi
         fam.finish(source, text)
     if not families:
         raise UserError(f"{source}: no metric families (only comments)")
-    return Exposition(source, "text", list(families.values()), text.count("\n") + (not text.endswith("\n")))
+    # A HELP or TYPE line with no samples is not a family: the Go parser
+    # drops it, so promtool does not judge it either.
+    return Exposition(source, "text", [f for f in families.values() if f.series],
+                      text.count("\n") + (not text.endswith("\n")))
 
 
 def _comment_lines(text: str):
@@ -395,7 +398,7 @@ def _parse_openmetrics(text: str, source: str) -> Exposition:
         raise _bad(source, lines.n, f"not valid OpenMetrics ({detail})") from None
     if not families:
         raise UserError(f"{source}: no metric families (only '# EOF')")
-    return Exposition(source, "openmetrics", families, lines.n)
+    return Exposition(source, "openmetrics", [f for f in families if f.series], lines.n)
 
 
 def _om_family(metric, line: int) -> Family:
