@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "heap": "heap",
     "gctrace": "gctrace",
     "memstats": "memstats",
+    "metrics": "metrics",
     "graph": "graph",
     "advise": "advise",
 }

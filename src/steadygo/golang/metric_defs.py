@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from steadygo.golang.facts import extract_facts
-
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.facts import Metric
     from steadygo.golang.rules.base import FileContext
@@ -55,20 +53,24 @@ def promlint(name: str, mtype: str, labels=()) -> list[str]:
     if unit is not None and unit[0] != unit[1]:
         out.append(f'use base unit "{unit[1]}" instead of "{unit[0]}"')
     is_total = name.endswith("_total")
+    # promtool exempts untyped families (an exposition's samples without a
+    # TYPE line) from the type-specific lints; code always declares a type.
+    typed = mtype != "untyped"
     if mtype == "counter" and not is_total:
         out.append('counter metrics should have "_total" suffix')
-    elif mtype != "counter" and is_total:
+    elif typed and mtype != "counter" and is_total:
         out.append('non-counter metrics should not have "_total" suffix')
-    if mtype != "histogram" and name.endswith("_bucket"):
-        out.append('non-histogram metrics should not have "_bucket" suffix')
-    if mtype not in ("histogram", "summary") and name.endswith("_count"):
-        out.append('non-histogram and non-summary metrics should not have "_count" suffix')
-    if mtype not in ("histogram", "summary") and name.endswith("_sum"):
-        out.append('non-histogram and non-summary metrics should not have "_sum" suffix')
-    if mtype != "histogram" and "le" in labels:
-        out.append('non-histogram metrics should not have "le" label')
-    if mtype != "summary" and "quantile" in labels:
-        out.append('non-summary metrics should not have "quantile" label')
+    if typed:
+        if mtype != "histogram" and name.endswith("_bucket"):
+            out.append('non-histogram metrics should not have "_bucket" suffix')
+        if mtype not in ("histogram", "summary") and name.endswith("_count"):
+            out.append('non-histogram and non-summary metrics should not have "_count" suffix')
+        if mtype not in ("histogram", "summary") and name.endswith("_sum"):
+            out.append('non-histogram and non-summary metrics should not have "_sum" suffix')
+        if mtype != "histogram" and "le" in labels:
+            out.append('non-histogram metrics should not have "le" label')
+        if mtype != "summary" and "quantile" in labels:
+            out.append('non-summary metrics should not have "quantile" label')
     low = name.lower()
     for t in TYPES:
         if f"_{t}_" in low or low.endswith(f"_{t}"):
@@ -87,5 +89,9 @@ def promlint(name: str, mtype: str, labels=()) -> list[str]:
 
 
 def metrics_in_file(ctx: FileContext) -> list[Metric]:
+    # Imported here: the naming rules above are also used on live expositions
+    # (steadygo metrics), which should not pay for loading the Go analysis.
+    from steadygo.golang.facts import extract_facts
+
     facts = extract_facts(ctx.pkg)
     return [m for m in facts.metrics if m.location.path == ctx.file.relpath]

@@ -67,11 +67,14 @@ def size_text(n: int) -> str:
 
 
 def read_artifact(source: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT,
-                  params: dict[str, str] | None = None) -> Artifact:
+                  params: dict[str, str] | None = None, accept: str = "*/*", offer_gzip: bool = False) -> Artifact:
+    """``accept`` is sent as the Accept header of a live URL (a /metrics
+    endpoint picks its exposition format by it); ``offer_gzip`` asks for a
+    gzipped body, safe because every layer is peeled under the byte limit."""
     content_type = ""
     if is_url(source):
         check_url(source)
-        body = _UrlBody(source, timeout, params)
+        body = _UrlBody(source, timeout, params, accept, offer_gzip)
         chunks: Iterator[bytes] = body.chunks()
         over = f"{source}: response is over the {size_text(max_bytes)} limit"
     elif source == "-":
@@ -342,8 +345,10 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 class _UrlBody:
     """GET a URL within one time budget; ``chunks()`` yields the raw body."""
 
-    def __init__(self, url: str, timeout: float, params: dict[str, str] | None):
-        self.url, self.timeout, self.params = url, timeout, params
+    def __init__(self, url: str, timeout: float, params: dict[str, str] | None, accept: str = "*/*",
+                 offer_gzip: bool = False):
+        self.url, self.timeout, self.params, self.accept = url, timeout, params, accept
+        self.offer_gzip = offer_gzip
         self.content_type = ""
 
     def chunks(self) -> Iterator[bytes]:
@@ -354,7 +359,9 @@ class _UrlBody:
         host = urlsplit(url).netloc
         current = _with_params(url, self.params)
         ext = {"timeout": {k: self.timeout for k in ("connect", "read", "write", "pool")}}
-        headers = [(b"User-Agent", b"steadygo"), (b"Accept", b"*/*")]
+        headers = [(b"User-Agent", b"steadygo"), (b"Accept", self.accept.encode("latin-1"))]
+        if self.offer_gzip:
+            headers.append((b"Accept-Encoding", b"gzip"))
         try:
             with httpcore.ConnectionPool(network_backend=_deadline_backend(deadline), retries=0) as pool:
                 for _ in range(_MAX_REDIRECTS + 1):

@@ -1,5 +1,5 @@
 """SG9xx: findings from runtime evidence (goroutine dumps, heap profiles,
-gctrace, memstats), one rule per file: ``sg9NN_<name>.py`` holds the rule's
+gctrace, memstats, metric expositions), one rule per file: ``sg9NN_<name>.py`` holds the rule's
 metadata, the function that words its finding, and where its fixtures are."""
 
 from steadygo.evidence.rules.sg9_runtime.sg901_goroutine_leak_proven import LEAK_PROVEN
@@ -22,6 +22,12 @@ from steadygo.evidence.rules.sg9_runtime.sg923_gc_forced_cycles import GC_FORCED
 from steadygo.evidence.rules.sg9_runtime.sg924_gc_long_stop_the_world import GC_LONG_PAUSE
 from steadygo.evidence.rules.sg9_runtime.sg931_heap_near_memory_limit import HEAP_NEAR_LIMIT
 from steadygo.evidence.rules.sg9_runtime.sg932_gc_cpu_fraction_high import GC_CPU_HIGH
+from steadygo.evidence.rules.sg9_runtime.sg941_exposed_metric_name_breaks_conventions import EXPOSED_NAME_CONVENTIONS
+from steadygo.evidence.rules.sg9_runtime.sg942_exposed_metric_without_help import EXPOSED_WITHOUT_HELP
+from steadygo.evidence.rules.sg9_runtime.sg943_metric_family_high_cardinality import FAMILY_HIGH_CARDINALITY
+from steadygo.evidence.rules.sg9_runtime.sg944_metric_label_value_unbounded import LABEL_VALUE_UNBOUNDED
+from steadygo.evidence.rules.sg9_runtime.sg945_histogram_too_few_buckets import HISTOGRAM_TOO_FEW_BUCKETS
+from steadygo.evidence.rules.sg9_runtime.sg946_histogram_no_bucket_near_slo import HISTOGRAM_NO_BUCKET_NEAR_SLO
 
 RULES = [
     LEAK_PROVEN,
@@ -44,4 +50,10 @@ RULES = [
     GC_LONG_PAUSE,
     HEAP_NEAR_LIMIT,
     GC_CPU_HIGH,
+    EXPOSED_NAME_CONVENTIONS,
+    EXPOSED_WITHOUT_HELP,
+    FAMILY_HIGH_CARDINALITY,
+    LABEL_VALUE_UNBOUNDED,
+    HISTOGRAM_TOO_FEW_BUCKETS,
+    HISTOGRAM_NO_BUCKET_NEAR_SLO,
 ]
