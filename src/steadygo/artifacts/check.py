@@ -56,7 +56,8 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
                   module_graph=any(r.meta.id == "SG719" for r in rules))
-    links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base)
+    links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base,
+                         builds=got.facts.image_builds)
     outcome = ArtifactOutcome(diagnostics=got.diagnostics, facts=got.facts, links=links)
     findings = outcome.findings
     for rule in rules:
