@@ -57,6 +57,18 @@ def test_only_changed_lines_are_reported(repo, capsys):
     assert "only lines changed since HEAD~1 are reported" in doc["notes"]
 
 
+def test_a_renamed_file_reports_only_its_edited_lines(repo, capsys):
+    git(repo, "mv", "main.go", "server.go")
+    code, doc, _ = findings(capsys, "--new-from-rev", "HEAD")
+    assert doc["findings"] == [] and code == 0  # moved, not changed
+    server = repo / "server.go"
+    server.write_text(server.read_text() + "\nfunc two() { http.ListenAndServe(\":1\", nil) }\n")
+    git(repo, "commit", "-qam", "rename and one new server")
+    code, doc, _ = findings(capsys, "--new-from-rev", "HEAD~1")
+    got = [(f["path"], f["rule_id"]) for f in doc["findings"]]
+    assert got == [("server.go", "SG101")], got
+
+
 def test_missing_rev_in_shallow_clone(repo, tmp_path, capsys, monkeypatch):
     (repo / "main.go").write_text((repo / "main.go").read_text() + "\n// two\n")
     git(repo, "commit", "-qam", "second")

@@ -66,6 +66,21 @@ def test_rules_table_lists_every_rule():
         assert r.meta.id in p.stdout and r.meta.name in p.stdout
 
 
+def test_rules_table_fits_the_terminal():
+    import os
+    import subprocess
+    import sys
+
+    narrow = subprocess.run([sys.executable, "-m", "steadygo", "rules"], capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "80"}, timeout=60)
+    assert narrow.returncode == 0
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    assert "SG827" in narrow.stdout and "preview" in narrow.stdout
+    wide = subprocess.run([sys.executable, "-m", "steadygo", "rules"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "150"}, timeout=60)
+    assert "breakpoint" in wide.stdout.splitlines()[0] and "breakpoint" not in narrow.stdout.splitlines()[0]
+
+
 def test_rules_json():
     data = json.loads(run_cli("rules", "--format", "json").stdout)
     assert [d["id"] for d in data] == [r.meta.id for r in registry.all_rules()]

@@ -4,6 +4,7 @@ Go:          offending_line() // want "SG101" "SG105"
              offending_line() // want "SG201:info /new context chain/"   (severity and/or a
                                   message pattern, a Python regex searched in the message)
 YAML:        key: value  # want: SG812
+go.mod:      require example.com/x v1.0.0  // want: SG711
 Dockerfile:  # want-next: SG702     (on the line before; Dockerfiles allow only whole-line comments)
 Header:      //steadygo:config go=1.22 select=SG1,SG0 include-tests
 """
@@ -17,6 +18,7 @@ _GO_ITEM = r'"SG\d{3}(?::(?:error|warning|info))?(?:\s+/(?:[^"\\]|\\.)*/)?"'
 _GO_WANT = re.compile(r"//\s*want\s+((?:" + _GO_ITEM + r"\s*)+)")
 _GO_DETAIL = re.compile(r'"(SG\d{3})(?::(error|warning|info))?(?:\s+/((?:[^"\\]|\\.)*)/)?"')
 _HASH_WANT = re.compile(r"#\s*want:\s*((?:SG\d{3}[\s,]*)+)")
+_SLASH_WANT = re.compile(r"//\s*want:\s*((?:SG\d{3}[\s,]*)+)")  # go.mod: require x v1  // want: SG711
 _WANT_NEXT = re.compile(r"#\s*want-next:\s*((?:SG\d{3}[\s,]*)+)")
 _CONFIG = re.compile(r"(?://|#)\s*steadygo:config\s+(.*)$")
 _ID = re.compile(r"SG\d{3}")
@@ -28,6 +30,9 @@ def expectations(text: str) -> Counter:
         for m in _GO_WANT.finditer(line):
             for d in _GO_DETAIL.finditer(m.group(1)):
                 want[(i, d.group(1))] += 1
+        for m in _SLASH_WANT.finditer(line):
+            for rid in _ID.findall(m.group(1)):
+                want[(i, rid)] += 1
         for m in _HASH_WANT.finditer(line):
             for rid in _ID.findall(m.group(1)):
                 want[(i, rid)] += 1

@@ -104,7 +104,9 @@ def since(rev: str, cwd: str) -> ChangedLines:
                 "or 'git fetch --deepen=50 origin')") if shallow else ""
         raise UserError(f"--new-from-rev: revision {rev!r} not found in this repository{hint}")
     sha = found.stdout.strip()
-    diff = _git(["diff", "--no-ext-diff", "--no-color", "--no-renames", "--unified=0",
+    # -M: git's default rename detection (50 % similar), so a moved file counts
+    # only its edited lines, not every line as new
+    diff = _git(["diff", "--no-ext-diff", "--no-color", "-M", "--unified=0",
                  "--src-prefix=a/", "--dst-prefix=b/", sha, "--"], root)
     if diff.returncode != 0:
         msg = (diff.stderr.strip().splitlines() or ["git diff failed"])[-1]

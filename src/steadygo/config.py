@@ -105,6 +105,9 @@ class Config:
     # --k8s / --dockerfile: artifact files (paths) or stdin (ArtifactInput)
     artifact_inputs: list = field(default_factory=list)
     progress: bool = True  # draw a progress bar (only ever on a terminal)
+    allow_empty: bool = False  # check: a tree with nothing to check is not an error
+    sort: str = "file"  # text/concise order: file | severity | rule
+    statistics: bool = False  # text/concise: per-rule counts after the findings
 
     def enabled_rule_ids(self) -> set[str]:
         chosen: set[str] = set()
@@ -516,7 +519,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
-    "k8s", "dockerfile",
+    "k8s", "dockerfile", "allow_empty", "sort", "statistics",
 })
 
 
@@ -573,6 +576,9 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.show_suppressed = bool(opts.get("show_suppressed"))
     cfg.use_cache = not opts.get("no_cache")
     cfg.progress = not opts.get("no_progress")
+    cfg.allow_empty = bool(opts.get("allow_empty"))
+    cfg.sort = opts.get("sort") or "file"
+    cfg.statistics = bool(opts.get("statistics"))
     if opts.get("k8s") or opts.get("dockerfile"):
         from steadygo.artifacts.sources import explicit_inputs
 

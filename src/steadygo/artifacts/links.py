@@ -119,8 +119,17 @@ def _dockerfile_names(df: DockerfileFacts, df_path: str, module: GoModule | None
         own.add(target.rsplit("/", 1)[-1])
     directory = os.path.basename(os.path.dirname(os.path.abspath(df_path)))
     where = {directory} if directory and directory not in _GENERIC_DIRS else set()
-    mod = {module.path.rstrip("/").rsplit("/", 1)[-1]} if module is not None else set()
+    mod = {_module_name(module.path)} if module is not None else set()
     return [{_norm(n) for n in tier if _norm(n)} for tier in (own, where, mod)]
+
+
+def _module_name(path: str) -> str:
+    """``k8s.io/kube-state-metrics/v2`` -> ``kube-state-metrics``: the major
+    version suffix names no image."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts = parts[:-1]
+    return parts[-1]
 
 
 def build_target(df: DockerfileFacts) -> str | None:

@@ -92,3 +92,38 @@ def shell_launch(start: StartCommand) -> ShellLaunch | None:
     text = args[1]
     return ShellLaunch(shell=_SHELLS[prog], script=parse_script(text), text=text, line=start.line,
                        shell_form=start.shell_form)
+
+
+@dataclass
+class SignalVerdict:
+    """What happens to SIGTERM sent to a container whose PID 1 is ``sh -c``."""
+
+    launch: ShellLaunch
+    shell: str | None  # dash | bash | busybox, None when the image's /bin/sh is unknown
+    main: str  # the service's command line, as written in the script
+    outcome: str  # no-shell-hands-over | this-shell-keeps-it | depends-on-shell
+
+
+def sigterm_verdict(start: StartCommand, image_shell: str | None) -> SignalVerdict | None:
+    """None when the signal reaches the service (exec form, ``exec``, a
+    group-signalling init, a shell that execs the last command) or there is no
+    shell at all (SG708's case); otherwise how it is lost.  The shells'
+    behaviour is the measured table in ``artifacts.shell``."""
+    from steadygo.artifacts.shell import SHELL_KINDS, hands_over, hands_over_somewhere, main_command
+
+    argv, group_signals = strip_init(start.argv)
+    if group_signals:
+        return None
+    launch = shell_launch(StartCommand(argv, start.line, start.shell_form))
+    main = main_command(launch.script) if launch is not None else None
+    if main is None:
+        return None
+    shell = launch.shell or image_shell
+    if shell == "none":
+        return None
+    words = " ".join(main.words)
+    if not hands_over_somewhere(launch.script):
+        return SignalVerdict(launch, shell, words, "no-shell-hands-over")
+    if shell in SHELL_KINDS:
+        return None if hands_over(launch.script, shell) else SignalVerdict(launch, shell, words, "this-shell-keeps-it")
+    return SignalVerdict(launch, None, words, "depends-on-shell")

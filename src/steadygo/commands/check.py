@@ -25,7 +25,7 @@ def add_parser(sub, name):
     )
     add_scan_options(p)
     p.add_argument("--format", action="append", default=[], metavar="FMT[=FILE]",
-                   help="output format(s): text, json, sarif, github, junit, markdown, html; comma-separated or "
+                   help="output format(s): text, concise, json, sarif, github, junit, markdown, html; comma-separated or "
                         "repeated; FMT=FILE writes that format to FILE")
     p.add_argument("-o", "--output", help="write the (non-text) report to this file, atomically")
     p.add_argument("--fail-on", choices=("info", "warning", "error"), help="lowest severity that fails the run (default: warning)")
@@ -44,6 +44,11 @@ def add_parser(sub, name):
                         "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
                         "(default: docs-url in .steadygo.toml, else no links; '' for no links)")
     p.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    p.add_argument("--sort", choices=("file", "severity", "rule"), help="order of the text and concise reports "
+                   "(default: file)")
+    p.add_argument("--statistics", action="store_true", help="per-rule counts after the text and concise reports")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="exit 0 when there is nothing to check (default: exit 2 with a message)")
     p.set_defaults(_wants_config=True)
     return p
 
@@ -150,6 +155,13 @@ def run(cfg: Config) -> int:
                       extra=extra, suppressions=not cfg.no_suppressions)
     finally:
         progress.close()
+    if result.files == 0 and result.artifacts == 0 and not runtime_docs and not cfg.allow_empty:
+        for d in result.diagnostics:
+            print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
+        layers = ("Go source files, Dockerfiles, go.mod or Kubernetes YAML" if _artifact_rules_on(enabled)
+                  else "Go source files (Dockerfiles, go.mod and Kubernetes YAML are audited with --preview)")
+        raise UserError(f"nothing to check in {', '.join(cfg.paths)}: no {layers}; --allow-empty accepts an empty "
+                        "tree with exit 0")
     code = exit_code_for(result, cfg)
     notes = []
     if bl is not None:
@@ -171,6 +183,12 @@ def run(cfg: Config) -> int:
             except OSError as exc:
                 raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     return code
+
+
+def _artifact_rules_on(enabled) -> bool:
+    from steadygo import registry
+
+    return any(registry.lookup(r).meta.layer.value in ("build", "deploy") for r in enabled)
 
 
 __all__ = ["add_parser", "add_scan_options", "run", "exit_code_for"]

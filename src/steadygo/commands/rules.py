@@ -22,21 +22,29 @@ def run(args) -> int:
                 "id": r.meta.id, "name": r.meta.name, "layer": r.meta.layer.value,
                 "severity": r.meta.severity.label, "status": r.meta.status, "since": r.meta.since,
                 "summary": r.meta.summary, "breakpoint": r.meta.breakpoint,
-                "roles": list(r.meta.roles), "supersedes": list(r.meta.supersedes),
+                "roles": list(r.meta.roles), "supersedes": list(r.meta.supersedes), "settles": list(r.meta.settles),
                 "module_facts": list(getattr(r, "module_facts", ())),
                 "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.meta.options],
             }
             for r in rules
         ], indent=2))
         return 0
+    import shutil
+
     from rich.console import Console
     from rich.table import Table
 
+    # The terminal's width (80 when piped); the breakpoint column only where
+    # it has room to be read (steadygo explain ID prints it in full anyway).
+    width = max(60, min(shutil.get_terminal_size((80, 24)).columns, 160))
+    wide = width >= 120
     table = Table(show_lines=False, box=None, pad_edge=False)
-    for col in ("id", "name", "layer", "severity", "breakpoint"):
-        table.add_column(col, overflow="fold")
+    for col in ("id", "name", "layer", "severity", "status") + (("breakpoint",) if wide else ()):
+        table.add_column(col, overflow="fold", no_wrap=col != "breakpoint")
     for r in rules:
-        name = r.meta.name + (" (preview)" if r.meta.status == "preview" else "")
-        table.add_row(r.meta.id, name, r.meta.layer.value, r.meta.severity.label, r.meta.breakpoint)
-    Console(width=160, highlight=False).print(table)
+        row = [r.meta.id, r.meta.name, r.meta.layer.value, r.meta.severity.label, r.meta.status]
+        table.add_row(*row, *([r.meta.breakpoint] if wide else []))
+    Console(width=width, highlight=False).print(table)
+    if not wide:
+        print("steadygo explain ID prints a rule's breakpoint and documentation")
     return 0

@@ -81,6 +81,9 @@ class HealthEndpoint:
     method: str
     handler: str
     location: Location
+    # the first dependency call its handler makes (db.PingContext, http.Get),
+    # None when it makes none or the handler could not be read
+    dependency_call: str | None = None
 
 
 @dataclass
@@ -606,11 +609,25 @@ def _extract(pkg) -> ServiceFacts:
     )
     for file in pkg.files:
         _extract_file(pkg, file, facts)
+    by_path = {f.relpath: f for f in pkg.files}
     for r in facts.routes:
         kind = health_kind(r.path)
         if kind:
-            facts.health_endpoints.append(_remember(pkg, HealthEndpoint(r.path, kind, r.method, r.handler, r.location), node_of(pkg, r)))
+            h = HealthEndpoint(r.path, kind, r.method, r.handler, r.location,
+                               _dependency_call(pkg, by_path.get(r.location.path), node_of(pkg, r)))
+            facts.health_endpoints.append(_remember(pkg, h, node_of(pkg, r)))
     return facts
+
+
+def _dependency_call(pkg, file, route_call) -> str | None:
+    """What a health handler calls out to (the deploy layer compares it with
+    the probe's timeout)."""
+    from steadygo.golang.health_handlers import first_dependency_call, handler_body, route_handler_arg
+
+    arg = route_handler_arg(route_call) if route_call is not None and file is not None else None
+    body = handler_body(pkg, file, arg) if arg is not None else None
+    dep = first_dependency_call(body[0], body[1]) if body is not None else None
+    return _short(dep.child_by_field_name("function")) if dep is not None else None
 
 
 def _loc(file, node) -> Location:

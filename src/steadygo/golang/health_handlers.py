@@ -47,6 +47,31 @@ def handler_body(pkg, file, handler_text_node):
     return None
 
 
+_DEP_CALLS = {"Ping", "PingContext", "Exec", "ExecContext", "Query", "QueryContext", "QueryRow", "QueryRowContext",
+              "HealthCheck", "Do", "Get", "Head", "Dial", "DialContext"}
+
+
+def first_dependency_call(file, fn_node):
+    """The first call in a handler that reaches a dependency (a database
+    ping or query, an outbound HTTP request, a dial), or None."""
+    body = fn_node.child_by_field_name("body")
+    if body is None:
+        return None
+    for call in sorted(captures(CALLS_Q, body).get("call", []), key=lambda n: n.start_byte):
+        t = file.call_target(call)
+        if t is not None:
+            if t[0] == "net/http" and t[1] in ("Get", "Head", "Post"):
+                return call
+            continue
+        fn = call.child_by_field_name("function")
+        if fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in _DEP_CALLS:
+            operand = text(fn.child_by_field_name("operand"))
+            if text(fn.child_by_field_name("field")) in ("Get", "Head", "Do") and not re.search(r"(?i)client|http", operand):
+                continue  # map/cache Get, not an outbound call
+            return call
+    return None
+
+
 def route_handler_arg(route_call):
     args = route_call.child_by_field_name("arguments").named_children
     return args[-1] if args else None

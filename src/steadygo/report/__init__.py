@@ -36,6 +36,26 @@ class RunReport:
     preamble: str = ""
 
 
+def ordered(findings, how: str = "file") -> list:
+    """Findings in the order a person reads them: ``file`` (path, line),
+    ``severity`` (errors first, then by path), ``rule`` (by rule id)."""
+    if how == "severity":
+        return sorted(findings, key=lambda f: (-f.severity.value, f.sort_key))
+    if how == "rule":
+        return sorted(findings, key=lambda f: (f.rule_id, f.sort_key))
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def statistics(findings) -> list[str]:
+    """Per-rule counts, most frequent first: ``  12  SG402  error-wrapped-with-v  warning``."""
+    from collections import Counter
+
+    counts = Counter((f.rule_id, f.rule_name, f.severity.label) for f in findings)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return [f"{n:>{width}}  {rid}  {name}  {sev}" for (rid, name, sev), n in
+            sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))]
+
+
 class Reporter:
     name = ""
 
@@ -44,6 +64,7 @@ class Reporter:
 
 
 def reporters() -> dict[str, type[Reporter]]:
+    from steadygo.report.concise import ConciseReporter
     from steadygo.report.github import GithubReporter
     from steadygo.report.html import HtmlReporter
     from steadygo.report.json import JsonReporter
@@ -53,4 +74,4 @@ def reporters() -> dict[str, type[Reporter]]:
     from steadygo.report.text import TextReporter
 
     return {r.name: r for r in (TextReporter, JsonReporter, SarifReporter, GithubReporter, JunitReporter,
-                                MarkdownReporter, HtmlReporter)}
+                                MarkdownReporter, HtmlReporter, ConciseReporter)}

@@ -52,6 +52,7 @@ h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.25rem;margin:32px 0 12px;borde
 h3{font-size:1.05rem;margin:18px 0 8px}h4{font-size:.95rem;margin:10px 0 6px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 a{color:var(--link)}a:focus,input:focus{outline:3px solid #0969da;outline-offset:2px}
 .meta{color:var(--muted);margin:0}
+dl.audit{display:grid;grid-template-columns:max-content 1fr;gap:0 .8em;margin:.6em 0 0;color:var(--muted);font-size:.9em}dl.audit dt{font-weight:600}dl.audit dd{margin:0;overflow-wrap:anywhere}
 .verdict{display:inline-block;font-weight:700;padding:4px 12px;border-radius:6px;color:#fff;margin:10px 0}
 .verdict.fail{background:var(--err)}.verdict.pass{background:var(--ok)}.verdict.broken{background:var(--warn)}
 .counts{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0;padding:0;list-style:none}
@@ -235,8 +236,23 @@ class HtmlReporter(Reporter):
             f"<header><h1>steadygo report</h1>"
             f'<p class="meta">{e(roots)} · {read}</p>{verdict}'
             f'<ul class="counts" aria-label="Findings by severity">{counts}'
-            f"<li>{_plural(suppressed, 'suppressed finding')}</li></ul>{notes}</header>"
+            f"<li>{_plural(suppressed, 'suppressed finding')}</li></ul>{notes}{self._audit(report)}</header>"
         )
+
+    @staticmethod
+    def _audit(report: RunReport) -> str:
+        """Which code, at which revision, when, by what: a report read a week
+        later must say what it describes."""
+        from steadygo import audit
+
+        a = audit.collect(report.result, report.base)
+        rev = "not a git checkout" if a.revision is None else a.revision + (
+            " (uncommitted changes)" if a.dirty else "" if a.dirty is False else " (state unknown)")
+        rows = [("modules", ", ".join(a.modules) or "none found"), ("revision", rev), ("date", a.when),
+                ("steadygo", a.version), ("command", a.command)]
+        cells = "".join(f'<dt>{e(k)}</dt><dd class="audit-{k}">{e(v)}</dd>' for k, v in rows)
+        return f'<dl class="audit" aria-label="What was audited">{cells}</dl>'
+
 
     def _filters(self, report: RunReport) -> str:
         res = report.result

@@ -7,7 +7,7 @@ import io
 from collections import Counter, defaultdict
 
 from steadygo.findings import Severity
-from steadygo.report import Reporter, RunReport
+from steadygo.report import Reporter, RunReport, ordered, statistics
 from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
@@ -40,9 +40,10 @@ class TextReporter(Reporter):
         res = report.result
         shown = res.findings if report.show_suppressed else res.active
         by_file = defaultdict(list)
-        for f in shown:
+        for f in ordered(shown, report.config.sort):
             by_file[f.path].append(f)
-        for path in sorted(by_file):
+        # files in the order of their first finding: by path, or worst first with --sort severity
+        for path in by_file:
             con.print(f"[bold]{escape(path)}[/bold]")
             for f in by_file[path]:
                 sev = _STYLE[f.severity]
@@ -67,6 +68,9 @@ class TextReporter(Reporter):
             con.print()
         for note in report.notes:
             con.print(escape(note))
+        if report.config.statistics and res.active:
+            for line in statistics(res.active):
+                con.print(escape(line))
         active = res.active
         sev = Counter(f.severity for f in active)
         layer = Counter(f.layer.value for f in active)

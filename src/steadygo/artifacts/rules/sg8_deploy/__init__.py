@@ -23,6 +23,7 @@ from steadygo.artifacts.rules.sg8_deploy.sg826_run_as_non_root_unverifiable impo
 from steadygo.artifacts.rules.sg8_deploy.sg827_sigterm_handler_never_runs import SigtermHandlerNeverRuns
 from steadygo.artifacts.rules.sg8_deploy.sg828_connection_budget_exceeded import ConnectionBudgetExceeded
 from steadygo.artifacts.rules.sg8_deploy.sg829_conn_lifetime_beyond_idle_timeout import ConnLifetimeBeyondIdleTimeout
+from steadygo.artifacts.rules.sg8_deploy.sg821_probe_timeout_below_dependency_check import ProbeTimeoutBelowDependencyCheck
 
 RULES = [
     ManifestSchemaViolation(),
@@ -40,6 +41,7 @@ RULES = [
     MultipleHpasOneTarget(),
     CpuLimitWithoutGomaxprocs(),
     GracePeriodShorterThanShutdown(),
+    ProbeTimeoutBelowDependencyCheck(),
     PreStopExecMissingInImage(),
     ProbeNotServedByCode(),
     GrpcProbeWithoutHealthService(),

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from steadygo.artifacts.joins import container_start, image_shell
-from steadygo.artifacts.process import StartCommand, shell_launch, strip_init
+from steadygo.artifacts.process import sigterm_verdict
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
-from steadygo.artifacts.shell import SHELL_KINDS, hands_over, hands_over_somewhere, main_command
 from steadygo.findings import Severity
 
 
@@ -24,23 +23,15 @@ class SigtermHandlerNeverRuns(ArtifactRule):
             start = container_start(j)
             if start is None:
                 continue
-            argv, group = strip_init(start.argv)
-            if group:
-                continue
-            launch = shell_launch(StartCommand(argv, start.line, start.shell_form))
-            if launch is None or main_command(launch.script) is None:
-                continue
-            shell = launch.shell or image_shell(j.dockerfile)
-            if shell == "none":
-                continue
-            if hands_over_somewhere(launch.script) and (shell not in SHELL_KINDS or hands_over(launch.script, shell)):
-                continue  # some shell execs it, and this one does (or which one runs is unknown)
+            verdict = sigterm_verdict(start, image_shell(j.dockerfile))
+            if verdict is None or verdict.outcome == "depends-on-shell":
+                continue  # the signal arrives, or which shell runs is unknown
             w, c = j.workload, j.container
             from_pod = c.command is not None or c.args is not None
             where = (w.path, start.line) if from_pod else (j.dockerfile.path, start.line)
             handler = service.shutdown_calls[0].location
             ctx.report(w.path, start.line if from_pod else (c.image_line or c.line),
-                       f"{w.kind} {w.name}: container {c.name} starts `{' '.join(main_command(launch.script).words)}` "
+                       f"{w.kind} {w.name}: container {c.name} starts `{verdict.main}` "
                        f"under `sh -c` ({'pod command' if from_pod else j.dockerfile.path + ' line ' + str(start.line)}), "
                        "which keeps SIGTERM; the code's graceful shutdown "
                        f"({handler.path}:{handler.line}) never runs and every rollout kills requests after the grace "
