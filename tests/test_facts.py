@@ -125,3 +125,43 @@ def test_cli_facts_missing_path_is_exit_2(tmp_path, capsys):
     assert cli_main(["facts", str(tmp_path), str(tmp_path / "nope"), "--format", "json"]) == 2
     out, err = capsys.readouterr()
     assert json.loads(out)["listeners"] and "no such file or directory" in err
+
+
+GRPC_SERVICE = textwrap.dedent('''
+    package main
+
+    import (
+        "net"
+
+        grpc "google.golang.org/grpc"
+        "google.golang.org/grpc/health"
+        hv1 "google.golang.org/grpc/health/grpc_health_v1"
+    )
+
+    func main() {
+        lis, _ := net.Listen("tcp", ":9090")
+        s := grpc.NewServer()
+        hs := health.NewServer()
+        hv1.RegisterHealthServer(s, hs)
+        _ = s.Serve(lis)
+    }
+
+    func other() {
+        health := fake{}
+        health.NewServer()   // a local value, not the package
+        _ = httptest.NewServer(nil)
+    }
+''')
+
+
+def test_grpc_server_and_health_service_facts_survive_the_cache_form(tmp_path):
+    from steadygo.golang.facts import facts_from_dict
+
+    (tmp_path / "go.mod").write_text("module example.com/g\n\ngo 1.24\n")
+    (tmp_path / "main.go").write_text(GRPC_SERVICE)
+    f = collect([str(tmp_path)], base=str(tmp_path))
+    assert [(x.path, x.line) for x in f.grpc_servers] == [("main.go", 14)]
+    assert [(x.path, x.line) for x in f.grpc_health] == [("main.go", 15), ("main.go", 16)]
+    back = facts_from_dict(json.loads(json.dumps(f.to_dict())))
+    assert back.grpc_servers == f.grpc_servers and back.grpc_health == f.grpc_health
+    assert len(merge_facts([f, f]).grpc_health) == 4

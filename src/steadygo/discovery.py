@@ -105,7 +105,7 @@ def discover(paths: list[str], config: Config, base: str,
     files met on the same walk are collected too (which YAML is Kubernetes is
     decided when it is read; a go.mod's go.sum is read with it); excludes and
     the special-file checks apply to them alike."""
-    from steadygo.artifacts.sources import kind_of
+    from steadygo.artifacts.sources import kind_of, workflow_files
 
     packages: dict[str, list[str]] = {}
     diags: list[Diagnostic] = []
@@ -185,12 +185,17 @@ def discover(paths: list[str], config: Config, base: str,
                 except OSError:
                     is_dir = False
                 if is_dir:
+                    if e.name == ".github" and artifacts is not None:
+                        # CI workflows say which Dockerfile builds which image
+                        artifacts.extend(p for p in workflow_files(e.path) if not (
+                            config.exclude and config.is_excluded(_relative_path(p, exclude_base))))
+                        continue
                     if e.name in SKIP_DIRS or e.name.startswith((".", "_")):
                         continue
                     if config.exclude and config.is_excluded(_relative_path(e.path, exclude_base)):
                         continue
                     subdirs.append((e.is_symlink(), e.path))
-                elif artifacts is not None and not e.name.endswith(".go") and kind_of(e.name) is not None:
+                elif artifacts is not None and not e.name.endswith(".go") and kind_of(e.path) is not None:
                     try:
                         regular = e.is_file()
                     except OSError:

@@ -78,7 +78,8 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
                   module_graph=any(r.meta.id == "SG719" for r in rules),
                   vulncheck=_vuln_request(rules, options, vulndb, named))
-    links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base)
+    links, joined = link(got.facts.dockerfiles, got.facts.manifests.workloads, list(modules or ()), base,
+                         builds=got.facts.image_builds)
     outcome = ArtifactOutcome(diagnostics=got.diagnostics, facts=got.facts, links=links)
     findings = outcome.findings
     for rule in rules:

@@ -14,7 +14,9 @@ from steadygo.artifacts import gomod_facts, k8s_facts, k8s_schema
 from steadygo.artifacts.dockerfile import DockerfileError, parse_dockerfile
 from steadygo.artifacts.facts import ArtifactFacts, SchemaProblem
 from steadygo.artifacts.k8s_yaml import YamlError, load_k8s_yaml
-from steadygo.artifacts.sources import ArtifactInput, ExplicitFile, UnreadableArtifact, kind_of, read_artifact
+from steadygo.artifacts.sources import (
+    BUILD_FILE_MAX_BYTES, ArtifactInput, ExplicitFile, UnreadableArtifact, kind_of, read_artifact,
+)
 from steadygo.discovery import Diagnostic, display_path
 
 # Below this many files a process pool costs more than it saves (~0.1 s to
@@ -123,6 +125,7 @@ def _ordered(files, base: str, parts: list[Collected]) -> Collected:
         out.facts.dockerfiles.extend(part.facts.dockerfiles)
         out.facts.manifests.extend(part.facts.manifests)
         out.facts.go_mods.extend(part.facts.go_mods)
+        out.facts.image_builds.extend(part.facts.image_builds)
         out.lines.update(part.lines)
         out.gomod_dirs.update(part.gomod_dirs)
         out.diagnostics.extend(part.diagnostics)
@@ -167,6 +170,9 @@ def _collect_files(files, base: str, validate_schema: bool) -> Collected:
             if kind is None:
                 out.diagnostics.append(Diagnostic(shown, "not a Dockerfile, YAML file or go.mod, skipped"))
                 continue
+            if kind == "build":
+                _build_file(out, shown, item, base)
+                continue
             try:
                 text = read_artifact(item)
             except UnreadableArtifact as exc:
@@ -199,6 +205,22 @@ def _dockerfile(out: Collected, shown: str, text: str) -> None:
     try:
         out.facts.dockerfiles.append(parse_dockerfile(shown, text))
     except DockerfileError as exc:
+        out.diagnostics.append(Diagnostic(shown, str(exc)))
+
+
+def _build_file(out: Collected, shown: str, path: str, base: str) -> None:
+    """Images the file builds.  Build files are read for the links alone, not
+    audited: one that cannot be read (an installer script with a binary
+    payload, a huge generated Makefile) is passed over without a word."""
+    from steadygo.artifacts.build_files import BuildFileError, image_builds
+
+    try:
+        text = read_artifact(path, max_bytes=BUILD_FILE_MAX_BYTES)
+    except UnreadableArtifact:
+        return
+    try:
+        out.facts.image_builds.extend(image_builds(shown, text, path, base))
+    except BuildFileError as exc:
         out.diagnostics.append(Diagnostic(shown, str(exc)))
 
 

@@ -378,6 +378,19 @@ class GoModFacts(Serialisable):
 
 
 @dataclass
+class ImageBuild(Serialisable):
+    """An image the repo's build files build from a Dockerfile: a ``docker
+    build -t NAME -f PATH CONTEXT`` in a Makefile, script or CI file, a
+    skaffold artifact, a goreleaser docker image (``artifacts.build_scripts``)."""
+
+    repository: str  # image name without tag or digest, as written once variables are resolved
+    dockerfiles: list[str]  # where the Dockerfile may be (display paths), most likely first
+    path: str  # the build file
+    line: int
+    tool: str  # 'docker build', 'podman build', 'buildah bud', 'skaffold', 'goreleaser', ...
+
+
+@dataclass
 class ArtifactFacts(Serialisable):
     """Everything the build and deploy layers know about one scan."""
 
@@ -385,3 +398,4 @@ class ArtifactFacts(Serialisable):
     manifests: ManifestFacts = field(default_factory=ManifestFacts)
     go_mods: list[GoModFacts] = field(default_factory=list)
     modules: ModuleGraph | None = None  # the repo's own modules, when a rule needs them
+    image_builds: list[ImageBuild] = field(default_factory=list)  # from Makefiles, scripts, CI files

@@ -39,7 +39,8 @@ class _Node:
     hundred of the ~900 definitions, so compiling all of them up front would
     cost more than validating."""
 
-    __slots__ = ("types", "pytypes", "_props", "_raw_props", "extra", "items", "required", "enum", "_compiler")
+    __slots__ = ("types", "pytypes", "_props", "_raw_props", "extra", "items", "required", "enum", "leaf",
+                 "_compiler")
 
     def __init__(self, compiler):
         self._compiler = compiler
@@ -51,6 +52,9 @@ class _Node:
         self.items = None
         self.required = ()
         self.enum = None
+        # a scalar with no enum: its type is all there is to check (False is
+        # always safe: the node is then walked like any other)
+        self.leaf = False
 
     @property
     def props(self) -> dict:
@@ -129,6 +133,7 @@ class _Compiler:
         n.required = tuple(schema.get("required", ()))
         if "enum" in schema:
             n.enum = tuple(schema["enum"])
+        n.leaf = n.enum is None and n.types is not None and not (n.types & {"object", "array"})
 
 
 _JSON_TO_PY = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,), "null": (type(None),),
@@ -186,11 +191,51 @@ def _type_name(value) -> str:
     return {dict: "object", list: "array", str: "string", int: "integer", float: "number"}.get(type(value), "null")
 
 
+def _is_valid(root: _Node, data) -> bool:
+    """Whether ``data`` has no problem at all: the walk of ``validate`` that
+    stops at the first problem, builds no key paths and checks scalar leaves
+    in their parent's loop.  Most objects are valid, so ``validate`` only
+    collects problems (in its own order, up to its limit) when this says so."""
+    stack = [(root, data)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, value = pop()
+        if node.pytypes is not None and value.__class__ not in node.pytypes and not _type_ok(node.types, value):
+            return False
+        if node.enum is not None and value is not None and value not in node.enum:
+            return False
+        if isinstance(value, dict):
+            props, extra = node.props, node.extra
+            for key in node.required:
+                if key not in value:
+                    return False
+            for key, child in value.items():
+                sub = props.get(key)
+                if sub is None:
+                    if extra is False:
+                        return False
+                    if extra is True:
+                        continue
+                    sub = extra
+                if sub.leaf:
+                    if child.__class__ not in sub.pytypes and not _type_ok(sub.types, child):
+                        return False
+                    continue
+                push((sub, child))
+        elif isinstance(value, list) and node.items is not None:
+            items = node.items
+            for child in value:
+                push((items, child))
+    return True
+
+
 def validate(data: dict, version: str = K8S_VERSION) -> list[SchemaError] | None:
     """Problems in one object, or None when no schema covers its kind (CRDs)."""
     root = _root(version, str(data.get("apiVersion", "")), str(data.get("kind", "")))
     if root is None:
         return None
+    if _is_valid(root, data):
+        return []
     errors: list[SchemaError] = []
     stack = [(root, data, ())]
     while stack and len(errors) < MAX_ERRORS_PER_OBJECT:

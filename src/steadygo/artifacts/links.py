@@ -9,11 +9,16 @@ wrong pieces:
 
 - Dockerfile -> module: the nearest ``go.mod`` above the Dockerfile, or, for
   a Dockerfile outside every module, the only module of the scan.
-- container -> Dockerfile: the image's repository name (last path element,
-  no registry or tag) matches exactly one Dockerfile's name (the suffix of
-  ``Dockerfile.NAME``/``NAME.Dockerfile``, its directory, or the last element
-  of the module path it builds); otherwise the only Dockerfile of the scan
-  when exactly one Go container is deployed.
+- container -> Dockerfile: the repo's build files build the image from
+  exactly one Dockerfile (``docker build -t NAME -f PATH`` in a Makefile,
+  script or CI file, a skaffold artifact, a goreleaser image:
+  ``artifacts.build_files``), the full repository matched first, then its
+  last path element; otherwise the image's repository name (last path
+  element, no registry or tag) matches exactly one Dockerfile's name (the
+  suffix of ``Dockerfile.NAME``/``NAME.Dockerfile``, its directory, or the
+  last element of the module path it builds); otherwise the only Dockerfile
+  of the scan when exactly one Go container is deployed.  An image the build
+  files build from two Dockerfiles is ambiguous: no link.
 - container -> module without a Dockerfile: the only module of the scan that
   has a server main, when exactly one Go container is deployed.
 """
@@ -24,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from steadygo.artifacts.facts import Container, DockerfileFacts, Workload
+from steadygo.artifacts.facts import Container, DockerfileFacts, ImageBuild, Workload
 from steadygo.artifacts.k8s_links import probably_not_go
 from steadygo.artifacts.serial import Serialisable
 
@@ -155,9 +160,64 @@ def _module_of(path: str, modules: list[GoModule]) -> tuple[GoModule | None, str
     return None, ""
 
 
+def _full_repository(image: str) -> str:
+    """``docker.io/library/nginx:1`` -> ``nginx``: the repository as Docker
+    resolves it, lower-cased, without the default registry."""
+    ref = image.split("@", 1)[0]
+    slash, colon = ref.rfind("/"), ref.rfind(":")
+    if colon > slash:
+        ref = ref[:colon]
+    ref = ref.lower()
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix):]
+    return ref.removeprefix("library/")
+
+
+@dataclass
+class _BuildIndex:
+    """Image builds whose Dockerfile is one of the scan's, by full repository
+    and by last path element."""
+
+    full: dict[str, list[tuple[ImageBuild, DockerfileFacts]]] = field(default_factory=dict)
+    short: dict[str, list[tuple[ImageBuild, DockerfileFacts]]] = field(default_factory=dict)
+
+
+def _index_builds(builds: list[ImageBuild], dockerfiles: list[DockerfileFacts], base: str) -> _BuildIndex:
+    def absolute(p: str) -> str:
+        return os.path.normpath(p if os.path.isabs(p) else os.path.join(base, p))
+
+    by_path = {absolute(df.path): df for df in dockerfiles if not df.path.startswith("<")}
+    index = _BuildIndex()
+    for b in builds:
+        df = next((by_path[a] for a in map(absolute, b.dockerfiles) if a in by_path), None)
+        if df is None:
+            continue  # its Dockerfile is not in the scan
+        index.full.setdefault(_full_repository(b.repository), []).append((b, df))
+        index.short.setdefault(_norm(image_repository(b.repository)), []).append((b, df))
+    return index
+
+
+def _built_from(image: str, index: _BuildIndex) -> tuple[DockerfileFacts | None, str] | None:
+    """The Dockerfile the build files build ``image`` from; None when they do
+    not build it (the next tier decides)."""
+    hits = index.full.get(_full_repository(image)) or index.short.get(_norm(image_repository(image)))
+    if not hits:
+        return None
+    name = image_repository(image)
+    dfs = list(dict.fromkeys(df.path for _, df in hits))
+    if len(dfs) == 1:
+        b, df = hits[0]
+        return df, f"image {name!r} is built from {df.path} by {b.path}:{b.line} ({b.tool})"
+    where = ", ".join(f"{b.path}:{b.line} from {df.path}" for b, df in hits[:4])
+    return None, f"ambiguous: the build files build image {name!r} from {len(dfs)} Dockerfiles ({where})"
+
+
 def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules: list[GoModule],
-         base: str) -> tuple[Links, list[Joined]]:
+         base: str, builds: list[ImageBuild] | None = None) -> tuple[Links, list[Joined]]:
+    """``builds``: what the repo's build files say builds each image."""
     links = Links()
+    index = _index_builds(list(builds or ()), dockerfiles, base)
     modules = sorted(modules, key=lambda m: m.root)
     df_module: dict[str, GoModule] = {}
     names: dict[str, list[set[str]]] = {}
@@ -177,7 +237,7 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
     serving = [m for m in modules if m.serves]
     for w, c in go_containers:
         cl = ContainerLink(f"{w.kind}/{w.name}", w.path, c.line, c.name, c.image)
-        df, how = _dockerfile_for(c, dockerfiles, names, len(go_containers))
+        df, how = _dockerfile_for(c, dockerfiles, names, len(go_containers), index)
         module = df_module.get(df.path) if df is not None else None
         if df is None and not dockerfiles and len(serving) == 1 and len(go_containers) == 1:
             module, how = serving[0], f"{serving[0].path} is the only service in the scan and {c.name} the only Go container"
@@ -197,8 +257,11 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
 
 
 def _dockerfile_for(c: Container, dockerfiles: list[DockerfileFacts], names: dict[str, list[set[str]]],
-                    go_containers: int) -> tuple[DockerfileFacts | None, str]:
+                    go_containers: int, index: _BuildIndex) -> tuple[DockerfileFacts | None, str]:
     if c.image:
+        built = _built_from(c.image, index)
+        if built is not None:
+            return built
         repo = _norm(image_repository(c.image))
         for tier in range(3):  # a unique match in the most specific tier wins
             matches = [df for df in dockerfiles if repo and repo in names[df.path][tier]]

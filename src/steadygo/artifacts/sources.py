@@ -10,6 +10,7 @@ DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfi
 YAML_SUFFIXES = (".yaml", ".yml")
 GO_MOD = "go.mod"  # its go.sum is read with it (artifacts.gomod_facts)
 MAX_BYTES = 8 * 1024 * 1024
+BUILD_FILE_MAX_BYTES = 1024 * 1024  # a build file bigger than this is generated, or no build file
 
 
 @dataclass
@@ -18,34 +19,78 @@ class ArtifactInput:
 
     path: str  # display name: '<stdin>' or a path
     text: str
-    kind: str  # dockerfile | yaml | gomod
+    kind: str  # dockerfile | yaml | gomod | build
 
 
 def kind_of(path: str) -> str | None:
+    """'gomod', 'dockerfile', 'build' (a file that may build images:
+    ``build_file_kind``), 'yaml' or None; ``path`` may be a bare name."""
     name = os.path.basename(path)
-    if name == "go.mod":
+    if name == GO_MOD:
         return "gomod"  # read only when a rule needs the module graph (SG719)
     if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
         return "dockerfile"
+    if build_file_kind(path) is not None:
+        return "build"
     if name.lower().endswith(YAML_SUFFIXES):
         return "yaml"
-    if name == GO_MOD:
-        return "gomod"
     return None
+
+
+MAKEFILE_NAMES = frozenset({"Makefile", "makefile", "GNUmakefile"})
+SCRIPT_DIRS = frozenset({"scripts", "build", "hack"})
+_YAML_BUILD_KINDS = {".gitlab-ci.yml": "gitlab", "skaffold.yaml": "skaffold", "skaffold.yml": "skaffold",
+                     ".goreleaser.yml": "goreleaser", ".goreleaser.yaml": "goreleaser"}
+_ROOT_MARKERS = ("go.mod", ".git", "Makefile")
+
+
+def build_file_kind(path: str) -> str | None:
+    """'make', 'shell', 'github', 'gitlab', 'skaffold', 'goreleaser' or None
+    (``artifacts.build_files`` reads them).  A shell script counts at a
+    project root (a go.mod, .git or Makefile beside it) or in scripts/, build/
+    or hack/; given as a bare name, always."""
+    name = os.path.basename(path)
+    if name in MAKEFILE_NAMES or name.endswith(".mk"):
+        return "make"
+    kind = _YAML_BUILD_KINDS.get(name)
+    if kind is not None:
+        return kind
+    directory = os.path.dirname(path)
+    if name.endswith(YAML_SUFFIXES) and os.path.basename(directory) == "workflows" \
+            and os.path.basename(os.path.dirname(directory)) == ".github":
+        return "github"
+    if name.endswith(".sh"):
+        if not directory or os.path.basename(directory) in SCRIPT_DIRS:
+            return "shell"
+        if any(os.path.exists(os.path.join(directory, m)) for m in _ROOT_MARKERS):
+            return "shell"
+    return None
+
+
+def workflow_files(github_dir: str) -> list[str]:
+    """``.github/workflows/*.y*ml``: the one dot-folder a walk reads (CI
+    files say which Dockerfile builds which image)."""
+    folder = os.path.join(github_dir, "workflows")
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names
+            if n.endswith(YAML_SUFFIXES) and os.path.isfile(os.path.join(folder, n))]
 
 
 class UnreadableArtifact(Exception):
     """Message names no path; the caller adds it."""
 
 
-def read_artifact(path: str) -> str:
+def read_artifact(path: str, max_bytes: int = MAX_BYTES) -> str:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise UnreadableArtifact(f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise UnreadableArtifact(f"larger than {MAX_BYTES // (1024 * 1024)} MiB, not read")
+    if len(data) > max_bytes:
+        raise UnreadableArtifact(f"larger than {max_bytes // (1024 * 1024)} MiB, not read")
     if b"\x00" in data:
         raise UnreadableArtifact("binary file, not read")
     try:

@@ -29,6 +29,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     FIBER_PATHS as FIBER,
     GIN,
     GORILLA,
+    GRPC,
     PROMAUTO,
     PROMETHEUS,
     PROMHTTP,
@@ -147,6 +148,9 @@ class ServiceFacts:
     dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
     loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
     pools: list[PoolSetting] = field(default_factory=list)  # database/sql pool settings
+    grpc_servers: list[Location] = field(default_factory=list)  # grpc.NewServer calls
+    # the gRPC health service (what a Kubernetes grpc probe calls): grpc_health_v1.RegisterHealthServer, health.NewServer
+    grpc_health: list[Location] = field(default_factory=list)
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -167,7 +171,8 @@ def merge_facts(items) -> ServiceFacts:
         out.module = out.module or f.module
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
-                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers", "pools"):
+                     "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers", "pools",
+                     "grpc_servers", "grpc_health"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
@@ -659,8 +664,14 @@ def _remember(pkg, fact, node):
 POOL_SETTERS = {"SetMaxOpenConns": "count", "SetMaxIdleConns": "count", "SetConnMaxLifetime": "duration",
                 "SetConnMaxIdleTime": "duration"}
 
+# grpc.NewServer, and the health service a Kubernetes grpc probe calls
+# (grpc.health.v1.Health/Check): registered directly, or health.NewServer's
+# implementation (which code only creates to register)
+GRPC_HEALTH = "google.golang.org/grpc/health"
+GRPC_HEALTH_V1 = "google.golang.org/grpc/health/grpc_health_v1"
+
 _FACT_NAMES = sorted(
-    {"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
+    {"NewServer", "RegisterHealthServer", "ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "SetMemoryLimit", "SetGCPercent", "GOMAXPROCS", "Setenv",
      "Notify", "NotifyContext", "Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS", "Shutdown",
      "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"} | set(POOL_SETTERS)
     | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
@@ -695,6 +706,12 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
                 addr, port, src = _addr(pkg, file, args[0], scope) if name.startswith("Listen") and args else (None, None, "unknown")
                 h = args[1] if name in ("ListenAndServe", "Serve") and len(args) >= 2 else (args[-1] if args else None)
                 facts.listeners.append(_remember(pkg, Listener(f"http.{name}", addr, port, src, _listener_handler(file, h), name.endswith("TLS"), _loc(file, call)), call))
+                continue
+            if p == GRPC and name == "NewServer":
+                facts.grpc_servers.append(_loc(file, call))
+                continue
+            if (p == GRPC_HEALTH_V1 and name == "RegisterHealthServer") or (p == GRPC_HEALTH and name == "NewServer"):
+                facts.grpc_health.append(_loc(file, call))
                 continue
             if p == "runtime/debug" and name == "SetMemoryLimit" and args:
                 facts.memory_limit.append(Mechanism("debug.SetMemoryLimit", _short(args[0]), _loc(file, call)))
@@ -996,11 +1013,13 @@ TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
     "debug": ("pprof", "expvar"),
     "otel": ("tracing", "shutdown_calls"),
     "pools": ("pools",),
+    "grpc": ("grpc_servers", "grpc_health"),
 }
 _LIST_TYPES = {
     "routes": Route, "listeners": Listener, "health_endpoints": HealthEndpoint, "shutdown_calls": ShutdownCall,
     "memory_limit": Mechanism, "gomaxprocs": Mechanism, "gc": Mechanism, "metrics": Metric, "tracing": Mechanism,
     "metrics_handlers": Mechanism, "pprof": Location, "expvar": Location, "pools": PoolSetting,
+    "grpc_servers": Location, "grpc_health": Location,
 }
 
 

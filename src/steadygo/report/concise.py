@@ -19,7 +19,8 @@ class ConciseReporter(Reporter):
         for f in ordered(shown, report.config.sort):
             where = f.path if f.line <= 0 else (f"{f.path}:{f.line}:{f.col}" if f.col > 0 else f"{f.path}:{f.line}")
             tag = " (suppressed)" if f.suppressed else ""
-            out.append(escape_control(f"{printable_name(where)}: {f.rule_id} {f.severity.label}{tag} {f.message}"))
+            # the whole line: a name that is not UTF-8 can be in the message too
+            out.append(escape_control(printable_name(f"{where}: {f.rule_id} {f.severity.label}{tag} {f.message}")))
         if report.config.statistics:
             out += statistics(res.active)
         n = len(res.active)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from steadygo.artifacts.facts import ArtifactFacts
@@ -15,6 +16,12 @@ from steadygo.rulemeta import PRODUCTION_ROLES, Rule, RuleMeta
 # Rules whose finding means "this never starts" (or is rejected) still judge
 # examples: people copy them.  The rest judge what ships only.
 WITH_EXAMPLES = PRODUCTION_ROLES + ("example",)
+
+# Findings repeat the same paths, messages and snippets (1,000 manifests:
+# 2,400 findings, a few dozen distinct texts): each is judged and masked once.
+_role = functools.lru_cache(maxsize=4096)(artifact_role)
+_patch = functools.lru_cache(maxsize=4096)(is_patch_file)
+_redact = functools.lru_cache(maxsize=8192)(redact)
 
 
 def build_meta(id, name, severity, breakpoint, summary, status="preview", options=(),
@@ -110,13 +117,13 @@ class ArtifactContext:
     def report(self, path: str, line: int, message: str, severity: Severity | None = None,
                related: tuple[tuple[str, int, str], ...] = ()) -> None:
         meta = self.rule.meta
-        if artifact_role(path) not in meta.roles:
+        if _role(path) not in meta.roles:
             return  # a test, CI or example artifact this rule does not judge (artifacts.roles)
-        if not self.rule.judges_patches and is_patch_file(path):
+        if not self.rule.judges_patches and _patch(path):
             return  # a kustomize patch: the missing field is in the base it is merged into
         source = self.lines.get(path) or []
         snippet = source[line - 1].strip() if 0 < line <= len(source) else ""
         self.out.append(Finding(
             rule_id=meta.id, rule_name=meta.name, severity=severity or meta.severity, layer=meta.layer,
-            path=path, line=line, col=1, end_line=line, message=redact(message), snippet=redact(snippet),
-            breakpoint=meta.breakpoint, related=tuple((p, n, redact(m)) for p, n, m in related)))
+            path=path, line=line, col=1, end_line=line, message=_redact(message), snippet=_redact(snippet),
+            breakpoint=meta.breakpoint, related=tuple((p, n, _redact(m)) for p, n, m in related)))

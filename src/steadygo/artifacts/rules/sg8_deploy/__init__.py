@@ -17,6 +17,7 @@ from steadygo.artifacts.rules.sg8_deploy.sg813_cpu_limit_without_gomaxprocs impo
 from steadygo.artifacts.rules.sg8_deploy.sg820_grace_period_shorter_than_shutdown import GracePeriodShorterThanShutdown
 from steadygo.artifacts.rules.sg8_deploy.sg822_prestop_exec_missing_in_image import PreStopExecMissingInImage
 from steadygo.artifacts.rules.sg8_deploy.sg823_probe_not_served_by_code import ProbeNotServedByCode
+from steadygo.artifacts.rules.sg8_deploy.sg824_grpc_probe_without_health_service import GrpcProbeWithoutHealthService
 from steadygo.artifacts.rules.sg8_deploy.sg825_gogc_off_without_memory_limit import GogcOffWithoutMemoryLimit
 from steadygo.artifacts.rules.sg8_deploy.sg826_run_as_non_root_unverifiable import RunAsNonRootUnverifiable
 from steadygo.artifacts.rules.sg8_deploy.sg827_sigterm_handler_never_runs import SigtermHandlerNeverRuns
@@ -43,6 +44,7 @@ RULES = [
     ProbeTimeoutBelowDependencyCheck(),
     PreStopExecMissingInImage(),
     ProbeNotServedByCode(),
+    GrpcProbeWithoutHealthService(),
     GogcOffWithoutMemoryLimit(),
     RunAsNonRootUnverifiable(),
     SigtermHandlerNeverRuns(),
