@@ -11,8 +11,20 @@ import sys
 
 from steadygo.errors import UserError
 from steadygo.fsutil import write_atomic
-from steadygo.slo import explain, promtool, rules, spec
+from steadygo.slo import explain, promtool, rules, sources
 from steadygo.slo.starter import STARTER
+
+
+_SPEC_HELP = ("spec files: steadygo's own, sloth prometheus/v1, sloth PrometheusServiceLevel or OpenSLO SLO "
+              "(detected by version/apiVersion); SLO names must be unique per service across them")
+
+
+def _load(paths: list[str]):
+    return sources.load_all(paths)
+
+
+def _source_names(paths: list[str]) -> str:
+    return ", ".join(os.path.basename(p) for p in paths)
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -21,7 +33,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="slo_command", metavar="SUBCOMMAND")
 
     g = sub.add_parser("generate", help="write Prometheus rule groups for a spec")
-    g.add_argument("spec", metavar="SPEC")
+    g.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     g.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     g.add_argument("--no-promtool", action="store_true", help="skip validation with promtool even if it is installed")
     g.set_defaults(_slo=_generate)
@@ -32,12 +44,12 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     i.set_defaults(_slo=_init)
 
     e = sub.add_parser("explain", help="table of burn rates, windows, budget used and time to detection")
-    e.add_argument("spec", metavar="SPEC")
+    e.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     e.add_argument("--format", choices=("text", "json"), default="text")
     e.set_defaults(_slo=_explain)
 
     c = sub.add_parser("check", help="generate in memory and run `promtool check rules` on the result")
-    c.add_argument("spec", metavar="SPEC")
+    c.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     c.set_defaults(_slo=_check)
     p.set_defaults(_slo_parser=p)
     return p
@@ -52,13 +64,13 @@ def run(args) -> int:
 
 
 def _generate(args) -> int:
-    s = spec.load(args.spec)
-    text = rules.render(s, os.path.basename(args.spec))
+    s = _load(args.spec)
+    text = rules.render(s, _source_names(args.spec))
     # Validate before writing, so a rejected spec never replaces good rules.
     if not args.no_promtool:
         tool = promtool.find()
         if tool:
-            promtool.validate(s, args.spec, text, tool)
+            promtool.validate(s, args.spec[0], text, tool)
         else:
             print("steadygo: note: promtool not found; generated rules were not validated", file=sys.stderr)
     for row in explain.rows(s):
@@ -96,7 +108,7 @@ def _write(path: str, text: str) -> None:
 
 
 def _explain(args) -> int:
-    s = spec.load(args.spec)
+    s = _load(args.spec)
     if args.format == "json":
         json.dump(explain.render_json(s), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -106,12 +118,13 @@ def _explain(args) -> int:
 
 
 def _check(args) -> int:
-    s = spec.load(args.spec)
+    s = _load(args.spec)
     tool = promtool.find()
     if not tool:
         raise UserError("promtool not found on PATH (Debian package: prometheus)")
-    text = rules.render(s, os.path.basename(args.spec))
-    promtool.validate(s, args.spec, text, tool)
-    n_rules = sum(len(g["rules"]) for g in rules.rule_groups(s)["groups"])
-    print(f"{args.spec}: {n_rules} rules in {len(s.slos)} groups pass promtool check rules")
+    text = rules.render(s, _source_names(args.spec))
+    promtool.validate(s, args.spec[0], text, tool)
+    groups = rules.rule_groups(s)["groups"]
+    n_rules = sum(len(g["rules"]) for g in groups)
+    print(f"{', '.join(args.spec)}: {n_rules} rules in {len(groups)} groups pass promtool check rules")
     return 0

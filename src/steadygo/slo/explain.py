@@ -39,9 +39,13 @@ def time_to_detection(burn: Decimal, budget: Decimal, long_s: int, error_ratio: 
     return float(threshold * long_s / error_ratio)
 
 
-def rows(spec: Spec) -> list[Row]:
+def _specs(spec: Spec | list[Spec]) -> list[Spec]:
+    return spec if isinstance(spec, list) else [spec]
+
+
+def rows(spec: Spec | list[Spec]) -> list[Row]:
     out = []
-    for slo in spec.slos:
+    for slo in (slo for s in _specs(spec) for slo in s.slos):
         e = slo.error_budget
         for rung in ladder.LADDER:
             tier = slo.alerts[rung.name]
@@ -86,7 +90,7 @@ def slo_line(slo: SLO) -> str:
     )
 
 
-def render_text(spec: Spec) -> str:
+def render_text(spec: Spec | list[Spec]) -> str:
     table = [HEADERS]
     for r in rows(spec):
         table.append(
@@ -97,8 +101,10 @@ def render_text(spec: Spec) -> str:
             )
         )
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
-    lines = [f"service {spec.service}"]
-    lines += [f"  {slo_line(s)}" for s in spec.slos]
+    lines = []
+    for s in _specs(spec):
+        lines.append(f"service {s.service}")
+        lines += [f"  {slo_line(slo)}" for slo in s.slos]
     lines.append("")
     for row in table:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -108,7 +114,7 @@ def render_text(spec: Spec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(spec: Spec) -> list[dict]:
+def render_json(spec: Spec | list[Spec]) -> list[dict]:
     return [
         {
             "slo": r.slo, "alert": r.rung, "tier": r.tier, "severity": r.severity,

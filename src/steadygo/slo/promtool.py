@@ -58,16 +58,19 @@ def first_problem(output: str) -> str:
     return output.strip() or "promtool failed without a message"
 
 
-def validate(spec: Spec, spec_path: str, text: str, promtool: str) -> None:
-    """Raise a one-line ``UserError`` naming the SLO when promtool rejects ``text``."""
+def validate(spec: Spec | list[Spec], spec_path: str, text: str, promtool: str) -> None:
+    """Raise a one-line ``UserError`` naming the SLO (and its file) when promtool rejects ``text``."""
     result = check_rules_text(text, promtool)
     if result.ok:
         return
     problem = first_problem(result.output)
     m = _GROUP.search(problem)
     if m:
-        for i, slo in enumerate(spec.slos):
-            if rules.group_name(spec, slo) == m.group(1):
-                detail = problem[m.end():]
-                raise UserError(f"{spec_path}:{slo.line}: slos[{i}] {slo.name}: promtool rejects the generated rules: {detail}")
+        for s in spec if isinstance(spec, list) else [spec]:
+            for i, slo in enumerate(s.slos):
+                if rules.group_name(s, slo) == m.group(1):
+                    detail = problem[m.end():]
+                    raise UserError(
+                        f"{slo.path or spec_path}:{slo.line}: slos[{i}] {slo.name}: promtool rejects the generated rules: {detail}"
+                    )
     raise UserError(f"{spec_path}: promtool rejects the generated rules: {problem}")
