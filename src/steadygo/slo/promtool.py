@@ -74,3 +74,25 @@ def validate(spec: Spec | list[Spec], spec_path: str, text: str, promtool: str) 
                         f"{slo.path or spec_path}:{slo.line}: slos[{i}] {slo.name}: promtool rejects the generated rules: {detail}"
                     )
     raise UserError(f"{spec_path}: promtool rejects the generated rules: {problem}")
+
+
+TEST_TIMEOUT_S = 1800  # days of one-minute evaluations per scenario
+
+
+def test_rules(files: dict[str, str], test_name: str, promtool: str) -> Result:
+    """``promtool test rules`` on ``files`` (name -> text) written to a
+    private temp directory, so rule_files resolve beside the test file."""
+    with tempfile.TemporaryDirectory(prefix="steadygo-slo-test-") as tmp:
+        for name, text in files.items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as fh:
+                fh.write(text)
+        try:
+            proc = subprocess.run(
+                [promtool, "test", "rules", test_name],
+                cwd=tmp, capture_output=True, text=True, timeout=TEST_TIMEOUT_S, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise UserError(f"promtool test rules did not finish within {TEST_TIMEOUT_S}s") from None
+        except OSError as exc:
+            raise UserError(f"cannot run promtool: {exc}") from None
+        return Result(proc.returncode == 0, proc.stdout + proc.stderr)
