@@ -109,7 +109,8 @@ def test_scenarios_fail_when_the_threshold_moves(promtool, tmp_path):
     bad = _promtool_test(promtool, tmp_path, moved.replace('objective: "99"', 'objective: "99.5"').replace("objective: '99'", "objective: '99.5'"), doc)
     assert bad.returncode != 0
     # Same labels, later firing: promtool finds no alert where one is due.
-    assert "FAILED" in bad.stdout and 'objective="99.5"' in bad.stdout and "got: nil" in bad.stdout
+    text = bad.stdout + bad.stderr
+    assert "FAILED" in text and 'objective="99.5"' in text and "got: nil" in text
 
 
 def test_explain_measure_prints_measured_next_to_computed(run_cli, promtool, tmp_path):
