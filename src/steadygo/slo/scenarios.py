@@ -18,6 +18,7 @@ alert names — is the spec's own; ``slo check`` covers the queries."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -116,15 +117,11 @@ def _counter(per_step: int, clean_steps: int, burn_steps: int) -> str:
     return f"0x{clean_steps} {per_step}+{per_step}x{burn_steps - 1}"
 
 
-def _alerts_expr(spec: Spec, slo: SLO) -> str:
-    return f'ALERTS{{service="{spec.service}",slo="{slo.name}",alertstate="firing"}}'
-
-
 def _sample(spec: Spec, slo: SLO, rung_name: str) -> dict:
     rung = next(r for r in ladder.LADDER if r.name == rung_name)
     labels = rules.alert_rule(spec, slo, rung, slo.alerts[rung_name])["labels"]
     body = {**labels, "alertname": slo.alert_name, "alertstate": "firing"}
-    return {"labels": "ALERTS{" + ",".join(f"{k}={rules._q(v)}" for k, v in sorted(body.items())) + "}", "value": 1}
+    return {"labels": "ALERTS{" + ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(body.items())) + "}", "value": 1}
 
 
 def _fmt(seconds: int) -> str:

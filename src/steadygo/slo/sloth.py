@@ -110,15 +110,10 @@ def _annotations(value, where: Where) -> dict:
 def _alert_labels(value, where: Where) -> tuple[str | None, dict]:
     """sloth users route on ``severity``; steadygo sets that label per tier,
     so a severity given here becomes the tier's severity instead of a clash."""
-    raw = dict(value) if isinstance(value, dict) else value
     severity = None
-    if isinstance(raw, dict) and "severity" in raw:
-        severity = string_value(raw.pop("severity"), where.key(value, "severity"))
-        if isinstance(value, dict):
-            raw = type(value)(raw)
-            raw.key_lines = {k: v for k, v in getattr(value, "key_lines", {}).items() if k != "severity"}
-            raw.line = getattr(value, "line", where.line)
-    return severity, label_map(raw, where)
+    if isinstance(value, dict) and "severity" in value:
+        severity = string_value(value["severity"], where.key(value, "severity"))
+    return severity, label_map(value, where, skip=("severity",))
 
 
 def _alert(value, where: Where) -> tuple[bool, str | None, dict, dict]:

@@ -172,13 +172,16 @@ def string_value(value, where: Where, *, empty_ok: bool = False) -> str:
     return value
 
 
-def label_map(value, where: Where) -> dict:
+def label_map(value, where: Where, skip: tuple[str, ...] = ()) -> dict:
+    """``skip``: keys the caller reads itself (sloth's ``severity``)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise where.fail(f"expected a mapping of label names to strings, got {kind_of(value)}")
     out = {}
     for k, v in value.items():
+        if k in skip:
+            continue
         w = where.key(value, k)
         if not isinstance(k, str) or not _LABEL_NAME.match(k) or k.startswith("__"):
             raise w.fail("not a valid Prometheus label name")
