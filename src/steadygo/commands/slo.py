@@ -11,8 +11,20 @@ import sys
 
 from steadygo.errors import UserError
 from steadygo.fsutil import write_atomic
-from steadygo.slo import explain, promtool, rules, spec
+from steadygo.slo import explain, promtool, rules, scenarios, sources
 from steadygo.slo.starter import STARTER
+
+
+_SPEC_HELP = ("spec files: steadygo's own, sloth prometheus/v1, sloth PrometheusServiceLevel or OpenSLO SLO "
+              "(detected by version/apiVersion); SLO names must be unique per service across them")
+
+
+def _load(paths: list[str]):
+    return sources.load_all(paths)
+
+
+def _source_names(paths: list[str]) -> str:
+    return ", ".join(os.path.basename(p) for p in paths)
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
@@ -21,7 +33,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="slo_command", metavar="SUBCOMMAND")
 
     g = sub.add_parser("generate", help="write Prometheus rule groups for a spec")
-    g.add_argument("spec", metavar="SPEC")
+    g.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     g.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     g.add_argument("--no-promtool", action="store_true", help="skip validation with promtool even if it is installed")
     g.set_defaults(_slo=_generate)
@@ -32,13 +44,23 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     i.set_defaults(_slo=_init)
 
     e = sub.add_parser("explain", help="table of burn rates, windows, budget used and time to detection")
-    e.add_argument("spec", metavar="SPEC")
+    e.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     e.add_argument("--format", choices=("text", "json"), default="text")
+    e.add_argument("--measure", action="store_true",
+                   help="also run the `slo test` scenarios with promtool and show the measured detection time")
     e.set_defaults(_slo=_explain)
 
     c = sub.add_parser("check", help="generate in memory and run `promtool check rules` on the result")
-    c.add_argument("spec", metavar="SPEC")
+    c.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
     c.set_defaults(_slo=_check)
+
+    t = sub.add_parser("test", help="write and run `promtool test rules` scenarios proving when each alert fires")
+    t.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
+    t.add_argument("-o", "--output", metavar="FILE",
+                   help="keep the test file here, with the rules it tests beside it (see --rules)")
+    t.add_argument("--rules", metavar="NAME", default="slo-test-rules.yml",
+                   help="file name of the rules the test file loads, beside it (default: %(default)s)")
+    t.set_defaults(_slo=_test)
     p.set_defaults(_slo_parser=p)
     return p
 
@@ -52,13 +74,13 @@ def run(args) -> int:
 
 
 def _generate(args) -> int:
-    s = spec.load(args.spec)
-    text = rules.render(s, os.path.basename(args.spec))
+    s = _load(args.spec)
+    text = rules.render(s, _source_names(args.spec))
     # Validate before writing, so a rejected spec never replaces good rules.
     if not args.no_promtool:
         tool = promtool.find()
         if tool:
-            promtool.validate(s, args.spec, text, tool)
+            promtool.validate(s, args.spec[0], text, tool)
         else:
             print("steadygo: note: promtool not found; generated rules were not validated", file=sys.stderr)
     for row in explain.rows(s):
@@ -96,22 +118,58 @@ def _write(path: str, text: str) -> None:
 
 
 def _explain(args) -> int:
-    s = spec.load(args.spec)
+    s = _load(args.spec)
+    measured = _run_scenarios(s, args.spec, "slo-test-rules.yml") if args.measure else None
     if args.format == "json":
-        json.dump(explain.render_json(s), sys.stdout, indent=2)
+        json.dump(explain.render_json(s, measured), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(explain.render_text(s))
+        sys.stdout.write(explain.render_text(s, measured))
+    return 0
+
+
+def _test_files(s, paths: list[str], rules_name: str) -> tuple[str, str]:
+    rules_text = rules.render(scenarios.stand_in_specs(s), _source_names(paths) + " (SLIs replaced by slo_test_* stand-ins)")
+    return rules_text, scenarios.render_tests(s, rules_name)
+
+
+def _run_scenarios(s, paths: list[str], rules_name: str) -> dict:
+    """Run the scenarios; the measured detection brackets, or UserError."""
+    tool = promtool.find()
+    if not tool:
+        raise UserError("promtool not found on PATH (Debian package: prometheus)")
+    rules_text, test_text = _test_files(s, paths, rules_name)
+    result = promtool.test_rules({rules_name: rules_text, "slo-test.yml": test_text}, "slo-test.yml", tool)
+    if not result.ok:
+        raise UserError("the alerts did not fire when predicted; promtool test rules says: "
+                        + " | ".join(line.strip() for line in result.output.splitlines() if line.strip())[:2000])
+    return scenarios.measured(s)
+
+
+def _test(args) -> int:
+    s = _load(args.spec)
+    if os.path.basename(args.rules) != args.rules:
+        raise UserError(f"--rules {args.rules}: give a file name; it is written beside the test file")
+    measured = _run_scenarios(s, args.spec, args.rules)
+    rules_text, test_text = _test_files(s, args.spec, args.rules)
+    if args.output:
+        _write(os.path.join(os.path.dirname(args.output) or ".", args.rules), rules_text)
+        _write(args.output, test_text)
+    n = sum(len(scenarios.scenarios(slo)) for x in s for slo in x.slos)
+    print(f"{', '.join(args.spec)}: {n} scenarios pass promtool test rules")
+    for (service, slo, rung), (silent, fired) in measured.items():
+        print(f"  {service}/{slo} {rung}: a full outage fires it after {explain.bracket(silent, fired)}")
     return 0
 
 
 def _check(args) -> int:
-    s = spec.load(args.spec)
+    s = _load(args.spec)
     tool = promtool.find()
     if not tool:
         raise UserError("promtool not found on PATH (Debian package: prometheus)")
-    text = rules.render(s, os.path.basename(args.spec))
-    promtool.validate(s, args.spec, text, tool)
-    n_rules = sum(len(g["rules"]) for g in rules.rule_groups(s)["groups"])
-    print(f"{args.spec}: {n_rules} rules in {len(s.slos)} groups pass promtool check rules")
+    text = rules.render(s, _source_names(args.spec))
+    promtool.validate(s, args.spec[0], text, tool)
+    groups = rules.rule_groups(s)["groups"]
+    n_rules = sum(len(g["rules"]) for g in groups)
+    print(f"{', '.join(args.spec)}: {n_rules} rules in {len(groups)} groups pass promtool check rules")
     return 0

@@ -39,9 +39,13 @@ def time_to_detection(burn: Decimal, budget: Decimal, long_s: int, error_ratio: 
     return float(threshold * long_s / error_ratio)
 
 
-def rows(spec: Spec) -> list[Row]:
+def _specs(spec: Spec | list[Spec]) -> list[Spec]:
+    return spec if isinstance(spec, list) else [spec]
+
+
+def rows(spec: Spec | list[Spec]) -> list[Row]:
     out = []
-    for slo in spec.slos:
+    for slo in (slo for s in _specs(spec) for slo in s.slos):
         e = slo.error_budget
         for rung in ladder.LADDER:
             tier = slo.alerts[rung.name]
@@ -74,6 +78,12 @@ def _ttd(seconds: float | None) -> str:
     return "never" if seconds is None else ladder.human(seconds)
 
 
+def bracket(silent_s: int, fired_s: int) -> str:
+    """A detection time measured to one evaluation step: silent at the first
+    instant, firing at the second."""
+    return f"{ladder.human(silent_s) if silent_s else '0s'}-{ladder.human(fired_s)}"
+
+
 HEADERS = ("SLO", "ALERT", "TIER", "SEVERITY", "BURN", "WINDOWS", "FIRES ABOVE", "BUDGET USED", "TTD 100% OUTAGE", "TTD 2x BURN")
 
 
@@ -86,36 +96,57 @@ def slo_line(slo: SLO) -> str:
     )
 
 
-def render_text(spec: Spec) -> str:
-    table = [HEADERS]
-    for r in rows(spec):
-        table.append(
-            (
-                r.slo, r.rung, r.tier, r.severity, format(r.burn_rate.normalize(), "f") + "x",
-                f"{ladder.format_duration(r.long_s)}/{ladder.format_duration(r.short_s)}",
-                _pct(r.threshold), _pct(r.budget_consumed), _ttd(r.ttd_outage_s), _ttd(r.ttd_2x_s),
+def _measured(measured: dict | None, service: str, r: Row) -> tuple:
+    if measured is None:
+        return ()
+    m = measured.get((service, r.slo, r.rung))
+    return ("never" if m is None else bracket(*m),)
+
+
+def render_text(spec: Spec | list[Spec], measured: dict | None = None) -> str:
+    """``measured``: promtool's detection brackets (``slo explain --measure``)."""
+    headers = HEADERS + (("MEASURED 100% OUTAGE",) if measured is not None else ())
+    table = [headers]
+    for s in _specs(spec):
+        for r in rows(s):
+            table.append(
+                (
+                    r.slo, r.rung, r.tier, r.severity, format(r.burn_rate.normalize(), "f") + "x",
+                    f"{ladder.format_duration(r.long_s)}/{ladder.format_duration(r.short_s)}",
+                    _pct(r.threshold), _pct(r.budget_consumed), _ttd(r.ttd_outage_s), _ttd(r.ttd_2x_s),
+                ) + _measured(measured, s.service, r)
             )
-        )
-    widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
-    lines = [f"service {spec.service}"]
-    lines += [f"  {slo_line(s)}" for s in spec.slos]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    lines = []
+    for s in _specs(spec):
+        lines.append(f"service {s.service}")
+        lines += [f"  {slo_line(slo)}" for slo in s.slos]
     lines.append("")
     for row in table:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     lines.append("")
     lines.append("BUDGET USED: share of the window's error budget spent when the alert fires (burn x long window / SLO window).")
     lines.append("TTD: time to detection from a clean state; 'never' when the error ratio does not exceed the threshold.")
+    if measured is not None:
+        lines.append("MEASURED: promtool test rules proves the alert silent at the first time and firing at the second (one-minute evaluations).")
     return "\n".join(lines) + "\n"
 
 
-def render_json(spec: Spec) -> list[dict]:
-    return [
+def render_json(spec: Spec | list[Spec], measured: dict | None = None) -> list[dict]:
+    out = [
         {
             "slo": r.slo, "alert": r.rung, "tier": r.tier, "severity": r.severity,
             "burn_rate": float(r.burn_rate), "long_window": ladder.format_duration(r.long_s),
             "short_window": ladder.format_duration(r.short_s), "threshold_error_ratio": float(r.threshold),
             "budget_consumed": float(r.budget_consumed), "ttd_outage_seconds": r.ttd_outage_s,
             "ttd_2x_burn_seconds": r.ttd_2x_s,
+            **({} if measured is None else {"measured_outage_seconds": _measured_json(measured.get((s.service, r.slo, r.rung)))}),
         }
-        for r in rows(spec)
+        for s in _specs(spec)
+        for r in rows(s)
     ]
+    return out
+
+
+def _measured_json(m):
+    return None if m is None else {"silent_at": m[0], "firing_at": m[1]}

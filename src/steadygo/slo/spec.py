@@ -40,6 +40,7 @@ class TierSettings:
     severity: str
     labels: dict = field(default_factory=dict)
     remediation: str | None = None
+    annotations: dict = field(default_factory=dict)  # sloth's per-alert annotations; override ours
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,36 @@ class LatencySLI:
 
 
 @dataclass(frozen=True)
+class QuerySLI:
+    """An error ratio from PromQL templates, as sloth and OpenSLO write them:
+    ``error_query``/``total_query`` (kind ``events``) or one
+    ``error_ratio_query`` (kind ``raw``), each with ``{{.window}}`` where the
+    range goes.  Kept as text: they are arbitrary PromQL, not selectors."""
+
+    kind: str
+    error_query: str | None = None
+    total_query: str | None = None
+    error_ratio_query: str | None = None
+
+
+DEFAULT_ALERT_NAME = "SLOErrorBudgetBurn"
+
+
+@dataclass(frozen=True)
 class SLO:
     name: str
     objective: Decimal  # percent, e.g. Decimal("99.9")
     window_s: int
-    sli: ErrorsSLI | LatencySLI
+    sli: ErrorsSLI | LatencySLI | QuerySLI
     description: str = ""
     labels: dict = field(default_factory=dict)
     runbook_url: str | None = None
     alerts: dict = field(default_factory=dict)  # ladder name -> tier, or None when off
     tiers: dict = field(default_factory=dict)  # tier -> TierSettings
     line: int = 0  # where the SLO starts in the spec, for promtool errors
+    path: str = field(default="", compare=False)  # the spec file it came from (several may be given)
+    alert_name: str = DEFAULT_ALERT_NAME  # sloth's alerting.name
+    annotations: dict = field(default_factory=dict)  # sloth's alerting.annotations, on every tier
 
     @property
     def error_budget(self) -> Decimal:
@@ -96,29 +116,29 @@ def loads(text: str, path: str = "<spec>") -> Spec:
     return validate(yamlsrc.loads(text, path), path)
 
 
-class _Where:
+class Where:
     """A position in the document: file, line and dotted key path."""
 
     def __init__(self, path: str, line: int, keypath: str):
         self.path, self.line, self.keypath = path, line, keypath
 
-    def key(self, d: LocatedDict, key: str) -> "_Where":
+    def key(self, d: LocatedDict, key: str) -> "Where":
         line = d.key_lines.get(key, d.line) if isinstance(d, LocatedDict) else self.line
         kp = f"{self.keypath}.{key}" if self.keypath else key
-        return _Where(self.path, line, kp)
+        return Where(self.path, line, kp)
 
-    def item(self, lst: LocatedList, i: int) -> "_Where":
+    def item(self, lst: LocatedList, i: int) -> "Where":
         line = lst.item_lines[i] if isinstance(lst, LocatedList) else self.line
-        return _Where(self.path, line, f"{self.keypath}[{i}]")
+        return Where(self.path, line, f"{self.keypath}[{i}]")
 
     def fail(self, message: str) -> UserError:
         where = f"{self.keypath}: " if self.keypath else ""
         return UserError(f"{self.path}:{self.line}: {where}{message}")
 
 
-def _mapping(value, where: _Where, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> LocatedDict:
+def mapping(value, where: Where, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> LocatedDict:
     if not isinstance(value, dict):
-        raise where.fail(f"expected a mapping, got {_kind(value)}")
+        raise where.fail(f"expected a mapping, got {kind_of(value)}")
     for key in value:
         if key not in allowed:
             raise where.key(value, key).fail(f"unknown key (expected one of: {', '.join(allowed)})")
@@ -128,7 +148,7 @@ def _mapping(value, where: _Where, allowed: tuple[str, ...], required: tuple[str
     return value
 
 
-def _kind(value) -> str:
+def kind_of(value) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -144,81 +164,86 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
-def _string(value, where: _Where, *, empty_ok: bool = False) -> str:
+def string_value(value, where: Where, *, empty_ok: bool = False) -> str:
     if not isinstance(value, str):
-        raise where.fail(f"expected a string, got {_kind(value)}")
+        raise where.fail(f"expected a string, got {kind_of(value)}")
     if not empty_ok and not value.strip():
         raise where.fail("must not be empty")
     return value
 
 
-def _labels(value, where: _Where) -> dict:
+def label_map(value, where: Where, skip: tuple[str, ...] = ()) -> dict:
+    """``skip``: keys the caller reads itself (sloth's ``severity``)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise where.fail(f"expected a mapping of label names to strings, got {_kind(value)}")
+        raise where.fail(f"expected a mapping of label names to strings, got {kind_of(value)}")
     out = {}
     for k, v in value.items():
+        if k in skip:
+            continue
         w = where.key(value, k)
         if not isinstance(k, str) or not _LABEL_NAME.match(k) or k.startswith("__"):
             raise w.fail("not a valid Prometheus label name")
         if k in RESERVED_LABELS:
             raise w.fail("is set by steadygo; choose another label name")
         if not isinstance(v, str):
-            raise w.fail(f"label value must be a string (quote it), got {_kind(v)}")
+            raise w.fail(f"label value must be a string (quote it), got {kind_of(v)}")
         out[k] = v
     return out
 
 
-def _selector(value, where: _Where) -> selector.Selector:
+def _selector(value, where: Where) -> selector.Selector:
     if value is None:
         raise where.fail("empty selector")
-    text = _string(value, where, empty_ok=True)
+    text = string_value(value, where, empty_ok=True)
     try:
         return selector.parse(text)
     except selector.SelectorError as exc:
         raise where.fail(f"{exc}: {text.strip()!r}" if text.strip() else str(exc)) from None
 
 
-def _tier_settings(value, where: _Where, base: dict) -> dict:
+def _tier_settings(value, where: Where, base: dict) -> dict:
     """Per-tier settings merged over ``base`` (service-level or defaults)."""
     out = dict(base)
     if value is None:
         return out
-    _mapping(value, where, TIERS)
+    mapping(value, where, TIERS)
     for tier, settings in value.items():
         w = where.key(value, tier)
         if settings is None:
             continue
-        _mapping(settings, w, ("severity", "labels", "remediation"))
+        mapping(settings, w, ("severity", "labels", "remediation"))
         prev = out[tier]
-        severity = _string(settings["severity"], w.key(settings, "severity")) if "severity" in settings else prev.severity
-        labels = {**prev.labels, **_labels(settings.get("labels"), w.key(settings, "labels"))}
+        severity = string_value(settings["severity"], w.key(settings, "severity")) if "severity" in settings else prev.severity
+        labels = {**prev.labels, **label_map(settings.get("labels"), w.key(settings, "labels"))}
         remediation = prev.remediation
         if "remediation" in settings:
             rw = w.key(settings, "remediation")
             if tier != "L3":
                 raise rw.fail("only L3 may carry a remediation hook: automated actions belong to the tier that already calls a human")
-            remediation = _string(settings["remediation"], rw)
+            remediation = string_value(settings["remediation"], rw)
         out[tier] = TierSettings(severity, labels, remediation)
     return out
 
 
-def _objective(value, where: _Where) -> Decimal:
+def objective_percent(value, where: Where, *, hundred_ok: bool = False) -> Decimal:
+    """``hundred_ok``: sloth and OpenSLO accept 100% (a zero budget, where
+    any error burns); steadygo's own format keeps rejecting it."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise where.fail(f"expected a percentage like 99.9, got {_kind(value)}")
+        raise where.fail(f"expected a percentage like 99.9, got {kind_of(value)}")
     try:
         obj = Decimal(str(value).strip().rstrip("%"))
     except InvalidOperation:
         raise where.fail(f"{value!r} is not a number") from None
-    if not obj.is_finite() or not (Decimal(0) < obj < Decimal(100)):
-        raise where.fail(f"{value} is outside (0, 100)")
+    if not obj.is_finite() or not (Decimal(0) < obj < Decimal(100) or (hundred_ok and obj == 100)):
+        raise where.fail(f"{value} is outside (0, {'100]' if hundred_ok else '100)'}")
     return obj
 
 
-def _window(value, where: _Where) -> int:
+def slo_window(value, where: Where) -> int:
     if not isinstance(value, str):
-        raise where.fail(f"expected a duration like 30d or 4w, got {_kind(value)}")
+        raise where.fail(f"expected a duration like 30d or 4w, got {kind_of(value)}")
     secs = ladder.parse_slo_window(value.strip())
     if secs is None:
         raise where.fail(f"{value!r} is not a whole number of days or weeks (e.g. 30d, 28d, 4w)")
@@ -250,9 +275,9 @@ def go_float(v: float) -> str:
     return sign + format(d, "f")
 
 
-def _le(value, where: _Where) -> tuple[str, float]:
+def _le(value, where: Where) -> tuple[str, float]:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise where.fail(f"expected a bucket bound in seconds like 0.35, got {_kind(value)}")
+        raise where.fail(f"expected a bucket bound in seconds like 0.35, got {kind_of(value)}")
     try:
         num = float(value)
     except ValueError:
@@ -264,7 +289,7 @@ def _le(value, where: _Where) -> tuple[str, float]:
     return (value.strip() if isinstance(value, str) else go_float(num)), num
 
 
-def _buckets(value, where: _Where) -> tuple[float, ...]:
+def _buckets(value, where: Where) -> tuple[float, ...]:
     if value is None:
         return GO_DEFAULT_BUCKETS
     if not isinstance(value, list) or not value:
@@ -279,13 +304,13 @@ def _buckets(value, where: _Where) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _sli(value, where: _Where):
-    sli = _mapping(value, where, ("errors", "latency"))
+def _sli(value, where: Where):
+    sli = mapping(value, where, ("errors", "latency"))
     if len(sli) != 1:
         raise where.fail("give exactly one of 'errors' (bad/total or good/total) or 'latency'")
     if "errors" in sli:
         w = where.key(sli, "errors")
-        e = _mapping(sli["errors"], w, ("bad", "good", "total"), ("total",))
+        e = mapping(sli["errors"], w, ("bad", "good", "total"), ("total",))
         if ("bad" in e) == ("good" in e):
             raise w.fail("give exactly one of 'bad' or 'good' next to 'total'")
         total = _selector(e["total"], w.key(e, "total"))
@@ -293,7 +318,7 @@ def _sli(value, where: _Where):
             return ErrorsSLI(total=total, bad=_selector(e["bad"], w.key(e, "bad")))
         return ErrorsSLI(total=total, good=_selector(e["good"], w.key(e, "good")))
     w = where.key(sli, "latency")
-    lat = _mapping(sli["latency"], w, ("bucket", "le", "buckets"), ("bucket", "le"))
+    lat = mapping(sli["latency"], w, ("bucket", "le", "buckets"), ("bucket", "le"))
     bw = w.key(lat, "bucket")
     sel = _selector(lat["bucket"], bw)
     if sel.metric and not sel.metric.endswith("_bucket"):
@@ -312,11 +337,11 @@ def _sli(value, where: _Where):
     return LatencySLI(bucket=sel, le=le_text, buckets=buckets)
 
 
-def _alerts(value, where: _Where) -> dict:
+def _alerts(value, where: Where) -> dict:
     out = {a.name: a.default_tier for a in ladder.LADDER}
     if value is None:
         return out
-    _mapping(value, where, ladder.LADDER_NAMES)
+    mapping(value, where, ladder.LADDER_NAMES)
     for name, tier in value.items():
         w = where.key(value, name)
         if tier is False or tier == "off":  # YAML 1.1 reads a bare off as False
@@ -333,15 +358,15 @@ SLO_KEYS = ("name", "description", "objective", "window", "sli", "labels", "runb
 
 
 def validate(doc, path: str) -> Spec:
-    root = _Where(path, getattr(doc, "line", 1) or 1, "")
+    root = Where(path, getattr(doc, "line", 1) or 1, "")
     if doc is None:
         raise root.fail("the spec is empty")
-    _mapping(doc, root, TOP_KEYS, ("service", "slos"))
+    mapping(doc, root, TOP_KEYS, ("service", "slos"))
     if "version" in doc and doc["version"] != 1:
         raise root.key(doc, "version").fail(f"unsupported version {doc['version']!r} (expected 1)")
-    service = _string(doc["service"], root.key(doc, "service"))
-    svc_labels = _labels(doc.get("labels"), root.key(doc, "labels"))
-    svc_runbook = _string(doc["runbook_url"], root.key(doc, "runbook_url")) if "runbook_url" in doc else None
+    service = string_value(doc["service"], root.key(doc, "service"))
+    svc_labels = label_map(doc.get("labels"), root.key(doc, "labels"))
+    svc_runbook = string_value(doc["runbook_url"], root.key(doc, "runbook_url")) if "runbook_url" in doc else None
     default_tiers = {t: TierSettings(DEFAULT_SEVERITY[t]) for t in TIERS}
     svc_tiers = _tier_settings(doc.get("tiers"), root.key(doc, "tiers"), default_tiers)
 
@@ -353,9 +378,9 @@ def validate(doc, path: str) -> Spec:
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_slos):
         w = sw.item(raw_slos, i)
-        _mapping(raw, w, SLO_KEYS, ("name", "objective", "sli"))
+        mapping(raw, w, SLO_KEYS, ("name", "objective", "sli"))
         nw = w.key(raw, "name")
-        name = _string(raw["name"], nw)
+        name = string_value(raw["name"], nw)
         if not _SLO_NAME.match(name):
             raise nw.fail(f"{name!r} must be lowercase letters, digits, '-' or '_' (it becomes a label value and a group name)")
         if name in seen:
@@ -364,15 +389,16 @@ def validate(doc, path: str) -> Spec:
         slos.append(
             SLO(
                 name=name,
-                objective=_objective(raw["objective"], w.key(raw, "objective")),
-                window_s=_window(raw.get("window", "30d"), w.key(raw, "window")),
+                objective=objective_percent(raw["objective"], w.key(raw, "objective")),
+                window_s=slo_window(raw.get("window", "30d"), w.key(raw, "window")),
                 sli=_sli(raw["sli"], w.key(raw, "sli")),
-                description=_string(raw["description"], w.key(raw, "description"), empty_ok=True) if "description" in raw else "",
-                labels={**svc_labels, **_labels(raw.get("labels"), w.key(raw, "labels"))},
-                runbook_url=_string(raw["runbook_url"], w.key(raw, "runbook_url")) if "runbook_url" in raw else svc_runbook,
+                description=string_value(raw["description"], w.key(raw, "description"), empty_ok=True) if "description" in raw else "",
+                labels={**svc_labels, **label_map(raw.get("labels"), w.key(raw, "labels"))},
+                runbook_url=string_value(raw["runbook_url"], w.key(raw, "runbook_url")) if "runbook_url" in raw else svc_runbook,
                 alerts=_alerts(raw.get("alerts"), w.key(raw, "alerts")),
                 tiers=_tier_settings(raw.get("tiers"), w.key(raw, "tiers"), svc_tiers),
                 line=w.line,
+                path=path,
             )
         )
     return Spec(service=service, slos=tuple(slos), labels=svc_labels)

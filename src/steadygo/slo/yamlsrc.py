@@ -64,19 +64,32 @@ class _LocatedError(Exception):
 
 def load(path: str):
     """Read and parse ``path``; any failure is a one-line ``UserError``."""
+    return loads(read(path), path)
+
+
+def read(path: str) -> str:
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            return fh.read()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
-    return loads(text, path)
 
 
 def loads(text: str, path: str = "<spec>"):
+    return _parse(lambda: yaml.load(text, Loader=_Loader), path)  # noqa: S506 - _Loader is a SafeLoader
+
+
+def loads_all(text: str, path: str = "<spec>") -> list:
+    """Every document of a multi-document stream (Kubernetes YAML), empty ones dropped."""
+    docs = _parse(lambda: list(yaml.load_all(text, Loader=_Loader)), path)  # noqa: S506
+    return [d for d in docs if d is not None]
+
+
+def _parse(parse, path: str):
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return parse()
     except _LocatedError as exc:
         raise UserError(f"{path}:{exc.line}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
