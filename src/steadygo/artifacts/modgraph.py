@@ -15,7 +15,8 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 
-from steadygo.artifacts.gomod_directives import read_directives, replacement_for, unquote
+from steadygo.golang.gomod import parse as parse_go_mod
+from steadygo.golang.gomod import replacement_for, unquote
 from steadygo.artifacts.serial import Serialisable
 from steadygo.artifacts.sources import UnreadableArtifact, read_artifact
 from steadygo.golang.module import read_go_mod
@@ -193,10 +194,10 @@ def local_module_graph(gomods: list[str], base: str, problems: list[GraphProblem
         modules[directory] = mod
         if texts is not None:
             texts[_display(mod.gomod, base)] = mod.text
-        _, replaces = read_directives(mod.text)
+        _, replaces = _directives(mod.text)
         for rep in replaces:
             if rep.local:
-                target = os.path.join(os.path.normpath(os.path.join(directory, rep.new)), "go.mod")
+                target = os.path.join(os.path.normpath(os.path.join(directory, rep.new_path)), "go.mod")
                 if os.path.isfile(target):
                     queue.append(target)
     ids = _local_ids(modules, base)
@@ -205,20 +206,20 @@ def local_module_graph(gomods: list[str], base: str, problems: list[GraphProblem
         graph.nodes.append(ModuleNode(ids[directory], mod.path, local=True, gomod=_display(mod.gomod, base)))
     outside: dict[str, ModuleNode] = {}
     for directory, mod in sorted(modules.items(), key=lambda kv: ids[kv[0]]):
-        requires, replaces = read_directives(mod.text)
+        requires, replaces = _directives(mod.text)
         shown = _display(mod.gomod, base)
         for req in requires:
             rep = replacement_for(req, replaces)
             if rep is not None and rep.local:
-                target_dir = os.path.normpath(os.path.join(directory, rep.new))
+                target_dir = os.path.normpath(os.path.join(directory, rep.new_path))
                 target = by_dir.get(target_dir)
                 if target is None:
-                    graph.notes.append(f"{shown}:{rep.line}: replace {req.path} => {rep.new}: no readable go.mod there")
-                    target = _outside(outside, f"{req.path} => {rep.new}", req.path, "")
+                    graph.notes.append(f"{shown}:{rep.line}: replace {req.path} => {rep.new_path}: no readable go.mod there")
+                    target = _outside(outside, f"{req.path} => {rep.new_path}", req.path, "")
                 graph.edges.append(ModuleEdge(ids[directory], target, "replace", shown, rep.line, req.indirect))
             elif rep is not None:
                 version = rep.new_version or ""
-                target = _outside(outside, f"{rep.new}@{version}" if version else rep.new, rep.new, version)
+                target = _outside(outside, f"{rep.new_path}@{version}" if version else rep.new_path, rep.new_path, version)
                 graph.edges.append(ModuleEdge(ids[directory], target, "replace-module", shown, rep.line, req.indirect))
             else:
                 target = _outside(outside, f"{req.path}@{req.version}", req.path, req.version)
@@ -247,11 +248,17 @@ def local_replace_targets(mod: LocalModule) -> dict[tuple[str, str | None], str]
     """(module path, version or None for every version) -> absolute directory,
     for each local replace of ``mod`` whose directory holds a go.mod: what
     ``go mod graph`` output, which names versions, maps back onto."""
-    _, replaces = read_directives(mod.text)
+    _, replaces = _directives(mod.text)
     out = {}
     for rep in replaces:
         if rep.local:
-            d = os.path.normpath(os.path.join(mod.directory, rep.new))
+            d = os.path.normpath(os.path.join(mod.directory, rep.new_path))
             if os.path.isfile(os.path.join(d, "go.mod")):
-                out[(rep.old, rep.old_version)] = d
+                out[(rep.old_path, rep.old_version)] = d
     return out
+
+
+def _directives(text: str):
+    """(requires, replaces) of a go.mod, from the one shared parser."""
+    mod = parse_go_mod(text)
+    return mod.requires, mod.replaces

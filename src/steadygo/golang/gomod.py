@@ -81,6 +81,18 @@ class GoModFile:
     replaces: list[Replacement] = field(default_factory=list)
 
 
+def unquote(tok: str) -> str:
+    """A go.mod token's value: quotes removed, escapes read."""
+    return _unquote(tok)
+
+
+def replacement_for(req: "Requirement", replaces: list["Replacement"]) -> "Replacement | None":
+    """The replace that applies to ``req``: one naming its version wins over
+    one for every version, as in the go command."""
+    exact = next((r for r in replaces if r.old_path == req.path and r.old_version == req.version), None)
+    return exact or next((r for r in replaces if r.old_path == req.path and r.old_version is None), None)
+
+
 def _unquote(tok: str) -> str:
     if len(tok) >= 2 and tok[0] == tok[-1] and tok[0] in '"`':
         body = tok[1:-1]
