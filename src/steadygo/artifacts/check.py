@@ -85,7 +85,7 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     for rule in rules:
         opts = rule.meta.option_defaults()
         opts.update((options or {}).get(rule.meta.name, {}))
-        ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts, joined=joined,
+        ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts, joined=joined, links=links,
                               services=dict(services or {}), settings=dict(settings or {}),
                               package_facts=dict(package_facts or {}),
                               settled=outcome.settled)

@@ -60,6 +60,18 @@ class Links(Serialisable):
     dockerfiles: list[DockerfileLink] = field(default_factory=list)
     containers: list[ContainerLink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # why a link was not made
+    not_go: list["ContainerRef"] = field(default_factory=list)  # containers shown not to run Go
+
+
+@dataclass
+class ContainerRef(Serialisable):
+    workload: str  # Kind/name
+    path: str
+    container: str
+    why: str
+
+    def matches(self, w: Workload, c: Container) -> bool:
+        return (self.workload, self.path, self.container) == (f"{w.kind}/{w.name}", w.path, c.name)
 
 
 @dataclass
@@ -99,7 +111,7 @@ def image_repository(image: str) -> str:
     return last.split(":", 1)[0]
 
 
-_GENERIC_DIRS = {"build", "docker", "deploy", "deployments", "images", "ci", "."}
+_GENERIC_DIRS = {"build", "docker", "deploy", "deployments", "images", "image", "ci", "src", "app", "dist", "."}
 
 
 def _dockerfile_names(df: DockerfileFacts, df_path: str, module: GoModule | None) -> list[set[str]]:
@@ -117,10 +129,20 @@ def _dockerfile_names(df: DockerfileFacts, df_path: str, module: GoModule | None
     target = build_target(df)
     if target and target != ".":
         own.add(target.rsplit("/", 1)[-1])
-    directory = os.path.basename(os.path.dirname(os.path.abspath(df_path)))
-    where = {directory} if directory and directory not in _GENERIC_DIRS else set()
+    # the nearest directory with a name of its own (src/cartservice/src/Dockerfile -> cartservice)
+    parts = os.path.dirname(os.path.abspath(df_path)).split(os.sep)[-3:]
+    directory = next((d for d in reversed(parts) if d and d.lower() not in _GENERIC_DIRS), "")
+    where = {directory} if directory else set()
     mod = {_module_name(module.path)} if module is not None else set()
     return [{_norm(n) for n in tier if _norm(n)} for tier in (own, where, mod)]
+
+
+def builds_go(df: DockerfileFacts) -> bool:
+    """The Dockerfile compiles Go (a ``go build``/``go install``, or a
+    ``golang`` builder stage): a Java or Node image it builds is not a Go
+    service, whatever the manifest's container is called."""
+    return any(s.go_builds or s.go_version or s.go_run_lines or s.base.name.rsplit("/", 1)[-1] == "golang"
+               for s in df.stages)
 
 
 def _module_name(path: str) -> str:
@@ -227,12 +249,22 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
         if module is not None:
             df_module[df.path] = module
             links.dockerfiles.append(DockerfileLink(df.path, module.path, module.display_root, how))
-        elif modules:
+        elif modules and builds_go(df):
             links.notes.append(f"{df.path}: not linked to a Go module (it sits in none of the {len(modules)} "
                                "scanned modules)")
         names[df.path] = _dockerfile_names(df, absolute, module)
 
-    go_containers = [(w, c) for w in workloads for c in w.containers if not c.init and not probably_not_go(c.image)]
+    candidates = [(w, c) for w in workloads for c in w.containers if not c.init and not probably_not_go(c.image)]
+    # A container whose image a non-Go Dockerfile of the tree builds (by its
+    # name) is not a Go service: Go-runtime advice does not apply to it.
+    go_containers = []
+    for w, c in candidates:
+        matches = _name_matches(c, dockerfiles, names)
+        if matches and not any(builds_go(df) for df in matches):
+            links.not_go.append(ContainerRef(f"{w.kind}/{w.name}", w.path, c.name,
+                                             f"image built by {matches[0].path}, which compiles no Go"))
+        else:
+            go_containers.append((w, c))
     joined: list[Joined] = []
     serving = [m for m in modules if m.serves]
     for w, c in go_containers:
@@ -256,19 +288,27 @@ def link(dockerfiles: list[DockerfileFacts], workloads: list[Workload], modules:
     return links, joined
 
 
+def _name_matches(c: Container, dockerfiles: list[DockerfileFacts], names: dict[str, list[set[str]]]) -> list:
+    """The Dockerfiles of the most specific name tier that matches the image."""
+    repo = _norm(image_repository(c.image)) if c.image else ""
+    for tier in range(3):
+        matches = [df for df in dockerfiles if repo and repo in names[df.path][tier]]
+        if matches:
+            return matches
+    return []
+
+
 def _dockerfile_for(c: Container, dockerfiles: list[DockerfileFacts], names: dict[str, list[set[str]]],
                     go_containers: int, index: _BuildIndex) -> tuple[DockerfileFacts | None, str]:
     if c.image:
         built = _built_from(c.image, index)
         if built is not None:
             return built
-        repo = _norm(image_repository(c.image))
-        for tier in range(3):  # a unique match in the most specific tier wins
-            matches = [df for df in dockerfiles if repo and repo in names[df.path][tier]]
-            if len(matches) == 1:
-                return matches[0], f"image name {image_repository(c.image)!r} matches {matches[0].path}"
-            if len(matches) > 1:
-                return None, f"ambiguous: {len(matches)} Dockerfiles match image name {image_repository(c.image)!r}"
+        matches = _name_matches(c, dockerfiles, names)  # a unique match in the most specific tier wins
+        if len(matches) == 1:
+            return matches[0], f"image name {image_repository(c.image)!r} matches {matches[0].path}"
+        if len(matches) > 1:
+            return None, f"ambiguous: {len(matches)} Dockerfiles match image name {image_repository(c.image)!r}"
     if len(dockerfiles) == 1 and go_containers == 1:
         return dockerfiles[0], f"{dockerfiles[0].path} is the only Dockerfile and {c.name} the only Go container"
     if len(dockerfiles) > 1:

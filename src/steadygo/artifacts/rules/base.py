@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 
 from steadygo.artifacts.facts import ArtifactFacts
-from steadygo.artifacts.links import Joined
+from steadygo.artifacts.k8s_links import probably_not_go
+from steadygo.artifacts.links import Joined, Links
 from steadygo.artifacts.kustomize import is_patch_file
 from steadygo.artifacts.roles import artifact_role
 from steadygo.findings import Finding, Layer, Severity
+from steadygo.golang.facts import merge_facts
 from steadygo.redact import redact
 from steadygo.rulemeta import PRODUCTION_ROLES, Rule, RuleMeta
 
@@ -56,11 +59,29 @@ class ArtifactContext:
     lines: dict[str, list[str]] = field(default_factory=dict)  # display path -> source lines
     options: dict = field(default_factory=dict)
     joined: list[Joined] = field(default_factory=list)  # deployed containers linked to image and code
+    links: Links = field(default_factory=Links)
     services: dict = field(default_factory=dict)  # module root -> the module's merged ServiceFacts
     package_facts: dict = field(default_factory=dict)  # module root -> [(package dir, ServiceFacts)]
     settings: dict = field(default_factory=dict)  # project settings ([database])
     settled: set = field(default_factory=set)
     out: list[Finding] = field(default_factory=list)
+
+    def joined_for(self, c) -> Joined | None:
+        """The link of a deployed container, when it has one."""
+        by_container = self.__dict__.get("_by_container")
+        if by_container is None:
+            by_container = self.__dict__["_by_container"] = {id(j.container): j for j in self.joined}
+        return by_container.get(id(c))
+
+    def code_of(self, c):
+        """The Go service facts of the code a container runs, or None."""
+        j = self.joined_for(c)
+        return self.service(j) if j is not None else None
+
+    def runs_go(self, w, c) -> bool:
+        """False for containers known not to run Go: a well-known non-Go image
+        (nginx, redis, ...), or an image a non-Go Dockerfile of the tree builds."""
+        return not probably_not_go(c.image) and not any(r.matches(w, c) for r in self.links.not_go)
 
     def service(self, j: Joined):
         """The Go service facts of what ``j`` runs, or None when not linked.
@@ -80,10 +101,6 @@ class ArtifactContext:
         key = (j.module_root, target)
         cache = self.__dict__.setdefault("_views", {})
         if key not in cache:
-            import os
-
-            from steadygo.golang.facts import merge_facts
-
             keep = []
             for directory, facts in parts:
                 rel = os.path.relpath(directory, j.module_root).replace(os.sep, "/")

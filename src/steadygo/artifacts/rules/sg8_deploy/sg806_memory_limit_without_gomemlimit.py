@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from steadygo.artifacts.joins import by_module
-from steadygo.artifacts.k8s_links import probably_not_go
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
@@ -16,15 +15,13 @@ class MemoryLimitWithoutGomemlimit(ArtifactRule):
         settles=("SG620",))
 
     def check(self, ctx: ArtifactContext) -> None:
-        linked = {id(j.container): j for j in ctx.joined}
         for w in ctx.manifests.workloads:
             for c in w.containers:
-                if c.init or "memory" not in c.resources.limits or probably_not_go(c.image):
+                if c.init or "memory" not in c.resources.limits or not ctx.runs_go(w, c):
                     continue
                 if c.env_value("GOMEMLIMIT") is not None or c.has_env_from:
                     continue
-                j = linked.get(id(c))
-                service = ctx.service(j) if j is not None else None
+                service = ctx.code_of(c)
                 if service is not None and service.memory_limit:
                     continue  # the code sets it (debug.SetMemoryLimit, automemlimit)
                 code = (f" and the code of {service.module} sets none either (debug.SetMemoryLimit, automemlimit)"

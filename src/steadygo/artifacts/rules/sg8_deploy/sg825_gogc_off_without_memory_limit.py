@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from steadygo.artifacts.k8s_links import probably_not_go
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
@@ -14,18 +13,18 @@ class GogcOffWithoutMemoryLimit(ArtifactRule):
         "A container sets GOGC=off and neither its env nor the code it runs sets a memory limit: the GC never runs.")
 
     def check(self, ctx: ArtifactContext) -> None:
-        code_limit = {id(j.container): bool(ctx.service(j) and ctx.service(j).memory_limit) for j in ctx.joined}
         for w in ctx.manifests.workloads:
             for c in w.containers:
                 gogc = c.env_value("GOGC")
                 # the runtime compares with "off" exactly (runtime.readGOGC): "OFF"
                 # parses as no number and means the default 100
-                if gogc is None or gogc.value != "off" or probably_not_go(c.image):
+                if gogc is None or gogc.value != "off" or not ctx.runs_go(w, c):
                     continue
-                if c.env_value("GOMEMLIMIT") is not None or c.has_env_from or code_limit.get(id(c)):
+                code = ctx.code_of(c)
+                if c.env_value("GOMEMLIMIT") is not None or c.has_env_from or (code is not None and code.memory_limit):
                     continue
                 ctx.report(w.path, gogc.line,
                            f"{w.kind} {w.name}: container {c.name} sets GOGC=off with no GOMEMLIMIT"
-                           + (" (and its code sets no memory limit)" if id(c) in code_limit else "")
+                           + (" (and its code sets no memory limit)" if code is not None else "")
                            + ": the collector never runs and the heap grows until the kernel kills the pod; set "
                            "GOMEMLIMIT to ~90% of the memory limit, or drop GOGC=off")
