@@ -1,0 +1,3 @@
+module livebroken
+
+go 1.26

@@ -1,0 +1,3 @@
+module liveok
+
+go 1.26
