@@ -16,11 +16,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -104,6 +106,7 @@ func upstreamCall(base string) http.HandlerFunc {
 			var resp *http.Response
 			resp, err = client.Do(req)
 			if err == nil {
+				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode < 500 {
 					fmt.Fprintln(w, "upstream ok")
@@ -116,12 +119,14 @@ func upstreamCall(base string) http.HandlerFunc {
 	}
 }
 
-func main() {
+func run() error {
 	addr := flag.String("addr", "127.0.0.1:0", "public listen address")
 	admin := flag.String("admin", "", "admin (pprof) listen address; empty: none")
 	upstream := flag.String("upstream", "", "base URL of the upstream /upstream calls")
 	drain := flag.Duration("drain-delay", time.Second, "readiness reports 503 this long before Shutdown")
 	flag.Parse()
+	// The fixture runs on a developer machine; a real service takes this from the container limit.
+	debug.SetMemoryLimit(256 << 20)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -140,27 +145,25 @@ func main() {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
 	fmt.Println(ln.Addr().String())
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 2 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      15 * time.Second,
+		WriteTimeout:      8 * time.Second,
 		IdleTimeout:       5 * time.Second,
 	}
 	if *admin != "" {
 		aln, err := net.Listen("tcp", *admin)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return err
 		}
 		fmt.Println(aln.Addr().String())
 		amux := http.NewServeMux()
 		amux.HandleFunc("/debug/pprof/", pprof.Index)
-		asrv := &http.Server{Handler: amux, ReadHeaderTimeout: 2 * time.Second}
+		asrv := &http.Server{Handler: amux, ReadHeaderTimeout: 2 * time.Second, WriteTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second}
 		go asrv.Serve(aln)
 	}
 	os.Stdout.Sync()
@@ -173,8 +176,7 @@ func main() {
 
 	select {
 	case err := <-done:
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	case <-stop:
 	}
 	// Fail readiness first so load balancers stop sending new requests,
@@ -184,10 +186,16 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "shutdown:", err)
-		os.Exit(1)
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func main() {
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
