@@ -70,3 +70,16 @@ def test_secrets_redacted_in_snippets(tmp_path):
     # every literal masked, not only the one the patterns recognise (issue 20 F23).
     assert {f.snippet for f in res.active} == {'func main() { password := "****"; http.ListenAndServe("****", nil); _ = password }'}
     assert "SG640" in {f.rule_id for f in res.active}
+
+
+def test_cache_key_changes_with_the_installed_code(monkeypatch):
+    # A development checkout (or a newer commit under the same version) must
+    # not be served results computed by the old rules.
+    from steadygo import cache
+
+    files = [("a.go", b"package a\n")]
+    before = cache.package_key("settings", files)
+    monkeypatch.setattr(cache, "_code_identity", "other-code")
+    assert cache.package_key("settings", files) != before
+    monkeypatch.setattr(cache, "_code_identity", None)
+    assert cache.code_identity() == cache.code_identity() and len(cache.code_identity()) == 64

@@ -1,6 +1,8 @@
 """Content-addressed cache of per-package results.
 
-The key covers everything a package's findings depend on: tool version, the
+The key covers everything a package's findings depend on: tool version and
+the identity of the installed analysis code (a checkout between releases keeps
+its version number while its rules change), the
 rules of the pass and their options, the Go version in force, the module's
 go.mod, the repository root the package's role is judged from, every file's
 path and content hash, and (second pass) the digest of the module facts its
@@ -28,9 +30,36 @@ def cache_dir() -> str:
     return os.path.join(base, "steadygo", f"v{SCHEMA}")
 
 
+_code_identity: str | None = None
+
+
+def code_identity() -> str:
+    """A digest of every Python file of the installed steadygo (path, size,
+    mtime): editing a rule in a development checkout, or installing a newer
+    commit under the same version number, must not serve results the old
+    rules computed.  Stat only, no reads: a few hundred files cost about a
+    millisecond, once per process."""
+    global _code_identity
+    if _code_identity is None:
+        root = os.path.dirname(os.path.abspath(__file__))
+        h = hashlib.sha256()
+        for base, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    path = os.path.join(base, name)
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue
+                    h.update(f"{os.path.relpath(path, root)}\x00{st.st_size}\x00{st.st_mtime_ns}\x00".encode())
+        _code_identity = h.hexdigest()
+    return _code_identity
+
+
 def package_key(settings_digest: str, files: list[tuple[str, bytes]]) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}\x00{settings_digest}\x00".encode())
+    h.update(f"{__version__}\x00{code_identity()}\x00{settings_digest}\x00".encode())
     for relpath, data in files:
         h.update(relpath.encode("utf-8", "surrogateescape"))
         h.update(b"\x00")

@@ -35,30 +35,65 @@ class ShutdownDeadlineTooShort(GoRule):
                  if s.location.path == ctx.file.relpath and s.kind == "http" and s.timeout_seconds is not None]
         if not calls:
             return
-        longest = self._longest_write_timeout(ctx)
-        if longest is None:
-            return
-        wt, where = longest
+        servers = self._servers(ctx)
         for s in calls:
+            longest = self._write_timeout_for(servers, s.target)
+            if longest is None:
+                continue
+            wt, where = longest
             if s.timeout_seconds < wt:
                 ctx.report(node_of(ctx.pkg, s), f"{s.target}.Shutdown waits {s.timeout_seconds:g}s but the server lets requests "
                            f"run for WriteTimeout {wt:g}s ({where}): in-flight requests are cut on every deploy; give Shutdown "
                            "the longest request time plus margin (and a grace period above that)")
 
     @staticmethod
-    def _longest_write_timeout(ctx):
+    def _write_timeout_for(servers, target):
+        """The WriteTimeout that bounds the requests `target`.Shutdown drains.
+
+        When the Shutdown receiver is the name a server literal was assigned
+        to, only that server counts: an admin listener's longer WriteTimeout
+        says nothing about the public server being shut down.  Otherwise the
+        longest of the package's servers, as before.
+        """
+        own = [sv for sv in servers if sv[2] == target]
+        pool = own if own else servers
+        timed = [(secs, where) for secs, where, _ in pool if secs is not None]
+        return max(timed, default=None)
+
+    @staticmethod
+    def _servers(ctx):
         def compute():
-            best = None
+            found = []
             for f in ctx.pkg.files:
                 for lit in captures("(composite_literal) @l", f.root).get("l", []):
                     if not f.is_member(lit.child_by_field_name("type"), "net/http", "Server"):
                         continue
                     v = literal_keys(lit).get("WriteTimeout")
-                    if v is None:
-                        continue
-                    secs = duration_seconds(ctx.pkg, f, v)
-                    if secs is not None and (best is None or secs > best[0]):
-                        best = (secs, f"{f.relpath}:{lit.start_point[0] + 1}")
-            return best
+                    secs = duration_seconds(ctx.pkg, f, v) if v is not None else None
+                    found.append((secs, f"{f.relpath}:{lit.start_point[0] + 1}", _assigned_name(lit)))
+            return found
 
-        return ctx.pkg.memo("shutdown.write_timeout", compute)
+        return ctx.pkg.memo("shutdown.servers", compute)
+
+
+def _assigned_name(lit) -> str | None:
+    """`srv` for `srv := &http.Server{...}`, `s.http` for `s.http = http.Server{...}`,
+    None when the literal is not assigned to one name (returned, passed, in a struct)."""
+    node = lit
+    if node.parent is not None and node.parent.type == "unary_expression":
+        node = node.parent
+    values = node.parent
+    if values is None or values.type != "expression_list":
+        return None
+    stmt = values.parent
+    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        return None
+    if stmt.type == "var_spec":
+        names = [c for c in stmt.children if c.type == "identifier"]
+    else:
+        left = stmt.child_by_field_name("left")
+        names = [c for c in left.named_children] if left is not None else []
+    index = [c.id for c in values.named_children].index(node.id)
+    if index >= len(names):
+        return None
+    return names[index].text.decode("utf-8", "replace")
