@@ -20,9 +20,9 @@ def test_check_config(amtool):
 @pytest.mark.parametrize(
     "labels,receivers",
     [
-        (["alertname=SLOErrorBudgetBurn", "tier=L3", "severity=critical"], "phone-and-sms,remediation-hook"),
-        (["alertname=SLOErrorBudgetBurn", "tier=L2", "severity=error"], "incident-and-chat"),
-        (["alertname=SLOErrorBudgetBurn", "tier=L1", "severity=warning"], "oncall-mail-and-chat"),
+        (["alertname=SLOErrorBudgetBurnL3", "tier=L3", "severity=critical"], "phone-and-sms,remediation-hook"),
+        (["alertname=SLOErrorBudgetBurnL2", "tier=L2", "severity=error"], "incident-and-chat"),
+        (["alertname=SLOErrorBudgetBurnL1", "tier=L1", "severity=warning"], "oncall-mail-and-chat"),
         (["alertname=SomethingElse"], "default-chat"),
     ],
 )

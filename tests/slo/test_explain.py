@@ -20,15 +20,16 @@ service order-api
 SLO                 ALERT    TIER  SEVERITY  BURN   WINDOWS  FIRES ABOVE  BUDGET USED  TTD 100% OUTAGE  TTD 2x BURN
 order-availability  fast     L3    critical  14.4x  1h/5m    1.44%        2%           51.8s            never
 order-availability  medium   L2    error     6x     6h/30m   0.6%         5%           2.2m             never
-order-availability  slow     L1    warning   3x     1d/2h    0.3%         10%          4.3m             never
-order-availability  slowest  L1    warning   1x     3d/6h    0.1%         10%          4.3m             36h
+order-availability  slow     L1    warning   3x     1d/2h    0.3%         10%          32.2m            never
+order-availability  slowest  L1    warning   1x     3d/6h    0.1%         10%          55.8m            39h
 order-latency       fast     L2    error     14.4x  1h/5m    14.4%        2%           8.6m             never
 order-latency       medium   L2    error     6x     6h/30m   6%           5%           21.6m            never
-order-latency       slow     L1    warning   3x     1d/2h    3%           10%          43.2m            never
-order-latency       slowest  L1    warning   1x     3d/6h    1%           10%          43.2m            36h
+order-latency       slow     L1    warning   3x     1d/2h    3%           10%          1.7h             never
+order-latency       slowest  L1    warning   1x     3d/6h    1%           10%          2.9h             39h
 
 BUDGET USED: share of the window's error budget spent when the alert fires (burn x long window / SLO window).
 TTD: time to detection from a clean state; 'never' when the error ratio does not exceed the threshold.
+Slow and slowest long windows are summed from the recorded short-window rates: about half a short window later.
 """
 
 
@@ -40,6 +41,10 @@ def test_time_to_detection_formula():
     # Exactly at the threshold, or below it: never.
     assert explain.time_to_detection(Decimal(3), Decimal("0.001"), 86400, Decimal("0.003")) is None
     assert explain.time_to_detection(Decimal(6), Decimal("0.001"), 6 * 3600, Decimal("0.002")) is None
+    # Summed from 6h recordings: a 2x burn crosses 3h (half the short window) later,
+    # a full outage (raw 259.2 s, under 3h) where the ramp of the first 6h recording does.
+    assert explain.time_to_detection(Decimal(1), Decimal("0.001"), 3 * 86400, Decimal("0.002"), 6 * 3600) == pytest.approx(39 * 3600)
+    assert explain.time_to_detection(Decimal(1), Decimal("0.001"), 3 * 86400, Decimal(1), 6 * 3600) == pytest.approx((2 * 21600 * 259.2) ** 0.5)
 
 
 def test_scaled_window_keeps_budget_fractions():

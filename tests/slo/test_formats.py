@@ -55,11 +55,15 @@ def test_sloth_annotations_override_ours_and_window_is_filled():
         '(sum(rate(http_requests_total{job="checkout"}[1h])))'
     )
     alerts = [r for r in g if "alert" in r]
-    assert {a["alert"] for a in alerts} == {"CheckoutHighErrorRate"}
+    assert {a["alert"] for a in alerts} == {"CheckoutHighErrorRateL3", "CheckoutHighErrorRateL2", "CheckoutHighErrorRateL1"}
     assert all(a["annotations"]["summary"] == "Checkout is failing requests" for a in alerts)
     assert "whole budget lasts" in alerts[0]["annotations"]["description"]  # ours kept where sloth's says nothing
+    # A ratio-only SLI (error_ratio_query) cannot be split into event rates: its
+    # 3d window averages the recorded 6h ratios.
     raw = next(r for r in groups[1]["rules"] if r.get("record") == "slo:sli_error:ratio_rate3d")
-    assert "[3d]" in raw["expr"] and "{{" not in raw["expr"]
+    assert raw["expr"] == 'avg_over_time(slo:sli_error:ratio_rate6h{service="checkout",slo="requests-latency"}[3d])'
+    six = next(r for r in groups[1]["rules"] if r.get("record") == "slo:sli_error:ratio_rate6h")
+    assert "[6h]" in six["expr"] and "{{" not in six["expr"]
 
 
 def test_sloth_crd_in_kubernetes_yaml_skips_other_objects():

@@ -10,6 +10,8 @@ So detection takes ``burn * budget * long / r``, and never happens when
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,11 +34,26 @@ class Row:
     ttd_2x_s: float | None  # time to detection, errors at twice the budget rate
 
 
-def time_to_detection(burn: Decimal, budget: Decimal, long_s: int, error_ratio: Decimal) -> float | None:
+def time_to_detection(burn: Decimal, budget: Decimal, long_s: int, error_ratio: Decimal,
+                      derived_from_s: int | None = None) -> float | None:
+    """Seconds from the start of a constant burn at ``error_ratio`` (after a
+    clean history) until the long window's error ratio crosses the rung's
+    threshold; the short window, as short as 1/12 of it, crosses first.
+
+    A raw long window crosses at threshold x long / ratio.  A long window
+    summed from the recorded rates of a short window S (``derived_from_s``)
+    sees each of those samples ramp up over S, so it lags: it reads
+    ratio x (t - S/2) / long once t >= S, and ratio x t^2 / (2 S long) before."""
     threshold = burn * budget
     if error_ratio <= threshold or error_ratio > 1:
         return None
-    return float(threshold * long_s / error_ratio)
+    raw = float(threshold * long_s / error_ratio)
+    if not derived_from_s:
+        return raw
+    s = float(derived_from_s)
+    if raw >= s / 2:
+        return raw + s / 2
+    return math.sqrt(2 * s * raw)
 
 
 def _specs(spec: Spec | list[Spec]) -> list[Spec]:
@@ -52,6 +69,7 @@ def rows(spec: Spec | list[Spec]) -> list[Row]:
             if tier is None:
                 continue
             long_s = ladder.scaled(rung.long_s, slo.window_s)
+            derived = ladder.scaled(rung.short_s, slo.window_s) if rung.derived_long else None
             out.append(
                 Row(
                     slo=slo.name,
@@ -63,8 +81,8 @@ def rows(spec: Spec | list[Spec]) -> list[Row]:
                     short_s=ladder.scaled(rung.short_s, slo.window_s),
                     threshold=rung.burn_rate * e,
                     budget_consumed=rung.burn_rate * long_s / Decimal(slo.window_s),
-                    ttd_outage_s=time_to_detection(rung.burn_rate, e, long_s, Decimal(1)),
-                    ttd_2x_s=time_to_detection(rung.burn_rate, e, long_s, 2 * e),
+                    ttd_outage_s=time_to_detection(rung.burn_rate, e, long_s, Decimal(1), derived),
+                    ttd_2x_s=time_to_detection(rung.burn_rate, e, long_s, 2 * e, derived),
                 )
             )
     return out
@@ -127,6 +145,7 @@ def render_text(spec: Spec | list[Spec], measured: dict | None = None) -> str:
     lines.append("")
     lines.append("BUDGET USED: share of the window's error budget spent when the alert fires (burn x long window / SLO window).")
     lines.append("TTD: time to detection from a clean state; 'never' when the error ratio does not exceed the threshold.")
+    lines.append("Slow and slowest long windows are summed from the recorded short-window rates: about half a short window later.")
     if measured is not None:
         lines.append("MEASURED: promtool test rules proves the alert silent at the first time and firing at the second (one-minute evaluations).")
     return "\n".join(lines) + "\n"

@@ -28,14 +28,20 @@ class BurnAlert:
     long_s: int
     short_s: int
     default_tier: str
+    # The long window is summed from the short window's recorded event rates
+    # instead of a raw rate over it: a raw rate over 1d or 3d reads every
+    # sample of every matching series on each evaluation.  It detects about
+    # half a short window later (see explain.time_to_detection); the two page
+    # rungs keep raw long windows so paging is not delayed.
+    derived_long: bool = False
 
 
 # Order matters: it is the order of the generated rules and of ``explain``.
 LADDER: tuple[BurnAlert, ...] = (
     BurnAlert("fast", Decimal("14.4"), 1 * HOUR, 5 * MINUTE, "L3"),
     BurnAlert("medium", Decimal("6"), 6 * HOUR, 30 * MINUTE, "L2"),
-    BurnAlert("slow", Decimal("3"), 1 * DAY, 2 * HOUR, "L1"),
-    BurnAlert("slowest", Decimal("1"), 3 * DAY, 6 * HOUR, "L1"),
+    BurnAlert("slow", Decimal("3"), 1 * DAY, 2 * HOUR, "L1", derived_long=True),
+    BurnAlert("slowest", Decimal("1"), 3 * DAY, 6 * HOUR, "L1", derived_long=True),
 )
 LADDER_NAMES = tuple(a.name for a in LADDER)
 
@@ -44,6 +50,12 @@ def scaled(seconds: int, slo_window_s: int) -> int:
     """A reference window scaled to ``slo_window_s``.  Windows are whole days
     or weeks, so every ladder window scales to a whole number of seconds."""
     return seconds * slo_window_s // REFERENCE_WINDOW_S
+
+
+def derived_windows(slo_window_s: int) -> dict[int, int]:
+    """Long window -> the short window whose recorded event rates it is
+    summed from, for the rungs whose long window is derived."""
+    return {scaled(a.long_s, slo_window_s): scaled(a.short_s, slo_window_s) for a in LADDER if a.derived_long}
 
 
 def windows_needed(slo_window_s: int) -> list[int]:

@@ -1,6 +1,14 @@
 """Turn a validated ``Spec`` into Prometheus rule groups: one group per SLO
 with the error-ratio recording rules for every ladder window, two metadata
-series, and one multi-window burn-rate alert per enabled ladder rung."""
+series, and one multi-window burn-rate alert per enabled ladder rung, named
+after its tier.
+
+The ticket rungs' long windows (1d and 3d at 30 days) are not raw rates over
+the SLI's series: they are summed from the event rates recorded for their
+short windows (2h and 6h), so Prometheus reads a few thousand samples of two
+recorded series instead of three days of every matching raw series on every
+evaluation.  Rules in a group are evaluated in order, so the event rates are
+recorded before the windows summed from them."""
 
 from __future__ import annotations
 
@@ -14,12 +22,26 @@ from steadygo.slo.selector import Matcher, Selector
 from steadygo.slo.sloth import WINDOW_VAR
 from steadygo.slo.spec import SLO, ErrorsSLI, LatencySLI, QuerySLI, Spec
 
-ALERT_NAME = "SLOErrorBudgetBurn"
 
 
 def record_name(window_s: int) -> str:
     # level:metric:operations, the Prometheus naming convention for recording rules.
     return f"slo:sli_error:ratio_rate{ladder.format_duration(window_s)}"
+
+
+def bad_events_name(window_s: int) -> str:
+    return f"slo:sli_bad_events:rate{ladder.format_duration(window_s)}"
+
+
+def events_name(window_s: int) -> str:
+    return f"slo:sli_events:rate{ladder.format_duration(window_s)}"
+
+
+def alert_name(slo: SLO, tier: str) -> str:
+    """One alert name per tier (``SLOErrorBudgetBurnL3``): Alertmanager groups
+    by alert name first, so a page and a ticket of one SLO never arrive as one
+    notification, and a route can match the name alone."""
+    return f"{slo.alert_name}{tier}"
 
 
 def group_name(spec: Spec, slo: SLO) -> str:
@@ -39,6 +61,38 @@ def _num(d: Decimal) -> str:
 
 def _rate(sel: Selector, w: str) -> str:
     return f"sum(rate({sel.text()}[{w}]))"
+
+
+def event_exprs(slo: SLO, window_s: int) -> tuple[str, str] | None:
+    """(bad events per second, all events per second) over the window, or
+    None for an SLI given only as a ratio (sloth's error_ratio_query)."""
+    w = ladder.format_duration(window_s)
+    sli = slo.sli
+    if isinstance(sli, QuerySLI):
+        if sli.error_ratio_query is not None:
+            return None
+        return WINDOW_VAR.sub(w, sli.error_query), WINDOW_VAR.sub(w, sli.total_query)
+    if isinstance(sli, ErrorsSLI):
+        total = _rate(sli.total, w)
+        if sli.bad is not None:
+            return f"({_rate(sli.bad, w)} or vector(0))", total
+        return f"{total} - {_rate(sli.good, w)}", total
+    good = sli.bucket.with_matcher(Matcher("le", "=", _q(sli.le)))
+    total = _rate(sli.bucket.with_matcher(Matcher("le", "=", _q("+Inf"))), w)
+    return f"{total} - {_rate(good, w)}", total
+
+
+def derived_ratio_expr(spec: Spec, slo: SLO, long_s: int, short_s: int) -> str:
+    """The long window's error ratio from the short window's recordings: the
+    sums of the recorded bad and total rates over the long window keep the
+    ratio of event counts (the sampling interval cancels).  A ratio-only SLI
+    can only average its short-window ratios."""
+    w = ladder.format_duration(long_s)
+    ident = _identity_matchers(spec, slo)
+    if event_exprs(slo, short_s) is None:
+        return f"avg_over_time({record_name(short_s)}{ident}[{w}])"
+    return (f"sum_over_time({bad_events_name(short_s)}{ident}[{w}])\n/\n"
+            f"sum_over_time({events_name(short_s)}{ident}[{w}])")
 
 
 def error_ratio_expr(slo: SLO, window_s: int) -> str:
@@ -122,14 +176,30 @@ def alert_rule(spec: Spec, slo: SLO, rung: ladder.BurnAlert, tier: str) -> dict:
     annotations.update(settings.annotations)
     if settings.remediation:
         annotations["remediation"] = settings.remediation
-    return {"alert": slo.alert_name, "expr": expr, "labels": labels, "annotations": annotations}
+    return {"alert": alert_name(slo, tier), "expr": expr, "labels": labels, "annotations": annotations}
 
 
 def slo_group(spec: Spec, slo: SLO) -> dict:
     ident = _identity(spec, slo)
     rules: list[dict] = []
+    derived = ladder.derived_windows(slo.window_s)
+    sources = set(derived.values())
     for w in ladder.windows_needed(slo.window_s):
-        rules.append({"record": record_name(w), "expr": error_ratio_expr(slo, w), "labels": dict(ident)})
+        if w in derived:
+            continue
+        events = event_exprs(slo, w) if w in sources else None
+        if events is None:
+            rules.append({"record": record_name(w), "expr": error_ratio_expr(slo, w), "labels": dict(ident)})
+            continue
+        bad, total = events
+        rules.append({"record": bad_events_name(w), "expr": bad, "labels": dict(ident)})
+        rules.append({"record": events_name(w), "expr": total, "labels": dict(ident)})
+        m = _identity_matchers(spec, slo)
+        rules.append({"record": record_name(w), "expr": f"{bad_events_name(w)}{m}\n/\n{events_name(w)}{m}",
+                      "labels": dict(ident)})
+    for long_s, short_s in sorted(derived.items()):
+        rules.append({"record": record_name(long_s), "expr": derived_ratio_expr(spec, slo, long_s, short_s),
+                      "labels": dict(ident)})
     # Constant series so dashboards can draw the objective and budget lines
     # without repeating numbers that live in the spec.
     rules.append({"record": "slo:objective:ratio", "expr": f"vector({_num(slo.objective / 100)})", "labels": dict(ident)})

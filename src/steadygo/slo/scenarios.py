@@ -82,7 +82,8 @@ def _scenario(name: str, slo: SLO, rung: ladder.BurnAlert, ratio: Decimal) -> Sc
         return None
     long_s = ladder.scaled(rung.long_s, slo.window_s)
     interval = _interval(ladder.scaled(rung.short_s, slo.window_s))
-    ttd = explain.time_to_detection(rung.burn_rate, slo.error_budget, long_s, exact)
+    derived = ladder.scaled(rung.short_s, slo.window_s) if rung.derived_long else None
+    ttd = explain.time_to_detection(rung.burn_rate, slo.error_budget, long_s, exact, derived)
     # One scrape interval either side of the prediction: rate() extrapolates
     # to the window's edges, so the real crossing sits within about one.
     margin = interval
@@ -120,7 +121,7 @@ def _counter(per_step: int, clean_steps: int, burn_steps: int) -> str:
 def _sample(spec: Spec, slo: SLO, rung_name: str) -> dict:
     rung = next(r for r in ladder.LADDER if r.name == rung_name)
     labels = rules.alert_rule(spec, slo, rung, slo.alerts[rung_name])["labels"]
-    body = {**labels, "alertname": slo.alert_name, "alertstate": "firing"}
+    body = {**labels, "alertname": rules.alert_name(slo, slo.alerts[rung_name]), "alertstate": "firing"}
     return {"labels": "ALERTS{" + ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(body.items())) + "}", "value": 1}
 
 
@@ -138,7 +139,8 @@ def group_for(spec: Spec, slo: SLO, sc: Scenario) -> dict:
     long_w = _fmt(ladder.scaled(next(r for r in ladder.LADDER if r.name == sc.rung).long_s, slo.window_s))
     expr = f'ALERTS{{{ident},long_window="{long_w}",alertstate="firing"}}'
     # Nothing fires at the end of the clean history: the "clean period".
-    alert_tests = [{"eval_time": _fmt(start), "alertname": slo.alert_name, "exp_alerts": []}]
+    tier = slo.alerts[sc.rung]
+    alert_tests = [{"eval_time": _fmt(start), "alertname": rules.alert_name(slo, tier), "exp_alerts": []}]
     expr_tests = [
         {"expr": expr, "eval_time": _fmt(start + t), "exp_samples": [_sample(spec, slo, sc.rung)] if fires else []}
         for t, fires in sc.checkpoints.items()
