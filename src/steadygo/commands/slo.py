@@ -11,7 +11,8 @@ import sys
 
 from steadygo.errors import UserError
 from steadygo.fsutil import write_atomic
-from steadygo.slo import explain, promtool, rules, scenarios, sources
+from steadygo.slo import explain, from_code, promtool, rules, scenarios, sources
+from steadygo.textsafe import escape_control
 from steadygo.slo.starter import STARTER
 
 
@@ -41,6 +42,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="write a commented starter spec")
     i.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     i.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    i.add_argument("--src", metavar="PATH", action="append",
+                   help="draft the SLIs from the metrics the Go code under PATH defines (request counter and its "
+                        "status label, latency histogram and its buckets) instead of the generic starter")
     i.set_defaults(_slo=_init)
 
     e = sub.add_parser("explain", help="table of burn rates, windows, budget used and time to detection")
@@ -52,6 +56,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="generate in memory and run `promtool check rules` on the result")
     c.add_argument("spec", metavar="SPEC", nargs="+", help=_SPEC_HELP)
+    c.add_argument("--src", metavar="PATH", action="append",
+                   help="also check every selector against the metrics the Go code under PATH defines: unknown "
+                        "metric or label names (an alert that can never fire) and a latency le that is not a bucket bound")
     c.set_defaults(_slo=_check)
 
     t = sub.add_parser("test", help="write and run `promtool test rules` scenarios proving when each alert fires")
@@ -99,13 +106,28 @@ def _generate(args) -> int:
 
 
 def _init(args) -> int:
+    text = STARTER
+    if args.src:
+        _require_dirs(args.src)
+        text, notes = from_code.draft(args.src)
+        for note in notes:
+            print(f"steadygo: note: {note}", file=sys.stderr)
+        if not text:
+            raise UserError(f"no request counter or latency histogram found in the Go code under {', '.join(args.src)}; "
+                            "run `steadygo slo init` without --src for the generic starter")
     if not args.output:
-        sys.stdout.write(STARTER)
+        sys.stdout.write(text)
         return 0
     if os.path.exists(args.output) and not args.force:
         raise UserError(f"{args.output} exists; use --force to overwrite it")
-    _write(args.output, STARTER)
+    _write(args.output, text)
     return 0
+
+
+def _require_dirs(paths: list[str]) -> None:
+    for p in paths:
+        if not os.path.exists(p):
+            raise UserError(f"{p}: no such file or directory")
 
 
 def _write(path: str, text: str) -> None:
@@ -172,4 +194,16 @@ def _check(args) -> int:
     groups = rules.rule_groups(s)["groups"]
     n_rules = sum(len(g["rules"]) for g in groups)
     print(f"{', '.join(args.spec)}: {n_rules} rules in {len(groups)} groups pass promtool check rules")
+    if not args.src:
+        return 0
+    _require_dirs(args.src)
+    problems, notes = from_code.check(s, args.src)
+    for note in notes:
+        print(f"steadygo: note: {note}", file=sys.stderr)
+    for p in problems:
+        print(escape_control(p.text()))
+    if problems:
+        print(f"{len(problems)} selector problem{'s' if len(problems) != 1 else ''} against the code under {', '.join(args.src)}")
+        return 1
+    print(f"every selector matches the metrics the code under {', '.join(args.src)} defines")
     return 0

@@ -34,6 +34,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMETHEUS,
     PROMHTTP,
 )
+from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.values import assigned_from, literal_keys
 
@@ -115,6 +116,9 @@ class Metric:
     buckets: bool  # Buckets (histogram) / Objectives (summary) set explicitly
     constructor: str  # prometheus.NewCounterVec, promauto.NewHistogram, ...
     location: Location
+    # Histogram bucket bounds when constant (DefBuckets when none are set);
+    # None when computed at run time or not a histogram.
+    bucket_bounds: list[float] | None = None
 
 
 @dataclass
@@ -943,6 +947,7 @@ def metric_of_call(pkg, file, call, constructor: str, ctor_name: str, scope) -> 
     if not args:
         return None
     lit, lfile = metric_opts_literal(pkg, file, args[0], scope)
+    bounds = None
     name = None
     help_text = None
     buckets = False
@@ -961,12 +966,16 @@ def metric_of_call(pkg, file, call, constructor: str, ctor_name: str, scope) -> 
         else:
             help_text = ""
         buckets = bool({"Buckets", "Objectives", "NativeHistogramBucketFactor"} & set(keys))
+        if mtype == "histogram" and "Buckets" in keys:
+            bounds = bucket_bounds(lfile, keys["Buckets"], lambda n: _number(pkg, lfile, n, None))
+    if mtype == "histogram" and lit is not None and bounds is None:
+        bounds = default_bounds(mtype, buckets)
     labels = None
     if vec and len(args) >= 2:
         labels = _string_list(pkg, file, args[1], scope)
     elif not vec:
         labels = []
-    return Metric(name, mtype, vec, labels, help_text, buckets, constructor, _loc(file, call))
+    return Metric(name, mtype, vec, labels, help_text, buckets, constructor, _loc(file, call), bounds)
 
 
 def _string_list(pkg, file, node, scope) -> list[str] | None:
