@@ -231,3 +231,41 @@ def test_harness_detects_a_wrong_expectation(promtool, tmp_path, shop):
     proc = run_promtool(promtool, tmp_path, shop, 1, series, [firing_at(61, "avail", [])])
     assert proc.returncode != 0
     assert 'burn_rate="14.4"' in proc.stdout + proc.stderr
+
+
+GROUPED = """
+service: shop
+slos:
+  - name: avail
+    objective: 99.9
+    group_by: [cluster]
+    sli:
+      errors:
+        bad: http_requests_total{job="shop",code=~"5.."}
+        total: http_requests_total{job="shop"}
+"""
+
+
+def test_group_by_keeps_the_routing_label_and_alerts_per_cluster(promtool, tmp_path):
+    # Two clusters; only eu burns (a full outage), us stays clean and has no
+    # 5xx series at all.  The fast alert must fire for eu alone, carrying
+    # cluster="eu", and us must read a 0 ratio (the grouped `or 0 * total`).
+    grouped = spec.loads(GROUPED, "grouped.yaml")
+    minutes = 90
+    series = [
+        {"series": 'http_requests_total{job="shop",cluster="eu",code="200"}', "values": counter((1000, minutes), (0, 10))},
+        {"series": 'http_requests_total{job="shop",cluster="eu",code="500"}', "values": counter((0, minutes), (1000, 10))},
+        {"series": 'http_requests_total{job="shop",cluster="us",code="200"}', "values": counter((1000, minutes + 10))},
+    ]
+    slo = grouped.slos[0]
+    fast = next(r for r in ladder.LADDER if r.name == "fast")
+    labels = {**rules.alert_rule(grouped, slo, fast, "L3")["labels"], "cluster": "eu"}
+    body = ",".join(f'{k}="{v}"' for k, v in sorted({**labels, "alertname": "SLOErrorBudgetBurnL3", "alertstate": "firing"}.items()))
+    tests = [
+        {"expr": 'ALERTS{slo="avail",tier="L3"}', "eval_time": f"{minutes + 2}m",
+         "exp_samples": [{"labels": "ALERTS{" + body + "}", "value": 1}]},
+        {"expr": 'slo:sli_error:ratio_rate5m{slo="avail",cluster="us"}', "eval_time": f"{minutes + 2}m",
+         "exp_samples": [{"labels": 'slo:sli_error:ratio_rate5m{cluster="us",service="shop",slo="avail"}', "value": 0}]},
+    ]
+    assert 'sum by (cluster) (rate(http_requests_total{job="shop",code=~"5.."}[5m])) or 0 * sum by (cluster)' in rules.render(grouped, "g")
+    assert_passes(run_promtool(promtool, tmp_path, grouped, 1, series, tests))

@@ -59,8 +59,22 @@ def _num(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def _rate(sel: Selector, w: str) -> str:
-    return f"sum(rate({sel.text()}[{w}]))"
+def _sum(by: tuple[str, ...]) -> str:
+    return f"sum by ({', '.join(by)}) " if by else "sum"
+
+
+def _rate(sel: Selector, w: str, by: tuple[str, ...] = ()) -> str:
+    return f"{_sum(by)}(rate({sel.text()}[{w}]))"
+
+
+def _bad_or_zero(bad: Selector, total: Selector, w: str, by: tuple[str, ...]) -> str:
+    # client_golang creates a labelled series on first use, so a service
+    # that never failed has no 5xx series at all; "or vector(0)" makes that
+    # a 0 ratio instead of no data.  Grouped, the zero must carry the group's
+    # labels, so it comes from the total side.
+    if not by:
+        return f"({_rate(bad, w)} or vector(0))"
+    return f"({_rate(bad, w, by)} or 0 * {_rate(total, w, by)})"
 
 
 def event_exprs(slo: SLO, window_s: int) -> tuple[str, str] | None:
@@ -72,14 +86,15 @@ def event_exprs(slo: SLO, window_s: int) -> tuple[str, str] | None:
         if sli.error_ratio_query is not None:
             return None
         return WINDOW_VAR.sub(w, sli.error_query), WINDOW_VAR.sub(w, sli.total_query)
+    by = slo.group_by
     if isinstance(sli, ErrorsSLI):
-        total = _rate(sli.total, w)
+        total = _rate(sli.total, w, by)
         if sli.bad is not None:
-            return f"({_rate(sli.bad, w)} or vector(0))", total
-        return f"{total} - {_rate(sli.good, w)}", total
+            return _bad_or_zero(sli.bad, sli.total, w, by), total
+        return f"{total} - {_rate(sli.good, w, by)}", total
     good = sli.bucket.with_matcher(Matcher("le", "=", _q(sli.le)))
-    total = _rate(sli.bucket.with_matcher(Matcher("le", "=", _q("+Inf"))), w)
-    return f"{total} - {_rate(good, w)}", total
+    total = _rate(sli.bucket.with_matcher(Matcher("le", "=", _q("+Inf"))), w, by)
+    return f"{total} - {_rate(good, w, by)}", total
 
 
 def derived_ratio_expr(spec: Spec, slo: SLO, long_s: int, short_s: int) -> str:
@@ -105,17 +120,15 @@ def error_ratio_expr(slo: SLO, window_s: int) -> str:
             return fill(sli.error_ratio_query)
         # sloth's own events shape, so the two outputs stay comparable.
         return f"({fill(sli.error_query)})\n/\n({fill(sli.total_query)})"
+    by = slo.group_by
     if isinstance(sli, ErrorsSLI):
         if sli.bad is not None:
-            # client_golang creates a labelled series on first use, so a service
-            # that never failed has no 5xx series at all; "or vector(0)" makes
-            # that a 0 ratio instead of no data.
-            return f"({_rate(sli.bad, w)} or vector(0)) / {_rate(sli.total, w)}"
-        return f"1 - ({_rate(sli.good, w)} / {_rate(sli.total, w)})"
+            return f"{_bad_or_zero(sli.bad, sli.total, w, by)} / {_rate(sli.total, w, by)}"
+        return f"1 - ({_rate(sli.good, w, by)} / {_rate(sli.total, w, by)})"
     assert isinstance(sli, LatencySLI)
     good = sli.bucket.with_matcher(Matcher("le", "=", _q(sli.le)))
     total = sli.bucket.with_matcher(Matcher("le", "=", _q("+Inf")))
-    return f"1 - ({_rate(good, w)} / {_rate(total, w)})"
+    return f"1 - ({_rate(good, w, by)} / {_rate(total, w, by)})"
 
 
 def _identity(spec: Spec, slo: SLO) -> dict:

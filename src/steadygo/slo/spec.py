@@ -93,6 +93,9 @@ class SLO:
     line: int = 0  # where the SLO starts in the spec, for promtool errors
     path: str = field(default="", compare=False)  # the spec file it came from (several may be given)
     alert_name: str = DEFAULT_ALERT_NAME  # sloth's alerting.name
+    # Labels every sum keeps (`sum by (cluster)`), so each alert carries them
+    # for Alertmanager to route on; empty: one series per SLO.
+    group_by: tuple[str, ...] = ()
     annotations: dict = field(default_factory=dict)  # sloth's alerting.annotations, on every tier
 
     @property
@@ -354,7 +357,7 @@ def _alerts(value, where: Where) -> dict:
 
 
 TOP_KEYS = ("version", "service", "labels", "runbook_url", "tiers", "slos")
-SLO_KEYS = ("name", "description", "objective", "window", "sli", "labels", "runbook_url", "tiers", "alerts")
+SLO_KEYS = ("name", "description", "objective", "window", "sli", "labels", "runbook_url", "tiers", "alerts", "group_by")
 
 
 def validate(doc, path: str) -> Spec:
@@ -399,6 +402,28 @@ def validate(doc, path: str) -> Spec:
                 tiers=_tier_settings(raw.get("tiers"), w.key(raw, "tiers"), svc_tiers),
                 line=w.line,
                 path=path,
+                group_by=_group_by(raw.get("group_by"), w.key(raw, "group_by"), {**svc_labels, **label_map(raw.get("labels"), w.key(raw, "labels"))}),
             )
         )
     return Spec(service=service, slos=tuple(slos), labels=svc_labels)
+
+
+def _group_by(value, where: Where, static_labels: dict) -> tuple[str, ...]:
+    """``group_by: [cluster, namespace]``: label names the SLI's series carry."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise where.fail(f"expected a non-empty list of label names, got {kind_of(value)}")
+    out: list[str] = []
+    for i, name in enumerate(value):
+        w = where.item(value, i)
+        if not isinstance(name, str) or not _LABEL_NAME.match(name) or name.startswith("__"):
+            raise w.fail("not a valid Prometheus label name")
+        if name in RESERVED_LABELS:
+            raise w.fail("is set by steadygo; it cannot also come from the series")
+        if name in static_labels:
+            raise w.fail("is also a static label of this SLO: the static value would overwrite every series' own")
+        if name in out:
+            raise w.fail(f"{name!r} is listed twice")
+        out.append(name)
+    return tuple(out)
