@@ -20,6 +20,9 @@ def test_rule_has_complete_page(rule):
         expected.insert(expected.index("## Known limits"), "## Options")
         for opt in rule.meta.options:
             assert f"`{opt.name}`" in docs_pages.section(text, "## Options"), opt.name
+    if rule.meta.fix:  # rules with a --fix say what it rewrites and when it does not
+        expected.insert(expected.index("## Known limits"), "## Fix")
+        assert "--fix" in docs_pages.section(text, "## Fix")
     assert headings == expected, headings
     for h in docs_pages.REQUIRED_HEADINGS:
         assert docs_pages.section(text, h), f"{rule.meta.id}: empty section {h}"

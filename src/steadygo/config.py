@@ -112,6 +112,8 @@ class Config:
     allow_empty: bool = False  # check: a tree with nothing to check is not an error
     sort: str = "file"  # text/concise order: file | severity | rule
     statistics: bool = False  # text/concise: per-rule counts after the findings
+    fix: bool = False  # check --fix: apply the mechanical fixes, report what is left
+    diff: bool = False  # check --diff: print the fixes as a unified diff, change nothing
 
     def enabled_rule_ids(self) -> set[str]:
         chosen: set[str] = set()
@@ -551,7 +553,7 @@ CLI_OPTIONS = frozenset({
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime",
     "no_suppressions", "show_suppressed", "no_progress",
-    "k8s", "dockerfile", "allow_empty", "sort", "statistics", "vulndb",
+    "k8s", "dockerfile", "allow_empty", "sort", "statistics", "vulndb", "fix", "diff",
 })
 
 
@@ -611,6 +613,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.allow_empty = bool(opts.get("allow_empty"))
     cfg.sort = opts.get("sort") or "file"
     cfg.statistics = bool(opts.get("statistics"))
+    cfg.fix = bool(opts.get("fix"))
+    cfg.diff = bool(opts.get("diff"))
     if opts.get("vulndb") is not None:
         cfg.vulndb = vulndb_dir(os.path.expanduser(opts["vulndb"]), "--vulndb")
     if opts.get("k8s") or opts.get("dockerfile"):

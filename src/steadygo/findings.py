@@ -38,6 +38,30 @@ class Layer(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace bytes [start, end) of the file with ``text``; the line and
+    column (1-based, byte columns like Finding's) of both ends are kept for
+    SARIF, which addresses regions by line and column."""
+
+    start: int
+    end: int
+    text: str
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A safe, mechanical fix for one finding: every edit in the finding's
+    own file, applied together or not at all."""
+
+    description: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -59,6 +83,9 @@ class Finding:
     # Other places a cross-artifact finding joins: (path, line, what is there),
     # e.g. the Dockerfile and the Go file beside the manifest it is reported on.
     related: tuple[tuple[str, int, str], ...] = field(default=())
+    # A mechanical fix (`check --fix` / `--diff`, SARIF fixes[]); None when
+    # the rule has none or this occurrence is not safe to rewrite.
+    fix: Fix | None = None
 
     def with_(self, **changes) -> "Finding":
         return replace(self, **changes)
@@ -119,7 +146,27 @@ def finding_to_dict(f: Finding) -> dict:
         "suppressed": f.suppressed,
         "extra": [list(kv) for kv in f.extra],
         "related": [{"path": p, "line": n, "message": m} for p, n, m in f.related],
+        **({"fix": fix_to_dict(f.fix)} if f.fix is not None else {}),
     }
+
+
+_EDIT_FIELDS = ("start", "end", "start_line", "start_col", "end_line", "end_col")
+
+
+def fix_to_dict(fix: Fix) -> dict:
+    return {"description": fix.description,
+            "edits": [{**{k: getattr(e, k) for k in _EDIT_FIELDS}, "text": e.text} for e in fix.edits]}
+
+
+def fix_from_dict(d) -> Fix:
+    if not isinstance(d, dict) or not isinstance(d.get("edits"), list):
+        raise ValueError("finding field 'fix' is not a fix")
+    edits = []
+    for e in d["edits"]:
+        if not isinstance(e, dict):
+            raise ValueError("a fix edit is not an object")
+        edits.append(Edit(text=_str(e, "text"), **{k: _int(e, k) for k in _EDIT_FIELDS}))
+    return Fix(_str(d, "description"), tuple(edits))
 
 
 def _str(d: dict, key: str, default: str | None = None) -> str:
@@ -168,6 +215,7 @@ def finding_from_dict(d: dict) -> Finding:
         suppressed=suppressed,
         extra=tuple(tuple(kv) for kv in extra),
         related=tuple((_str(r, "path"), _int(r, "line"), _str(r, "message", "")) for r in related),
+        fix=fix_from_dict(d["fix"]) if d.get("fix") is not None else None,
     )
 
 

@@ -47,16 +47,18 @@ class RuleMeta:
     # deployment sets GOMEMLIMIT"): see ArtifactContext.settle.
     settles: tuple[str, ...] = ()
     roles: tuple[str, ...] = ALL_ROLES
+    fix: str = ""  # what `check --fix` does to a finding of this rule, when the rule has a fix
 
     def option_defaults(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
 
 
 def code_meta(*, id: str, name: str, severity: Severity, breakpoint: str, summary: str, status: str = "stable",
-              options=(), supersedes: tuple[str, ...] = (), roles: tuple[str, ...] = ALL_ROLES) -> RuleMeta:
+              options=(), supersedes: tuple[str, ...] = (), roles: tuple[str, ...] = ALL_ROLES,
+              fix: str = "") -> RuleMeta:
     """RuleMeta for a rule of the code layer (the shape every Go rule uses)."""
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
-                    status=status, options=tuple(options), supersedes=tuple(supersedes), roles=tuple(roles))
+                    status=status, options=tuple(options), supersedes=tuple(supersedes), roles=tuple(roles), fix=fix)
 
 
 class Rule:

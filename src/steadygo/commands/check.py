@@ -47,6 +47,11 @@ def add_parser(sub, name):
     p.add_argument("--sort", choices=("file", "severity", "rule"), help="order of the text and concise reports "
                    "(default: file)")
     p.add_argument("--statistics", action="store_true", help="per-rule counts after the text and concise reports")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the safe mechanical fixes (SG202 discarded cancel, SG302 rows close, SG402 %%w, SG403 "
+                        "errors.Is), then report what is left")
+    p.add_argument("--diff", action="store_true",
+                   help="print those fixes as a unified diff and change nothing; exit 1 when there is one")
     p.add_argument("--allow-empty", action="store_true",
                    help="exit 0 when there is nothing to check (default: exit 2 with a message)")
     p.set_defaults(_wants_config=True)
@@ -163,6 +168,10 @@ def run(cfg: Config) -> int:
                   else "Go source files (Dockerfiles, go.mod and Kubernetes YAML are audited with --preview)")
         raise UserError(f"nothing to check in {', '.join(cfg.paths)}: no {layers}; --allow-empty accepts an empty "
                         "tree with exit 0")
+    if cfg.fix or cfg.diff:
+        done = _apply_fixes(result, cfg, base)
+        if done is not None:
+            return done
     code = exit_code_for(result, cfg)
     notes = []
     if bl is not None:
@@ -184,6 +193,33 @@ def run(cfg: Config) -> int:
             except OSError as exc:
                 raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     return code
+
+
+def _apply_fixes(result, cfg: Config, base: str) -> int | None:
+    """--diff: the diff and its exit code.  --fix: write the fixes and drop
+    the fixed findings from the result (None: go on and report the rest)."""
+    from steadygo import autofix
+
+    broken = {f.path for f in result.findings if f.rule_id == "SG000"}
+    plan = autofix.plan(result.findings, base, syntax_errors=broken)
+    for note in plan.notes:
+        print(f"steadygo: note: {note}", file=sys.stderr)
+    if cfg.diff:
+        for d in result.diagnostics:
+            print(f"steadygo: {d.level}: {d.line()}", file=sys.stderr)
+        sys.stdout.write(autofix.unified_diff(plan))
+        n = len(plan.fixed)
+        print(f"steadygo: {n} fix{'es' if n != 1 else ''} in {len(plan.changes)} file{'s' if len(plan.changes) != 1 else ''}"
+              " (--fix applies them)", file=sys.stderr)
+        return 1 if plan.changes else 0
+    for failure in autofix.write(plan, base):
+        print(f"steadygo: error: {failure}", file=sys.stderr)
+    fixed = {id(f) for f in plan.fixed}
+    result.findings = [f for f in result.findings if id(f) not in fixed]
+    files = sum(1 for c in plan.changes if c.fixed)
+    print(f"steadygo: fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''} in {files} file{'s' if files != 1 else ''}",
+          file=sys.stderr)
+    return None
 
 
 def _artifact_rules_on(enabled) -> bool:

@@ -22,6 +22,7 @@ def run(args) -> int:
                 "id": r.meta.id, "name": r.meta.name, "layer": r.meta.layer.value,
                 "severity": r.meta.severity.label, "status": r.meta.status, "since": r.meta.since,
                 "summary": r.meta.summary, "breakpoint": r.meta.breakpoint,
+                "fix": r.meta.fix or None,
                 "roles": list(r.meta.roles), "supersedes": list(r.meta.supersedes), "settles": list(r.meta.settles),
                 "module_facts": list(getattr(r, "module_facts", ())),
                 "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.meta.options],
@@ -45,6 +46,9 @@ def run(args) -> int:
         row = [r.meta.id, r.meta.name, r.meta.layer.value, r.meta.severity.label, r.meta.status]
         table.add_row(*row, *([r.meta.breakpoint] if wide else []))
     Console(width=width, highlight=False).print(table)
+    fixable = [r.meta.id for r in rules if r.meta.fix]
+    if fixable:
+        print(f"check --fix rewrites {', '.join(fixable)} (--diff shows it first)")
     if not wide:
         print("steadygo explain ID prints a rule's breakpoint and documentation")
     return 0

@@ -115,6 +115,22 @@ class _CodePointColumns:
         return len(raw[: byte_col - 1].decode("utf-8", "replace")) + 1
 
 
+def _fix(f: Finding, columns: "_CodePointColumns") -> dict:
+    """SARIF 2.1.0 fix: one artifactChange of replacements (deletedRegion +
+    insertedContent), regions in the run's code-point columns."""
+    def region(line: int, col: int) -> tuple[int, int]:
+        return line, columns.convert(f.path, line, col)
+
+    replacements = []
+    for e in f.fix.edits:
+        sl, sc = region(e.start_line, e.start_col)
+        el, ec = region(e.end_line, e.end_col)
+        replacements.append({"deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
+                             "insertedContent": {"text": e.text}})
+    return {"description": {"text": f.fix.description},
+            "artifactChanges": [{"artifactLocation": artifact_location(f.path), "replacements": replacements}]}
+
+
 def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, with_baseline: bool,
             columns: _CodePointColumns) -> dict:
     res: dict = {"ruleId": f.rule_id}
@@ -143,6 +159,8 @@ def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, w
              "physicalLocation": {"artifactLocation": artifact_location(path),
                                   **({"region": {"startLine": line}} if line > 0 else {})}}
             for i, (path, line, msg) in enumerate(f.related, 1)]
+    if f.fix is not None and f.fix.edits:
+        res["fixes"] = [_fix(f, columns)]
     if f.fingerprint:
         res["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     sups = _suppressions(f, baseline_path)

@@ -65,7 +65,8 @@ class FileContext:
     def funcs(self):
         return self.pkg.functions(self.file)
 
-    def report(self, node, message: str, severity: Severity | None = None, snippet: str | None = None) -> None:
+    def report(self, node, message: str, severity: Severity | None = None, snippet: str | None = None,
+               fix=None) -> None:
         line = node.start_point[0] + 1
         end_line = node.end_point[0] + 1
         meta = self.rule.meta
@@ -83,6 +84,7 @@ class FileContext:
                 message=redact(message),
                 snippet=redact(self.file.line_text(line).strip() if snippet is None else snippet),
                 breakpoint=meta.breakpoint,
+                fix=fix,
             )
         )
 

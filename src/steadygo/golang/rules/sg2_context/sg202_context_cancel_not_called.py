@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.fixes import named_cancel
 from steadygo.golang.frameworks import CONTEXT
 from steadygo.golang.lifecycle import IDENT_Q, is_within, own, RETURN_Q
 from steadygo.golang.parse import ancestors, captures, enclosing_function as enclosing_func, text, unparen
@@ -34,6 +35,7 @@ class LostCancel(LifecycleRule):
         name="context-cancel-not-called",
         severity=Severity.ERROR,
         breakpoint="Every uncancelled child context stays registered with its parent (and WithTimeout keeps a live timer) until the parent ends: memory and goroutines grow with traffic.",
+        fix="ctx, _ := context.WithX(...) becomes ctx, cancel := ... with defer cancel() on the next line (not inside a loop, not when a cancel already exists)",
         summary="Cancel function of WithCancel/WithTimeout/WithDeadline discarded or not called on every return path.",
     )
     requires_imports = (CONTEXT,)
@@ -57,9 +59,10 @@ class LostCancel(LifecycleRule):
                 continue
             cancel = lhs_names[1]
             if cancel == "_":
+                blank = m.child_by_field_name("left").named_children[1] if m.type == "short_var_declaration" else None
                 ctx.report(m, f"the cancel function of context.{target[1]} is discarded: the child context stays "
                            "registered with its parent (and its timer alive) until the parent ends; "
-                           "keep it and defer cancel()")
+                           "keep it and defer cancel()", fix=named_cancel(f, m, blank) if blank is not None else None)
                 continue
             fn = enclosing_func(m)
             if fn is None or "." in cancel or _is_named_result(fn, cancel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.database_calls import is_method_call, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
@@ -31,6 +32,7 @@ class RowsOrStmtNotClosed(GoRule):
         name="sql-rows-or-stmt-not-closed",
         severity=Severity.ERROR,
         breakpoint="Open rows keep their pooled connection busy; a few leaked per minute and the pool is exhausted, every query then waits forever for a connection.",
+        fix="defer rows.Close() after the error check that follows the query, when every later use of the rows is a method call on them",
         summary="*sql.Rows (sqlx, pgx rows) or *sql.Stmt not closed on every path.",
     )
     requires_imports = (SQL, SQLX, PGX, *GORM)
@@ -78,4 +80,5 @@ class RowsOrStmtNotClosed(GoRule):
                 cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
                         f"{var}.Close() right after the error check") if kind == "rows" else (
                         f"the statement stays open on the server and its connection; add defer {var}.Close()")
-                ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe_leak(found[0])}: {cost}")
+                ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe_leak(found[0])}: {cost}",
+                           fix=defer_close_after_check(f, stmt, var, err))

@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.fixes import wrap_with_w
 from steadygo.golang.error_checks import calls_named, is_err_name, is_error_call
 from steadygo.golang.parse import string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -44,6 +45,7 @@ class ErrorWrappedWithoutW(GoRule):
         name="error-wrapped-without-w",
         severity=Severity.WARNING,
         breakpoint="Formatting an error with %v flattens it to text: errors.Is(err, context.DeadlineExceeded), sql.ErrNoRows and friends stop matching upstream, so retries, status codes and fallbacks silently take the wrong branch.",
+        fix="the bare %v/%s that formats the error becomes %w",
         summary="fmt.Errorf formats an error argument with %v/%s instead of wrapping it with %w.",
     )
     requires_imports = ("fmt",)
@@ -63,13 +65,14 @@ class ErrorWrappedWithoutW(GoRule):
             if _terminal_use(call):
                 continue  # handed to panic/Fatal/a logger: nobody inspects it afterwards
             rest = args[1:]
-            for verb, i in _verbs(fmt):
+            for position, (verb, i) in enumerate(_verbs(fmt)):
                 if verb not in ("v", "s") or i >= len(rest):
                     continue
                 a = unparen(rest[i])
                 if is_err_name(a) or is_error_call(a):
                     ctx.report(call, f"fmt.Errorf formats {text(a)} with %{verb}: the wrapped error chain is lost, so "
-                               "errors.Is/As upstream (timeouts, not-found, cancellation) no longer match; use %w")
+                               "errors.Is/As upstream (timeouts, not-found, cancellation) no longer match; use %w",
+                               fix=wrap_with_w(ctx.file, unparen(args[0]), position))
                     break
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.fixes import errors_is
 from steadygo.golang.error_checks import calls_named, is_err_name, is_error_call, method_and_operand
 from steadygo.golang.flow import statement_index
 from steadygo.golang.parse import kind_id, text, unparen
@@ -43,6 +44,7 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         name="error-compared-without-errors-is",
         severity=Severity.WARNING,
         breakpoint="== against another package's sentinel, or matching err.Error() text, breaks as soon as any layer wraps the error or the message changes: the not-found/timeout branch stops firing and the wrong status or retry follows.",
+        fix="err == pkg.ErrX becomes errors.Is(err, pkg.ErrX) (and != becomes !errors.Is), importing errors when needed",
         summary="Error compared with == to another package's sentinel, or matched by its message text.",
     )
 
@@ -62,7 +64,8 @@ class ErrorComparedWithoutErrorsIs(GoRule):
             for a, s in ((left, right), (right, left)):
                 if is_err_name(a) and self._foreign_sentinel(f, s) and not self._in_is_method(ctx, b) and not _from_ctx_err(ctx, b, a):
                     ctx.report(b, f"{text(b)} compares with == : once anything wraps the error (fmt.Errorf %w, "
-                               f"net/url, your own layers) this is false; use errors.Is({text(a)}, {text(s)})")
+                               f"net/url, your own layers) this is false; use errors.Is({text(a)}, {text(s)})",
+                               fix=errors_is(f, b, a, s))
                     break
                 if is_error_call(a) and s is not None and s.type in ("interpreted_string_literal", "raw_string_literal"):
                     ctx.report(b, f"{text(b)} matches the error by its message text: a reworded or wrapped message "
