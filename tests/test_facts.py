@@ -165,3 +165,70 @@ def test_grpc_server_and_health_service_facts_survive_the_cache_form(tmp_path):
     back = facts_from_dict(json.loads(json.dumps(f.to_dict())))
     assert back.grpc_servers == f.grpc_servers and back.grpc_health == f.grpc_health
     assert len(merge_facts([f, f]).grpc_health) == 4
+
+
+REAL_SHAPES = '''package main
+
+import (
+	"context"
+	"net/http"
+	"os/signal"
+	"path"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+type server struct{ prefix string }
+
+func (s *server) prefixedPath(p string) string { return s.prefix + p }
+func (s *server) handlerFor(name string) http.HandlerFunc { return nil }
+
+type job struct{}
+
+func (job) Run() {}
+
+func main() {
+	r := gin.Default()
+	r.GET("/ping", func(c *gin.Context) {})
+	go r.Run()
+	var j job
+	j.Run()
+	s := &server{prefix: "/svc"}
+	mux := http.NewServeMux()
+	mux.HandleFunc(s.prefixedPath("/readyz"), func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc(path.Join(s.prefix, "/livez"), func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc(s.prefix+"/metrics", func(w http.ResponseWriter, r *http.Request) {})
+	mux.Handle(s.handlerFor("/not-a-path-builder"), nil)
+	srv := &http.Server{Addr: ":8081", Handler: mux, ReadHeaderTimeout: time.Second}
+	go srv.ListenAndServe()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = ctx
+	}()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	srv.Shutdown(ctx)
+}
+'''
+
+
+def test_facts_on_shapes_real_services_use(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/real\n\ngo 1.24\n\nrequire github.com/gin-gonic/gin v1.10.0\n")
+    (tmp_path / "main.go").write_text(REAL_SHAPES)
+    f = collect([str(tmp_path)], base=str(tmp_path))
+    # gin's bare Run() listens on $PORT or :8080; job.Run() is not a listener.
+    assert [(l.call, l.addr, l.port, l.addr_source) for l in f.listeners] == [
+        ("gin.Run", ":8080", 8080, "default"), ("Server.ListenAndServe", ":8081", 8081, "literal")]
+    # Paths built by helpers are routes under their constant tail; a helper
+    # whose name says nothing about paths is not guessed at.
+    assert [r.path for r in f.routes] == ["/ping", "/readyz", "/livez", "/metrics"]
+    assert [(h.path, h.kind) for h in f.health_endpoints] == [("/ping", "liveness"), ("/readyz", "readiness"), ("/livez", "liveness")]
+    # The redeclared ctx reaching Shutdown is the 20 s one, not NotifyContext's
+    # (no deadline) nor the 1 s one inside the goroutine.
+    assert [(s.target, s.deadline, s.timeout_seconds) for s in f.shutdown_calls] == [("srv", "timeout", 20.0)]

@@ -35,7 +35,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMHTTP,
 )
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
-from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
 from steadygo.golang.values import assigned_from, literal_keys
 
 # --------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def _route_of_call(pkg, file, call, funcs) -> Route | None:
     if len(args) < 2:
         return None
     method = ""
-    first = resolve_string(pkg, file, args[0])
+    first = resolve_string(pkg, file, args[0]) or _built_path_tail(pkg, file, args[0])
     rest = args[1:]
     if method_name in ("Handle", "Method", "MethodFunc") and first in _UPPER_METHODS and len(args) >= 3:
         method = first
@@ -445,6 +445,30 @@ def _route_of_call(pkg, file, call, funcs) -> Route | None:
 
 
 _PREFIX_SCOPES = 16
+_PATH_BUILDER = re.compile(r"(?i)path|prefix|route|url|join|pattern|endpoint")
+
+
+def _built_path_tail(pkg, file, node) -> str | None:
+    """The constant tail of a path built at run time: ``s.prefixedPath("/readyz")``,
+    ``path.Join(base, "/readyz")``, ``prefix + "/readyz"``.  The route is
+    recorded under that tail; consumers treat a route as possibly sitting
+    under a prefix they could not see (joins.path_served), so ``/svc/readyz``
+    still counts as served."""
+    node = unparen(node)
+    if node is None:
+        return None
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        tail = resolve_string(pkg, file, node.child_by_field_name("right"))
+        return tail if tail and tail.startswith("/") else None
+    if node.type != "call_expression":
+        return None
+    fn = node.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    if not _PATH_BUILDER.search(name):
+        return None
+    args = node.child_by_field_name("arguments").named_children
+    tails = [v for v in (string_value(a) for a in args) if v is not None]
+    return tails[-1] if len(tails) == 1 and tails[-1].startswith("/") else None
 
 
 def _prefix_of(pkg, file, operand, at, funcs, _depth: int = 0) -> str:
@@ -521,11 +545,25 @@ def _addr(pkg, file, node, scope) -> tuple[str | None, int | None, str]:
     return s, int(m.group(1)) if m else None, src
 
 
-def _listener_handler(file, node) -> str:
+def _listener_handler(file, node, pkg=None) -> str:
     node = unparen(node)
     if node is None or text(node) == "nil" or file.is_member(node, "net/http", "DefaultServeMux"):
         return "DefaultServeMux"
+    if node.type == "identifier" and pkg is not None and _aliases_default_mux(pkg, file, node):
+        return "DefaultServeMux"
     return _short(node)
+
+
+def _aliases_default_mux(pkg, file, ident) -> bool:
+    """``mux := http.DefaultServeMux`` (every assignment of the name in its
+    function, or its package-level declaration): what registered on the
+    default mux (net/http/pprof, expvar) is served through the alias."""
+    fn = next((a for a in ancestors(ident) if a.type in ("function_declaration", "method_declaration", "func_literal")), None)
+    vals = _assigned(pkg, fn.child_by_field_name("body"), text(ident)) if fn is not None and fn.child_by_field_name("body") is not None else []
+    if not vals:
+        hit = package_constants(pkg).get(text(ident))
+        vals = [hit[1]] if hit is not None and hit[0] is file else []
+    return bool(vals) and all(file.is_member(unparen(v), "net/http", "DefaultServeMux") for v in vals)
 
 
 def _server_literal(pkg, file, recv, at, funcs):
@@ -709,7 +747,7 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             if p == "net/http" and name in ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"):
                 addr, port, src = _addr(pkg, file, args[0], scope) if name.startswith("Listen") and args else (None, None, "unknown")
                 h = args[1] if name in ("ListenAndServe", "Serve") and len(args) >= 2 else (args[-1] if args else None)
-                facts.listeners.append(_remember(pkg, Listener(f"http.{name}", addr, port, src, _listener_handler(file, h), name.endswith("TLS"), _loc(file, call)), call))
+                facts.listeners.append(_remember(pkg, Listener(f"http.{name}", addr, port, src, _listener_handler(file, h, pkg), name.endswith("TLS"), _loc(file, call)), call))
                 continue
             if p == GRPC and name == "NewServer":
                 facts.grpc_servers.append(_loc(file, call))
@@ -778,7 +816,11 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             addr, port, src = _addr(pkg, file, keys.get("Addr"), scope) if "Addr" in keys else (":80" if method.startswith("Listen") and not method.endswith("TLS") else None, None, "literal")
             if addr == ":80":
                 port = 80
-            facts.listeners.append(_remember(pkg, Listener(f"Server.{method}", addr, port, src, _listener_handler(file, keys.get("Handler")), method.endswith("TLS"), _loc(file, call)), call))
+            facts.listeners.append(_remember(pkg, Listener(f"Server.{method}", addr, port, src, _listener_handler(file, keys.get("Handler"), pkg), method.endswith("TLS"), _loc(file, call)), call))
+            continue
+        if method == "Run" and not args and _framework(file) == "gin" and _is_gin_engine(pkg, file, operand, scope):
+            # gin's README form: Run() with no address listens on $PORT, else :8080.
+            facts.listeners.append(_remember(pkg, Listener("gin.Run", ":8080", 8080, "default", "", False, _loc(file, call)), call))
             continue
         if method in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS") and args:
             fw = _framework(file)
@@ -800,6 +842,19 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "http", None, "background", _loc(file, call)), call))
         elif method == "GracefulStop" and not args:
             facts.shutdown_calls.append(_remember(pkg, ShutdownCall(text(operand), "grpc", None, "unknown", _loc(file, call)), call))
+
+
+def _is_gin_engine(pkg, file, operand, scope) -> bool:
+    """``r := gin.Default()`` / ``gin.New()`` (or a package var so made)."""
+    operand = unparen(operand)
+    if operand is None or operand.type != "identifier":
+        return False
+    vals = _assigned(pkg, scope, text(operand)) if scope is not None else []
+    if not vals:
+        hit = package_constants(pkg).get(text(operand))
+        vals = [hit[1]] if hit is not None and hit[0] is file else []
+    return any(unparen(v) is not None and unparen(v).type == "call_expression"
+               and file.call_target(unparen(v)) in ((GIN, "Default"), (GIN, "New")) for v in vals)
 
 
 def _add_signal(facts, s):
@@ -896,12 +951,27 @@ def context_deadline(pkg, file, arg, scope, _depth: int = 0) -> tuple[float | No
             return context_deadline(pkg, file, cargs[0], scope, _depth + 1)
         return None, "unknown"
     if arg.type == "identifier" and scope is not None:
-        # ctx, cancel := context.WithTimeout(...): assigned_from gives the call for both names
+        # ctx, cancel := context.WithTimeout(...): assigned_from gives the call for both names.
+        # The assignment that reaches the use is the last one before it: a
+        # service commonly redeclares ctx (`ctx, stop := signal.NotifyContext(...)`,
+        # then `ctx, cancel := context.WithTimeout(ctx, 20*time.Second)` for
+        # Shutdown).  Assignments inside a closure that does not hold the use
+        # do not reach it.
+        last = None
         for stmt in captures("[(short_var_declaration) (assignment_statement)] @s", scope).get("s", []):
+            if stmt.start_byte >= arg.start_byte:
+                continue
             lhs = stmt.child_by_field_name("left").named_children
             rhs = stmt.child_by_field_name("right").named_children
-            if lhs and lhs[0].type == "identifier" and text(lhs[0]) == text(arg) and rhs:
-                return context_deadline(pkg, file, rhs[0], scope, _depth + 1)
+            if not (lhs and lhs[0].type == "identifier" and text(lhs[0]) == text(arg) and rhs):
+                continue
+            closure = next((a for a in ancestors(stmt, stop=scope) if a.type == "func_literal"), None)
+            if closure is not None and not (closure.start_byte <= arg.start_byte < closure.end_byte):
+                continue
+            if last is None or stmt.start_byte > last.start_byte:
+                last = stmt
+        if last is not None:
+            return context_deadline(pkg, file, last.child_by_field_name("right").named_children[0], scope, _depth + 1)
     return None, "unknown"
 
 
