@@ -22,6 +22,7 @@ from steadygo.findings import Layer
 
 COVERED = "covered"
 FAILING = "failing"
+NOTHING = "nothing-to-check"  # the rule ran, but what it judges is not in the code (no HTTP server...)
 NOT_CHECKED = "not-checked"
 
 # Family prefix -> (title, the layer its rules normally belong to).  The layer
@@ -77,6 +78,7 @@ class Inputs:
     manifests: int = 0
     runtime_rules: set[str] = field(default_factory=set)  # rule ids the runtime evidence covers
     runtime_docs: int = 0
+    inventories: list = field(default_factory=list)  # inventory.ModuleInventory per module
 
 
 def _is_build_file(name: str) -> bool:
@@ -126,8 +128,10 @@ def inputs_for(report) -> Inputs:
     covered: set[str] = set()
     for doc in report.runtime:
         covered |= evidence.checked_rules(doc)
+    from steadygo import inventory
+
     return Inputs(go_files=res.files, build_files=build, manifests=manifests,
-                  runtime_rules=covered, runtime_docs=len(report.runtime))
+                  runtime_rules=covered, runtime_docs=len(report.runtime), inventories=inventory.of_result(res))
 
 
 def _missing_input(layer: Layer, inputs: Inputs) -> str:
@@ -143,10 +147,9 @@ def _missing_input(layer: Layer, inputs: Inputs) -> str:
 
 
 def _combine(states: list[str]) -> str:
-    if FAILING in states:
-        return FAILING
-    if COVERED in states:
-        return COVERED
+    for state in (FAILING, COVERED, NOTHING):
+        if state in states:
+            return state
     return NOT_CHECKED
 
 
@@ -182,18 +185,23 @@ def build(result, config, inputs: Inputs) -> list[Family]:
                 why = ("preview rule, not enabled (--preview)" if m.status == "preview" and not config.preview
                        else "not selected by the configuration")
                 st = RuleState(m.id, m.name, NOT_CHECKED, why)
+            elif active[m.id]:
+                st = RuleState(m.id, m.name, FAILING)
             else:
-                st = RuleState(m.id, m.name, FAILING if active[m.id] else COVERED)
+                from steadygo import inventory
+
+                absent = inventory.subject_missing(m.id, inputs.inventories)
+                st = RuleState(m.id, m.name, NOTHING, absent) if absent else RuleState(m.id, m.name, COVERED)
             st.findings, st.accepted = active[m.id], accepted[m.id]
             rows.setdefault(m.breakpoint, []).append(st)
         row_list = []
         for text, states in rows.items():
             state = _combine([s.state for s in states])
             reasons = sorted({s.reason for s in states if s.reason})
-            row_list.append(Row(text, state, states, "; ".join(reasons) if state == NOT_CHECKED else ""))
+            row_list.append(Row(text, state, states, "; ".join(reasons) if state in (NOT_CHECKED, NOTHING) else ""))
         fam_state = _combine([r.state for r in row_list])
         reason = ""
-        if fam_state == NOT_CHECKED:
+        if fam_state in (NOT_CHECKED, NOTHING):
             reason = "; ".join(sorted({r.reason for r in row_list if r.reason}))
         families.append(Family(prefix, title, layer, fam_state, row_list, reason))
     return families

@@ -33,9 +33,11 @@ from steadygo.discovery import printable_name
 from steadygo.textsafe import escape_control
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-STATE_LABEL = {scorecard.COVERED: "✓ covered", scorecard.FAILING: "✗ failing", scorecard.NOT_CHECKED: "– not checked"}
+STATE_LABEL = {scorecard.COVERED: "✓ covered", scorecard.FAILING: "✗ failing", scorecard.NOTHING: "○ nothing to check",
+               scorecard.NOT_CHECKED: "– not checked"}
 CHART_BUCKETS = 12
-ORDER = {scorecard.FAILING: 0, scorecard.COVERED: 1, scorecard.NOT_CHECKED: 2}
+ORDER = {scorecard.FAILING: 0, scorecard.COVERED: 1, scorecard.NOTHING: 2, scorecard.NOT_CHECKED: 3}
+_STATES = (scorecard.FAILING, scorecard.COVERED, scorecard.NOTHING, scorecard.NOT_CHECKED)
 
 
 def e(text) -> str:
@@ -59,7 +61,7 @@ dl.audit{display:grid;grid-template-columns:max-content 1fr;gap:0 .8em;margin:.6
 .counts li{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:4px 10px}
 .chip{display:inline-block;font-size:.8rem;font-weight:700;padding:1px 8px;border-radius:10px;color:#fff;white-space:nowrap}
 .sev-error{background:var(--err)}.sev-warning{background:var(--warn)}.sev-info{background:var(--info)}
-.st-covered{background:var(--ok)}.st-failing{background:var(--err)}.st-not-checked{background:var(--none)}
+.st-covered{background:var(--ok)}.st-failing{background:var(--err)}.st-not-checked{background:var(--none)}.st-nothing-to-check{background:var(--none);font-style:italic}
 .chip.sup{background:#fff;color:var(--muted);border:1px solid var(--muted)}
 #filters{position:sticky;top:0;z-index:2;background:var(--bg);border-bottom:1px solid var(--line);padding:8px 0;display:flex;flex-wrap:wrap;gap:8px 24px;align-items:center}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;gap:12px;align-items:center;flex-wrap:wrap}
@@ -190,7 +192,7 @@ class HtmlReporter(Reporter):
     def render(self, report: RunReport) -> str:
         res = report.result
         families = scorecard.build(res, report.config, scorecard.inputs_for(report))
-        parts = [self._header(report), self._filters(report), self._scorecard(families)]
+        parts = [self._header(report), self._filters(report), self._scorecard(families, report)]
         for n, doc in enumerate(report.runtime, start=1):
             parts.append(self._runtime(doc, n))
         parts.append(self._findings(report))
@@ -273,19 +275,16 @@ class HtmlReporter(Reporter):
             '<output id="shown" aria-live="polite"></output></form>'
         )
 
-    def _scorecard(self, families: list[scorecard.Family]) -> str:
+    def _scorecard(self, families: list[scorecard.Family], report: RunReport) -> str:
         """Four layer tiles for the glance, then one row per breakpoint."""
         tot = scorecard.totals(families)
-        summary = ", ".join(f"{tot.get(s, 0)} {STATE_LABEL[s].split(' ', 1)[1]}"
-                            for s in (scorecard.FAILING, scorecard.COVERED, scorecard.NOT_CHECKED))
+        summary = ", ".join(f"{tot.get(s, 0)} {STATE_LABEL[s].split(' ', 1)[1]}" for s in _STATES)
         tiles, rows = [], []
         for layer in Layer:
             fams = [f for f in families if f.layer is layer]
             states = Counter(r.state for f in fams for r in f.rows)
-            state = scorecard.FAILING if states[scorecard.FAILING] else (
-                scorecard.COVERED if states[scorecard.COVERED] else scorecard.NOT_CHECKED)
-            counts = " · ".join(f"{states[s]} {STATE_LABEL[s].split(' ', 1)[1]}"
-                                for s in (scorecard.FAILING, scorecard.COVERED, scorecard.NOT_CHECKED) if states[s])
+            state = next((s for s in _STATES[:-1] if states[s]), scorecard.NOT_CHECKED)
+            counts = " · ".join(f"{states[s]} {STATE_LABEL[s].split(' ', 1)[1]}" for s in _STATES if states[s])
             fam_lines = "".join(
                 f'<li><span class="chip st-{f.state}">{e(STATE_LABEL[f.state])}</span> {e(f.prefix)}xx {e(f.title)}'
                 + (f'<br><span class="why">{e(f.reason)}</span>' if f.reason else "") + "</li>"
@@ -300,7 +299,8 @@ class HtmlReporter(Reporter):
                     found = sum(r.findings for r in row.rules)
                     accepted = sum(r.accepted for r in row.rules)
                     counts = str(found) + (f" (+{accepted} accepted)" if accepted else "")
-                    why = f'<br><span class="why">not checked: {e(row.reason)}</span>' if row.reason else ""
+                    why = (f'<br><span class="why">{e(row.reason)}</span>' if row.state == scorecard.NOTHING and row.reason
+                           else f'<br><span class="why">not checked: {e(row.reason)}</span>' if row.reason else "")
                     rows.append(
                         f'<tr class="by-layer" data-layer="{layer.value}"><td><span class="chip st-{row.state}">'
                         f"{e(STATE_LABEL[row.state])}</span></td><td>{e(row.breakpoint)}{why}</td>"
@@ -311,10 +311,18 @@ class HtmlReporter(Reporter):
                  '<th scope="col">family</th><th scope="col">rules</th><th scope="col">findings</th></tr></thead>'
                  f"<tbody>{''.join(rows)}</tbody></table>")
         return (f'<section aria-labelledby="score-h"><h2 id="score-h">Breakpoint scorecard</h2>'
-                f'<p class="meta">{e(summary)}. Covered: checked and passing. Not checked: the input it needs '
-                f'was missing, or the rule was not enabled.</p><div class="score">{"".join(tiles)}</div>'
+                f'<p class="meta">{e(summary)}. Covered: found and judged fine. Nothing to check: the rule ran '
+                f'but what it judges is not in the code (no HTTP server, no metrics). Not checked: the input it '
+                f'needs was missing, or the rule was not enabled.</p>{self._inventory(report)}<div class="score">{"".join(tiles)}</div>'
                 f"<details class=\"bp-table\"><summary>All breakpoints ({sum(tot.values())})</summary>{table}</details>"
                 "</section>")
+
+    @staticmethod
+    def _inventory(report: RunReport) -> str:
+        from steadygo import inventory
+
+        items = "".join(f"<li>{e(inv.line())}</li>" for inv in inventory.of_result(report.result))
+        return f'<ul class="inventory" aria-label="What the code showed">{items}</ul>' if items else ""
 
     def _runtime(self, doc: dict, n: int) -> str:
         if doc.get("command", "goroutines") != "goroutines":

@@ -57,7 +57,7 @@ class MarkdownReporter(Reporter):
         cards = scorecard.build(res, report.config, scorecard.inputs_for(report))
         tot = scorecard.totals(cards)
         out.append(f"Breakpoints: {tot.get(scorecard.FAILING, 0)} failing, {tot.get(scorecard.COVERED, 0)} covered, "
-                   f"{tot.get(scorecard.NOT_CHECKED, 0)} not checked.")
+                   f"{tot.get(scorecard.NOTHING, 0)} nothing to check, {tot.get(scorecard.NOT_CHECKED, 0)} not checked.")
         suppressed = len(res.findings) - len(active)
         if suppressed:
             out.append(f"{_plural(suppressed, 'suppressed finding')} not shown.")

@@ -86,6 +86,27 @@ class TextReporter(Reporter):
             + (f"; {suppressed} suppressed" if suppressed else "")
             + (f"; {len(res.diagnostics)} input problem{'s' if len(res.diagnostics) != 1 else ''}" if res.diagnostics else "")
         )
+        if not report.scope:  # a check run: say what the code showed, and what had nothing to judge
+            for line in understood(res):
+                con.print(escape(line))
         if report.exit_code == 1:
             con.print(f"Failing: findings at or above '{report.config.fail_on.label}'.")
         return buf.getvalue()
+
+
+def understood(res) -> list[str]:
+    """The inventory lines of a check run: one per module with Go code, and
+    one per kind of subject the enabled rules found nothing of."""
+    from steadygo import inventory
+
+    invs = inventory.of_result(res)
+    lines = [f"understood: {inv.line()}" for inv in invs]
+    nothing: dict[str, list[str]] = {}
+    active = {f.rule_id for f in res.active}
+    for rule_id in sorted(res.enabled_rules):
+        why = inventory.subject_missing(rule_id, invs)
+        if why and rule_id not in active:
+            nothing.setdefault(why, []).append(rule_id)
+    for why, ids in nothing.items():
+        lines.append(f"{why} ({', '.join(ids)} had nothing to judge)")
+    return lines
