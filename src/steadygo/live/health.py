@@ -22,6 +22,10 @@ CANDIDATES = ("/healthz", "/readyz", "/livez", "/health", "/ready")
 # health endpoint streaming more is not one we need all of.
 _BODY_CAP = 1 << 20
 _ABSENT = (404, 405, 410, 501)
+# Asked once next to the default candidates: a server that answers this the
+# same as a candidate answers every path alike (a landing page, an SPA), and
+# that candidate is not a health endpoint.
+CANARY = "/.steadygo-probe-no-such-path"
 # "ok", "OK\n", {"status":"ok"}: nothing in it a readiness check could vary.
 _TERSE = 24
 
@@ -53,17 +57,19 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
             unreachable.append(path)
             continue
         answers.append(Answer(path, r.url, r.status, r.seconds, bytes(r.data), r.content_type, r.location))
+    catch_all = set() if explicit or not answers else _served_by_catch_all(session, answers)
     out.evidence = {"health": [{"path": a.path, "status": a.status, "seconds": round(a.seconds, 4),
-                                "bytes": len(a.body)} for a in answers]}
+                                "bytes": len(a.body), "catch_all": a.path in catch_all} for a in answers]}
     if unreachable:
         out.errors.append(f"health: no usable answer from {', '.join(unreachable)} ({session.last_error()})")
     if not answers:
         return out
-    present = [a for a in answers if a.status not in _ABSENT]
+    present = [a for a in answers if a.status not in _ABSENT and a.path not in catch_all]
     out.checked += ["SG951", "SG952", "SG954"]
     if not present:
         if not unreachable:
-            out.findings.append(sg951.finding(session.base, [(a.path, a.status) for a in answers]))
+            out.findings.append(sg951.finding(session.base, [(a.path, f"{a.status} (as any path)" if a.path in catch_all
+                                                              else str(a.status)) for a in answers]))
         return out
     for a in answers:
         if not 200 <= a.status < 300 and (a in present or explicit):
@@ -77,6 +83,13 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
                                                   leak.version_only))
     _compare_readiness(present, out)
     return out
+
+
+def _served_by_catch_all(session: Session, answers: list[Answer]) -> set[str]:
+    r = session.get(CANARY, max_bytes=min(_BODY_CAP, session.max_bytes))
+    if r is None or not 200 <= r.status < 300:
+        return set()
+    return {a.path for a in answers if a.status == r.status and a.body == bytes(r.data)}
 
 
 def _compare_readiness(present: list[Answer], out: Outcome) -> None:

@@ -14,20 +14,21 @@ NO_HEALTH_ENDPOINT = EvidenceRule(RuleMeta(
     layer=Layer.RUNTIME,
     severity=Severity.WARNING,
     breakpoint="Without a health endpoint the orchestrator cannot tell a hung instance from a working one: traffic keeps going to it and nothing restarts it.",
-    summary="None of the health paths tried on the probed service answers (all 404 or absent).",
+    summary="None of the health paths tried on the probed service answers (404, or only a catch-all page).",
     status="preview",
     proves=("SG611",),
 ))
 
-# Where this rule's evidence comes from in the tests: live probes of the
-# fixture services and of Debian's Go servers (tests/runtime/test_probe_*.py).
+# Where this rule's evidence comes from in the tests: a server with no health
+# path, and Debian's node exporter, whose landing page answers every path.
 FIXTURES = (
     "tests/runtime/test_probe_hostile.py",
-    "tests/runtime/goprogs/livebroken",
+    "tests/runtime/test_probe_real.py",
 )
 
 
-def finding(base: str, tried: list[tuple[str, int]]) -> Finding:
+def finding(base: str, tried: list[tuple[str, str]]) -> Finding:
+    """``tried``: each path with what it answered ("404", "200 (as any path)")."""
     answers = ", ".join(f"{path} {status}" for path, status in tried)
     msg = (f"no health endpoint answers ({answers}); give the orchestrator a liveness and a readiness path "
            "(or name yours with --health-path)")
