@@ -15,6 +15,9 @@ def run(session: Session, path: str, slo_latency: float | None, top: int) -> Out
     if r is None:
         out.errors.append(f"metrics: {session.last_error()}")
         return out
+    if r.refused:
+        out.errors.append(f"metrics: {r.refused}")
+        return out
     if r.status != 200:
         # No metrics endpoint is the service's choice, not a broken answer.
         out.skipped.append(f"metrics: {r.url} answered HTTP {r.status}")

@@ -55,7 +55,7 @@ def run(plan: Plan) -> ProbeResult:
     _add(result, hp)
     if session.answered == 0:
         # Nothing answered HTTP: refused, DNS, TLS, silence, not HTTP at all.
-        raise UserError(session.last_error() or f"{plan.url}: no answer")
+        raise UserError(session.errors[0] if session.errors else f"{plan.url}: no answer")
     _add(result, metrics_check.run(session, plan.metrics_path, plan.slo_latency, plan.top))
     _add(result, debug_endpoints.run(session, plan.pprof_path))
     if plan.clients:

@@ -52,7 +52,7 @@ class Session:
             self._failed(f"{url}: not requested, the {self.timeout:g} s time budget (--timeout) is used up")
             return None
         try:
-            resp = fetch.get(url, max_bytes or self.max_bytes, left, accept=accept)
+            resp = fetch.get(url, max_bytes or self.max_bytes, left, accept=accept, budget=self.timeout)
         except UserError as exc:
             self._failed(str(exc))
             return None

@@ -105,15 +105,20 @@ class Response:
     content_type: str
     seconds: float  # from the request until the last body byte
     location: str = ""  # a redirect off the host or scheme, not followed
+    refused: str = ""  # why that redirect was not followed, as read_artifact would say it
 
 
-def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*") -> Response:
+def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*", budget: float | None = None) -> Response:
     """GET ``url`` under the same bounds as ``read_artifact`` (one time
     budget, byte cap on every gzip layer, same-host redirects) but return
     any status with its body instead of refusing a non-200: a probe judges
-    404s, 503s and redirects itself.  Transport failures are UserErrors."""
+    404s, 503s and redirects itself.  Transport failures are UserErrors;
+    ``budget`` is the time limit they name, when ``timeout`` is what is left
+    of a larger one."""
     check_url(url)
     body = _UrlBody(url, timeout, None, accept, offer_gzip=True, any_status=True)
+    if budget is not None:
+        body.budget = budget
     started = time.monotonic()
     chunks = body.chunks()
     try:
@@ -121,7 +126,7 @@ def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*") -> Respon
     finally:
         chunks.close()
     return Response(url=url, status=body.status, data=data, content_type=body.content_type,
-                    seconds=time.monotonic() - started, location=body.location)
+                    seconds=time.monotonic() - started, location=body.location, refused=body.refused)
 
 
 def resolve(host: str, port: int, timeout: float) -> list[str]:
@@ -398,6 +403,8 @@ class _UrlBody:
         self.content_type = ""
         self.status = 0
         self.location = ""  # the Location of a redirect that was not followed
+        self.refused = ""  # why it was not followed (the message read_artifact would raise)
+        self.budget = timeout  # the --timeout named in messages (get: the whole probe's, not what was left)
 
     def chunks(self) -> Iterator[bytes]:
         import httpcore
@@ -419,10 +426,11 @@ class _UrlBody:
                             try:
                                 current = self._redirect_target(current, resp, host)
                                 continue
-                            except UserError:
+                            except UserError as exc:
                                 if not self.any_status:
                                     raise
                                 self.location = escape_control(urljoin(current, _header(resp, b"location")))
+                                self.refused = str(exc)
                         elif resp.status != 200 and not self.any_status:
                             reason = resp.extensions.get("reason_phrase", b"").decode("latin-1")
                             raise UserError(f"{url}: HTTP {resp.status} {escape_control(reason)}".rstrip())
@@ -434,7 +442,7 @@ class _UrlBody:
                         return
                 raise UserError(f"{url}: too many redirects")
         except httpcore.TimeoutException:
-            raise UserError(f"{url}: no complete response within the {self.timeout:g} s time budget "
+            raise UserError(f"{url}: no complete response within the {self.budget:g} s time budget "
                             "(--timeout)") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
                 httpcore.ProxyError, OSError, ValueError) as exc:
