@@ -239,3 +239,18 @@ def test_a_stack_trace_in_a_health_body_is_reported():
         _, doc = _probe_json(base)
     leak = [f for f in doc["findings"] if f["rule_id"] == "SG954"]
     assert len(leak) == 1 and "a stack trace" in leak[0]["message"] and leak[0]["severity"] == "warning"
+
+
+def test_a_hanging_health_path_is_a_finding_and_the_rest_still_runs():
+    def hang(conn, stop):
+        stop.wait(30)
+
+    metrics = b"# HELP up_total Ups.\n# TYPE up_total counter\nup_total 1\n"
+    with hostile.routed_server({"/healthz": lambda c, s: c.sendall(hostile.answer(b"ok\n")), "/readyz": hang,
+                                "/metrics": lambda c, s: c.sendall(hostile.answer(metrics))}) as base:
+        r, doc = _probe_json(base, "--health-path", "/healthz", "--health-path", "/readyz", timeout=20)
+    found = [f for f in doc["findings"] if f["rule_id"] == "SG952"]
+    assert r.returncode == 1 and [f["path"] for f in found] == [base + "/readyz"], (r.returncode, found)
+    assert "no complete answer within 5 s" in found[0]["message"]
+    assert doc["evidence"]["metrics"]["series"] == 1 and "SG941" in doc["evidence"]["checked_rules"]
+    assert r.seconds < 5 + SLACK

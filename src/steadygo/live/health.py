@@ -28,6 +28,9 @@ _ABSENT = (404, 405, 410, 501)
 CANARY = "/.steadygo-probe-no-such-path"
 # "ok", "OK\n", {"status":"ok"}: nothing in it a readiness check could vary.
 _TERSE = 24
+# A health answer is bounded by this many times --health-latency (at least
+# 5 s): one hanging endpoint is a finding, and leaves budget for the rest.
+_PATIENCE = 5.0
 
 
 @dataclass
@@ -50,11 +53,12 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
     explicit = bool(paths)
     tried = list(dict.fromkeys(paths or CANDIDATES))
     answers: list[Answer] = []
-    unreachable = []
+    unreachable, hanging = [], []
+    patience = max(_PATIENCE, _PATIENCE * latency)
     for path in tried:
-        r = session.get(path, max_bytes=min(_BODY_CAP, session.max_bytes))
+        r = session.get(path, max_bytes=min(_BODY_CAP, session.max_bytes), timeout=patience)
         if r is None:
-            unreachable.append(path)
+            (hanging if session.url(path) in session.timed_out else unreachable).append(path)
             continue
         answers.append(Answer(path, r.url, r.status, r.seconds, bytes(r.data), r.content_type, r.location))
     catch_all = set() if explicit or not answers else _served_by_catch_all(session, answers)
@@ -63,6 +67,8 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
     if unreachable:
         out.errors.append(f"health: no usable answer from {', '.join(unreachable)} ({session.last_error()})")
     if not answers:
+        if hanging:
+            out.errors.append(f"health: no answer from {', '.join(hanging)} within {patience:g} s")
         return out
     present = [a for a in answers if a.status not in _ABSENT and a.path not in catch_all]
     out.checked += ["SG951", "SG952", "SG954"]
@@ -71,6 +77,8 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
             out.findings.append(sg951.finding(session.base, [(a.path, f"{a.status} (as any path)" if a.path in catch_all
                                                               else str(a.status)) for a in answers]))
         return out
+    for path in hanging:
+        out.findings.append(sg952.hanging(session.url(path), min(patience, session.timeout)))
     for a in answers:
         if not 200 <= a.status < 300 and (a in present or explicit):
             out.findings.append(sg952.failing(a.url, a.status, a.location))

@@ -3,8 +3,8 @@
 Order matters only for time: the cheap GETs first (health, metrics, pprof,
 expvar), then what holds connections (slow clients), then what loads the
 service (the leak burst), so a tight --timeout still gets the verdicts that
-cost least.  A target that gives no HTTP answer at all is unusable input: one
-line, exit 2, no report."""
+cost least.  A target that gives none of those cheap GETs an HTTP answer is
+unusable input: one line (the first failure), exit 2, no report."""
 
 from __future__ import annotations
 
@@ -53,11 +53,11 @@ def run(plan: Plan) -> ProbeResult:
     result = ProbeResult(target=plan.url)
     hp = health.run(session, list(plan.health_paths), plan.health_latency)
     _add(result, hp)
+    _add(result, metrics_check.run(session, plan.metrics_path, plan.slo_latency, plan.top))
+    _add(result, debug_endpoints.run(session, plan.pprof_path))
     if session.answered == 0:
         # Nothing answered HTTP: refused, DNS, TLS, silence, not HTTP at all.
         raise UserError(session.errors[0] if session.errors else f"{plan.url}: no answer")
-    _add(result, metrics_check.run(session, plan.metrics_path, plan.slo_latency, plan.top))
-    _add(result, debug_endpoints.run(session, plan.pprof_path))
     if plan.clients:
         _add(result, slow_clients.run(session, _steady_path(hp), plan.clients, plan.hold))
     if plan.leak_path is not None:

@@ -28,6 +28,7 @@ class Session:
     started: float = field(default_factory=time.monotonic)
     answered: int = 0  # requests that got an HTTP answer, whatever its status
     errors: list[str] = field(default_factory=list)  # every transport failure, in order
+    timed_out: set[str] = field(default_factory=set)  # URLs that gave no complete answer in their time
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -52,7 +53,13 @@ class Session:
             self._failed(f"{url}: not requested, the {self.timeout:g} s time budget (--timeout) is used up")
             return None
         try:
-            resp = fetch.get(url, max_bytes or self.max_bytes, left, accept=accept, budget=self.timeout)
+            resp = fetch.get(url, max_bytes or self.max_bytes, left, accept=accept,
+                             budget=self.timeout if timeout is None or left < timeout else timeout)
+        except fetch.OutOfTime as exc:
+            with self._lock:
+                self.timed_out.add(url)
+            self._failed(str(exc))
+            return None
         except UserError as exc:
             self._failed(str(exc))
             return None

@@ -35,6 +35,7 @@ DEFAULT_HOLD = 10.0
 _INTERVAL = 0.5
 _MIN_HOLD = 1.0
 _CONNECT = 3.0  # per connection, within the budget
+_RESERVE = 1.0  # kept from the hold for connecting and closing (loopback: milliseconds)
 _RESPONSE_CAP = 1 << 20  # the idle connection's one answer
 _LENGTH = re.compile(rb"^content-length:\s*(\d{1,12})\s*$", re.I | re.M)
 
@@ -52,7 +53,7 @@ class _Conn:
 
 def run(session: Session, path: str, clients: int, hold: float) -> Outcome:
     out = Outcome()
-    bound = min(hold, session.left() - _CONNECT)
+    bound = min(hold, session.left() - _RESERVE)
     if bound < _MIN_HOLD:
         out.skipped.append(f"slow clients: under {_MIN_HOLD:g} s of the time budget left (raise --timeout)")
         return out

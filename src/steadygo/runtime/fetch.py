@@ -44,6 +44,11 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
+class OutOfTime(UserError):
+    """A live URL gave no complete answer within its time budget: a probe
+    tells this (a hanging endpoint) from a refused or malformed answer."""
+
+
 @dataclass(frozen=True)
 class Artifact:
     source: str  # the path, URL or "-" the user gave
@@ -442,7 +447,7 @@ class _UrlBody:
                         return
                 raise UserError(f"{url}: too many redirects")
         except httpcore.TimeoutException:
-            raise UserError(f"{url}: no complete response within the {self.budget:g} s time budget "
+            raise OutOfTime(f"{url}: no complete response within the {self.budget:g} s time budget "
                             "(--timeout)") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
                 httpcore.ProxyError, OSError, ValueError) as exc:
@@ -484,5 +489,5 @@ def is_gzip(data: bytes) -> bool:
     return data[:2] == _GZIP_MAGIC
 
 
-__all__ = ["Artifact", "Response", "get", "resolve", "read_artifact", "collect", "gunzip", "check_url", "is_url", "looks_like_html", "is_gzip",
+__all__ = ["Artifact", "OutOfTime", "Response", "get", "resolve", "read_artifact", "collect", "gunzip", "check_url", "is_url", "looks_like_html", "is_gzip",
            "size_text", "DEFAULT_MAX_BYTES"]

@@ -35,3 +35,9 @@ def slow(url: str, seconds: float, limit: float) -> Finding:
     msg = (f"health endpoint took {seconds:.2f} s to answer (threshold {limit:g} s, --health-latency); "
            "a probe with a 1 s timeout counts that as a failure")
     return evidence_finding(HEALTH_FAILING_OR_SLOW, url, 0, msg, identity="latency")
+
+
+def hanging(url: str, waited: float) -> Finding:
+    msg = (f"health endpoint gave no complete answer within {waited:g} s while other paths answered; "
+           "a probe with a 1 s timeout counts that as a failure")
+    return evidence_finding(HEALTH_FAILING_OR_SLOW, url, 0, msg, identity="latency")
