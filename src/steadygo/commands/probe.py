@@ -12,19 +12,13 @@ import sys
 
 from rich.table import Table
 
-from steadygo.live import leak_burst, probe, slow_clients
+from steadygo.live import health, leak_burst, probe, slow_clients
 from steadygo.runtime import command, fetch, options
 from steadygo.runtime.display import cell, safe
 
 
-def _clients(text: str) -> int:
-    n = options.count(text)
-    if not 1 <= n <= slow_clients.MAX_CLIENTS:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and {slow_clients.MAX_CLIENTS}")
-    return n
-
-
 def _bounded(limit: int):
+    """A count from 1 to ``limit``: every request loop is bounded."""
     def parse(text: str) -> int:
         n = options.count(text)
         if not 1 <= n <= limit:
@@ -43,14 +37,14 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p.add_argument("--metrics-path", default="/metrics", metavar="PATH", help="Prometheus exposition (default: /metrics)")
     p.add_argument("--health-path", action="append", metavar="PATH",
                    help="a liveness or readiness path (repeatable; a path with 'ready' in it is readiness); "
-                        "default: try " + " ".join(probe.health.CANDIDATES))
+                        "default: try " + " ".join(health.CANDIDATES))
     p.add_argument("--health-latency", type=options.seconds, default=1.0, metavar="SECONDS",
                    help="a health answer slower than this is reported (default: 1, a Kubernetes probe's timeout)")
     p.add_argument("--pprof-path", default="/debug/pprof/", metavar="PATH",
                    help="where net/http/pprof would answer (default: /debug/pprof/)")
     p.add_argument("--slo-latency", type=options.seconds, metavar="SECONDS",
                    help="latency SLO threshold for the histogram bucket check (SG946)")
-    p.add_argument("--slow-clients", type=_clients, nargs="?", const=slow_clients.DEFAULT_CLIENTS, default=0,
+    p.add_argument("--slow-clients", type=_bounded(slow_clients.MAX_CLIENTS), nargs="?", const=slow_clients.DEFAULT_CLIENTS, default=0,
                    metavar="N", help=f"open N (default {slow_clients.DEFAULT_CLIENTS}) connections that send "
                    "their headers a byte at a time, and one idle keep-alive connection: does the server cut them?")
     p.add_argument("--hold", type=options.seconds, default=slow_clients.DEFAULT_HOLD, metavar="SECONDS",
