@@ -254,3 +254,12 @@ def test_a_hanging_health_path_is_a_finding_and_the_rest_still_runs():
     assert "no complete answer within 5 s" in found[0]["message"]
     assert doc["evidence"]["metrics"]["series"] == 1 and "SG941" in doc["evidence"]["checked_rules"]
     assert r.seconds < 5 + SLACK
+
+
+def test_paths_are_under_the_urls_own_prefix():
+    with hostile.routed_server({"/api/healthz": lambda c, s: c.sendall(hostile.answer(b"ok\n"))}) as base:
+        r, doc = _probe_json(base + "/api/")
+    health = {h["path"]: h["status"] for h in doc["evidence"]["health"]}
+    assert health["/healthz"] == 200 and health["/readyz"] == 404
+    assert r.returncode == 0 and not doc["findings"], doc["findings"]
+    assert any(n.startswith(f"metrics: {base}/api/metrics answered HTTP 404") for n in doc["evidence"]["not_checked"])

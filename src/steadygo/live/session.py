@@ -22,7 +22,7 @@ _MIN_SLICE = 0.05
 
 @dataclass
 class Session:
-    base: str  # scheme://host:port, no path
+    base: str  # scheme://host:port plus the URL's own path prefix, no trailing slash
     timeout: float
     max_bytes: int
     started: float = field(default_factory=time.monotonic)
@@ -35,7 +35,10 @@ class Session:
     def for_url(cls, url: str, timeout: float, max_bytes: int) -> "Session":
         fetch.check_url(url)
         parts = urlsplit(url)
-        return cls(base=urlunsplit((parts.scheme, parts.netloc, "", "", "")), timeout=timeout, max_bytes=max_bytes)
+        # A service behind a path prefix (http://gw/orders) has its health
+        # and metrics paths under that prefix; the query is dropped.
+        base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+        return cls(base=base, timeout=timeout, max_bytes=max_bytes)
 
     def left(self) -> float:
         return self.timeout - (time.monotonic() - self.started)

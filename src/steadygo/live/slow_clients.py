@@ -64,7 +64,8 @@ def run(session: Session, path: str, clients: int, hold: float) -> Outcome:
     except UserError as exc:
         out.skipped.append(f"slow clients: {exc}")
         return out
-    head = (f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: steadygo-probe\r\n").encode()
+    target = urlsplit(session.url(path)).path or "/"
+    head = (f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUser-Agent: steadygo-probe\r\n").encode()
     tls = ssl.create_default_context() if parts.scheme == "https" else None
     slow, errors = [], []
     for _ in range(clients):
