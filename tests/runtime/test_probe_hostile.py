@@ -263,3 +263,9 @@ def test_paths_are_under_the_urls_own_prefix():
     assert health["/healthz"] == 200 and health["/readyz"] == 404
     assert r.returncode == 0 and not doc["findings"], doc["findings"]
     assert any(n.startswith(f"metrics: {base}/api/metrics answered HTTP 404") for n in doc["evidence"]["not_checked"])
+
+
+def test_credentials_in_the_url_are_refused_masked():
+    r = _unusable(["http://admin:hunter22@127.0.0.1:9/"], 5, "credentials in the URL are not supported",
+                  "admin:****@127.0.0.1")
+    assert "hunter22" not in r.stderr

@@ -12,8 +12,8 @@ import sys
 
 from rich.table import Table
 
-from steadygo.live import health, leak_burst, probe, slow_clients
-from steadygo.runtime import command, fetch, options
+from steadygo.live import health, leak_burst, probe, session, slow_clients
+from steadygo.runtime import command, options
 from steadygo.runtime.display import cell, safe
 
 
@@ -68,7 +68,7 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
 def run(args) -> int:
     options.require_two_inputs_for_growth(args, two_inputs=False)
     if args.pprof_url is not None:
-        fetch.check_url(args.pprof_url)
+        session.check_target(args.pprof_url)
     rt = command.start(args)
     plan = probe.Plan(url=args.url, timeout=args.timeout, max_bytes=args.max_bytes, metrics_path=args.metrics_path,
                       health_paths=tuple(args.health_path or ()), health_latency=args.health_latency,

@@ -14,10 +14,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from steadygo.errors import UserError
+from steadygo.redact import redact
 from steadygo.runtime import fetch
 
 # A request started with less than this left would only time out.
 _MIN_SLICE = 0.05
+
+
+def check_target(url: str) -> None:
+    """A URL the probe may contact: usable, and without user:password
+    (every finding is located at a URL under it, so a password would be
+    printed in every report)."""
+    fetch.check_url(url)
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise UserError(f"{redact(url)}: credentials in the URL are not supported (they would be printed in "
+                        "the reports); probe an address that needs none")
 
 
 @dataclass
@@ -33,7 +45,7 @@ class Session:
 
     @classmethod
     def for_url(cls, url: str, timeout: float, max_bytes: int) -> "Session":
-        fetch.check_url(url)
+        check_target(url)
         parts = urlsplit(url)
         # A service behind a path prefix (http://gw/orders) has its health
         # and metrics paths under that prefix; the query is dropped.
