@@ -269,3 +269,11 @@ def test_credentials_in_the_url_are_refused_masked():
     r = _unusable(["http://admin:hunter22@127.0.0.1:9/"], 5, "credentials in the URL are not supported",
                   "admin:****@127.0.0.1")
     assert "hunter22" not in r.stderr
+
+
+def test_leak_burst_without_pprof_is_noted_not_run():
+    with hostile.routed_server(HEALTHY) as base:
+        r, doc = _probe_json(base, "--leak-burst", "/work", "--requests", "5")
+    ev = doc["evidence"]
+    assert r.returncode == 0 and "SG906" not in ev["checked_rules"] and "leak_burst" not in ev
+    assert any(n.startswith("leak burst: no goroutine dump at") and "--pprof-url" in n for n in ev["not_checked"])
