@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "gctrace": "gctrace",
     "memstats": "memstats",
     "metrics": "metrics",
+    "probe": "probe",
     "graph": "graph",
     "advise": "advise",
 }

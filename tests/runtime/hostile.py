@@ -131,6 +131,62 @@ def hostile_server(handler, lifetime: float = 60.0):
         srv.close()
 
 
+def not_found(conn, stop) -> None:
+    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found")
+
+
+def answer(body: bytes, status: str = "200 OK", headers: str = "") -> bytes:
+    return (f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n{headers}\r\n").encode() + body
+
+
+@contextmanager
+def routed_server(routes: dict, lifetime: float = 60.0):
+    """A raw-socket server on 127.0.0.1 that hands each connection to the
+    handler of its request path (``routes[path](conn, stop)``, the query
+    ignored), 404 for any other path; it stops by itself after ``lifetime``."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+    end = time.monotonic() + lifetime
+
+    def serve_one(conn):
+        try:
+            conn.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 65536:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            parts = head.split(b" ", 2)
+            path = parts[1].decode("latin-1").split("?", 1)[0] if len(parts) > 1 else ""
+            routes.get(path, not_found)(conn, stop)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def loop():
+        while not stop.is_set() and time.monotonic() < end:
+            try:
+                conn, _ = srv.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    finally:
+        stop.set()
+        t.join(timeout=5)
+        srv.close()
+
+
 def trickle(conn, stop, data: bytes, every: float, limit: int = 200) -> None:
     """Send ``data`` one byte every ``every`` seconds (at most ``limit`` bytes)."""
     for b in data[:limit]:

@@ -44,6 +44,11 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
+class OutOfTime(UserError):
+    """A live URL gave no complete answer within its time budget: a probe
+    tells this (a hanging endpoint) from a refused or malformed answer."""
+
+
 @dataclass(frozen=True)
 class Artifact:
     source: str  # the path, URL or "-" the user gave
@@ -94,6 +99,52 @@ def read_artifact(source: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: floa
     if body is not None:
         content_type = body.content_type
     return Artifact(source=source, data=data, gzipped=layers > 0, content_type=content_type)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a live endpoint answered, whatever its status (``get``)."""
+    url: str
+    status: int
+    data: bytearray  # decompressed, capped at max_bytes
+    content_type: str
+    seconds: float  # from the request until the last body byte
+    location: str = ""  # a redirect off the host or scheme, not followed
+    refused: str = ""  # why that redirect was not followed, as read_artifact would say it
+
+
+def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*", budget: float | None = None) -> Response:
+    """GET ``url`` under the same bounds as ``read_artifact`` (one time
+    budget, byte cap on every gzip layer, same-host redirects) but return
+    any status with its body instead of refusing a non-200: a probe judges
+    404s, 503s and redirects itself.  Transport failures are UserErrors;
+    ``budget`` is the time limit they name, when ``timeout`` is what is left
+    of a larger one."""
+    check_url(url)
+    body = _UrlBody(url, timeout, None, accept, offer_gzip=True, any_status=True)
+    if budget is not None:
+        body.budget = budget
+    started = time.monotonic()
+    chunks = body.chunks()
+    try:
+        data, _ = collect(chunks, max_bytes, url, f"{url}: response is over the {size_text(max_bytes)} limit")
+    finally:
+        chunks.close()
+    return Response(url=url, status=body.status, data=data, content_type=body.content_type,
+                    seconds=time.monotonic() - started, location=body.location, refused=body.refused)
+
+
+def resolve(host: str, port: int, timeout: float) -> list[str]:
+    """The addresses of ``host`` within ``timeout`` seconds (a raw-socket
+    client's look-up, bounded as the HTTP fetches' is)."""
+    import httpcore
+
+    try:
+        return _resolve(host, port, _Deadline(timeout))
+    except httpcore.ConnectTimeout:
+        raise UserError(f"{host}: resolving the name took the whole {timeout:g} s time budget") from None
+    except httpcore.ConnectError as exc:
+        raise UserError(f"{host}: {exc}") from None
 
 
 def collect(chunks: Iterable[bytes], max_bytes: int, name: str, over_message: str = "") -> tuple[bytearray, int]:
@@ -343,13 +394,22 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class _UrlBody:
-    """GET a URL within one time budget; ``chunks()`` yields the raw body."""
+    """GET a URL within one time budget; ``chunks()`` yields the raw body.
+
+    With ``any_status`` (a probe looking at what an endpoint answers) a
+    non-200 status is not an error: it is recorded in ``status`` with its
+    body, and a redirect off the host is returned as it came, not followed."""
 
     def __init__(self, url: str, timeout: float, params: dict[str, str] | None, accept: str = "*/*",
-                 offer_gzip: bool = False):
+                 offer_gzip: bool = False, any_status: bool = False):
         self.url, self.timeout, self.params, self.accept = url, timeout, params, accept
         self.offer_gzip = offer_gzip
+        self.any_status = any_status
         self.content_type = ""
+        self.status = 0
+        self.location = ""  # the Location of a redirect that was not followed
+        self.refused = ""  # why it was not followed (the message read_artifact would raise)
+        self.budget = timeout  # the --timeout named in messages (get: the whole probe's, not what was left)
 
     def chunks(self) -> Iterator[bytes]:
         import httpcore
@@ -366,10 +426,17 @@ class _UrlBody:
             with httpcore.ConnectionPool(network_backend=_deadline_backend(deadline), retries=0) as pool:
                 for _ in range(_MAX_REDIRECTS + 1):
                     with pool.stream("GET", current, headers=headers, extensions=ext) as resp:
+                        self.status = resp.status
                         if resp.status in _REDIRECTS:
-                            current = self._redirect_target(current, resp, host)
-                            continue
-                        if resp.status != 200:
+                            try:
+                                current = self._redirect_target(current, resp, host)
+                                continue
+                            except UserError as exc:
+                                if not self.any_status:
+                                    raise
+                                self.location = escape_control(urljoin(current, _header(resp, b"location")))
+                                self.refused = str(exc)
+                        elif resp.status != 200 and not self.any_status:
                             reason = resp.extensions.get("reason_phrase", b"").decode("latin-1")
                             raise UserError(f"{url}: HTTP {resp.status} {escape_control(reason)}".rstrip())
                         self.content_type = escape_control(_header(resp, b"content-type"))
@@ -380,7 +447,7 @@ class _UrlBody:
                         return
                 raise UserError(f"{url}: too many redirects")
         except httpcore.TimeoutException:
-            raise UserError(f"{url}: no complete response within the {self.timeout:g} s time budget "
+            raise OutOfTime(f"{url}: no complete response within the {self.budget:g} s time budget "
                             "(--timeout)") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
                 httpcore.ProxyError, OSError, ValueError) as exc:
@@ -422,5 +489,5 @@ def is_gzip(data: bytes) -> bool:
     return data[:2] == _GZIP_MAGIC
 
 
-__all__ = ["Artifact", "read_artifact", "collect", "gunzip", "check_url", "is_url", "looks_like_html", "is_gzip",
+__all__ = ["Artifact", "OutOfTime", "Response", "get", "resolve", "read_artifact", "collect", "gunzip", "check_url", "is_url", "looks_like_html", "is_gzip",
            "size_text", "DEFAULT_MAX_BYTES"]

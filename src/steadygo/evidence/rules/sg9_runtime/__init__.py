@@ -1,5 +1,5 @@
 """SG9xx: findings from runtime evidence (goroutine dumps, heap profiles,
-gctrace, memstats, metric expositions), one rule per file: ``sg9NN_<name>.py`` holds the rule's
+gctrace, memstats, metric expositions, live probes), one rule per file: ``sg9NN_<name>.py`` holds the rule's
 metadata, the function that words its finding, and where its fixtures are."""
 
 from steadygo.evidence.rules.sg9_runtime.sg901_goroutine_leak_proven import LEAK_PROVEN
@@ -28,6 +28,14 @@ from steadygo.evidence.rules.sg9_runtime.sg943_metric_family_high_cardinality im
 from steadygo.evidence.rules.sg9_runtime.sg944_metric_label_value_unbounded import LABEL_VALUE_UNBOUNDED
 from steadygo.evidence.rules.sg9_runtime.sg945_histogram_too_few_buckets import HISTOGRAM_TOO_FEW_BUCKETS
 from steadygo.evidence.rules.sg9_runtime.sg946_histogram_no_bucket_near_slo import HISTOGRAM_NO_BUCKET_NEAR_SLO
+from steadygo.evidence.rules.sg9_runtime.sg951_no_health_endpoint_answers import NO_HEALTH_ENDPOINT
+from steadygo.evidence.rules.sg9_runtime.sg952_health_endpoint_failing_or_slow import HEALTH_FAILING_OR_SLOW
+from steadygo.evidence.rules.sg9_runtime.sg953_readiness_answers_like_liveness import READINESS_LIKE_LIVENESS
+from steadygo.evidence.rules.sg9_runtime.sg954_health_body_leaks_internals import HEALTH_BODY_LEAKS
+from steadygo.evidence.rules.sg9_runtime.sg961_pprof_reachable_on_probed_address import PPROF_REACHABLE
+from steadygo.evidence.rules.sg9_runtime.sg962_expvar_reachable_on_probed_address import EXPVAR_REACHABLE
+from steadygo.evidence.rules.sg9_runtime.sg971_slow_client_not_cut import SLOW_CLIENT_NOT_CUT
+from steadygo.evidence.rules.sg9_runtime.sg972_idle_connection_not_closed import IDLE_NOT_CLOSED
 
 RULES = [
     LEAK_PROVEN,
@@ -56,4 +64,12 @@ RULES = [
     LABEL_VALUE_UNBOUNDED,
     HISTOGRAM_TOO_FEW_BUCKETS,
     HISTOGRAM_NO_BUCKET_NEAR_SLO,
+    NO_HEALTH_ENDPOINT,
+    HEALTH_FAILING_OR_SLOW,
+    READINESS_LIKE_LIVENESS,
+    HEALTH_BODY_LEAKS,
+    PPROF_REACHABLE,
+    EXPVAR_REACHABLE,
+    SLOW_CLIENT_NOT_CUT,
+    IDLE_NOT_CLOSED,
 ]
