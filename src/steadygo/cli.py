@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "gctrace": "gctrace",
     "memstats": "memstats",
     "metrics": "metrics",
+    "shutdown-test": "shutdown_test",
+    "chaos": "chaos",
     "graph": "graph",
     "advise": "advise",
 }

@@ -28,6 +28,12 @@ from steadygo.evidence.rules.sg9_runtime.sg943_metric_family_high_cardinality im
 from steadygo.evidence.rules.sg9_runtime.sg944_metric_label_value_unbounded import LABEL_VALUE_UNBOUNDED
 from steadygo.evidence.rules.sg9_runtime.sg945_histogram_too_few_buckets import HISTOGRAM_TOO_FEW_BUCKETS
 from steadygo.evidence.rules.sg9_runtime.sg946_histogram_no_bucket_near_slo import HISTOGRAM_NO_BUCKET_NEAR_SLO
+from steadygo.evidence.rules.sg9_runtime.sg981_requests_failed_during_shutdown import REQUESTS_FAILED_DURING_SHUTDOWN
+from steadygo.evidence.rules.sg9_runtime.sg982_readiness_not_failed_before_listener_closed import READINESS_NOT_FAILED_BEFORE_CLOSE
+from steadygo.evidence.rules.sg9_runtime.sg983_drain_longer_than_grace_period import DRAIN_LONGER_THAN_GRACE_PERIOD
+from steadygo.evidence.rules.sg9_runtime.sg984_sigterm_not_handled import SIGTERM_NOT_HANDLED
+from steadygo.evidence.rules.sg9_runtime.sg991_outbound_call_hung_past_bound import OUTBOUND_CALL_HUNG
+from steadygo.evidence.rules.sg9_runtime.sg992_retry_storm import RETRY_STORM
 
 RULES = [
     LEAK_PROVEN,
@@ -56,4 +62,10 @@ RULES = [
     LABEL_VALUE_UNBOUNDED,
     HISTOGRAM_TOO_FEW_BUCKETS,
     HISTOGRAM_NO_BUCKET_NEAR_SLO,
+    REQUESTS_FAILED_DURING_SHUTDOWN,
+    READINESS_NOT_FAILED_BEFORE_CLOSE,
+    DRAIN_LONGER_THAN_GRACE_PERIOD,
+    SIGTERM_NOT_HANDLED,
+    OUTBOUND_CALL_HUNG,
+    RETRY_STORM,
 ]
