@@ -190,29 +190,41 @@ class Proxy:
         _reset(writer)
 
     async def _forward(self, conn: Conn, reader, writer) -> None:
-        try:
-            up_reader, up_writer = await asyncio.wait_for(asyncio.open_connection(*self.upstream),
-                                                          UPSTREAM_CONNECT_TIMEOUT)
-        except (OSError, asyncio.TimeoutError):
-            conn.fault = conn.ended_by = "upstream-refused"
-            _reset(writer)
-            return
         queue: asyncio.Queue = asyncio.Queue()
+        upstream: asyncio.Future = asyncio.get_running_loop().create_future()
         # Reading the client never waits for the injected delay, so a client
-        # that gives up during it is seen giving up at that moment.
+        # that gives up during it is seen giving up at that moment.  The
+        # upstream is dialled when the first delayed bytes are due, not at
+        # accept: an upstream with a ReadHeaderTimeout shorter than the delay
+        # would otherwise hang up on the held connection and turn latency
+        # into a failure.
         pumps = [asyncio.ensure_future(self._client_to_queue(conn, reader, queue)),
-                 asyncio.ensure_future(self._queue_to_upstream(conn, queue, up_writer)),
-                 asyncio.ensure_future(self._upstream_to_client(conn, up_reader, writer))]
+                 asyncio.ensure_future(self._queue_to_upstream(conn, queue, upstream, writer)),
+                 asyncio.ensure_future(self._upstream_to_client(conn, upstream, writer))]
         try:
             done, _ = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
             if pumps[2] in done and not conn.ended_by:
-                # The upstream finished its side: let the rest reach the client.
                 conn.ended_by = "upstream"
         finally:
             for p in pumps:
                 p.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
-            up_writer.close()
+            if upstream.done() and not upstream.cancelled() and upstream.exception() is None:
+                upstream.result()[1].close()
+            elif not upstream.done():
+                upstream.cancel()
+
+    async def _dial(self, conn: Conn, upstream: asyncio.Future, writer) -> bool:
+        try:
+            pair = await asyncio.wait_for(asyncio.open_connection(*self.upstream), UPSTREAM_CONNECT_TIMEOUT)
+        except (OSError, asyncio.TimeoutError) as exc:
+            conn.fault = conn.ended_by = "upstream-refused"
+            conn.closed = self.now()
+            upstream.set_exception(ConnectionError(str(exc)))
+            _reset(writer)
+            return False
+        upstream.set_result(pair)
+        return True
 
     async def _client_to_queue(self, conn: Conn, reader, queue: asyncio.Queue) -> None:
         while True:
@@ -230,16 +242,23 @@ class Proxy:
             else:
                 await queue.put((data, 0.0))
 
-    async def _queue_to_upstream(self, conn: Conn, queue: asyncio.Queue, up_writer) -> None:
+    async def _queue_to_upstream(self, conn: Conn, queue: asyncio.Queue, upstream: asyncio.Future, writer) -> None:
         while True:
             data, due = await queue.get()
             wait = due - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            if not upstream.done() and not await self._dial(conn, upstream, writer):
+                return
+            up_writer = upstream.result()[1]
             up_writer.write(data)
             await up_writer.drain()
 
-    async def _upstream_to_client(self, conn: Conn, up_reader, writer) -> None:
+    async def _upstream_to_client(self, conn: Conn, upstream: asyncio.Future, writer) -> None:
+        try:
+            up_reader = (await asyncio.shield(upstream))[0]
+        except ConnectionError:
+            await asyncio.Event().wait()  # the dialling pump ends the connection
         while True:
             data = await up_reader.read(CHUNK)
             if not data:
