@@ -157,10 +157,13 @@ def test_resets_show_one_retry_per_call_for_ok_and_none_for_broken(services):
     assert s_broken["reset_by_proxy"] == CALLS and s_broken["retries"] == 0
 
 
-def test_retry_storm_is_reported(gobuild):
+@pytest.mark.parametrize("report", [(), ("--fail-on", "error")], ids=["default", "fail-on-error"])
+def test_retry_storm_is_reported(gobuild, tmp_path, report):
+    sarif = tmp_path / "chaos.sarif"
     upstream, up_addr = start_service(gobuild("liveok"))
     try:
-        proc, addr = _chaos(up_addr, "--reset-rate", "1", "--hang-bound", "1", "--duration", "6", "--max-retries", "3")
+        proc, addr = _chaos(up_addr, "--reset-rate", "1", "--hang-bound", "1", "--duration", "6", "--max-retries", "3",
+                            "--format", f"sarif={sarif}", *report)
         host, port = addr.rsplit(":", 1)
         for _ in range(8):  # a client that reconnects at once after every reset, eight times
             with socket.create_connection((host, int(port)), timeout=2) as s:
@@ -172,9 +175,13 @@ def test_retry_storm_is_reported(gobuild):
         rc, doc = _finish(proc)
     finally:
         stop(upstream)
-    assert rc == 1 and [f["rule_id"] for f in doc["findings"]] == ["SG992"], doc["evidence"]["connections"]
+    assert [f["rule_id"] for f in doc["findings"]] == ["SG992"], doc["evidence"]["connections"]
+    # SG992 is a warning: it fails the default run and not a --fail-on error one.
+    assert rc == (0 if report else 1)
     assert "retried 7 times in a row" in doc["findings"][0]["message"]
     assert _only_source(doc)["longest_retry_chain"] == 7
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["SG992"]
 
 
 def _echo_server():

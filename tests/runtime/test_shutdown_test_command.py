@@ -78,6 +78,19 @@ def test_drain_past_the_grace_period_is_killed_like_kubernetes_does(gobuild):
     assert "killed with SIGKILL" in doc["findings"][0]["message"]
 
 
+def test_report_formats_and_exit_zero(gobuild, tmp_path):
+    sarif, junit = tmp_path / "s.sarif", tmp_path / "s.xml"
+    p, doc = _shutdown_test(gobuild("livebroken"), "--exit-zero", "--format", f"sarif={sarif}",
+                            "--format", f"junit={junit}")
+    assert p.returncode == 0, p.stderr
+    assert _rules(doc) == ["SG981", "SG982", "SG984"]
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert sorted(r["ruleId"] for r in results) == ["SG981", "SG982", "SG984"]
+    # The location is the service URL (SARIF's reporter percent-encodes it as a relative URI).
+    assert all("127.0.0.1" in r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results)
+    assert junit.read_text().count("SG98") >= 3
+
+
 def _wait_ready(url: str, timeout: float = 60.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:

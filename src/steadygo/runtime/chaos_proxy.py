@@ -162,6 +162,11 @@ class Proxy:
                 self.active -= 1
         except asyncio.CancelledError:
             conn.ended_by = conn.ended_by or "end-of-run"
+        except OSError:
+            # The client reset its side (a timeout that closes with RST):
+            # for the record that is the client hanging up.
+            if conn.closed is None:
+                self._client_closed(conn)
         finally:
             if conn.closed is None:
                 conn.closed = self.now()
