@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +90,3 @@ def read_stderr_line(proc: subprocess.Popen, needle: str, timeout: float = 60.0)
                     return line
     raise AssertionError(f"no {needle!r} on stderr within {timeout} s: {buf.decode(errors='replace')}")
 
-
-def interrupt(proc: subprocess.Popen, sig: int = signal.SIGINT) -> None:
-    proc.send_signal(sig)

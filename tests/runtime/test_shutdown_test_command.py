@@ -69,7 +69,14 @@ def test_liveok_drains_and_livebroken_drops_requests_finding_by_finding(gobuild)
 
 def test_drain_past_the_grace_period_is_killed_like_kubernetes_does(gobuild):
     # A 3 s readiness drain against a 1.5 s grace period: SIGKILL at 1.5 s.
-    p, doc = _shutdown_test(gobuild("liveok"), "--grace-period", "1.5", service_args=("-drain-delay", "3s"))
+    # The address and the drain delay reach the service only through --env.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    script = f'exec {gobuild("liveok")} -addr "127.0.0.1:$SG_TEST_PORT" -drain-delay "$SG_TEST_DRAIN"'
+    p = run_cli("shutdown-test", "--isolated", "--format", "json", "--url", base, "--load-path", LOAD,
+                "--ready-url", base + "/readyz", "--signal-after", "1", "--duration", "6", "--grace-period", "1.5",
+                "--env", f"SG_TEST_PORT={port}", "--env", "SG_TEST_DRAIN=3s", "--", "sh", "-c", script)
+    doc = json.loads(p.stdout)
     assert p.returncode == 1, p.stderr
     assert _rules(doc) == ["SG983"]
     ex = doc["evidence"]["exit"]

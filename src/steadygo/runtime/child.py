@@ -73,14 +73,16 @@ class Child:
         return lines[-1].strip()[:200] if lines else ""
 
 
+def signal_name(num: int) -> str:
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return f"signal {num}"
+
+
 def exit_description(returncode: int) -> str:
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = f"signal {-returncode}"
-        return f"killed by {name}"
-    return f"exit code {returncode}"
+    """Popen's returncode in words: a negative one is the signal that killed it."""
+    return f"killed by {signal_name(-returncode)}" if returncode < 0 else f"exit code {returncode}"
 
 
 @contextlib.contextmanager

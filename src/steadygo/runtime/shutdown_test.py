@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from steadygo.errors import UserError
 from steadygo.findings import Finding
 from steadygo.runtime import shutdown_load
-from steadygo.runtime.child import Child, exit_description, sigterm_as_interrupt, wait_exit
+from steadygo.runtime.child import Child, exit_description, signal_name, sigterm_as_interrupt, wait_exit
 from steadygo.runtime.shutdown_load import Load, Target
 
 CHECKED_RULES = ("SG981", "SG982", "SG983", "SG984")
@@ -147,7 +147,7 @@ def _evidence(s: Settings, ready_after: float, signalled: float, d: Drain, outco
     rc = d.returncode
     exit_info = {
         "code": rc if rc is not None and rc >= 0 else None,
-        "signal": _signal_name(-rc) if rc is not None and rc < 0 else None,
+        "signal": signal_name(-rc) if rc is not None and rc < 0 else None,
         "seconds_after_sigterm": round(d.exited_at, 3) if d.exited_at is not None else None,
         "killed_after_grace_period": d.killed,
         "description": exit_description(rc) if rc is not None else "did not exit",
@@ -177,15 +177,6 @@ def _evidence(s: Settings, ready_after: float, signalled: float, d: Drain, outco
 
 def _r(x: float | None) -> float | None:
     return round(x, 3) if x is not None else None
-
-
-def _signal_name(num: int) -> str:
-    import signal
-
-    try:
-        return signal.Signals(num).name
-    except ValueError:
-        return str(num)
 
 
 def _drain_too_long(ev: dict) -> bool:
