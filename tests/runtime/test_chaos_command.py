@@ -226,6 +226,31 @@ def test_bytes_pass_unchanged_and_sigint_ends_the_run_with_a_report():
     assert row["bytes_up"] == row["bytes_down"] == len(payload)
 
 
+def test_connections_over_the_limit_are_reset_at_once():
+    srv = _echo_server()
+    try:
+        proc, addr = _chaos("127.0.0.1:%d" % srv.getsockname()[1], "--max-connections", "1", "--duration", "4",
+                            "--hang-bound", "3")
+        host, port = addr.rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=5) as held:
+            held.sendall(b"ping")
+            assert held.recv(4) == b"ping"  # the one allowed connection works
+            with socket.create_connection((host, int(port)), timeout=5) as extra:
+                try:
+                    extra.sendall(b"x")
+                    got = extra.recv(1)
+                except ConnectionResetError:
+                    got = None
+                assert got is None  # reset (RST), not answered and not closed politely
+        rc, doc = _finish(proc)
+    finally:
+        srv.close()
+    assert rc == 0
+    rows = doc["evidence"]["connections"]
+    assert [(r["fault"], r["ended_by"]) for r in rows][1] == ("over-limit", "over-limit")
+    assert _only_source(doc)["over_limit"] == 1
+
+
 def _bad(*argv):
     """Exit 2 and one error line (argparse's own flag errors come after its
     usage text, as for every command)."""
