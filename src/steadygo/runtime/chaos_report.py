@@ -45,7 +45,7 @@ def _longest_wait(c: Conn, ended: float) -> float:
     return max(waits, default=0.0)
 
 
-def _chains(conns: list[Conn], window: float) -> list[list[Conn]]:
+def retry_chains(conns: list[Conn], window: float) -> list[list[Conn]]:
     """Retry chains of one source, in order of opening: each failed
     connection claims the first unclaimed later connection opened within
     ``window`` of its end."""
@@ -56,7 +56,9 @@ def _chains(conns: list[Conn], window: float) -> list[list[Conn]]:
         if not _failed(c) or c.closed is None:
             continue
         for later in ordered:
-            if later.id in claimed or later.id == c.id or later.opened < c.closed - 0.001:
+            # Only a connection opened after this one ended (a millisecond of
+            # slack for the two timestamps' order) can be its retry.
+            if later.id in claimed or later.opened <= c.opened or later.opened < c.closed - 0.001:
                 continue
             if later.opened - c.closed <= window:
                 next_of[c.id] = later
@@ -79,7 +81,7 @@ def analyse(conns: list[Conn], ended: float, b: Bounds) -> dict:
         by_source[c.source].append(c)
     sources = {}
     for src, cs in sorted(by_source.items()):
-        chains = _chains(cs, b.retry_window)
+        chains = retry_chains(cs, b.retry_window)
         waits = [(c, _longest_wait(c, ended)) for c in cs]
         hung = [w for c, w in waits if w >= b.hang_bound]
         gave_up = sorted(c.gave_up_after for c in cs if c.gave_up_after is not None and c.gave_up_after < b.hang_bound)
