@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from steadygo.errors import UserError
 
 CHUNK = 64 << 10
+QUEUED_CHUNKS = 64  # at most 4 MiB of a client's bytes held during a delay
 UPSTREAM_CONNECT_TIMEOUT = 5.0
 
 
@@ -195,7 +196,8 @@ class Proxy:
         _reset(writer)
 
     async def _forward(self, conn: Conn, reader, writer) -> None:
-        queue: asyncio.Queue = asyncio.Queue()
+        # Bounded: a fast sender held by the delay waits on TCP, not in our memory.
+        queue: asyncio.Queue = asyncio.Queue(maxsize=QUEUED_CHUNKS)
         upstream: asyncio.Future = asyncio.get_running_loop().create_future()
         # Reading the client never waits for the injected delay, so a client
         # that gives up during it is seen giving up at that moment.  The
