@@ -89,6 +89,45 @@ def test_drain_past_the_grace_period_is_killed_like_kubernetes_does(gobuild):
     assert "killed with SIGKILL" in doc["findings"][0]["message"]
 
 
+def _with_pprof(exe, public_pprof=False):
+    port, admin = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    pprof = f"http://127.0.0.1:{port if public_pprof else admin}/debug/pprof/goroutine"
+    args = ["-addr", f"127.0.0.1:{port}"] + ([] if public_pprof else ["-admin", f"127.0.0.1:{admin}"])
+    # 300 ms requests: they have all ended well inside the 1 s drain delay,
+    # when the goroutine count is read.
+    p = run_cli("shutdown-test", "--isolated", "--format", "json", "--url", base, "--load-path", "/work?ms=300",
+                "--ready-url", base + "/readyz", "--signal-after", "1", "--duration", "6", "--pprof-url", pprof,
+                "--", str(exe), *args)
+    return p, json.loads(p.stdout)
+
+
+def test_goroutines_left_at_exit_tell_drainleak_from_liveok(gobuild):
+    leak, leak_doc = _with_pprof(gobuild("drainleak"))
+    ok, ok_doc = _with_pprof(gobuild("liveok"))
+
+    assert leak.returncode == 1, leak.stderr
+    assert _rules(leak_doc) == ["SG985"]
+    g, sent = leak_doc["evidence"]["goroutines"], leak_doc["evidence"]["requests"]["sent"]
+    assert g["measured"] and "SG985" in leak_doc["evidence"]["checked_rules"]
+    assert g["last_at_exit"] - g["before_load"] == sent  # drainleak parks one goroutine per /work request
+    assert f"{sent} outlived their requests" in leak_doc["findings"][0]["message"]
+
+    assert ok.returncode == 0 and _rules(ok_doc) == []
+    g = ok_doc["evidence"]["goroutines"]
+    assert g["measured"] and "SG985" in ok_doc["evidence"]["checked_rules"]
+    assert g["last_at_exit"] <= g["before_load"] + 2
+
+
+def test_goroutines_unmeasurable_when_the_dump_dies_with_the_service(gobuild):
+    # livebroken serves pprof on its public port and dies at SIGTERM: no
+    # count after the requests ended, so SG985 is not evaluated (not "passed").
+    p, doc = _with_pprof(gobuild("livebroken"), public_pprof=True)
+    assert doc["evidence"]["goroutines"]["measured"] is False
+    assert doc["evidence"]["checked_rules"] == ["SG981", "SG982", "SG983", "SG984"]
+    assert "SG985" not in _rules(doc)
+
+
 def test_report_formats_and_exit_zero(gobuild, tmp_path):
     sarif, junit = tmp_path / "s.sarif", tmp_path / "s.xml"
     p, doc = _shutdown_test(gobuild("livebroken"), "--exit-zero", "--format", f"sarif={sarif}",

@@ -38,6 +38,11 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
                    help="give up when --ready-url has not answered 2xx after this long (default: 30)")
     p.add_argument("--request-timeout", type=options.seconds, default=15.0, metavar="SECONDS",
                    help="timeout of each load request (default: 15)")
+    p.add_argument("--pprof-url", metavar="URL",
+                   help="goroutine dump endpoint (e.g. http://127.0.0.1:6060/debug/pprof/goroutine): its count before "
+                        "the load is compared with the last one read after every request ended (SG985)")
+    p.add_argument("--goroutine-slack", type=options.count, default=2, metavar="N",
+                   help="goroutines more than before the load that are still tolerated at exit (default: 2)")
     options.add_common(p)
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD ARGS", help="the service to start")
     return p
@@ -64,9 +69,10 @@ def run(args) -> int:
     settings = shutdown_test.Settings(
         argv=argv, env=_env(args.env), url=args.url, load_path=args.load_path, ready_url=args.ready_url,
         concurrency=args.concurrency, requests=args.requests, duration=args.duration, signal_after=args.signal_after,
-        grace_period=args.grace_period, ready_timeout=args.ready_timeout, request_timeout=args.request_timeout)
+        grace_period=args.grace_period, ready_timeout=args.ready_timeout, request_timeout=args.request_timeout,
+        pprof_url=args.pprof_url, goroutine_slack=args.goroutine_slack)
     ev = shutdown_test.measure(settings)
-    ev["checked_rules"] = list(shutdown_test.CHECKED_RULES)
+    ev["checked_rules"] = shutdown_test.checked_rules(ev)
     found = shutdown_test.findings(ev)
 
     def render(console) -> None:
@@ -80,6 +86,10 @@ def run(args) -> int:
         after = ex["seconds_after_sigterm"]
         console.print(safe(f"after SIGTERM: {ready}; {closed}; {ex['description']} at {after:.2f} s "
                            f"(grace period {ev['grace_period']:g} s)"), markup=False)
+        g = ev.get("goroutines")
+        if g:
+            console.print(f"goroutines: {g['before_load']} before the load, {g['last_at_exit']} last read before exit"
+                          if g["measured"] else f"goroutines: not measured ({g['url']} gave no count)", markup=False)
         verdict = "would drop requests" if ev["drops_requests_in_rolling_deploy"] else "would drop no requests"
         console.print(f"a rolling deploy {verdict}", markup=False)
 

@@ -12,6 +12,7 @@ end by themselves."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import threading
 import time
@@ -91,6 +92,25 @@ def status_of(t: Target, timeout: float) -> int | None:
         conn.close()
 
 
+_TOTAL = re.compile(rb"goroutine profile: total (\d+)")
+
+
+def goroutine_count(t: Target, timeout: float) -> int | None:
+    """The "goroutine profile: total N" of a debug=1 goroutine dump, or None
+    when the endpoint does not answer one."""
+    conn = http.client.HTTPConnection(t.host, t.port, timeout=timeout)
+    try:
+        conn.request("GET", t.path, headers={"Connection": "close", "User-Agent": "steadygo-shutdown-test"})
+        resp = conn.getresponse()
+        head = resp.read(256)
+        m = _TOTAL.match(head) if resp.status == 200 else None
+        return int(m.group(1)) if m else None
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+
+
 def accepts(host: str, port: int, timeout: float) -> bool | None:
     """True when the listener accepts a connection, False when it refuses
     (closed), None when the attempt timed out (unknown)."""
@@ -145,6 +165,11 @@ class Load:
         end = time.monotonic() + timeout
         for th in self._threads:
             th.join(max(0.0, end - time.monotonic()))
+
+    def all_ended(self) -> bool:
+        """No request will be sent any more and every one sent has ended."""
+        with self._lock:
+            return (self.stop.is_set() or not self.alive()) and len(self.outcomes) == self._sent
 
     def snapshot(self) -> list[Outcome]:
         with self._lock:

@@ -40,6 +40,8 @@ class Settings:
     grace_period: float
     ready_timeout: float
     request_timeout: float
+    pprof_url: str | None = None  # a goroutine dump endpoint (debug=1) for SG985
+    goroutine_slack: int = 2
 
 
 @dataclass
@@ -51,16 +53,21 @@ class Drain:
     exited_at: float | None = None
     returncode: int | None = None
     killed: bool = False  # still running at the end of the grace period
+    # The last goroutine count read once every load request had ended, and when.
+    goroutines_last: int | None = None
+    goroutines_at: float | None = None
 
 
 def measure(s: Settings) -> dict:
     """Run the test; the JSON-ready evidence (without checked_rules)."""
     load_target = Target.parse(s.url.rstrip("/") + "/" + s.load_path.lstrip("/"), "--url")
     ready_target = Target.parse(s.ready_url, "--ready-url")
+    pprof_target = Target.parse(_debug1(s.pprof_url), "--pprof-url") if s.pprof_url else None
     with sigterm_as_interrupt():
         child = Child(s.argv, s.env)
         try:
             ready_after = _await_ready(child, ready_target, s)
+            before_load = shutdown_load.goroutine_count(pprof_target, PROBE_TIMEOUT) if pprof_target else None
             load = Load(load_target, s.concurrency, s.requests, s.duration, s.request_timeout,
                         alive=lambda: child.poll() is None)
             load.start()
@@ -71,13 +78,30 @@ def measure(s: Settings) -> dict:
                 raise UserError(f"{s.argv[0]}: exited ({exit_description(early)}) under load, before SIGTERM"
                                 + _said(child))
             child.sigterm()
-            drain = _watch_drain(child, load, load_target, ready_target, signalled, s.grace_period)
+            drain = _watch_drain(child, load, load_target, ready_target, signalled, s.grace_period,
+                                 pprof_target if before_load is not None else None)
             load.stop.set()
             load.join(s.request_timeout + 1.0)
             outcomes = load.snapshot()
         finally:
             child.close()
-    return _evidence(s, ready_after, signalled, drain, outcomes, load_target)
+    ev = _evidence(s, ready_after, signalled, drain, outcomes, load_target)
+    if s.pprof_url:
+        ev["goroutines"] = {"url": s.pprof_url, "before_load": before_load, "last_at_exit": drain.goroutines_last,
+                            "read_at": _r(drain.goroutines_at), "slack": s.goroutine_slack,
+                            "measured": before_load is not None and drain.goroutines_last is not None}
+    return ev
+
+
+def _debug1(url: str) -> str:
+    """The goroutine endpoint as a debug=1 text dump (its first line holds the total)."""
+    return url if "debug=" in url else url + ("&" if "?" in url else "?") + "debug=1"
+
+
+def checked_rules(ev: dict) -> list[str]:
+    """SG985 is evaluated only when the goroutine count could be read both
+    before the load and once every request had ended."""
+    return list(CHECKED_RULES) + (["SG985"] if ev.get("goroutines", {}).get("measured") else [])
 
 
 def _said(child: Child) -> str:
@@ -108,7 +132,7 @@ def _sleep_unless_exited(child: Child, seconds: float) -> None:
 
 
 def _watch_drain(child: Child, load: Load, load_target: Target, ready: Target, signalled: float,
-                 grace: float) -> Drain:
+                 grace: float, pprof: Target | None) -> Drain:
     d = Drain()
     while True:
         now = time.monotonic() - signalled
@@ -130,6 +154,12 @@ def _watch_drain(child: Child, load: Load, load_target: Target, ready: Target, s
             elif not 200 <= status < 300:
                 d.ready_failed_at, d.ready_status = t, status
                 load.stop.set()  # a load balancer stops sending new requests here
+        if pprof is not None and load.all_ended():
+            # Read only once no request is running: a handler still serving
+            # is not a goroutine left behind.
+            n = shutdown_load.goroutine_count(pprof, PROBE_TIMEOUT)
+            if n is not None and child.poll() is None:
+                d.goroutines_last, d.goroutines_at = n, time.monotonic() - signalled
         if d.listener_closed_at is None:
             if shutdown_load.accepts(load_target.host, load_target.port, PROBE_TIMEOUT) is False:
                 d.listener_closed_at = time.monotonic() - signalled
@@ -193,7 +223,8 @@ def findings(ev: dict) -> list[Finding]:
     from steadygo.evidence.rules.sg9_runtime import (sg981_requests_failed_during_shutdown as sg981,
                                                       sg982_readiness_not_failed_before_listener_closed as sg982,
                                                       sg983_drain_longer_than_grace_period as sg983,
-                                                      sg984_sigterm_not_handled as sg984)
+                                                      sg984_sigterm_not_handled as sg984,
+                                                      sg985_goroutines_left_at_exit as sg985)
 
     out: list[Finding] = []
     target, req, rd, ex = ev["target"], ev["requests"], ev["readiness"], ev["exit"]
@@ -218,4 +249,7 @@ def findings(ev: dict) -> list[Finding]:
         if req["failed_in_flight_at_sigterm"]:
             how += f", {req['failed_in_flight_at_sigterm']} in-flight request(s) cut off"
         out.append(sg984.finding(target, how))
+    g = ev.get("goroutines")
+    if g and g["measured"] and g["last_at_exit"] > g["before_load"] + g["slack"]:
+        out.append(sg985.finding(target, g["last_at_exit"], g["before_load"], g["read_at"]))
     return out

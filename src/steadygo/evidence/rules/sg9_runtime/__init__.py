@@ -32,6 +32,7 @@ from steadygo.evidence.rules.sg9_runtime.sg981_requests_failed_during_shutdown i
 from steadygo.evidence.rules.sg9_runtime.sg982_readiness_not_failed_before_listener_closed import READINESS_NOT_FAILED_BEFORE_CLOSE
 from steadygo.evidence.rules.sg9_runtime.sg983_drain_longer_than_grace_period import DRAIN_LONGER_THAN_GRACE_PERIOD
 from steadygo.evidence.rules.sg9_runtime.sg984_sigterm_not_handled import SIGTERM_NOT_HANDLED
+from steadygo.evidence.rules.sg9_runtime.sg985_goroutines_left_at_exit import GOROUTINES_LEFT_AT_EXIT
 from steadygo.evidence.rules.sg9_runtime.sg991_outbound_call_hung_past_bound import OUTBOUND_CALL_HUNG
 from steadygo.evidence.rules.sg9_runtime.sg992_retry_storm import RETRY_STORM
 
@@ -66,6 +67,7 @@ RULES = [
     READINESS_NOT_FAILED_BEFORE_CLOSE,
     DRAIN_LONGER_THAN_GRACE_PERIOD,
     SIGTERM_NOT_HANDLED,
+    GOROUTINES_LEFT_AT_EXIT,
     OUTBOUND_CALL_HUNG,
     RETRY_STORM,
 ]
