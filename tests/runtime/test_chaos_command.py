@@ -251,6 +251,36 @@ def test_connections_over_the_limit_are_reset_at_once():
     assert _only_source(doc)["over_limit"] == 1
 
 
+def _round_trip(host: str, port: int, payload: bytes = b"ping") -> bytes:
+    try:
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(payload)
+            return s.recv(len(payload))
+    except ConnectionResetError:
+        return b"<reset>"
+
+
+def test_jitter_spreads_the_latency_and_a_dead_upstream_is_a_failed_connection():
+    srv = _echo_server()
+    try:
+        proc, addr = _chaos("127.0.0.1:%d" % srv.getsockname()[1], "--latency", "0.6s", "--jitter", "0.4s",
+                            "--seed", "7", "--duration", "8", "--hang-bound", "3")
+        host, port = addr.rsplit(":", 1)
+        answers = [_round_trip(host, int(port)) for _ in range(4)]
+        srv.close()  # the dependency goes away mid-run
+        answers.append(_round_trip(host, int(port)))
+        proc.send_signal(signal.SIGINT)
+        rc, doc = _finish(proc)
+    finally:
+        srv.close()
+    assert answers == [b"ping"] * 4 + [b"<reset>"]
+    rows = doc["evidence"]["connections"]
+    waits = [r["waits"][0] for r in rows[:4]]
+    assert all(0.15 <= w <= 1.3 for w in waits) and max(waits) - min(waits) > 0.05, waits
+    assert rows[4]["fault"] == rows[4]["ended_by"] == "upstream-refused"
+    assert _only_source(doc)["upstream_refused"] == 1 and rc == 0
+
+
 def _bad(*argv):
     """Exit 2 and one error line (argparse's own flag errors come after its
     usage text, as for every command)."""

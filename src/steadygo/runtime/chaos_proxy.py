@@ -278,6 +278,8 @@ class Proxy:
             await writer.drain()
 
     def _client_closed(self, conn: Conn) -> None:
+        if conn.closed is not None:  # the proxy ended it first (reset, upstream gone): the EOF is its echo
+            return
         conn.closed, conn.ended_by = self.now(), "client"
         if conn.pending_since is not None:
             conn.gave_up_after = conn.closed - conn.pending_since
