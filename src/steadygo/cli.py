@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "memstats": "memstats",
     "metrics": "metrics",
     "probe": "probe",
+    "shutdown-test": "shutdown_test",
+    "chaos": "chaos",
     "graph": "graph",
     "advise": "advise",
 }

@@ -36,6 +36,13 @@ from steadygo.evidence.rules.sg9_runtime.sg961_pprof_reachable_on_probed_address
 from steadygo.evidence.rules.sg9_runtime.sg962_expvar_reachable_on_probed_address import EXPVAR_REACHABLE
 from steadygo.evidence.rules.sg9_runtime.sg971_slow_client_not_cut import SLOW_CLIENT_NOT_CUT
 from steadygo.evidence.rules.sg9_runtime.sg972_idle_connection_not_closed import IDLE_NOT_CLOSED
+from steadygo.evidence.rules.sg9_runtime.sg981_requests_failed_during_shutdown import REQUESTS_FAILED_DURING_SHUTDOWN
+from steadygo.evidence.rules.sg9_runtime.sg982_readiness_not_failed_before_listener_closed import READINESS_NOT_FAILED_BEFORE_CLOSE
+from steadygo.evidence.rules.sg9_runtime.sg983_drain_longer_than_grace_period import DRAIN_LONGER_THAN_GRACE_PERIOD
+from steadygo.evidence.rules.sg9_runtime.sg984_sigterm_not_handled import SIGTERM_NOT_HANDLED
+from steadygo.evidence.rules.sg9_runtime.sg985_goroutines_left_at_exit import GOROUTINES_LEFT_AT_EXIT
+from steadygo.evidence.rules.sg9_runtime.sg991_outbound_call_hung_past_bound import OUTBOUND_CALL_HUNG
+from steadygo.evidence.rules.sg9_runtime.sg992_retry_storm import RETRY_STORM
 
 RULES = [
     LEAK_PROVEN,
@@ -72,4 +79,11 @@ RULES = [
     EXPVAR_REACHABLE,
     SLOW_CLIENT_NOT_CUT,
     IDLE_NOT_CLOSED,
+    REQUESTS_FAILED_DURING_SHUTDOWN,
+    READINESS_NOT_FAILED_BEFORE_CLOSE,
+    DRAIN_LONGER_THAN_GRACE_PERIOD,
+    SIGTERM_NOT_HANDLED,
+    GOROUTINES_LEFT_AT_EXIT,
+    OUTBOUND_CALL_HUNG,
+    RETRY_STORM,
 ]

@@ -1,0 +1,3 @@
+module drainleak
+
+go 1.26
