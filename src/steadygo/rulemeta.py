@@ -46,6 +46,7 @@ class RuleMeta:
     # verdict where the deploy layer shows the answer (SG620's "unless the
     # deployment sets GOMEMLIMIT"): see ArtifactContext.settle.
     settles: tuple[str, ...] = ()
+    proves: tuple[str, ...] = ()  # static rule ids a live finding of this rule confirms (check --evidence)
     roles: tuple[str, ...] = ALL_ROLES
 
     def option_defaults(self) -> dict[str, Any]:
