@@ -273,3 +273,15 @@ def test_hand_written_future_evidence_joins_without_code_changes(tmp_path):
     report = _check(str(LIVEBROKEN), "--evidence", str(ev))
     assert [f["message"] for f in report["findings"] if f["rule_id"] == "SG999"] == ["something live"]
     assert not any(f.get("live") for f in report["findings"])
+
+
+def test_docs_table_is_what_the_rules_declare():
+    """docs/evidence.md lists every live rule that declares ``proves``, as declared."""
+    from steadygo import registry
+
+    doc = (GOPROGS.parents[2] / "docs" / "evidence.md").read_text()
+    table = {m.group(1): tuple(x.strip() for x in m.group(2).split(","))
+             for m in re.finditer(r"^\| (SG9\d\d) [a-z-]+ \| ([^|]+) \|", doc, re.M)}
+    declared = {r.id: tuple(r.meta.proves) for r in registry.all_rules()
+                if r.meta.proves and r.id[3] in "01234"}  # SG90x-SG94x: the commands on this branch
+    assert table == declared

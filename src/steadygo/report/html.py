@@ -304,7 +304,7 @@ class HtmlReporter(Reporter):
                     counts = str(found) + (f" (+{accepted} accepted)" if accepted else "")
                     why = f'<br><span class="why">not checked: {e(row.reason)}</span>' if row.reason else ""
                     rows.append(
-                        f'<tr class="by-layer" data-layer="{layer.value}" data-live="{row.live}"><td>'
+                        f'<tr class="by-layer" data-layer="{layer.value}"{_live_attr(row.live)}><td>'
                         f'<span class="chip st-{row.state}">{e(STATE_LABEL[row.state])}</span>{_live_chip(row)}</td>'
                         f"<td>{e(row.breakpoint)}{why}</td>"
                         f'<td>{e(layer.value)}</td><td>{e(fam.prefix)}xx {e(fam.title)}</td>'
@@ -455,6 +455,10 @@ def _anchor(rule_id: str) -> str:
 LIVE_LABEL = {"proved": "proved live", "contradicted": "contradicted live"}
 
 
+def _live_attr(verdict: str) -> str:
+    return f' data-live="{verdict}"' if verdict else ""
+
+
 def _live_chip(row: scorecard.Row) -> str:
     """check --evidence: the breakpoint a live run confirmed (or found no sign of)."""
     if not row.live:
@@ -485,7 +489,7 @@ def _finding_html(f: Finding) -> str:
     hidden = " hidden" if sup else ""
     return (
         f'<article class="finding" data-severity="{f.severity.label}" data-layer="{f.layer.value}" '
-        f'data-suppressed="{1 if sup else 0}" data-live="{f.live.verdict if f.live else ""}"{hidden}>'
+        f'data-suppressed="{1 if sup else 0}"{_live_attr(f.live.verdict if f.live else "")}{hidden}>'
         f'<p><span class="chip sev-{f.severity.label}">{e(f.severity.label)}</span> {rid} '
         f"<strong>{e(f.rule_name)}</strong>{sup_chip}</p>"
         f"<p>{e(f.message)}</p>{live}<p class=\"loc\">{e(loc)}</p>{snippet}</article>"
