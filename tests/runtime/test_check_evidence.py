@@ -285,3 +285,11 @@ def test_docs_table_is_what_the_rules_declare():
     declared = {r.id: tuple(r.meta.proves) for r in registry.all_rules()
                 if r.meta.proves and r.id[3] in "01234"}  # SG90x-SG94x: the commands on this branch
     assert table == declared
+
+
+def test_a_team_severity_override_beats_the_raise(memstats_evidence, tmp_path):
+    near, _ = memstats_evidence
+    cfg = tmp_path / "steadygo.toml"
+    cfg.write_text('[severity]\nSG620 = "info"\n')
+    sg620 = _static(_check(str(LIVEBROKEN), "--config", str(cfg), "--evidence", str(near)), "SG620")
+    assert sg620["live"]["verdict"] == "proved" and sg620["severity"] == "info"
