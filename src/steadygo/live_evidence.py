@@ -63,6 +63,8 @@ def load(path: str) -> EvidenceFile:
     if not isinstance(target, str):
         raise UserError(f"{path}: evidence \"target\"/\"source\" must be a URL or file name")
     doc = report_evidence.load(path)  # the findings, read back and checked finding by finding
+    if target and "source" not in ev:
+        doc["source"] = target  # the HTML report heads the evidence with what it looked at, not the file
     found = tuple(report_evidence.findings(doc))
     return EvidenceFile(path=path, command=ev["command"], target=target or path, checked=frozenset(checked),
                         findings=found, doc=doc)
