@@ -293,3 +293,14 @@ def test_a_team_severity_override_beats_the_raise(memstats_evidence, tmp_path):
     cfg.write_text('[severity]\nSG620 = "info"\n')
     sg620 = _static(_check(str(LIVEBROKEN), "--config", str(cfg), "--evidence", str(near)), "SG620")
     assert sg620["live"]["verdict"] == "proved" and sg620["severity"] == "info"
+
+
+def test_rules_json_lists_what_each_live_rule_proves():
+    proc = run_cli("rules", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    by_id = {r["id"]: r for r in json.loads(proc.stdout)}
+    assert by_id["SG931"]["proves"] == ["SG620", "SG806"]
+    assert by_id["SG101"]["proves"] == [] and by_id["SG902"]["proves"] == []
+    # Every id a live rule proves is a registered static rule.
+    static = {i for i, r in by_id.items() if r["layer"] != "runtime"}
+    assert all(set(r["proves"]) <= static for r in by_id.values())
