@@ -134,9 +134,11 @@ class Join:
                     continue
                 locations = [v for k, v in lf.extra if k == CODE_LOCATION]
                 if not locations:
-                    by_rule = by_rule or LiveVerdict("proved", lf.rule_id, ef.path, lf.message, "rule", ef.command, ef.target)
+                    by_rule = by_rule or LiveVerdict("proved", lf.rule_id, ef.path, lf.message, "rule",
+                                                     ef.command, ef.target)
                 elif any(self._at(loc, f) for loc in locations):
-                    return LiveVerdict("proved", lf.rule_id, ef.path, lf.message, "location", ef.command, ef.target)
+                    return LiveVerdict("proved", lf.rule_id, ef.path, lf.message, "location", ef.command,
+                                       ef.target)
         return by_rule
 
     def _contradiction(self, f: Finding) -> LiveVerdict | None:
@@ -150,10 +152,10 @@ class Join:
 
     def _at(self, location: str, f: Finding) -> bool:
         """Whether FILE:LINE (the build machine's path) is the static
-        finding's line, or a line the finding joins (the go statement a
-        loop-without-exit finding names)."""
+        finding's line, or a line its ``related`` places name."""
         file, _, line = location.rpartition(":")
-        if not line.isdigit():
+        # isdigit() alone lets '²' through to int(); evidence can carry any text
+        if not (0 < len(line) <= 9 and line.isascii() and line.isdigit()):
             return False
         n = int(line)
         places = [(f.path, f.line)] + [(p, ln) for p, ln, _ in f.related]

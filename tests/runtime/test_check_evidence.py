@@ -213,10 +213,15 @@ def test_goroutineleak_profile_proves_by_site(leaky, tmp_path):
     _evidence("goroutines", str(leaky.files["leak.debug2.txt"]), "--format", f"json={out}")
     doc = json.loads(out.read_text())
     assert "SG901" in doc["evidence"]["checked_rules"]
-    report = _check(str(LEAKY), "--evidence", str(out))
+    report = _check(str(LEAKY), "--preview", "--evidence", str(out))
     proved = {(f["rule_id"], f["line"]) for f in report["findings"]
               if f.get("live", {}).get("verdict") == "proved" and f["live"]["by"] == "SG901"}
-    assert ("SG204", source_line(LEAKY / "main.go", "result <- slowLookup(1)")) in proved
+    main_go = LEAKY / "main.go"
+    # The GC proves the /export senders, the /subscribe listeners and the
+    # empty selects leaked: each static rule on their lines is proved there.
+    assert proved == {("SG204", source_line(main_go, "result <- slowLookup(1)")),
+                      ("SG203", source_line(main_go, "go waitForEvents(events)")),
+                      ("SG205", source_line(main_go, "go func() { select {} }()"))}
     assert all(f["live"]["matched"] == "location" for f in report["findings"] if f.get("live"))
 
 
@@ -304,3 +309,16 @@ def test_rules_json_lists_what_each_live_rule_proves():
     # Every id a live rule proves is a registered static rule.
     static = {i for i, r in by_id.items() if r["layer"] != "runtime"}
     assert all(set(r["proves"]) <= static for r in by_id.values())
+
+
+@pytest.mark.parametrize("where", ["main.go:\u00b2", "main.go:", ":", "main.go:99999999999999", "\x1b[31m:1"])
+def test_odd_code_locations_match_nothing(tmp_path, where):
+    """Hand-written: a location no source line can be is ignored, not a crash."""
+    ev = tmp_path / "odd.json"
+    ev.write_text(json.dumps({"schema": "steadygo-report", "evidence": {
+        "command": "goroutines", "source": "dump.txt", "checked_rules": ["SG906"],
+        "buckets": []}, "findings": [{
+            "rule_id": "SG906", "rule_name": "goroutine-count-growth", "severity": "warning", "layer": "runtime",
+            "path": "dump.txt", "line": 1, "col": 1, "message": "grew", "extra": [["code_location", where]]}]}))
+    report = _check(str(LEAKY), "--evidence", str(ev))
+    assert not any(f.get("live") for f in report["findings"])
