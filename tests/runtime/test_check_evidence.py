@@ -15,7 +15,6 @@ import json
 import re
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import pytest
 
