@@ -321,3 +321,29 @@ def test_odd_code_locations_match_nothing(tmp_path, where):
             "path": "dump.txt", "line": 1, "col": 1, "message": "grew", "extra": [["code_location", where]]}]}))
     report = _check(str(LEAKY), "--evidence", str(ev))
     assert not any(f.get("live") for f in report["findings"])
+
+
+def test_contradicted_in_the_text_report(memstats_evidence):
+    _, far = memstats_evidence
+    proc = run_cli("check", "--no-cache", str(LIVEBROKEN), "--evidence", str(far))
+    assert re.search(r"SG620 info .*\n.*\n    contradicted live: memstats checked SG931 on http://127\.0\.0\.1:\d+"
+                     r"/debug/vars and found nothing \(the live run may not have taken this path\)", proc.stdout), \
+        proc.stdout
+
+
+def test_heap_evidence_is_honest_and_proves_by_line(leaky, tmp_path):
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    _evidence("heap", str(leaky.files["t1.heap.pb.gz"]), "--format", f"json={one}")
+    _evidence("heap", str(leaky.files["t0.heap.pb.gz"]), str(leaky.files["t1.heap.pb.gz"]), "--format", f"json={two}")
+    assert json.loads(one.read_text())["evidence"]["checked_rules"] == ["SG911", "SG912", "SG913"]
+    assert json.loads(two.read_text())["evidence"]["checked_rules"] == ["SG911", "SG912", "SG913", "SG914"]
+    # Heap findings carry their allocation site for the join.
+    found = json.loads(two.read_text())["findings"]
+    located = [f for f in found if f["rule_id"] in ("SG911", "SG912", "SG913")]
+    assert located and all(any(k == "code_location" and re.search(r"main\.go:\d+$", v) for k, v in f["extra"])
+                           for f in located)
+    report = _check(str(LEAKY), "--evidence", str(two))
+    # The retained 1 MiB request bodies prove the static SG312 on their io.ReadAll, by line.
+    [joined] = [f for f in report["findings"] if f.get("live")]
+    assert (joined["rule_id"], joined["line"]) == ("SG312", source_line(LEAKY / "main.go", "io.ReadAll(r.Body)"))
+    assert joined["live"]["by"] == "SG912" and joined["live"]["matched"] == "location"
