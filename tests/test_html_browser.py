@@ -15,7 +15,7 @@ import pytest
 from steadygo.config import Config
 from steadygo.discovery import Diagnostic
 from steadygo.engine import ScanResult
-from steadygo.findings import Finding, Layer, Severity, assign_fingerprints
+from steadygo.findings import Finding, Layer, LiveVerdict, Severity, assign_fingerprints
 from steadygo.report import RunReport
 from steadygo.report.html import HtmlReporter
 
@@ -50,6 +50,9 @@ def hostile_report() -> RunReport:
     runtime_findings = [Finding("SG902", "goroutines-blocked-on-channel", Severity.WARNING, Layer.RUNTIME,
                                 "dumps/leaky-t1.debug2.txt", 63, 0, runtime["findings"][0]["message"],
                                 breakpoint="goroutine leak")]
+    # check --evidence: a live verdict whose message, target and command are hostile too.
+    findings[2] = findings[2].with_(live=LiveVerdict("proved", "SG991", f"ev/{XSS}.json", f"upstream hung {ATTR}",
+                                                     "rule", f"chaos{XSS}", f"http://127.0.0.1:1/{ATTR}"))
     res = ScanResult(findings=assign_fingerprints(findings + runtime_findings),
                      diagnostics=[Diagnostic(f"bad/{XSS}.go", "cannot read: " + XSS)],
                      files=3, lines=120, packages=3, seconds=0.5,
@@ -146,6 +149,20 @@ def test_scorecard_and_charts(page_and_events):
     assert widths[0] == max(widths) > widths[-1] > 0
     growth = page.locator("svg.chart").nth(1)
     assert "30 → 70 (+40)" in growth.inner_html()
+
+
+def test_live_verdict_shows_as_text(page_and_events):
+    """check --evidence: the proved finding's card and its scorecard row say so, hostile text kept as text."""
+    page, _, _ = page_and_events
+    card = page.locator("article.finding[data-live=proved]")
+    assert card.count() == 1 and "SG105" in card.inner_text()
+    assert "proved live" in card.locator(".chip.live-proved").inner_text()
+    live = card.locator("p.live").inner_text()
+    assert live.startswith(f"proved live by SG991 (chaos{XSS} http://127.0.0.1:1/{ATTR}; matched by rule")
+    assert live.endswith(f"upstream hung {ATTR}")
+    row = page.locator("table.bps tbody tr[data-live=proved]")
+    assert row.count() == 1 and "SG105" in row.inner_text() and "proved live" in row.inner_text()
+    assert "1 proved live" in page.inner_text("#score-h + p")
 
 
 def test_rule_panel_embeds_the_docs_and_links_in_page(page_and_events):

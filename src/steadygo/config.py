@@ -102,6 +102,7 @@ class Config:
     baseline_file: str | None = None  # check: read and applied; baseline create: written
     new_from_rev: str | None = None
     runtime_files: list[str] = field(default_factory=list)
+    evidence_files: list[str] = field(default_factory=list)  # check --evidence: joined with the static findings
     no_suppressions: bool = False
     show_suppressed: bool = False
     use_cache: bool = True
@@ -551,7 +552,7 @@ CLI_OPTIONS = frozenset({
     "select", "ignore", "extend_select", "preview", "include_tests",
     "no_cache", "jobs", "go", "fail_on", "exit_zero",
     "format", "output", "docs_url",
-    "baseline", "new_from_rev", "runtime",
+    "baseline", "new_from_rev", "runtime", "evidence",
     "no_suppressions", "show_suppressed", "no_progress",
     "k8s", "dockerfile", "allow_empty", "sort", "statistics", "vulndb", "fix", "diff",
 })
@@ -606,6 +607,7 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
     cfg.baseline_file = opts.get("baseline") or None
     cfg.new_from_rev = opts.get("new_from_rev") or None
     cfg.runtime_files = list(opts.get("runtime") or [])
+    cfg.evidence_files = list(opts.get("evidence") or [])
     cfg.no_suppressions = bool(opts.get("no_suppressions"))
     cfg.show_suppressed = bool(opts.get("show_suppressed"))
     cfg.use_cache = not opts.get("no_cache")

@@ -440,11 +440,13 @@ def scan(
     changed: Callable[[list[Finding]], list[Finding]] | None = None,
     extra: list[Finding] | None = None,
     suppressions: bool = True,
+    live: Callable[[list[Finding]], list[Finding]] | None = None,
 ) -> ScanResult:
     """``baseline`` and ``changed`` are the baseline and changed-lines
     processors (see ``pipeline``); ``extra`` are findings from outside the Go
     analysis (runtime evidence) that go through the same processors;
-    ``suppressions=False`` runs the pipeline without inline suppressions.
+    ``suppressions=False`` runs the pipeline without inline suppressions;
+    ``live`` is the live-evidence join (``check --evidence``).
     ``use_cache`` and ``jobs`` default to the config's."""
     started = time.perf_counter()
     config = config or Config()
@@ -545,7 +547,8 @@ def scan(
         if pool is not None:
             pool.shutdown()
     result.packages = len(packages)
-    run = pipeline.Run(config, frozenset(enabled), sups, baseline, changed, settled=frozenset(result.settled))
+    run = pipeline.Run(config, frozenset(enabled), sups, baseline, changed, settled=frozenset(result.settled),
+                       live=live)
     result.findings = pipeline.run(raw, run, pipeline.processors(suppressions=suppressions))
     result.seconds = time.perf_counter() - started
     return result

@@ -62,6 +62,35 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class LiveVerdict:
+    """What runtime evidence (``check --evidence``) says about a static
+    finding: ``proved`` (a live finding of a rule that declares this one in
+    ``proves`` confirms it) or ``contradicted`` (that live rule ran and found
+    nothing).  ``matched`` is ``location`` when the live finding named this
+    source line, ``rule`` when it only had a URL to point at."""
+
+    verdict: str  # proved | contradicted
+    by: str  # the live rule id
+    evidence: str  # the evidence file
+    message: str  # the live finding's message, or what the live run checked
+    matched: str = "rule"  # location | rule
+    command: str = ""  # the runtime command that wrote the evidence (probe, goroutines, ...)
+    target: str = ""  # the URL or file the live run looked at
+
+    def to_dict(self) -> dict:
+        return {"verdict": self.verdict, "by": self.by, "evidence": self.evidence, "message": self.message,
+                "matched": self.matched, "command": self.command, "target": self.target}
+
+    def describe(self) -> str:
+        """One line for the text-like reports: 'proved live by SG971 (probe http://...)'."""
+        where = " ".join(x for x in (self.command, self.target) if x)
+        if self.verdict == "proved":
+            how = "" if self.matched == "location" else "; matched by rule, the live finding has no source line"
+            return f"proved live by {self.by} ({where}{how}): {self.message}"
+        return f"contradicted live: {self.message} (the live run may not have taken this path)"
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -86,6 +115,8 @@ class Finding:
     # A mechanical fix (`check --fix` / `--diff`, SARIF fixes[]); None when
     # the rule has none or this occurrence is not safe to rewrite.
     fix: Fix | None = None
+    # Set by the live-evidence join (pipeline.live_join) on static findings only.
+    live: LiveVerdict | None = None
 
     def with_(self, **changes) -> "Finding":
         return replace(self, **changes)
@@ -98,6 +129,11 @@ class Finding:
 _SPACE = re.compile(r"\s+")
 # The ``extra`` key a runtime finding's stable identity goes under (see assign_fingerprints).
 IDENTITY = "identity"
+# The ``extra`` key (repeatable) naming a source line a runtime finding is
+# about, as FILE:LINE with the build machine's path: a goroutine's creation
+# site or parked frame, a heap allocation site.  ``check --evidence`` matches
+# static findings on it (live_evidence).
+CODE_LOCATION = "code_location"
 
 
 def normalise_snippet(snippet: str) -> str:
@@ -147,6 +183,9 @@ def finding_to_dict(f: Finding) -> dict:
         "extra": [list(kv) for kv in f.extra],
         "related": [{"path": p, "line": n, "message": m} for p, n, m in f.related],
         **({"fix": fix_to_dict(f.fix)} if f.fix is not None else {}),
+        # Only on static findings that runtime evidence joined, so every other
+        # report (and every cache entry) keeps the shape it always had.
+        **({"live": f.live.to_dict()} if f.live is not None else {}),
     }
 
 
@@ -198,6 +237,13 @@ def finding_from_dict(d: dict) -> Finding:
     related = d.get("related", [])
     if not isinstance(related, list) or not all(isinstance(r, dict) for r in related):
         raise ValueError("finding field 'related' is not a list of locations")
+    live = d.get("live")
+    if live is not None:
+        if not isinstance(live, dict) or live.get("verdict") not in ("proved", "contradicted"):
+            raise ValueError("finding field 'live' is not a live verdict")
+        live = LiveVerdict(verdict=live["verdict"], by=_str(live, "by"), evidence=_str(live, "evidence", ""),
+                           message=_str(live, "message", ""), matched=_str(live, "matched", "rule"),
+                           command=_str(live, "command", ""), target=_str(live, "target", ""))
     return Finding(
         rule_id=_str(d, "rule_id"),
         rule_name=_str(d, "rule_name"),
@@ -216,6 +262,7 @@ def finding_from_dict(d: dict) -> Finding:
         extra=tuple(tuple(kv) for kv in extra),
         related=tuple((_str(r, "path"), _int(r, "line"), _str(r, "message", "")) for r in related),
         fix=fix_from_dict(d["fix"]) if d.get("fix") is not None else None,
+        live=live,
     )
 
 

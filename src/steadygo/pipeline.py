@@ -6,9 +6,8 @@ processors it needs; each processor is a small function with one job, and the
 order below is the contract documented in the README:
 
     path ignores -> inline suppressions -> overlap -> settled by deploy ->
-    dedupe -> credential
-    masking -> fingerprints -> baseline -> changed lines -> severity overrides
-    -> sort
+    dedupe -> credential masking -> fingerprints -> baseline -> changed lines
+    -> live evidence join -> severity overrides -> sort
 
 Options switch processors off by leaving them out (``--no-suppressions`` runs
 no suppression processor at all) rather than undoing their work afterwards.
@@ -37,6 +36,8 @@ class Run:
     changed: Callable[[list[Finding]], list[Finding]] | None = None
     # (code rule id, path prefix) pairs the build/deploy layer settled
     settled: frozenset[tuple[str, str]] = frozenset()
+    # check --evidence: marks static findings proved or contradicted live (live_evidence.Join)
+    live: Callable[[list[Finding]], list[Finding]] | None = None
 
 
 def path_ignores(findings: list[Finding], run: Run) -> list[Finding]:
@@ -148,6 +149,13 @@ def severity_overrides(findings: list[Finding], run: Run) -> list[Finding]:
     return [f.with_(severity=sev[f.rule_id]) if f.rule_id in sev else f for f in findings]
 
 
+def live_join(findings: list[Finding], run: Run) -> list[Finding]:
+    """After the baseline and changed lines (which match static findings as
+    the code alone produced them) and before severity overrides, so a proved
+    finding is raised one level but a severity the team chose still wins."""
+    return run.live(findings) if run.live is not None else findings
+
+
 def sort(findings: list[Finding], run: Run) -> list[Finding]:
     """Last: reports read in path, line, column order whatever the workers did."""
     return sorted(findings, key=lambda f: f.sort_key)
@@ -159,7 +167,7 @@ def processors(*, suppressions: bool = True) -> list[Processor]:
     out: list[Processor] = [path_ignores]
     if suppressions:
         out.append(inline_suppressions)
-    out += [overlap, settled_by_deploy, dedupe, mask_credentials, fingerprints, baseline, changed_lines, severity_overrides, sort]
+    out += [overlap, settled_by_deploy, dedupe, mask_credentials, fingerprints, baseline, changed_lines, live_join, severity_overrides, sort]
     return out
 
 

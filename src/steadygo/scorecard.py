@@ -51,6 +51,9 @@ class RuleState:
     reason: str = ""
     findings: int = 0
     accepted: int = 0  # suppressed inline or by the baseline
+    # Active findings a live run confirmed / found no sign of (check --evidence).
+    proved: int = 0
+    contradicted: int = 0
 
 
 @dataclass
@@ -59,6 +62,14 @@ class Row:
     state: str
     rules: list[RuleState]
     reason: str = ""
+
+    @property
+    def live(self) -> str:
+        """``proved`` when a live run confirmed one of the row's findings;
+        ``contradicted`` when it only found no sign of them; else ''."""
+        if any(r.proved for r in self.rules):
+            return "proved"
+        return "contradicted" if any(r.contradicted for r in self.rules) else ""
 
 
 @dataclass
@@ -157,6 +168,7 @@ def build(result, config, inputs: Inputs) -> list[Family]:
     enabled = set(result.enabled_rules)
     active = Counter(f.rule_id for f in result.findings if f.suppressed is None)
     accepted = Counter(f.rule_id for f in result.findings if f.suppressed is not None)
+    live = Counter((f.rule_id, f.live.verdict) for f in result.findings if f.suppressed is None and f.live is not None)
     by_family: dict[str, list] = {p: [] for p, _, _ in FAMILIES}
     for rule in registry.all_rules():
         prefix = rule.meta.id[:3]
@@ -193,6 +205,7 @@ def build(result, config, inputs: Inputs) -> list[Family]:
                 absent = inventory.subject_missing(m.id, inputs.inventories)
                 st = RuleState(m.id, m.name, NOTHING, absent) if absent else RuleState(m.id, m.name, COVERED)
             st.findings, st.accepted = active[m.id], accepted[m.id]
+            st.proved, st.contradicted = live[(m.id, "proved")], live[(m.id, "contradicted")]
             rows.setdefault(m.breakpoint, []).append(st)
         row_list = []
         for text, states in rows.items():

@@ -39,6 +39,11 @@ def add_parser(sub, name):
     p.add_argument("--runtime", action="append", default=[], metavar="FILE",
                    help="runtime evidence: JSON from 'steadygo goroutines --format json'; drawn in the HTML report, "
                         "its findings join the run (repeatable)")
+    p.add_argument("--evidence", action="append", default=[], metavar="FILE",
+                   help="live evidence: the JSON report of probe, shutdown-test, chaos, goroutines, heap, gctrace, "
+                        "memstats or metrics; static findings it confirms are marked proved live (and raised one "
+                        "severity level), those its checks found no sign of are marked contradicted; its own "
+                        "findings join the run (repeatable; docs/evidence.md)")
     p.add_argument("--docs-url", metavar="TEMPLATE",
                    help="where your team hosts the rule docs, with {id} for the rule id "
                         "(e.g. https://wiki.example.internal/steadygo/{id}.html); SARIF and HTML reports link there "
@@ -139,7 +144,7 @@ def _with_github_annotations(formats: list[Output]) -> list[Output]:
 
 def run(cfg: Config) -> int:
     from steadygo import baseline as baseline_mod
-    from steadygo import changed_lines
+    from steadygo import changed_lines, live_evidence
     from steadygo.report import RunReport, evidence, reporters
 
     known = reporters()
@@ -151,14 +156,17 @@ def run(cfg: Config) -> int:
     bl = baseline_mod.load(cfg.baseline_file) if cfg.baseline_file else None
     changed = changed_lines.since(cfg.new_from_rev, base) if cfg.new_from_rev else None
     runtime_docs = [evidence.load(p) for p in cfg.runtime_files]
-    extra = [f for doc in runtime_docs for f in evidence.findings(doc)]
+    live_files = [live_evidence.load(p) for p in cfg.evidence_files]
+    extra = [f for doc in runtime_docs for f in evidence.findings(doc)] + live_evidence.live_findings(live_files)
+    join = live_evidence.Join.of(live_files, base) if live_files else None
+    runtime_docs += [ef.doc for ef in live_files]  # drawn in the HTML report, counted by the scorecard
     enabled = cfg.enabled_rule_ids()
     progress = _Progress(sys.stderr.isatty() and cfg.progress)
     try:
         result = scan(cfg.paths, cfg, progress=progress, base=base,
                       baseline=(lambda fs: bl.apply(fs, enabled, mark=not cfg.no_suppressions)) if bl else None,
                       changed=(lambda fs: changed.filter(fs, base)) if changed is not None else None,
-                      extra=extra, suppressions=not cfg.no_suppressions)
+                      extra=extra, suppressions=not cfg.no_suppressions, live=join)
     finally:
         progress.close()
     if result.files == 0 and result.artifacts == 0 and not runtime_docs and not cfg.allow_empty:

@@ -24,6 +24,7 @@ def run(args) -> int:
                 "summary": r.meta.summary, "breakpoint": r.meta.breakpoint,
                 "fix": r.meta.fix or None,
                 "roles": list(r.meta.roles), "supersedes": list(r.meta.supersedes), "settles": list(r.meta.settles),
+                "proves": list(r.meta.proves),  # live rules: the static rules a finding confirms (check --evidence)
                 "module_facts": list(getattr(r, "module_facts", ())),
                 "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help} for o in r.meta.options],
             }

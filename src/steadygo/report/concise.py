@@ -20,7 +20,8 @@ class ConciseReporter(Reporter):
             where = f.path if f.line <= 0 else (f"{f.path}:{f.line}:{f.col}" if f.col > 0 else f"{f.path}:{f.line}")
             tag = " (suppressed)" if f.suppressed else ""
             # the whole line: a name that is not UTF-8 can be in the message too
-            out.append(escape_control(printable_name(f"{where}: {f.rule_id} {f.severity.label}{tag} {f.message}")))
+            live = f" [{f.live.verdict} live by {f.live.by}]" if f.live is not None else ""
+            out.append(escape_control(printable_name(f"{where}: {f.rule_id} {f.severity.label}{tag} {f.message}{live}")))
         if report.config.statistics:
             out += statistics(res.active)
         n = len(res.active)

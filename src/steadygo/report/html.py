@@ -62,6 +62,8 @@ dl.audit{display:grid;grid-template-columns:max-content 1fr;gap:0 .8em;margin:.6
 .chip{display:inline-block;font-size:.8rem;font-weight:700;padding:1px 8px;border-radius:10px;color:#fff;white-space:nowrap}
 .sev-error{background:var(--err)}.sev-warning{background:var(--warn)}.sev-info{background:var(--info)}
 .st-covered{background:var(--ok)}.st-failing{background:var(--err)}.st-not-checked{background:var(--none)}.st-nothing-to-check{background:var(--none);font-style:italic}
+.chip.live-proved{background:#6f42c1}.chip.live-contradicted{background:#fff;color:#6f42c1;border:1px dashed #6f42c1}
+p.live{border-left:3px solid #6f42c1;padding-left:8px}
 .chip.sup{background:#fff;color:var(--muted);border:1px solid var(--muted)}
 #filters{position:sticky;top:0;z-index:2;background:var(--bg);border-bottom:1px solid var(--line);padding:8px 0;display:flex;flex-wrap:wrap;gap:8px 24px;align-items:center}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;gap:12px;align-items:center;flex-wrap:wrap}
@@ -302,14 +304,18 @@ class HtmlReporter(Reporter):
                     why = (f'<br><span class="why">{e(row.reason)}</span>' if row.state == scorecard.NOTHING and row.reason
                            else f'<br><span class="why">not checked: {e(row.reason)}</span>' if row.reason else "")
                     rows.append(
-                        f'<tr class="by-layer" data-layer="{layer.value}"><td><span class="chip st-{row.state}">'
-                        f"{e(STATE_LABEL[row.state])}</span></td><td>{e(row.breakpoint)}{why}</td>"
+                        f'<tr class="by-layer" data-layer="{layer.value}"{_live_attr(row.live)}><td>'
+                        f'<span class="chip st-{row.state}">{e(STATE_LABEL[row.state])}</span>{_live_chip(row)}</td>'
+                        f"<td>{e(row.breakpoint)}{why}</td>"
                         f'<td>{e(layer.value)}</td><td>{e(fam.prefix)}xx {e(fam.title)}</td>'
                         f'<td class="rules">{e(ids)}</td><td class="num">{e(counts)}</td></tr>')
         table = ('<table class="bps"><caption>Every breakpoint, by layer and family</caption><thead><tr>'
                  '<th scope="col">state</th><th scope="col">breakpoint</th><th scope="col">layer</th>'
                  '<th scope="col">family</th><th scope="col">rules</th><th scope="col">findings</th></tr></thead>'
                  f"<tbody>{''.join(rows)}</tbody></table>")
+        live = Counter(row.live for fam in families for row in fam.rows if row.live)
+        if live:
+            summary += "; " + ", ".join(f"{live[v]} {LIVE_LABEL[v]}" for v in ("proved", "contradicted") if live[v])
         return (f'<section aria-labelledby="score-h"><h2 id="score-h">Breakpoint scorecard</h2>'
                 f'<p class="meta">{e(summary)}. Covered: found and judged fine. Nothing to check: the rule ran '
                 f'but what it judges is not in the code (no HTTP server, no metrics). Not checked: the input it '
@@ -454,6 +460,21 @@ def _anchor(rule_id: str) -> str:
     return "rule-" + re.sub(r"[^A-Za-z0-9_-]", "_", rule_id)
 
 
+LIVE_LABEL = {"proved": "proved live", "contradicted": "contradicted live"}
+
+
+def _live_attr(verdict: str) -> str:
+    return f' data-live="{verdict}"' if verdict else ""
+
+
+def _live_chip(row: scorecard.Row) -> str:
+    """check --evidence: the breakpoint a live run confirmed (or found no sign of)."""
+    if not row.live:
+        return ""
+    by = sorted(r.id for r in row.rules if (r.proved if row.live == "proved" else r.contradicted))
+    return (f' <span class="chip live-{row.live}" title="{e(", ".join(by))}">{e(LIVE_LABEL[row.live])}</span>')
+
+
 def _finding_html(f: Finding) -> str:
     sup = f.suppressed is not None
     rid = f'<a href="#{e(_anchor(f.rule_id))}">{e(f.rule_id)}</a>'
@@ -461,6 +482,10 @@ def _finding_html(f: Finding) -> str:
     if f.line > 0:
         loc += f":{f.line}" + (f":{f.col}" if f.col > 0 else "")
     sup_chip = f' <span class="chip sup">suppressed: {e(f.suppressed)}</span>' if sup else ""
+    live = ""
+    if f.live is not None:  # check --evidence
+        sup_chip += f' <span class="chip live-{f.live.verdict}">{e(LIVE_LABEL[f.live.verdict])}</span>'
+        live = f'<p class="live live-{f.live.verdict}">{e(f.live.describe())}</p>'
     snippet = ""
     if f.snippet:
         lines = f.snippet.splitlines() or [f.snippet]
@@ -472,10 +497,10 @@ def _finding_html(f: Finding) -> str:
     hidden = " hidden" if sup else ""
     return (
         f'<article class="finding" data-severity="{f.severity.label}" data-layer="{f.layer.value}" '
-        f'data-suppressed="{1 if sup else 0}"{hidden}>'
+        f'data-suppressed="{1 if sup else 0}"{_live_attr(f.live.verdict if f.live else "")}{hidden}>'
         f'<p><span class="chip sev-{f.severity.label}">{e(f.severity.label)}</span> {rid} '
         f"<strong>{e(f.rule_name)}</strong>{sup_chip}</p>"
-        f"<p>{e(f.message)}</p><p class=\"loc\">{e(loc)}</p>{snippet}</article>"
+        f"<p>{e(f.message)}</p>{live}<p class=\"loc\">{e(loc)}</p>{snippet}</article>"
     )
 
 

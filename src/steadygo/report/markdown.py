@@ -75,8 +75,9 @@ class MarkdownReporter(Reporter):
                 url = docs_pages.rule_url(report.config, f.rule_id)
                 rid = f"[{md(f.rule_id)}]({url})" if url else md(f.rule_id)
                 loc = f"{f.path}:{f.line}" if f.line > 0 else f.path
+                live = f" **{f.live.verdict} live** by {md(f.live.by)}" if f.live is not None else ""
                 out.append(f"| {ICON[f.severity]} {f.severity.label} | {rid} {md(f.rule_name)} "
-                           f"| {md(loc)} | {md(f.message)} |")
+                           f"| {md(loc)} | {md(f.message)}{live} |")
             if len(ordered) > MAX_ROWS:
                 out.append("")
                 out.append(f"…and {len(ordered) - MAX_ROWS} more; see the full report.")

@@ -171,6 +171,8 @@ def _result(f: Finding, rule_index: dict[str, int], baseline_path: str | None, w
     props = {"layer": f.layer.value}
     if f.breakpoint:
         props["breakpoint"] = f.breakpoint
+    if f.live is not None:  # check --evidence: proved or contradicted by a live run (docs/evidence.md)
+        props["live"] = f.live.to_dict()
     res["properties"] = props
     return res
 

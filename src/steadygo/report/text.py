@@ -36,7 +36,7 @@ class TextReporter(Reporter):
         buf = io.StringIO()
         buf.write(report.preamble)  # a runtime command's own summary (tables, verdicts) comes first
         con = Console(file=buf, force_terminal=report.color, no_color=not report.color, width=120,
-                      highlight=False, soft_wrap=True)
+                      highlight=False, soft_wrap=True, emoji=False)
         res = report.result
         shown = res.findings if report.show_suppressed else res.active
         by_file = defaultdict(list)
@@ -54,6 +54,9 @@ class TextReporter(Reporter):
                 )
                 if f.snippet and f.line > 0:
                     con.print(f"    [dim]{f.line:>5} |[/dim] {escape(f.snippet)}")
+                if f.live is not None:  # check --evidence
+                    style = "bold green" if f.live.verdict == "proved" else "magenta"
+                    con.print(f"    [{style}]{escape(f.live.describe())}[/{style}]")
                 # Runtime evidence linked to the source tree (--src).
                 for key, value in f.extra:
                     if key in _LINK_EXTRAS:

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from steadygo.findings import Finding
+from steadygo.findings import CODE_LOCATION, Finding
 from steadygo.runtime import pprof
 from steadygo.evidence.rules.sg9_runtime import (sg911_heap_growth_under_map_insert as sg911,
                                                  sg912_heap_retained_read_buffer as sg912,
@@ -128,13 +128,18 @@ def classify(canon: pprof.Canon, acc: dict[tuple[int, ...], int], total: int, tr
 def _links(tree, where: str) -> list[tuple[str, str]]:
     """With --src: the allocating user line in the tree and any static
     finding the engine reports on it."""
-    if tree is None or not where:
+    if not where:
         return []
     path, _, line = where.rpartition(":")
-    rel = tree.resolve(path)
-    if rel is None or not _is_line_number(line):
+    if not _is_line_number(line):
         return []
-    out = [("source", f"{rel}:{line}")]
+    located = [(CODE_LOCATION, where)]  # for check --evidence, with or without --src
+    if tree is None:
+        return located
+    rel = tree.resolve(path)
+    if rel is None:
+        return located
+    out = located + [("source", f"{rel}:{line}")]
     for sf in tree.findings_at(rel, int(line)):
         out.append(("static_finding", f"{sf.rule_id} {sf.path}:{sf.line}"))
     return out

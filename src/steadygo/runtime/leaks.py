@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from steadygo.findings import Finding
+from steadygo.findings import CODE_LOCATION, Finding
 from steadygo.evidence.rules import sg9_runtime as R
 from steadygo.evidence.rules.base import evidence_finding
 from steadygo.evidence.rules.sg9_runtime import (sg906_goroutine_count_growth as sg906, sg908_process_crashed as sg908,
@@ -253,6 +253,16 @@ def diff(before: Dump, after: Dump) -> DumpDiff:
 # --------------------------------------------------------------------------- findings
 
 
+def code_locations(b: Bucket | None, module: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The source lines a bucket's goroutines are about (where they wait,
+    where they were created), as ``code_location`` extras for the live join."""
+    if b is None:
+        return ()
+    frames = [b.top_user_frame(module), b.created_by]
+    wheres = dict.fromkeys(fr.where() for fr in frames if fr is not None and fr.file and fr.line > 0)
+    return tuple((CODE_LOCATION, w) for w in wheres)
+
+
 def findings(analysis: Analysis, top: int = 20) -> list[Finding]:
     d = analysis.dump
     out: list[Finding] = []
@@ -274,7 +284,7 @@ def findings(analysis: Analysis, top: int = 20) -> list[Finding]:
         parked = s.bucket.top_user_frame(analysis.module) or s.bucket.top_frame
         identity = f"{site_key(s.bucket)} | {parked.func if parked else ''} | {s.bucket.base_state}"
         out.append(evidence_finding(s.rule, d.source, s.bucket.first_line, s.message, identity=identity,
-                                    extra=tuple(extra)))
+                                    extra=tuple(extra) + code_locations(s.bucket, analysis.module)))
     return out
 
 
@@ -288,5 +298,6 @@ def growth_findings(dd: DumpDiff, fail_if_growth: int | None, min_growth: int = 
         b = g.sample
         top_user = b.top_user_frame() if b else None
         label = g.key if not g.key.startswith("stack:") else (top_user.func if top_user else g.key[6:].split("\n", 1)[0])
-        out.append(sg906.finding(dd.after.source, b.first_line if b else 0, label, g.before, g.after, fail_if_growth))
+        f = sg906.finding(dd.after.source, b.first_line if b else 0, label, g.before, g.after, fail_if_growth)
+        out.append(f.with_(extra=f.extra + code_locations(b)))
     return out

@@ -18,6 +18,9 @@ LEAK_PROVEN = EvidenceRule(RuleMeta(
     severity=Severity.ERROR,
     breakpoint="goroutine leak",
     summary="The goroutineleak profile proves these goroutines can never be unblocked.",
+    # proves: goroutines the runtime proves can never wake, created or parked at the line a static goroutine-
+    # leak rule reports.
+    proves=("SG203", "SG204", "SG205", "SG206", "SG214"),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

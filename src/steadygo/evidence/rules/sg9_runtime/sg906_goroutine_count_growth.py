@@ -15,6 +15,8 @@ GOROUTINE_GROWTH = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="goroutine leak",
     summary="Between two dumps, goroutines from one creation site grew.",
+    # proves: goroutines of one creation site grew at the line a static goroutine-leak rule reports.
+    proves=("SG203", "SG204", "SG205", "SG206", "SG214"),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

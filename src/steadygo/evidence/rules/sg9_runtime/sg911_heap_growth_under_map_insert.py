@@ -15,6 +15,8 @@ HEAP_GLOBAL_MAP = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="memory leak",
     summary="Live heap grows under map inserts from user code: an unbounded package-level map or cache.",
+    # proves: heap grew under map inserts at the line a static rule says a package-level map is never pruned.
+    proves=("SG313",),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

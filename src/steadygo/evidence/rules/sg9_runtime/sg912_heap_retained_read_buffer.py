@@ -15,6 +15,8 @@ HEAP_READ_BUFFER = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="memory leak",
     summary="Live heap is held by whole-body read buffers (io.ReadAll, bufio, bytes.Buffer.ReadFrom); sub-slices keep them alive.",
+    # proves: read buffers held on the heap at the io.ReadAll a static rule says has no size limit.
+    proves=("SG312",),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

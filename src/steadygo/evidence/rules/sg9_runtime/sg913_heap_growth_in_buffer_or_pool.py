@@ -15,6 +15,8 @@ HEAP_BUFFER_POOL = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="memory leak",
     summary="Live heap grows inside bytes.Buffer growth or sync.Pool-allocated objects.",
+    # proves: heap held in buffers or a pool at the line a static rule says misuses sync.Pool.
+    proves=("SG314",),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

@@ -15,6 +15,9 @@ HEAP_NEAR_LIMIT = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="OOM kill",
     summary="Memory obtained from the OS is close to GOMEMLIMIT or the container limit.",
+    # proves: the process is close to its memory limit, the outcome the static 'no GOMEMLIMIT' rules predict;
+    # a snapshot has no source line, so it matches by rule.
+    proves=("SG620", "SG806"),
 ))
 
 # Where this rule's evidence comes from in the tests: stored fixtures, and the Go

@@ -15,6 +15,9 @@ EXPOSED_NAME_CONVENTIONS = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="Dashboards, alerts and recording rules written to the Prometheus conventions match nothing, or mis-scale by 1000x, when exposed names and units do not follow them.",
     summary="An exposed metric family fails a `promtool check metrics` naming lint (_total, base units, reserved suffixes, camelCase).",
+    # proves: the exposition breaks the naming conventions the static metric-naming rule checks; matched by
+    # rule (an exposition has no source line).
+    proves=("SG510",),
     status="preview",
 ))
 

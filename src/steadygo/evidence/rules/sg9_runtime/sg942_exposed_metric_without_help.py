@@ -15,6 +15,8 @@ EXPOSED_WITHOUT_HELP = EvidenceRule(RuleMeta(
     severity=Severity.INFO,
     breakpoint="An on-call engineer reading a metric in the middle of an incident has no description of what it counts or in what unit.",
     summary="An exposed metric family has no HELP line (promtool: no help text).",
+    # proves: an exposed family has no HELP, as the static rule predicts; matched by rule.
+    proves=("SG511",),
     status="preview",
 ))
 

@@ -15,6 +15,8 @@ FAMILY_HIGH_CARDINALITY = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="Every series costs Prometheus memory and every query touches it: one family with tens of thousands of series slows dashboards, blows the scrape sample limit and can take the monitoring down with the service.",
     summary="A metric family exposes more series than the threshold; the label with the most distinct values is named.",
+    # proves: a family's series count is what an unbounded label (static SG515) produces; matched by rule.
+    proves=("SG515",),
     status="preview",
 ))
 

@@ -15,6 +15,9 @@ LABEL_VALUE_UNBOUNDED = EvidenceRule(RuleMeta(
     severity=Severity.WARNING,
     breakpoint="A label holding user ids, e-mails, IPs, raw paths or UUIDs gains a series for every new value: the series count grows with traffic until Prometheus runs out of memory.",
     summary="A label's values look like ids, e-mails, IP addresses, paths with ids, or UUIDs: unbounded cardinality.",
+    # proves: label values that look like ids/UUIDs/paths are the unbounded, request-derived labels the static
+    # rules predict; matched by rule.
+    proves=("SG515", "SG516"),
     status="preview",
 ))
 
