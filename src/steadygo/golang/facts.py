@@ -35,6 +35,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMHTTP,
 )
 from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.readiness_flip import readiness_flip
 from steadygo.golang.values import assigned_from, literal_keys
 
 # --------------------------------------------------------------------------
@@ -94,6 +95,9 @@ class ShutdownCall:
     timeout_seconds: float | None  # deadline of the context passed, None when unknown
     deadline: str  # timeout | background (no deadline) | unknown
     location: Location
+    # HTTP servers: does the code fail its readiness check (or wait) between the
+    # stop signal and this call?  flipped | no_flip | unknown (golang.readiness_flip)
+    readiness_flip: str = "unknown"
 
 
 @dataclass
@@ -631,6 +635,10 @@ def _extract(pkg) -> ServiceFacts:
             h = HealthEndpoint(r.path, kind, r.method, r.handler, r.location,
                                _dependency_call(pkg, by_path.get(r.location.path), node_of(pkg, r)))
             facts.health_endpoints.append(_remember(pkg, h, node_of(pkg, r)))
+    for s in facts.shutdown_calls:
+        call, file = node_of(pkg, s), by_path.get(s.location.path)
+        if s.kind == "http" and call is not None and file is not None:
+            s.readiness_flip = readiness_flip(pkg, file, call, facts.health_endpoints, node_of)
     return facts
 
 
