@@ -581,7 +581,8 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
     out = audit_artifacts(files, rule_ids, base, options=config.rule_options, modules=modules,
                           services=result.module_facts, settings={"database": {
                               "max_connections": config.database.max_connections,
-                              "idle_timeout": config.database.idle_timeout_s}},
+                              "idle_timeout": config.database.idle_timeout_s},
+                              "redis": {"max_clients": config.redis_max_clients}},
                           package_facts=result.package_facts, vulndb=config.vulndb,
                           named={r.meta.id for r in map(registry.lookup, config.select + config.extend_select) if r})
     result.diagnostics.extend(out.diagnostics)
