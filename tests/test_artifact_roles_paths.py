@@ -90,3 +90,17 @@ def test_module_under_examples_of_its_repository_is_an_example(tmp_path):
     # the same module as a repository of its own ships
     path, mod = _module_under_examples(tmp_path / "other", own_repository=True)
     assert role_in_project(path, "/", (mod,)) == "service"
+
+
+def test_scanned_folder_under_examples_of_its_repository_is_an_example(tmp_path):
+    """Without a go.mod, the scanned folder is the project; its place under
+    examples/ of the repository still makes it an example."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "examples" / "k8s").mkdir(parents=True)
+    (repo / "deploy").mkdir()
+    for d in ("examples/k8s", "deploy"):
+        (repo / d / "api.yaml").write_text(DEPLOYMENT)
+    assert role_in_project(str(repo / "examples/k8s/api.yaml"), "/", (str(repo / "examples/k8s"),)) == "example"
+    assert role_in_project(str(repo / "deploy/api.yaml"), "/", (str(repo / "deploy"),)) == "service"
+    assert role_in_project(str(repo / "examples/k8s/api.yaml"), "/", (str(repo),)) == "example"

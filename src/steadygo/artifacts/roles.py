@@ -63,7 +63,7 @@ def role_in_project(path: str, base: str, roots: tuple[str, ...] = ()) -> str:
     role = artifact_role(inside)
     if role == "service" and module_in_repo and any(
             _EXAMPLE_DIR.fullmatch(d.lower()) for d in module_in_repo.split("/")):
-        return "example"  # a module kept under examples/ of its repository, as golang.roles judges it
+        return "example"  # a project kept under examples/ of its repository, as golang.roles judges modules
     return role
 
 
@@ -71,8 +71,12 @@ def project_path(full: str, roots: tuple[str, ...]) -> tuple[str, str]:
     """(the file's path inside its project, the project's folder inside its
     repository).  The project is the outermost Go module above the file,
     within its repository (the nearest ``.git``), like ``golang.roles``;
-    without a go.mod above, the deepest scan root holding the file; outside
-    every root, its repository; else only the file's own folder counts."""
+    without a go.mod above, the deepest scan root holding the file (the
+    repository root would make every fixture under a ``tests/`` folder test
+    support); outside every root, its repository; else only the file's own
+    folder counts.  Only example folders are read from the project's place
+    in its repository, as ``golang.roles`` does: tools keep fixtures of
+    real services under ``tests/``."""
     d = os.path.dirname(full)
     module, repo = _module_and_repo(d)
     if module:
@@ -80,7 +84,9 @@ def project_path(full: str, roots: tuple[str, ...]) -> tuple[str, str]:
         return _rel(full, module), rel_repo
     holding = [r for r in roots if full == r or full.startswith(r.rstrip(os.sep) + os.sep)]
     if holding:
-        return _rel(full, max(holding, key=len)), ""
+        root = max(holding, key=len)
+        inside_repo = _rel(root, repo) if repo and (root + os.sep).startswith(repo.rstrip(os.sep) + os.sep) else ""
+        return _rel(full, root), "" if inside_repo == "." else inside_repo
     if repo:
         return _rel(full, repo), ""
     return "/".join([os.path.basename(d), os.path.basename(full)]), ""
