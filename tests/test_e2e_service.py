@@ -22,7 +22,7 @@ from wantfile import expectations
 E2E = os.path.join(FIXTURES, "e2e")
 BROKEN = os.path.join(E2E, "shop-broken")
 FIXED = os.path.join(E2E, "shop-fixed")
-CROSS = {"SG806", "SG813", "SG820", "SG821", "SG822", "SG823", "SG825", "SG826", "SG827", "SG828", "SG829"}
+CROSS = {"SG806", "SG813", "SG820", "SG821", "SG822", "SG823", "SG825", "SG826", "SG827", "SG828", "SG829", "SG830"}
 
 
 def _go() -> str:
@@ -71,12 +71,13 @@ def test_broken_twin_every_cross_check_fires_and_nothing_else():
     assert got == want, f"missing {sorted(want - got)}\nunexpected {sorted(got - want)}"
     assert CROSS <= {rid for _, _, rid in got}
     # the joined verdicts replace the code layer's guesses about the deployment
-    assert not {"SG620", "SG621", "SG701"} & {rid for _, _, rid in got}
+    assert not {"SG605", "SG620", "SG621", "SG701"} & {rid for _, _, rid in got}
     by_rule = {f["rule_id"]: f for f in report["findings"]}
     assert "25 s < preStop 10 s + Shutdown 20 s + 2 s margin = 32 s" in by_rule["SG820"]["message"]
     assert "25 x 14 pod(s)" in by_rule["SG828"]["message"]
     # a cross-artifact finding names every file it joins
     assert {r["path"] for r in by_rule["SG827"]["related"]} == {"Dockerfile.worker", "cmd/worker/main.go"}
+    assert [r["path"] for r in by_rule["SG830"]["related"]] == ["cmd/worker/main.go"]
 
 
 def test_broken_twin_sarif_related_locations(tmp_path):
@@ -127,5 +128,9 @@ def test_facts_show_deploy_facts_and_how_each_link_was_made():
     assert "image name 'worker'" in links["Deployment/worker"]["how"]
     assert {w["name"] for w in facts["deploy"]["workloads"]} == {"shop", "worker"}
     assert {d["path"] for d in facts["build"]["dockerfiles"]} == {"Dockerfile.shop", "Dockerfile.worker"}
+    # the readiness-flip verdict SG605 and SG830 share: shop fails /readyz before Shutdown, worker does not
+    assert {s["location"]["path"]: s["readiness_flip"] for s in facts["shutdown_calls"]} == {
+        "cmd/shop/main.go": "flipped", "cmd/worker/main.go": "no_flip"}
     text = _steadygo("facts", ".", cwd=BROKEN).stdout
     assert "Deployment/shop container shop runs Dockerfile.shop -> example.com/shop" in text
+    assert "readiness=no_flip  cmd/worker/main.go:43" in text

@@ -57,9 +57,11 @@ _TOP_KEYS = {
     "rules",
     "roles",
     "database",
+    "redis",
     "build",
 }
 _DATABASE_KEYS = {"max-connections", "idle-timeout"}
+_REDIS_KEYS = {"max-clients"}
 _BUILD_KEYS = {"vulndb"}
 
 
@@ -93,6 +95,8 @@ class Config:
     # Where the team hosts rule docs: a template with {id}; None = link nowhere.
     docs_url: str | None = None
     database: "DatabaseLimits" = field(default_factory=lambda: DatabaseLimits())
+    # [redis] max-clients: the Redis server's maxclients, read by SG828 for go-redis pools
+    redis_max_clients: int | None = None
     # [build] vulndb / --vulndb: a local Go vulnerability database (absolute) for SG716
     vulndb: str | None = None
     # --- from the command line only ---
@@ -420,6 +424,8 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         cfg.rule_options = _rule_options(data["rules"], src)
     if "database" in data:
         cfg.database = _database(data["database"], src)
+    if "redis" in data:
+        cfg.redis_max_clients = _redis_max_clients(data["redis"], src)
     if "build" in data:
         cfg.vulndb = _build(data["build"], src, cfg.root)
     return cfg
@@ -484,6 +490,20 @@ def _database(table: Any, src) -> DatabaseLimits:
             raise UserError(f'{src("database.idle-timeout")}: expected a positive duration string such as "5m" or "8h"')
         limits = DatabaseLimits(limits.max_connections, seconds)
     return limits
+
+
+def _redis_max_clients(table: Any, src) -> int | None:
+    if not isinstance(table, dict):
+        raise UserError(f"{src('redis')}: expected a table [redis]")
+    for key in table:
+        if key not in _REDIS_KEYS:
+            raise UserError(f"{src(f'redis.{key}')}: unknown key (known: {', '.join(sorted(_REDIS_KEYS))})")
+    if "max-clients" not in table:
+        return None
+    v = table["max-clients"]
+    if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= _INT_OPTION_RANGE[1]:
+        raise UserError(f"{src('redis.max-clients')}: expected a whole number of at least 1")
+    return v
 
 
 def _file_selectors(value: Any, source: str) -> list[str]:

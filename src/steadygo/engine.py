@@ -584,9 +584,11 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
     out = audit_artifacts(files, rule_ids, base, options=config.rule_options, modules=modules,
                           services=result.module_facts, settings={"database": {
                               "max_connections": config.database.max_connections,
-                              "idle_timeout": config.database.idle_timeout_s}},
+                              "idle_timeout": config.database.idle_timeout_s},
+                              "redis": {"max_clients": config.redis_max_clients}},
                           package_facts=result.package_facts, vulndb=config.vulndb,
-                          named={r.meta.id for r in map(registry.lookup, config.select + config.extend_select) if r})
+                          named={r.meta.id for r in map(registry.lookup, config.select + config.extend_select) if r},
+                          roots=result.roots)
     result.diagnostics.extend(out.diagnostics)
     result.artifacts = len(files)
     result.artifact_facts = out.facts
@@ -651,7 +653,7 @@ def collect_facts(paths: list[str], config: Config, *, base: str,
             found.append(res.facts)
             by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
     if artifacts is not None:
-        result = ScanResult(module_facts=_merge_module_facts(by_module), package_facts=by_module)
+        result = ScanResult(module_facts=_merge_module_facts(by_module), package_facts=by_module, roots=list(paths))
         _check_artifacts(found_artifacts or [], (), config, base, result)
         diags.extend(result.diagnostics)
         artifacts.append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -64,16 +65,20 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
                     modules: list[GoModule] | None = None,
                     services: Mapping | None = None, settings: Mapping | None = None,
                     package_facts: Mapping | None = None, vulndb: str | None = None,
-                    named: Iterable[str] | None = None) -> ArtifactOutcome:
+                    named: Iterable[str] | None = None, roots: Iterable[str] | None = None) -> ArtifactOutcome:
     """The build and deploy layers joined with the code: ``modules`` are the
     scanned Go modules and ``services`` their merged service facts (keyed by
     module root), so cross-artifact rules see what each container runs
     (``package_facts``: the same per package, to tell one main from another);
     ``settings`` are project settings the rules read (``[database]``);
     ``vulndb`` the vulnerability database directory (SG716); ``named`` the
-    rule ids the user named exactly (None: all enabled ones)."""
+    rule ids the user named exactly (None: all enabled ones); ``roots`` the
+    scanned paths (default: ``base``), inside which roles are judged when no
+    go.mod sits above an artifact."""
     enabled = set(enabled_ids)
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
+    scan_roots = tuple(os.path.abspath(r if os.path.isdir(r) else os.path.dirname(r) or ".")
+                       for r in (roots or (base,)))
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
                   module_graph=any(r.meta.id == "SG719" for r in rules),
@@ -88,7 +93,7 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
         ctx = ArtifactContext(facts=got.facts, rule=rule, lines=got.lines, options=opts, joined=joined, links=links,
                               services=dict(services or {}), settings=dict(settings or {}),
                               package_facts=dict(package_facts or {}),
-                              settled=outcome.settled)
+                              settled=outcome.settled, base=base, roots=scan_roots)
         try:
             rule.check(ctx)
         except Exception as exc:  # a bug in one rule must not lose the rest of the scan

@@ -118,13 +118,15 @@ def check_all(mods: list[GoModFacts], dirs: dict[str, str], request: VulnRequest
     another within the scan's time budget; the one line to say, if any."""
     import time
 
-    from steadygo.artifacts.roles import artifact_role
+    from steadygo.artifacts.roles import artifact_role, role_in_project
 
     if request.db is None and not request.say_no_db:
         return None
     tool = find_tool(request)
     deadline = time.monotonic() + request.timeout
-    judged = [m for m in mods if artifact_role(m.path) in request.roles]
+    # judged inside its project, like every artifact (artifacts.roles), when its directory is known
+    judged = [m for m in mods if (role_in_project(os.path.join(dirs[m.path], "go.mod"), "/") if m.path in dirs
+                                  else artifact_role(m.path)) in request.roles]
     for mod in judged:
         directory = dirs.get(mod.path)
         if directory is None:

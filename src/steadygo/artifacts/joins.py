@@ -39,6 +39,25 @@ def pre_stop_seconds(c: Container) -> float | None:
     return None
 
 
+_SHELLS = {"sh", "bash", "ash", "dash"}
+
+
+def pre_stop_program_missing(j: Joined) -> str | None:
+    """The program (``sleep``, ``sh``) a preStop ``exec`` hook runs that the
+    linked image's final stage does not have (scratch, distroless), or None:
+    no exec hook, the image has a shell or the program copied in, or the
+    image is unknown (no claim)."""
+    c = j.container
+    if c.pre_stop_kind != "exec" or not c.pre_stop or j.dockerfile is None:
+        return None
+    if image_shell(j.dockerfile) != "none":
+        return None  # a shell image has sleep; an unknown image: no claim
+    program = os.path.basename(c.pre_stop[0])
+    if not (program in _SHELLS or program == "sleep") or image_has_program(j.dockerfile, program):
+        return None
+    return program
+
+
 def _seconds(text: str) -> float | None:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)s?", text.strip())
     return float(m.group(1)) if m else None

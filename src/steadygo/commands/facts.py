@@ -126,7 +126,8 @@ def render_text(f: ServiceFacts) -> str:
     section("routes", f.routes, lambda x: f"{x.method or '*':7} {x.path}  -> {x.handler} [{x.framework}]  {loc(x.location)}")
     section("health endpoints", f.health_endpoints, lambda x: f"{x.kind:9} {x.path}  {loc(x.location)}")
     section("shutdown calls", f.shutdown_calls, lambda x: f"{x.kind:5} {x.target}.Shutdown deadline={x.deadline}"
-            + (f" {x.timeout_seconds:g}s" if x.timeout_seconds is not None else "") + f"  {loc(x.location)}")
+            + (f" {x.timeout_seconds:g}s" if x.timeout_seconds is not None else "")
+            + (f" readiness={x.readiness_flip}" if x.kind == "http" else "") + f"  {loc(x.location)}")
     lines.append(f"shutdown timeout: {f.shutdown_timeout_seconds:g}s" if f.shutdown_timeout_seconds is not None else "shutdown timeout: unknown")
     lines.append(f"signals: {', '.join(f.signals) or 'none'}")
     section("memory limit", f.memory_limit, lambda x: f"{x.kind} {x.detail}  {loc(x.location)}")

@@ -34,8 +34,10 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMETHEUS,
     PROMHTTP,
 )
+from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
 from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
+from steadygo.golang.readiness_flip import readiness_flip
 from steadygo.golang.values import assigned_from, literal_keys
 
 # --------------------------------------------------------------------------
@@ -95,6 +97,9 @@ class ShutdownCall:
     timeout_seconds: float | None  # deadline of the context passed, None when unknown
     deadline: str  # timeout | background (no deadline) | unknown
     location: Location
+    # HTTP servers: does the code fail its readiness check (or wait) between the
+    # stop signal and this call?  flipped | no_flip | unknown (golang.readiness_flip)
+    readiness_flip: str = "unknown"
 
 
 @dataclass
@@ -123,12 +128,18 @@ class Metric:
 
 @dataclass
 class PoolSetting:
-    """One connection-pool setting the code makes (``db.SetMaxOpenConns(20)``)."""
+    """One connection-pool setting the code makes (``db.SetMaxOpenConns(20)``,
+    ``cfg.MaxConns = 20``, ``redis.Options{PoolSize: 50}``)."""
 
-    setting: str  # SetMaxOpenConns | SetMaxIdleConns | SetConnMaxLifetime | SetConnMaxIdleTime
-    target: str  # receiver source text
-    value: float | None  # connections, or seconds for the durations; None when computed
+    # database/sql: SetMaxOpenConns | SetMaxIdleConns | SetConnMaxLifetime | SetConnMaxIdleTime;
+    # pgxpool: MaxConns | pool_max_conns (in the connection string); go-redis: PoolSize | pool_size (in the URL)
+    setting: str
+    target: str  # receiver source text; for literals and constructors the type or call (redis.Options{})
+    value: float | None  # connections, or seconds for the durations; None when computed or unknown
     location: Location
+    library: str = "database/sql"  # database/sql | pgxpool | go-redis (golang.client_pools)
+    # the library's default when the code sets no size ("10 x GOMAXPROCS"); value is then None
+    default: str | None = None
 
 
 @dataclass
@@ -151,7 +162,7 @@ class ServiceFacts:
     metrics_handlers: list[Mechanism] = field(default_factory=list)  # promhttp.Handler/HandlerFor/InstrumentHandler* calls
     dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
     loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
-    pools: list[PoolSetting] = field(default_factory=list)  # database/sql pool settings
+    pools: list[PoolSetting] = field(default_factory=list)  # database/sql, pgxpool and go-redis pool settings
     grpc_servers: list[Location] = field(default_factory=list)  # grpc.NewServer calls
     # the gRPC health service (what a Kubernetes grpc probe calls): grpc_health_v1.RegisterHealthServer, health.NewServer
     grpc_health: list[Location] = field(default_factory=list)
@@ -664,8 +675,11 @@ def _extract(pkg) -> ServiceFacts:
         go_version=".".join(map(str, pkg.module.go_version)) if pkg.module.go_version else None,
         packages=[(os.path.dirname(pkg.files[0].relpath) or ".") if pkg.files else pkg.directory],
     )
+    client = []
     for file in pkg.files:
         _extract_file(pkg, file, facts)
+        client += client_pools(pkg, file)
+    facts.pools += settle_defaults(client)
     by_path = {f.relpath: f for f in pkg.files}
     for r in facts.routes:
         kind = health_kind(r.path)
@@ -673,6 +687,10 @@ def _extract(pkg) -> ServiceFacts:
             h = HealthEndpoint(r.path, kind, r.method, r.handler, r.location,
                                _dependency_call(pkg, by_path.get(r.location.path), node_of(pkg, r)))
             facts.health_endpoints.append(_remember(pkg, h, node_of(pkg, r)))
+    for s in facts.shutdown_calls:
+        call, file = node_of(pkg, s), by_path.get(s.location.path)
+        if s.kind == "http" and call is not None and file is not None:
+            s.readiness_flip = readiness_flip(pkg, file, call, facts.health_endpoints, node_of)
     return facts
 
 

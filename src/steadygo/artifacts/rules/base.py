@@ -10,7 +10,7 @@ from steadygo.artifacts.facts import ArtifactFacts
 from steadygo.artifacts.k8s_links import probably_not_go
 from steadygo.artifacts.links import Joined, Links
 from steadygo.artifacts.kustomize import is_patch_file
-from steadygo.artifacts.roles import artifact_role
+from steadygo.artifacts.roles import role_in_project
 from steadygo.findings import Finding, Layer, Severity
 from steadygo.golang.facts import merge_facts
 from steadygo.redact import redact
@@ -22,7 +22,7 @@ WITH_EXAMPLES = PRODUCTION_ROLES + ("example",)
 
 # Findings repeat the same paths, messages and snippets (1,000 manifests:
 # 2,400 findings, a few dozen distinct texts): each is judged and masked once.
-_role = functools.lru_cache(maxsize=4096)(artifact_role)
+_role = functools.lru_cache(maxsize=4096)(role_in_project)
 _patch = functools.lru_cache(maxsize=4096)(is_patch_file)
 _redact = functools.lru_cache(maxsize=8192)(redact)
 
@@ -64,6 +64,10 @@ class ArtifactContext:
     package_facts: dict = field(default_factory=dict)  # module root -> [(package dir, ServiceFacts)]
     settings: dict = field(default_factory=dict)  # project settings ([database])
     settled: set = field(default_factory=set)
+    # what display paths are relative to, and the scanned paths: roles are
+    # judged inside each artifact's project, not from the scan's cwd
+    base: str = "."
+    roots: tuple[str, ...] = ()
     out: list[Finding] = field(default_factory=list)
 
     def joined_for(self, c) -> Joined | None:
@@ -134,7 +138,7 @@ class ArtifactContext:
     def report(self, path: str, line: int, message: str, severity: Severity | None = None,
                related: tuple[tuple[str, int, str], ...] = ()) -> None:
         meta = self.rule.meta
-        if _role(path) not in meta.roles:
+        if _role(path, self.base, self.roots) not in meta.roles:
             return  # a test, CI or example artifact this rule does not judge (artifacts.roles)
         if not self.rule.judges_patches and _patch(path):
             return  # a kustomize patch: the missing field is in the base it is merged into

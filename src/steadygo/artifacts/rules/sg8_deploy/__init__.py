@@ -24,6 +24,7 @@ from steadygo.artifacts.rules.sg8_deploy.sg827_sigterm_handler_never_runs import
 from steadygo.artifacts.rules.sg8_deploy.sg828_connection_budget_exceeded import ConnectionBudgetExceeded
 from steadygo.artifacts.rules.sg8_deploy.sg829_conn_lifetime_beyond_idle_timeout import ConnLifetimeBeyondIdleTimeout
 from steadygo.artifacts.rules.sg8_deploy.sg821_probe_timeout_below_dependency_check import ProbeTimeoutBelowDependencyCheck
+from steadygo.artifacts.rules.sg8_deploy.sg830_traffic_routed_to_terminating_pod import TrafficRoutedToTerminatingPod
 
 RULES = [
     ManifestSchemaViolation(),
@@ -50,4 +51,5 @@ RULES = [
     SigtermHandlerNeverRuns(),
     ConnectionBudgetExceeded(),
     ConnLifetimeBeyondIdleTimeout(),
+    TrafficRoutedToTerminatingPod(),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steadygo.artifacts.joins import by_module, pre_stop_seconds
+from steadygo.artifacts.joins import pre_stop_seconds
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 from steadygo.rulemeta import RuleOption
@@ -15,20 +15,11 @@ class GracePeriodShorterThanShutdown(ArtifactRule):
         "SG820", "grace-period-shorter-than-shutdown", Severity.ERROR,
         "in-flight requests cut off at SIGKILL",
         "terminationGracePeriodSeconds does not cover the preStop delay plus the code's Shutdown deadline.",
-        options=[RuleOption("margin-seconds", float, 2.0, "time left after Shutdown for the process to exit"),
-                 RuleOption("drain-seconds", float, 3.0, "shortest preStop delay that lets endpoints stop routing "
-                            "to the pod before SIGTERM")],
-        settles=("SG605",))
+        # (the preStop drain that answers SG605 is SG830's verdict)
+        options=[RuleOption("margin-seconds", float, 2.0, "time left after Shutdown for the process to exit")])
 
     def check(self, ctx: ArtifactContext) -> None:
         margin = ctx.options["margin-seconds"]
-        # SG605 (readiness not failed before Shutdown) guards the seconds in
-        # which endpoints still route to a terminating pod; a preStop delay
-        # covers them before SIGTERM arrives, so where every deployed copy of
-        # a module has one, the code advice gives way.
-        for joined in by_module(ctx.joined).values():
-            if all((pre_stop_seconds(j.container) or 0) >= ctx.options["drain-seconds"] for j in joined):
-                ctx.settle("SG605", joined[0].module_display_root)
         for j in ctx.joined:
             service = ctx.service(j)
             if service is None or service.shutdown_timeout_seconds is None:

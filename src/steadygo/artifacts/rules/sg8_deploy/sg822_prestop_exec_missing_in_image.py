@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
-from steadygo.artifacts.joins import image_has_program, image_shell, pre_stop_seconds
+from steadygo.artifacts.joins import pre_stop_program_missing, pre_stop_seconds
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
-
-_SHELLS = {"sh", "bash", "ash", "dash"}
 
 
 class PreStopExecMissingInImage(ArtifactRule):
@@ -20,12 +16,8 @@ class PreStopExecMissingInImage(ArtifactRule):
     def check(self, ctx: ArtifactContext) -> None:
         for j in ctx.joined:
             c = j.container
-            if c.pre_stop_kind != "exec" or not c.pre_stop or j.dockerfile is None:
-                continue
-            if image_shell(j.dockerfile) != "none":
-                continue  # a shell image has sleep; an unknown image: no claim
-            program = os.path.basename(c.pre_stop[0])
-            if not (program in _SHELLS or program == "sleep") or image_has_program(j.dockerfile, program):
+            program = pre_stop_program_missing(j)
+            if program is None:
                 continue
             seconds = pre_stop_seconds(c)
             fix = (f"use the native action `preStop: sleep: seconds: {seconds:g}` (Kubernetes 1.30+)"

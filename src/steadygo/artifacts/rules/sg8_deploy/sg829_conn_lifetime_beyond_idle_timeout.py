@@ -19,15 +19,16 @@ class ConnLifetimeBeyondIdleTimeout(ArtifactRule):
             return
         for root, joined in by_module(ctx.joined).items():
             service = ctx.services.get(root)
-            if service is None or not service.pools:
-                continue
-            bounds = [p for p in service.pools if p.setting in ("SetConnMaxLifetime", "SetConnMaxIdleTime")]
+            sql = [p for p in service.pools if p.library == "database/sql"] if service is not None else []
+            if not sql:
+                continue  # database/sql's lifetimes only (pgxpool and go-redis pools have their own defaults)
+            bounds = [p for p in sql if p.setting in ("SetConnMaxLifetime", "SetConnMaxIdleTime")]
             if any(p.value is None for p in bounds):
                 continue  # computed at run time
             short = [p for p in bounds if 0 < p.value < idle]
             if short:
                 continue
-            first = service.pools[0].location
+            first = sql[0].location
             if not bounds:
                 msg = (f"{service.module} sets neither SetConnMaxLifetime nor SetConnMaxIdleTime: idle pooled "
                        f"connections live forever, but the server or proxy closes them after {idle:g} s, and the "
