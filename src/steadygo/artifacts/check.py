@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 
 from steadygo import registry
 from steadygo.artifacts import suppressions
-from steadygo.artifacts.collect import collect
+from steadygo.artifacts.collect import collect, fewer_gc_passes
 from steadygo.artifacts.facts import ArtifactFacts
 from steadygo.artifacts.links import GoModule, Links, link
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule
@@ -72,7 +72,13 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     ``settings`` are project settings the rules read (``[database]``);
     ``vulndb`` the vulnerability database directory (SG716); ``named`` the
     rule ids the user named exactly (None: all enabled ones)."""
-    enabled = set(enabled_ids)
+    with fewer_gc_passes():  # facts and findings are acyclic too
+        return _audit(files, set(enabled_ids), base, options, jobs, modules, services, settings, package_facts,
+                      vulndb, named)
+
+
+def _audit(files, enabled: set[str], base: str, options, jobs, modules, services, settings, package_facts,
+           vulndb, named) -> ArtifactOutcome:
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     got = collect(files, base, validate_schema=any(r.meta.id == "SG800" for r in rules), jobs=jobs,
                   verify_modules=any(r.meta.id == "SG715" for r in rules),
