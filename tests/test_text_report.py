@@ -15,7 +15,7 @@ from steadygo.config import Config
 from steadygo.discovery import Diagnostic
 from steadygo.findings import Finding, Layer, Severity, assign_fingerprints
 from steadygo.report import RunReport
-from steadygo.report.text import TextReporter, expand_tabs, plain_text, report_lines, rich_text
+from steadygo.report.text import TextReporter, colour_text, expand_tabs, plain_text, report_lines, rich_text
 from steadygo.result import ScanResult
 
 TRICKY = [
@@ -86,3 +86,20 @@ def test_expand_tabs_uses_eight_column_stops():
 def test_plain_matches_rich_on_any_line(text):
     plain, rich = _both(_report([text]))
     assert plain == rich
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "xterm", "dumb"])
+def test_colour_writer_prints_what_rich_prints_in_colour(monkeypatch, term):
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    rep = _report(TRICKY, suppressed=True)
+    assert colour_text(report_lines(rep)) == rich_text(report_lines(rep), color=True)
+    if term != "dumb":
+        assert "\x1b[" in colour_text(report_lines(rep))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t[]/\\:漢\u0301é😀"), max_size=30))
+def test_colour_writer_matches_rich_on_any_line(text):
+    rep = _report([text])
+    assert colour_text(report_lines(rep)) == rich_text(report_lines(rep), color=True)

@@ -33,7 +33,7 @@ from steadygo import cache as result_cache
 from steadygo import pipeline, registry, suppress
 from steadygo.config import Config
 from steadygo.discovery import Diagnostic, discover, display_path
-from steadygo.findings import Finding, Severity
+from steadygo.findings import Finding
 from steadygo.golang import facts as gofacts
 from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
