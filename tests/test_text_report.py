@@ -65,7 +65,8 @@ def test_markup_and_emoji_words_are_printed_as_written():
     assert ":smile: :warning: :8080:" in out
 
 
-def test_colour_writer_has_the_same_text_under_its_escapes():
+def test_colour_writer_has_the_same_text_under_its_escapes(monkeypatch):
+    monkeypatch.setenv("TERM", "xterm-256color")  # rich writes no codes at all for TERM=dumb
     rep = _report(TRICKY, suppressed=True)
     plain = TextReporter().render(rep)
     rep.color = True
