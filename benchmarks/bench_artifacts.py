@@ -185,7 +185,8 @@ def steadygo_run(files: list[str], base: str, listfile: str, jobs: int) -> tuple
 
 def steadygo_cli(directory: str, fmt: str) -> tuple[float, float, float, str]:
     """The whole command a user runs: discovery, config, the engine (no Go
-    files here), every SG7xx/SG8xx rule, the report written out."""
+    files here), every SG7xx/SG8xx rule, the report written to a pipe (the
+    text report's plain writer, as for a file or CI log)."""
     return timed([sys.executable, "-m", "steadygo", "check", directory, "--preview", "--select", "SG7,SG8",
                   "--isolated", "--no-cache", "--exit-zero", "--format", fmt], env=_env())
 
@@ -224,6 +225,11 @@ def main() -> int:
         with open(os.path.join(empty, "go.mod"), "w") as fh:
             fh.write("module example.com/empty\n\ngo 1.26\n")
         rows.append(("steadygo check, a go.mod only (start-up)",) + steadygo_cli(empty, "json"))
+        # A runtime command reads no code: its start-up is imports and the report.
+        dump = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests", "fixtures", "dumps",
+                            "leaky-t1.debug2.txt")
+        rows.append(("steadygo goroutines DUMP (start-up)",) + timed(
+            [sys.executable, "-m", "steadygo", "goroutines", dump, "--exit-zero"], env=_env()))
         for jobs in (1, 2):
             rows.append((f"steadygo manifests -j{jobs}",) + steadygo_run(manifests, root, os.path.join(root, "m.txt"), jobs))
             rows.append((f"steadygo Dockerfiles -j{jobs}",) + steadygo_run(dockerfiles, root, os.path.join(root, "d.txt"), jobs))

@@ -33,7 +33,7 @@ from steadygo import cache as result_cache
 from steadygo import pipeline, registry, suppress
 from steadygo.config import Config
 from steadygo.discovery import Diagnostic, discover, display_path
-from steadygo.findings import Finding, Severity
+from steadygo.findings import Finding
 from steadygo.golang import facts as gofacts
 from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
@@ -43,6 +43,7 @@ from steadygo.golang.rules.base import FileContext, GoRule
 from steadygo.golang.rules.sg0_engine import SYNTAX_ERROR
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
+from steadygo.result import ScanResult
 
 PARALLEL_MIN_FILES = 150
 # In-process scans keep the trees of packages that need the second pass, up to
@@ -56,34 +57,6 @@ _PACKAGE_LINE = re.compile(rb"^\s*package\s", re.M)
 # `//go:build ignore` files are generators and one-off tools run with `go run`:
 # never part of the service binary.
 _BUILD_IGNORE = re.compile(rb"^//(?:go:build|\s*\+build) ignore\s*$", re.M)
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: int = 0
-    lines: int = 0
-    packages: int = 0
-    cached_packages: int = 0
-    seconds: float = 0.0
-    enabled_rules: list[str] = field(default_factory=list)
-    roots: list[str] = field(default_factory=list)
-    # module root ('' for files outside any module) -> merged service facts
-    module_facts: dict[str, gofacts.ServiceFacts] = field(default_factory=dict)
-    artifacts: int = 0  # Dockerfiles and YAML files read for the build and deploy layers
-    artifact_facts: object = None  # artifacts.facts.ArtifactFacts of those files
-    # module root -> [(package directory, its facts)]: which main a Dockerfile builds
-    package_facts: dict = field(default_factory=dict)
-    links: object = None  # artifacts.links.Links: which service each artifact ships
-    settled: set = field(default_factory=set)  # (code rule id, path prefix) the deploy layer decided
-
-    @property
-    def active(self) -> list[Finding]:
-        return [f for f in self.findings if f.suppressed is None]
-
-    def failing(self, fail_on: Severity) -> list[Finding]:
-        return [f for f in self.active if f.severity >= fail_on]
 
 
 @dataclass(frozen=True)

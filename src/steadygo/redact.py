@@ -60,12 +60,19 @@ MASK = "****"
 def redact(text: str) -> str:
     if not text:
         return text
-    out = _ASSIGNED.sub(lambda m: m.group(1) + _mask_literal(m.group(2)), text)
+    # Each guard is a character the pattern cannot match without: most
+    # messages have no quote and no '=', and the two lookahead patterns cost
+    # ~60 us a line (a tenth of a 2,400-finding run).
+    out = text
+    if '"' in out or "`" in out:
+        out = _ASSIGNED.sub(lambda m: m.group(1) + _mask_literal(m.group(2)), out)
     out = _mask_url_userinfo(out)
     out = _mask_mysql(out)
-    out = _KV.sub(lambda m: m.group(1) + MASK, out)
-    out = _QUERY.sub(lambda m: m.group(1) + MASK, out)
-    out = _SLACK_WEBHOOK.sub(lambda m: m.group(1) + MASK, out)
+    if "=" in out:
+        out = _KV.sub(lambda m: m.group(1) + MASK, out)
+        out = _QUERY.sub(lambda m: m.group(1) + MASK, out)
+    if "hooks.slack.com/" in out:
+        out = _SLACK_WEBHOOK.sub(lambda m: m.group(1) + MASK, out)
     out = _mask_comment(out)
     out = _TOKENS.sub(MASK, out)
     return out

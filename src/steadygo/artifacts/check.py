@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 
 from steadygo import registry
 from steadygo.artifacts import suppressions
-from steadygo.artifacts.collect import collect
+from steadygo.artifacts.collect import collect, fewer_gc_passes
 from steadygo.artifacts.facts import ArtifactFacts
 from steadygo.artifacts.links import GoModule, Links, link
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule
@@ -75,7 +75,13 @@ def audit_artifacts(files: Iterable, enabled_ids: Iterable[str], base: str,
     rule ids the user named exactly (None: all enabled ones); ``roots`` the
     scanned paths (default: ``base``), inside which roles are judged when no
     go.mod sits above an artifact."""
-    enabled = set(enabled_ids)
+    with fewer_gc_passes():  # facts and findings are acyclic too
+        return _audit(files, set(enabled_ids), base, options, jobs, modules, services, settings, package_facts,
+                      vulndb, named, roots)
+
+
+def _audit(files, enabled: set[str], base: str, options, jobs, modules, services, settings, package_facts,
+           vulndb, named, roots) -> ArtifactOutcome:
     rules = [r for r in artifact_rules() if r.meta.id in enabled]
     scan_roots = tuple(os.path.abspath(r if os.path.isdir(r) else os.path.dirname(r) or ".")
                        for r in (roots or (base,)))

@@ -92,11 +92,12 @@ def _collect(files, base: str, validate_schema: bool, jobs: int | None) -> Colle
     only ever called, and imported, in this process, after the pool forked.
     """
     files = list(files)
-    yaml_files = [f for f in files if _kind(f) == "yaml"]
-    other = [f for f in files if _kind(f) != "yaml"]
+    kinds = [_kind(f) for f in files]  # once: kind_of may look at the directory of a script
+    yaml_files = [(f, k) for f, k in zip(files, kinds) if k == "yaml"]
+    other = [(f, k) for f, k in zip(files, kinds) if k != "yaml"]
     workers = min(jobs or 1, os.cpu_count() or 1, max(1, len(yaml_files) // (PARALLEL_MIN_FILES // 2)))
     if workers <= 1 or len(yaml_files) < PARALLEL_MIN_FILES:
-        return _ordered(files, base, [_collect_serial(files, base, validate_schema)])
+        return _ordered(files, base, [_collect_serial(list(zip(files, kinds)), base, validate_schema)])
     size = -(-len(yaml_files) // workers)
     chunks = [yaml_files[i:i + size] for i in range(0, len(yaml_files), size)]
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=_fork_context()) as pool:
@@ -136,11 +137,12 @@ def _ordered(files, base: str, parts: list[Collected]) -> Collected:
 
 
 @contextlib.contextmanager
-def _fewer_gc_passes():
+def fewer_gc_passes():
     """Parsing allocates millions of small dicts, lists and YAML nodes that
     form no cycles; at the default gen-0 threshold (700) the cyclic GC
     rescans the growing heap again and again for nothing: ~30% of the time
-    on 1,000 manifests.  Raised for the parse only, then restored."""
+    on 1,000 manifests.  Raised for the parse (and, in ``check``, the rules)
+    only, then restored."""
     old = gc.get_threshold()
     gc.set_threshold(max(old[0], 50_000), *old[1:])
     try:
@@ -150,21 +152,20 @@ def _fewer_gc_passes():
 
 
 def _collect_serial(files, base: str, validate_schema: bool) -> Collected:
-    with _fewer_gc_passes():
+    """``files``: (file, its kind) pairs."""
+    with fewer_gc_passes():
         return _collect_files(files, base, validate_schema)
 
 
 def _collect_files(files, base: str, validate_schema: bool) -> Collected:
     out = Collected()
-    for item in files:
+    for item, kind in files:
         real_path = None
         if isinstance(item, ArtifactInput):
-            shown, text, kind = item.path, item.text, item.kind
+            shown, text = item.path, item.text
         else:
             if isinstance(item, ExplicitFile):
-                item, kind = item.path, item.kind
-            else:
-                kind = kind_of(item)
+                item = item.path
             real_path = item
             shown = display_path(item, base)
             if kind is None:

@@ -224,6 +224,11 @@ def _is_valid(root: _Node, data) -> bool:
                 push((sub, child))
         elif isinstance(value, list) and node.items is not None:
             items = node.items
+            if items.leaf:  # args, command, names: checked here like a mapping's scalar values
+                for child in value:
+                    if child.__class__ not in items.pytypes and not _type_ok(items.types, child):
+                        return False
+                continue
             for child in value:
                 push((items, child))
     return True

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
 YAML_SUFFIXES = (".yaml", ".yml")
+# The patterns as one regex: kind_of runs for every file of a tree.
+_DOCKERFILE_NAME = re.compile("|".join(fnmatch.translate(p) for p in DOCKERFILE_PATTERNS))
 GO_MOD = "go.mod"  # its go.sum is read with it (artifacts.gomod_facts)
 MAX_BYTES = 8 * 1024 * 1024
 BUILD_FILE_MAX_BYTES = 1024 * 1024  # a build file bigger than this is generated, or no build file
@@ -28,7 +31,7 @@ def kind_of(path: str) -> str | None:
     name = os.path.basename(path)
     if name == GO_MOD:
         return "gomod"  # read only when a rule needs the module graph (SG719)
-    if any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS):
+    if _DOCKERFILE_NAME.match(name):
         return "dockerfile"
     if build_file_kind(path) is not None:
         return "build"
@@ -86,7 +89,13 @@ class UnreadableArtifact(Exception):
 def read_artifact(path: str, max_bytes: int = MAX_BYTES) -> str:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # read(max_bytes + 1) alone allocates max_bytes (8 MiB) for every
+            # small file: the size the file claims bounds the first read, and
+            # one that grew since (or a pipe, size 0) is read on to the limit.
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(min(size, max_bytes) + 1)
+            if len(data) > size:
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         raise UnreadableArtifact(f"cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:

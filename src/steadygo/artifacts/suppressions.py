@@ -32,11 +32,12 @@ def apply(findings: list[Finding], facts: ArtifactFacts, lines: dict[str, list[s
     for span in facts.manifests.objects:
         if span.ignore is not None:
             spans.setdefault(span.path, []).append(span)
-    for path in sorted(set(by_path) | {p for p, text in lines.items() if any("steadygo:ignore" in t for t in text)}
-                       | set(spans)):
+    # one search of each file's text in C: the marker cannot span lines
+    marked = {p for p, text in lines.items() if "steadygo:ignore" in "\n".join(text)}
+    for path in sorted(set(by_path) | marked | set(spans)):
         found = by_path.get(path, [])
         source = lines.get(path, [])
-        if any("steadygo:ignore" in t for t in source):
+        if path in marked:
             sups = suppress.parse_suppressions(source)
             found = suppress.apply(found, sups)
             for line, rid, msg in suppress.hygiene(sups, enabled):

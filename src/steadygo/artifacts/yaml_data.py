@@ -171,51 +171,66 @@ class _Builder:
     def run(self) -> list[Document]:
         get_event, resolve, stack = self.get_event, self.resolve, self.stack
         Scalar, MapStart, SeqStart = _ev.ScalarEvent, _ev.MappingStartEvent, _ev.SequenceStartEvent
-        MapEnd, SeqEnd, Alias = _ev.MappingEndEvent, _ev.SequenceEndEvent, _ev.AliasEvent
-        DocStart, DocEnd, StreamEnd = _ev.DocumentStartEvent, _ev.DocumentEndEvent, _ev.StreamEndEvent
+        MapEnd, SeqEnd = _ev.MappingEndEvent, _ev.SequenceEndEvent
+        pending = None  # an event read ahead after a mapping key (see below)
         while True:
-            event = get_event()
+            if pending is None:
+                event = get_event()
+            else:
+                event, pending = pending, None
             cls = event.__class__
             if cls is Scalar:
+                if event.anchor is not None or not stack:
+                    self._scalar(event)  # anchored or a document's root: rare
+                    continue
+                top = stack[-1]
                 tag, text = event.tag, event.value
-                top = stack[-1] if stack else None
                 if tag is None or tag == "!":
                     if not event.implicit[0] or (text and text[0] not in MAYBE_TYPED and text not in TYPED_WORDS):
                         value = text
                     else:
                         value = _typed_plain(text, resolve)
-                        if text == "<<" and top is not None and top.is_map and top.key is _NO_KEY:
+                        if text == "<<" and top.is_map and top.key is _NO_KEY:
                             top.key = _MERGE
                             continue
-                elif tag == _MERGE_TAG and top is not None and top.is_map and top.key is _NO_KEY:
+                elif tag == _MERGE_TAG and top.is_map and top.key is _NO_KEY:
                     top.key = _MERGE
                     continue
                 else:
                     value = scalar_value(tag, text)
-                if event.anchor is not None or top is None:
-                    line = event.start_mark.line + 1
-                    if event.anchor is not None:
-                        self._anchor_seen(event.anchor, event.start_mark)
-                        self.anchors[event.anchor] = (value, None, line, 0, text, event.start_mark)
-                    self._add(value, None, line, 0, text, event.start_mark)
-                elif not top.is_map:
+                if not top.is_map:
                     top.value.append(value)
                     top.record.append((event.start_mark.line + 1, None))
-                elif top.key is _NO_KEY:
-                    top.key, top.key_raw, top.key_line = value, text, event.start_mark.line + 1
+                    continue
+                if top.key is not _NO_KEY:
+                    self._scalar_value(top, value, event.start_mark.line + 1)
+                    continue
+                # A key: most values are plain scalars too, so the next event
+                # is read here and the pair stored at once, without parking
+                # the key on the frame.
+                key_line = event.start_mark.line + 1
+                event = get_event()
+                if event.__class__ is not Scalar or event.anchor is not None:
+                    top.key, top.key_raw, top.key_line = value, text, key_line
+                    pending = event
+                    continue
+                tag, vtext = event.tag, event.value
+                if tag is None or tag == "!":
+                    if not event.implicit[0] or (vtext and vtext[0] not in MAYBE_TYPED and vtext not in TYPED_WORDS):
+                        item = vtext
+                    else:
+                        item = _typed_plain(vtext, resolve)
                 else:
-                    key, top.key = top.key, _NO_KEY
-                    if key is _MERGE:
-                        self._merge_value(top, value, None, event.start_mark.line + 1)
-                        continue
-                    if key.__class__ not in _KEY_TYPES and key is not None:
-                        key = str(key)
-                    top.value[key] = value
-                    raw = top.key_raw
-                    if raw is not None:
-                        top.record.setdefault(raw, (top.key_line, None))
-                        if key.__class__ is not str:
-                            top.record.setdefault(key, (top.key_line, None))
+                    item = scalar_value(tag, vtext)
+                key = value
+                if key.__class__ is not str and key.__class__ not in _KEY_TYPES and key is not None:
+                    key = str(key)
+                top.value[key] = item
+                record = top.record
+                if text not in record:
+                    record[text] = (key_line, None)
+                if key.__class__ is not str and key not in record:
+                    record[key] = (key_line, None)
             elif cls is MapStart or cls is SeqStart:
                 if event.anchor is not None:
                     self._anchor_seen(event.anchor, event.start_mark)
@@ -224,16 +239,64 @@ class _Builder:
                 stack.append(_Frame(cls is MapStart, event.anchor, event.start_mark, self.count, as_key))
             elif cls is MapEnd or cls is SeqEnd:
                 self._end(event.end_mark)
-            elif cls is Alias:
-                self._alias(event)
-            elif cls is DocStart:
-                stack.clear()
-                self.anchors, self.open_anchors, self.count = {}, set(), 0
-                self.root_line, self.end_mark, self.has_kind, self.error, self.error_line = None, None, False, None, None
-            elif cls is DocEnd:
-                self._document_end()
-            elif cls is StreamEnd:
+            elif self._rare(event):
                 return self.docs
+
+    def _scalar(self, event) -> None:
+        """An anchored scalar, or one with no collection around it (the
+        general case of ``run``'s scalar branch)."""
+        stack = self.stack
+        tag, text = event.tag, event.value
+        top = stack[-1] if stack else None
+        if tag is None or tag == "!":
+            if not event.implicit[0] or (text and text[0] not in MAYBE_TYPED and text not in TYPED_WORDS):
+                value = text
+            else:
+                value = _typed_plain(text, self.resolve)
+                if text == "<<" and top is not None and top.is_map and top.key is _NO_KEY:
+                    top.key = _MERGE
+                    return
+        elif tag == _MERGE_TAG and top is not None and top.is_map and top.key is _NO_KEY:
+            top.key = _MERGE
+            return
+        else:
+            value = scalar_value(tag, text)
+        line = event.start_mark.line + 1
+        if event.anchor is not None:
+            self._anchor_seen(event.anchor, event.start_mark)
+            self.anchors[event.anchor] = (value, None, line, 0, text, event.start_mark)
+        self._add(value, None, line, 0, text, event.start_mark)
+
+    def _scalar_value(self, top: _Frame, value, line: int) -> None:
+        """A scalar value after a key the frame holds (a key that was not
+        followed by a plain scalar at once: an alias, a collection, a merge)."""
+        key, top.key = top.key, _NO_KEY
+        if key is _MERGE:
+            self._merge_value(top, value, None, line)
+            return
+        if key.__class__ not in _KEY_TYPES and key is not None:
+            key = str(key)
+        top.value[key] = value
+        raw = top.key_raw
+        if raw is not None:
+            top.record.setdefault(raw, (top.key_line, None))
+            if key.__class__ is not str:
+                top.record.setdefault(key, (top.key_line, None))
+
+    def _rare(self, event) -> bool:
+        """Aliases and document/stream boundaries; True at the stream's end."""
+        cls = event.__class__
+        if cls is _ev.AliasEvent:
+            self._alias(event)
+        elif cls is _ev.DocumentStartEvent:
+            self.stack.clear()
+            self.anchors, self.open_anchors, self.count = {}, set(), 0
+            self.root_line, self.end_mark, self.has_kind, self.error, self.error_line = None, None, False, None, None
+        elif cls is _ev.DocumentEndEvent:
+            self._document_end()
+        elif cls is _ev.StreamEndEvent:
+            return True
+        return False
 
     def _anchor_seen(self, name: str, mark) -> None:
         if name in self.open_anchors:
@@ -337,6 +400,21 @@ class _Builder:
             # named by its position, and found by no key path
             self._add(str(frame.start_mark), None, line, 0, None, frame.start_mark)
             return
+        stack = self.stack
+        if stack:
+            # _add's common cases inline: an item, or the value of a scalar key
+            top = stack[-1]
+            if not top.is_map:
+                top.value.append(value)
+                top.record.append((line, record))
+                return
+            key, raw_key = top.key, top.key_raw
+            if key is not _NO_KEY and key is not _MERGE and key.__class__ is str and raw_key is not None:
+                top.key = _NO_KEY
+                top.value[key] = value
+                if raw_key not in top.record:
+                    top.record[raw_key] = (top.key_line, record)
+                return
         self._add(value, record, line, size, None, frame.start_mark)
 
     def _document_end(self) -> None:

@@ -5,11 +5,13 @@ A reporter turns a ``RunReport`` into text.  The caller decides where it goes
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from steadygo.config import Config
-from steadygo.engine import ScanResult
+from steadygo.result import ScanResult
 
 
 @dataclass
@@ -63,15 +65,32 @@ class Reporter:
         raise NotImplementedError
 
 
-def reporters() -> dict[str, type[Reporter]]:
-    from steadygo.report.concise import ConciseReporter
-    from steadygo.report.github import GithubReporter
-    from steadygo.report.html import HtmlReporter
-    from steadygo.report.json import JsonReporter
-    from steadygo.report.junit import JunitReporter
-    from steadygo.report.markdown import MarkdownReporter
-    from steadygo.report.sarif import SarifReporter
-    from steadygo.report.text import TextReporter
+# name -> (module, class): a reporter's module is imported when it is used,
+# not for every run (html alone pulls in the scorecard and the rule pages).
+_REPORTERS = {
+    "text": ("steadygo.report.text", "TextReporter"),
+    "json": ("steadygo.report.json", "JsonReporter"),
+    "sarif": ("steadygo.report.sarif", "SarifReporter"),
+    "github": ("steadygo.report.github", "GithubReporter"),
+    "junit": ("steadygo.report.junit", "JunitReporter"),
+    "markdown": ("steadygo.report.markdown", "MarkdownReporter"),
+    "html": ("steadygo.report.html", "HtmlReporter"),
+    "concise": ("steadygo.report.concise", "ConciseReporter"),
+}
 
-    return {r.name: r for r in (TextReporter, JsonReporter, SarifReporter, GithubReporter, JunitReporter,
-                                MarkdownReporter, HtmlReporter, ConciseReporter)}
+
+class _Reporters(Mapping):
+    def __getitem__(self, name: str) -> type[Reporter]:
+        module, cls = _REPORTERS[name]
+        return getattr(importlib.import_module(module), cls)
+
+    def __iter__(self):
+        return iter(_REPORTERS)
+
+    def __len__(self) -> int:
+        return len(_REPORTERS)
+
+
+def reporters() -> Mapping[str, type[Reporter]]:
+    """Every reporter by name; each class is imported on first look-up."""
+    return _Reporters()

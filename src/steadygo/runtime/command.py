@@ -70,7 +70,7 @@ def finish(run: RuntimeRun, *, evidence: dict, findings: list[Finding], inputs: 
     says what was read ("2 goroutine dumps") where check says files and
     lines.  ``grew_too_much`` (--fail-if-growth) fails the run like a
     finding at fail-on does, and --exit-zero overrides both."""
-    from steadygo.engine import ScanResult
+    from steadygo.result import ScanResult
     from steadygo.report import RunReport, reporters
 
     cfg = run.config
