@@ -8,7 +8,7 @@ from steadygo.findings import Severity
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.handoff import Handoff
-from steadygo.golang.http_clients import client_calls
+from steadygo.golang.http_clients import response_calls
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -32,10 +32,11 @@ class ResponseBodyNotClosed(GoRule):
         summary="Body of an outbound HTTP response is not closed on every path.",
     )
     requires_imports = (NET_HTTP,)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, fn, method, strong in client_calls(f):
+        for call, fn, method, strong in response_calls(ctx.pkg, f, ctx.by_types_only):
             label = text(fn).replace("\n", " ")
             stmt, lhs = acquisition_statement(call)
             if stmt is None:

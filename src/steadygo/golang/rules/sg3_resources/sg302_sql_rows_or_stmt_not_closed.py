@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.database_calls import first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
@@ -34,18 +34,11 @@ class RowsOrStmtNotClosed(GoRule):
         summary="*sql.Rows (sqlx, pgx rows) or *sql.Stmt not closed on every path.",
     )
     requires_imports = (SQL, SQLX, PGX, *GORM)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, method in method_calls_by_name(ctx):
-            if method in ROWS_METHODS:
-                kind = "rows"
-            elif method in STMT_METHODS:
-                kind = "stmt"
-            else:
-                continue
-            if not is_method_call(ctx, call):
-                continue
+        for call, method, kind in _acquisitions(ctx):
             stmt, lhs = acquisition_statement(call)
             label = text(call.child_by_field_name("function"))
             if stmt is None or len(lhs) != 2:
@@ -79,3 +72,26 @@ class RowsOrStmtNotClosed(GoRule):
                         f"{var}.Close() right after the error check") if kind == "rows" else (
                         f"the statement stays open on the server and its connection; add defer {var}.Close()")
                 ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe_leak(found[0])}: {cost}")
+
+
+def _acquisitions(ctx: FileContext):
+    """(call, method, 'rows' | 'stmt'): the driver methods by name, and the
+    package's own helpers declared to return rows or statements.  In a file
+    that imports no database package only what the declarations type counts."""
+    seen = set()
+    for call, method in method_calls_by_name(ctx):
+        if method in ROWS_METHODS:
+            kind, typed = "rows", is_rows_type
+        elif method in STMT_METHODS:
+            kind, typed = "stmt", is_stmt_type
+        else:
+            continue
+        if not is_method_call(ctx, call) or ctx.by_types_only and not typed(first_result(ctx, call)):
+            continue
+        seen.add(call.id)
+        yield call, method, kind
+    for kind, typed in (("rows", is_rows_type), ("stmt", is_stmt_type)):
+        for call in ctx.pkg.types.calls_returning(ctx.file, typed):
+            if call.id not in seen:
+                fn = call.child_by_field_name("function")
+                yield call, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), kind
