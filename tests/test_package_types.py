@@ -158,3 +158,23 @@ func ping() error { return db.Ping() }
     assert pkg.types.functions_returning(lambda t: is_named(t, "database/sql", "Rows")) == {"rows"}
     assert base("**a/b.C") == "a/b.C" and from_prefix("*github.com/jackc/pgx/v5.Rows", ("github.com/jackc/pgx",))
     assert not from_prefix("github.com/jackc/pgxfake.Rows", ("github.com/jackc/pgx",))
+
+
+def test_gate_opens_for_a_struct_embedding_a_handle():
+    pkg = package(decls='''package store
+
+import "database/sql"
+
+type Store struct{ *sql.DB }
+''', use='''package store
+
+func (s *Store) n() int {
+	rows, _ := s.Query("q")
+	_ = rows
+	return 0
+}
+''')
+    use = next(f for f in pkg.files if f.relpath == "use.go")
+    assert pkg.types.uses_types_from(use, ("database/sql",))
+    assert types_at(pkg, "use", 5)["rows"] == "*database/sql.Rows"  # promoted from the embedded *sql.DB
+    assert pkg.types.method_results("Store", "Exec") is None  # library methods the table does not list stay unknown

@@ -47,25 +47,24 @@ def is_client_type(t: str | None) -> bool:
 
 
 def response_calls(pkg, f, typed_only: bool):
-    """``client_calls`` sharpened by the package's declared types: a call
-    whose declared result is ``*http.Response`` is certain (``s.client.Get``
-    with ``client *http.Client`` a field declared in another file), and the
-    package's own helpers returning one are calls too.  ``typed_only`` (the
-    file imports no net/http) keeps only what the declarations type."""
+    """``client_calls`` and the package's own helpers declared to return an
+    ``*http.Response``, as (call, function node, method, strong, typed_new).
+    ``strong`` as in ``outbound_strength``, or a declared ``*http.Response``;
+    ``typed_new``: found only through the declared types (a helper, or any
+    call in a file that imports no net/http, where ``typed_only`` keeps just
+    what the declarations type), so golang.typed_acquisitions applies."""
     seen = set()
     for call, fn, method, strong in client_calls(f):
-        if typed_only or not strong:
+        if typed_only:
             res = pkg.types.results_of(f, call)
-            if res and is_response_type(res[0]):
-                strong = True
-            elif typed_only:
+            if not (res and is_response_type(res[0])):
                 continue
         seen.add(call.id)
-        yield call, fn, method, strong
+        yield call, fn, method, strong, typed_only
     for call in pkg.types.calls_returning(f, is_response_type):
         if call.id not in seen:
             fn = call.child_by_field_name("function")
-            yield call, fn, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), True
+            yield call, fn, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), True, True
 
 
 def holds_default_client(pkg, f, operand) -> bool:

@@ -16,7 +16,16 @@ pointer), ``"Repo"`` for a type declared in the package itself (no path, so a
 package of the same name elsewhere never matches), ``"error"`` / ``"string"``
 for predeclared types.  Slices, maps, channels, function types and anything
 not understood are ``None``: the engine does not guess.  Generic types count
-as their base type (``List[T]`` is ``List``); type parameters are unknown.
+as their base type (``List[T]`` is ``List``); type parameters are unknown, and
+so are names a dot import brings in.  Library signatures are known only for
+the few calls in ``_EXTERNAL_CALLS`` (database/sql, sqlx, pgx, net/http,
+context): there are no declarations of other modules to read.
+
+The questions, on ``pkg.types`` (one ``PackageTypes`` per Package):
+``type_of(file, expr)``, ``results_of(file, call)``, ``declaration_of(file,
+ident)`` (the variable a name refers to: the identity of ``mu`` or ``cancel``),
+``field_type(owner, name)``, ``method_results(owner, name)``; and the module
+functions ``is_named(t, "sync", "Mutex")`` (pointer or not), ``base(t)``.
 
 Everything is computed on demand and memoised: a package whose rules never
 ask pays nothing but the first-use scan of its top-level declarations.
@@ -233,8 +242,8 @@ class PackageTypes:
                 elif name in self._scan()._funcs:
                     ffile, fnode = self._funcs[name]
                     out = self._signature_results(ffile, fnode, d)
-                elif name in self._types:
-                    out = (name,)  # a conversion to a package type
+                elif name in self._types:  # a conversion to a package type
+                    out = (self._alias_target(name, d) or name,)
         elif fn is not None and fn.type == "selector_expression":
             operand = unparen(fn.child_by_field_name("operand"))
             method = text(fn.child_by_field_name("field"))
@@ -548,9 +557,12 @@ class PackageTypes:
         for name, (f, spec) in self._types.items():
             if spec.type == "type_alias" and hit(self._alias_target(name, 0)):
                 names.add(name)
-            for fname, (ff, tnode) in self._struct(name)[0].items():
+            fields, embedded = self._struct(name)
+            for fname, (ff, tnode) in fields.items():
                 if hit(self.resolve_type(ff, tnode)):
                     names.add(fname)
+            if any(hit(t) for t in embedded):
+                names.add(name)  # ``s.Query(...)`` on ``type Store struct{ *sql.DB }`` names no field
         return names
 
     def _package_qualifier(self, file, operand) -> str | None:

@@ -11,6 +11,7 @@ from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -38,7 +39,7 @@ class RowsOrStmtNotClosed(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, method, kind in _acquisitions(ctx):
+        for call, method, kind, typed_new in _acquisitions(ctx):
             stmt, lhs = acquisition_statement(call)
             label = text(call.child_by_field_name("function"))
             if stmt is None or len(lhs) != 2:
@@ -66,6 +67,8 @@ class RowsOrStmtNotClosed(GoRule):
                 next_loop_releases=kind == "rows",
             )
             found = leaks(flow, stmt, res, stmt.parent)
+            if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, res.err_var, found[0]):
+                continue
             if found:
                 what = "rows" if kind == "rows" else "prepared statement"
                 cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
@@ -75,9 +78,10 @@ class RowsOrStmtNotClosed(GoRule):
 
 
 def _acquisitions(ctx: FileContext):
-    """(call, method, 'rows' | 'stmt'): the driver methods by name, and the
+    """(call, method, 'rows' | 'stmt', typed_new): the driver methods by name, and the
     package's own helpers declared to return rows or statements.  In a file
-    that imports no database package only what the declarations type counts."""
+    that imports no database package only what the declarations type counts;
+    ``typed_new`` marks what only the types found (golang.typed_acquisitions)."""
     seen = set()
     for call, method in method_calls_by_name(ctx):
         if method in ROWS_METHODS:
@@ -89,9 +93,9 @@ def _acquisitions(ctx: FileContext):
         if not is_method_call(ctx, call) or ctx.by_types_only and not typed(first_result(ctx, call)):
             continue
         seen.add(call.id)
-        yield call, method, kind
+        yield call, method, kind, ctx.by_types_only
     for kind, typed in (("rows", is_rows_type), ("stmt", is_stmt_type)):
         for call in ctx.pkg.types.calls_returning(ctx.file, typed):
             if call.id not in seen:
                 fn = call.child_by_field_name("function")
-                yield call, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), kind
+                yield call, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), kind, True

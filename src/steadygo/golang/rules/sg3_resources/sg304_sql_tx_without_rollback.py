@@ -14,6 +14,7 @@ from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -41,7 +42,7 @@ class TxWithoutRollback(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call in _begins(ctx):
+        for call, typed_new in _begins(ctx):
             stmt, lhs = acquisition_statement(call)
             if stmt is None or len(lhs) not in (1, 2) or lhs[0] == "_":
                 continue
@@ -62,6 +63,8 @@ class TxWithoutRollback(GoRule):
                 arg_releases=handoff.arg_releases,
             )
             found = leaks(flow, stmt, res, stmt.parent)
+            if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, err, found[0]):
+                continue
             if found:
                 label = text(call.child_by_field_name("function"))
                 ctx.report(call, f"transaction {var} from {label} is neither committed nor rolled back on the path that "
@@ -71,8 +74,9 @@ class TxWithoutRollback(GoRule):
 
 def _begins(ctx: FileContext):
     """Begin calls by name, and the package's own helpers declared to return
-    a transaction.  In a file that imports no database package only what the
-    declarations type counts."""
+    a transaction, with whether only the types found it
+    (golang.typed_acquisitions).  In a file that imports no database package
+    only what the declarations type counts."""
     seen = set()
     for call, method in method_calls_by_name(ctx):
         if method not in BEGIN_METHODS or not is_method_call(ctx, call):
@@ -80,7 +84,7 @@ def _begins(ctx: FileContext):
         if ctx.by_types_only and not is_tx_type(first_result(ctx, call)):
             continue
         seen.add(call.id)
-        yield call
+        yield call, ctx.by_types_only
     for call in ctx.pkg.types.calls_returning(ctx.file, is_tx_type):
         if call.id not in seen:
-            yield call
+            yield call, True
