@@ -219,7 +219,7 @@ def _first_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     findings, diags = _run_rules(pkg, local, with_syntax=SYNTAX_ERROR.meta.id in enabled)
     role = _role(pkg)
     pending = tuple(r.meta.id for r in deferred
-                    if role in r.meta.roles and any(_gate(r, f, {}) for f in pkg.files))
+                    if role in r.meta.roles and any(_gate(r, pkg, f, {}) for f in pkg.files))
     facts = _package_facts(pkg, diags) if pkg.files else None
     sups = [s for f in pkg.files if b"steadygo:ignore" in f.source
             for s in [suppress.file_suppressions(f.relpath, f.lines)] if s is not None]
@@ -258,7 +258,7 @@ def _role(pkg: Package) -> str:
     return package_role(pkg, pkg.module_dir(pkg.files[0])) if pkg.files else "library"
 
 
-def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
+def _gate(rule: GoRule, pkg: Package, file: GoFile, gates: dict) -> bool:
     if type(rule).applies_to is not GoRule.applies_to:
         return rule.applies_to(file)
     req = rule.requires_imports
@@ -266,6 +266,9 @@ def _gate(rule: GoRule, file: GoFile, gates: dict) -> bool:
     if ok is None:
         # the plain import gate: many rules share a few tuples
         ok = gates[req] = (not req) or file.imports.imports_any_prefix(req)
+    if not ok and rule.types_through_package:
+        # the file reaches those packages' types through the package's declarations
+        return pkg.types.uses_types_from(file, req)
     return ok
 
 
@@ -294,7 +297,7 @@ def _run_rules(pkg: Package, rules: list[GoRule], with_syntax: bool, second: boo
 def _file_rules(pkg: Package, file: GoFile, rules, gates, budget, out, diags) -> None:
     """The rules on one file, within the file's time budget."""
     for rule in rules:
-        if not _gate(rule, file, gates):
+        if not _gate(rule, pkg, file, gates):
             continue
         ctx = FileContext(pkg, file, rule)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
+from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import captures, matches, text
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -26,6 +27,28 @@ def method_calls_by_name(ctx: FileContext):
     ])
 
 
+_PGX_MAJORS = (f"{PGX}/v4", f"{PGX}/v5")
+
+
+def is_rows_type(t: str | None) -> bool:
+    """``*sql.Rows``, ``*sqlx.Rows`` or ``pgx.Rows`` (package_types strings)."""
+    return is_named(t, SQL, "Rows") or is_named(t, SQLX, "Rows") or any(is_named(t, v, "Rows") for v in _PGX_MAJORS)
+
+
+def is_stmt_type(t: str | None) -> bool:
+    return is_named(t, SQL, "Stmt") or is_named(t, SQLX, "Stmt", "NamedStmt")
+
+
+def is_tx_type(t: str | None) -> bool:
+    return is_named(t, SQL, "Tx") or is_named(t, SQLX, "Tx") or any(is_named(t, v, "Tx") for v in _PGX_MAJORS)
+
+
+def first_result(ctx: FileContext, call) -> str | None:
+    """The declared type of a call's first result (package_types), or None."""
+    res = ctx.pkg.types.results_of(ctx.file, call)
+    return res[0] if res else None
+
+
 def is_method_call(ctx, call) -> bool:
     """A method on a value, not a package-qualified function."""
     return ctx.file.qualified(call.child_by_field_name("function")) is None
@@ -43,6 +66,12 @@ def for_next_loops(ctx):
         return out
 
     return ctx.pkg.memo(("db.for_next", ctx.file.path), compute)
+
+
+def next_operand(loop):
+    """The ``rows`` of a ``for rows.Next()`` loop (one of ``for_next_loops``)."""
+    cond = next(c for c in loop.named_children if c.type == "call_expression")
+    return cond.child_by_field_name("function").child_by_field_name("operand")
 
 
 def calls_method(node, var: str, method: str) -> bool:

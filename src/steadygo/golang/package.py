@@ -13,6 +13,7 @@ import os
 from steadygo.golang.frameworks import GRPC
 from steadygo.golang.functions import FuncInfo, FunctionIndex
 from steadygo.golang.module import ModuleInfo, repository_root
+from steadygo.golang.package_types import PackageTypes
 from steadygo.golang.parse import kind_id
 from steadygo.golang.source import GoFile
 from steadygo.golang.values import assignment_index
@@ -44,6 +45,11 @@ class Package:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+    @functools.cached_property
+    def types(self) -> PackageTypes:
+        """Declared types across the package's files (golang.package_types)."""
+        return PackageTypes(self)
 
     @functools.cached_property
     def uses_grpc(self) -> bool:

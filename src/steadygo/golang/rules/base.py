@@ -21,6 +21,10 @@ class GoRule(Rule):
     cheap: most of GOROOT never touches net/http."""
 
     requires_imports: tuple[str, ...] = ()
+    # Also check files that import none of ``requires_imports`` but use their
+    # types through the package's declarations (golang.package_types); such a
+    # rule must then confirm each candidate by its type (FileContext.by_types_only).
+    types_through_package = False
     # Topics of the module-wide facts the rule reads (golang.facts.TOPIC_FIELDS).
     # Such a rule runs in the engine's second pass, once every package's facts
     # are known, and its package's cache key covers those topics.
@@ -60,6 +64,14 @@ class FileContext:
     def repo_dir(self) -> str:
         """The file's directory inside its repository (see Package.repo_dir)."""
         return self.pkg.repo_dir(self.file)
+
+    @property
+    def by_types_only(self) -> bool:
+        """The file imports none of the rule's packages and was let in for
+        the types it reaches through package declarations: names alone
+        (``x.Query``) prove nothing here, a candidate needs its declared type."""
+        req = self.rule.requires_imports
+        return bool(req) and not self.file.imports.imports_any_prefix(req)
 
     @property
     def funcs(self):

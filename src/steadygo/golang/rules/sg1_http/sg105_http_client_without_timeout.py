@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_clients import holds_default_client
 from steadygo.golang.http_values import scope_body, typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -29,6 +30,7 @@ class ClientWithoutTimeout(GoRule):
         summary="Outbound HTTP through a client with no Timeout (literal, zero value, DefaultClient, http.Get/Post/Head).",
     )
     requires_imports = (NET_HTTP,)
+    types_through_package = True
 
     _PKG_FUNCS = ("Get", "Post", "Head", "PostForm")
 
@@ -46,12 +48,21 @@ class ClientWithoutTimeout(GoRule):
                            "a slow upstream hangs this call forever")
                 continue
             fn = call.child_by_field_name("function")
-            if fn.type == "selector_expression" and f.is_member(fn.child_by_field_name("operand"), NET_HTTP, "DefaultClient"):
-                method = text(fn.child_by_field_name("field"))
-                if method in ("Do", "Get", "Post", "Head", "PostForm"):
-                    if method == "Do" and _request_has_deadline(ctx, call):
-                        continue
-                    ctx.report(call, f"http.DefaultClient.{method} has no Timeout: a slow upstream hangs this call forever")
+            if fn.type != "selector_expression":
+                continue
+            operand = fn.child_by_field_name("operand")
+            method = text(fn.child_by_field_name("field"))
+            if method not in ("Do", "Get", "Post", "Head", "PostForm"):
+                continue
+            if f.is_member(operand, NET_HTTP, "DefaultClient"):
+                label = "http.DefaultClient"
+            elif holds_default_client(ctx.pkg, f, operand):
+                label = f"{text(operand)} (http.DefaultClient)"
+            else:
+                continue
+            if method == "Do" and _request_has_deadline(ctx, call):
+                continue
+            ctx.report(call, f"{label}.{method} has no Timeout: a slow upstream hangs this call forever")
 
 
 def _custom_round_tripper(ctx: FileContext, v: TypedValue) -> bool:

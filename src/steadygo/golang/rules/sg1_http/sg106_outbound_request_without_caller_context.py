@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_clients import holds_default_client, is_client_type
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of
@@ -31,8 +32,10 @@ class OutboundRequestWithoutCallerContext(GoRule):
         supersedes=("SG201",),
     )
     requires_imports = (NET_HTTP,)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
+        self._client_calls(ctx)
         f = ctx.file
         for call in ctx.pkg.calls_in(f, "NewRequest", "NewRequestWithContext"):
             target = f.call_target(call)
@@ -58,6 +61,35 @@ class OutboundRequestWithoutCallerContext(GoRule):
                     ):
                         ctx.report(call, f"outbound request uses {text(a0)} inside {where}: cancellation and deadlines "
                                    "of the caller no longer reach it; pass the caller's ctx")
+
+
+    def _client_calls(self, ctx: FileContext) -> None:
+        """``s.client.Get(url)`` on an ``*http.Client`` (its type declared
+        anywhere in the package): Get, Head, Post and PostForm take no
+        context at all.  http.DefaultClient and the package-level http.Get
+        are left to SG105, which reports those calls already."""
+        f = ctx.file
+        for call in ctx.pkg.calls_in(f, *_CONTEXTLESS):
+            fn = call.child_by_field_name("function")
+            if fn.type != "selector_expression" or f.qualified(fn) is not None:
+                continue
+            operand = fn.child_by_field_name("operand")
+            if f.is_member(operand, NET_HTTP, "DefaultClient") or holds_default_client(ctx.pkg, f, operand):
+                continue
+            if not is_client_type(ctx.pkg.types.type_of(f, operand)):
+                continue
+            fi = ctx.funcs.enclosing(call)
+            owner = None if fi is None else fi if (fi.ctx_params or fi.is_handler) else _synchronous_closure_owner(ctx, fi)
+            if owner is None:
+                continue
+            where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
+            method = text(fn.child_by_field_name("field"))
+            ctx.report(call, f"{text(operand)}.{method} sends a request without the context {where} received: the "
+                       "outbound call keeps running after the caller gives up; build it with "
+                       f"http.NewRequestWithContext(ctx, ...) and call {text(operand)}.Do")
+
+
+_CONTEXTLESS = ("Get", "Head", "Post", "PostForm")
 
 
 def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:

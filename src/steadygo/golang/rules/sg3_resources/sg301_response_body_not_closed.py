@@ -8,9 +8,10 @@ from steadygo.findings import Severity
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.handoff import Handoff
-from steadygo.golang.http_clients import client_calls
+from steadygo.golang.http_clients import response_calls
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -32,10 +33,11 @@ class ResponseBodyNotClosed(GoRule):
         summary="Body of an outbound HTTP response is not closed on every path.",
     )
     requires_imports = (NET_HTTP,)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, fn, method, strong in client_calls(f):
+        for call, fn, method, strong, typed_new in response_calls(ctx.pkg, f, ctx.by_types_only):
             label = text(fn).replace("\n", " ")
             stmt, lhs = acquisition_statement(call)
             if stmt is None:
@@ -68,6 +70,8 @@ class ResponseBodyNotClosed(GoRule):
                 arg_releases=handoff.arg_releases,
             )
             found = leaks(flow, stmt, res, stmt.parent)
+            if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, res.err_var, found[0]):
+                continue
             if found:
                 ctx.report(call, f"{var}.Body from {label} is not closed on the path that {describe_leak(found[0])}: the "
                            f"connection and its file descriptor leak; add defer {var}.Body.Close() right after the error check")

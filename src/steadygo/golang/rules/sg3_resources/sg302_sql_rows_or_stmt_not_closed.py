@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.fixes import defer_close_after_check
-from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.database_calls import first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -36,18 +37,11 @@ class RowsOrStmtNotClosed(GoRule):
         summary="*sql.Rows (sqlx, pgx rows) or *sql.Stmt not closed on every path.",
     )
     requires_imports = (SQL, SQLX, PGX, *GORM)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, method in method_calls_by_name(ctx):
-            if method in ROWS_METHODS:
-                kind = "rows"
-            elif method in STMT_METHODS:
-                kind = "stmt"
-            else:
-                continue
-            if not is_method_call(ctx, call):
-                continue
+        for call, method, kind, typed_new in _acquisitions(ctx):
             stmt, lhs = acquisition_statement(call)
             label = text(call.child_by_field_name("function"))
             if stmt is None or len(lhs) != 2:
@@ -75,6 +69,8 @@ class RowsOrStmtNotClosed(GoRule):
                 next_loop_releases=kind == "rows",
             )
             found = leaks(flow, stmt, res, stmt.parent)
+            if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, res.err_var, found[0]):
+                continue
             if found:
                 what = "rows" if kind == "rows" else "prepared statement"
                 cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
@@ -82,3 +78,27 @@ class RowsOrStmtNotClosed(GoRule):
                         f"the statement stays open on the server and its connection; add defer {var}.Close()")
                 ctx.report(call, f"{what} {var} from {label} not closed on the path that {describe_leak(found[0])}: {cost}",
                            fix=defer_close_after_check(f, stmt, var, err))
+
+
+def _acquisitions(ctx: FileContext):
+    """(call, method, 'rows' | 'stmt', typed_new): the driver methods by name, and the
+    package's own helpers declared to return rows or statements.  In a file
+    that imports no database package only what the declarations type counts;
+    ``typed_new`` marks what only the types found (golang.typed_acquisitions)."""
+    seen = set()
+    for call, method in method_calls_by_name(ctx):
+        if method in ROWS_METHODS:
+            kind, typed = "rows", is_rows_type
+        elif method in STMT_METHODS:
+            kind, typed = "stmt", is_stmt_type
+        else:
+            continue
+        if not is_method_call(ctx, call) or ctx.by_types_only and not typed(first_result(ctx, call)):
+            continue
+        seen.add(call.id)
+        yield call, method, kind, ctx.by_types_only
+    for kind, typed in (("rows", is_rows_type), ("stmt", is_stmt_type)):
+        for call in ctx.pkg.types.calls_returning(ctx.file, typed):
+            if call.id not in seen:
+                fn = call.child_by_field_name("function")
+                yield call, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), kind, True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.database_calls import calls_method, for_next_loops
+from steadygo.golang.database_calls import calls_method, for_next_loops, is_rows_type, next_operand
 from steadygo.golang.flow import function_flow, owner_function, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.rules.base import GoRule
@@ -24,10 +24,13 @@ class RowsErrNotChecked(GoRule):
         summary="Loop over rows.Next() without checking rows.Err() afterwards.",
     )
     requires_imports = (SQL, SQLX, PGX, *GORM)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         for m in for_next_loops(ctx):
             loop, var, body = m
+            if ctx.by_types_only and not is_rows_type(ctx.pkg.types.type_of(ctx.file, next_operand(loop))):
+                continue
             owner = owner_function(loop)
             if owner is None:
                 continue

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.database_calls import first_result, is_method_call, is_tx_type, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -37,12 +38,11 @@ class TxWithoutRollback(GoRule):
         summary="Transaction neither committed nor rolled back on some path (no deferred Rollback).",
     )
     requires_imports = (SQL, SQLX, PGX, *GORM)
+    types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        for call, method in method_calls_by_name(ctx):
-            if method not in BEGIN_METHODS or not is_method_call(ctx, call):
-                continue
+        for call, typed_new in _begins(ctx):
             stmt, lhs = acquisition_statement(call)
             if stmt is None or len(lhs) not in (1, 2) or lhs[0] == "_":
                 continue
@@ -63,8 +63,28 @@ class TxWithoutRollback(GoRule):
                 arg_releases=handoff.arg_releases,
             )
             found = leaks(flow, stmt, res, stmt.parent)
+            if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, err, found[0]):
+                continue
             if found:
                 label = text(call.child_by_field_name("function"))
                 ctx.report(call, f"transaction {var} from {label} is neither committed nor rolled back on the path that "
                            f"{describe_leak(found[0])}: it keeps its connection and locks; add defer {var}.Rollback() "
                            "right after the error check (it is a no-op after Commit)")
+
+
+def _begins(ctx: FileContext):
+    """Begin calls by name, and the package's own helpers declared to return
+    a transaction, with whether only the types found it
+    (golang.typed_acquisitions).  In a file that imports no database package
+    only what the declarations type counts."""
+    seen = set()
+    for call, method in method_calls_by_name(ctx):
+        if method not in BEGIN_METHODS or not is_method_call(ctx, call):
+            continue
+        if ctx.by_types_only and not is_tx_type(first_result(ctx, call)):
+            continue
+        seen.add(call.id)
+        yield call, ctx.by_types_only
+    for call in ctx.pkg.types.calls_returning(ctx.file, is_tx_type):
+        if call.id not in seen:
+            yield call, True
