@@ -35,11 +35,14 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from steadygo.golang.flow import is_exit_call
 from steadygo.golang.parse import text, unparen
 
 MAX_DEPTH = 150
 
+_EXITING_CALLS = frozenset({
+    ("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"),
+    ("log", "Panic"), ("log", "Panicf"), ("log", "Panicln"),
+})
 _SWITCHES = frozenset({"expression_switch_statement", "type_switch_statement"})
 _CASES = frozenset({"expression_case", "default_case", "type_case", "communication_case"})
 # Methods that end the goroutine or the process whatever their receiver:
@@ -88,6 +91,19 @@ class _Target:
 
 class _TooDeep(Exception):
     pass
+
+
+def is_exit_call(file, stmt) -> bool:
+    """``panic(...)``, ``os.Exit``, ``log.Fatal``... as a statement (imports resolved)."""
+    if stmt.type != "expression_statement":
+        return False
+    call = unparen(stmt.named_child(0))
+    if call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    if fn.type == "identifier" and text(fn) == "panic":
+        return True
+    return file.call_target(call) in _EXITING_CALLS
 
 
 def _stops(file, stmt) -> bool:
@@ -344,11 +360,12 @@ def function_cfg(ctx, fn_node) -> CFG | None:
 
 # questions ------------------------------------------------------------------
 
-def exits_avoiding(cfg: CFG, start, blocked: Callable) -> list[Exit]:
+def exits_avoiding(cfg: CFG, start, blocked: Callable, stop_at: frozenset | set = frozenset()) -> list[Exit]:
     """Every exit reachable from ``start`` along a path on which no node is
-    ``blocked`` (a release, a use).  ``start``: a node placed in the graph
-    (the path begins right after it) or a Block (the path begins at its first
-    node).  Empty when every path is blocked or none leaves the function."""
+    ``blocked`` (a release, a use) and that enters no block whose index is in
+    ``stop_at``.  ``start``: a node placed in the graph (the path begins
+    right after it) or a Block (the path begins at its first node).  Empty
+    when every path is blocked or none leaves the function."""
     if isinstance(start, Block):
         first = [start]
     else:
@@ -369,7 +386,7 @@ def exits_avoiding(cfg: CFG, start, blocked: Callable) -> list[Exit]:
         if b.index in seen:
             continue
         seen.add(b.index)
-        if any(blocked(n) for n in b.nodes):
+        if b.index in stop_at or any(blocked(n) for n in b.nodes):
             continue
         if b.exit is not None:
             out.append(b.exit)

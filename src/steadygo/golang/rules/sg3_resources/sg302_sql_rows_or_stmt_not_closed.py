@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.cfg import function_cfg
 from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.database_calls import is_method_call, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
@@ -74,7 +75,7 @@ class RowsOrStmtNotClosed(GoRule):
                 arg_releases=handoff.arg_releases,
                 next_loop_releases=kind == "rows",
             )
-            found = leaks(flow, stmt, res, stmt.parent)
+            found = leaks(flow, stmt, res, stmt.parent, graph=function_cfg(ctx, flow.fn))
             if found:
                 what = "rows" if kind == "rows" else "prepared statement"
                 cost = ("its pooled connection stays busy until the query's context ends (never, without one); add defer "
