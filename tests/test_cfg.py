@@ -216,3 +216,19 @@ def test_deep_nesting_gives_no_graph_and_no_crash():
     fn = captures("(function_declaration) @f", f.root)["f"][0]
     assert cfg.build(f, fn) is None
     assert sys.getrecursionlimit() == old
+
+
+def test_complementary_conditions():
+    src = """package p
+func f() {
+	_ = []bool{c, !c, x == v, x != v, n < 3, n >= 3, i%2 == 0, i%2 == 1, i%3 == 0, x == w}
+}
+"""
+    f = GoFile("/x/a.go", "a.go", src.encode())
+    elems = captures("(literal_value) @l", f.root)["l"][0].named_children
+    e = [x.named_child(0) for x in elems]
+    pairs = [(0, 1), (2, 3), (4, 5), (6, 7)]
+    for a, b in pairs:
+        assert cfg.complementary(e[a], e[b]) and cfg.complementary(e[b], e[a])
+    for a, b in [(6, 8), (2, 9), (0, 2), (4, 4)]:
+        assert not cfg.complementary(e[a], e[b])

@@ -426,3 +426,32 @@ def mentions(positions: list[int]) -> Callable:
         i = bisect.bisect_left(positions, node.start_byte)
         return i < len(positions) and positions[i] < node.end_byte
     return blocked
+
+
+_OPPOSITE = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def complementary(a, b) -> bool:
+    """Whether conditions ``a`` and ``b`` cannot both be false (nothing they
+    read changing in between): ``c`` / ``!c``, ``x == v`` / ``x != v``,
+    ``x < v`` / ``x >= v``, ``i%2 == 0`` / ``i%2 == 1``.  The graph itself is
+    path-insensitive; this lets a caller see that ``if i%2 == 0 { cancel() }``
+    followed by ``if i%2 == 1 { cancel() }`` covers every path."""
+    a, b = unparen(a), unparen(b)
+    if a is None or b is None:
+        return False
+    ta, tb = text(a).replace(" ", ""), text(b).replace(" ", "")
+    for x, y in ((a, tb), (b, ta)):
+        if x.type == "unary_expression" and text(x.child_by_field_name("operator")) == "!":
+            if text(unparen(x.child_by_field_name("operand"))).replace(" ", "") == y:
+                return True
+    if a.type != "binary_expression" or b.type != "binary_expression":
+        return False
+    oa, ob = text(a.child_by_field_name("operator")), text(b.child_by_field_name("operator"))
+    la, lb = text(a.child_by_field_name("left")).replace(" ", ""), text(b.child_by_field_name("left")).replace(" ", "")
+    ra, rb = text(a.child_by_field_name("right")).replace(" ", ""), text(b.child_by_field_name("right")).replace(" ", "")
+    if la != lb:
+        return False
+    if ra == rb and _OPPOSITE.get(oa) == ob:
+        return True
+    return oa == ob == "==" and la.endswith("%2") and {ra, rb} == {"0", "1"}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.fixes import named_cancel
 from steadygo.golang.frameworks import CONTEXT
-from steadygo.golang.cfg import first_escape, function_cfg, mentions
+from steadygo.golang.cfg import complementary, first_escape, function_cfg, mentions
 from steadygo.golang.lifecycle import IDENT_Q
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text, unparen
 from steadygo.golang.rules.base import LifecycleRule
@@ -114,12 +114,37 @@ def _lost_on(ctx, fn, stmt, cancel: str):
     named = _is_named_result(fn, cancel)
     mentioned = mentions(sorted(i.start_byte for i in idents if text(i) == cancel and not _declares_another(i, start)))
 
+    forced = _forced_by_earlier_guard(fn, body, mentioned)
+
     def blocked(node) -> bool:
         if named and node.type == "return_statement" and node.named_child_count == 0:
             return True  # a bare return hands the named result to the caller
-        return mentioned(node)
+        return node.id in forced or mentioned(node)
 
     return first_escape(function_cfg(ctx, fn), start, blocked)
+
+
+def _forced_by_earlier_guard(fn, body, mentioned) -> set:
+    """Conditions of ``if B { cancel() }`` that follow ``if A { cancel() }``
+    in the same block with A and B never both false: a path that skipped the
+    first cancel takes the second, so reaching B counts as using cancel."""
+    guarded: dict = {}
+    for if_stmt in captures(_IF_Q, body).get("if", []):
+        cons = if_stmt.child_by_field_name("consequence")
+        first = next((c for sl in cons.named_children if sl.type == "statement_list" for c in sl.named_children), None)
+        if (if_stmt.child_by_field_name("alternative") is None and if_stmt.child_by_field_name("initializer") is None
+                and first is not None and mentioned(first) and enclosing_func(if_stmt) == fn):
+            guarded.setdefault(if_stmt.parent.id, []).append(if_stmt)
+    forced = set()
+    for stmts in guarded.values():
+        for i, later in enumerate(stmts):
+            cond = later.child_by_field_name("condition")
+            if any(complementary(e.child_by_field_name("condition"), cond) for e in stmts[:i]):
+                forced.add(cond.id)
+    return forced
+
+
+_IF_Q = "(if_statement) @if"
 
 
 def _declares_another(ident, start) -> bool:
