@@ -611,8 +611,9 @@ def unchecked_exit_after_loop(flow: FunctionFlow, graph, loop, var: str, plumbin
     on one branch only).  A mention other than a ``plumbing`` method call
     (Next, Scan, Close...) counts as a look: ``var.Err()``, handing ``var``
     to a helper, returning or storing it.  A look inside a ``defer`` covers
-    every exit.  Returns that hand back an error (``return nil, err``) are
-    not reported: the caller sees a failure either way.  None when every
+    every exit.  Returns that hand back an error (``return nil, err``), or
+    sit under an ``if err != nil``, are not reported: the caller sees a
+    failure either way.  None when every
     path looks, or we cannot tell."""
     if graph is None or loop.id not in graph.loop_done:
         return None
@@ -628,8 +629,25 @@ def unchecked_exit_after_loop(flow: FunctionFlow, graph, loop, var: str, plumbin
     found = exits_avoiding(graph, graph.loop_done[loop.id], mentions(sorted(looks)))
     if any(e.kind == "unknown" for e in found):
         return None
-    ok = [e for e in found if _reports_success(flow.fn, e)]
+    ok = [e for e in found if _reports_success(flow.fn, e) and not _under_error_check(flow, e)]
     return min(ok, key=lambda e: e.line) if ok else None
+
+
+def _under_error_check(flow: FunctionFlow, ex) -> bool:
+    """A return inside ``if someErr != nil { ... }``: whatever it returns (a
+    handler's bare return after http.Error), it is the failure path."""
+    if ex.node is None:
+        return False
+    for n in ancestors(ex.node, flow.body):
+        p = n.parent
+        if p is not None and p.type == "if_statement" and p.child_by_field_name("consequence") == n:
+            cond = unparen(p.child_by_field_name("condition"))
+            if cond is not None and cond.type == "binary_expression" and text(cond.child_by_field_name("operator")) == "!=":
+                sides = [unparen(cond.child_by_field_name(k)) for k in ("left", "right")]
+                if any(x is not None and x.type == "nil" for x in sides) and any(
+                        x is not None and x.type == "identifier" and "err" in text(x).lower() for x in sides):
+                    return True
+    return False
 
 
 def _reports_success(fn, ex) -> bool:
