@@ -35,7 +35,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Callable
 
-from steadygo.golang.parse import text, unparen
+from steadygo.golang.parse import matches, text, unparen
 
 MAX_DEPTH = 150
 
@@ -106,19 +106,22 @@ def is_exit_call(file, stmt) -> bool:
     return file.call_target(call) in _EXITING_CALLS
 
 
-def _stops(file, stmt) -> bool:
+def _stops(file, stmt, noreturn: frozenset = frozenset()) -> bool:
     if is_exit_call(file, stmt):
         return True
     call = unparen(stmt.named_child(0))
     if call is None or call.type != "call_expression":
         return False
     fn = call.child_by_field_name("function")
+    if fn is not None and fn.type == "identifier":
+        return text(fn) in noreturn
     return fn is not None and fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in _NORETURN_METHODS
 
 
 class _Builder:
-    def __init__(self, file):
+    def __init__(self, file, noreturn: frozenset = frozenset()):
         self.file = file
+        self.noreturn = noreturn
         self.blocks: list[Block] = []
         self.cur: Block | None = None
         self.targets: list[_Target] = []
@@ -179,7 +182,7 @@ class _Builder:
             self.finish("return", s)
         elif t == "expression_statement":
             self.add(s)
-            if _stops(self.file, s):
+            if _stops(self.file, s, self.noreturn):
                 self.cur = None
         elif t == "if_statement":
             self.if_stmt(s)
@@ -336,13 +339,14 @@ class _Builder:
         self.cur = done  # select {} has no case: nothing reaches done
 
 
-def build(file, fn_node) -> CFG | None:
+def build(file, fn_node, noreturn: frozenset = frozenset()) -> CFG | None:
     """The graph of a function declaration, method or literal; None when it
-    has no body or is nested too deep to build."""
+    has no body or is nested too deep to build.  ``noreturn``: names of the
+    package's functions that never return (a call to one ends its path)."""
     body = fn_node.child_by_field_name("body")
     if body is None:
         return None
-    b = _Builder(file)
+    b = _Builder(file, noreturn)
     entry = b.here()
     try:
         b.body(body)
@@ -355,7 +359,35 @@ def build(file, fn_node) -> CFG | None:
 
 def function_cfg(ctx, fn_node) -> CFG | None:
     """One graph per function, shared by every rule that asks."""
-    return ctx.pkg.memo(("cfg", ctx.file.path, fn_node.id), lambda: build(ctx.file, fn_node))
+    return ctx.pkg.memo(("cfg", ctx.file.path, fn_node.id), lambda: build(ctx.file, fn_node, never_returning(ctx.pkg)))
+
+
+_FUNC_DECL_Q = "(function_declaration name: (identifier) @name body: (block) @body) @fn"
+_STOP_WORDS = (b"Exit(", b"Fatal", b"panic(", b"Goexit(")
+
+
+def never_returning(pkg) -> frozenset:
+    """Functions of the package (not methods) no path of which returns --
+    ``func die(msg string) { log.Print(msg); os.Exit(1) }`` -- as go vet's
+    ctrlflow pass finds them.  One level deep: a function that only calls
+    another such function is not found (a path then wrongly stays open,
+    which can only add a finding a caller then judges)."""
+    def compute():
+        names = set()
+        for f in pkg.files:
+            if not any(w in f.source for w in _STOP_WORDS):
+                continue
+            for m in matches(_FUNC_DECL_Q, f.root):
+                caps = m[1]
+                body = caps["body"][0]
+                if not any(w in body.text for w in _STOP_WORDS):
+                    continue
+                g = build(f, caps["fn"][0])
+                if g is not None and not exits_avoiding(g, g.entry, lambda n: False):
+                    names.add(text(caps["name"][0]))
+        return frozenset(names)
+
+    return pkg.memo(("cfg.noreturn",), compute)
 
 
 # questions ------------------------------------------------------------------
