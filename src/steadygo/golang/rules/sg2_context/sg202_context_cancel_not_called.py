@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.cfg import complementary, first_escape, function_cfg, mentions
 from steadygo.golang.fixes import named_cancel
 from steadygo.golang.frameworks import CONTEXT
-from steadygo.golang.cfg import complementary, first_escape, function_cfg, mentions
 from steadygo.golang.lifecycle import IDENT_Q
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text, unparen
 from steadygo.golang.rules.base import LifecycleRule

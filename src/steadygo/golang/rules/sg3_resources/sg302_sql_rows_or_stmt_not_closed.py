@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.cfg import function_cfg
-from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.database_calls import is_method_call, method_calls_by_name
+from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
