@@ -23,6 +23,7 @@ import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from steadygo.golang.cfg import exits_avoiding, is_exit_call, mentions
 from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, kind_id, text, unparen
 from steadygo.golang.parse import enclosing_function as owner_function  # the name flow's users know
 
@@ -38,7 +39,6 @@ _ERR_ASSIGN_Q = """
 (assignment_statement left: (expression_list (identifier) @id))
 (short_var_declaration left: (expression_list (identifier) @id))
 """
-_EXITING_CALLS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"), ("log", "Panicf"), ("log", "Panicln")}
 
 
 def contains(node, start: int, end: int) -> bool:
@@ -130,18 +130,6 @@ def lowest_common(a, start: int, end: int):
     while n is not None and not contains(n, start, end):
         n = n.parent
     return n
-
-
-def is_exit_call(file, stmt) -> bool:
-    if stmt.type != "expression_statement":
-        return False
-    call = unparen(stmt.named_child(0))
-    if call is None or call.type != "call_expression":
-        return False
-    fn = call.child_by_field_name("function")
-    if fn.type == "identifier" and text(fn) == "panic":
-        return True
-    return file.call_target(call) in _EXITING_CALLS
 
 
 def terminates(file, stmt) -> bool:
@@ -239,7 +227,7 @@ class Resource:
 class Leak:
     kind: str  # 'return', 'end', 'break', 'continue'
     line: int
-    node: object = None
+    node: object = None  # the exit statement; for 'end' the statement list whose end it is
 
 
 @dataclass
@@ -438,10 +426,43 @@ def _failure_test(flow, acq, if_stmt, res, in_cons: bool) -> bool:
     return any(text(x) == res.var for x in stmt.child_by_field_name("left").named_children)
 
 
-def leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
+def leaks(flow: FunctionFlow, acq, res: Resource, scope=None, graph=None) -> list[Leak]:
     """Exits after the acquisition statement ``acq`` on which no release
     dominates.  ``scope``: the statement_list the variable lives in (for
-    ``:=``); otherwise the whole function body."""
+    ``:=``); otherwise the whole function body.
+
+    ``graph`` (the function's cfg.CFG): each return or end-of-function leak
+    the structured walk finds is kept only when some path of the graph from
+    the acquisition reaches it without a release -- releases in both arms of
+    an ``if`` or in every case of a ``switch`` cover the exit after it,
+    though none of them dominates it."""
+    found = _structured_leaks(flow, acq, res, scope)
+    if graph is None or not found:
+        return found
+    unreleased = _unreleased_exits(flow, graph, acq, res)
+    return [lk for lk in found if lk.kind not in ("return", "end") or _graph_reaches(flow, unreleased, lk)]
+
+
+def _unreleased_exits(flow: FunctionFlow, graph, acq, res: Resource) -> list:
+    rels = releases(flow, res)
+    starts = sorted(r.start_byte for r in rels if r.type != "for_statement")
+    # a rows loop run to completion releases on its way out, not in its header
+    done = {graph.loop_completed[r.id].index for r in rels if r.type == "for_statement" and r.id in graph.loop_completed}
+    released = mentions(starts)
+    return exits_avoiding(graph, acq, released, stop_at=done)
+
+
+def _graph_reaches(flow: FunctionFlow, found: list, leak: Leak) -> bool:
+    if any(e.kind == "unknown" for e in found):
+        return True  # cannot tell: keep what the structured walk saw
+    if leak.kind == "return":
+        return any(e.kind == "return" and e.node == leak.node for e in found)
+    if leak.node is not None and leak.node.parent == flow.body:
+        return any(e.kind == "end" for e in found)  # falling off the end of the function
+    return True  # the end of an inner scope: the graph has no exit there
+
+
+def _structured_leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
     rels = releases(flow, res)
     rel_starts = sorted((r.start_byte, i) for i, r in enumerate(rels))
     starts = [s for s, _ in rel_starts]
@@ -490,7 +511,7 @@ def leaks(flow: FunctionFlow, acq, res: Resource, scope=None) -> list[Leak]:
                 end = sl.parent.end_byte - 1
             if not covered(end, end) and not _end_in_error_branch(flow, acq, sl, res):
                 line = (sl.parent.end_point[0] + 1) if sl.parent is not None else sl.end_point[0] + 1
-                out.append(Leak("end", line, None))
+                out.append(Leak("end", line, sl))
     return out
 
 
@@ -582,3 +603,66 @@ def uses_field(flow: FunctionFlow, var: str, fields: frozenset[str]) -> bool:
             if text(p.child_by_field_name("field")) in fields:
                 return True
     return False
+
+
+def unchecked_exit_after_loop(flow: FunctionFlow, graph, loop, var: str, plumbing: frozenset[str]):
+    """The first exit reporting success that some path from the end of
+    ``loop`` reaches without looking at ``var`` again (``rows.Err()`` checked
+    on one branch only).  A mention other than a ``plumbing`` method call
+    (Next, Scan, Close...) counts as a look: ``var.Err()``, handing ``var``
+    to a helper, returning or storing it.  A look inside a ``defer`` covers
+    every exit.  Returns that hand back an error (``return nil, err``), or
+    sit under an ``if err != nil``, are not reported: the caller sees a
+    failure either way.  None when every
+    path looks, or we cannot tell."""
+    if graph is None or loop.id not in graph.loop_done:
+        return None
+    looks = []
+    for ident in flow.idents(var):
+        p = ident.parent
+        if p is not None and p.type == "selector_expression" and p.child_by_field_name("operand") == ident:
+            if text(p.child_by_field_name("field")) in plumbing:
+                continue
+        if anchor(ident, flow.body).type == "defer_statement":
+            return None
+        looks.append(ident.start_byte)
+    found = exits_avoiding(graph, graph.loop_done[loop.id], mentions(sorted(looks)))
+    if any(e.kind == "unknown" for e in found):
+        return None
+    ok = [e for e in found if _reports_success(flow.fn, e) and not _under_error_check(flow, e)]
+    return min(ok, key=lambda e: e.line) if ok else None
+
+
+def _under_error_check(flow: FunctionFlow, ex) -> bool:
+    """A return inside ``if someErr != nil { ... }``: whatever it returns (a
+    handler's bare return after http.Error), it is the failure path."""
+    if ex.node is None:
+        return False
+    for n in ancestors(ex.node, flow.body):
+        p = n.parent
+        if p is not None and p.type == "if_statement" and p.child_by_field_name("consequence") == n:
+            cond = unparen(p.child_by_field_name("condition"))
+            if cond is not None and cond.type == "binary_expression" and text(cond.child_by_field_name("operator")) == "!=":
+                sides = [unparen(cond.child_by_field_name(k)) for k in ("left", "right")]
+                if any(x is not None and x.type == "nil" for x in sides) and any(
+                        x is not None and x.type == "identifier" and "err" in text(x).lower() for x in sides):
+                    return True
+    return False
+
+
+def _reports_success(fn, ex) -> bool:
+    """An exit that tells the caller all went well: the end of the function,
+    a bare ``return`` of a function without named results, or a return whose
+    last value is ``nil`` where the last result is an ``error``."""
+    result = fn.child_by_field_name("result")
+    if ex.kind == "end":
+        return True
+    values = ex.node.named_children[0].named_children if ex.node.named_child_count else []
+    if not values:
+        return result is None or result.type != "parameter_list" or not any(d.child_by_field_name("name") for d in result.named_children)
+    if result is None:
+        return True
+    last_type = result if result.type != "parameter_list" else (result.named_children[-1].child_by_field_name("type") if result.named_child_count else None)
+    if text(last_type) != "error":
+        return True
+    return unparen(values[-1]).type == "nil"

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.cfg import complementary, first_escape, function_cfg, mentions
 from steadygo.golang.fixes import named_cancel
 from steadygo.golang.frameworks import CONTEXT
-from steadygo.golang.lifecycle import IDENT_Q, is_within, own, RETURN_Q
-from steadygo.golang.parse import ancestors, captures, enclosing_function as enclosing_func, text, unparen
+from steadygo.golang.lifecycle import IDENT_Q
+from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text, unparen
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.rulemeta import code_meta
 
@@ -65,43 +66,94 @@ class LostCancel(LifecycleRule):
                            "keep it and defer cancel()", fix=named_cancel(f, m, blank) if blank is not None else None)
                 continue
             fn = enclosing_func(m)
-            if fn is None or "." in cancel or _is_named_result(fn, cancel):
+            cancel_node = (names[1] if m.type == "var_spec" else m.child_by_field_name("left").named_children[1])
+            if fn is None or cancel_node.type != "identifier" or _is_main(f, fn):
                 continue
-            problem = self._uncovered_return(fn, m, cancel)
-            if problem is not None:
-                ctx.report(m, f"{cancel} (from context.{target[1]}) is not called on every path: the return at line "
-                           f"{problem.start_point[0] + 1} leaves the context alive until its parent ends; "
-                           f"use defer {cancel}()", severity=Severity.WARNING)
+            if m.type == "assignment_statement" and not _declared_in(fn, cancel):
+                continue  # a variable of the package or of an enclosing function: its other uses are elsewhere
+            escape = _lost_on(ctx, fn, m, cancel)
+            if escape is not None:
+                where = (f"the return at line {escape.line}" if escape.kind == "return"
+                         else f"the end of the function at line {escape.line}")
+                ctx.report(m, f"{cancel} (from context.{target[1]}) is not called on every path: {where} is reached "
+                           f"without it and leaves the context alive until its parent ends; use defer {cancel}()",
+                           severity=Severity.WARNING)
 
-    @staticmethod
-    def _uncovered_return(fn, stmt, cancel):
-        body = fn.child_by_field_name("body")
-        if body is None:
-            return None
-        direct_calls = []
-        for ident in captures(IDENT_Q, body).get("id", []):
-            if text(ident) != cancel or ident.start_byte < stmt.end_byte:
-                continue
-            p = ident.parent
-            if p is not None and p.type == "call_expression" and p.child_by_field_name("function") == ident:
-                if enclosing_func(ident) != fn:
-                    return None  # called from a closure we do not follow
-                if p.parent is not None and p.parent.type == "defer_statement":
-                    return None
-                direct_calls.append(p)
-            else:
-                return None  # escapes: returned, stored, passed, reassigned
-        block = next((a for a in ancestors(stmt) if a.type in ("block", "statement_list")), None)
-        if block is None:
-            return None
-        for r in own(captures(RETURN_Q, body).get("r", []), fn):
-            if r.start_byte < stmt.end_byte or not is_within(r, block):
-                continue
-            if not any(_precedes_on_path(c, r) for c in direct_calls):
-                return r
-        if not direct_calls:
-            return stmt  # never called at all
+
+_DECLS_Q = """
+(short_var_declaration left: (expression_list (identifier) @id))
+(var_spec name: (identifier) @id)
+(range_clause left: (expression_list (identifier) @id))
+(parameter_declaration name: (identifier) @id)
+"""
+
+
+def _declared_in(fn, name: str) -> bool:
+    """Whether ``name`` is declared by ``fn`` itself (a parameter, a result or
+    a local outside nested literals), not captured from around it."""
+    return any(text(i) == name and enclosing_func(i) == fn for i in captures(_DECLS_Q, fn).get("id", []))
+
+
+def _is_main(f, fn) -> bool:
+    """Returning from main.main ends the process: nothing to cancel."""
+    return (f.package_name == "main" and fn.type == "function_declaration"
+            and text(fn.child_by_field_name("name")) == "main")
+
+
+def _lost_on(ctx, fn, stmt, cancel: str):
+    """The first exit some path from the assignment reaches without any
+    mention of ``cancel`` (go vet's lostcancel: a call, a defer, passing it
+    on, returning or storing it, a closure naming it all count as use)."""
+    start = stmt
+    while start.type in ("var_spec", "var_spec_list"):
+        start = start.parent
+    body = fn.child_by_field_name("body")
+    if body is None:
         return None
+    idents = [i for i in captures(IDENT_Q, body).get("id", []) if not (start.start_byte <= i.start_byte < start.end_byte)]
+    named = _is_named_result(fn, cancel)
+    mentioned = mentions(sorted(i.start_byte for i in idents if text(i) == cancel and not _declares_another(i, start)))
+
+    forced = _forced_by_earlier_guard(fn, body, mentioned)
+
+    def blocked(node) -> bool:
+        if named and node.type == "return_statement" and node.named_child_count == 0:
+            return True  # a bare return hands the named result to the caller
+        return node.id in forced or mentioned(node)
+
+    return first_escape(function_cfg(ctx, fn), start, blocked)
+
+
+def _forced_by_earlier_guard(fn, body, mentioned) -> set:
+    """Conditions of ``if B { cancel() }`` that follow ``if A { cancel() }``
+    in the same block with A and B never both false: a path that skipped the
+    first cancel takes the second, so reaching B counts as using cancel."""
+    guarded: dict = {}
+    for if_stmt in captures(_IF_Q, body).get("if", []):
+        cons = if_stmt.child_by_field_name("consequence")
+        first = next((c for sl in cons.named_children if sl.type == "statement_list" for c in sl.named_children), None)
+        if (if_stmt.child_by_field_name("alternative") is None and if_stmt.child_by_field_name("initializer") is None
+                and first is not None and mentioned(first) and enclosing_func(if_stmt) == fn):
+            guarded.setdefault(if_stmt.parent.id, []).append(if_stmt)
+    forced = set()
+    for stmts in guarded.values():
+        for i, later in enumerate(stmts):
+            cond = later.child_by_field_name("condition")
+            if any(complementary(e.child_by_field_name("condition"), cond) for e in stmts[:i]):
+                forced.add(cond.id)
+    return forced
+
+
+_IF_Q = "(if_statement) @if"
+
+
+def _declares_another(ident, start) -> bool:
+    """``ctx, cancel := ...`` in another block declares a new variable of the
+    same name: not a use of ours (in the same block it reassigns ours)."""
+    lst = ident.parent
+    decl = lst.parent if lst is not None and lst.type == "expression_list" else None
+    return (decl is not None and decl.type == "short_var_declaration"
+            and decl.child_by_field_name("left") == lst and decl.parent != start.parent)
 
 
 def _is_named_result(fn, name: str) -> bool:
@@ -109,18 +161,3 @@ def _is_named_result(fn, name: str) -> bool:
     if res is None or res.type != "parameter_list":
         return False
     return any(text(n) == name for d in res.named_children for n in d.children_by_field_name("name"))
-
-
-def _precedes_on_path(call, ret) -> bool:
-    """call is a statement that runs before ret on ret's path: it sits in a
-    statement list enclosing ret, before the statement that holds ret (or in
-    ret's own expression)."""
-    if is_within(call, ret):
-        return True
-    if call.start_byte > ret.start_byte:
-        return False
-    stmt = call.parent
-    if stmt is None or stmt.type != "expression_statement":
-        return False
-    lst = stmt.parent
-    return lst is not None and lst.type in ("statement_list", "block") and is_within(ret, lst)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.cfg import function_cfg
 from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.database_calls import first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
@@ -68,7 +69,7 @@ class RowsOrStmtNotClosed(GoRule):
                 arg_releases=handoff.arg_releases,
                 next_loop_releases=kind == "rows",
             )
-            found = leaks(flow, stmt, res, stmt.parent)
+            found = leaks(flow, stmt, res, stmt.parent, graph=function_cfg(ctx, flow.fn))
             if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, res.err_var, found[0]):
                 continue
             if found:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.cfg import function_cfg
 from steadygo.golang.database_calls import first_result, is_method_call, is_tx_type, method_calls_by_name
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
@@ -62,7 +63,7 @@ class TxWithoutRollback(GoRule):
                 scoped=stmt.type != "assignment_statement",
                 arg_releases=handoff.arg_releases,
             )
-            found = leaks(flow, stmt, res, stmt.parent)
+            found = leaks(flow, stmt, res, stmt.parent, graph=function_cfg(ctx, flow.fn))
             if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, err, found[0]):
                 continue
             if found:
