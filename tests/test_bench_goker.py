@@ -77,7 +77,7 @@ LOCK_KERNELS = {
     "Cockroach10214": "SG317", "Cockroach7504": "SG317", "Moby4951": "SG317",
     "Cockroach9935": "SG319", "Grpc795": "SG319", "Moby36114": "SG319", "Moby7559": "SG319",
     "Syncthing4829": "SG319", "Cockroach6181": "SG319", "Kubernetes62464": "SG319",
-    "Cockroach1055": "SG318",
+    "Cockroach1055": "SG318", "Cockroach584": "SG319",
     "Etcd6873": "SG310", "Grpc1460": "SG310", "Istio16224": "SG310", "Kubernetes10182": "SG310",
 }
 

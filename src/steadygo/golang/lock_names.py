@@ -135,6 +135,16 @@ def _specs(decl, kind):
             yield from (s for s in c.named_children if s.type == kind)
 
 
+AMBIGUOUS = ("ambiguous",)
+
+
+def _bind(env: dict, name: str, binding) -> None:
+    """Bind a local; a name declared twice in one function (shadowing, two
+    scopes) has no single meaning for a flow-insensitive table."""
+    old = env.get(name)
+    env[name] = binding if old is None or old == binding else AMBIGUOUS
+
+
 def _bind_spec(env: dict, spec) -> None:
     names = spec.children_by_field_name("name")
     t = spec.child_by_field_name("type")
@@ -142,11 +152,11 @@ def _bind_spec(env: dict, spec) -> None:
     values = value.named_children if value is not None else []
     for i, n in enumerate(names):
         if t is not None:
-            env[text(n)] = ("type", t)
+            _bind(env, text(n), ("type", t))
         elif len(values) == len(names):
-            env[text(n)] = ("expr", values[i], 0)
+            _bind(env, text(n), ("expr", values[i], 0))
         elif len(values) == 1:
-            env[text(n)] = ("expr", values[0], i)
+            _bind(env, text(n), ("expr", values[0], i))
 
 
 def bind_assignment(env: dict, left, right) -> None:
@@ -156,9 +166,9 @@ def bind_assignment(env: dict, left, right) -> None:
         if n.type != "identifier" or text(n) == "_":
             continue
         if len(rhs) == len(lhs):
-            env[text(n)] = ("expr", rhs[i], 0)
+            _bind(env, text(n), ("expr", rhs[i], 0))
         elif len(rhs) == 1:
-            env[text(n)] = ("expr", rhs[0], i)
+            _bind(env, text(n), ("expr", rhs[0], i))
 
 
 @dataclass(frozen=True)
@@ -181,13 +191,16 @@ class Resolver:
         """(root, binding, declaring func) of an identifier seen in ``fn``."""
         f = fn
         while f is not None:
+            local = f.env.get(name)
+            if local is AMBIGUOUS or (local is not None and (name == f.recv_name or any(p == name for p, _ in f.params))):
+                return None, None, None  # shadowed somewhere in the function: no identity
             if name == f.recv_name and f.recv_name:
                 return ("recv", f.fid), ("type", f.recv_type), f
             for i, (pname, ptype) in enumerate(f.params):
                 if pname == name:
                     return ("param", f.fid, i), ("type", ptype), f
-            if name in f.env:
-                return ("local", f.fid, name), f.env[name], f
+            if local is not None:
+                return ("local", f.fid, name), local, f
             f = f.outer
         if name in self.types.vars:
             return ("global", name), self.types.vars[name], None
@@ -392,6 +405,6 @@ def _bind_locals(fn: Func, body, captures) -> None:
                 continue
             # for k, v := range m: v is the element; a channel's single var is too
             if len(names) == 2 and names[1].type == "identifier":
-                fn.env[text(names[1])] = ("range", right)
+                _bind(fn.env, text(names[1]), ("range", right))
             if names and names[0].type == "identifier":
-                fn.env.setdefault(text(names[0]), ("rangekey", right))
+                _bind(fn.env, text(names[0]), ("rangekey", right))

@@ -27,6 +27,7 @@ from steadygo.golang.parse import captures, text, unparen
 
 _MAX_CALL_DEPTH = 4
 _MAX_NESTING = 60  # statement nesting deeper than this is not followed
+_MAX_WALK_NESTING = 8  # callee walks started from inside a walk, at most
 _LOCKS = {"Lock": "W", "RLock": "R"}
 _UNLOCKS = {"Unlock": "W", "RUnlock": "R"}
 _EXPR_Q = """
@@ -39,9 +40,10 @@ _EXITS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"
 class Event:
     """Something a function does that matters under a lock, in its own terms.
 
-    kind: "lock" (ref, mode), "send" / "recv" / "range" / "close" (ref: the
-    channel), "select" (refs of its cases; blocking only without default),
-    "wait" / "done" (ref: the WaitGroup).  ``site`` is the node in the function
+    kind: "lock" / "unlock" (ref, mode), "send" / "recv" / "range" / "close"
+    (ref: the channel), "select" / "tryselect" (the kinds and refs of its
+    cases; a tryselect has a default and never blocks), "wait" / "done" (ref:
+    the WaitGroup).  ``site`` is the node in the function
     that does it (the call that leads there for an event of a callee);
     ``via`` names the callees it went through; ``target`` is the innermost node."""
 
@@ -66,6 +68,9 @@ class Held:
     text: str
     deferred: bool = False  # released by a defer: held to the function's end
     loop: object = None  # the loop whose body takes it unconditionally
+    # released where the walk cannot follow (in a function literal, through its
+    # address): whether it is still held is unknown, so nothing is said about it
+    unsure: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,8 @@ class _Analysis:
             return got
         if fn.fid in self._busy or fn.body is None:
             return []  # recursion: the cycle adds nothing new
+        if len(self._busy) > _MAX_WALK_NESTING:
+            return []  # a long chain of calls: summaries this deep are not used (and not stored)
         self._busy.add(fn.fid)
         w = _Walker(self, fn)
         end, done = w.block(fn.body, [], 0, None)
@@ -229,6 +236,7 @@ class _Walker:
         self.res = an.res
         self.fn = fn
         self.events: list[Event] = []
+        self._elsewhere: set | None = None
         self.loops: list = []
         self.dropped: set = set()  # instances a called helper unlocks for its caller
         self.added: list = []  # locks a called helper returns with, held by its caller now
@@ -296,9 +304,9 @@ class _Walker:
         if t == "for_statement":
             return self.for_statement(s, held, depth)
         if t in ("expression_switch_statement", "type_switch_statement"):
-            return self.switch(s, held, depth, blocking=False)
+            return self.switch(s, held, depth, is_select=False)
         if t == "select_statement":
-            return self.switch(s, held, depth, blocking=True)
+            return self.switch(s, held, depth, is_select=True)
         self.expr(s, held, depth)  # assignments, declarations, inc/dec
         if t in ("assignment_statement", "short_var_declaration"):
             self.note_buffered(s.child_by_field_name("left"), s.child_by_field_name("right"))
@@ -342,6 +350,8 @@ class _Walker:
         return held, False
 
     def if_statement(self, s, held, depth):
+        if depth > _MAX_NESTING:  # an else-if chain this long is not followed
+            return held, False
         init = s.child_by_field_name("initializer")
         if init is not None:
             held, _ = self.statement(init, held, depth + 1, None)
@@ -389,26 +399,25 @@ class _Walker:
             return (_meet(breaks), False) if breaks else (held, True)
         return _meet([held] + ([] if done else [end]) + breaks), False
 
-    def switch(self, s, held, depth, blocking: bool):
+    def switch(self, s, held, depth, is_select: bool):
         init = s.child_by_field_name("initializer")
         if init is not None:
             held, _ = self.statement(init, held, depth + 1, None)
         cases = [c for c in s.named_children if c.type in ("expression_case", "type_case", "default_case", "communication_case")]
         has_default = any(c.type == "default_case" for c in cases)
-        if blocking:
-            if True:
-                comms = []
-                for c in cases:
-                    comm = c.child_by_field_name("communication")
-                    if comm is None:
-                        continue
-                    if comm.type == "send_statement":
-                        comms.append(("send", self.res.ref(self.fn, comm.child_by_field_name("channel"))))
-                    else:
-                        recv = next((n for n in captures('(unary_expression operator: "<-") @r', comm).get("r", [])), None)
-                        comms.append(("recv", self.res.ref(self.fn, recv.child_by_field_name("operand")) if recv is not None else None))
-                # with a default it never blocks, but it still answers the other side
-                self.emit(Event("tryselect" if has_default else "select", None, s, self.fn, cases=tuple(comms)), held)
+        if is_select:
+            comms = []
+            for c in cases:
+                comm = c.child_by_field_name("communication")
+                if comm is None:
+                    continue
+                if comm.type == "send_statement":
+                    comms.append(("send", self.res.ref(self.fn, comm.child_by_field_name("channel"))))
+                else:
+                    recv = next(iter(captures('(unary_expression operator: "<-") @r', comm).get("r", [])), None)
+                    comms.append(("recv", self.res.ref(self.fn, recv.child_by_field_name("operand")) if recv is not None else None))
+            # with a default it never blocks, but it still answers the other side
+            self.emit(Event("tryselect" if has_default else "select", None, s, self.fn, cases=tuple(comms)), held)
         else:
             self.expr(s.child_by_field_name("value"), held, depth)
         outs = []
@@ -469,10 +478,32 @@ class _Walker:
             self.an.facts.writers.add(ref.cls)
         if loop is not None and _norm(operand) in self.loop_unlocks.get(loop.id, ()):
             loop = None  # unlock ... lock in the body: each round starts by releasing it
-        return held + [Held(ref, mode, ev, _norm(operand), loop=loop)]
+        return held + [Held(ref, mode, ev, _norm(operand), loop=loop, unsure=self.released_elsewhere(_norm(operand)))]
+
+    def released_elsewhere(self, operand_text: str) -> bool:
+        """An Unlock of it inside a function literal of this function (a callback
+        that releases it: ``op.replyFunc = func() { defer mu.Unlock() }``), or
+        its address handed on (``unlock := unlockOnce(&srv.lock)``)."""
+        if self._elsewhere is None:
+            self._elsewhere = set()
+            src = self.fn.body
+            for lit in captures("(func_literal) @f", src).get("f", []):
+                locks, unlocks = set(), set()
+                for c in captures("(call_expression function: (selector_expression) @s)", lit).get("s", []):
+                    method = text(c.child_by_field_name("field"))
+                    if method in _UNLOCKS:
+                        unlocks.add(_norm(c.child_by_field_name("operand")))
+                    elif method in _LOCKS:
+                        locks.add(_norm(c.child_by_field_name("operand")))
+                self._elsewhere |= unlocks - locks  # a literal that locks and unlocks its own is no release
+            for u in captures('(unary_expression operator: "&") @u', src).get("u", []):
+                self._elsewhere.add(_norm(u.child_by_field_name("operand")))
+        return operand_text in self._elsewhere
 
     def check_acquire(self, ev: Event, held, operand_text: str | None, order_only: bool = False):
         for h in held:
+            if h.unsure:
+                continue
             same = (h.ref.inst is not None and h.ref.inst == ev.ref.inst) or (
                 operand_text is not None and h.ref.inst is None and ev.ref.inst is None and h.text == operand_text)
             if same:
@@ -598,7 +629,8 @@ class _Walker:
         self.events.append(ev)
         if ev.kind in ("send", "recv", "range", "select", "wait"):
             for h in held:
-                self.an.facts.blocked.append(Blocked(h, ev))
+                if not h.unsure:
+                    self.an.facts.blocked.append(Blocked(h, ev))
 
 
 def _buffered_make(node) -> bool:
