@@ -57,7 +57,9 @@ class Event:
     cases: tuple = ()  # select: ((kind, Ref), ...)
     deferred: bool = False
     held: frozenset = frozenset()  # classes of the locks held when it happens
-    loops: tuple = ()  # ids of the loops of its function around it, innermost last
+    loops: tuple = ()  # ids of the loops around it, the caller's then the callee's
+    origin: object = None  # the function whose own statement it is (the innermost callee)
+    fresh: bool = False  # a lock of an object made on this path: nobody else holds it
 
 
 @dataclass
@@ -105,7 +107,8 @@ class LockFacts:
     called: set = field(default_factory=set)  # fids of the functions some function of the package calls
     buffered: set = field(default_factory=set)  # classes of channels made with a capacity
 
-    def counterparts(self, cls: str | None, op_kinds: set, chan_cls: str | None, besides: Func, taken_before: bool = False):
+    def counterparts(self, cls: str | None, op_kinds: set, chan_cls: str | None, besides: Func, taken_before: bool = False,
+                     origin: Func | None = None):
         """(function, op, needs the lock) for every op of ``op_kinds`` on
         ``chan_cls`` in the package outside ``besides`` (the blocked side).
         A function some other function of the package calls is judged in its
@@ -129,15 +132,18 @@ class LockFacts:
                 start = besides.node.start_byte
             locks = [i for i, e in enumerate(events)
                      if e.kind == "lock" and e.ref is not None and e.ref.cls == cls and e.site.start_byte > start]
-            lock_loops = {l for i in locks for l in events[i].loops}
             for i, e in enumerate(events):
-                if not _does(e, op_kinds, chan_cls):
-                    continue
+                if not _does(e, op_kinds, chan_cls) or (origin is not None and e.origin is origin):
+                    continue  # the blocked op's own function does not answer itself
                 if e.deferred:
                     needs = bool(locks)
                 else:
-                    needs = cls in e.held or (taken_before and (any(j < i for j in locks)
-                                                                or any(l in lock_loops for l in e.loops)))
+                    # a Lock before it, or later in a loop around it (before it on
+                    # the next round); not a Lock taken once before the loop it
+                    # waits in (that goroutine is past it)
+                    inside = set(e.loops)
+                    needs = cls in e.held or (taken_before and any(
+                        inside <= set(events[j].loops) and (j < i or inside) for j in locks))
                 yield fn, e, needs
 
 
@@ -225,6 +231,7 @@ class _Analysis:
             ref = Ref(inst, ref.cls, ref.tnode)
         name = callee.key or callee.name
         return replace(ev, ref=ref, site=call, fn=caller, via=(name,) + ev.via, target=ev.target or ev.site, held=ev.held | held,
+                       fresh=ev.fresh or (ev.kind == "lock" and _fresh(caller, ref)),
                        cases=tuple((k, Ref(None, r.cls, r.tnode)) for k, r in ev.cases))
 
 
@@ -452,7 +459,7 @@ class _Walker:
             if cf.type == "identifier" and text(cf) == "close":
                 args = c.child_by_field_name("arguments")
                 if args is not None and args.named_child_count:
-                    self.events.append(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True))
+                    self.events.append(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True, origin=self.fn))
                 continue
             if cf.type != "selector_expression":
                 continue
@@ -466,12 +473,12 @@ class _Walker:
                     if h.text == key:
                         h.deferred = True
             elif method == "Done" and _is_waitgroup(self.res, self.fn, operand):
-                self.events.append(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True))
+                self.events.append(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True, origin=self.fn))
 
     # -- locks -----------------------------------------------------------
     def acquire(self, call, operand, mode, held, loop):
         ref = self.res.ref(self.fn, operand)
-        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops))
+        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops), fresh=_fresh(self.fn, ref))
         self.check_acquire(ev, held, _norm(operand))
         self.events.append(ev)
         if mode == "W" and ref.cls is not None:
@@ -510,7 +517,8 @@ class _Walker:
                 if not order_only:
                     self.an.facts.reacquired.append(Reacquire(h, ev))
             elif h.ref.cls is not None and ev.ref.cls is not None and h.ref.cls != ev.ref.cls:
-                self.an.facts.edges.append(Edge(h, ev))
+                if not (h.event.fresh or ev.fresh):
+                    self.an.facts.edges.append(Edge(h, ev))
 
     def release(self, operand, held):
         key = _norm(operand)
@@ -596,7 +604,7 @@ class _Walker:
             if len(ev.via) >= _MAX_CALL_DEPTH - 1 or ev.kind == "done" and ev.deferred:
                 continue
             tev = self.an.translate(ev, callee, self.fn, call, _classes(held))
-            tev = replace(tev, loops=tuple(l.id for l in self.loops))
+            tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops)
             if tev.kind == "unlock":
                 released.append(tev.ref.inst)
                 self.events.append(tev)
@@ -622,6 +630,8 @@ class _Walker:
         self.emit(Event(kind, self.res.ref(self.fn, chan), site, self.fn), held)
 
     def emit(self, ev: Event, held):
+        if ev.origin is None:
+            ev = replace(ev, origin=self.fn)
         if held:
             ev = replace(ev, held=ev.held | _classes(held))
         if self.loops:
@@ -665,6 +675,25 @@ def _unlocked_in_literal(fn: Func, operand_text: str) -> bool:
         if operand_text + ".Unlock()" in src or operand_text + ".RUnlock()" in src:
             return True
     return False
+
+
+def _fresh(fn: Func, ref) -> bool:
+    """A lock of an object this function just made (``dr := &T{...}``):
+    nobody else can be holding it, so it orders nothing."""
+    if ref is None or ref.inst is None or ref.inst[0][0] != "local":
+        return False
+    _, fid, name = ref.inst[0]
+    f = fn
+    while f is not None and f.fid != fid:
+        f = f.outer
+    binding = f.env.get(name) if f is not None else None
+    if binding is None or binding[0] != "expr":
+        return False
+    e = unparen(binding[1])
+    if e.type == "unary_expression" and e.child(0).type == "&":
+        e = unparen(e.child_by_field_name("operand"))
+    return e.type == "composite_literal" or (
+        e.type == "call_expression" and text(e.child_by_field_name("function")) == "new")
 
 
 def _classes(held) -> frozenset:

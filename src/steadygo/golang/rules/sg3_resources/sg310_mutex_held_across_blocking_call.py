@@ -127,7 +127,7 @@ def _partner_needing_lock(facts, b):
             return None  # a case nobody in the package answers (a timer, ctx.Done()): it can fire
         if kind == "send" and ref.cls in facts.buffered:
             return None
-        parts = list(facts.counterparts(cls, counterpart_kinds(kind), ref.cls, op.fn, taken_before=True))
+        parts = list(facts.counterparts(cls, counterpart_kinds(kind), ref.cls, op.fn, taken_before=True, origin=op.origin))
         if not parts or not all(needs for _, _, needs in parts):
             return None
         found = found or parts[0][:2]

@@ -30,7 +30,7 @@ class WaitHoldingLockWorkersNeed(GoRule):
             op = b.op
             if op.kind != "wait" or op.fn.file is not ctx.file or op.ref is None or op.site.id in seen:
                 continue
-            worker = next(((fn, e) for fn, e, needs in facts.counterparts(b.held.ref.cls, {"done"}, op.ref.cls, op.fn, taken_before=True)
+            worker = next(((fn, e) for fn, e, needs in facts.counterparts(b.held.ref.cls, {"done"}, op.ref.cls, op.fn, taken_before=True, origin=op.origin)
                            if needs), None)
             if worker is None:
                 continue
