@@ -60,6 +60,7 @@ class Event:
     loops: tuple = ()  # ids of the loops around it, the caller's then the callee's
     origin: object = None  # the function whose own statement it is (the innermost callee)
     fresh: bool = False  # a lock of an object made on this path: nobody else holds it
+    drained: bool = False  # a receive from a channel the function closed before: never blocks
 
 
 @dataclass
@@ -232,6 +233,7 @@ class _Analysis:
         name = callee.key or callee.name
         return replace(ev, ref=ref, site=call, fn=caller, via=(name,) + ev.via, target=ev.target or ev.site, held=ev.held | held,
                        fresh=ev.fresh or (ev.kind == "lock" and _fresh(caller, ref)),
+                       deferred=False,  # the callee's deferred op happens when it returns: at the call
                        cases=tuple((k, Ref(None, r.cls, r.tnode)) for k, r in ev.cases))
 
 
@@ -244,6 +246,7 @@ class _Walker:
         self.fn = fn
         self.events: list[Event] = []
         self._elsewhere: set | None = None
+        self.closed: set = set()  # channels this function has closed so far (their spelling)
         self.loops: list = []
         self.dropped: set = set()  # instances a called helper unlocks for its caller
         self.added: list = []  # locks a called helper returns with, held by its caller now
@@ -389,7 +392,7 @@ class _Walker:
                 while t is not None and t.type in ("pointer_type", "parenthesized_type"):
                     t = t.named_child(0)
                 if t is not None and t.type == "channel_type":
-                    self.op("range", right, s, held)
+                    self.op("range", right, right, held)
             elif c.type == "for_clause":
                 self.expr(c.child_by_field_name("condition"), held, depth)
         if body is None:
@@ -601,7 +604,7 @@ class _Walker:
         released = []  # callee-level instances the callee unlocks: its caller holds them
         taken = set()
         for ev in self.an.events_of(callee):
-            if len(ev.via) >= _MAX_CALL_DEPTH - 1 or ev.kind == "done" and ev.deferred:
+            if len(ev.via) >= _MAX_CALL_DEPTH - 1:
                 continue
             tev = self.an.translate(ev, callee, self.fn, call, _classes(held))
             tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops)
@@ -627,7 +630,11 @@ class _Walker:
                 self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h)))
 
     def op(self, kind, chan, site, held):
-        self.emit(Event(kind, self.res.ref(self.fn, chan), site, self.fn), held)
+        key = _norm(chan)
+        if kind == "close":
+            self.closed.add(key)
+        drained = kind in ("recv", "range") and key in self.closed  # closed above: draining it never blocks
+        self.emit(Event(kind, self.res.ref(self.fn, chan), site, self.fn, drained=drained), held)
 
     def emit(self, ev: Event, held):
         if ev.origin is None:
@@ -637,7 +644,7 @@ class _Walker:
         if self.loops:
             ev = replace(ev, loops=tuple(l.id for l in self.loops))
         self.events.append(ev)
-        if ev.kind in ("send", "recv", "range", "select", "wait"):
+        if ev.kind in ("send", "recv", "range", "select", "wait") and not ev.drained:
             for h in held:
                 if not h.unsure:
                     self.an.facts.blocked.append(Blocked(h, ev))
