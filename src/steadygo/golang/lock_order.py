@@ -603,16 +603,20 @@ class _Walker:
         self.an.facts.called.add(callee.fid)
         released = []  # callee-level instances the callee unlocks: its caller holds them
         taken = set()
+        cur = list(held)  # what the caller holds at each point inside the callee
         for ev in self.an.events_of(callee):
             if len(ev.via) >= _MAX_CALL_DEPTH - 1:
                 continue
-            tev = self.an.translate(ev, callee, self.fn, call, _classes(held))
+            tev = self.an.translate(ev, callee, self.fn, call, _classes(cur))
             tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops)
             if tev.kind == "unlock":
                 released.append(tev.ref.inst)
                 self.events.append(tev)
-                if tev.ref.inst is not None and tev.ref.inst not in taken:
-                    self.dropped.add(tev.ref.inst)  # an unlock helper: s.unlock()
+                if tev.ref.inst is not None:
+                    # "unlocked to prevent lock inversion": not held for what follows
+                    cur = [h for h in cur if h.ref.inst != tev.ref.inst]
+                    if tev.ref.inst not in taken:
+                        self.dropped.add(tev.ref.inst)  # an unlock helper: s.unlock()
             elif tev.kind == "lock":
                 # unlock-then-lock in the callee (a wait that drops the caller's
                 # lock) takes the lock back, not a second time
@@ -620,10 +624,12 @@ class _Walker:
                 if tev.ref.inst is not None:
                     taken.add(tev.ref.inst)
                     self.dropped.discard(tev.ref.inst)  # unlock, then lock again: still held
-                self.check_acquire(tev, held, None, order_only=again)
+                self.check_acquire(tev, cur, None, order_only=again)
+                if again:
+                    cur += [h for h in held if h.ref.inst == tev.ref.inst and h not in cur]
                 self.events.append(tev)
             else:
-                self.emit(tev, held)
+                self.emit(tev, cur)
         for h in self.an.exit_held.get(callee.fid, ()):
             tev = self.an.translate(h.event, callee, self.fn, call, _classes(held))
             if tev.ref.inst is not None:
