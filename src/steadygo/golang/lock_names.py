@@ -309,6 +309,13 @@ class Resolver:
             return t.child_by_field_name("element") or t.child_by_field_name("value")
         return None
 
+    def callee_of_value(self, fn: Func, sel) -> Func | None:
+        """The method a method value ``x.m`` (not called) names, when declarations tell."""
+        rname = named(self.expr_type(fn, sel.child_by_field_name("operand")))
+        if rname is None:
+            return None
+        return self.types.funcs.get(f"{rname}.{text(sel.child_by_field_name('field'))}")
+
     def callee(self, fn: Func, call) -> Func | None:
         """The same-package function or method a call runs, when declarations tell."""
         f = call.child_by_field_name("function")

@@ -246,6 +246,7 @@ class _Walker:
         self.fn = fn
         self.events: list[Event] = []
         self._elsewhere: set | None = None
+        self._unlock_values: bool | None = None
         self.closed: set = set()  # channels this function has closed so far (their spelling)
         self.loops: list = []
         self.dropped: set = set()  # instances a called helper unlocks for its caller
@@ -633,7 +634,21 @@ class _Walker:
         for h in self.an.exit_held.get(callee.fid, ()):
             tev = self.an.translate(h.event, callee, self.fn, call, _classes(held))
             if tev.ref.inst is not None:
-                self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h)))
+                self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h),
+                                       unsure=self.unlock_passed_as_value()))
+
+    def unlock_passed_as_value(self) -> bool:
+        """A helper that unlocks, handed on as a func value (``once.Do(c.unlock)``,
+        ``defer f(c.unlock)``): the caller may release what a lock helper took
+        without the walk seeing it."""
+        if self._unlock_values is None:
+            self._unlock_values = False
+            for sel in captures("(argument_list (selector_expression) @s)", self.fn.body).get("s", []):
+                f = self.res.callee_of_value(self.fn, sel)
+                if f is not None and any(e.kind == "unlock" for e in self.an.events_of(f)):
+                    self._unlock_values = True
+                    break
+        return self._unlock_values
 
     def op(self, kind, chan, site, held):
         key = _norm(chan)
