@@ -61,6 +61,7 @@ class Event:
     origin: object = None  # the function whose own statement it is (the innermost callee)
     fresh: bool = False  # a lock of an object made on this path: nobody else holds it
     drained: bool = False  # a receive from a channel the function closed before: never blocks
+    lost: bool = False  # its object is a callee's receiver or argument the caller names by index or call
 
 
 @dataclass
@@ -214,6 +215,7 @@ class _Analysis:
     def translate(self, ev: Event, callee: Func, caller: Func, call, held=frozenset()) -> Event:
         """A callee's event in the caller's terms, sited at the call."""
         ref = ev.ref
+        lost = ev.lost
         if ref is not None and ref.inst is not None:
             root = ref.inst[0]
             base = None
@@ -229,11 +231,15 @@ class _Analysis:
                 inst = base.inst + ref.inst[1:]
             else:
                 inst = None
+                # the callee's receiver or argument is an element or a call result
+                # here (b.buf[i].unref()): which object it is, is not known
+                lost = root[0] in ("recv", "param") and root[1] == callee.fid
             ref = Ref(inst, ref.cls, ref.tnode)
         name = callee.key or callee.name
         return replace(ev, ref=ref, site=call, fn=caller, via=(name,) + ev.via, target=ev.target or ev.site, held=ev.held | held,
                        fresh=ev.fresh or (ev.kind == "lock" and _fresh(caller, ref)),
                        deferred=False,  # the callee's deferred op happens when it returns: at the call
+                       lost=lost,
                        cases=tuple((k, Ref(None, r.cls, r.tnode)) for k, r in ev.cases))
 
 
@@ -521,7 +527,11 @@ class _Walker:
                 if not order_only:
                     self.an.facts.reacquired.append(Reacquire(h, ev))
             elif h.ref.cls is not None and ev.ref.cls is not None and h.ref.cls != ev.ref.cls:
-                if not (h.event.fresh or ev.fresh):
+                # a class the path already holds before h: A ... B ... A again is
+                # an unproven relock of one path, not an order against another path
+                again = any(o.ref.cls == ev.ref.cls and o.event.site.start_byte <= h.event.site.start_byte
+                            for o in held if o is not h)
+                if not (h.event.fresh or ev.fresh or h.event.lost or ev.lost or again):
                     self.an.facts.edges.append(Edge(h, ev))
 
     def release(self, operand, held):
