@@ -186,6 +186,9 @@ _NONE = Ref(None, None, None)
 class Resolver:
     def __init__(self, types: PackageTypes):
         self.types = types
+        # (kind, function, node, index) -> answer: chains of locals resolve the
+        # same sub-expressions again and again (a cut-off answer is kept too)
+        self._memo: dict = {}
 
     def lookup(self, fn: Func, name: str):
         """(root, binding, declaring func) of an identifier seen in ``fn``."""
@@ -202,14 +205,22 @@ class Resolver:
             if local is not None:
                 return ("local", f.fid, name), local, f
             f = f.outer
-        if name in self.types.vars:
-            return ("global", name), self.types.vars[name], None
+        binding = self.types.vars.get(name)
+        if binding is not None and binding is not AMBIGUOUS:  # declared in two files (build tags): no identity
+            return ("global", name), binding, None
         return None, None, None
 
     def ref(self, fn: Func, node, steps: int = 0) -> Ref:
         node = unparen(node)
         if node is None or steps > _MAX_RESOLVE_STEPS:
             return _NONE
+        key = ("ref", fn.fid, node.id)
+        got = self._memo.get(key)
+        if got is None:
+            got = self._memo[key] = self._ref(fn, node, steps)
+        return got
+
+    def _ref(self, fn: Func, node, steps: int) -> Ref:
         t = node.type
         if t == "identifier":
             name = text(node)
@@ -257,7 +268,7 @@ class Resolver:
         return _NONE
 
     def _binding_type(self, fn: Func, binding, steps: int):
-        if binding is None:
+        if binding is None or binding is AMBIGUOUS:
             return None
         if binding[0] == "type":
             return binding[1]
@@ -273,6 +284,12 @@ class Resolver:
         node = unparen(node)
         if node is None or steps > _MAX_RESOLVE_STEPS:
             return None
+        key = ("type", fn.fid, node.id, index)
+        if key not in self._memo:
+            self._memo[key] = self._expr_type(fn, node, steps, index)
+        return self._memo[key]
+
+    def _expr_type(self, fn: Func, node, steps: int, index: int):
         t = node.type
         if t in ("identifier", "selector_expression"):
             return self.ref(fn, node, steps + 1).tnode
@@ -285,7 +302,7 @@ class Resolver:
         if t == "type_assertion_expression":
             return node.child_by_field_name("type")
         if t == "call_expression":
-            callee = self.callee(fn, node)
+            callee = self.callee(fn, node, steps + 1)
             if callee is not None and index < len(callee.results):
                 return callee.results[index]
             f = node.child_by_field_name("function")
@@ -316,16 +333,18 @@ class Resolver:
             return None
         return self.types.funcs.get(f"{rname}.{text(sel.child_by_field_name('field'))}")
 
-    def callee(self, fn: Func, call) -> Func | None:
+    def callee(self, fn: Func, call, steps: int = 0) -> Func | None:
         """The same-package function or method a call runs, when declarations tell."""
         f = call.child_by_field_name("function")
+        if steps > _MAX_RESOLVE_STEPS:
+            return None
         if f is None:
             return None
         if f.type == "identifier":
             root, _, _ = self.lookup(fn, text(f))
             return self.types.funcs.get(text(f)) if root is None else None
         if f.type == "selector_expression":
-            recv = self.expr_type(fn, f.child_by_field_name("operand"))
+            recv = self.expr_type(fn, f.child_by_field_name("operand"), steps + 1)
             rname = named(recv)
             if rname is None:
                 return None

@@ -28,6 +28,8 @@ from steadygo.golang.parse import captures, text, unparen
 _MAX_CALL_DEPTH = 4
 _MAX_NESTING = 60  # statement nesting deeper than this is not followed
 _MAX_WALK_NESTING = 8  # callee walks started from inside a walk, at most
+_MAX_STATEMENTS = 60_000  # statements walked per package; past it the rest of the package is not analysed
+_MAX_EVENTS = 400  # a function's events (its callees' included) kept for its callers
 _LOCKS = {"Lock": "W", "RLock": "R"}
 _UNLOCKS = {"Unlock": "W", "RUnlock": "R"}
 _EXPR_Q = """
@@ -189,6 +191,7 @@ class _Analysis:
         self.res = Resolver(types)
         self.facts = facts
         self._busy: set[int] = set()
+        self.walked = 0  # statements walked so far (the package's budget)
         self.exit_held: dict[int, list] = {}  # fid -> locks the function returns with, on every way out
 
     def events_of(self, fn: Func) -> list:
@@ -203,7 +206,7 @@ class _Analysis:
         w = _Walker(self, fn)
         end, done = w.block(fn.body, [], 0, None)
         self._busy.discard(fn.fid)
-        self.facts.events[fn.fid] = w.events
+        self.facts.events[fn.fid] = w.events[:_MAX_EVENTS]
         states = w.exits + ([] if done else [end])
         if states:
             keep = [h for h in _meet(states) if not h.deferred and h.event.fn is fn and not h.event.via
@@ -265,11 +268,12 @@ class _Walker:
     # -- statements ------------------------------------------------------
     def block(self, node, held: list, depth: int, loop) -> tuple[list, bool]:
         """Walk a block's statements; return (held after, terminated)."""
-        if depth > _MAX_NESTING:
+        if depth > _MAX_NESTING or self.an.walked > _MAX_STATEMENTS:
             return held, False
         stmts = node.named_children if node.type in ("block", "statement_list") else [node]
         if node.type == "block":
             stmts = [c for s in node.named_children for c in (s.named_children if s.type == "statement_list" else [s])]
+        self.an.walked += len(stmts)
         for s in stmts:
             held, done = self.statement(s, held, depth, loop)
             if self.dropped:  # unlocked by a helper the statement called
