@@ -14,6 +14,9 @@ from steadygo.golang.rules.sg3_resources.sg313_unbounded_cache_map import Unboun
 from steadygo.golang.rules.sg3_resources.sg314_sync_pool_misuse import SyncPoolMisuse
 from steadygo.golang.rules.sg3_resources.sg315_subslice_retains_large_buffer import SubsliceRetainsBuffer
 from steadygo.golang.rules.sg3_resources.sg316_response_body_closed_unread import ResponseBodyClosedUnread
+from steadygo.golang.rules.sg3_resources.sg317_lock_order_inversion import LockOrderInversion
+from steadygo.golang.rules.sg3_resources.sg318_wait_holding_lock_workers_need import WaitHoldingLockWorkersNeed
+from steadygo.golang.rules.sg3_resources.sg319_mutex_relocked_while_held import MutexRelockedWhileHeld
 
 RULES = [
     ResponseBodyNotClosed(),
@@ -32,4 +35,7 @@ RULES = [
     SyncPoolMisuse(),
     SubsliceRetainsBuffer(),
     ResponseBodyClosedUnread(),
+    LockOrderInversion(),
+    WaitHoldingLockWorkersNeed(),
+    MutexRelockedWhileHeld(),
 ]

@@ -1,4 +1,4 @@
-"""SG310 mutex-held-across-blocking-call: Lock() held across time.Sleep, an HTTP/DB/network call before Unlock()."""
+"""SG310 mutex-held-across-blocking-call: Lock() held across time.Sleep, an HTTP/DB/network call, or a channel operation whose partner needs the lock, before Unlock()."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP, SQL_DRIVERS_AND_GORM
+from steadygo.golang.lock_order import counterpart_kinds, lock_facts, lock_text, place, through
 from steadygo.golang.locks import mutex_locks
 from steadygo.golang.parse import ancestors, captures, text
 from steadygo.golang.rules.base import GoRule
@@ -27,7 +28,7 @@ class MutexHeldAcrossBlockingCall(GoRule):
         name="mutex-held-across-blocking-call",
         severity=Severity.WARNING,
         breakpoint="Holding a lock across a sleep, network or database call makes every other request that needs the lock wait for that I/O: one slow upstream serialises the whole service.",
-        summary="Lock() held across time.Sleep, an HTTP/DB/network call before Unlock().",
+        summary="Lock() held across time.Sleep, an HTTP/DB/network call, or a channel operation whose partner needs the lock, before Unlock().",
     )
 
     def check(self, ctx: FileContext) -> None:
@@ -42,6 +43,30 @@ class MutexHeldAcrossBlockingCall(GoRule):
                     ctx.report(op, f"{what} while {mu} is locked (line {stmt.start_point[0] + 1}): every goroutine waiting "
                                f"for {mu} now waits for this I/O too; copy what you need, unlock, then call")
                     break
+        self._channel_ops(ctx)
+
+    @staticmethod
+    def _channel_ops(ctx: FileContext) -> None:
+        """A channel operation under a lock blocks until another goroutine does
+        the other side; reported when every goroutine in the package that does
+        that other side takes the same lock first, so it cannot (a buffered
+        channel with room, or a partner that never locks, is fine)."""
+        facts = lock_facts(ctx.pkg)
+        seen = set()
+        for b in facts.blocked:
+            op = b.op
+            if op.kind == "wait" or op.fn.file is not ctx.file or op.site.id in seen:
+                continue
+            partner = _partner_needing_lock(facts, b)
+            if partner is None:
+                continue
+            seen.add(op.site.id)
+            fn, other = partner
+            what = {"send": "send on", "recv": "receive from", "range": "range over", "select": "select on"}[op.kind]
+            chan = "its channels" if op.kind == "select" else lock_text(op)
+            ctx.report(op.site, f"{what} {chan}{through(op)} while {b.held.text} is locked (line "
+                       f"{b.held.event.site.start_point[0] + 1}): the other side, {place(fn, other.site, ctx.file)}, "
+                       f"locks {b.held.text.rsplit('.', 1)[-1]} first, so neither goroutine moves; unlock before the channel operation")
 
     @staticmethod
     def _held_region(stmt, mu: str, unlock: str) -> list:
@@ -87,3 +112,23 @@ _SEL_CALLS_SIMPLE_Q = "(call_expression function: (selector_expression)) @call"
 
 def _in_literal(node, stop) -> bool:
     return any(n.type == "func_literal" for n in ancestors(node, stop))
+
+
+def _partner_needing_lock(facts, b):
+    """(function, op) of a goroutine that must take ``b``'s lock before it can
+    unblock ``b``'s channel operation, when every goroutine of the package that
+    could unblock it must (for a select: for every case), or None.  A send on
+    a channel made with a capacity may not block at all."""
+    op, cls = b.op, b.held.ref.cls
+    cases = op.cases if op.kind == "select" else ((op.kind, op.ref),)
+    found = None
+    for kind, ref in cases:
+        if ref is None or ref.cls is None:
+            return None  # a case nobody in the package answers (a timer, ctx.Done()): it can fire
+        if kind == "send" and ref.cls in facts.buffered:
+            return None
+        parts = list(facts.counterparts(cls, counterpart_kinds(kind), ref.cls, op.fn, taken_before=True, origin=op.origin))
+        if not parts or not all(needs for _, _, needs in parts):
+            return None
+        found = found or parts[0][:2]
+    return found
