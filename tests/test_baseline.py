@@ -124,7 +124,7 @@ def test_github_annotations_auto_in_actions(project, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     cli.main(["check", "--no-cache", "--isolated", "--select", "SG1,SG0"])
     out = capsys.readouterr().out
-    assert "main.go:13:12: SG101" in out and "::error file=main.go,line=13" in out
+    assert "main.go\n  13:12: SG101" in out and "::error file=main.go,line=13" in out
     # A machine format on stdout must not be corrupted by annotations.
     cli.main(["check", "--no-cache", "--isolated", "--format", "json"])
     json.loads(capsys.readouterr().out)

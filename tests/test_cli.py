@@ -121,7 +121,8 @@ def test_text_report_shape(tmp_path):
     assert p.returncode == 1
     lines = p.stdout.splitlines()
     assert lines[0] == "main.go"
-    assert lines[1].startswith("  main.go:6:2: SG101 error http.ListenAndServe runs a server with no timeouts at all")
+    # The path is the header's: not repeated on each finding line under it.
+    assert lines[1].startswith("  6:2: SG101 error http.ListenAndServe runs a server with no timeouts at all")
     assert lines[2] == '        6 | http.ListenAndServe(":8080", nil)'
     assert "1 finding (1 error, 0 warning, 0 info; by layer: code 1) in 1 files" in p.stdout
     assert "\x1b[" not in p.stdout  # no colour when not a terminal

@@ -114,7 +114,7 @@ def test_as_of_option_from_the_config_file(tmp_path):
     assert quiet.returncode == 0 and "SG710" not in quiet.stdout, quiet.stdout + quiet.stderr
     (tmp_path / ".steadygo.toml").write_text("[rules.go-directive-unsupported-release]\nas-of = 2026-09-01\n")
     loud = subprocess.run(run + ["--fail-on", "info"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert loud.returncode == 1 and "go.mod:3:1: SG710" in loud.stdout, loud.stdout + loud.stderr
+    assert loud.returncode == 1 and "go.mod\n  3:1: SG710" in loud.stdout, loud.stdout + loud.stderr
     (tmp_path / ".steadygo.toml").write_text('[rules.go-directive-unsupported-release]\nas-of = "soon"\n')
     bad = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "as-of" in bad.stderr and "Traceback" not in bad.stderr

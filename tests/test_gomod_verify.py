@@ -150,4 +150,4 @@ def test_cli_reports_the_modified_module(module):
     done = subprocess.run([sys.executable, "-m", "steadygo", "check", str(app), "--select", "SG715"],
                           capture_output=True, text=True, cwd=app.parent, timeout=120)
     assert done.returncode == 1, done.stderr
-    assert "app/go.sum:1:1: SG715" in done.stdout
+    assert "app/go.sum\n  1:1: SG715" in done.stdout

@@ -28,10 +28,13 @@ Line = tuple[tuple[str, "str | None"], ...]
 
 
 def _location(f) -> str:
-    # Runtime evidence has no column (col 0) and file-level findings no line.
+    """Where in the file under whose header the finding is listed: the path is
+    the header's and not repeated (``--format concise`` prints full
+    ``path:line:col`` lines for editors).  Runtime evidence has no column
+    (col 0) and file-level findings no line."""
     if f.line <= 0:
-        return f.path
-    return f"{f.path}:{f.line}:{f.col}" if f.col > 0 else f"{f.path}:{f.line}"
+        return ""
+    return f"{f.line}:{f.col}" if f.col > 0 else f"{f.line}"
 
 
 def _safe(text: str) -> str:
@@ -56,7 +59,8 @@ def report_lines(report: RunReport) -> Iterator[Line]:
         for f in findings:
             sev = _STYLE[f.severity]
             tag = " (suppressed)" if f.suppressed else ""
-            yield ((f"  {_safe(_location(f))}: ", None), (_safe(f.rule_id), sev), (" ", None),
+            where = _location(f)
+            yield ((f"  {where}: " if where else "  ", None), (_safe(f.rule_id), sev), (" ", None),
                    (f.severity.label, sev), (f"{tag} {_safe(f.message)} ", None), (f"({_safe(f.rule_name)})", "dim"))
             if f.snippet and f.line > 0:
                 yield (("    ", None), (f"{f.line:>5} |", "dim"), (f" {_safe(f.snippet)}", None))
