@@ -158,7 +158,7 @@ def test_text_sarif_and_html_carry_the_verdict(memstats_evidence, tmp_path):
     proc = run_cli("check", "--no-cache", str(LIVEBROKEN), "--evidence", str(near),
                    "--format", "text", "--format", f"sarif={sarif}", "--format", f"html={page}")
     assert proc.returncode == 1, proc.stderr
-    assert re.search(r"main\.go:\d+:\d+: SG620 warning .*\n.*\n    proved live by SG931 \(memstats http://127\.0\.0\.1:\d+"
+    assert re.search(r"main\.go\n(?:.*\n)*?  \d+:\d+: SG620 warning .*\n.*\n    proved live by SG931 \(memstats http://127\.0\.0\.1:\d+"
                      r"/debug/vars; matched by rule", proc.stdout), proc.stdout
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     [r620] = [r for r in results if r["ruleId"] == "SG620"]
