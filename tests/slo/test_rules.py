@@ -39,23 +39,26 @@ def test_recording_windows_scale_with_the_slo_window(window, names):
     ratio = [f"slo:sli_error:ratio_rate{n}" for n in names]
     # The ticket rungs' short windows (names[3], names[4]) record their event
     # rates first; their long windows (names[5], names[6]) are summed from them.
-    events = [[f"slo:sli_bad_events:rate{n}", f"slo:sli_events:rate{n}", f"slo:sli_error:ratio_rate{n}"] for n in names[3:5]]
+    events = [[f"slo:sli_events:rate{n}", f"slo:sli_error:ratio_rate{n}"] for n in names[3:5]]
     assert recs == ratio[:3] + events[0] + events[1] + ratio[5:] + ["slo:objective:ratio", "slo:error_budget:ratio"]
 
 
 def test_ticket_long_windows_are_summed_from_recorded_short_window_rates():
     by_name = {r["record"]: r["expr"] for r in group_rules(rules.render(mini(), "m")) if "record" in r}
     assert by_name["slo:sli_error:ratio_rate3d"] == (
-        'sum_over_time(slo:sli_bad_events:rate6h{service="shop",slo="s"}[3d])\n/\n'
-        'sum_over_time(slo:sli_events:rate6h{service="shop",slo="s"}[3d])')
-    assert by_name["slo:sli_bad_events:rate2h"] == '(sum(rate(req_total{code=~"5.."}[2h])) or vector(0))'
+        'sum_over_time(slo:sli_events:rate6h{service="shop",slo="s",events="bad"}[3d])\n/ ignoring(events)\n'
+        'sum_over_time(slo:sli_events:rate6h{service="shop",slo="s",events="all"}[3d])')
+    # Bad and all events come from one query (one instant), as two series of one recording.
+    assert by_name["slo:sli_events:rate2h"] == (
+        'label_replace((sum(rate(req_total{code=~"5.."}[2h])) or vector(0)), "events", "bad", "", "")\nor\n'
+        'label_replace(sum(rate(req_total[2h])), "events", "all", "", "")')
     # No raw rate over a day or more of the SLI's own series anywhere.
     assert not any("[1d]))" in e or "[3d]))" in e for e in by_name.values())
     # The page rungs keep raw long windows: paging is not delayed.
     assert by_name["slo:sli_error:ratio_rate1h"].startswith('(sum(rate(req_total{code=~"5.."}[1h]))')
     good = mini(sli='errors:\n        good: req_total{code!~"5.."}\n        total: req_total')
-    bad_2h = {r["record"]: r["expr"] for r in group_rules(rules.render(good, "m")) if "record" in r}["slo:sli_bad_events:rate2h"]
-    assert bad_2h == 'sum(rate(req_total[2h])) - sum(rate(req_total{code!~"5.."}[2h]))'
+    events_2h = {r["record"]: r["expr"] for r in group_rules(rules.render(good, "m")) if "record" in r}["slo:sli_events:rate2h"]
+    assert events_2h.startswith('label_replace(sum(rate(req_total[2h])) - sum(rate(req_total{code!~"5.."}[2h])), "events", "bad"')
 
 
 def test_one_alert_name_per_tier():
@@ -132,12 +135,12 @@ def _promtool_check(promtool: str, tmp_path, text: str) -> str:
 @pytest.mark.parametrize("window", ["7d", "28d", "30d", "90d"])
 def test_every_window_passes_promtool(promtool, tmp_path, window):
     out = _promtool_check(promtool, tmp_path, rules.render(mini(window), "m"))
-    assert "SUCCESS: 17 rules found" in out  # 7 windows + 2x2 event rates + 2 metadata + 4 alerts
+    assert "SUCCESS: 15 rules found" in out  # 7 windows + 2 event recordings + 2 metadata + 4 alerts
 
 
 def test_example_and_starter_pass_promtool(promtool, tmp_path):
-    assert "SUCCESS: 34 rules found" in _promtool_check(promtool, tmp_path, rules.render(spec.load(EXAMPLE), "x"))
-    assert "SUCCESS: 34 rules found" in _promtool_check(promtool, tmp_path, rules.render(spec.loads(STARTER, "starter"), "x"))
+    assert "SUCCESS: 30 rules found" in _promtool_check(promtool, tmp_path, rules.render(spec.load(EXAMPLE), "x"))
+    assert "SUCCESS: 30 rules found" in _promtool_check(promtool, tmp_path, rules.render(spec.loads(STARTER, "starter"), "x"))
 
 
 @pytest.mark.parametrize(

@@ -29,11 +29,11 @@ def record_name(window_s: int) -> str:
     return f"slo:sli_error:ratio_rate{ladder.format_duration(window_s)}"
 
 
-def bad_events_name(window_s: int) -> str:
-    return f"slo:sli_bad_events:rate{ladder.format_duration(window_s)}"
-
-
 def events_name(window_s: int) -> str:
+    """Bad and all events per second over the window, one recording with an
+    ``events`` label ("bad" | "all"): both sides come from one query at one
+    instant, so a scrape landing between two rules' evaluations cannot give
+    the numerator one sample fewer than the denominator."""
     return f"slo:sli_events:rate{ladder.format_duration(window_s)}"
 
 
@@ -106,8 +106,17 @@ def derived_ratio_expr(spec: Spec, slo: SLO, long_s: int, short_s: int) -> str:
     ident = _identity_matchers(spec, slo)
     if event_exprs(slo, short_s) is None:
         return f"avg_over_time({record_name(short_s)}{ident}[{w}])"
-    return (f"sum_over_time({bad_events_name(short_s)}{ident}[{w}])\n/\n"
-            f"sum_over_time({events_name(short_s)}{ident}[{w}])")
+    return (f"sum_over_time({events_name(short_s)}{_with_events(ident, 'bad')}[{w}])\n/ ignoring(events)\n"
+            f"sum_over_time({events_name(short_s)}{_with_events(ident, 'all')}[{w}])")
+
+
+def _with_events(ident: str, kind: str) -> str:
+    return ident[:-1] + f',events="{kind}"}}'
+
+
+def events_expr(bad: str, total: str) -> str:
+    return (f'label_replace({bad}, "events", "bad", "", "")\nor\n'
+            f'label_replace({total}, "events", "all", "", "")')
 
 
 def error_ratio_expr(slo: SLO, window_s: int) -> str:
@@ -204,11 +213,10 @@ def slo_group(spec: Spec, slo: SLO) -> dict:
         if events is None:
             rules.append({"record": record_name(w), "expr": error_ratio_expr(slo, w), "labels": dict(ident)})
             continue
-        bad, total = events
-        rules.append({"record": bad_events_name(w), "expr": bad, "labels": dict(ident)})
-        rules.append({"record": events_name(w), "expr": total, "labels": dict(ident)})
+        rules.append({"record": events_name(w), "expr": events_expr(*events), "labels": dict(ident)})
         m = _identity_matchers(spec, slo)
-        rules.append({"record": record_name(w), "expr": f"{bad_events_name(w)}{m}\n/\n{events_name(w)}{m}",
+        rules.append({"record": record_name(w),
+                      "expr": f"{events_name(w)}{_with_events(m, 'bad')}\n/ ignoring(events)\n{events_name(w)}{_with_events(m, 'all')}",
                       "labels": dict(ident)})
     for long_s, short_s in sorted(derived.items()):
         rules.append({"record": record_name(long_s), "expr": derived_ratio_expr(spec, slo, long_s, short_s),

@@ -26,7 +26,7 @@ GO_DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 1
 # the recording-rule joins would silently break.
 RESERVED_LABELS = frozenset(
     {"alertname", "service", "slo", "sli", "objective", "slo_window", "tier", "severity",
-     "burn_rate", "long_window", "short_window", "le"}
+     "burn_rate", "long_window", "short_window", "le", "events"}
 )
 
 _SLO_NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
