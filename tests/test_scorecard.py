@@ -106,20 +106,3 @@ def test_nothing_to_check_when_the_code_shows_no_http_server():
     cards = _cards([_finding("SG101")], ["SG101", "SG102", "SG103"], inputs)
     assert _row(cards["SG1"], "slowloris").state == scorecard.FAILING
 
-
-def test_inventory_of_a_real_scan(tmp_path):
-    from steadygo import inventory
-    from steadygo.engine import scan
-
-    (tmp_path / "go.mod").write_text("module example.com/inv\n\ngo 1.24\n")
-    (tmp_path / "main.go").write_text(
-        'package main\n\nimport (\n\t"context"\n\t"net/http"\n\t"os"\n\t"time"\n)\n\n'
-        'func main() {\n\tmux := http.NewServeMux()\n\tmux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {})\n'
-        '\tsrv := &http.Server{Addr: os.Getenv("ADDR"), Handler: mux, ReadHeaderTimeout: time.Second}\n'
-        '\tgo srv.ListenAndServe()\n\tctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)\n'
-        '\tdefer cancel()\n\tsrv.Shutdown(ctx)\n}\n')
-    res = scan([str(tmp_path)], Config(), base=str(tmp_path))
-    (inv,) = inventory.of_result(res)
-    assert (inv.module, dict(inv.servers), inv.routes, inv.health, inv.shutdown) == ("example.com/inv", {"net/http": 1}, 1, 1, 1)
-    assert inv.unresolved == ["1 listener address"]
-    assert inv.line().startswith("example.com/inv: HTTP servers: 1 net/http; routes 1; health endpoints 1; shutdown paths 1")

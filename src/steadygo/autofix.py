@@ -50,20 +50,15 @@ def _parses(data: bytes) -> bool:
     return not parse(data).root_node.has_error
 
 
-def plan(findings: list[Finding], base: str, syntax_errors: set[str] | None = None,
-         digests: dict[str, str] | None = None) -> Plan:
-    """The changes the fixes of ``findings`` make.  ``syntax_errors``: paths
-    (as findings name them) that did not parse; ``digests``: sha256 of each
-    file as scanned, to refuse a file edited since."""
+def plan(findings: list[Finding], base: str, digests: dict[str, str] | None = None) -> Plan:
+    """The changes the fixes of ``findings`` make.  ``digests``: sha256 of
+    each file as scanned, to refuse a file edited since."""
     out = Plan()
     by_path: dict[str, list[Finding]] = {}
     for f in findings:
         if f.fix is not None and f.fix.edits and f.suppressed is None:
             by_path.setdefault(f.path, []).append(f)
     for path in sorted(by_path):
-        if syntax_errors and path in syntax_errors:
-            out.notes.append(f"{path}: not fixed: the file has syntax errors")
-            continue
         full = path if os.path.isabs(path) else os.path.join(base, path)
         try:
             with open(full, "rb") as fh:

@@ -16,7 +16,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from steadygo import registry
+from steadygo import inventory, registry
 from steadygo.fsutil import walk_files
 from steadygo.findings import Layer
 
@@ -139,8 +139,6 @@ def inputs_for(report) -> Inputs:
     covered: set[str] = set()
     for doc in report.runtime:
         covered |= evidence.checked_rules(doc)
-    from steadygo import inventory
-
     return Inputs(go_files=res.files, build_files=build, manifests=manifests,
                   runtime_rules=covered, runtime_docs=len(report.runtime), inventories=inventory.of_result(res))
 
@@ -200,8 +198,6 @@ def build(result, config, inputs: Inputs) -> list[Family]:
             elif active[m.id]:
                 st = RuleState(m.id, m.name, FAILING)
             else:
-                from steadygo import inventory
-
                 absent = inventory.subject_missing(m.id, inputs.inventories)
                 st = RuleState(m.id, m.name, NOTHING, absent) if absent else RuleState(m.id, m.name, COVERED)
             st.findings, st.accepted = active[m.id], accepted[m.id]

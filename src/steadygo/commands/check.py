@@ -208,8 +208,7 @@ def _apply_fixes(result, cfg: Config, base: str) -> int | None:
     the fixed findings from the result (None: go on and report the rest)."""
     from steadygo import autofix
 
-    broken = {f.path for f in result.findings if f.rule_id == "SG000"}
-    plan = autofix.plan(result.findings, base, syntax_errors=broken)
+    plan = autofix.plan(result.findings, base)  # re-reads and re-parses each file it would touch
     for note in plan.notes:
         print(f"steadygo: note: {note}", file=sys.stderr)
     if cfg.diff:

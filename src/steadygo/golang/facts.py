@@ -36,7 +36,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
 )
 from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
-from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
+from steadygo.golang.parse import ancestors, captures, enclosing_function, string_value, text, unparen
 from steadygo.golang.readiness_flip import readiness_flip
 from steadygo.golang.values import assigned_from, literal_keys
 
@@ -569,11 +569,8 @@ def _aliases_default_mux(pkg, file, ident) -> bool:
     """``mux := http.DefaultServeMux`` (every assignment of the name in its
     function, or its package-level declaration): what registered on the
     default mux (net/http/pprof, expvar) is served through the alias."""
-    fn = next((a for a in ancestors(ident) if a.type in ("function_declaration", "method_declaration", "func_literal")), None)
-    vals = _assigned(pkg, fn.child_by_field_name("body"), text(ident)) if fn is not None and fn.child_by_field_name("body") is not None else []
-    if not vals:
-        hit = package_constants(pkg).get(text(ident))
-        vals = [hit[1]] if hit is not None and hit[0] is file else []
+    fn = enclosing_function(ident)
+    vals = _values_of(pkg, file, ident, fn.child_by_field_name("body") if fn is not None else None)
     return bool(vals) and all(file.is_member(unparen(v), "net/http", "DefaultServeMux") for v in vals)
 
 
@@ -867,12 +864,9 @@ def _is_gin_engine(pkg, file, operand, scope) -> bool:
     operand = unparen(operand)
     if operand is None or operand.type != "identifier":
         return False
-    vals = _assigned(pkg, scope, text(operand)) if scope is not None else []
-    if not vals:
-        hit = package_constants(pkg).get(text(operand))
-        vals = [hit[1]] if hit is not None and hit[0] is file else []
     return any(unparen(v) is not None and unparen(v).type == "call_expression"
-               and file.call_target(unparen(v)) in ((GIN, "Default"), (GIN, "New")) for v in vals)
+               and file.call_target(unparen(v)) in ((GIN, "Default"), (GIN, "New"))
+               for v in _values_of(pkg, file, operand, scope))
 
 
 def _add_signal(facts, s):
@@ -993,6 +987,16 @@ def context_deadline(pkg, file, arg, scope, _depth: int = 0) -> tuple[float | No
     return None, "unknown"
 
 
+def _values_of(pkg, file, ident, scope) -> list:
+    """The values a name is assigned in ``scope`` (a function body), or else
+    its package-level declaration in this file."""
+    vals = _assigned(pkg, scope, text(ident)) if scope is not None else []
+    if not vals:
+        hit = package_constants(pkg).get(text(ident))
+        vals = [hit[1]] if hit is not None and hit[0] is file else []
+    return vals
+
+
 def _is_promauto_factory(pkg, file, operand, scope) -> bool:
     """``promauto.With(reg).NewCounter`` or a variable holding ``promauto.With(reg)``."""
     operand = unparen(operand)
@@ -1001,10 +1005,7 @@ def _is_promauto_factory(pkg, file, operand, scope) -> bool:
     if operand.type == "call_expression":
         return file.call_target(operand) == (PROMAUTO, "With")
     if operand.type == "identifier":
-        vals = _assigned(pkg, scope, text(operand)) if scope is not None else []
-        if not vals:
-            hit = package_constants(pkg).get(text(operand))
-            vals = [hit[1]] if hit is not None and hit[0] is file else []
+        vals = _values_of(pkg, file, operand, scope)
         return any(unparen(v) is not None and unparen(v).type == "call_expression" and file.call_target(unparen(v)) == (PROMAUTO, "With") for v in vals)
     return False
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 
 from steadygo.findings import Edit, Fix
-from steadygo.golang.parse import ancestors, captures, text, unparen
+from steadygo.golang.lifecycle import in_loop
+from steadygo.golang.parse import captures, enclosing_function, text, unparen
 
 _VERB = re.compile(r"%([-+# 0]*)(\[\d+\])?(\*|\d+)?(\.(\*|\d+)?)?([a-zA-Z%])")
-_LOOPS = ("for_statement",)
-_FUNCS = ("function_declaration", "method_declaration", "func_literal")
 
 
 def edit(file, start: int, end: int, new_text: str) -> Edit:
@@ -140,14 +139,11 @@ def _only_comment_after(file, offset: int) -> bool:
 
 
 def _in_loop_or_not_in_block(stmt) -> bool:
+    """A defer added after ``stmt`` would run once per loop iteration (SG309),
+    or ``stmt`` is not a statement of a block (an ``if x := ...;`` header)."""
     if stmt.parent is None or stmt.parent.type not in ("block", "statement_list"):
         return True
-    for a in ancestors(stmt):
-        if a.type in _FUNCS:
-            return False
-        if a.type in _LOOPS:
-            return True
-    return True
+    return in_loop(stmt, enclosing_function(stmt))
 
 
 def _statements(block) -> list:
@@ -158,10 +154,6 @@ def _statements(block) -> list:
     if len(kids) == 1 and kids[0].type == "statement_list":
         kids = [c for c in kids[0].named_children if c.type != "comment"]
     return kids
-
-
-def _function_of(stmt):
-    return next((a for a in ancestors(stmt) if a.type in _FUNCS), None)
 
 
 def _identifiers(node, name: str) -> list:
@@ -175,7 +167,7 @@ def named_cancel(file, stmt, blank) -> Fix | None:
     only when no ``cancel`` exists in the function already."""
     if stmt.type != "short_var_declaration" or _in_loop_or_not_in_block(stmt):
         return None
-    fn = _function_of(stmt)
+    fn = enclosing_function(stmt)
     if fn is None or _identifiers(fn, "cancel"):
         return None
     indent = _indent(file, stmt)
@@ -210,7 +202,7 @@ def defer_close_after_check(file, stmt, var: str, err: str) -> Fix | None:
     stmts = _statements(nxt.child_by_field_name("consequence"))
     if not stmts or stmts[-1].type != "return_statement":
         return None
-    fn = _function_of(stmt)
+    fn = enclosing_function(stmt)
     if fn is None:
         return None
     for ident in _identifiers(fn, var):
@@ -219,8 +211,8 @@ def defer_close_after_check(file, stmt, var: str, err: str) -> Fix | None:
         p = ident.parent
         if p is None or p.type != "selector_expression" or p.child_by_field_name("operand") != ident:
             return None
-        if any(a.type == "func_literal" for a in ancestors(ident) if a.start_byte > fn.start_byte):
-            return None
+        if enclosing_function(ident) != fn:
+            return None  # captured by a closure
     indent = _indent(file, stmt)
     if not indent or not _only_comment_after(file, nxt.end_byte):
         return None

@@ -193,8 +193,9 @@ class HtmlReporter(Reporter):
 
     def render(self, report: RunReport) -> str:
         res = report.result
-        families = scorecard.build(res, report.config, scorecard.inputs_for(report))
-        parts = [self._header(report), self._filters(report), self._scorecard(families, report)]
+        inputs = scorecard.inputs_for(report)
+        families = scorecard.build(res, report.config, inputs)
+        parts = [self._header(report), self._filters(report), self._scorecard(families, inputs.inventories)]
         for n, doc in enumerate(report.runtime, start=1):
             parts.append(self._runtime(doc, n))
         parts.append(self._findings(report))
@@ -277,7 +278,7 @@ class HtmlReporter(Reporter):
             '<output id="shown" aria-live="polite"></output></form>'
         )
 
-    def _scorecard(self, families: list[scorecard.Family], report: RunReport) -> str:
+    def _scorecard(self, families: list[scorecard.Family], inventories: list) -> str:
         """Four layer tiles for the glance, then one row per breakpoint."""
         tot = scorecard.totals(families)
         summary = ", ".join(f"{tot.get(s, 0)} {STATE_LABEL[s].split(' ', 1)[1]}" for s in _STATES)
@@ -319,16 +320,9 @@ class HtmlReporter(Reporter):
         return (f'<section aria-labelledby="score-h"><h2 id="score-h">Breakpoint scorecard</h2>'
                 f'<p class="meta">{e(summary)}. Covered: found and judged fine. Nothing to check: the rule ran '
                 f'but what it judges is not in the code (no HTTP server, no metrics). Not checked: the input it '
-                f'needs was missing, or the rule was not enabled.</p>{self._inventory(report)}<div class="score">{"".join(tiles)}</div>'
+                f'needs was missing, or the rule was not enabled.</p>{_inventory(inventories)}<div class="score">{"".join(tiles)}</div>'
                 f"<details class=\"bp-table\"><summary>All breakpoints ({sum(tot.values())})</summary>{table}</details>"
                 "</section>")
-
-    @staticmethod
-    def _inventory(report: RunReport) -> str:
-        from steadygo import inventory
-
-        items = "".join(f"<li>{e(inv.line())}</li>" for inv in inventory.of_result(report.result))
-        return f'<ul class="inventory" aria-label="What the code showed">{items}</ul>' if items else ""
 
     def _runtime(self, doc: dict, n: int) -> str:
         if doc.get("command", "goroutines") != "goroutines":
@@ -646,3 +640,9 @@ def _diff_part(diff: dict) -> str:
            f'<line x1="{mid}" y1="0" x2="{mid}" y2="{height}" stroke="#8c959f"></line>{"".join(rows)}</svg>')
     legend = '<p class="legend">Red bars grew (the leak signal), green shrank; the figures are before → after (change).</p>'
     return head + svg + legend
+
+
+def _inventory(inventories: list) -> str:
+    """What the code showed, per module (steadygo.inventory)."""
+    items = "".join(f"<li>{e(inv.line())}</li>" for inv in inventories)
+    return f'<ul class="inventory" aria-label="What the code showed">{items}</ul>' if items else ""

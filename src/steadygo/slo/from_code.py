@@ -43,9 +43,10 @@ class Problem:
 def code_metrics(paths: list[str]):
     """(metrics with constant names, count of metrics named at run time,
     routes, module path) of the Go code under ``paths``."""
-    from steadygo.commands.facts import collect
+    from steadygo.config import Config
+    from steadygo.engine import collect_facts
 
-    facts = collect(paths)
+    facts, _ = collect_facts(paths, Config(), base=os.getcwd())
     named = [m for m in facts.metrics if m.name]
     return named, len(facts.metrics) - len(named), facts.routes, facts.module
 

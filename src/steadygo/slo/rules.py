@@ -106,12 +106,9 @@ def derived_ratio_expr(spec: Spec, slo: SLO, long_s: int, short_s: int) -> str:
     ident = _identity_matchers(spec, slo)
     if event_exprs(slo, short_s) is None:
         return f"avg_over_time({record_name(short_s)}{ident}[{w}])"
-    return (f"sum_over_time({events_name(short_s)}{_with_events(ident, 'bad')}[{w}])\n/ ignoring(events)\n"
-            f"sum_over_time({events_name(short_s)}{_with_events(ident, 'all')}[{w}])")
-
-
-def _with_events(ident: str, kind: str) -> str:
-    return ident[:-1] + f',events="{kind}"}}'
+    bad, every = _identity_matchers(spec, slo, events="bad"), _identity_matchers(spec, slo, events="all")
+    return (f"sum_over_time({events_name(short_s)}{bad}[{w}])\n/ ignoring(events)\n"
+            f"sum_over_time({events_name(short_s)}{every}[{w}])")
 
 
 def events_expr(bad: str, total: str) -> str:
@@ -144,8 +141,8 @@ def _identity(spec: Spec, slo: SLO) -> dict:
     return {"service": spec.service, "slo": slo.name}
 
 
-def _identity_matchers(spec: Spec, slo: SLO) -> str:
-    return "{" + ",".join(f"{k}={_q(v)}" for k, v in _identity(spec, slo).items()) + "}"
+def _identity_matchers(spec: Spec, slo: SLO, **extra: str) -> str:
+    return "{" + ",".join(f"{k}={_q(v)}" for k, v in {**_identity(spec, slo), **extra}.items()) + "}"
 
 
 def _pct(d: Decimal) -> str:
@@ -214,9 +211,8 @@ def slo_group(spec: Spec, slo: SLO) -> dict:
             rules.append({"record": record_name(w), "expr": error_ratio_expr(slo, w), "labels": dict(ident)})
             continue
         rules.append({"record": events_name(w), "expr": events_expr(*events), "labels": dict(ident)})
-        m = _identity_matchers(spec, slo)
-        rules.append({"record": record_name(w),
-                      "expr": f"{events_name(w)}{_with_events(m, 'bad')}\n/ ignoring(events)\n{events_name(w)}{_with_events(m, 'all')}",
+        bad, every = _identity_matchers(spec, slo, events="bad"), _identity_matchers(spec, slo, events="all")
+        rules.append({"record": record_name(w), "expr": f"{events_name(w)}{bad}\n/ ignoring(events)\n{events_name(w)}{every}",
                       "labels": dict(ident)})
     for long_s, short_s in sorted(derived.items()):
         rules.append({"record": record_name(long_s), "expr": derived_ratio_expr(spec, slo, long_s, short_s),

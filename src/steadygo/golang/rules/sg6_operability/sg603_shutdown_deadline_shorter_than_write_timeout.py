@@ -11,7 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import duration_seconds, extract_facts, node_of
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.values import literal_keys
+from steadygo.golang.values import holder_of, literal_keys
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -55,7 +55,7 @@ class ShutdownDeadlineTooShort(GoRule):
         says nothing about the public server being shut down.  Otherwise the
         longest of the package's servers, as before.
         """
-        own = [sv for sv in servers if sv[2] == target]
+        own = [sv for sv in servers if sv[2] is not None and _names(sv[2], target)]
         pool = own if own else servers
         timed = [(secs, where) for secs, where, _ in pool if secs is not None]
         return max(timed, default=None)
@@ -70,30 +70,17 @@ class ShutdownDeadlineTooShort(GoRule):
                         continue
                     v = literal_keys(lit).get("WriteTimeout")
                     secs = duration_seconds(ctx.pkg, f, v) if v is not None else None
-                    found.append((secs, f"{f.relpath}:{lit.start_point[0] + 1}", _assigned_name(lit)))
+                    holder = holder_of(lit)
+                    found.append((secs, f"{f.relpath}:{lit.start_point[0] + 1}",
+                                  holder if holder.kind in ("var", "field") else None))
             return found
 
         return ctx.pkg.memo("shutdown.servers", compute)
 
 
-def _assigned_name(lit) -> str | None:
-    """`srv` for `srv := &http.Server{...}`, `s.http` for `s.http = http.Server{...}`,
-    None when the literal is not assigned to one name (returned, passed, in a struct)."""
-    node = lit
-    if node.parent is not None and node.parent.type == "unary_expression":
-        node = node.parent
-    values = node.parent
-    if values is None or values.type != "expression_list":
-        return None
-    stmt = values.parent
-    if stmt is None or stmt.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
-        return None
-    if stmt.type == "var_spec":
-        names = [c for c in stmt.children if c.type == "identifier"]
-    else:
-        left = stmt.child_by_field_name("left")
-        names = [c for c in left.named_children] if left is not None else []
-    index = [c.id for c in values.named_children].index(node.id)
-    if index >= len(names):
-        return None
-    return names[index].text.decode("utf-8", "replace")
+def _names(holder, target: str) -> bool:
+    """Whether the Shutdown receiver ``target`` (``srv``, ``s.http``) is what
+    holds the server literal: the variable itself, or a field of that name."""
+    if holder.kind == "var":
+        return target == holder.path
+    return "." in target and target.rsplit(".", 1)[1] == holder.path
