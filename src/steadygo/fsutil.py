@@ -9,6 +9,9 @@ import sys
 import tempfile
 
 
+STDOUT = "-"
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
@@ -62,6 +65,8 @@ def write_problem(path: str) -> str | None:
     decisions as the write: a stream name needs its descriptor open, a device
     or FIFO needs write permission on itself, a regular file or a free name
     needs its (real) directory."""
+    if path == STDOUT:
+        return None
     chain = _link_chain(path)
     fd = _own_descriptor(chain)
     if fd is not None:
@@ -92,7 +97,13 @@ def write_atomic(path: str, data: str | bytes) -> None:
     target.  Only a regular file (or a name still free) is replaced that way:
     a symlink is resolved and its target replaced, so the link stays; a FIFO,
     a device or a stream name (/dev/stdout, /proc/self/fd/1) is written in
-    place, since replacing it would swap a pipe or terminal for a file."""
+    place, since replacing it would swap a pipe or terminal for a file.
+    ``-`` is standard output, as everywhere on the command line (a file
+    named "-" is written as ``./-``)."""
+    if path == STDOUT:
+        sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+        return
     chain = _link_chain(path)
     fd = _own_descriptor(chain)
     if fd is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 from .runtime_helpers import BUFFERS, FIXTURES, GOPROGS, RETAIN_BODIES, STORE_N, cli, run_gcload, source_line
@@ -97,7 +98,13 @@ def test_kept_heap_fixtures():
 def test_gctrace_thrash_under_memory_limit(gobuild, tmp_path, capsys):
     log = run_gcload(gobuild, tmp_path, "thrash", {"GOGC": "off", "GOMEMLIMIT": "44MiB"})
     tr = gctrace.load(str(log), 1 << 26, 5)
-    assert len(tr.cycles) == sum(1 for ln in log.read_text().splitlines() if ln.startswith("gc "))
+    gc_lines = [ln for ln in log.read_text().splitlines() if ln.startswith("gc ")]
+    # The runtime prints a cycle's line while the program may already be
+    # exiting, so on a loaded machine the last line can be cut short (seen on
+    # CI: 3531 lines, 3530 whole); every whole line must be parsed.
+    whole = [ln for ln in gc_lines if re.search(r"[0-9] P( \(forced\))?$", ln)]
+    assert len(gc_lines) - len(whole) <= 1 and all(ln in gc_lines[-1:] for ln in gc_lines if ln not in whole)
+    assert len(tr.cycles) == len(whole) and tr.skipped == len(gc_lines) - len(whole)
     fs = gctrace.findings(tr, gctrace.Thresholds(memory_limit_mb=44))
     assert "SG921" in [f.rule_id for f in fs]
     assert cli(["gctrace", str(log), "--memory-limit", "44MiB"]) == 1
