@@ -321,10 +321,28 @@ def test_rules_json_lists_roles_and_module_fact_topics():
     out = subprocess.run([sys.executable, "-m", "steadygo", "rules", "--format", "json"], capture_output=True,
                          text=True, check=True).stdout
     by_id = {r["id"]: r for r in json.loads(out)}
-    assert by_id["SG620"]["roles"] == ["service", "library", "cli"]
+    assert by_id["SG620"]["roles"] == ["service", "library"]
     assert by_id["SG620"]["module_facts"] == ["limits"]
     assert by_id["SG101"]["roles"] == ["service", "library", "cli", "example", "test-support"]
     assert "SG102" in by_id["SG101"]["supersedes"]
+
+
+def test_a_tool_in_a_nested_module_is_a_cli_and_gets_no_service_advice(tmp_path):
+    """A tools/ folder with its own go.mod: inside that module the main
+    package sits in gen/, which says nothing; from the repository it is under
+    tools/, a command-line tool, so service-only rules (SG620: memory limit)
+    leave it alone wherever the scan starts, while the service is judged."""
+    repo = str(tmp_path / "repo")
+    _write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    _write(repo, "cmd/api/main.go", main)
+    tools = os.path.join(repo, "tools")
+    _write(tools, "go.mod", "module example.com/repo/tools\n\ngo 1.22\n")
+    _write(tools, "gen/main.go", main)
+    res = scan([repo], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
+    assert [p for p, _ in _ids(res, "SG620")] == ["cmd/api/main.go"]
+    res = scan([tools], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
+    assert _ids(res, "SG620") == []
 
 
 def test_a_nested_module_under_examples_is_an_example_unless_the_config_says(tmp_path):

@@ -18,6 +18,10 @@ from steadygo.findings import Layer, Severity
 ALL_ROLES = ("service", "library", "cli", "example", "test-support")
 # Production code: rules whose verdict means nothing for demos and test harnesses.
 PRODUCTION_ROLES = ("service", "library", "cli")
+# Code that runs inside a long-lived server process: a command-line tool (a
+# main package under tools/, hack/, *ctl/) is not deployed, drained or scaled,
+# so shutdown, health, limits, tracing and pool rules say nothing about it.
+SERVICE_ROLES = ("service", "library")
 
 
 @dataclass(frozen=True)

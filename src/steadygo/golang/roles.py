@@ -82,5 +82,8 @@ def _role(pkg, module_dir: str) -> str:
         return "test-support"  # helpers that take testing.TB: only tests run them
     is_main = any(f.package_name == "main" for f in pkg.files)
     if is_main:
-        return "cli" if _TOOL_DIR.search(path) is not None else "service"
+        # A tool folder with its own go.mod (tools/, hack/) is judged on its
+        # path from the repository too, as examples are above.
+        in_repo = "/" + pkg.module_in_repo() + "/"
+        return "cli" if _TOOL_DIR.search(path) or _TOOL_DIR.search(in_repo) else "service"
     return "library"

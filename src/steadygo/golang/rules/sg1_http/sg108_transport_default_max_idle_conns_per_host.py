@@ -11,7 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -24,7 +24,7 @@ class TransportDefaultIdleConnsPerHost(GoRule):
         severity=Severity.INFO,
         breakpoint="With the default of 2 idle connections per host, a busy client to one upstream closes and reopens connections constantly: TIME_WAIT sockets and handshake latency pile up.",
         summary="Shared http.Transport leaves MaxIdleConnsPerHost at the default (2).",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     requires_imports = (NET_HTTP,)
 

@@ -12,7 +12,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.listeners import file_listeners
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -35,7 +35,7 @@ class ServiceWithoutRequestMetrics(GoRule):
         breakpoint="The service exposes /metrics but no request rate, error or latency series: the first question of every incident (is it slow, is it failing, for whom) has no graph and no alert.",
         summary="A service serves promhttp's metrics handler but defines no request/latency metric and uses no HTTP/gRPC metrics middleware.",
         status="preview",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("metrics",)
     requires_imports = ("net/http", "github.com/gin-gonic/gin", "github.com/labstack/echo", "github.com/gofiber/fiber")

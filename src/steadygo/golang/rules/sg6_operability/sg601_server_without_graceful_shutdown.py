@@ -12,7 +12,7 @@ from steadygo.golang.facts import node_of, service_facts_for
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.listeners import file_listeners, is_main
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,7 +25,7 @@ class ServerWithoutGracefulShutdown(GoRule):
         severity=Severity.WARNING,
         breakpoint="On every deploy or scale-down the pod gets SIGTERM and the process dies at once: in-flight requests are cut and clients see resets and 502s.",
         summary="A service's main starts an HTTP server and nothing in the module ever calls Shutdown on it.",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("shutdown",)
     requires_imports = SERVER_IMPORTS

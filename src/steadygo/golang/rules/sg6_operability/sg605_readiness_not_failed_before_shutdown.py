@@ -16,7 +16,7 @@ from steadygo.golang.facts import extract_facts, node_of
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.readiness_flip import NO_FLIP
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -30,7 +30,7 @@ class ReadinessNotFailedBeforeShutdown(GoRule):
         breakpoint="Shutdown closes the listeners at once while the pod is still listed as ready: until the endpoints update reaches every node, kube-proxy and the load balancers keep sending new connections that are refused, so every deploy produces a burst of errors.",
         summary="The service has a readiness endpoint and calls Server.Shutdown, but nothing the readiness handler reads is set to failing (and nothing waits) between the stop signal and Shutdown.",
         status="preview",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     requires_imports = SERVER_IMPORTS
 

@@ -12,7 +12,7 @@ from steadygo.golang.facts import health_kind, node_of, service_facts_for
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.listeners import file_listeners
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta, RuleOption
+from steadygo.rulemeta import SERVICE_ROLES, code_meta, RuleOption
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -27,7 +27,7 @@ class MissingHealthEndpoints(GoRule):
         summary="A service's main starts an HTTP server but no route in the module looks like a health, liveness or readiness endpoint.",
         status="preview",
         options=[RuleOption("health-paths", list, [], "extra route paths that count as health endpoints, e.g. [\"/_status\"]")],
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("routes",)
     requires_imports = SERVER_IMPORTS

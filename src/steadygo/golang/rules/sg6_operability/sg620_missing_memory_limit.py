@@ -12,7 +12,7 @@ from steadygo.golang.facts import service_facts_for
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.service_main import server_main
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,7 +25,7 @@ class MissingMemoryLimit(GoRule):
         severity=Severity.INFO,
         breakpoint="Without a soft memory limit the GC only paces by GOGC: the heap may grow to twice the live set and the container is OOM-killed before the collector works hard.",
         summary="A server's main sets no memory limit (debug.SetMemoryLimit, automemlimit) on Go >= 1.19.",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("limits",)
     requires_imports = SERVER_IMPORTS

@@ -12,7 +12,7 @@ from steadygo.golang.facts import service_facts_for
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.service_main import server_main
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,7 +25,7 @@ class GomaxprocsNotContainerAware(GoRule):
         severity=Severity.INFO,
         breakpoint="Before Go 1.25 GOMAXPROCS is the node's core count, not the container's CPU quota: a 2-CPU pod on a 64-core node runs 64 Ps and is CFS-throttled, which shows up as tail latency.",
         summary="Server on a Go version below 1.25 that does not align GOMAXPROCS with the CPU quota (automaxprocs or explicit).",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("limits",)
     requires_imports = SERVER_IMPORTS

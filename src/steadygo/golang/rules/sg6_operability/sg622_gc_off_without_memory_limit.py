@@ -8,7 +8,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, service_facts_for
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -21,7 +21,7 @@ class GcOffWithoutMemoryLimit(GoRule):
         severity=Severity.ERROR,
         breakpoint="With GOGC off and no memory limit the heap never shrinks: the process grows until the kernel OOM-kills it.",
         summary="debug.SetGCPercent(-1) (GC off) with no memory limit in the service.",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("limits",)
     requires_imports = ("runtime/debug",)

@@ -12,7 +12,7 @@ from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.frameworks import SERVER_IMPORTS
 from steadygo.golang.listeners import file_listeners
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -31,7 +31,7 @@ class HandlersNotInstrumented(GoRule):
         breakpoint="A tracer provider with no server instrumentation produces no request spans: incoming trace context is dropped and the service is a gap in every distributed trace.",
         summary="Service that sets up an OpenTelemetry tracer provider but wraps no HTTP/gRPC server handler with otelhttp/otelgin/otelecho/otelgrpc.",
         status="preview",
-        roles=PRODUCTION_ROLES,
+        roles=SERVICE_ROLES,
     )
     module_facts = ("otel",)
     requires_imports = SERVER_IMPORTS
