@@ -25,7 +25,6 @@ so evidence of live rules added later joins without a change here.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -52,38 +51,29 @@ def load(path: str) -> EvidenceFile:
     naming the file (exit 2), never a traceback."""
     from steadygo.report import evidence as report_evidence
 
-    report = _read_json(path)
-    ev = report.get("evidence") if isinstance(report, dict) and report.get("schema") == "steadygo-report" else None
-    if not isinstance(ev, dict) or not isinstance(ev.get("command"), str) or not ev["command"]:
+    return from_report(report_evidence.read_json(path, "evidence"), path)
+
+
+def from_report(report, path: str) -> EvidenceFile:
+    """The evidence of a parsed runtime command report (``check --evidence``,
+    and ``--runtime`` given such a report)."""
+    from steadygo.report import evidence as report_evidence
+
+    if not report_evidence.is_live_report(report):
         raise UserError(f"{path}: not steadygo evidence (no \"evidence\" object naming its \"command\"); {_HOW_TO}")
+    ev = report["evidence"]
     checked = ev.get("checked_rules")
     if not isinstance(checked, list) or not all(isinstance(r, str) for r in checked):
         raise UserError(f"{path}: evidence \"checked_rules\" must be a list of rule ids")
     target = ev.get("target", ev.get("source", ""))
     if not isinstance(target, str):
         raise UserError(f"{path}: evidence \"target\"/\"source\" must be a URL or file name")
-    doc = report_evidence.load(path)  # the findings, read back and checked finding by finding
+    doc = report_evidence.from_json(report, path)  # the findings, read back and checked finding by finding
     if target and "source" not in ev:
         doc["source"] = target  # the HTML report heads the evidence with what it looked at, not the file
     found = tuple(report_evidence.findings(doc))
     return EvidenceFile(path=path, command=ev["command"], target=target or path, checked=frozenset(checked),
                         findings=found, doc=doc)
-
-
-def _read_json(path: str):
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise UserError(f"{path}: evidence file not found") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: evidence file is a directory") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read evidence: {exc.strerror or exc}") from None
-    except RecursionError:
-        raise UserError(f"{path}: evidence is not usable JSON: nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: evidence is not JSON ({getattr(exc, 'msg', exc)}); {_HOW_TO}") from None
 
 
 def live_findings(files: list[EvidenceFile]) -> list[Finding]:

@@ -129,6 +129,16 @@ def test_near_the_limit_proves_missing_memory_limit_by_rule(memstats_evidence, l
     assert "live" not in _static(report, "SG101") and "live" not in _static(report, "SG610")
 
 
+def test_the_older_runtime_option_joins_a_runtime_report_too(memstats_evidence):
+    """--runtime is the older name: given a runtime command's report it proves
+    like --evidence instead of only listing that report's findings."""
+    near, _ = memstats_evidence
+    old = _static(_check(str(LIVEBROKEN), "--runtime", str(near)), "SG620")
+    new = _static(_check(str(LIVEBROKEN), "--evidence", str(near)), "SG620")
+    assert old["live"] == new["live"] and old["live"]["verdict"] == "proved"
+    assert old["severity"] == new["severity"] == "warning"
+
+
 def test_far_from_the_limit_contradicts_without_dropping(memstats_evidence):
     _, far = memstats_evidence
     report = _check(str(LIVEBROKEN), "--evidence", str(far))

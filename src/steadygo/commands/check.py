@@ -37,8 +37,9 @@ def add_parser(sub, name):
     p.add_argument("--new-from-rev", metavar="REV",
                    help="report only findings on lines changed since git revision REV (working tree and untracked files included)")
     p.add_argument("--runtime", action="append", default=[], metavar="FILE",
-                   help="runtime evidence: JSON from 'steadygo goroutines --format json'; drawn in the HTML report, "
-                        "its findings join the run (repeatable)")
+                   help="older name of --evidence (a runtime command's JSON report is joined the same way); "
+                        "also reads the bare goroutine analysis of earlier versions, drawn in the HTML report "
+                        "with its findings listed (repeatable)")
     p.add_argument("--evidence", action="append", default=[], metavar="FILE",
                    help="live evidence: the JSON report of probe, shutdown-test, chaos, goroutines, heap, gctrace, "
                         "memstats or metrics; static findings it confirms are marked proved live (and raised one "
@@ -155,8 +156,16 @@ def run(cfg: Config) -> int:
     base = os.getcwd()
     bl = baseline_mod.load(cfg.baseline_file) if cfg.baseline_file else None
     changed = changed_lines.since(cfg.new_from_rev, base) if cfg.new_from_rev else None
-    runtime_docs = [evidence.load(p) for p in cfg.runtime_files]
-    live_files = [live_evidence.load(p) for p in cfg.evidence_files]
+    runtime_docs, live_files = [], [live_evidence.load(p) for p in cfg.evidence_files]
+    for p in cfg.runtime_files:
+        # --runtime predates --evidence: a runtime command's report given to it
+        # is joined with the code too; the bare goroutine analysis of earlier
+        # versions is only drawn and its findings listed.
+        doc = evidence.read_json(p)
+        if evidence.is_live_report(doc):
+            live_files.append(live_evidence.from_report(doc, p))
+        else:
+            runtime_docs.append(evidence.from_json(doc, p))
     extra = [f for doc in runtime_docs for f in evidence.findings(doc)] + live_evidence.live_findings(live_files)
     join = live_evidence.Join.of(live_files, base) if live_files else None
     runtime_docs += [ef.doc for ef in live_files]  # drawn in the HTML report, counted by the scorecard

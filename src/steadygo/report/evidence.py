@@ -22,19 +22,39 @@ from steadygo.findings import Finding, Layer, Severity, finding_from_dict
 GOROUTINE_RULES = tuple(f"SG9{n:02d}" for n in range(1, 11))
 
 
-def load(path: str) -> dict:
+def read_json(path: str, what: str = "runtime evidence"):
+    """The parsed JSON of an evidence file; anything unreadable is one
+    ``UserError`` naming the file (``what`` names the option's input)."""
     try:
         with open(path, encoding="utf-8-sig") as fh:  # -sig: a BOM from an editor is not an error
-            doc = json.load(fh)
+            return json.load(fh)
     except FileNotFoundError:
-        raise UserError(f"{path}: runtime evidence file not found") from None
+        raise UserError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: {what} file is a directory") from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read runtime evidence: {exc.strerror or exc}") from None
+        raise UserError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     except RecursionError:
-        raise UserError(f"{path}: runtime evidence is not usable JSON: nested too deeply") from None
+        raise UserError(f"{path}: {what} is not usable JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: runtime evidence is not JSON (write it with 'steadygo goroutines DUMP --format json'): "
-                        f"{getattr(exc, 'msg', exc)}") from None
+        raise UserError(f"{path}: {what} is not JSON (write it with a runtime command's JSON report, e.g. "
+                        f"'steadygo goroutines DUMP --format json'): {getattr(exc, 'msg', exc)}") from None
+
+
+def is_live_report(doc) -> bool:
+    """A runtime command's JSON report that names its command: evidence
+    ``check`` can join with the code (live_evidence), not only draw."""
+    ev = doc.get("evidence") if isinstance(doc, dict) and doc.get("schema") == "steadygo-report" else None
+    return isinstance(ev, dict) and isinstance(ev.get("command"), str) and bool(ev["command"])
+
+
+def load(path: str) -> dict:
+    return from_json(read_json(path), path)
+
+
+def from_json(doc, path: str) -> dict:
+    """The evidence of a parsed file (a runtime command's report, or the bare
+    goroutine analysis of earlier versions), validated."""
     if isinstance(doc, dict) and doc.get("schema") == "steadygo-report":
         return _from_report(doc, path)
     problem = _problem(doc)
