@@ -25,3 +25,48 @@ def test_inventory_of_a_real_scan(tmp_path):
     assert (inv.module, dict(inv.servers), inv.routes, inv.health, inv.shutdown) == ("example.com/inv", {"net/http": 1}, 1, 1, 1)
     assert inv.unresolved == ["1 listener address"]
     assert inv.line().startswith("example.com/inv: HTTP servers: 1 net/http; routes 1; health endpoints 1; shutdown paths 1")
+
+
+KRATOS_MAIN = '''package main
+
+import (
+	"github.com/go-kratos/kratos/v2"
+	"github.com/go-kratos/kratos/v2/transport/http"
+)
+
+func main() {
+	hs := http.NewServer(http.Address(":8000"))
+	app := kratos.New(kratos.Name("helloworld"), kratos.Server(hs))
+	if err := app.Run(); err != nil {
+		panic(err)
+	}
+}
+'''
+
+
+def test_a_server_framework_steadygo_does_not_model_is_not_checked_never_passed(tmp_path):
+    """A kratos service (the shape of go-kratos/kratos-layout): its HTTP server
+    is real but not modelled, so the server rules say "not checked" with the
+    framework named, in the text summary and in the HTML scorecard, never
+    "nothing to check" or a green mark."""
+    import re
+
+    from helpers import run_cli
+
+    (tmp_path / "go.mod").write_text("module example.com/hello\n\ngo 1.24\n\nrequire github.com/go-kratos/kratos/v2 v2.8.3\n")
+    (tmp_path / "main.go").write_text(KRATOS_MAIN)
+    page = tmp_path / "r.html"
+    proc = run_cli("check", "--no-cache", "--isolated", "--format", f"text,html={page}", ".", cwd=str(tmp_path))
+    framework = "github.com/go-kratos/kratos/v2/transport/http"
+    assert f"servers not modelled (not judged): {framework}" in proc.stdout
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("not checked: the HTTP servers here use"))
+    assert framework in line and line.endswith("not judged)") and "SG101" in line
+    assert "nothing to check: no HTTP server found" not in proc.stdout
+    html = page.read_text()
+    # the server rows are "not checked" with the framework named, not "covered"
+    # nor "nothing to check"
+    rows = re.findall(r'<span class="chip (st-[a-z-]+)">[^<]*</span></td><td>[^<]*<br><span class="why">([^<]*)</span>',
+                      html)
+    why = f"not checked: the HTTP servers here use {framework}, which steadygo does not model"
+    assert ("st-not-checked", why) in rows
+    assert not any(w == why and st != "st-not-checked" for st, w in rows)

@@ -69,7 +69,7 @@ def test_no_input_at_all():
     cards = _cards([], [r.meta.id for r in RULES], scorecard.Inputs())
     assert _row(cards["SG1"], "slowloris").reason == "no Go files were scanned"
     assert cards["SG8"].reason == "no Kubernetes manifests found"
-    assert cards["SG9"].reason == "no runtime evidence given (check --runtime FILE)"
+    assert cards["SG9"].reason == "no runtime evidence given (check --evidence FILE)"
     cfg = Config(preview=True)
     cards = _cards([], ["SG101"], scorecard.Inputs(go_files=1), cfg)
     assert _row(cards["SG1"], "stalled writes").reason == "not selected by the configuration"

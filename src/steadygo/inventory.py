@@ -36,6 +36,7 @@ class ModuleInventory:
     tracing: int = 0
     loggers: list[str] = field(default_factory=list)
     clients: list[str] = field(default_factory=list)
+    unmodelled: list[str] = field(default_factory=list)  # server frameworks imported whose servers are not modelled
     unresolved: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -50,6 +51,8 @@ class ModuleInventory:
         if self.clients:
             parts.append("clients " + ", ".join(self.clients))
         text = f"{self.module or '(no module)'}: " + "; ".join(parts)
+        if self.unmodelled:
+            text += "; servers not modelled (not judged): " + ", ".join(self.unmodelled)
         if self.unresolved:
             text += "; not resolved: " + ", ".join(self.unresolved)
         return text
@@ -73,6 +76,7 @@ def of_facts(module: str, facts) -> ModuleInventory:
     inv.tracing = len(facts.tracing)
     inv.loggers = list(facts.loggers)
     inv.clients = list(facts.dependencies)
+    inv.unmodelled = list(facts.unmodelled_servers)
     unknown = Counter()
     unknown["listener address"] = sum(1 for listener in facts.listeners if listener.port is None)
     unknown["metric name"] = sum(1 for m in facts.metrics if not m.name)
@@ -95,12 +99,22 @@ def of_result(result) -> list[ModuleInventory]:
 def subject_missing(rule_id: str, inventories: list[ModuleInventory]) -> str:
     """Why rule ``rule_id`` had nothing to judge in this run ('' when it had,
     or when its subject is not one the inventory counts)."""
+    return subject_state(rule_id, inventories)[1]
+
+
+def subject_state(rule_id: str, inventories: list[ModuleInventory]) -> tuple[str, str]:
+    """("absent", why) when the rule's subject is not in the code, ("unmodelled",
+    why) when it is there in a framework steadygo does not model (a kratos
+    server: not checked, never "nothing to check"), else ("", "")."""
     if not inventories:
-        return ""
+        return "", ""
     if rule_id in _SERVER_RULES and not any(inv.servers or inv.routes for inv in inventories):
-        return "nothing to check: no HTTP server found"
+        unmodelled = sorted({u for inv in inventories for u in inv.unmodelled})
+        if unmodelled:
+            return "unmodelled", f"the HTTP servers here use {', '.join(unmodelled)}, which steadygo does not model"
+        return "absent", "nothing to check: no HTTP server found"
     if rule_id in _METRIC_RULES and not any(inv.metrics for inv in inventories):
-        return "nothing to check: no Prometheus metric defined"
+        return "absent", "nothing to check: no Prometheus metric defined"
     if rule_id in _TRACING_RULES and not any(inv.tracing for inv in inventories):
-        return "nothing to check: no OpenTelemetry tracing set up"
-    return ""
+        return "absent", "nothing to check: no OpenTelemetry tracing set up"
+    return "", ""

@@ -151,7 +151,7 @@ def _missing_input(layer: Layer, inputs: Inputs) -> str:
     if layer is Layer.DEPLOY and not inputs.manifests:
         return "no Kubernetes manifests found"
     if layer is Layer.RUNTIME and not inputs.runtime_docs:
-        return "no runtime evidence given (check --runtime FILE)"
+        return "no runtime evidence given (check --evidence FILE)"
     return ""
 
 
@@ -198,8 +198,9 @@ def build(result, config, inputs: Inputs) -> list[Family]:
             elif active[m.id]:
                 st = RuleState(m.id, m.name, FAILING)
             else:
-                absent = inventory.subject_missing(m.id, inputs.inventories)
-                st = RuleState(m.id, m.name, NOTHING, absent) if absent else RuleState(m.id, m.name, COVERED)
+                why, absent = inventory.subject_state(m.id, inputs.inventories)
+                state = {"absent": NOTHING, "unmodelled": NOT_CHECKED}.get(why, COVERED)
+                st = RuleState(m.id, m.name, state, absent)
             st.findings, st.accepted = active[m.id], accepted[m.id]
             st.proved, st.contradicted = live[(m.id, "proved")], live[(m.id, "contradicted")]
             rows.setdefault(m.breakpoint, []).append(st)

@@ -162,6 +162,10 @@ class ServiceFacts:
     metrics_handlers: list[Mechanism] = field(default_factory=list)  # promhttp.Handler/HandlerFor/InstrumentHandler* calls
     dependencies: list[str] = field(default_factory=list)  # import paths of database/cache/RPC clients in use
     loggers: list[str] = field(default_factory=list)  # import paths of structured logging libraries in use
+    # import paths of server frameworks whose servers, routes and shutdown the
+    # facts do not model (kratos, go-zero, ...): the inventory says so rather
+    # than "no HTTP server"
+    unmodelled_servers: list[str] = field(default_factory=list)
     pools: list[PoolSetting] = field(default_factory=list)  # database/sql, pgxpool and go-redis pool settings
     grpc_servers: list[Location] = field(default_factory=list)  # grpc.NewServer calls
     # the gRPC health service (what a Kubernetes grpc probe calls): grpc_health_v1.RegisterHealthServer, health.NewServer
@@ -192,7 +196,7 @@ def merge_facts(items) -> ServiceFacts:
         for s in f.signals:
             if s not in out.signals:
                 out.signals.append(s)
-        for name in ("dependencies", "loggers"):
+        for name in ("dependencies", "loggers", "unmodelled_servers"):
             dest = getattr(out, name)
             for d in getattr(f, name):
                 if d not in dest:
@@ -648,6 +652,16 @@ STRUCTURED_LOGGERS = frozenset({
 })
 
 
+# Server frameworks that start their own HTTP server (options for address and
+# timeouts, their own signal handling and stop): importing their server
+# package means the service has a server the facts cannot see.
+UNMODELLED_SERVER_FRAMEWORKS = frozenset({
+    "github.com/go-kratos/kratos/v2/transport/http", "github.com/zeromicro/go-zero/rest",
+    "github.com/cloudwego/hertz/pkg/app/server", "github.com/kataras/iris/v12",
+    "github.com/beego/beego/v2/server/web", "github.com/gogf/gf/v2/net/ghttp",
+})
+
+
 def is_dependency_client(path: str) -> bool:
     """Import paths of clients for databases, caches, queues and RPC peers."""
     return bool(_DEPENDENCIES.match(path))
@@ -751,6 +765,8 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             facts.dependencies.append(path)
         elif path in STRUCTURED_LOGGERS and path not in facts.loggers:
             facts.loggers.append(path)
+        elif path in UNMODELLED_SERVER_FRAMEWORKS and path not in facts.unmodelled_servers:
+            facts.unmodelled_servers.append(path)
     funcs = pkg.functions(file)
     for call in pkg.calls_in(file, *_FACT_NAMES):
         target = file.call_target(call)
@@ -1135,7 +1151,8 @@ def facts_from_dict(d: dict) -> ServiceFacts:
     JSON).  Raises KeyError/TypeError/ValueError on a malformed entry."""
     out = ServiceFacts(module=str(d["module"]), go_version=d["go_version"], packages=[str(p) for p in d["packages"]],
                        signals=[str(s) for s in d["signals"]], dependencies=[str(s) for s in d["dependencies"]],
-                       loggers=[str(s) for s in d["loggers"]])
+                       loggers=[str(s) for s in d["loggers"]],
+                       unmodelled_servers=[str(s) for s in d["unmodelled_servers"]])
     for name, cls in _LIST_TYPES.items():
         setattr(out, name, [_item_from_dict(cls, item) for item in d[name]])
     return out

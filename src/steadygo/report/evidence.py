@@ -1,4 +1,4 @@
-"""Runtime evidence handed to ``check --runtime FILE``: the JSON report of a
+"""Runtime evidence handed to ``check --evidence FILE`` (or its older name ``--runtime``): the JSON report of a
 runtime command (``steadygo goroutines|heap|gctrace|memstats ... --format
 json``: check's report shape, its findings in the one finding shape, the
 evidence under ``"evidence"``; docs/json-format.md), or the bare goroutine

@@ -99,14 +99,17 @@ def understood(res) -> list[str]:
 
     invs = inventory.of_result(res)
     lines = [f"understood: {inv.line()}" for inv in invs]
-    nothing: dict[str, list[str]] = {}
+    nothing: dict[tuple[str, str], list[str]] = {}
     active = {f.rule_id for f in res.active}
     for rule_id in sorted(res.enabled_rules):
-        why = inventory.subject_missing(rule_id, invs)
+        state, why = inventory.subject_state(rule_id, invs)
         if why and rule_id not in active:
-            nothing.setdefault(why, []).append(rule_id)
-    for why, ids in nothing.items():
-        lines.append(f"{why} ({', '.join(ids)} had nothing to judge)")
+            nothing.setdefault((state, why), []).append(rule_id)
+    for (state, why), ids in nothing.items():
+        if state == "unmodelled":
+            lines.append(f"not checked: {why} ({', '.join(ids)} not judged)")
+        else:
+            lines.append(f"{why} ({', '.join(ids)} had nothing to judge)")
     return lines
 
 
