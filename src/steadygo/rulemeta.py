@@ -59,9 +59,11 @@ class RuleMeta:
 
 
 def code_meta(*, id: str, name: str, severity: Severity, breakpoint: str, summary: str, status: str = "stable",
-              options=(), supersedes: tuple[str, ...] = (), roles: tuple[str, ...] = ALL_ROLES,
+              options=(), supersedes: tuple[str, ...] = (), roles: tuple[str, ...] = PRODUCTION_ROLES,
               fix: str = "") -> RuleMeta:
-    """RuleMeta for a rule of the code layer (the shape every Go rule uses)."""
+    """RuleMeta for a rule of the code layer (the shape every Go rule uses).
+    By default a rule judges production code only: a finding in an example,
+    a demo or a test harness is not a production risk (issue 13, class A)."""
     return RuleMeta(id=id, name=name, layer=Layer.CODE, severity=severity, breakpoint=breakpoint, summary=summary,
                     status=status, options=tuple(options), supersedes=tuple(supersedes), roles=tuple(roles), fix=fix)
 

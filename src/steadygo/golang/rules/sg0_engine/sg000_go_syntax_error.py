@@ -6,7 +6,7 @@ File has syntax errors; rules ran on what the parser recovered.
 from __future__ import annotations
 
 from steadygo.findings import Severity
-from steadygo.rulemeta import EvidenceRule, code_meta
+from steadygo.rulemeta import ALL_ROLES, EvidenceRule, code_meta
 
 SYNTAX_ERROR = EvidenceRule(
     code_meta(
@@ -15,5 +15,6 @@ SYNTAX_ERROR = EvidenceRule(
         severity=Severity.INFO,
         breakpoint="Code the analyser cannot read fully is code it cannot vouch for.",
         summary="File has syntax errors; rules ran on what the parser recovered.",
+        roles=ALL_ROLES,  # engine findings: a syntax error or a stale suppression is one anywhere
     )
 )

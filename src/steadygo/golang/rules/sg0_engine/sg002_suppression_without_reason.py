@@ -6,7 +6,7 @@ A steadygo:ignore comment with no '-- reason'.
 from __future__ import annotations
 
 from steadygo.findings import Severity
-from steadygo.rulemeta import EvidenceRule, code_meta
+from steadygo.rulemeta import ALL_ROLES, EvidenceRule, code_meta
 
 SUPPRESSION_WITHOUT_REASON = EvidenceRule(
     code_meta(
@@ -15,5 +15,6 @@ SUPPRESSION_WITHOUT_REASON = EvidenceRule(
         severity=Severity.INFO,
         breakpoint="An unexplained suppression cannot be reviewed or retired.",
         summary="A steadygo:ignore comment with no '-- reason'.",
+        roles=ALL_ROLES,  # engine findings: a syntax error or a stale suppression is one anywhere
     )
 )
