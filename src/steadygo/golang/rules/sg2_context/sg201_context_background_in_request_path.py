@@ -11,6 +11,10 @@ from steadygo.findings import Severity
 from steadygo.golang.frameworks import CONTEXT, NET_HTTP
 from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, in_main_or_init
 from steadygo.golang.parse import ancestors, text
+from steadygo.golang.request_scope import (
+    called_name, cleanup_owner_name, consumer_of, ignores_context_arg, logging_name, on_failure_path, removal_name, serves_request,
+    teardown_name,
+)
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.golang.values import holder_of
 from steadygo.rulemeta import code_meta
@@ -87,6 +91,8 @@ class ContextChainBroken(LifecycleRule):
                 # (cleanup, a stream that must outlive the call): deliberate
                 # far more often than not; inline Background()/TODO() is not.
                 continue
+            if _detached_by_intent(ctx, outer, owner) or not serves_request(ctx.pkg, f, owner):
+                continue
             sev = None
             if any(_is_bounding(f, w) for w in wrapped[1:]):
                 if not owner.is_handler or owner.handler == "grpc":
@@ -110,6 +116,23 @@ class ContextChainBroken(LifecycleRule):
         if outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext"):
             return outer
         return None
+
+
+def _detached_by_intent(ctx, node, owner) -> bool:
+    """The fresh context goes to a call that must not die with the caller
+    (teardown, undo on a failure path), that only logs with it, or whose
+    same-package declaration ignores it (``_ context.Context``)."""
+    consumer, idx = consumer_of(node)
+    if consumer is None:
+        return False
+    name = called_name(consumer)
+    if logging_name(name) or teardown_name(name):
+        return True
+    if removal_name(name) and (
+        on_failure_path(consumer, owner.node) or cleanup_owner_name(owner.name)
+    ):
+        return True
+    return ignores_context_arg(ctx.pkg, ctx.file, consumer, idx)
 
 
 def _wrapping_calls(call) -> list:
