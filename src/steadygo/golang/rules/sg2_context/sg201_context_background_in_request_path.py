@@ -147,7 +147,8 @@ class ContextChainBroken(LifecycleRule):
         return None
 
 
-_STORED_CTX_Q = "(argument_list (selector_expression field: (field_identifier)) @sel)"
+_STORED_CTX_Q = """(argument_list (selector_expression field: (field_identifier) @f
+   (#match? @f "([cC]tx|[cC]ontext)$")) @sel)"""
 
 
 def _detached_by_intent(ctx, node, owner) -> bool:
