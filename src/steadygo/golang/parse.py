@@ -7,6 +7,8 @@ import functools
 import tree_sitter
 import tree_sitter_go
 
+from steadygo.golang.new_expr import rewrite_value_new
+
 LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
 
 
@@ -22,8 +24,20 @@ def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(LANGUAGE)
 
 
-def parse(source: bytes) -> tree_sitter.Tree:
+def _parse_bytes(source: bytes) -> tree_sitter.Tree:
     return _parser().parse(source)
+
+
+def parse(source: bytes) -> tree_sitter.Tree:
+    """The tree of ``source``.  A file with an error is parsed again with
+    Go 1.26 ``new(expr)`` calls respelled (see new_expr), which the grammar
+    would otherwise turn into errors that take the statements around them."""
+    tree = _parser().parse(source)
+    if tree.root_node.has_error:
+        fixed = rewrite_value_new(source, tree, _parse_bytes)
+        if fixed is not None:
+            tree = _parser().parse(fixed)
+    return tree
 
 
 # tree-sitter's query cursor records the depth each match started at in 16

@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import CONTEXT, NET_HTTP
-from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, in_main_or_init
-from steadygo.golang.parse import ancestors, text
+from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, idents, in_main_or_init, is_ctx_name
+from steadygo.golang.package_types import is_named
+from steadygo.golang.parse import ancestors, captures, text
+from steadygo.golang.request_scope import (
+    called_name, cleanup_owner_name, consumer_of, ignores_context_arg, logging_name, on_failure_path, removal_name, serves_request,
+    teardown_name,
+)
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.golang.values import holder_of
 from steadygo.rulemeta import code_meta
@@ -56,12 +61,15 @@ class ContextChainBroken(LifecycleRule):
         summary="context.Background()/TODO() created inside a handler or a function that already receives a context.",
     )
     requires_imports = (CONTEXT,)
-    markers = ((b"Background()", b"TODO()"),)
+    # a stored context is reached as x.ctx / x.rootCtx: the byte test is loose
+    # (".ctx" also hits ".ctxKey"), the query below decides
+    markers = ((b"Background()", b"TODO()", b"Ctx,", b"Ctx)", b".ctx,", b".ctx)", b".context,", b".context)"),)
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         if f.is_test:
             return
+        self._stored_contexts(ctx)
         for call in ctx.pkg.calls_in(f, "Background", "TODO"):
             target = f.call_target(call)
             if target not in (("context", "Background"), ("context", "TODO")):
@@ -87,6 +95,8 @@ class ContextChainBroken(LifecycleRule):
                 # (cleanup, a stream that must outlive the call): deliberate
                 # far more often than not; inline Background()/TODO() is not.
                 continue
+            if _detached_by_intent(ctx, outer, owner) or not serves_request(ctx.pkg, f, owner):
+                continue
             sev = None
             if any(_is_bounding(f, w) for w in wrapped[1:]):
                 if not owner.is_handler or owner.handler == "grpc":
@@ -102,6 +112,31 @@ class ContextChainBroken(LifecycleRule):
                        "deadlines no longer cancel the work below (use context.WithoutCancel if detaching is intended)",
                        severity=sev)
 
+    def _stored_contexts(self, ctx) -> None:
+        """``s.ctx`` passed on inside a function whose own ctx parameter is
+        never used: the long-lived context of the struct replaces the
+        caller's, so the caller's cancellation and deadline stop here."""
+        f = ctx.file
+        done: set[int] = set()
+        for sel in captures(_STORED_CTX_Q, f.root).get("sel", []):
+            if not is_ctx_name(text(sel.child_by_field_name("field"))):
+                continue
+            chain, owner = request_chain(ctx.funcs, sel)
+            if owner is None or owner.node.id in done or owner.is_handler or in_main_or_init(chain, f):
+                continue
+            own_ctx = [n for n in owner.ctx_params if n and n != "_"]
+            body = owner.body
+            if not own_ctx or body is None or idents(body) & set(own_ctx):
+                continue  # the caller's context is used (or merged) somewhere
+            if not is_named(ctx.pkg.types.type_of(f, sel), "context", "Context"):
+                continue  # caddy.Context and other wrappers: the ctx parameter would not fit
+            if not serves_request(ctx.pkg, f, owner):
+                continue
+            done.add(owner.node.id)
+            ctx.report(sel, f"{text(sel)} (a stored, long-lived context) is passed on inside {owner.name or 'a function'} "
+                       f"while its own {own_ctx[0]} is never used: the caller's cancellation and deadline stop here; "
+                       f"pass {own_ctx[0]} (or derive from it)")
+
     @staticmethod
     def _outbound_request(ctx, call):
         """The http.NewRequestWithContext call that ``call`` is the context argument of."""
@@ -110,6 +145,27 @@ class ContextChainBroken(LifecycleRule):
         if outer is not None and ctx.file.call_target(outer) == (NET_HTTP, "NewRequestWithContext"):
             return outer
         return None
+
+
+_STORED_CTX_Q = """(argument_list (selector_expression field: (field_identifier) @f
+   (#match? @f "([cC]tx|[cC]ontext)$")) @sel)"""
+
+
+def _detached_by_intent(ctx, node, owner) -> bool:
+    """The fresh context goes to a call that must not die with the caller
+    (teardown, undo on a failure path), that only logs with it, or whose
+    same-package declaration ignores it (``_ context.Context``)."""
+    consumer, idx = consumer_of(node)
+    if consumer is None:
+        return False
+    name = called_name(consumer)
+    if logging_name(name) or teardown_name(name):
+        return True
+    if removal_name(name) and (
+        on_failure_path(consumer, owner.node) or cleanup_owner_name(owner.name)
+    ):
+        return True
+    return ignores_context_arg(ctx.pkg, ctx.file, consumer, idx)
 
 
 def _wrapping_calls(call) -> list:

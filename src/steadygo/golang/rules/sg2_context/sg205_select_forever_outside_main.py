@@ -6,7 +6,9 @@ import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
+from steadygo.golang.commands import command_entry
 from steadygo.golang.lifecycle import in_main_or_init
+from steadygo.golang.roles import under_cmd
 from steadygo.golang.rules.base import HasNodes, LifecycleRule
 from steadygo.rulemeta import code_meta
 
@@ -39,6 +41,10 @@ class SelectForeverOutsideMain(LifecycleRule):
             chain = list(ctx.funcs.enclosing_chain(sel))
             if not chain or in_main_or_init(chain, f):
                 continue
+            if command_entry(ctx.pkg, f, chain):
+                continue  # a command's action owns the process: blocking after it starts serving is its job
+            if (f.package_name == "main" or under_cmd(ctx.repo_dir)) and len(chain) == 1 and not chain[0].is_handler:
+                continue  # a program's own top-level function (not a goroutine or handler of it) parks the process
             top = chain[-1]
             if f.package_name == "main" and top.node.type == "function_declaration" and self._only_called_from_main(ctx, top.name):
                 continue

@@ -29,7 +29,8 @@ class TimeAfterInLoop(LifecycleRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        new_timers = ctx.pkg.module.go_at_least(1, 23)
+        if ctx.pkg.module.go_at_least(1, 23):
+            return  # since Go 1.23 an unreferenced timer is collected before it fires: nothing piles up
         for sel in f.nodes("select"):
             cases = [c for c in sel.named_children if c.type in ("communication_case", "default_case")]
             if len(cases) < 2:
@@ -49,14 +50,9 @@ class TimeAfterInLoop(LifecycleRule):
                     continue
                 if not self._loop_goes_on(sel, case, cases, fn):
                     continue
-                if new_timers:
-                    ctx.report(op, "time.After in a loop allocates a new timer every iteration; since Go 1.23 (this "
-                               "module's go directive) unreferenced timers are collected, so this costs allocations, "
-                               "not memory; a reused time.Timer with Reset avoids it", severity=Severity.INFO)
-                else:
-                    ctx.report(op, "time.After in a loop: before Go 1.23 (or with no go >= 1.23 directive) each "
-                               "iteration's timer stays in memory until it fires, so a busy loop with a long "
-                               "timeout piles up timers; create one time.NewTimer and Reset it")
+                ctx.report(op, "time.After in a loop: before Go 1.23 (or with no go >= 1.23 directive) each "
+                           "iteration's timer stays in memory until it fires, so a busy loop with a long "
+                           "timeout piles up timers; create one time.NewTimer and Reset it")
 
     @staticmethod
     def _loop_goes_on(sel, after_case, cases, fn) -> bool:

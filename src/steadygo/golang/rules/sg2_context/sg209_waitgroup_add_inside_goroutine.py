@@ -46,12 +46,33 @@ class WaitGroupAddInsideGoroutine(LifecycleRule):
                 if callee_name(call) != "Add":
                     continue
                 wg = callee_operand(call)
-                if not wg or any(x.start_byte > call.start_byte for x in inner_go):
-                    continue  # Add for goroutines this one starts: fine
+                if not wg:
+                    continue
+                if any(x.start_byte > call.start_byte for x in inner_go):
+                    # Add for goroutines this one starts: fine while this
+                    # goroutine is itself counted, so Wait cannot pass first
+                    if "." not in wg and not self._counted_before(g, wg) and self._waited(ctx, g, wg):
+                        ctx.report(call, f"{wg}.Add for inner goroutines runs in a goroutine {wg} does not count: "
+                                   f"{wg}.Wait() can return before this Add runs; call {wg}.Add(1) before the "
+                                   "outer go statement too (and Done when it has started the inner ones)")
+                    continue
                 if not self._waited(ctx, g, wg):
                     continue
                 ctx.report(call, f"{wg}.Add inside the goroutine it counts: {wg}.Wait() can run before this Add and "
                            f"return early; call {wg}.Add(1) before the go statement (or use {wg}.Go)")
+
+    @staticmethod
+    def _counted_before(g, wg) -> bool:
+        """An Add on ``wg`` before the go statement, outside it: the outer
+        goroutine holds the counter above zero while it adds for others."""
+        outer = enclosing_func(g)
+        body = outer.child_by_field_name("body") if outer is not None else None
+        if body is None:
+            return True  # cannot tell: stay quiet
+        return any(
+            callee_name(c) == "Add" and callee_operand(c) == wg and c.start_byte < g.start_byte
+            for c in calls_in(body)
+        )
 
     @staticmethod
     def _waited(ctx, g, wg) -> bool:

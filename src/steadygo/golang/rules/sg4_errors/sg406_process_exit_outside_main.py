@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, started_as_goroutine
 from steadygo.golang.parse import captures, enclosing_function, text
-from steadygo.golang.roles import under_cmd
+from steadygo.golang.commands import command_entry
+from steadygo.golang.roles import is_cli
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, PRODUCTION_ROLES
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -31,6 +32,7 @@ class ProcessExitOutsideMain(GoRule):
         breakpoint="os.Exit and log.Fatal skip every deferred cleanup and graceful shutdown: in-flight requests are cut off, buffers are not flushed, transactions are left to time out.",
         summary="os.Exit / log.Fatal outside main (library code, handlers), or in main after defers it would skip.",
         status="preview",
+        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:
@@ -45,11 +47,15 @@ class ProcessExitOutsideMain(GoRule):
             fi = ctx.funcs.enclosing(call)
             if fi is None:
                 continue
-            if fi.name == "TestMain" or _EXIT_WRAPPER.match(fi.name):
-                continue  # a wrapper whose job is to exit: its callers decide
-            if not is_main_pkg and under_cmd(ctx.repo_dir):
-                continue  # command-line tool code: exiting is how it reports
-            in_goroutine = any(started_as_goroutine(x.node) for x in ctx.funcs.enclosing_chain(call))
+            chain = list(ctx.funcs.enclosing_chain(call))
+            named = next((x for x in chain if x.node.type != "func_literal"), fi)
+            if named.name == "TestMain" or _EXIT_WRAPPER.match(named.name):
+                continue  # a wrapper whose job is to exit (its goroutines too): its callers decide
+            if not is_main_pkg and (is_cli(ctx) or command_entry(ctx.pkg, f, chain)):
+                continue  # command-line tool code or a command's action: exiting is how it reports
+            if not is_main_pkg and _handles_signals(f, named):
+                continue  # the process's signal handling: exiting on a second SIGINT is its job
+            in_goroutine = any(started_as_goroutine(x.node) for x in chain)
             if not in_goroutine and not is_main_pkg and _STARTUP.match(fi.name):
                 continue  # start-up helper: nothing is in flight yet
             h = ctx.funcs.in_handler(call)
@@ -57,7 +63,7 @@ class ProcessExitOutsideMain(GoRule):
                 ctx.report(call, f"{label} inside a request handler kills the whole server: every in-flight request is cut "
                            "off and deferred cleanup never runs; return an error response instead")
                 continue
-            if not is_main_pkg:
+            if not is_main_pkg and not _main_like(ctx.pkg, f.package_name):
                 ctx.report(call, f"{label} in library package {f.package_name}: it exits the process from code that should "
                            "return an error, skipping deferred cleanup and graceful shutdown")
                 continue
@@ -74,6 +80,23 @@ class ProcessExitOutsideMain(GoRule):
             if d.start_byte < call.start_byte and enclosing_function(d) == enclosing_function(call):
                 return d
         return None
+
+
+def _main_like(pkg, name: str) -> bool:
+    """``etcdmain``: the implementation of a program's main, split out so
+    main.go is one call (``etcdmain.Main(os.Args)``); only that program
+    imports it.  Known by the name and its ``Main`` function (``domain`` and
+    ``remain`` are words, not that)."""
+    if not name.endswith("main") or name == "main" or name.endswith(("domain", "remain")):
+        return False
+    return any(fi.node.type == "function_declaration" for _f, fi in pkg.functions_named("Main"))
+
+
+def _handles_signals(f, fi) -> bool:
+    body = fi.body
+    if body is None:
+        return False
+    return any(f.call_target(c) == ("os/signal", "Notify") for c in captures("(call_expression) @c", body).get("c", []))
 
 
 _STARTUP = re.compile(r"^(init|[Nn]ew|[Ii]nit|[Ll]oad|[Ss]etup|[Cc]onnect|[Oo]pen|[Mm]ust|[Pp]arse|[Cc]onfigure|[Rr]egister)")
