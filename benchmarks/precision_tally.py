@@ -8,7 +8,9 @@ user of a default run sees.
 Precision is TP / judged: debatable counts as not true.  The weighted
 precision weights each rule's precision by how many findings it produced in
 the reports (what a user reads), over the rules that were judged.  With
---reports it also prints findings per 1,000 lines of the analysed code.
+--reports it also prints findings per 1,000 lines of the analysed code, and
+counts only judged findings those reports still carry (a finding a changed
+rule no longer reports drops out of its sample).
 A rule is ready for stable when it has >= 30 judged findings from >= 3 code
 bases at >= 90 %.
 """
@@ -54,15 +56,22 @@ def main(argv=None) -> int:
     ap.add_argument("--reports", nargs="*", default=[], metavar="NAME=REPORT.json")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args(argv)
-    t = tally(read_judged(a.judged))
     counts: Counter = Counter()
     lines = 0
+    present: set[str] = set()
     for pair in a.reports:
-        _, _, path = pair.partition("=")
+        name, _, path = pair.partition("=")
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
         lines += doc["summary"]["lines"]
-        counts.update(f["rule_id"] for f in doc["findings"] if not f.get("suppressed"))
+        for f in doc["findings"]:
+            if not f.get("suppressed"):
+                counts[f["rule_id"]] += 1
+                present.add(f"{f['rule_id']}:{name}:{f['path']}:{f['line']}:{f['col']}")
+    rows = read_judged(a.judged)
+    if a.reports:
+        rows = [r for r in rows if r["id"] in present]
+    t = tally(rows)
     head = "| rule | judged | TP | FP | DEB | precision | code bases | findings in run | ready |"
     print(head if a.markdown else head.replace("|", " ").strip())
     if a.markdown:
