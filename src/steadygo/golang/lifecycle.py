@@ -7,11 +7,13 @@ tree-sitter queries; there is no type checker, so every helper errs towards
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from steadygo.golang.functions import classify
 from steadygo.golang.parse import ancestors
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, FUNC_TYPES, text, unparen
+from steadygo.golang.values import assigned_from
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.functions import FuncInfo
@@ -253,3 +255,143 @@ def forever_loops(fn, body):
 
 def innermost_loop(node, fn):
     return next((n for n in ancestors(node, fn) if n.type == "for_statement"), None)
+
+
+# Calls whose result is a listing of something outside the program: a
+# directory, a bucket, a table, a remote API's page of items.  A loop over
+# one runs as many times as the outside world says.
+_LISTING = re.compile(r"^(ReadDir|Readdir|Readdirnames|Glob|Walk\w*|List(?!en)\w*|Query\w*|Search\w*|Fetch\w*|Scan\w*)$")
+_INT_TYPES = frozenset({"int", "int32", "int64", "uint", "uint32", "uint64"})
+
+
+def unbounded_loop_source(pkg, file, loop, fn_node) -> str:
+    """Why ``loop`` may run an unbounded number of times, or '' when it runs
+    over what the program itself holds (a literal, a constant count, the
+    receiver's or a value's own fields, a local built from those).
+
+    Unbounded: ``for {}`` and ``for cond {}``, a ticker, and a range or
+    ``i < n`` bound over a parameter (the caller's data, a channel), over a
+    listing (``os.ReadDir``, ``filepath.Glob``, ``List*``/``Walk*``/``Query*``
+    results) or over the request (``r.Form``, ``r.MultipartForm.File``)."""
+    kind = loop_kind(loop)
+    if kind in ("forever", "cond", "range-ticker"):
+        return "no fixed bound"
+    src = None
+    for c in loop.named_children:
+        if c.type == "range_clause":
+            src = c.child_by_field_name("right")
+        elif c.type == "for_clause":
+            cond = unparen(c.child_by_field_name("condition"))
+            if cond is not None and cond.type == "binary_expression":
+                src = cond.child_by_field_name("right")
+    if src is None or fn_node is None:
+        return ""
+    params = _param_types(file, fn_node)
+    body = fn_node.child_by_field_name("body")
+    work, seen = [(src, 0)], set()
+    while work:
+        expr, depth = work.pop()
+        expr = unparen(expr)
+        if expr is None or expr.id in seen or depth > 4:
+            continue
+        seen.add(expr.id)
+        if expr.type == "call_expression":
+            name = callee_name(expr)
+            if _LISTING.match(name):
+                return f"over a listing from {name}"
+            args = expr.child_by_field_name("arguments")
+            if name in ("len", "append") and args is not None:
+                work += [(a, depth + 1) for a in args.named_children]
+            continue
+        if expr.type in ("variadic_argument", "unary_expression"):
+            work += [(c, depth) for c in expr.named_children]
+            continue
+        root = expr
+        while root is not None and root.type in ("selector_expression", "index_expression", "slice_expression"):
+            root = unparen(root.named_child(0))
+        if root is None or root.type != "identifier":
+            continue
+        name = text(root)
+        if name in params:
+            ptype = params[name]
+            if ptype.replace(" ", "").endswith("http.Request"):
+                return "over request data"
+            if root is expr and (ptype.startswith(("[]", "map[", "chan ", "<-chan", "...")) or ptype in _INT_TYPES):
+                return "over the caller's data"
+            continue
+        if root is expr and body is not None:
+            work += [(rhs, depth + 1) for rhs in assigned_from(body, name)]
+    return ""
+
+
+def _param_types(file, fn_node) -> dict[str, str]:
+    """Parameter name -> type text of fn_node (not its receiver)."""
+    return {p.name: p.type_text for p in classify(file, fn_node).params if p.name and p.name != "_"}
+
+
+def used_after(loop, names: set[str], fn_node) -> bool:
+    """Whether any of ``names``, or a variable the loop body stores one of
+    them into (``files = append(files, f)``, ``readers[i] = r``), is read
+    after the loop in fn_node: the resource is still needed there, so the
+    defer keeps it alive on purpose."""
+    body = loop.child_by_field_name("body")
+    if body is None or not names:
+        return False
+    held = set(names)
+    for _ in range(3):  # stores of stores: buf -> inline[i] -> writers[i]
+        grew = False
+        for stmt in captures("[(assignment_statement) (short_var_declaration)] @a", body).get("a", []):
+            right, left = stmt.child_by_field_name("right"), stmt.child_by_field_name("left")
+            if right is None or left is None or not (_stored(right) & held):
+                continue
+            op = stmt.child_by_field_name("operator")
+            if op is not None and text(op) != "=":
+                continue  # total += st.Size(): a number computed from it
+            for target in left.named_children:
+                if target.type == "identifier" and not _carried(right, held):
+                    continue  # pInfo, err = api.Put(ctx, r): a result, not the resource kept
+                root = target
+                while root is not None and root.type in ("selector_expression", "index_expression"):
+                    root = root.named_child(0)
+                if root is not None and root.type == "identifier" and text(root) not in held:
+                    held.add(text(root))
+                    grew = True
+        if not grew:
+            break
+    # what the body declares is gone after the loop (a later ``r`` is another variable)
+    local = {text(x) for x in captures("(short_var_declaration left: (expression_list (identifier) @n))", body).get("n", [])}
+    local |= {text(x) for x in captures("(var_spec name: (identifier) @n)", body).get("n", [])}
+    held -= local
+    fn_body = fn_node.child_by_field_name("body")
+    if fn_body is None or not held:
+        return False
+    for ident in captures(IDENT_Q, fn_body).get("id", []):
+        if ident.start_byte >= loop.end_byte and text(ident) in held:
+            return True
+    return False
+
+
+def _carried(right, held: set[str]) -> bool:
+    """A plain variable keeps the resource when it is assigned the resource
+    itself or an append of it (``files = append(files, wrap(f))``)."""
+    for v in right.named_children:
+        v = unparen(v)
+        if v is None:
+            continue
+        if v.type == "identifier" and text(v) in held:
+            return True
+        if v.type == "call_expression" and callee_name(v) == "append" and _stored(v) & held:
+            return True
+    return False
+
+
+def _stored(expr) -> set[str]:
+    """Identifiers whose value ``expr`` carries on: ``f`` in ``append(fs, f)``
+    or ``wrap(f)``, not in ``f.Stat()`` (a result computed from f)."""
+    out = set()
+    for ident in captures(IDENT_Q, expr).get("id", []):
+        p = ident.parent
+        if p is not None and p.type == "selector_expression" and p.child_by_field_name("operand") == ident:
+            continue
+        out.add(text(ident))
+    return out
