@@ -81,8 +81,7 @@ def _nil_guard(branch, res) -> bool:
     p = branch.parent
     if branch.type != "block" or p is None or p.type != "if_statement" or p.child_by_field_name("consequence") != branch:
         return False
-    kind = _cond_kind(p.child_by_field_name("condition"), res)
-    return kind in ("var!=", "err==")
+    return bool(_implied(p.child_by_field_name("condition"), res, True) & {"var!=", "err=="})
 
 
 def dominates(release, start: int, end: int, acq=None, res=None) -> bool:
@@ -165,8 +164,33 @@ def terminates(file, stmt) -> bool:
             if header or has_break_to(s):
                 return False
             continue
+        if t in _SWITCHES:
+            # a switch with a default (a select needs none) whose every case
+            # ends in a terminating statement, and no break out of it
+            cases = [c for c in s.named_children if c.type in _CASES]
+            if (t != "select_statement" and not any(c.type == "default_case" for c in cases)) or has_break_to(s):
+                return False
+            for c in cases:
+                last = _case_last(c)
+                if last is None:
+                    return False
+                if last.type != "fallthrough_statement":
+                    work.append(last)
+            continue
         return False
     return True
+
+
+_SWITCHES = frozenset({"expression_switch_statement", "type_switch_statement", "select_statement"})
+_CASES = frozenset({"expression_case", "type_case", "default_case", "communication_case"})
+
+
+def _case_last(case):
+    for c in case.named_children:
+        if c.type == "statement_list":
+            stmts = [x for x in c.named_children if x.type != "comment"]
+            return stmts[-1] if stmts else None
+    return None
 
 
 def last_statement(block):
@@ -371,6 +395,31 @@ def _cond_kind(cond, res: Resource) -> str:
     return ""
 
 
+_NEGATED = {"err==": "err!=", "err!=": "err==", "var==": "var!=", "var!=": "var=="}
+
+
+def _implied(cond, res: Resource, taken: bool) -> set[str]:
+    """The nil tests of the resource or its error (``err!=``, ``var==``...)
+    that hold where ``cond`` is true (taken) or false: ``err != nil &&
+    ctx.Err() != nil`` taken implies ``err!=``; ``resp != nil && resp.Body !=
+    nil`` taken implies ``var!=``; an ``||`` says something only when false."""
+    cond = unparen(cond)
+    if cond is None:
+        return set()
+    if cond.type == "unary_expression" and text(cond.child_by_field_name("operator")) == "!":
+        return _implied(cond.child_by_field_name("operand"), res, not taken)
+    if cond.type == "binary_expression":
+        op = text(cond.child_by_field_name("operator"))
+        if op in ("&&", "||"):
+            if (op == "&&") != taken:
+                return set()  # a false && or a true ||: either side may be the one
+            return _implied(cond.child_by_field_name("left"), res, taken) | _implied(cond.child_by_field_name("right"), res, taken)
+    kind = _cond_kind(cond, res)
+    if not kind:
+        return set()
+    return {kind} if taken else {_NEGATED[kind]}
+
+
 def in_error_branch(flow: FunctionFlow, acq, exit_node, res: Resource) -> bool:
     """Exit sits where the acquisition failed (resource is nil there)."""
     n = exit_node
@@ -410,12 +459,11 @@ def _failure_test(flow, acq, if_stmt, res, in_cons: bool) -> bool:
         if any(text(x) == res.err_var for x in captures("(identifier) @i", init).get("i", [])):
             return False
     cond = if_stmt.child_by_field_name("condition")
-    kind = _cond_kind(cond, res)
-    failed = (kind in ("err!=", "var==") and in_cons) or (kind in ("err==", "var!=") and not in_cons)
-    if not failed:
-        return False
-    if kind.startswith("var"):
+    holds = _implied(cond, res, in_cons)
+    if "var==" in holds:
         return True
+    if "err!=" not in holds:
+        return False
     # err is still the acquisition's error when the last assignment to it
     # before the test is the acquisition itself (or a re-acquisition).
     assigns = flow.assignments_to(res.err_var)
