@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.flow import describe_leak, flow_around, leaks, owner_function, Resource
-from steadygo.golang.locks import mutex_locks
+from steadygo.golang.locks import mutex_locks, unlock_guarded_by_flag
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -43,6 +43,8 @@ class MutexNotUnlockedOnReturn(GoRule):
                 continue  # a lock helper that returns locked on purpose
             if any(c.start_byte < stmt.start_byte for c in unlocks):
                 continue  # unlock ... lock again: the function's contract is to return locked
+            if unlock_guarded_by_flag(flow.body, mu, unlock):
+                continue  # lockHeld / unlocked bool: which paths hold it is in the flag
             res = Resource(var="", operands=frozenset({mu}), methods=frozenset({unlock}), scoped=False, escapes=False)
             top = flow.body.named_children[0] if flow.body.named_child_count else None
             # A return at the top level of the function (its main exit) that
