@@ -4,11 +4,12 @@ and the fields set on them, wherever they are set in the package.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.parse import captures, text
+from steadygo.golang.parse import ancestors, captures, text
 from steadygo.golang.values import ALL_FIELDS, assigned_fields, fields_set, fields_set_later
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -84,3 +85,50 @@ def scope_body(ctx, node):
     fn = ctx.funcs.enclosing(node)
     return fn.body if fn is not None else ctx.file.root
 
+
+
+def limits_request_bodies(pkg) -> bool:
+    """The package caps request bodies somewhere (a middleware): an
+    ``http.MaxBytesReader`` / ``http.MaxBytesHandler`` call, or a reader
+    assigned back over a body (``r.Body = io.NopCloser(io.LimitReader(r.Body, n))``).
+    An ``io.LimitReader`` on a response body elsewhere says nothing about
+    requests."""
+
+    def compute():
+        for name in ("MaxBytesReader", "MaxBytesHandler"):
+            if any(True for _ in pkg.calls_to(name)):
+                return True
+        for _f, call in pkg.calls_to("LimitReader"):
+            if body_reassigned(call):
+                return True
+        return False
+
+    return pkg.memo("http.limits_request_bodies", compute)
+
+
+def body_reassigned(node) -> bool:
+    """node sits on the right of an assignment to ``x.Body``."""
+    n = node
+    while n is not None and n.type not in ("assignment_statement", "block", "source_file"):
+        n = n.parent
+    if n is None or n.type != "assignment_statement":
+        return False
+    left = n.child_by_field_name("left")
+    return any(x.type == "selector_expression" and text(x.child_by_field_name("field")) == "Body" for x in left.named_children)
+
+
+_SIZE_SETTING = re.compile(r"(?i)max|limit")
+
+
+def under_size_setting(node, stop) -> bool:
+    """node runs under an ``if`` that tests a size setting (``if
+    fa.maxBodySize < 0 { return io.ReadAll(req.Body) }``): reading without
+    a limit is what the operator configured, the other branch limits."""
+    for n in ancestors(node, stop):
+        if n.type != "if_statement":
+            continue
+        cond = n.child_by_field_name("condition")
+        for ident in captures("[(identifier) (field_identifier)] @i", cond).get("i", []):
+            if _SIZE_SETTING.search(text(ident)):
+                return True
+    return False

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_values import limits_request_bodies, under_size_setting
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, PRODUCTION_ROLES
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -27,12 +28,14 @@ class UnboundedRequestBodyRead(GoRule):
         severity=Severity.WARNING,
         breakpoint="One request with a multi-gigabyte body is read entirely into memory: the process hits its memory limit and is OOM-killed, taking every other request with it.",
         summary="Request body read whole (io.ReadAll, json.NewDecoder) without http.MaxBytesReader.",
+        # test doubles (httptest-style servers, recorders) read what the test sends
+        roles=(*PRODUCTION_ROLES, "example"),
     )
     requires_imports = (NET_HTTP, "github.com/gin-gonic/gin", "github.com/labstack/echo")
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        if ctx.pkg.memo("res.body_limited", lambda: _package_limits_bodies(ctx.pkg)):
+        if limits_request_bodies(ctx.pkg):
             return
         bodies = set()
         for fi in ctx.funcs.funcs:
@@ -59,14 +62,10 @@ class UnboundedRequestBodyRead(GoRule):
             arg = text(args[0]).replace(" ", "")
             for fi in ctx.funcs.enclosing_chain(call):
                 if (fi.node.id, arg) in bodies:
+                    if under_size_setting(call, fi.node):
+                        break  # the unlimited branch of a configured limit (maxBodySize < 0)
                     what = f"{t[0].split('/')[-1]}.{t[1]}"
                     ctx.report(call, f"{what}({arg}) reads the request body with no size limit: one huge request is "
                                f"buffered whole and can OOM the process; wrap it with http.MaxBytesReader first")
                     break
 
-
-def _package_limits_bodies(pkg) -> bool:
-    for name in ("MaxBytesReader", "MaxBytesHandler", "LimitReader"):
-        if any(True for _ in pkg.calls_to(name)):
-            return True
-    return False
