@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.parse import ancestors, captures, text
-from steadygo.golang.values import ALL_FIELDS, assigned_fields, fields_set, fields_set_later
+from steadygo.golang.parse import ancestors, captures, text, unparen
+from steadygo.golang.values import ALL_FIELDS, assigned_fields, assigned_from, fields_set, fields_set_later
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -131,4 +131,80 @@ def under_size_setting(node, stop) -> bool:
         for ident in captures("[(identifier) (field_identifier)] @i", cond).get("i", []):
             if _SIZE_SETTING.search(text(ident)):
                 return True
+    return False
+
+
+_REQUEST_TYPES = ("http.Request", "gin.Context", "echo.Context", "fiber.Ctx")
+
+
+def request_values(chain) -> set[str]:
+    """Names that hold the incoming request in a chain of enclosing
+    functions (``FunctionIndex.enclosing_chain``): ``*http.Request``
+    parameters, and the context of gin/echo/fiber handlers and helpers."""
+    out = set()
+    for fi in chain:
+        if fi.handler in ("gin", "echo", "fiber") and fi.request_param():
+            out.add(fi.request_param())
+        for p in fi.params:
+            if p.name and p.name != "_" and p.type_text.replace(" ", "").lstrip("*").endswith(_REQUEST_TYPES):
+                out.add(p.name)
+    return out
+
+
+_CHAIN_END = re.compile(r"([A-Za-z_]\w*)(?:\s*\.\s*[A-Za-z_]\w*|\(\s*\))*\s*$")
+
+
+def rooted_in(source: str, start: int, names: set[str]) -> bool:
+    """The selector chain that ends at ``source[:start]`` starts at one of
+    ``names``: ``r`` for ``r.URL.Path``, ``c`` for ``c.Request().URL``, not
+    ``conf`` in ``conf.URL.String()``."""
+    m = _CHAIN_END.search(source[:start])
+    return m is not None and m.group(1) in names
+
+
+# Request data that makes a metric label unbounded (rooted at a request
+# value: see request_data_of).
+REQUEST_DATA = re.compile(
+    r"\.URL\.(Path|String\(\)|RawQuery|RawPath|Query\(\))|\.URL\b(?!\.)|\.RequestURI\b|\.RemoteAddr\b|\.Header\.Get\(|\.UserAgent\(\)|\.Referer\(\)"
+    r"|\.PathValue\(|\.ClientIP\(\)|\.RealIP\(\)|\.OriginalURL\(\)|\.Param\(|\.Params\(|\.Query\(|\.QueryParam\(|\.FormValue\(|\.PostFormValue\("
+    r"|\bmux\.Vars\(|\bchi\.URLParam\(|\.IP\(\)|\.Hostname\(\)"
+)
+
+
+
+
+def request_data_of(value, chain) -> str:
+    """The request data a value carries ('' when none), read from one of the
+    request values of ``chain`` (the enclosing functions, innermost first):
+    ``r.URL.Path``, ``c.Param("id")``, or a local assigned from such
+    (``p := r.URL.String()``).  The route pattern (``r.Pattern``,
+    ``c.FullPath()``) is bounded; ``conf.URL.String()`` is configuration."""
+    chain = list(chain)
+    value = unparen(value)
+    if value is None:
+        return ""
+    value = value.named_child(0) if value.type == "literal_element" else value
+    names = request_values(chain)
+    if not names:
+        return ""
+    t = text(value)
+    if "FullPath()" in t or ".Pattern" in t or ".Route()" in t:
+        return ""
+    if _from_request(t, names):
+        return " ".join(t.split())[:60]
+    scope = chain[0].body if chain else None
+    if value.type == "identifier" and scope is not None:
+        for rhs in assigned_from(scope, t):
+            rt = text(rhs)
+            if "FullPath()" not in rt and _from_request(rt, names):
+                return f"{t} := {' '.join(rt.split())[:50]}"
+    return ""
+
+
+def _from_request(t: str, names: set[str]) -> bool:
+    """``mux.Vars(r)`` and ``chi.URLParam(r, ...)`` take the request; the
+    rest must start at a request value."""
+    for m in REQUEST_DATA.finditer(t):
+        if m.group(0).startswith(("mux.", "chi.")) or rooted_in(t, m.start(), names):
+            return True
     return False

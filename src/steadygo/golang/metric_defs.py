@@ -96,3 +96,46 @@ def metrics_in_file(ctx: FileContext) -> list[Metric]:
 
     facts = extract_facts(ctx.pkg)
     return [m for m in facts.metrics if m.location.path == ctx.file.relpath]
+
+
+_LABEL_VALUE_CALLS = ("WithLabelValues", "GetMetricWithLabelValues", "With", "GetMetricWith")
+
+
+def label_values(ctx: FileContext, metric: Metric, label: str):
+    """(value node, enclosing function chain) for every value the package
+    visibly gives ``label`` of ``metric``: the argument at the label's
+    position in ``m.WithLabelValues(...)``, the ``"label": v`` entry of
+    ``m.With(prometheus.Labels{...})``, on the variable or field the
+    constructor's result is stored in."""
+    from steadygo.golang.facts import node_of
+    from steadygo.golang.parse import text, unparen
+    from steadygo.golang.values import holder_of, literal_keys
+
+    labels = list(metric.labels or ())
+    call = node_of(ctx.pkg, metric)
+    if call is None or label not in labels:
+        return []
+    h = holder_of(call)
+    if h.kind not in ("var", "field") or not h.path:
+        return []
+    index = labels.index(label)
+    out = []
+    for name in _LABEL_VALUE_CALLS:
+        for f, c in ctx.pkg.calls_to(name):
+            fn = c.child_by_field_name("function")
+            if fn.type != "selector_expression":
+                continue
+            operand = fn.child_by_field_name("operand")
+            last = operand.child_by_field_name("field") if operand.type == "selector_expression" else operand
+            if last is None or text(last) != h.path:
+                continue
+            args = c.child_by_field_name("arguments").named_children
+            if name.endswith("LabelValues"):
+                value = args[index] if index < len(args) else None
+            else:
+                lit = unparen(args[0]) if len(args) == 1 else None
+                keys = literal_keys(lit) if lit is not None and lit.type == "composite_literal" else {}
+                value = next((v for k, v in keys.items() if k.strip('"') == label), None)
+            if value is not None:
+                out.append((value, list(ctx.pkg.functions(f).enclosing_chain(c))))
+    return out

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import PROMETHEUS_CLIENT
-from steadygo.golang.metric_defs import metrics_in_file
+from steadygo.golang.http_values import request_data_of
+from steadygo.golang.metric_defs import label_values, metrics_in_file
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -20,9 +21,13 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 
 
 _UNBOUNDED = re.compile(
-    r"^(user(_?id)?|uid|email|e_?mail|ip|ip_?addr(ess)?|client_?ip|remote_?addr(ess)?|request_?id|req_?id|trace_?id|span_?id"
-    r"|session(_?id)?|url|uri|raw_?path|raw_?url|query|query_?string|token|uuid|(customer|order|account|tenant_user|device)_?id|phone|username)$"
+    r"^(user(_?id)?|uid|email|e_?mail|client_?ip|request_?id|req_?id|trace_?id|span_?id"
+    r"|session(_?id)?|raw_?path|raw_?url|query_?string|token|uuid|(customer|order|account|tenant_user|device)_?id|phone|username)$"
 )
+# Names that just as often hold a configured, bounded value (the remote
+# endpoint's URL, a peer's IP): unbounded only when the package visibly
+# feeds them from the request.
+_CONTEXTUAL = re.compile(r"^(ip|ip_?addr(ess)?|remote_?addr(ess)?|url|uri|query)$")
 
 
 class UnboundedMetricLabel(GoRule):
@@ -37,7 +42,12 @@ class UnboundedMetricLabel(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for m in metrics_in_file(ctx):
-            bad = [lab for lab in (m.labels or ()) if _UNBOUNDED.match(lab.lower())]
+            bad = [lab for lab in (m.labels or ()) if _UNBOUNDED.match(lab.lower())
+                   or (_CONTEXTUAL.match(lab.lower()) and _fed_from_request(ctx, m, lab))]
             if bad:
                 ctx.report(node_of(ctx.pkg, m), f"metric {m.name or '(computed name)'!r} has label(s) {', '.join(bad)} whose values are "
                            "unbounded: one time series per value; put such values in logs or traces, not labels")
+
+
+def _fed_from_request(ctx, m, label: str) -> bool:
+    return any(request_data_of(v, chain) for v, chain in label_values(ctx, m, label))

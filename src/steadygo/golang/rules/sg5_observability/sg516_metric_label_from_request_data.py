@@ -5,25 +5,17 @@ Metric label value taken from raw request data (r.URL.Path, query, params, heade
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import PROMETHEUS, PROMETHEUS_CLIENT
+from steadygo.golang.http_values import request_data_of
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.values import assigned_from
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
-
-
-_REQUEST_DATA = re.compile(
-    r"\.URL\.(Path|String\(\)|RawQuery|RawPath|Query\(\))|\.URL\b(?!\.)|\.RequestURI\b|\.RemoteAddr\b|\.Header\.Get\(|\.UserAgent\(\)|\.Referer\(\)"
-    r"|\.PathValue\(|\.ClientIP\(\)|\.RealIP\(\)|\.OriginalURL\(\)|\.Param\(|\.Params\(|\.Query\(|\.QueryParam\(|\.FormValue\(|\.PostFormValue\("
-    r"|\bmux\.Vars\(|\bchi\.URLParam\(|\.IP\(\)|\.Hostname\(\)"
-)
 
 
 _LABEL_CALLS_Q = """
@@ -57,30 +49,10 @@ class MetricLabelFromRequest(GoRule):
                     continue
                 body = lit.child_by_field_name("body")
                 values = [el.named_child(1) for el in body.named_children if el.type == "keyed_element"]
-            fi = ctx.funcs.enclosing(call)
-            scope = fi.body if fi is not None else None
+            chain = list(ctx.funcs.enclosing_chain(call))
             for v in values:
-                src = self._request_source(v, scope)
+                src = request_data_of(v, chain)
                 if src:
                     ctx.report(call, f"metric label value comes from request data ({src}): every distinct value is a new "
                                "time series; use the route pattern (r.Pattern, c.FullPath()) or a bounded set of values")
                     break
-
-    @staticmethod
-    def _request_source(v, scope) -> str:
-        v = unparen(v)
-        if v is None:
-            return ""
-        v = v.named_child(0) if v.type == "literal_element" else v
-        t = text(v)
-        if "FullPath()" in t or ".Pattern" in t or ".Route()" in t:
-            return ""
-        m = _REQUEST_DATA.search(t)
-        if m:
-            return " ".join(t.split())[:60]
-        if v.type == "identifier" and scope is not None:
-            for rhs in assigned_from(scope, t):
-                rt = text(rhs)
-                if "FullPath()" not in rt and _REQUEST_DATA.search(rt):
-                    return f"{t} := {' '.join(rt.split())[:50]}"
-        return ""
