@@ -5,6 +5,7 @@ ListenAndServe/Serve error handled without distinguishing http.ErrServerClosed, 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
@@ -19,6 +20,10 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 
 
 _SERVE_METHODS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS", "Start", "StartTLS", "StartServer")
+_SHUTDOWN_SENTINEL = re.compile(r"\bErr\w*(Closed|Stopped)\b")
+# Calls that run a func literal as a goroutine and keep its error as the
+# group's result (errgroup.Group.Go, oklog/run.Group.Add, conc's pools).
+_GROUP_RUNNERS = frozenset({"Go", "Add", "TryGo"})
 _FATAL = {("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln"), ("log", "Panic"), ("log", "Panicf"), ("os", "Exit")}
 
 
@@ -53,8 +58,8 @@ class ServerClosedTreatedAsFailure(GoRule):
                 continue
             enclosing = ctx.funcs.enclosing(call)
             body = enclosing.node if enclosing is not None else f.root
-            if "ErrServerClosed" in text(body):
-                continue
+            if _SHUTDOWN_SENTINEL.search(text(body)):
+                continue  # compared with ErrServerClosed (or grpc's ErrServerStopped, net.ErrClosed)
             candidates.append((call, fn, usage))
         if not candidates:
             return
@@ -83,11 +88,25 @@ class ServerClosedTreatedAsFailure(GoRule):
             if stmt is not None and stmt.type in ("short_var_declaration", "assignment_statement"):
                 return "treated as a failure"
             if stmt is not None and stmt.type == "return_statement":
-                fi = ctx.funcs.enclosing(call)
-                # returned from a named function: the caller may check; from a
-                # literal (errgroup.Go) it becomes the group's error
-                return "returned as the goroutine's error" if fi is not None and fi.node.type == "func_literal" else ""
+                return self._returned(ctx, call)
         if parent.type == "return_statement":
-            fi = ctx.funcs.enclosing(call)
-            return "returned as the goroutine's error" if fi is not None and fi.node.type == "func_literal" else ""
+            return self._returned(ctx, call)
         return ""
+
+    @staticmethod
+    def _returned(ctx, call) -> str:
+        """Returned from a named function, the caller may check; from a
+        literal a group runs (``g.Go(func() error {...})``) it becomes the
+        group's error.  A literal handed to anything else (``startHandler(
+        errHandler, func() error {...})``, a field, a variable) gives its
+        error to code that may well tell a shutdown apart: not judged."""
+        fi = ctx.funcs.enclosing(call)
+        if fi is None or fi.node.type != "func_literal":
+            return ""
+        p = fi.node.parent
+        outer = p.parent if p is not None and p.type == "argument_list" else None
+        if outer is None or outer.type != "call_expression":
+            return ""
+        fn = outer.child_by_field_name("function")
+        name = text(fn.child_by_field_name("field")) if fn is not None and fn.type == "selector_expression" else ""
+        return "returned as the goroutine's error" if name in _GROUP_RUNNERS else ""
