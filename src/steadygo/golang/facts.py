@@ -923,6 +923,11 @@ def _shutdown_call(pkg, file, call, fn, arg, scope) -> ShutdownCall:
             kind = "otel"
         elif p in ("net/http", *ECHO, *FIBER):
             kind = "http"
+    if kind == "other" and recv is not None and recv.type == "type_assertion_expression":
+        # otel.GetTracerProvider().(*sdktrace.TracerProvider).Shutdown(ctx):
+        # the global provider, shut down in a stop function
+        if "TracerProvider" in text(recv.child_by_field_name("type")):
+            kind = "otel"
     if kind == "other":
         if _server_literal(pkg, file, recv, call, pkg.functions(file)) is not None:
             kind = "http"

@@ -33,7 +33,11 @@ class TracerProviderNotShutDown(GoRule):
         if not made:
             return
         facts = service_facts_for(ctx.pkg, "otel")
-        shut_elsewhere = any(sc.kind == "otel" for sc in facts.shutdown_calls + extract_facts(ctx.pkg).shutdown_calls)
+        shutdowns = [sc for sc in facts.shutdown_calls + extract_facts(ctx.pkg).shutdown_calls if sc.kind == "otel"]
+        shut_elsewhere = bool(shutdowns)
+        # the global provider shut down through otel.GetTracerProvider()
+        shut_global = any("GetTracerProvider" in sc.target for sc in shutdowns) or (
+            shut_elsewhere and any(b"GetTracerProvider().(" in f.source for f in ctx.pkg.files))
         for m in made:
             call = node_of(ctx.pkg, m)
             h = holder_of(call)
@@ -41,10 +45,13 @@ class TracerProviderNotShutDown(GoRule):
                 body = h.func.child_by_field_name("body")
                 if f"{h.path}.Shutdown" in text(body):
                     continue
-                if _returned(body, h.path) and shut_elsewhere:
+                if shut_elsewhere and (_escapes(body, h.path) or not _declared_in(body, h.path)):
+                    continue  # returned, stored, or a package variable: a stop function shuts it down
+                if shut_global and _set_global(ctx, body, h.path):
                     continue
             elif h.kind == "arg":
-                if ctx.file.call_target(h.call) != ("go.opentelemetry.io/otel", "SetTracerProvider") and shut_elsewhere:
+                is_global = ctx.file.call_target(h.call) == ("go.opentelemetry.io/otel", "SetTracerProvider")
+                if (not is_global and shut_elsewhere) or (is_global and shut_global):
                     continue
             elif shut_elsewhere:  # returned, stored in a field or package variable
                 continue
@@ -52,8 +59,43 @@ class TracerProviderNotShutDown(GoRule):
                        "on exit; defer tp.Shutdown(ctx) with a timeout after the server has drained")
 
 
-def _returned(body, var: str) -> bool:
-    for r in captures("(return_statement) @r", body).get("r", []):
-        if var in text(r).replace("(", " ").replace(")", " ").replace(",", " ").split():
+
+def _escapes(body, var: str) -> bool:
+    """The provider leaves the function: returned (``return tp``, ``return
+    &closer{provider: tp}``), stored in a field or another variable, or put in a
+    composite literal."""
+    for n in captures("(identifier) @i", body).get("i", []):
+        if text(n) != var:
+            continue
+        p = n.parent
+        while p is not None and p.type in ("expression_list", "unary_expression", "parenthesized_expression",
+                                           "literal_element", "keyed_element", "literal_value"):
+            if p.type == "literal_value":
+                return True
+            p = p.parent
+        if p is None:
+            continue
+        if p.type == "return_statement":
             return True
+        if p.type == "assignment_statement" and p.child_by_field_name("right") is not None and \
+                p.child_by_field_name("right").start_byte <= n.start_byte:
+            return True
+    return False
+
+
+def _declared_in(body, var: str) -> bool:
+    q = "[(short_var_declaration left: (expression_list (identifier) @n)) (var_spec name: (identifier) @n) (parameter_declaration name: (identifier) @n)]"
+    if any(text(n) == var for n in captures(q, body).get("n", [])):
+        return True
+    fn = body.parent
+    params = fn.child_by_field_name("parameters") if fn is not None else None
+    return params is not None and any(text(n) == var for n in captures(q, params).get("n", []))
+
+
+def _set_global(ctx, body, var: str) -> bool:
+    for call in captures("(call_expression) @c", body).get("c", []):
+        if ctx.file.call_target(call) == ("go.opentelemetry.io/otel", "SetTracerProvider"):
+            args = call.child_by_field_name("arguments").named_children
+            if args and text(args[0]) == var:
+                return True
     return False
