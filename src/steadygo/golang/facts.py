@@ -170,6 +170,12 @@ class ServiceFacts:
     grpc_servers: list[Location] = field(default_factory=list)  # grpc.NewServer calls
     # the gRPC health service (what a Kubernetes grpc probe calls): grpc_health_v1.RegisterHealthServer, health.NewServer
     grpc_health: list[Location] = field(default_factory=list)
+    # The module's import graph, for facts that matter only in the programs
+    # that link them (net/http/pprof): "dir -> imported dir" between the
+    # module's own packages, and the dirs of main packages; dirs relative to
+    # the module root ("." at the root).
+    import_edges: list[str] = field(default_factory=list)
+    mains: list[str] = field(default_factory=list)
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -191,7 +197,7 @@ def merge_facts(items) -> ServiceFacts:
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
                      "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers", "pools",
-                     "grpc_servers", "grpc_health"):
+                     "grpc_servers", "grpc_health", "import_edges", "mains"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
@@ -686,6 +692,7 @@ def _extract(pkg) -> ServiceFacts:
         go_version=".".join(map(str, pkg.module.go_version)) if pkg.module.go_version else None,
         packages=[(os.path.dirname(pkg.files[0].relpath) or ".") if pkg.files else pkg.directory],
     )
+    _import_graph(pkg, facts)
     client = []
     for file in pkg.files:
         _extract_file(pkg, file, facts)
@@ -747,6 +754,49 @@ _FACT_NAMES = sorted(
      "ShutdownWithContext", "ShutdownWithTimeout", "GracefulStop"} | set(POOL_SETTERS)
     | set(_METRIC_CTORS) | set(_ROUTE_FUNCS) | _OTEL_FUNCS | _PROMHTTP_FUNCS
 )
+
+
+def _import_graph(pkg, facts: ServiceFacts) -> None:
+    """The package's edges in its module's import graph (test files left
+    out: they are not linked into the program)."""
+    files = [f for f in pkg.files if not f.path.endswith("_test.go")]
+    mod = pkg.module.path
+    if not files or not pkg.module.root or not mod:
+        return
+    own = pkg.module_dir(files[0]) or "."
+    seen = set()
+    for f in files:
+        for path in f.imports.lines:
+            if path.startswith(mod + "/") and path not in seen:
+                seen.add(path)
+                facts.import_edges.append(f"{own} -> {path[len(mod) + 1:]}")
+    if any(f.package_name == "main" for f in files):
+        facts.mains.append(own)
+
+
+def linked_with(facts: ServiceFacts, own: str) -> set[str]:
+    """Module dirs linked into the programs that contain package ``own``
+    (module-relative): the packages each main that imports it, directly or
+    not, imports in turn; the package's own imports when no main reaches it
+    (a library module)."""
+    graph: dict[str, set[str]] = {}
+    for e in facts.import_edges:
+        a, _, b = e.partition(" -> ")
+        graph.setdefault(a, set()).add(b)
+
+    def closure(start: str) -> set[str]:
+        out, work = {start}, [start]
+        while work:
+            for nxt in graph.get(work.pop(), ()):
+                if nxt not in out:
+                    out.add(nxt)
+                    work.append(nxt)
+        return out
+
+    programs = [c for c in (closure(m) for m in facts.mains) if own in c]
+    if not programs:
+        return closure(own)
+    return set().union(*programs)
 
 
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:
@@ -1129,7 +1179,7 @@ TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
     "metrics": ("metrics", "metrics_handlers"),
     "routes": ("routes", "health_endpoints", "dependencies"),
     "shutdown": ("shutdown_calls", "signals"),
-    "debug": ("pprof", "expvar"),
+    "debug": ("pprof", "expvar", "import_edges", "mains"),
     "otel": ("tracing", "shutdown_calls"),
     "pools": ("pools",),
     "grpc": ("grpc_servers", "grpc_health"),
@@ -1157,7 +1207,8 @@ def facts_from_dict(d: dict) -> ServiceFacts:
     out = ServiceFacts(module=str(d["module"]), go_version=d["go_version"], packages=[str(p) for p in d["packages"]],
                        signals=[str(s) for s in d["signals"]], dependencies=[str(s) for s in d["dependencies"]],
                        loggers=[str(s) for s in d["loggers"]],
-                       unmodelled_servers=[str(s) for s in d["unmodelled_servers"]])
+                       unmodelled_servers=[str(s) for s in d["unmodelled_servers"]],
+                       import_edges=[str(s) for s in d["import_edges"]], mains=[str(s) for s in d["mains"]])
     for name, cls in _LIST_TYPES.items():
         setattr(out, name, [_item_from_dict(cls, item) for item in d[name]])
     return out

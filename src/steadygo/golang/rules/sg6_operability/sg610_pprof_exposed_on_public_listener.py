@@ -5,10 +5,11 @@ net/http/pprof or expvar is imported (registering on DefaultServeMux) and Defaul
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import extract_facts, is_loopback_address, node_of, service_facts_for
+from steadygo.golang.facts import extract_facts, is_loopback_address, linked_with, node_of, service_facts_for
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -40,10 +41,19 @@ class PprofOnPublicListener(GoRule):
             if debug is None or not (debug.pprof or debug.expvar):
                 return
         facts = service_facts_for(ctx.pkg, "debug")
+        own = extract_facts(ctx.pkg)
+        # Only imports linked into a program that contains this package count:
+        # another main of the module that imports pprof is another binary.
+        linked = linked_with(facts, ctx.pkg.module_dir(ctx.file) or ".") if ctx.pkg.module.root else set()
+        offset = _module_offset(ctx)
+
+        def reaches(locs):
+            return any(_in_module(l.path, offset) in linked for l in locs)
+
         what = []
-        if facts.pprof or extract_facts(ctx.pkg).pprof:
+        if own.pprof or reaches(facts.pprof):
             what.append("net/http/pprof (/debug/pprof/)")
-        if facts.expvar or extract_facts(ctx.pkg).expvar:
+        if own.expvar or reaches(facts.expvar):
             what.append("expvar (/debug/vars)")
         if not what:
             return
@@ -53,3 +63,22 @@ class PprofOnPublicListener(GoRule):
             where = f"on {l.addr!r}" if l.addr else "on an address computed at run time"
             ctx.report(node_of(ctx.pkg, l), f"{' and '.join(what)} registered on DefaultServeMux, which {l.call} serves {where}: "
                        "profiles and heap dumps are public; serve the app on its own mux and pprof on 127.0.0.1 only")
+
+
+def _module_offset(ctx) -> str:
+    """The module root's folder in report paths: fact locations are relative
+    to the scan, the import graph to the module."""
+    d = os.path.dirname(ctx.file.relpath)
+    m = ctx.pkg.module_dir(ctx.file)
+    if not m:
+        return d
+    return d[: -len(m)].rstrip("/") if d.endswith(m) else ""
+
+
+def _in_module(path: str, offset: str) -> str | None:
+    d = os.path.dirname(path)
+    if not offset:
+        return d or "."
+    if d == offset:
+        return "."
+    return d[len(offset) + 1:] if d.startswith(offset + "/") else None
