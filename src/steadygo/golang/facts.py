@@ -36,6 +36,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
 )
 from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
+from steadygo.golang.metric_defs import registration
 from steadygo.golang.parse import ancestors, captures, enclosing_function, string_value, text, unparen
 from steadygo.golang.readiness_flip import readiness_flip
 from steadygo.golang.values import assigned_from, literal_keys
@@ -124,6 +125,10 @@ class Metric:
     # Histogram bucket bounds when constant (DefBuckets when none are set);
     # None when computed at run time or not a histogram.
     bucket_bounds: list[float] | None = None
+    # Whether the metric reaches a registry (golang.metric_defs.registration):
+    # yes (promauto, or passed to a Register call), no (an unexported value
+    # nothing registers: collected by hand), unknown.
+    registered: str = "unknown"
 
 
 @dataclass
@@ -699,6 +704,8 @@ def _extract(pkg) -> ServiceFacts:
         client += client_pools(pkg, file)
     facts.pools += settle_defaults(client)
     by_path = {f.relpath: f for f in pkg.files}
+    for m in facts.metrics:
+        m.registered = registration(pkg, m, node_of(pkg, m))
     for r in facts.routes:
         kind = health_kind(r.path)
         if kind:

@@ -139,3 +139,72 @@ def label_values(ctx: FileContext, metric: Metric, label: str):
             if value is not None:
                 out.append((value, list(ctx.pkg.functions(f).enclosing_chain(c))))
     return out
+
+
+_REGISTER_Q = """
+(call_expression function: [(identifier) @fn (selector_expression field: (field_identifier) @fn)]
+  (#match? @fn "[Rr]egister") arguments: (argument_list) @args)
+"""
+
+
+def registration(pkg, metric: Metric, call) -> str:
+    """Whether a metric definition reaches a registry: 'yes' for promauto
+    constructors and values passed to a ``Register``/``MustRegister`` call
+    (any registry, or a helper with Register in its name); 'no' for an
+    unexported variable or field nothing in the package registers, puts in
+    a collector list or collects (``m.Collect(ch)``): it is read by hand, so
+    a second definition of its name collides with nothing; else 'unknown'
+    (an exported value another package may register)."""
+    from steadygo.golang.parse import captures, text
+    from steadygo.golang.values import holder_of
+
+    if metric.constructor.startswith("promauto."):
+        return "yes"
+    if call is None:
+        return "unknown"
+    h = holder_of(call)
+    if h.kind not in ("var", "field") or not h.path:
+        return "unknown"
+    name = h.path
+    hits = pkg.memo(("metric_defs.mentions", name), lambda: _mentions(pkg, name, captures, text))
+    if hits == "registered":
+        return "yes"
+    if hits == "collected" or name[:1].isupper():
+        return "unknown"
+    return "no"
+
+
+def _mentions(pkg, name: str, captures, text) -> str:
+    for f in pkg.files:
+        if name.encode() not in f.source:
+            continue
+        for args in captures(_REGISTER_Q, f.root).get("args", []):
+            if any(_names(text(a)) == name for a in args.named_children):
+                return "registered"
+    for f in pkg.files:
+        if name.encode() not in f.source:
+            continue
+        for n in captures("[(identifier) @i (field_identifier) @i]", f.root).get("i", []):
+            if text(n) != name:
+                continue
+            p = n.parent
+            if p is not None and p.type == "selector_expression" and p.child_by_field_name("field") == n:
+                n, p = p, p.parent
+            if p is None:
+                continue
+            if p.type in ("literal_element", "expression_list") and p.parent is not None and p.parent.type in ("literal_value", "expression_list"):
+                if p.type == "literal_element":
+                    return "collected"  # in a []prometheus.Collector{...} list
+            if p.type == "argument_list":
+                outer = p.parent
+                fn = outer.child_by_field_name("function") if outer is not None else None
+                if fn is not None and text(fn).split(".")[-1] == "append":
+                    return "collected"
+            if p.type == "selector_expression" and text(p.child_by_field_name("field")) in ("Collect", "Describe"):
+                return "collected"
+    return ""
+
+
+def _names(t: str) -> str:
+    """The last component of a value expression: ``hits`` for ``m.hits``."""
+    return t.replace(" ", "").rsplit(".", 1)[-1]

@@ -34,10 +34,11 @@ class DuplicateMetricName(GoRule):
         # reports show), so one definition is one place whatever the scan root.
         everything = service_facts_for(ctx.pkg, "metrics").metrics
         for m in mine:
-            if not m.name:
-                continue
+            if not m.name or m.registered == "no":
+                continue  # read by hand, never registered: it collides with nothing
             me = (m.location.path, m.location.line)
-            same = sorted({(o.location.path, o.location.line) for o in everything if o.name == m.name} | {me})
+            same = sorted({(o.location.path, o.location.line) for o in everything
+                           if o.name == m.name and o.registered != "no"} | {me})
             if len(same) < 2 or same[0] == me:
                 continue  # report the later definitions, each pointing at the first
             shown, line = same[0]
