@@ -89,6 +89,9 @@ def _guarded(defer_stmt) -> bool:
     if not stmts or stmts[0].type != "if_statement":
         return False
     first = stmts[0]
+    cond = first.child_by_field_name("condition")
+    if first.child_by_field_name("initializer") is not None or captures("(call_expression) @c", cond).get("c"):
+        return False  # if err := f.Close(); err != nil {...}: closes every time, then logs
     if len(stmts) == 1 and first.child_by_field_name("alternative") is None:
         return True
     cons = first.child_by_field_name("consequence")
