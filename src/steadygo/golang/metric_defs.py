@@ -153,7 +153,7 @@ def registration(pkg, metric: Metric, call) -> str:
     """Whether a metric definition reaches a registry: 'yes' for promauto
     constructors and values passed to a ``Register``/``MustRegister`` call
     (any registry, or a helper with Register in its name); 'no' for an
-    unexported variable or field nothing in the package registers, puts in
+    unexported package variable or field nothing in the package registers, puts in
     a collector list or collects (``m.Collect(ch)``): it is read by hand, so
     a second definition of its name collides with nothing; else 'unknown'
     (an exported value another package may register)."""
@@ -165,8 +165,8 @@ def registration(pkg, metric: Metric, call) -> str:
     if call is None:
         return "unknown"
     h = holder_of(call)
-    if h.kind not in ("var", "field") or not h.path:
-        return "unknown"
+    if h.kind not in ("var", "field") or not h.path or (h.kind == "var" and h.func is not None):
+        return "unknown"  # a local may be returned to a caller that registers it
     name = h.path
     hits = pkg.memo(("metric_defs.mentions", name), lambda: _mentions(pkg, name, captures, text))
     if hits == "registered":
