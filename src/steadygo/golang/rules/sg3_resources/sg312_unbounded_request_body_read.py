@@ -12,7 +12,7 @@ from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import limits_request_bodies, under_size_setting
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta, PRODUCTION_ROLES
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -28,8 +28,6 @@ class UnboundedRequestBodyRead(GoRule):
         severity=Severity.WARNING,
         breakpoint="One request with a multi-gigabyte body is read entirely into memory: the process hits its memory limit and is OOM-killed, taking every other request with it.",
         summary="Request body read whole (io.ReadAll, json.NewDecoder) without http.MaxBytesReader.",
-        # test doubles (httptest-style servers, recorders) read what the test sends
-        roles=(*PRODUCTION_ROLES, "example"),
     )
     requires_imports = (NET_HTTP, "github.com/gin-gonic/gin", "github.com/labstack/echo")
 
