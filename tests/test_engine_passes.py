@@ -220,6 +220,8 @@ def test_a_real_duplicate_across_packages_is_still_reported(tmp_path):
         import "github.com/prometheus/client_golang/prometheus"
 
         var c = prometheus.NewCounter(prometheus.CounterOpts{{Name: "jobs_total", Help: "Jobs."}})
+
+        func init() {{ prometheus.MustRegister(c) }}
         """
     _write(root, "a/a.go", metric.format(pkg="a"))
     _write(root, "b/b.go", metric.format(pkg="b"))
