@@ -43,6 +43,27 @@ def is_tx_type(t: str | None) -> bool:
     return is_named(t, SQL, "Tx") or is_named(t, SQLX, "Tx") or any(is_named(t, v, "Tx") for v in _PGX_MAJORS)
 
 
+def is_sql_tx_type(t: str | None) -> bool:
+    """``*sql.Tx`` or sqlx's (which embeds it), not pgx's: database/sql closes
+    what a ``*sql.Tx`` prepared or queried when it commits or rolls back."""
+    return is_named(t, SQL, "Tx") or is_named(t, SQLX, "Tx")
+
+
+def released_by_sql_tx(ctx: FileContext, call) -> bool:
+    """A ``tx.Prepare*`` / ``tx.Query*`` call on a database/sql transaction.
+
+    database/sql ties both to the transaction: Commit and Rollback close every
+    statement the Tx prepared (Tx.closePrepared), and the Rows of a Tx query
+    watch the Tx's context, which Commit and Rollback cancel, so they are
+    closed then and the Tx's connection goes back to the pool
+    (Rows.awaitDone).  Checked with an in-memory driver on Go 1.27
+    (docs/rules/SG302.md).  pgx transactions do no such thing."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return False
+    return is_sql_tx_type(ctx.pkg.types.type_of(ctx.file, fn.child_by_field_name("operand")))
+
+
 def first_result(ctx: FileContext, call) -> str | None:
     """The declared type of a call's first result (package_types), or None."""
     res = ctx.pkg.types.results_of(ctx.file, call)
