@@ -9,6 +9,7 @@ from steadygo.golang.database_calls import calls_method, for_next_loops, is_meth
 from steadygo.golang.flow import owner_function
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.parse import captures, text
+from steadygo.golang.roles import is_migration_package
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -36,6 +37,8 @@ class QueryInsideRowsLoop(GoRule):
     requires_imports = (SQL, SQLX, PGX, *GORM)
 
     def check(self, ctx: FileContext) -> None:
+        if is_migration_package(ctx.pkg, ctx.module_dir):
+            return  # one-shot backfills, run once per deployment in the tool's transaction
         for loop, var, body in for_next_loops(ctx):
             if not calls_method(body, var, "Scan"):
                 continue
