@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
 from steadygo.golang.package_types import is_named
-from steadygo.golang.parse import captures, matches, text
+from steadygo.golang.parse import captures, enclosing_function, matches, text
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -126,6 +126,28 @@ def pool_opener(file, call) -> tuple[str, str] | None:
     if path.startswith("go.mongodb.org/mongo-driver") and fn in ("Connect", "NewClient"):
         return "mongo", fn
     return None
+
+
+# Go packages of SQLite's gorm dialectors: gorm.Open(sqlite.Open(path)).
+_SQLITE_DIALECTORS = ("gorm.io/driver/sqlite", "github.com/glebarez/sqlite", "github.com/ncruces/go-sqlite3/gormlite")
+
+
+def opens_sqlite(pkg, file, call) -> bool:
+    """A pool opener whose database is SQLite: ``sql.Open("sqlite3", ...)``
+    (mattn/go-sqlite3 registers "sqlite3", modernc.org/sqlite and the
+    glebarez and ncruces drivers "sqlite"), jinzhu's ``gorm.Open("sqlite3", ...)``,
+    or gorm v2 with a SQLite dialector.  The driver name may be a constant."""
+    from steadygo.golang.facts import resolve_string  # facts imports much; only this needs it
+
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    if first is None:
+        return False
+    if first.type == "call_expression":
+        t = file.call_target(first)
+        return t is not None and t[0] in _SQLITE_DIALECTORS
+    name = resolve_string(pkg, file, first, enclosing_function(call))
+    return name is not None and name.lower().startswith("sqlite")
 
 
 def pool_openers(ctx: FileContext):
