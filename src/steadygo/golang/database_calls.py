@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from steadygo.golang.facts import resolve_string
 from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import captures, enclosing_function, matches, text
@@ -137,8 +138,6 @@ def opens_sqlite(pkg, file, call) -> bool:
     (mattn/go-sqlite3 registers "sqlite3", modernc.org/sqlite and the
     glebarez and ncruces drivers "sqlite"), jinzhu's ``gorm.Open("sqlite3", ...)``,
     or gorm v2 with a SQLite dialector.  The driver name may be a constant."""
-    from steadygo.golang.facts import resolve_string  # facts imports much; only this needs it
-
     args = call.child_by_field_name("arguments")
     first = args.named_children[0] if args is not None and args.named_child_count else None
     if first is None:
