@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from steadygo.golang.facts import resolve_string
 from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
 from steadygo.golang.package_types import is_named
-from steadygo.golang.parse import captures, matches, text
+from steadygo.golang.parse import captures, enclosing_function, matches, text
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -41,6 +42,27 @@ def is_stmt_type(t: str | None) -> bool:
 
 def is_tx_type(t: str | None) -> bool:
     return is_named(t, SQL, "Tx") or is_named(t, SQLX, "Tx") or any(is_named(t, v, "Tx") for v in _PGX_MAJORS)
+
+
+def is_sql_tx_type(t: str | None) -> bool:
+    """``*sql.Tx`` or sqlx's (which embeds it), not pgx's: database/sql closes
+    what a ``*sql.Tx`` prepared or queried when it commits or rolls back."""
+    return is_named(t, SQL, "Tx") or is_named(t, SQLX, "Tx")
+
+
+def released_by_sql_tx(ctx: FileContext, call) -> bool:
+    """A ``tx.Prepare*`` / ``tx.Query*`` call on a database/sql transaction.
+
+    database/sql ties both to the transaction: Commit and Rollback close every
+    statement the Tx prepared (Tx.closePrepared), and the Rows of a Tx query
+    watch the Tx's context, which Commit and Rollback cancel, so they are
+    closed then and the Tx's connection goes back to the pool
+    (Rows.awaitDone).  Checked with an in-memory driver on Go 1.27
+    (docs/rules/SG302.md).  pgx transactions do no such thing."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return False
+    return is_sql_tx_type(ctx.pkg.types.type_of(ctx.file, fn.child_by_field_name("operand")))
 
 
 def first_result(ctx: FileContext, call) -> str | None:
@@ -105,6 +127,26 @@ def pool_opener(file, call) -> tuple[str, str] | None:
     if path.startswith("go.mongodb.org/mongo-driver") and fn in ("Connect", "NewClient"):
         return "mongo", fn
     return None
+
+
+# Go packages of SQLite's gorm dialectors: gorm.Open(sqlite.Open(path)).
+_SQLITE_DIALECTORS = ("gorm.io/driver/sqlite", "github.com/glebarez/sqlite", "github.com/ncruces/go-sqlite3/gormlite")
+
+
+def opens_sqlite(pkg, file, call) -> bool:
+    """A pool opener whose database is SQLite: ``sql.Open("sqlite3", ...)``
+    (mattn/go-sqlite3 registers "sqlite3", modernc.org/sqlite and the
+    glebarez and ncruces drivers "sqlite"), jinzhu's ``gorm.Open("sqlite3", ...)``,
+    or gorm v2 with a SQLite dialector.  The driver name may be a constant."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    if first is None:
+        return False
+    if first.type == "call_expression":
+        t = file.call_target(first)
+        return t is not None and t[0] in _SQLITE_DIALECTORS
+    name = resolve_string(pkg, file, first, enclosing_function(call))
+    return name is not None and name.lower().startswith("sqlite")
 
 
 def pool_openers(ctx: FileContext):

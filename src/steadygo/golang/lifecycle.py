@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from steadygo.golang.consts import int_constant
+from steadygo.golang.facts import duration_seconds, package_constants
 from steadygo.golang.functions import classify
 from steadygo.golang.parse import ancestors
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, FUNC_TYPES, text, unparen
@@ -395,3 +397,69 @@ def _stored(expr) -> set[str]:
             continue
         out.add(text(ident))
     return out
+# A sleep this short is a spin to let the clock move (a unique UnixNano id),
+# not a wait: nothing piles up behind it.
+BRIEF_SLEEP_SECONDS = 1e-3
+
+
+def is_brief_sleep(pkg, file, call) -> bool:
+    """``time.Sleep(d)`` with ``d`` known to be at most a millisecond."""
+    if call.type != "call_expression" or not file.is_member(call.child_by_field_name("function"), "time", "Sleep"):
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    d = duration_seconds(pkg, file, args[0], enclosing_func(call)) if len(args) == 1 else None
+    return d is not None and d <= BRIEF_SLEEP_SECONDS
+
+
+def waits_then_leaves(wait, loop) -> bool:
+    """The wait is a statement followed at once by a ``return`` or by a
+    ``break`` that leaves ``loop``: it runs once on the way out (``sleep; break``
+    before a reconnect), it does not make the loop repeat."""
+    stmt = wait.parent
+    if stmt is None or stmt.type != "expression_statement":
+        return False
+    nxt = stmt.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    if nxt is None:
+        return False
+    if nxt.type == "return_statement":
+        return True
+    return nxt.type == "break_statement" and nxt in exits_of(loop)
+
+
+_COUNTER_STEP_Q = """
+(inc_statement (identifier) @v)
+(dec_statement (identifier) @v)
+(assignment_statement left: (expression_list (identifier) @v) operator: ["+=" "-="])
+"""
+
+
+# Rounds of a counted loop that make it a bounded retry rather than a stream.
+MAX_RETRY_ROUNDS = 10
+
+
+def counted_loop(pkg, loop) -> bool:
+    """``for n < 5 { ...; n++ }``: a ``cond`` loop that compares a counter with
+    a constant of at most MAX_RETRY_ROUNDS and steps it in its body, so it
+    ends after a few rounds (a bounded retry).  ``for n < 1000`` with a sleep
+    per round is a stream of its own and stays a wait."""
+    cond = next((c for c in loop.named_children if c.is_named and c.type == "binary_expression"), None)
+    if cond is None or text(cond.child_by_field_name("operator")) not in ("<", "<=", ">", ">=", "!="):
+        return False
+    left, right = unparen(cond.child_by_field_name("left")), unparen(cond.child_by_field_name("right"))
+    if left is None or right is None:
+        return False
+    if left.type != "identifier":
+        left, right = right, left
+    if left.type != "identifier" or not _constant(pkg, right):
+        return False
+    steps = captures(_COUNTER_STEP_Q, loop.child_by_field_name("body")).get("v", [])
+    return any(text(v) == text(left) for v in steps)
+
+
+def _constant(pkg, node) -> bool:
+    if node.type == "identifier":
+        hit = package_constants(pkg).get(text(node))  # (file, value node)
+        node = hit[1] if hit is not None else None
+    return node is not None and 0 < int_constant(node) <= MAX_RETRY_ROUNDS

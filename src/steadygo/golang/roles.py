@@ -87,3 +87,31 @@ def _role(pkg, module_dir: str) -> str:
         in_repo = "/" + pkg.module_in_repo() + "/"
         return "cli" if _TOOL_DIR.search(path) or _TOOL_DIR.search(in_repo) else "service"
     return "library"
+
+
+# Schema migrations: run once, by a migration tool, before or at start-up.
+_MIGRATION_DIR = re.compile(r"(?:^|/)(?:\w+_)?(?:migrations?|migrate)/?$")
+_GOOSE = "github.com/pressly/goose"
+_GOOSE_REGISTER = ("AddMigration", "AddMigrationContext", "AddMigrationNoTx", "AddMigrationNoTxContext",
+                   "AddNamedMigration", "AddNamedMigrationContext", "AddNamedMigrationNoTx",
+                   "AddNamedMigrationNoTxContext")
+
+
+def is_migration_package(pkg, module_dir: str) -> bool:
+    """A package of one-shot schema migrations: its folder is named
+    ``migrations`` (``migration``, ``migrate``, ``db_migrations``), or a
+    non-test file of it registers Go migrations with goose
+    (``goose.AddMigration...`` needs the import).  Their per-row loops run
+    once per deployment inside the tool's transaction, not per request."""
+    def compute() -> bool:
+        if _MIGRATION_DIR.search(module_dir.replace("\\", "/")) is not None:
+            return True
+        for f in pkg.files:
+            if f.path.endswith("_test.go") or not f.imports.imports_prefix(_GOOSE):
+                continue
+            for call in pkg.calls_in(f, *_GOOSE_REGISTER):
+                t = f.call_target(call)
+                if t is not None and t[0].startswith(_GOOSE):
+                    return True
+        return False
+    return pkg.memo("roles.migrations", compute)

@@ -37,6 +37,36 @@ def _single_chan_decl(make):
     return decl
 
 
+# What Serve returns once Shutdown/Close/Stop ran (net/http; gRPC's Serve returns nil then).
+_SERVER_CLOSED = ("ErrServerClosed",)
+_STOPS = frozenset({"Shutdown", "Close", "Stop", "GracefulStop"})
+
+
+def _sends_unless_server_closed(send, go_stmt) -> bool:
+    """The send sits under ``if err != http.ErrServerClosed`` (or
+    ``!errors.Is(err, http.ErrServerClosed)``) in the goroutine: the server's
+    Serve error, sent only when the server was not shut down."""
+    for a in ancestors(send, go_stmt):
+        if a.type == "if_statement":
+            cond = a.child_by_field_name("condition")
+            if cond is not None and any(n in text(cond) for n in _SERVER_CLOSED) and is_within(send, a.child_by_field_name("consequence")):
+                return True
+    return False
+
+
+def _stops_server_after(fn, recvs) -> bool:
+    """The receiving function shuts a server down after its receives: when its
+    select moves on, Serve returns ErrServerClosed and the guarded send is
+    never made."""
+    first = min(r.start_byte for r in recvs)
+    for call in captures("(call_expression function: (selector_expression field: (field_identifier) @m)) @c",
+                         fn.child_by_field_name("body")).get("c", []):
+        if call.start_byte > first and enclosing_func(call) == fn:
+            if text(call.child_by_field_name("function").child_by_field_name("field")) in _STOPS:
+                return True
+    return False
+
+
 class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
     meta = code_meta(
         id="SG204",
@@ -98,6 +128,8 @@ class GoroutineBlockedOnAbandonedChannel(LifecycleRule):
         if not go_sends:
             return
         if any(enclosing_func(r) != fn for r in recvs):
+            return
+        if all(_sends_unless_server_closed(s, gs) for s, gs in go_sends) and _stops_server_after(fn, recvs):
             return
         reason = self._why(fn, recvs, go_sends)
         if reason is None:

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.cfg import function_cfg
 from steadygo.golang.fixes import defer_close_after_check
-from steadygo.golang.database_calls import first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name
+from steadygo.golang.database_calls import (
+    first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name, released_by_sql_tx,
+)
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
@@ -47,6 +49,8 @@ class RowsOrStmtNotClosed(GoRule):
             label = text(call.child_by_field_name("function"))
             if stmt is None or len(lhs) != 2:
                 continue
+            if released_by_sql_tx(ctx, call):
+                continue  # Commit/Rollback closes it (database_calls.released_by_sql_tx)
             var, err = lhs
             if var == "_":
                 if kind == "rows" and method != "Rows":

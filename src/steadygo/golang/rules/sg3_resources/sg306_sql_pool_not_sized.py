@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.database_calls import pool_openers
+from steadygo.golang.database_calls import opens_sqlite, pool_openers
 from steadygo.golang.frameworks import GORM, SQL, SQLX
 from steadygo.golang.parse import captures, text
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, PRODUCTION_ROLES
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -23,6 +23,8 @@ class SqlPoolNotSized(GoRule):
         severity=Severity.WARNING,
         breakpoint="database/sql defaults to unlimited open connections and 2 idle ones: a traffic spike opens hundreds of connections until the database's max_connections refuses them, then the pool churns.",
         summary="*sql.DB opened but SetMaxOpenConns never called in the package.",
+        status="preview",
+        roles=PRODUCTION_ROLES,
     )
     requires_imports = (SQL, SQLX, *GORM)
 
@@ -37,7 +39,14 @@ class SqlPoolNotSized(GoRule):
                 continue  # SG305's business
             if self._returned_from_exported(ctx, call):
                 continue
+            if opens_sqlite(ctx.pkg, ctx.file, call):
+                continue  # an embedded file: no server connection limit to overrun
             label = text(call.child_by_field_name("function"))
+            if any(True for _ in ctx.pkg.calls_to("SetMaxIdleConns")):
+                ctx.report(call, f"connection pool from {label} is never capped (SetMaxIdleConns but no SetMaxOpenConns "
+                           "in this package): open connections are unlimited, so a spike overruns the database's "
+                           "connection limit; set SetMaxOpenConns (and SetConnMaxLifetime)")
+                continue
             ctx.report(call, f"connection pool from {label} is never sized (no SetMaxOpenConns in this package): "
                        "open connections are unlimited and only 2 stay idle, so a spike overruns the database's "
                        "connection limit and then churns; set SetMaxOpenConns, SetMaxIdleConns and SetConnMaxLifetime")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.database_calls import calls_method, for_next_loops, is_method_call, SEL_CALL_Q
-from steadygo.golang.flow import owner_function
+from steadygo.golang.database_calls import calls_method, for_next_loops, is_method_call, is_tx_type, SEL_CALL_Q
+from steadygo.golang.flow import acquisition_statement, owner_function
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.parse import captures, text
+from steadygo.golang.roles import is_migration_package
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -36,6 +37,8 @@ class QueryInsideRowsLoop(GoRule):
     requires_imports = (SQL, SQLX, PGX, *GORM)
 
     def check(self, ctx: FileContext) -> None:
+        if is_migration_package(ctx.pkg, ctx.module_dir):
+            return  # one-shot backfills, run once per deployment in the tool's transaction
         for loop, var, body in for_next_loops(ctx):
             if not calls_method(body, var, "Scan"):
                 continue
@@ -52,6 +55,28 @@ class QueryInsideRowsLoop(GoRule):
                     continue
                 if owner_function(call) != owner_function(loop):
                     continue
+                cost = ("each row costs one more round trip on the transaction's connection" if _rows_of_tx(ctx, loop, var)
+                        else "the loop holds a second connection")
                 ctx.report(call, f"{text(fn)} runs once per row of {var} (N+1): latency grows with the result size and "
-                           "the loop holds a second connection; fetch the data with one query (JOIN / IN) instead")
+                           f"{cost}; fetch the data with one query (JOIN / IN) instead")
                 break
+
+
+def _rows_of_tx(ctx, loop, var: str) -> bool:
+    """The rows come from a transaction's query (the last ``var, err :=
+    x.Query...`` before the loop has a Tx receiver): the per-row statements
+    share its one connection rather than taking a second from the pool."""
+    owner = owner_function(loop)
+    if owner is None:
+        return False
+    source = None
+    for call in captures(SEL_CALL_Q, owner).get("call", []):
+        if call.start_byte >= loop.start_byte:
+            break
+        stmt, lhs = acquisition_statement(call)
+        if stmt is not None and lhs and lhs[0] == var:
+            source = call
+    if source is None:
+        return False
+    operand = source.child_by_field_name("function").child_by_field_name("operand")
+    return is_tx_type(ctx.pkg.types.type_of(ctx.file, operand))

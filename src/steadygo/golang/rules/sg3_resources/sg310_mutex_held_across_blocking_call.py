@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP, SQL_DRIVERS_AND_GORM
 from steadygo.golang.lock_order import counterpart_kinds, lock_facts, lock_text, place, through
+from steadygo.golang.lifecycle import is_brief_sleep
 from steadygo.golang.locks import mutex_locks
 from steadygo.golang.parse import ancestors, captures, text
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, PRODUCTION_ROLES
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -29,6 +30,8 @@ class MutexHeldAcrossBlockingCall(GoRule):
         severity=Severity.WARNING,
         breakpoint="Holding a lock across a sleep, network or database call makes every other request that needs the lock wait for that I/O: one slow upstream serialises the whole service.",
         summary="Lock() held across time.Sleep, an HTTP/DB/network call, or a channel operation whose partner needs the lock, before Unlock().",
+        status="preview",  # 2 of 4 judged findings left true after the fixes (docs/rules/SG310.md)
+        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:
@@ -37,7 +40,7 @@ class MutexHeldAcrossBlockingCall(GoRule):
         for stmt, call, mu, unlock in mutex_locks(ctx):
             region = self._held_region(stmt, mu, unlock)
             for node in region:
-                hit = self._blocking(f, node, db)
+                hit = self._blocking(ctx, node, db)
                 if hit is not None:
                     op, what = hit
                     ctx.report(op, f"{what} while {mu} is locked (line {stmt.start_point[0] + 1}): every goroutine waiting "
@@ -56,6 +59,8 @@ class MutexHeldAcrossBlockingCall(GoRule):
         for b in facts.blocked:
             op = b.op
             if op.kind == "wait" or op.fn.file is not ctx.file or op.site.id in seen:
+                continue
+            if _releases_slot(facts, op):
                 continue
             partner = _partner_needing_lock(facts, b)
             if partner is None:
@@ -88,11 +93,14 @@ class MutexHeldAcrossBlockingCall(GoRule):
         return out
 
     @staticmethod
-    def _blocking(f, node, db: bool):
+    def _blocking(ctx, node, db: bool):
+        f = ctx.file
         for call in captures(_REGION_CALLS_Q, node).get("call", []):
             if _in_literal(call, node):
                 continue
             t = f.call_target(call)
+            if t == ("time", "Sleep") and is_brief_sleep(ctx.pkg, f, call):
+                continue  # a nanosecond spin for a fresh timestamp: nobody waits on it
             if t in _BLOCKING_PKG:
                 return call, f"{t[0].split('/')[-1]}.{t[1]}"
             fn = call.child_by_field_name("function")
@@ -108,6 +116,16 @@ class MutexHeldAcrossBlockingCall(GoRule):
 
 
 _SEL_CALLS_SIMPLE_Q = "(call_expression function: (selector_expression)) @call"
+
+
+def _releases_slot(facts, op) -> bool:
+    """A bare ``<-sem`` on a channel made with a capacity: a semaphore's
+    release (or the drain of a value an earlier send left), which takes back
+    what the holder put in; it does not wait for the other side to run."""
+    if op.kind != "recv" or op.ref is None or op.ref.cls not in facts.buffered:
+        return False
+    node = op.target or op.site
+    return node.type == "unary_expression" and node.parent is not None and node.parent.type == "expression_statement"
 
 
 def _in_literal(node, stop) -> bool:
