@@ -262,10 +262,13 @@ def _referenced_otherwise(pkg, name: str, calls: int) -> bool:
     """The name appears in the package more often than its calls and its
     declaration: it is passed as a value (``RefreshF: d.refresh``), so some
     callers are out of sight."""
-    import re
+    def count():
+        from collections import Counter
 
-    word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-    seen = sum(len(word.findall(f.source)) for f in pkg.files)
+        return Counter(n.text for f in pkg.files
+                       for n in captures("[(identifier) (field_identifier)] @n", f.root).get("n", []))
+
+    seen = pkg.memo("http.name_uses", count)[name.encode()]
     decls = sum(1 for _ in pkg.functions_named(name))
     return seen > calls + decls
 
@@ -326,6 +329,7 @@ def client_uses_bounded(pkg, file, client) -> bool:
             return False
         if parent.type == "argument_list" and _is_http_client_option(file, parent.parent) and \
                 _library_timeout_option(file, parent.parent, fi, option_call=True):
+            calls += 1
             continue
         return False  # passed, returned, stored: uses out of sight
     return calls > 0
