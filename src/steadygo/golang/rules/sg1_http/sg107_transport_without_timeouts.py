@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.http_clients import dial_timeout
+from steadygo.golang.http_clients import client_uses_bounded, dial_timeout
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -68,8 +68,10 @@ def _hands_back_a_connection(v) -> bool:
 
 
 def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
-    """A client's overall Timeout bounds dialing and handshakes too, so a
-    transport whose every client in this file has one is covered."""
+    """A client's overall Timeout bounds dialing and handshakes too, as does a
+    deadline on every request it sends or a library's timeout option it is
+    handed with, so a transport whose every client in this file has one is
+    covered."""
     holder = holder_of(v.node)
     users = []
     for c in typed_values(ctx, "Client"):
@@ -81,5 +83,5 @@ def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
         if t is None:
             continue
         if t.id == v.node.id or (holder.kind == "var" and t.type == "identifier" and text(t) == holder.path):
-            users.append(c.has("Timeout"))
+            users.append(c.has("Timeout") or client_uses_bounded(ctx.pkg, ctx.file, c))
     return bool(users) and all(users)
