@@ -221,3 +221,105 @@ def assignment_index(scope_node) -> dict[str, list[object]]:
 def assigned_from(scope_node, var: str) -> list[object]:
     """Right-hand sides assigned to a plain identifier inside scope_node."""
     return list(assignment_index(scope_node).get(var, ()))
+
+
+def lives_one_operation(pkg, file, node, _depth: int = 0) -> bool:
+    """The value ``node`` creates lives for one call of its function only:
+    it stays in local variables (or the client literal it is put in), is used
+    there and dropped, or is returned to callers in the package that all do
+    the same.  Stored in a field or package variable, handed to another
+    function, or returned from a function with no caller in the package
+    (exported for others): it may be shared, so False."""
+    if _depth > 3:
+        return False
+    h = holder_of(node)
+    if h.kind == "return":
+        return _callers_keep_local(pkg, h.func, _depth)
+    if h.kind == "field":
+        outer = _enclosing_literal(node)
+        if outer is not None:  # &http.Client{Transport: <node>}: the client's fate decides
+            return lives_one_operation(pkg, file, outer, _depth + 1)
+        target = _assigned_selector(node)  # client.Transport = <node>
+        operand = target.child_by_field_name("operand") if target is not None else None
+        if operand is None or operand.type != "identifier" or h.func is None:
+            return False
+        return _local_var_stays(pkg, file, h.func, text(operand), node, _depth)
+    if h.kind == "var" and h.func is not None:
+        return _local_var_stays(pkg, file, h.func, h.path, node, _depth)
+    return False
+
+
+def _enclosing_literal(node):
+    n = node
+    while n.parent is not None and n.parent.type in ("parenthesized_expression", "unary_expression"):
+        n = n.parent
+    kv = n.parent.parent if n.parent is not None and n.parent.type == "literal_element" else None
+    if kv is None or kv.type != "keyed_element" or kv.parent is None or kv.parent.type != "literal_value":
+        return None
+    lit = kv.parent.parent
+    return lit if lit is not None and lit.type == "composite_literal" else None
+
+
+def _assigned_selector(node):
+    n = node
+    while n.parent is not None and n.parent.type in ("parenthesized_expression", "unary_expression"):
+        n = n.parent
+    stmt = n.parent.parent if n.parent is not None and n.parent.type == "expression_list" else None
+    if stmt is None or stmt.type != "assignment_statement":
+        return None
+    lhs = stmt.child_by_field_name("left").named_children
+    rhs = stmt.child_by_field_name("right").named_children
+    if len(lhs) != len(rhs) or n not in rhs or lhs[rhs.index(n)].type != "selector_expression":
+        return None
+    return lhs[rhs.index(n)]
+
+
+def _local_var_stays(pkg, file, func, name: str, after, depth: int) -> bool:
+    """Every later use of local ``name`` in ``func``: a method call or field
+    access on it, a field assignment on it, or returning it (then the
+    callers decide)."""
+    body = func.child_by_field_name("body")
+    if body is None or not _declared_in(body, name):
+        return False  # a package variable (or a parameter): outlives the call
+    returned = False
+    for ident in captures("(identifier) @i", body).get("i", []):
+        if text(ident) != name or ident.start_byte < after.end_byte:
+            continue
+        parent = ident.parent
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            continue  # client.Do(req), tr.TLSClientConfig = ..., client.Transport.X
+        if parent.type == "expression_list" and parent.parent is not None:
+            stmt = parent.parent
+            if stmt.type == "return_statement":
+                returned = True
+                continue
+            if stmt.type in ("assignment_statement", "short_var_declaration") and \
+                    stmt.child_by_field_name("left") == parent:
+                continue  # reassigned
+        if parent.type == "return_statement":
+            returned = True
+            continue
+        if parent.type == "literal_element":
+            outer = _enclosing_literal(ident)
+            if outer is not None and lives_one_operation(pkg, file, outer, depth + 1):
+                continue
+        return False
+    return not returned or _callers_keep_local(pkg, func, depth)
+
+
+def _declared_in(body, name: str) -> bool:
+    for d in captures("(short_var_declaration left: (expression_list (identifier) @n)) (var_spec name: (identifier) @n)",
+                      body).get("n", []):
+        if text(d) == name:
+            return True
+    return False
+
+
+def _callers_keep_local(pkg, func, depth: int) -> bool:
+    if func is None or func.type == "func_literal":
+        return False
+    name = text(func.child_by_field_name("name"))
+    callers = list(pkg.calls_to(name))
+    if not callers:
+        return False
+    return all(lives_one_operation(pkg, g, call, depth + 1) for g, call in callers)
