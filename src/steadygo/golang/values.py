@@ -274,12 +274,14 @@ def _assigned_selector(node):
     return lhs[rhs.index(n)]
 
 
-def _local_var_stays(pkg, file, func, name: str, after, depth: int) -> bool:
+def _local_var_stays(pkg, file, func, name: str, after, depth: int, param: bool = False) -> bool:
     """Every later use of local ``name`` in ``func``: a method call or field
-    access on it, a field assignment on it, or returning it (then the
-    callers decide)."""
+    access on it, a field assignment on it, handing it to a same-package
+    function that keeps it local too, or returning it (then the callers
+    decide).  ``param``: ``name`` is the function's parameter, followed
+    from a caller."""
     body = func.child_by_field_name("body")
-    if body is None or not _declared_in(body, name):
+    if body is None or not (param or _declared_in(body, name)):
         return False  # a package variable (or a parameter): outlives the call
     returned = False
     for ident in captures("(identifier) @i", body).get("i", []):
@@ -303,8 +305,29 @@ def _local_var_stays(pkg, file, func, name: str, after, depth: int) -> bool:
             outer = _enclosing_literal(ident)
             if outer is not None and lives_one_operation(pkg, file, outer, depth + 1):
                 continue
+        if parent.type == "argument_list" and _callee_keeps_local(pkg, parent.parent, ident, depth):
+            continue
         return False
-    return not returned or _callers_keep_local(pkg, func, depth)
+    return not returned or (not param and _callers_keep_local(pkg, func, depth))
+
+
+def _callee_keeps_local(pkg, call, arg, depth: int) -> bool:
+    """``fetch(client, req)``: every same-package function of that name keeps
+    its parameter local (and does not return it)."""
+    if depth > 3 or call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    index = [c.id for c in call.child_by_field_name("arguments").named_children].index(arg.id)
+    found = False
+    for g, fi in pkg.functions_named(name):
+        if index >= len(fi.params) or not fi.params[index].name or fi.params[index].type_text.startswith("..."):
+            return False
+        if not _local_var_stays(pkg, g, fi.node, fi.params[index].name, fi.node.child_by_field_name("parameters"),
+                                depth + 1, param=True):
+            return False
+        found = True
+    return found
 
 
 def _declared_in(body, name: str) -> bool:
