@@ -162,7 +162,8 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
                 out |= assigned_fields(f.root, h.path, last_component=False)
         else:
             out |= assigned_fields(scope, h.path, last_component=False)
-            out |= _fields_via_calls(pkg, scope, h.path, _depth)
+            tnode = value_node.child_by_field_name("type") if value_node.type == "composite_literal" else None
+            out |= _fields_via_calls(pkg, scope, h.path, _depth, text(tnode) if tnode is not None else None)
     elif h.kind == "field":
         for f in pkg.files:
             out |= assigned_fields(f.root, h.path, last_component=True)
@@ -175,8 +176,11 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
     return out
 
 
-def _fields_via_calls(pkg, scope, var: str, depth: int) -> set[str]:
-    """``configure(srv)``: fields the same-package callee sets on its parameter."""
+def _fields_via_calls(pkg, scope, var: str, depth: int, type_text: str | None = None) -> set[str]:
+    """``configure(srv)``: fields the same-package callee sets on its parameter.
+    ``for _, o := range opts { o(srv) }``: a function value (a functional
+    option) may be any func literal of the package taking the value's type,
+    so the fields those literals set on their parameter count."""
     out: set[str] = set()
     if scope is None:
         return out
@@ -189,8 +193,35 @@ def _fields_via_calls(pkg, scope, var: str, depth: int) -> set[str]:
             if a is not None and a.type == "unary_expression":
                 a = a.named_child(0)
             if a is not None and a.type == "identifier" and text(a) == var:
-                out |= _fields_in_callee(pkg, m, i, depth)
+                found = _fields_in_callee(pkg, m, i, depth)
+                if not found and type_text and _calls_function_value(pkg, m):
+                    found = _fields_set_by_options(pkg, type_text)
+                out |= found
     return out
+
+
+def _calls_function_value(pkg, call) -> bool:
+    """``o(srv)`` where ``o`` is no function the package declares (a range
+    variable or parameter holding an option)."""
+    fn = call.child_by_field_name("function")
+    return fn.type == "identifier" and not any(True for _ in pkg.functions_named(text(fn)))
+
+
+def _fields_set_by_options(pkg, type_text: str) -> set[str]:
+    """Fields every ``func(s *T) { s.F = ... }`` literal of the package sets
+    on its parameter, T being the configured value's type."""
+
+    def compute():
+        out: set[str] = set()
+        wanted = (type_text, "*" + type_text)
+        for f in pkg.files:
+            for fi in pkg.functions(f).funcs:
+                if fi.node.type == "func_literal" and len(fi.params) == 1 and \
+                        fi.params[0].type_text.replace(" ", "") in wanted and fi.params[0].name:
+                    out |= assigned_fields(fi.body, fi.params[0].name, last_component=False)
+        return out
+
+    return pkg.memo(("values.option_fields", type_text), compute)
 
 
 def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
