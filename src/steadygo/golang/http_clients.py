@@ -1,11 +1,17 @@
-"""Outbound HTTP calls: net/http package functions and client methods.
+"""Outbound HTTP calls: net/http package functions and client methods, and
+where a client's bound is set when ``Client.Timeout`` is not.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
+from steadygo.golang.facts import context_deadline
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_values import typed_values_in
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 
 HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
 CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip"})
@@ -101,7 +107,6 @@ def dial_timeout(pkg, file, v) -> bool | None:
     """True/False: a transport's dial timeout is / is not set; None: a custom
     dial function we cannot see into.  ``(&net.Dialer{Timeout: d}).DialContext``
     inline or through a variable holding the dialer literal both count."""
-    from steadygo.golang.values import is_zero_literal, literal_keys
 
     if v.literal is None:
         return bool({"DialContext", "Dial"} & v.fields)
@@ -134,7 +139,6 @@ def dial_timeout(pkg, file, v) -> bool | None:
 
 def transport_bounds_waits(pkg, file, v) -> bool:
     """The transport sets ResponseHeaderTimeout (non-zero) and a dial timeout."""
-    from steadygo.golang.values import ALL_FIELDS, is_zero_literal, literal_keys
 
     if ALL_FIELDS in v.fields or "ResponseHeaderTimeout" not in v.fields:
         return False
@@ -143,12 +147,11 @@ def transport_bounds_waits(pkg, file, v) -> bool:
     return bool(dial_timeout(pkg, file, v))
 
 
-def transports_of(pkg, file, expr, scope, _depth: int = 0) -> list | None:
+def transports_of(pkg, file, expr, _depth: int = 0) -> list | None:
     """The http.Transport values (file, TypedValue) an expression may hold:
     a literal, a variable (local, or package level and assigned anywhere in
     the package), or the result of a same-package constructor.  None when
     any of them cannot be seen (a parameter, another package's function)."""
-    from steadygo.golang.http_values import typed_values_in
 
     expr = unparen(expr)
     if expr is not None and expr.type == "unary_expression" and text(expr)[:1] == "&":
@@ -179,7 +182,7 @@ def transports_of(pkg, file, expr, scope, _depth: int = 0) -> list | None:
                 continue
             for ret in captures(_RETURNS_Q, fi.body).get("v", []):
                 if ret.named_child_count:
-                    got = transports_of(pkg, g, ret.named_child(0), fi.body, _depth + 1)
+                    got = transports_of(pkg, g, ret.named_child(0), _depth + 1)
                     if got is None:
                         return None
                     out += got
@@ -191,8 +194,6 @@ def _held_by(pkg, g, scope, name, depth) -> list:
     """Transports a variable is given in ``scope``: literals it holds (also
     through ``var t http.RoundTripper = &http.Transport{...}``) and what each
     other assignment resolves to (None items: unresolvable)."""
-    from steadygo.golang.http_values import typed_values_in
-    from steadygo.golang.values import holder_of
 
     out: list = []
     seen = set()
@@ -209,8 +210,7 @@ def _held_by(pkg, g, scope, name, depth) -> list:
             inner = unparen(inner.named_child(0))
         if inner is not None and inner.id in seen:
             continue
-        fi = pkg.functions(g).enclosing(val)
-        got = transports_of(pkg, g, val, fi.body if fi is not None else None, depth + 1)
+        got = transports_of(pkg, g, val, depth + 1)
         out += got if got is not None else [None]
     return out
 
@@ -218,15 +218,13 @@ def _held_by(pkg, g, scope, name, depth) -> list:
 def client_transport_bounded(pkg, file, client) -> bool:
     """``&http.Client{Transport: t}`` where every transport ``t`` may hold
     bounds the dial and the response headers."""
-    from steadygo.golang.values import literal_keys
 
     if client.literal is None:
         return False
     t = literal_keys(client.literal).get("Transport")
     if t is None:
         return False
-    fi = pkg.functions(file).enclosing(client.node)
-    found = transports_of(pkg, file, t, fi.body if fi is not None else None)
+    found = transports_of(pkg, file, t)
     return bool(found) and all(transport_bounds_waits(pkg, g, v) for g, v in found)
 
 
@@ -235,7 +233,6 @@ def ctx_has_deadline(pkg, file, ctx_expr, fi, _depth: int = 0) -> bool:
     WithDeadline in the function, or a ctx parameter every caller in the
     package fills with one (and the function is not used as a value, where
     callers could not be seen)."""
-    from steadygo.golang.facts import context_deadline
 
     body = fi.body if fi is not None else None
     if context_deadline(pkg, file, ctx_expr, body)[1] == "timeout":
@@ -263,8 +260,6 @@ def _referenced_otherwise(pkg, name: str, calls: int) -> bool:
     declaration: it is passed as a value (``RefreshF: d.refresh``), so some
     callers are out of sight."""
     def count():
-        from collections import Counter
-
         return Counter(n.text for f in pkg.files
                        for n in captures("[(identifier) (field_identifier)] @n", f.root).get("n", []))
 
@@ -336,7 +331,6 @@ def client_uses_bounded(pkg, file, client) -> bool:
 
 
 def _local_name(node) -> str | None:
-    from steadygo.golang.values import holder_of
 
     if node.type == "var_spec":
         names = node.children_by_field_name("name")
@@ -355,8 +349,7 @@ def _library_timeout_option(file, node, fi, option_call: bool = False) -> bool:
     library in the function: the library bounds each call with that timeout."""
     call = node
     if not option_call:
-        from steadygo.golang.values import holder_of
-
+    
         h = holder_of(node)
         if h.kind != "arg" or not _is_http_client_option(file, h.call):
             return False
