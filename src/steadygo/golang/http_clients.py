@@ -238,7 +238,7 @@ def ctx_has_deadline(pkg, file, ctx_expr, fi, _depth: int = 0) -> bool:
     if context_deadline(pkg, file, ctx_expr, body)[1] == "timeout":
         return True
     ctx_expr = unparen(ctx_expr)
-    if (fi is None or _depth >= _DEADLINE_DEPTH or ctx_expr is None or ctx_expr.type != "identifier"
+    if (fi is None or body is None or _depth >= _DEADLINE_DEPTH or ctx_expr is None or ctx_expr.type != "identifier"
             or text(ctx_expr) not in fi.ctx_params or not fi.name or pkg.assigned_from(body, text(ctx_expr))):
         return False
     index = next((i for i, p in enumerate(fi.params) if p.name == text(ctx_expr)), None)

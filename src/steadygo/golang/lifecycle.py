@@ -269,7 +269,8 @@ def forced_quit(pkg, file, call) -> str:
     for fi in pkg.functions(file).enclosing_chain(call):
         lit = fi.node
         kv = lit.parent.parent if lit.parent is not None and lit.parent.type == "literal_element" else None
-        if kv is not None and kv.type == "keyed_element" and text(kv.named_child(0)) == "OnStop":
+        if kv is not None and kv.type == "keyed_element" and kv.named_child(0) is not None and \
+                text(kv.named_child(0)) == "OnStop":
             outer = kv.parent.parent if kv.parent is not None else None
             if outer is not None and outer.type == "composite_literal" and file.is_member(
                     outer.child_by_field_name("type"), FX, "Hook"):
