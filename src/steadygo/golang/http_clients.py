@@ -1,11 +1,17 @@
-"""Outbound HTTP calls: net/http package functions and client methods.
+"""Outbound HTTP calls: net/http package functions and client methods, and
+where a client's bound is set when ``Client.Timeout`` is not.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
+from steadygo.golang.facts import context_deadline
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_values import typed_values_in
 from steadygo.golang.package_types import is_named
-from steadygo.golang.parse import text
+from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 
 HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
 CLIENT_METHODS = frozenset({"Get", "Post", "Head", "PostForm", "Do", "RoundTrip"})
@@ -83,3 +89,274 @@ def holds_default_client(pkg, f, operand) -> bool:
         return not any(pkg.assigned_from(g.root, name) for g in pkg.files)
     fi = pkg.enclosing_function(decl.file, decl.node)
     return fi is not None and fi.body is not None and len(pkg.assigned_from(fi.body, name)) == 1
+
+
+# --- Where a client's bound is set when Client.Timeout is not ------------------
+#
+# An http.Client without Timeout is still bounded when (a) its transport bounds
+# the dial and the wait for response headers (the two waits a silent upstream
+# stretches forever), (b) every request it sends carries a context with a
+# deadline, or (c) it is handed to a library together with that library's own
+# timeout option (docker's client.WithHTTPClient(c) + client.WithTimeout(d)).
+
+_RETURNS_Q = "(return_statement (expression_list) @v)"
+_DEADLINE_DEPTH = 3
+
+
+def dial_timeout(pkg, file, v) -> bool | None:
+    """True/False: a transport's dial timeout is / is not set; None: a custom
+    dial function we cannot see into.  ``(&net.Dialer{Timeout: d}).DialContext``
+    inline or through a variable holding the dialer literal both count."""
+
+    if v.literal is None:
+        return bool({"DialContext", "Dial"} & v.fields)
+    keys = literal_keys(v.literal)
+    dial = keys.get("DialContext") or keys.get("Dial")
+    if dial is None or is_zero_literal(dial):
+        return bool({"DialContext", "Dial"} & v.fields)
+    for lit in captures("(composite_literal) @l", dial).get("l", []):
+        if file.is_member(lit.child_by_field_name("type"), "net", "Dialer"):
+            return "Timeout" in literal_keys(lit)
+    dial = unparen(dial)
+    if dial is not None and dial.type == "selector_expression" and text(dial.child_by_field_name("field")) in (
+            "DialContext", "Dial"):
+        operand = unparen(dial.child_by_field_name("operand"))
+        fi = pkg.functions(file).enclosing(v.node)
+        if operand is not None and operand.type == "identifier" and fi is not None and fi.body is not None:
+            dialers = []
+            for val in pkg.assigned_from(fi.body, text(operand)):
+                val = unparen(val)
+                if val is not None and val.type == "unary_expression":
+                    val = val.named_child(0)
+                if val is None or val.type != "composite_literal" or not file.is_member(
+                        val.child_by_field_name("type"), "net", "Dialer"):
+                    return None
+                dialers.append("Timeout" in literal_keys(val))
+            if dialers:
+                return all(dialers)
+    return None
+
+
+def transport_bounds_waits(pkg, file, v) -> bool:
+    """The transport sets ResponseHeaderTimeout (non-zero) and a dial timeout."""
+
+    if ALL_FIELDS in v.fields or "ResponseHeaderTimeout" not in v.fields:
+        return False
+    if v.literal is not None and is_zero_literal(literal_keys(v.literal).get("ResponseHeaderTimeout")):
+        return False
+    return bool(dial_timeout(pkg, file, v))
+
+
+def transports_of(pkg, file, expr, _depth: int = 0) -> list | None:
+    """The http.Transport values (file, TypedValue) an expression may hold:
+    a literal, a variable (local, or package level and assigned anywhere in
+    the package), or the result of a same-package constructor.  None when
+    any of them cannot be seen (a parameter, another package's function)."""
+
+    expr = unparen(expr)
+    if expr is not None and expr.type == "unary_expression" and text(expr)[:1] == "&":
+        expr = unparen(expr.named_child(0))
+    if expr is None or _depth > 4:
+        return None
+    made = [(file, v) for v in typed_values_in(pkg, file, "Transport") if v.node.id == expr.id]
+    if made:  # &http.Transport{...}, new(http.Transport)
+        return made
+    if expr.type == "identifier":
+        name = text(expr)
+        decl = pkg.types.declaration_of(file, expr)
+        if decl is None or decl.kind in ("param", "other"):
+            return None  # the caller's value, or one out of sight
+        if decl.kind == "package":
+            out = [x for g in pkg.files for x in _held_by(pkg, g, g.root, name, _depth)]
+        else:
+            out = _held_by(pkg, decl.file, pkg.functions(decl.file).enclosing(decl.node).body, name, _depth) \
+                if pkg.functions(decl.file).enclosing(decl.node) is not None else []
+        return out if out and all(x is not None for x in out) else None
+    if expr.type == "call_expression":
+        fn = expr.child_by_field_name("function")
+        if fn.type != "identifier":
+            return None
+        out = []
+        for g, fi in pkg.functions_named(text(fn)):
+            if fi.body is None or fi.receiver_type:
+                continue
+            for ret in captures(_RETURNS_Q, fi.body).get("v", []):
+                if ret.named_child_count:
+                    got = transports_of(pkg, g, ret.named_child(0), _depth + 1)
+                    if got is None:
+                        return None
+                    out += got
+        return out or None
+    return None
+
+
+def _held_by(pkg, g, scope, name, depth) -> list:
+    """Transports a variable is given in ``scope``: literals it holds (also
+    through ``var t http.RoundTripper = &http.Transport{...}``) and what each
+    other assignment resolves to (None items: unresolvable)."""
+
+    out: list = []
+    seen = set()
+    for v in typed_values_in(pkg, g, "Transport"):
+        if not (scope.start_byte <= v.node.start_byte < scope.end_byte):
+            continue
+        h = holder_of(v.node)
+        if h.kind == "var" and h.path == name:
+            out.append((g, v))
+            seen.add(v.node.id)
+    for val in pkg.assigned_from(scope, name):
+        inner = unparen(val)
+        if inner is not None and inner.type == "unary_expression":
+            inner = unparen(inner.named_child(0))
+        if inner is not None and inner.id in seen:
+            continue
+        got = transports_of(pkg, g, val, depth + 1)
+        out += got if got is not None else [None]
+    return out
+
+
+def client_transport_bounded(pkg, file, client) -> bool:
+    """``&http.Client{Transport: t}`` where every transport ``t`` may hold
+    bounds the dial and the response headers."""
+
+    if client.literal is None:
+        return False
+    t = literal_keys(client.literal).get("Transport")
+    if t is None:
+        return False
+    found = transports_of(pkg, file, t)
+    return bool(found) and all(transport_bounds_waits(pkg, g, v) for g, v in found)
+
+
+def ctx_has_deadline(pkg, file, ctx_expr, fi, _depth: int = 0) -> bool:
+    """The context carries a deadline: made by context.WithTimeout /
+    WithDeadline in the function, or a ctx parameter every caller in the
+    package fills with one (and the function is not used as a value, where
+    callers could not be seen)."""
+
+    body = fi.body if fi is not None else None
+    if context_deadline(pkg, file, ctx_expr, body)[1] == "timeout":
+        return True
+    ctx_expr = unparen(ctx_expr)
+    if (fi is None or body is None or _depth >= _DEADLINE_DEPTH or ctx_expr is None or ctx_expr.type != "identifier"
+            or text(ctx_expr) not in fi.ctx_params or not fi.name or pkg.assigned_from(body, text(ctx_expr))):
+        return False
+    index = next((i for i, p in enumerate(fi.params) if p.name == text(ctx_expr)), None)
+    if index is None:
+        return False
+    callers = list(pkg.calls_to(fi.name))
+    if not callers or _referenced_otherwise(pkg, fi.name, len(callers)):
+        return False
+    for g, call in callers:
+        args = call.child_by_field_name("arguments").named_children
+        if index >= len(args) or not ctx_has_deadline(pkg, g, args[index], pkg.functions(g).enclosing(call),
+                                                      _depth + 1):
+            return False
+    return True
+
+
+def _referenced_otherwise(pkg, name: str, calls: int) -> bool:
+    """The name appears in the package more often than its calls and its
+    declaration: it is passed as a value (``RefreshF: d.refresh``), so some
+    callers are out of sight."""
+    def count():
+        return Counter(n.text for f in pkg.files
+                       for n in captures("[(identifier) (field_identifier)] @n", f.root).get("n", []))
+
+    seen = pkg.memo("http.name_uses", count)[name.encode()]
+    decls = sum(1 for _ in pkg.functions_named(name))
+    return seen > calls + decls
+
+
+def request_has_deadline(pkg, file, req, fi) -> bool:
+    """A request expression (``req``, ``req.WithContext(ctx)``) whose context
+    has a deadline: built with NewRequestWithContext(ctx) or given one with
+    WithContext / Clone, in the function."""
+    req = unparen(req)
+    if req is None:
+        return False
+    if req.type == "call_expression":
+        fn = req.child_by_field_name("function")
+        args = req.child_by_field_name("arguments").named_children
+        if file.call_target(req) == (NET_HTTP, "NewRequestWithContext") or (
+                fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in ("WithContext", "Clone")):
+            return bool(args) and ctx_has_deadline(pkg, file, args[0], fi)
+        return False
+    if req.type == "identifier" and fi is not None and fi.body is not None:
+        return any(request_has_deadline(pkg, file, v, fi) for v in pkg.assigned_from(fi.body, text(req))
+                   if unparen(v) is not None and unparen(v).type == "call_expression")
+    return False
+
+
+_TIMEOUT_OPTION = ("WithTimeout", "WithRequestTimeout", "WithHTTPTimeout")
+
+
+def client_uses_bounded(pkg, file, client) -> bool:
+    """A client held in a local variable that never leaves the function, whose
+    every call is ``Do(req)`` with a deadline context on req; or a client
+    handed to a library's ``WithHTTPClient`` option beside that library's
+    ``WithTimeout`` option in the same function."""
+    fi = pkg.functions(file).enclosing(client.node)
+    if fi is None or fi.body is None:
+        return False
+    if _library_timeout_option(file, client.node, fi):
+        return True
+    name = _local_name(client.node)
+    if name is None:
+        return False
+    calls = 0
+    for ident in captures("(identifier) @i", fi.body).get("i", []):
+        if text(ident) != name or ident.start_byte < client.node.end_byte:
+            continue
+        parent = ident.parent
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            field = text(parent.child_by_field_name("field"))
+            outer = parent.parent
+            if outer.type == "call_expression" and field in CLIENT_METHODS:
+                args = outer.child_by_field_name("arguments").named_children
+                if field != "Do" or not args or not request_has_deadline(pkg, file, args[0], fi):
+                    return False
+                calls += 1
+                continue
+            if outer.type == "expression_list" and outer.parent.type == "assignment_statement" and \
+                    outer.parent.child_by_field_name("left") == outer:
+                continue  # client.CheckRedirect = ...
+            return False
+        if parent.type == "argument_list" and _is_http_client_option(file, parent.parent) and \
+                _library_timeout_option(file, parent.parent, fi, option_call=True):
+            calls += 1
+            continue
+        return False  # passed, returned, stored: uses out of sight
+    return calls > 0
+
+
+def _local_name(node) -> str | None:
+
+    if node.type == "var_spec":
+        names = node.children_by_field_name("name")
+        return text(names[0]) if names else None
+    h = holder_of(node)
+    return h.path if h.kind == "var" and h.func is not None else None
+
+
+def _is_http_client_option(file, call) -> bool:
+    t = file.call_target(call) if call is not None and call.type == "call_expression" else None
+    return t is not None and t[0] != NET_HTTP and t[1] == "WithHTTPClient"
+
+
+def _library_timeout_option(file, node, fi, option_call: bool = False) -> bool:
+    """``lib.WithHTTPClient(<client>)`` and ``lib.WithTimeout(d)`` of the same
+    library in the function: the library bounds each call with that timeout."""
+    call = node
+    if not option_call:
+    
+        h = holder_of(node)
+        if h.kind != "arg" or not _is_http_client_option(file, h.call):
+            return False
+        call = h.call
+    lib = file.call_target(call)[0]
+    for c in captures("(call_expression) @c", fi.body).get("c", []):
+        t = file.call_target(c)
+        if t is not None and t[0] == lib and t[1] in _TIMEOUT_OPTION:
+            return True
+    return False

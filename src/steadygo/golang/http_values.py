@@ -37,12 +37,17 @@ class TypedValue:
 def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
     """All net/http values of one type the file creates, with the fields set
     on them.  Memoised per file so the rules of this family share it."""
+    return typed_values_in(ctx.pkg, ctx.file, type_name)
+
+
+def typed_values_in(pkg, f, type_name: str) -> list[TypedValue]:
+    """``typed_values`` of any file of the package (a constructor in another
+    file of the package builds the transport a client uses)."""
 
     def compute():
         found: dict[str, list[TypedValue]] = {"Server": [], "Client": [], "Transport": []}
-        f = ctx.file
         candidates = [(c, c.child_by_field_name("type")) for c in f.nodes("composite")]
-        for call in ctx.pkg.calls_in(f, "new"):
+        for call in pkg.calls_in(f, "new"):
             fn = call.child_by_field_name("function")
             args = call.child_by_field_name("arguments")
             if fn.type == "identifier" and text(fn) == "new" and args is not None and args.named_child_count == 1:
@@ -53,7 +58,7 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
             for name in found:
                 if f.is_member(tnode, NET_HTTP, name):
                     lit = value if value.type == "composite_literal" else None
-                    fields = fields_set(ctx.pkg, f, value) if lit is not None else later_only(ctx, value)
+                    fields = fields_set(pkg, f, value) if lit is not None else fields_set_later(pkg, f, value)
                     found[name].append(TypedValue(name, value, fields, lit))
         for spec in captures(VAR_ZERO_Q, f.root).get("spec", []):
             if spec.child_by_field_name("value") is not None:
@@ -61,20 +66,16 @@ def typed_values(ctx: FileContext, type_name: str) -> list[TypedValue]:
             tnode = spec.child_by_field_name("type")
             for name in found:
                 if f.is_member(tnode, NET_HTTP, name):
-                    found[name].append(TypedValue(name, spec, var_fields(ctx, spec), None))
+                    found[name].append(TypedValue(name, spec, var_fields(pkg, f, spec), None))
         return found
 
-    return ctx.pkg.memo(("http.typed_values", ctx.file.path), compute)[type_name]
+    return pkg.memo(("http.typed_values", f.path), compute)[type_name]
 
 
-def later_only(ctx, node):
-    return fields_set_later(ctx.pkg, ctx.file, node)
-
-
-def var_fields(ctx, spec) -> set[str]:
+def var_fields(pkg, file, spec) -> set[str]:
     name = text(spec.child_by_field_name("name"))
-    fn = ctx.funcs.enclosing(spec)
-    scopes = [fn.body] if fn is not None else [f.root for f in ctx.pkg.files]
+    fn = pkg.functions(file).enclosing(spec)
+    scopes = [fn.body] if fn is not None else [f.root for f in pkg.files]
     out: set[str] = set()
     for s in scopes:
         out |= assigned_fields(s, name, last_component=False)

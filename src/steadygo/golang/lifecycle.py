@@ -463,3 +463,37 @@ def _constant(pkg, node) -> bool:
         hit = package_constants(pkg).get(text(node))  # (file, value node)
         node = hit[1] if hit is not None else None
     return node is not None and 0 < int_constant(node) <= MAX_RETRY_ROUNDS
+_PROCESS_EXITS = {("os", "Exit"), ("log", "Fatal"), ("log", "Fatalf"), ("log", "Fatalln")}
+_TIMERS = {("time", "AfterFunc"), ("time", "After"), ("time", "Sleep"), ("time", "NewTimer")}
+FX = "go.uber.org/fx"
+
+
+def forced_quit(pkg, file, call) -> str:
+    """How the process exits even if ``call`` (a Shutdown without deadline)
+    never returns, or '': a watchdog in the same function (``time.AfterFunc``
+    or a goroutine waiting on a timer, then ``os.Exit`` / ``log.Fatal``), or
+    an fx ``OnStop`` hook, which fx.App.Run abandons after its StopTimeout
+    (15 s by default) and exits."""
+    for fi in pkg.functions(file).enclosing_chain(call):
+        lit = fi.node
+        kv = lit.parent.parent if lit.parent is not None and lit.parent.type == "literal_element" else None
+        if kv is not None and kv.type == "keyed_element" and kv.named_child(0) is not None and \
+                text(kv.named_child(0)) == "OnStop":
+            outer = kv.parent.parent if kv.parent is not None else None
+            if outer is not None and outer.type == "composite_literal" and file.is_member(
+                    outer.child_by_field_name("type"), FX, "Hook"):
+                return "fx stops waiting for OnStop hooks after its StopTimeout and exits"
+        body = fi.body
+        if body is None:
+            continue
+        for c in captures("(call_expression) @c", body).get("c", []):
+            if file.call_target(c) != ("time", "AfterFunc") and not (
+                    c.parent is not None and c.parent.type == "go_statement"):
+                continue
+            inner = captures("(call_expression) @c", c).get("c", [])
+            targets = {file.call_target(x) for x in inner}
+            if targets & _PROCESS_EXITS and (targets & _TIMERS or file.call_target(c) == ("time", "AfterFunc")):
+                return "a watchdog exits the process after a timeout"
+        if fi.node.type != "func_literal":
+            break  # the named function holding the call: its callers' watchdogs are out of sight
+    return ""

@@ -162,7 +162,8 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
                 out |= assigned_fields(f.root, h.path, last_component=False)
         else:
             out |= assigned_fields(scope, h.path, last_component=False)
-            out |= _fields_via_calls(pkg, scope, h.path, _depth)
+            tnode = value_node.child_by_field_name("type") if value_node.type == "composite_literal" else None
+            out |= _fields_via_calls(pkg, scope, h.path, _depth, text(tnode) if tnode is not None else None)
     elif h.kind == "field":
         for f in pkg.files:
             out |= assigned_fields(f.root, h.path, last_component=True)
@@ -175,8 +176,11 @@ def fields_set_later(pkg, file, value_node, _depth: int = 0) -> set[str]:
     return out
 
 
-def _fields_via_calls(pkg, scope, var: str, depth: int) -> set[str]:
-    """``configure(srv)``: fields the same-package callee sets on its parameter."""
+def _fields_via_calls(pkg, scope, var: str, depth: int, type_text: str | None = None) -> set[str]:
+    """``configure(srv)``: fields the same-package callee sets on its parameter.
+    ``for _, o := range opts { o(srv) }``: a function value (a functional
+    option) may be any func literal of the package taking the value's type,
+    so the fields those literals set on their parameter count."""
     out: set[str] = set()
     if scope is None:
         return out
@@ -189,8 +193,35 @@ def _fields_via_calls(pkg, scope, var: str, depth: int) -> set[str]:
             if a is not None and a.type == "unary_expression":
                 a = a.named_child(0)
             if a is not None and a.type == "identifier" and text(a) == var:
-                out |= _fields_in_callee(pkg, m, i, depth)
+                found = _fields_in_callee(pkg, m, i, depth)
+                if not found and type_text and _calls_function_value(pkg, m):
+                    found = _fields_set_by_options(pkg, type_text)
+                out |= found
     return out
+
+
+def _calls_function_value(pkg, call) -> bool:
+    """``o(srv)`` where ``o`` is no function the package declares (a range
+    variable or parameter holding an option)."""
+    fn = call.child_by_field_name("function")
+    return fn.type == "identifier" and not any(True for _ in pkg.functions_named(text(fn)))
+
+
+def _fields_set_by_options(pkg, type_text: str) -> set[str]:
+    """Fields every ``func(s *T) { s.F = ... }`` literal of the package sets
+    on its parameter, T being the configured value's type."""
+
+    def compute():
+        out: set[str] = set()
+        wanted = (type_text, "*" + type_text)
+        for f in pkg.files:
+            for fi in pkg.functions(f).funcs:
+                if fi.node.type == "func_literal" and len(fi.params) == 1 and \
+                        fi.params[0].type_text.replace(" ", "") in wanted and fi.params[0].name:
+                    out |= assigned_fields(fi.body, fi.params[0].name, last_component=False)
+        return out
+
+    return pkg.memo(("values.option_fields", type_text), compute)
 
 
 def _fields_in_callee(pkg, call, index: int, depth: int) -> set[str]:
@@ -221,3 +252,128 @@ def assignment_index(scope_node) -> dict[str, list[object]]:
 def assigned_from(scope_node, var: str) -> list[object]:
     """Right-hand sides assigned to a plain identifier inside scope_node."""
     return list(assignment_index(scope_node).get(var, ()))
+
+
+def lives_one_operation(pkg, file, node, _depth: int = 0) -> bool:
+    """The value ``node`` creates lives for one call of its function only:
+    it stays in local variables (or the client literal it is put in), is used
+    there and dropped, or is returned to callers in the package that all do
+    the same.  Stored in a field or package variable, handed to another
+    function, or returned from a function with no caller in the package
+    (exported for others): it may be shared, so False."""
+    if _depth > 3:
+        return False
+    h = holder_of(node)
+    if h.kind == "return":
+        return _callers_keep_local(pkg, h.func, _depth)
+    if h.kind == "field":
+        outer = _enclosing_literal(node)
+        if outer is not None:  # &http.Client{Transport: <node>}: the client's fate decides
+            return lives_one_operation(pkg, file, outer, _depth + 1)
+        target = _assigned_selector(node)  # client.Transport = <node>
+        operand = target.child_by_field_name("operand") if target is not None else None
+        if operand is None or operand.type != "identifier" or h.func is None:
+            return False
+        return _local_var_stays(pkg, file, h.func, text(operand), node, _depth)
+    if h.kind == "var" and h.func is not None:
+        return _local_var_stays(pkg, file, h.func, h.path, node, _depth)
+    return False
+
+
+def _enclosing_literal(node):
+    n = node
+    while n.parent is not None and n.parent.type in ("parenthesized_expression", "unary_expression"):
+        n = n.parent
+    kv = n.parent.parent if n.parent is not None and n.parent.type == "literal_element" else None
+    if kv is None or kv.type != "keyed_element" or kv.parent is None or kv.parent.type != "literal_value":
+        return None
+    lit = kv.parent.parent
+    return lit if lit is not None and lit.type == "composite_literal" else None
+
+
+def _assigned_selector(node):
+    n = node
+    while n.parent is not None and n.parent.type in ("parenthesized_expression", "unary_expression"):
+        n = n.parent
+    stmt = n.parent.parent if n.parent is not None and n.parent.type == "expression_list" else None
+    if stmt is None or stmt.type != "assignment_statement":
+        return None
+    lhs = stmt.child_by_field_name("left").named_children
+    rhs = stmt.child_by_field_name("right").named_children
+    if len(lhs) != len(rhs) or n not in rhs or lhs[rhs.index(n)].type != "selector_expression":
+        return None
+    return lhs[rhs.index(n)]
+
+
+def _local_var_stays(pkg, file, func, name: str, after, depth: int, param: bool = False) -> bool:
+    """Every later use of local ``name`` in ``func``: a method call or field
+    access on it, a field assignment on it, handing it to a same-package
+    function that keeps it local too, or returning it (then the callers
+    decide).  ``param``: ``name`` is the function's parameter, followed
+    from a caller."""
+    body = func.child_by_field_name("body")
+    if body is None or not (param or _declared_in(body, name)):
+        return False  # a package variable (or a parameter): outlives the call
+    returned = False
+    for ident in captures("(identifier) @i", body).get("i", []):
+        if text(ident) != name or ident.start_byte < after.end_byte:
+            continue
+        parent = ident.parent
+        if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            continue  # client.Do(req), tr.TLSClientConfig = ..., client.Transport.X
+        if parent.type == "expression_list" and parent.parent is not None:
+            stmt = parent.parent
+            if stmt.type == "return_statement":
+                returned = True
+                continue
+            if stmt.type in ("assignment_statement", "short_var_declaration") and \
+                    stmt.child_by_field_name("left") == parent:
+                continue  # reassigned
+        if parent.type == "return_statement":
+            returned = True
+            continue
+        if parent.type == "literal_element":
+            outer = _enclosing_literal(ident)
+            if outer is not None and lives_one_operation(pkg, file, outer, depth + 1):
+                continue
+        if parent.type == "argument_list" and _callee_keeps_local(pkg, parent.parent, ident, depth):
+            continue
+        return False
+    return not returned or (not param and _callers_keep_local(pkg, func, depth))
+
+
+def _callee_keeps_local(pkg, call, arg, depth: int) -> bool:
+    """``fetch(client, req)``: every same-package function of that name keeps
+    its parameter local (and does not return it)."""
+    if depth > 3 or call is None or call.type != "call_expression":
+        return False
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    index = [c.id for c in call.child_by_field_name("arguments").named_children].index(arg.id)
+    found = False
+    for g, fi in pkg.functions_named(name):
+        if index >= len(fi.params) or not fi.params[index].name or fi.params[index].type_text.startswith("..."):
+            return False
+        if not _local_var_stays(pkg, g, fi.node, fi.params[index].name, fi.node.child_by_field_name("parameters"),
+                                depth + 1, param=True):
+            return False
+        found = True
+    return found
+
+
+def _declared_in(body, name: str) -> bool:
+    for d in captures("(short_var_declaration left: (expression_list (identifier) @n)) (var_spec name: (identifier) @n)",
+                      body).get("n", []):
+        if text(d) == name:
+            return True
+    return False
+
+
+def _callers_keep_local(pkg, func, depth: int) -> bool:
+    if func is None or func.type == "func_literal":
+        return False
+    name = text(func.child_by_field_name("name"))
+    callers = list(pkg.calls_to(name))
+    if not callers:
+        return False
+    return all(lives_one_operation(pkg, g, call, depth + 1) for g, call in callers)

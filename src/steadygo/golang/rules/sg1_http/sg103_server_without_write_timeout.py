@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from steadygo.findings import Severity
+from steadygo.golang.http_values import typed_values
 from steadygo.golang.rules.base import ServerFieldRule
+from steadygo.golang.streaming_servers import streaming_reason
 from steadygo.rulemeta import code_meta
+
+if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
+    from steadygo.golang.rules.base import FileContext
 
 
 class ServerWithoutWriteTimeout(ServerFieldRule):
@@ -18,3 +25,17 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
     covered_by = ("WriteTimeout",)
     message = ("http.Server has no WriteTimeout: a client that stops reading keeps the handler "
                "goroutine and its buffers alive (use http.ResponseController for long streams)")
+
+    def check(self, ctx: FileContext) -> None:
+        for v in typed_values(ctx, "Server"):
+            if v.has(*self.covered_by):
+                continue
+            why = streaming_reason(ctx.pkg, ctx.file, v)
+            if why is None:
+                ctx.report(v.node, self.message)
+                continue
+            # A whole-response deadline would cut gRPC, watch and raft streams:
+            # no WriteTimeout is the right call, so this is a note, not advice.
+            ctx.report(v.node, f"http.Server serves {why}: a WriteTimeout would cut its long-lived streams, so "
+                       "it is rightly unset; bound slow readers on the plain routes with per-route "
+                       "http.ResponseController write deadlines", severity=Severity.INFO)

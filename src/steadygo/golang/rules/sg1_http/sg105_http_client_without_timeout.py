@@ -9,8 +9,13 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.http_clients import holds_default_client
-from steadygo.golang.http_values import scope_body, typed_values
+from steadygo.golang.http_clients import (
+    client_transport_bounded,
+    client_uses_bounded,
+    holds_default_client,
+    request_has_deadline,
+)
+from steadygo.golang.http_values import typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import literal_keys
@@ -37,8 +42,10 @@ class ClientWithoutTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Client"):
-            if not v.has("Timeout") and not _custom_round_tripper(ctx, v):
-                ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
+            if v.has("Timeout") or _custom_round_tripper(ctx, v) or client_transport_bounded(ctx.pkg, f, v) \
+                    or client_uses_bounded(ctx.pkg, f, v):
+                continue
+            ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
         if _default_client_timeout_set(ctx):
             return
         for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, "Do"):
@@ -60,7 +67,8 @@ class ClientWithoutTimeout(GoRule):
                 label = f"{text(operand)} (http.DefaultClient)"
             else:
                 continue
-            if method == "Do" and _request_has_deadline(ctx, call):
+            args = call.child_by_field_name("arguments").named_children
+            if method == "Do" and args and request_has_deadline(ctx.pkg, f, args[0], ctx.funcs.enclosing(call)):
                 continue
             ctx.report(call, f"{label}.{method} has no Timeout: a slow upstream hangs this call forever")
 
@@ -88,28 +96,3 @@ def _default_client_timeout_set(ctx: FileContext) -> bool:
         return False
 
     return ctx.pkg.memo("http.default_client_timeout", compute)
-
-
-def _request_has_deadline(ctx: FileContext, do_call) -> bool:
-    """``client.Do(req)`` where req was built with a context that carries a
-    deadline (context.WithTimeout / WithDeadline) in the same function."""
-    args = do_call.child_by_field_name("arguments").named_children
-    if not args or args[0].type != "identifier":
-        return False
-    body = scope_body(ctx, do_call)
-    for rhs in ctx.pkg.assigned_from(body, text(args[0])):
-        rhs = unparen(rhs)
-        if rhs is None or rhs.type != "call_expression":
-            continue
-        if ctx.file.call_target(rhs) != (NET_HTTP, "NewRequestWithContext"):
-            continue
-        cargs = rhs.child_by_field_name("arguments").named_children
-        if cargs and cargs[0].type == "identifier":
-            for c in ctx.pkg.assigned_from(body, text(cargs[0])):
-                c = unparen(c)
-                if c is not None and c.type == "call_expression" and ctx.file.call_target(c) in (
-                    ("context", "WithTimeout"),
-                    ("context", "WithDeadline"),
-                ):
-                    return True
-    return False

@@ -64,29 +64,37 @@ class OutboundRequestWithoutCallerContext(GoRule):
 
 
     def _client_calls(self, ctx: FileContext) -> None:
-        """``s.client.Get(url)`` on an ``*http.Client`` (its type declared
-        anywhere in the package): Get, Head, Post and PostForm take no
-        context at all.  http.DefaultClient and the package-level http.Get
-        are left to SG105, which reports those calls already."""
+        """``client.Get(url)``, ``http.Get(url)``, ``http.DefaultClient.Post(...)``
+        inside a handler or a ctx-taking function: Get, Head, Post and
+        PostForm take no context at all, whichever client sends them (an
+        ``*http.Client`` typed anywhere in the package, DefaultClient, or the
+        package functions).  SG105 reports the missing timeout of the last two
+        separately: a timeout bounds the call, but only the context stops it
+        when the caller goes away."""
         f = ctx.file
         for call in ctx.pkg.calls_in(f, *_CONTEXTLESS):
             fn = call.child_by_field_name("function")
-            if fn.type != "selector_expression" or f.qualified(fn) is not None:
+            if fn.type != "selector_expression":
                 continue
+            method = text(fn.child_by_field_name("field"))
             operand = fn.child_by_field_name("operand")
-            if f.is_member(operand, NET_HTTP, "DefaultClient") or holds_default_client(ctx.pkg, f, operand):
-                continue
-            if not is_client_type(ctx.pkg.types.type_of(f, operand)):
+            if f.qualified(fn) is not None:
+                if not f.is_member(fn, NET_HTTP, *_CONTEXTLESS):
+                    continue
+                label, via = f"http.{method}", "a client's Do"
+            elif f.is_member(operand, NET_HTTP, "DefaultClient") or holds_default_client(ctx.pkg, f, operand) or \
+                    is_client_type(ctx.pkg.types.type_of(f, operand)):
+                label, via = f"{text(operand)}.{method}", f"{text(operand)}.Do"
+            else:
                 continue
             fi = ctx.funcs.enclosing(call)
             owner = None if fi is None else fi if (fi.ctx_params or fi.is_handler) else _synchronous_closure_owner(ctx, fi)
             if owner is None:
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
-            method = text(fn.child_by_field_name("field"))
-            ctx.report(call, f"{text(operand)}.{method} sends a request without the context {where} received: the "
+            ctx.report(call, f"{label} sends a request without the context {where} received: the "
                        "outbound call keeps running after the caller gives up; build it with "
-                       f"http.NewRequestWithContext(ctx, ...) and call {text(operand)}.Do")
+                       f"http.NewRequestWithContext(ctx, ...) and send it with {via}")
 
 
 _CONTEXTLESS = ("Get", "Head", "Post", "PostForm")
@@ -101,6 +109,8 @@ def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:
     if holder.kind != "var" or fn.body is None:
         return False
     req = holder.path
+    if _field_request_gets_context(ctx, fn, req):
+        return True
     ctx_names = set(owner.ctx_params) | set(fn.ctx_params)
     for c in captures(_CALLS_Q, fn.body).get("call", []):
         if c.start_byte < call.end_byte:
@@ -114,6 +124,29 @@ def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:
         if req in args and any(a in ctx_names or a.endswith(".Context()") or a.endswith("UserContext()") for a in args):
             return True
     return False
+
+
+def _field_request_gets_context(ctx: FileContext, fn, req: str) -> bool:
+    """``s.req = req`` once, then ``s.client.Do(s.req.WithContext(ctx))`` on
+    every use: a request built once and cached in a field is given the
+    caller's context where it is sent, in this function or another method."""
+    fields = set()
+    for a in captures(_FIELD_STORE_Q, fn.body).get("a", []):
+        right = a.child_by_field_name("right").named_children
+        left = a.child_by_field_name("left").named_children
+        if len(left) == 1 and len(right) == 1 and text(right[0]) == req:
+            fields.add(text(left[0].child_by_field_name("field")))
+    if not fields:
+        return False
+    for f, c in ctx.pkg.calls_to("WithContext"):
+        operand = c.child_by_field_name("function").child_by_field_name("operand")
+        if operand is not None and operand.type == "selector_expression" and \
+                text(operand.child_by_field_name("field")) in fields:
+            return True
+    return False
+
+
+_FIELD_STORE_Q = "(assignment_statement left: (expression_list (selector_expression)) right: (expression_list)) @a"
 
 
 def _synchronous_closure_owner(ctx: FileContext, fn):

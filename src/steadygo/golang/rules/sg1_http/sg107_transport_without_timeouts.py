@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.http_clients import client_uses_bounded, dial_timeout
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
+from steadygo.golang.values import ALL_FIELDS, holder_of, literal_keys
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
-    from steadygo.golang.http_values import TypedValue
     from steadygo.golang.rules.base import FileContext
 
 
@@ -31,41 +31,47 @@ class TransportWithoutTimeouts(GoRule):
         for v in typed_values(ctx, "Transport"):
             if ALL_FIELDS in v.fields or _used_by_client_with_timeout(ctx, v):
                 continue
-            dial = _dial_timeout(ctx, v)
-            if dial is None:
-                continue  # a custom dial function: cannot see what it bounds
+            tls_dialer = bool({"DialTLSContext", "DialTLS"} & v.fields)
+            # A custom dial function bounds (or not) only the dial we cannot
+            # see into; the TLS handshake and the wait for response headers
+            # happen after it returns and still need their own timeouts,
+            # unless a custom TLS dialer does the handshake itself.
+            dial = None if tls_dialer and not {"DialContext", "Dial"} & v.fields else dial_timeout(ctx.pkg, ctx.file, v)
+            if dial is None and _hands_back_a_connection(v):
+                continue  # an in-memory or already open connection: no network to wait on
             missing = []
-            if not dial:
+            if dial is False:
                 missing.append("dial timeout")
-            if "TLSHandshakeTimeout" not in v.fields:
+            if "TLSHandshakeTimeout" not in v.fields and not tls_dialer:
                 missing.append("TLSHandshakeTimeout")
             if not missing:
                 continue
             if "ResponseHeaderTimeout" not in v.fields:
                 missing.append("ResponseHeaderTimeout")
-            ctx.report(v.node, f"http.Transport has no {', '.join(missing)}: a black-holed upstream blocks "
+            note = " (its custom dial function bounds at most the dial)" if dial is None else ""
+            ctx.report(v.node, f"http.Transport has no {', '.join(missing)}{note}: a black-holed upstream blocks "
                        "connections for minutes; start from http.DefaultTransport.(*http.Transport).Clone() or set them")
 
 
-def _dial_timeout(ctx: FileContext, v: TypedValue) -> bool | None:
-    """True/False: a dial timeout is / is not set; None: a custom dial function
-    we cannot see into."""
+def _hands_back_a_connection(v) -> bool:
+    """``Dial: func(...) (net.Conn, error) { return conn, nil }``: a dial
+    literal that dials nothing (no call named ``*Dial*`` in it) returns a
+    connection the code already holds, as httputil's request dumper does."""
     if v.literal is None:
-        return bool({"DialContext", "Dial"} & v.fields)
+        return False
     keys = literal_keys(v.literal)
-    dial = keys.get("DialContext") or keys.get("Dial") or keys.get("DialTLSContext")
-    if dial is None or is_zero_literal(dial):
-        return bool({"DialContext", "Dial"} & v.fields)
-    # (&net.Dialer{...}).DialContext: the dialer literal must set Timeout
-    for lit in captures("(composite_literal) @l", dial).get("l", []):
-        if ctx.file.is_member(lit.child_by_field_name("type"), "net", "Dialer"):
-            return "Timeout" in literal_keys(lit)
-    return None
+    dial = unparen(keys.get("DialContext") or keys.get("Dial"))
+    if dial is None or dial.type != "func_literal":
+        return False
+    return not any("Dial" in text(c.child_by_field_name("function"))
+                   for c in captures("(call_expression) @c", dial).get("c", []))
 
 
 def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
-    """A client's overall Timeout bounds dialing and handshakes too, so a
-    transport whose every client in this file has one is covered."""
+    """A client's overall Timeout bounds dialing and handshakes too, as does a
+    deadline on every request it sends or a library's timeout option it is
+    handed with, so a transport whose every client in this file has one is
+    covered."""
     holder = holder_of(v.node)
     users = []
     for c in typed_values(ctx, "Client"):
@@ -77,5 +83,5 @@ def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
         if t is None:
             continue
         if t.id == v.node.id or (holder.kind == "var" and t.type == "identifier" and text(t) == holder.path):
-            users.append(c.has("Timeout"))
+            users.append(c.has("Timeout") or client_uses_bounded(ctx.pkg, ctx.file, c))
     return bool(users) and all(users)

@@ -11,6 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.values import lives_one_operation
 from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -35,6 +36,8 @@ class TransportDefaultIdleConnsPerHost(GoRule):
         for v in transports:
             if v.has("MaxIdleConnsPerHost") or ctx.funcs.in_handler(v.node) is not None:
                 continue
+            if lives_one_operation(ctx.pkg, ctx.file, v.node):
+                continue  # one-shot: a config load, an update check; its pool is never shared
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "
                        "most connections are closed after use and re-dialled")
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, node_of
 from steadygo.golang.frameworks import SERVER_IMPORTS
+from steadygo.golang.lifecycle import forced_quit
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -30,5 +31,7 @@ class ShutdownWithoutDeadline(GoRule):
         for s in extract_facts(ctx.pkg).shutdown_calls:
             if s.location.path != ctx.file.relpath or s.kind != "http" or s.deadline != "background":
                 continue
+            if forced_quit(ctx.pkg, ctx.file, node_of(ctx.pkg, s)):
+                continue  # the process exits after a bounded wait anyway
             ctx.report(node_of(ctx.pkg, s), f"{s.target}.Shutdown has no deadline: a single stuck connection blocks exit until "
                        "SIGKILL; use context.WithTimeout shorter than terminationGracePeriodSeconds")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, looks_like_server
 from steadygo.golang.frameworks import ECHO_PATHS as ECHO
+from steadygo.golang.frameworks import GRPC
+from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -53,6 +55,8 @@ class ServerClosedTreatedAsFailure(GoRule):
                 continue
             if not looks_like_server(ctx.pkg, f, operand, call):
                 continue
+            if is_named(ctx.pkg.types.type_of(f, operand), GRPC, "Server"):
+                continue  # grpc.Server.Serve returns nil after Stop/GracefulStop: its error is a real failure
             usage = self._error_used(ctx, call)
             if not usage:
                 continue
