@@ -19,7 +19,7 @@ from steadygo.golang.http_values import typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import literal_keys
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.http_values import TypedValue
@@ -33,6 +33,7 @@ class ClientWithoutTimeout(GoRule):
         severity=Severity.WARNING,
         breakpoint="One slow upstream makes every request that calls it hang; goroutines and connections pile up until the service falls over.",
         summary="Outbound HTTP through a client with no Timeout (literal, zero value, DefaultClient, http.Get/Post/Head).",
+        roles=SERVICE_ROLES,
     )
     requires_imports = (NET_HTTP,)
     types_through_package = True

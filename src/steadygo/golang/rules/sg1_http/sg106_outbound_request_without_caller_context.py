@@ -13,7 +13,7 @@ from steadygo.golang.http_clients import holds_default_client, is_client_type
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -30,6 +30,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
         breakpoint="When the caller gives up (client disconnect, deadline), the outbound call keeps running: work and connections are wasted exactly when the service is overloaded.",
         summary="Outbound request built without the context the function or handler received.",
         supersedes=("SG201",),
+        roles=SERVICE_ROLES,
     )
     requires_imports = (NET_HTTP,)
     types_through_package = True

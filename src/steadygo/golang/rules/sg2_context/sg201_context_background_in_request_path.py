@@ -18,7 +18,7 @@ from steadygo.golang.request_scope import (
 )
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.golang.values import holder_of
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.functions import FuncInfo
@@ -59,6 +59,7 @@ class ContextChainBroken(LifecycleRule):
         severity=Severity.WARNING,
         breakpoint="Client disconnects and deadlines stop reaching downstream calls: abandoned requests keep running queries and RPCs exactly when the service is overloaded.",
         summary="context.Background()/TODO() created inside a handler or a function that already receives a context.",
+        roles=SERVICE_ROLES,
     )
     requires_imports = (CONTEXT,)
     # a stored context is reached as x.ctx / x.rootCtx: the byte test is loose

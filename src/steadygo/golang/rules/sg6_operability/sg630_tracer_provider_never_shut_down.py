@@ -11,7 +11,7 @@ from steadygo.golang.parse import captures, text
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.tracing import file_tracing
 from steadygo.golang.values import holder_of
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -24,6 +24,7 @@ class TracerProviderNotShutDown(GoRule):
         severity=Severity.WARNING,
         breakpoint="The batch span processor exports every few seconds; on exit without Shutdown the last batch is dropped, so the traces of the requests that ended the process (the interesting ones) never arrive.",
         summary="sdktrace.NewTracerProvider created and Shutdown never called on it.",
+        roles=SERVICE_ROLES,
     )
     module_facts = ("otel",)
     requires_imports = (OTEL_SDKTRACE,)

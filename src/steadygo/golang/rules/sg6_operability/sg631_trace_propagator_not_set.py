@@ -12,7 +12,7 @@ from steadygo.golang.facts import extract_facts, node_of, service_facts_for
 from steadygo.golang.frameworks import OTEL
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.tracing import file_tracing
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,6 +25,7 @@ class NoTracePropagator(GoRule):
         severity=Severity.WARNING,
         breakpoint="The global propagator defaults to a no-op: trace context is neither read from incoming requests nor sent on outgoing ones, so every service starts a new trace and cross-service traces are broken.",
         summary="A global tracer provider is installed (otel.SetTracerProvider) but otel.SetTextMapPropagator is never called in the module.",
+        roles=SERVICE_ROLES,
     )
     module_facts = ("otel",)
     requires_imports = OTEL

@@ -9,7 +9,7 @@ from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import OTEL_SDKTRACE
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.tracing import file_tracing
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -22,6 +22,7 @@ class AlwaysSampleInProduction(GoRule):
         severity=Severity.INFO,
         breakpoint="Recording and exporting every span costs CPU, memory and exporter bandwidth in proportion to traffic; under a load spike the tracing pipeline drops data or slows the service.",
         summary="sdktrace.AlwaysSample() used as the sampler in service code.",
+        roles=SERVICE_ROLES,
     )
     requires_imports = (OTEL_SDKTRACE,)
 
