@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, has_deferred_recover, started_as_goroutine
 from steadygo.golang.functions import may_have_handlers
+from steadygo.golang.panics import after_flushed_response, exact_handler_signature, is_assertion, package_recovers_panics
 from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -22,6 +23,7 @@ class PanicInRequestPath(GoRule):
         severity=Severity.WARNING,
         breakpoint="A panic while serving a request drops that connection with no response (net/http) or kills the whole process (gRPC, frameworks without recovery middleware, any goroutine).",
         summary="panic (or log.Panic) called inside a request handler.",
+        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:
@@ -39,14 +41,18 @@ class PanicInRequestPath(GoRule):
                 continue
             chain = list(ctx.funcs.enclosing_chain(call))
             h = next((fi for fi in chain if fi.is_handler), None)
-            if h is None:
-                continue
+            if h is None or not exact_handler_signature(h):
+                continue  # a helper that takes *gin.Context and returns a value is not what the router calls
+            if is_panic and (is_assertion(call, h.request_param()) or after_flushed_response(ctx, call)):
+                continue  # an invariant, or a deliberate disconnect after the client has its 500
             # only the synchronous path: a goroutine's panic is SG405's
             inner = chain[: chain.index(h)]
             if any(started_as_goroutine(fi.node) for fi in inner):
                 continue
             if any(has_deferred_recover(ctx.pkg, fi.body) for fi in chain[: chain.index(h) + 1]):
                 continue
+            if h.handler != "grpc" and package_recovers_panics(ctx.pkg):
+                continue  # recovery middleware in the router chain answers 500
             if h.handler == "grpc":
                 ctx.report(call, "panic inside a gRPC handler: grpc-go does not recover panics, so this crashes the whole "
                            "process and every in-flight call; return a status error instead", severity=Severity.ERROR)
