@@ -59,6 +59,8 @@ def is_assertion(call, request_param: str = "") -> bool:
         return True
     stmt = _statement_of(call)
     clause = stmt.parent if stmt is not None else None
+    if clause is not None and clause.type == "statement_list":
+        clause = clause.parent
     if clause is None or clause.type != "default_case":
         return False
     switch = clause.parent

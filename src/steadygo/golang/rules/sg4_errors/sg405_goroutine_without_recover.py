@@ -69,7 +69,8 @@ def _waits_then_cleans_up(body) -> bool:
     """``go func() { <-ctx.Done(); cleanup() }()``: the goroutine only waits
     for the request to end and then calls one function with no request data
     indexed or asserted."""
-    stmts = [s for s in body.named_children if s.type != "comment"]
+    inner = next((c for c in body.named_children if c.type == "statement_list"), body)
+    stmts = [s for s in inner.named_children if s.type != "comment"]
     if len(stmts) < 2 or stmts[0].type != "expression_statement":
         return False
     first = stmts[0].named_child(0)
