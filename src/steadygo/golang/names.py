@@ -32,7 +32,15 @@ BENIGN_WORDS = {"name", "names", "id", "ids", "type", "types", "count", "len", "
                  "reset", "changed", "change", "strength", "policy", "at", "age", "duration", "timeout", "limit", "used",
                  "type", "scope", "scopes", "issuer", "audience", "claims", "sub", "env", "var", "flag", "label", "mask",
                  "masked", "redacted", "sha", "sha256", "fingerprint", "digest", "len", "bytes", "lifetime", "refresh",
-                 "cluster", "lookup", "kind", "pos", "position", "start", "end", "index", "idx"}
+                 "cluster", "lookup", "kind", "pos", "position", "start", "end", "index", "idx", "connector", "connectors",
+                 "grant", "number", "num", "total"}
+
+# A name that starts with one of these counts things (NumberSecrets, numTokens,
+# total_passwords) or states a flag about them (fallback_to_password,
+# has_secret, use_token): its value is a number or a bool, never the secret.
+# (fallbackPassword is a password; fallback_to_password is a flag.)
+COUNT_OR_FLAG_PREFIXES = {"num", "number", "count", "total", "is", "has", "use", "uses", "enable", "enabled",
+                          "allow", "require", "requires", "skip", "no"}
 
 
 IDENTIFIER_QUALIFIERS = {"cluster", "discovery", "balance", "balancer", "lb", "page", "pagination", "continuation",
@@ -56,6 +64,8 @@ def secret_name(name: str) -> bool:
     # refresh_token is a secret; "token_refresh" (an event) is not; a cluster,
     # discovery, page or load-balance "token" is an identifier, not a credential
     if any(w in IDENTIFIER_QUALIFIERS for w in ws):
+        return False
+    if len(ws) > 1 and (ws[0] in COUNT_OR_FLAG_PREFIXES or (ws[0] == "fallback" and ws[1] == "to")):
         return False
     if ws[-1] in SECRET_WORDS or (len(ws) > 1 and (ws[-2], ws[-1]) in SECRET_PAIRS):
         return True

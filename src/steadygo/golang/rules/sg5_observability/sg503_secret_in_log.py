@@ -28,6 +28,11 @@ _LEXER_IMPORTS = ("go/token", "go/scanner", "text/scanner", "golang.org/x/net/ht
 
 _FORMAT_SECRET = re.compile(r"(?i)\b(password|passwd|secret|token|api[_-]?key|authorization|cookie|dsn)\s*[=:]\s*%[-+# 0-9.]*[vsqdx]")
 _SAFE_WRAPPERS = re.compile(r"(?i)^(len|mask\w*|redact\w*|hash\w*|sha\w*|fingerprint\w*|strings\.Repeat|bool)$")
+# Getters of an object's identity: obj.GetName() of a Kubernetes Secret is
+# the Secret's name, not its data.
+_IDENTITY_GETTERS = re.compile(r"^(Get)?(Name|Namespace|ID|Id|UID|Kind|Type|Key)$")
+# Types whose values are never a credential: a count or a flag.
+_NUMERIC_OR_BOOL = re.compile(r"^(bool|u?int(8|16|32|64)?|float(32|64)|time\.Duration|uintptr)$")
 _REQUEST_NAMES = frozenset({"r", "req", "request", "httpReq", "httpRequest"})
 _REQUEST_DUMP = re.compile(r"^(\w+)\.(Header|Cookies\(\)|Form|PostForm)$")
 
@@ -47,7 +52,7 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
                 return f"a format string that prints {_FORMAT_SECRET.search(s).group(1)}"
             # "password", value pairs
             if len(s) <= 40 and re.fullmatch(r"[\w.\-]+", s or "-") and secret_name(s) and i + 1 < len(args):
-                if not _value_is_safe(args[i + 1]):
+                if not _value_is_safe(args[i + 1], ctx):
                     return f"the field {s!r}"
             continue
         if a.type == "call_expression":
@@ -57,7 +62,7 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
                 return "a full request dump (headers, cookies, body)"
             if t is not None and t[0] in (ZAP, SLOG) and len(inner) >= 2:
                 key = string_value(inner[0])
-                if key and secret_name(key) and not _value_is_safe(inner[1]):
+                if key and secret_name(key) and not _value_is_safe(inner[1], ctx):
                     return f"the field {key!r}"
             fname = text(a.child_by_field_name("function"))
             if fname.endswith(".Get") and fname.split(".")[-2:-1] == ["Header"] and inner:
@@ -72,7 +77,7 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
                     and text(a.child_by_field_name("function").child_by_field_name("field")) in ("Str", "Interface", "Any", "String")
                     and len(inner) >= 2):
                 key = string_value(inner[0])
-                if key and secret_name(key) and not _value_is_safe(inner[1]):
+                if key and secret_name(key) and not _value_is_safe(inner[1], ctx):
                     return f"the field {key!r}"
             continue
         if a.type == "composite_literal":  # logrus.Fields{"password": p}
@@ -84,7 +89,7 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
                 k = k.named_child(0) if k is not None and k.type == "literal_element" else k
                 key = string_value(k)
                 v = el.named_child(1)
-                if key and secret_name(key) and not _value_is_safe(v):
+                if key and secret_name(key) and not _value_is_safe(v, ctx):
                     return f"the field {key!r}"
             continue
         desc = _secret_expr(ctx, a)
@@ -100,7 +105,10 @@ def _benign_arg(a) -> bool:
     return bool(ws) and ws[-1] in BENIGN_WORDS or _value_is_safe(a)
 
 
-def _value_is_safe(v) -> bool:
+def _value_is_safe(v, ctx=None) -> bool:
+    """A value that cannot be the credential its key names: a literal, a
+    length or hash, an identity getter, or (when the package's types tell) a
+    number or bool."""
     v = unparen(v)
     if v is None:
         return True
@@ -110,7 +118,12 @@ def _value_is_safe(v) -> bool:
         return True
     if v.type == "call_expression":
         fn = text(v.child_by_field_name("function"))
-        return bool(_SAFE_WRAPPERS.match(fn.rsplit(".", 1)[-1]) or _SAFE_WRAPPERS.match(fn))
+        last = fn.rsplit(".", 1)[-1]
+        if _SAFE_WRAPPERS.match(last) or _SAFE_WRAPPERS.match(fn) or _IDENTITY_GETTERS.match(last):
+            return True
+    if ctx is not None and v.type in ("identifier", "selector_expression", "call_expression"):
+        t = ctx.pkg.types.type_of(ctx.file, v)
+        return t is not None and _NUMERIC_OR_BOOL.match(t) is not None
     return False
 
 
@@ -158,6 +171,8 @@ def _holds_a_path(ctx, ident) -> bool:
 
 def _secret_expr(ctx, a) -> str:
     t = a.type
+    if t in ("identifier", "selector_expression") and _value_is_safe(a, ctx):
+        return ""  # a number or a bool, whatever its name
     if t == "identifier":
         name = text(a)
         if secret_name(name) and not _lexer_token(ctx, name):
