@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from steadygo.golang.frameworks import PROMAUTO
+from steadygo.golang.parse import text, unparen
+
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.facts import Metric
     from steadygo.golang.rules.base import FileContext
@@ -210,3 +213,51 @@ def _mentions(pkg, name: str, captures, text) -> str:
 def _names(t: str) -> str:
     """The last component of a value expression: ``hits`` for ``m.hits``."""
     return t.replace(" ", "").rsplit(".", 1)[-1]
+
+
+def never_registered(ctx: FileContext, m: Metric) -> bool:
+    """``promauto.With(nil).NewCounter(prometheus.CounterOpts{})``: promauto
+    with a nil registerer registers nothing, so the metric is a stub handed
+    to an API that wants a counter; it is never exposed and its name and
+    help never matter (NewDesc keeps the error to itself)."""
+    from steadygo.golang.facts import node_of
+
+    call = node_of(ctx.pkg, m)
+    fn = call.child_by_field_name("function") if call is not None else None
+    if fn is None or fn.type != "selector_expression":
+        return False
+    op = unparen(fn.child_by_field_name("operand"))
+    if op is None or op.type != "call_expression" or ctx.file.call_target(op) != (PROMAUTO, "With"):
+        return False
+    args = op.child_by_field_name("arguments").named_children
+    return len(args) == 1 and unparen(args[0]) is not None and unparen(args[0]).type == "nil"
+
+
+def display_name(ctx: FileContext, m: Metric) -> str:
+    """The metric's name for a message: the resolved name, or the parts of
+    its Opts with the ones defined elsewhere shown as source
+    (``{constants.Loki}_ruler_memory_samples``), "(computed name)" only when
+    the Name itself is not a constant here."""
+    if m.name:
+        return m.name
+    from steadygo.golang.facts import metric_opts_literal, node_of, resolve_string
+    from steadygo.golang.values import literal_keys
+
+    call = node_of(ctx.pkg, m)
+    args = call.child_by_field_name("arguments").named_children if call is not None else []
+    scope = ctx.funcs.enclosing(call) if call is not None else None
+    lit, lfile = metric_opts_literal(ctx.pkg, ctx.file, args[0], scope.body if scope is not None else None) \
+        if args else (None, ctx.file)
+    if lit is None:
+        return "(computed name)"
+    keys = literal_keys(lit)
+    parts = []
+    for k in ("Namespace", "Subsystem", "Name"):
+        if k not in keys:
+            continue
+        s = resolve_string(ctx.pkg, lfile, keys[k])
+        if s is None and k == "Name":
+            return "(computed name)"
+        if s != "":
+            parts.append(s if s is not None else "{" + text(keys[k]) + "}")
+    return "_".join(parts) or "(computed name)"
