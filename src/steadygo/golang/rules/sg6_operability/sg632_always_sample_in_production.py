@@ -8,7 +8,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import OTEL_SDKTRACE
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.tracing import file_tracing
+from steadygo.golang.tracing import chosen_by_configuration, file_tracing
 from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -29,6 +29,8 @@ class AlwaysSampleInProduction(GoRule):
     def check(self, ctx: FileContext) -> None:
         for m in file_tracing(ctx, "trace.AlwaysSample"):
             call = node_of(ctx.pkg, m)
+            if call is None or chosen_by_configuration(call):
+                continue  # one arm of a configured sampler switch: the operator's choice
             parent = call.parent.parent if call.parent is not None else None
             inside_parent_based = parent is not None and parent.type == "call_expression" and ctx.file.call_target(parent) == (OTEL_SDKTRACE, "ParentBased")
             msg = ("AlwaysSample records and exports every trace: cost grows with traffic; use "
