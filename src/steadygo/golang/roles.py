@@ -47,7 +47,10 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
                                 "shortest", "hottest", "softest", "smartest"})
 
 
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?|documentation)/")
+# contrib/ holds example programs and community extras around a project
+# (etcd contrib/lock, contrib/raftexample), not the deployed service;
+# raftexample, grpcexample: a folder named for the example it is.
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|documentation|contrib)/")
 _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner)/")
 
 
