@@ -127,12 +127,12 @@ def package_recovers_panics(pkg) -> bool:
             if b"Recover" not in src and b".Default(" not in src and b'/recover"' not in src:
                 continue  # cheap gate before walking the file's selectors
             for sel in captures("(selector_expression) @s", f.root).get("s", []):
-                field = text(sel.child_by_field_name("field"))
-                if field in _RECOVERY_NAMES:
-                    return True
                 q = f.qualified(sel)
                 if q is None:
-                    continue
+                    continue  # a member of an imported package only: cfg.Recovery is a setting
+                field = q[1]
+                if field in _RECOVERY_NAMES:
+                    return True
                 if q == (GIN, "Default") or (field == "Recover" and q[0] != "."):
                     return True
                 if _RECOVER_PACKAGE.search(q[0]) is not None:
