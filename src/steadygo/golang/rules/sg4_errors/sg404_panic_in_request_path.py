@@ -10,7 +10,7 @@ from steadygo.golang.functions import may_have_handlers
 from steadygo.golang.panics import after_flushed_response, exact_handler_signature, is_assertion, package_recovers_panics
 from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -23,7 +23,6 @@ class PanicInRequestPath(GoRule):
         severity=Severity.WARNING,
         breakpoint="A panic while serving a request drops that connection with no response (net/http) or kills the whole process (gRPC, frameworks without recovery middleware, any goroutine).",
         summary="panic (or log.Panic) called inside a request handler.",
-        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:

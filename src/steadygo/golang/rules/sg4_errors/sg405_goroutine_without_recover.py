@@ -10,7 +10,7 @@ from steadygo.golang.flow import statement_index
 from steadygo.golang.functions import may_have_handlers
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -32,7 +32,6 @@ class GoroutineWithoutRecover(GoRule):
         # panic on request data (websocket pumps, ctx.Done() clean-ups,
         # channel drainers, timers).  No syntactic class separated the two.
         status="preview",
-        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:

@@ -9,7 +9,7 @@ from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import PROMETHEUS_CLIENT
 from steadygo.golang.metric_defs import display_name, metrics_in_file, never_registered
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -26,7 +26,6 @@ class MetricWithoutHelp(GoRule):
         # but cosmetic (cache_hit_total, request_duration_seconds name what
         # they measure); 0 of 22 judged worth a user's time.
         status="preview",
-        roles=PRODUCTION_ROLES,
     )
     requires_imports = PROMETHEUS_CLIENT
 

@@ -12,7 +12,7 @@ from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import PROMETHEUS_CLIENT
 from steadygo.golang.metric_defs import LEGAL_LABEL, LEGAL_NAME, metrics_in_file, never_registered
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,7 +25,6 @@ class InvalidMetricName(GoRule):
         severity=Severity.ERROR,
         breakpoint="A metric or label name outside [a-zA-Z_:][a-zA-Z0-9_:]* is refused at registration by client_golang releases without UTF-8 names (MustRegister panics at start-up) and needs quoting or escaping everywhere else.",
         summary="Metric or label name with characters that are not legal in a classic Prometheus name (-, ., %, space, leading digit).",
-        roles=PRODUCTION_ROLES,
     )
     requires_imports = PROMETHEUS_CLIENT
 

@@ -14,7 +14,7 @@ from steadygo.golang.names import lowered, secret_name
 from steadygo.golang.parse import captures, string_value, text
 from steadygo.golang.roles import TEST_SUPPORT_DIR
 from steadygo.golang.rules.base import GoRule
-from steadygo.rulemeta import PRODUCTION_ROLES, code_meta
+from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -82,9 +82,6 @@ class HardcodedCredentials(GoRule):
         severity=Severity.ERROR,
         breakpoint="A credential in source is in every clone, CI log, container image and fork; rotating it needs a redeploy, and a leak of the repository is a leak of production.",
         summary="Password, token, API key or DSN with credentials written as a string literal in service code.",
-        # test support (a package whose helpers take testing.TB) and examples
-        # hold fixtures for throwaway containers, not deployed credentials
-        roles=PRODUCTION_ROLES,
     )
 
     def check(self, ctx: FileContext) -> None:
