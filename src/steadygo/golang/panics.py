@@ -1,4 +1,4 @@
-"""Which panics and goroutines can take a request down, shared by SG404/SG405.
+"""Which panics in a request handler the author already answered for (SG404).
 
 A panic is only a production risk when a request can reach it and nothing
 answers for it.  Three shapes say the author already decided otherwise: an
