@@ -30,7 +30,8 @@ import re
 
 from steadygo.golang.error_checks import ERR_NAME, is_err_name, is_error_call, method_and_operand
 from steadygo.golang.frameworks import SQL_DRIVERS
-from steadygo.golang.package_types import from_prefix
+from steadygo.golang.log_calls import LOG_METHODS
+from steadygo.golang.package_types import base
 from steadygo.golang.parse import captures, string_value, text, unparen
 
 # The library checks that look into a chain (os.IsNotExist & co. unwrap
@@ -42,15 +43,19 @@ _LIBRARY_CALLS = {("errors", "Is"): "errors.Is", ("errors", "As"): "errors.As", 
                   ("os", "IsTimeout"): "os.IsTimeout"}
 
 # Producers whose errors carry sentinels callers test for: context errors,
-# io.EOF/ErrUnexpectedEOF, fs.ErrNotExist, net.ErrClosed and timeouts,
-# sql.ErrNoRows/ErrTxDone, and the SQL drivers' ErrNoRows.
-SENTINEL_PACKAGES = ("context", "io", "io/fs", "io/ioutil", "os", "net", "database/sql", "bufio", "syscall",
-                     *SQL_DRIVERS)
+# io.EOF/ErrUnexpectedEOF, fs.ErrNotExist, net.ErrClosed and timeouts, an
+# HTTP client's wrapped context errors, sql.ErrNoRows/ErrTxDone, and the SQL
+# drivers' ErrNoRows.  Exact packages: net/netip, net/url and friends parse,
+# and a parse error carries no sentinel.
+SENTINEL_PACKAGES = ("context", "io", "io/fs", "io/ioutil", "os", "os/exec", "net", "net/http", "database/sql",
+                     "bufio", "syscall")
+_SENTINEL_PREFIXES = tuple(p for p in SQL_DRIVERS if p != "database/sql")
 # net/http constructors parse, they do not fail with a sentinel.
 _NOT_SENTINEL_CALLS = frozenset({("net/http", "NewRequest"), ("net/http", "NewRequestWithContext"),
-                                 ("net", "SplitHostPort"), ("net", "ParseCIDR"), ("net/url", "Parse"),
-                                 ("net/url", "ParseRequestURI"), ("net", "ParseMAC")})
+                                 ("net/http", "ReadRequest"), ("net/http", "ReadResponse")})
 _SENTINEL_NAME = re.compile(r"^[Ee]rr[A-Z0-9_]\w*$")
+# Callees that take an error but never test it: formatting, logging, joining.
+_NOT_WRAPPERS = ("fmt.", "log.", "errors.New", "errors.Join", "slog.", "zap.", "logrus.", "strings.", "strconv.")
 _RETURN_Q = "(return_statement (expression_list) @r)"
 _ASSERT_Q = "[(type_assertion_expression operand: (_) @v) (type_switch_statement value: (_) @v)]"
 _ERRORF_W = re.compile(r"%w")
@@ -139,7 +144,9 @@ def reaching_value(pkg, fi, ident):
 
 
 def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
-    """(checks, inspectors, returns) of one package, for the facts pass."""
+    """(checks, inspectors, returns) of one package, for the facts pass:
+    one pass over the file's calls (shared node list), one query each for
+    type assertions and returns."""
     checks: set[str] = set()
     inspectors: set[str] = set()
     returns: set[str] = set()
@@ -147,68 +154,76 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
         if b"err" not in file.source:
             continue
         funcs = pkg.functions(file)
-        for fi in funcs.funcs:
-            key = function_key(file, fi)
-            if key is None or fi.body is None:
+        params: dict[int, set[str]] = {}
+
+        def owner(node):
+            fi = named_function(funcs, node)
+            if fi is None or fi.body is None:
+                return None, None, None
+            if fi.node.id not in params:
+                params[fi.node.id] = {p.name for p in fi.params
+                                      if p.name and (p.type_text == "error" or ERR_NAME.match(p.name))}
+            return fi, function_key(file, fi), params[fi.node.id]
+
+        for call in file.nodes("call"):
+            args = call.child_by_field_name("arguments")
+            if args is None:
                 continue
-            err_params = {p.name for p in fi.params if p.type_text == "error" or (p.name and ERR_NAME.match(p.name))}
-            # calls that hand an error to something
-            for call in captures("(call_expression arguments: (argument_list) @a) @c", fi.body).get("c", []):
-                if named_function(funcs, call) is not fi:
+            first = next((unparen(x) for x in args.named_children
+                          if x.type == "identifier" and ERR_NAME.match(text(x)) or x.type == "call_expression"), None)
+            if first is None:
+                continue
+            checker = callee_key(file, call)
+            if checker is None:
+                continue
+            library = checker in LIBRARY_CHECKERS
+            if not library and (not is_err_name(first) or checker.startswith(_NOT_WRAPPERS)
+                                or checker.rpartition(".")[2] in LOG_METHODS):
+                continue  # formatting, logging, a call's result: no inspection
+            fi, key, err_params = owner(call)
+            if key is None:
+                continue
+            if library and first.type == "identifier" and text(first) in err_params:
+                inspectors.add(key)
+            for src in _error_sources(pkg, fi, first):
+                k = callee_key(file, src)
+                if k is not None and k != checker:
+                    checks.add(f"{checker}>{k}")
+        for v in captures(_ASSERT_Q, file.root).get("v", []):
+            v = unparen(v)
+            if not is_err_name(v):
+                continue
+            fi, key, err_params = owner(v)
+            if key is None:
+                continue
+            if text(v) in err_params:
+                inspectors.add(key)
+            for src in _error_sources(pkg, fi, v):
+                k = callee_key(file, src)
+                if k is not None:
+                    checks.add(f"assert>{k}")
+        for r in captures(_RETURN_Q, file.root).get("r", []):
+            fi, key, _ = owner(r)
+            if key is None or "error" not in fi.results_text:
+                continue
+            for e in r.named_children:
+                e = unparen(e)
+                if e is None:
                     continue
-                checker = callee_key(file, call)
-                if checker is None:
-                    continue
-                for a in call.child_by_field_name("arguments").named_children:
-                    a = unparen(a)
-                    library = checker in LIBRARY_CHECKERS
-                    if a is None or not (is_err_name(a) or (library and a.type == "call_expression")):
+                passed = [e]
+                if e.type == "call_expression" and file.call_target(e) == ("fmt", "Errorf"):
+                    fargs = e.child_by_field_name("arguments").named_children
+                    fmt = string_value(fargs[0]) if fargs else None
+                    if fmt is None or not _ERRORF_W.search(fmt):
                         continue
-                    if library:
-                        if a.type == "identifier" and text(a) in err_params:
-                            inspectors.add(key)
-                    for src in _error_sources(pkg, fi, a):
+                    passed = [a for a in fargs[1:] if is_err_name(a)]  # wrapped with %w: the chain goes on
+                elif not (is_err_name(e) or e.type == "call_expression"):
+                    continue
+                for x in passed:
+                    for src in _error_sources(pkg, fi, x):
                         k = callee_key(file, src)
-                        if k is not None and k != checker:
-                            checks.add(f"{checker}>{k}")
-                    break  # the first error argument is the one inspected
-            for v in captures(_ASSERT_Q, fi.body).get("v", []):
-                v = unparen(v)
-                if not is_err_name(v):
-                    continue
-                if text(v) in err_params:
-                    inspectors.add(key)
-                for src in _error_sources(pkg, fi, v):
-                    k = callee_key(file, src)
-                    if k is not None:
-                        checks.add(f"assert>{k}")
-            # what the function returns
-            if "error" not in fi.results_text:
-                continue
-            for r in captures(_RETURN_Q, fi.body).get("r", []):
-                if named_function(funcs, r) is not fi:
-                    continue
-                for e in r.named_children:
-                    e = unparen(e)
-                    if e is None:
-                        continue
-                    if e.type == "call_expression" and file.call_target(e) == ("fmt", "Errorf"):
-                        args = e.child_by_field_name("arguments").named_children
-                        fmt = string_value(args[0]) if args else None
-                        if fmt is None or not _ERRORF_W.search(fmt):
-                            continue
-                        for a in args[1:]:
-                            if is_err_name(a):
-                                for src in _error_sources(pkg, fi, a):
-                                    k = callee_key(file, src)
-                                    if k is not None:
-                                        returns.add(f"{key}<{k}")
-                        continue
-                    if is_err_name(e) or e.type == "call_expression":
-                        for src in _error_sources(pkg, fi, e):
-                            k = callee_key(file, src)
-                            if k is not None and k != key:
-                                returns.add(f"{key}<{k}")
+                        if k is not None and k != key:
+                            returns.add(f"{key}<{k}")
     return sorted(checks), sorted(inspectors), sorted(returns)
 
 
@@ -239,14 +254,14 @@ def sentinel_source(pkg, file, fi, node) -> str | None:
         return None
     if is_error_call(node):
         node = unparen(node.child_by_field_name("function").child_by_field_name("operand"))
-    if node.type in ("identifier", "selector_expression") and _is_sentinel_value(pkg, file, node):
+    if node.type in ("identifier", "selector_expression") and is_sentinel_value(pkg, file, node):
         return text(node)
     if node.type != "identifier":
         return None
     rhs = reaching_value(pkg, fi, node)
     if rhs is None:
         return None
-    if rhs.type in ("identifier", "selector_expression") and _is_sentinel_value(pkg, file, rhs):
+    if rhs.type in ("identifier", "selector_expression") and is_sentinel_value(pkg, file, rhs):
         return text(rhs)
     return _sentinel_producer(pkg, file, rhs) if rhs.type == "call_expression" else None
 
@@ -257,21 +272,21 @@ def _sentinel_producer(pkg, file, call) -> str | None:
         return text(call)  # ctx.Err(), rows.Err(), scanner.Err()
     target = file.call_target(call)
     if target is not None:
-        if target not in _NOT_SENTINEL_CALLS and _in_sentinel_package(target[0]):
+        if target not in _NOT_SENTINEL_CALLS and not target[1].startswith("Parse") and _in_sentinel_package(target[0]):
             return text(call.child_by_field_name("function"))
         return None
     if operand is not None and method:
-        t = pkg.types.type_of(file, operand)
-        if t is not None and from_prefix(t, SENTINEL_PACKAGES):
+        t = base(pkg.types.type_of(file, operand))
+        if t is not None and "." in t and _in_sentinel_package(t.rpartition(".")[0]):
             return text(call.child_by_field_name("function"))
     return None
 
 
 def _in_sentinel_package(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in SENTINEL_PACKAGES)
+    return path in SENTINEL_PACKAGES or any(path == p or path.startswith(p + "/") for p in _SENTINEL_PREFIXES)
 
 
-def _is_sentinel_value(pkg, file, node) -> bool:
+def is_sentinel_value(pkg, file, node) -> bool:
     """``ErrNotFound`` / ``errBusy`` declared at package level, or ``pkg.ErrX``."""
     if node.type == "selector_expression":
         operand = node.child_by_field_name("operand")

@@ -1243,10 +1243,24 @@ def topics_digest(facts: ServiceFacts | None, topics) -> str:
 
     if facts is None or not topics:
         return ""
-    d = asdict(facts)
-    fields_ = sorted({f for t in topics for f in TOPIC_FIELDS[t]})
-    body = json.dumps([[f, d[f]] for f in fields_], sort_keys=True, default=str)
-    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    fields_ = tuple(sorted({f for t in topics for f in TOPIC_FIELDS[t]}))
+    # One module's facts serve every package of the module: digest each set
+    # of fields once (the error topic alone holds thousands of names), and
+    # convert only the fields asked for.
+    held = _DIGESTS.get(id(facts))
+    if held is None or held[0] is not facts:
+        held = _DIGESTS[id(facts)] = (facts, {})
+    if fields_ not in held[1]:
+        body = json.dumps([[f, _plain(getattr(facts, f))] for f in fields_], sort_keys=True, default=str)
+        held[1][fields_] = hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return held[1][fields_]
+
+
+_DIGESTS: dict[int, tuple[ServiceFacts, dict]] = {}
+
+
+def _plain(value):
+    return [asdict(x) if hasattr(x, "__dataclass_fields__") else x for x in value] if isinstance(value, list) else value
 
 
 def module_facts_of(module, package_facts) -> ServiceFacts:

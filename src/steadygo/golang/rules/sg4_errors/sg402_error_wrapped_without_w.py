@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.fixes import wrap_with_w
 from steadygo.golang.error_checks import calls_named, is_err_name, is_error_call
-from steadygo.golang.error_flow import function_key, inspected_functions, named_function, sentinel_source
+from steadygo.golang.error_flow import function_key, inspected_functions, is_sentinel_value, named_function, sentinel_source
 from steadygo.golang.facts import service_facts_for
 from steadygo.golang.log_calls import is_logging_call
 from steadygo.golang.parse import string_value, text, unparen
@@ -77,8 +77,11 @@ class ErrorWrappedWithoutW(GoRule):
                 if verb not in ("v", "s") or i >= len(rest):
                     continue
                 a = unparen(rest[i])
-                if not (is_err_name(a) or is_error_call(a) or _sentinel_name(a)):
+                if not (is_err_name(a) or is_error_call(a) or (a.type in ("identifier", "selector_expression")
+                                                                  and is_sentinel_value(ctx.pkg, ctx.file, a))):
                     continue
+                if not _maybe_error(ctx, a):
+                    continue  # e is an exemplar, err a count: its declared type says it is no error
                 fi = named_function(ctx.funcs, call)
                 why = sentinel_source(ctx.pkg, ctx.file, fi, a)
                 if why is not None:
@@ -102,16 +105,14 @@ class ErrorWrappedWithoutW(GoRule):
 
 _TERMINAL_CALLEES = re.compile(r"^(panic|Fatal\w*|Panic\w*|Print\w*|Log\w*|Error|Errorf|Warn\w*|Info\w*|Debug\w*|Exit)$")
 _LOGGER_NAMED = re.compile(r"[Ll]og(?:$|[A-Z_]|ger)|^log")
-_SENTINEL = re.compile(r"^[Ee]rr[A-Z0-9_]\w*$")
 
 
-def _sentinel_name(node) -> bool:
-    """``ErrX`` / ``errX`` / ``pkg.ErrX``: a sentinel formatted straight in."""
-    if node is None:
-        return False
-    if node.type == "selector_expression":
-        return bool(_SENTINEL.match(text(node.child_by_field_name("field"))))
-    return node.type == "identifier" and bool(_SENTINEL.match(text(node)))
+def _maybe_error(ctx, node) -> bool:
+    """Not declared with a type other than error (unknown counts as maybe)."""
+    if node.type != "identifier":
+        return True
+    t = ctx.pkg.types.type_of(ctx.file, node)
+    return t is None or t == "error" or t.endswith("Error") or t.endswith("Err")
 
 
 def _terminal_use(ctx, call) -> bool:
