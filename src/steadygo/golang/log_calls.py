@@ -96,6 +96,17 @@ LOG_CALL_HINT = re.compile(
 LOG_NAMES = sorted(LOG_METHODS | {n for names in PKG_LOG_FUNCS.values() for n in names})
 
 
+# A function named like a logger (logError, internalLogIf, s.logf,
+# auditLogger.Write): whatever it is, what it is handed ends as a log line.
+# By camel-case word, so Catalog, Dialog and Login are not loggers.
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_LOGGER_WORDS = frozenset({"log", "logf", "logger", "logln", "logs"})
+
+
+def named_like_logger(name: str) -> bool:
+    return any(w.lower() in _LOGGER_WORDS for w in _WORDS.findall(name))
+
+
 # Logger types by package: a call on a value of one of these is a log call
 # whatever the variable is called (``s.out.Info``, ``h.z.Warnw``).
 LOGGER_TYPES = {

@@ -10,7 +10,7 @@ from steadygo.golang.fixes import wrap_with_w
 from steadygo.golang.error_checks import calls_named, is_err_name, is_error_call
 from steadygo.golang.error_flow import function_key, inspected_functions, is_sentinel_value, named_function, sentinel_source
 from steadygo.golang.facts import service_facts_for
-from steadygo.golang.log_calls import is_logging_call
+from steadygo.golang.log_calls import is_logging_call, named_like_logger
 from steadygo.golang.parse import string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import RuleOption, code_meta
@@ -104,7 +104,6 @@ class ErrorWrappedWithoutW(GoRule):
 
 
 _TERMINAL_CALLEES = re.compile(r"^(panic|Fatal\w*|Panic\w*|Print\w*|Log\w*|Error|Errorf|Warn\w*|Info\w*|Debug\w*|Exit)$")
-_LOGGER_NAMED = re.compile(r"[Ll]og(?:$|[A-Z_]|ger)|^log")
 
 
 def _maybe_error(ctx, node) -> bool:
@@ -125,6 +124,6 @@ def _terminal_use(ctx, call) -> bool:
     if fn is None:
         return False
     name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
-    if _TERMINAL_CALLEES.match(name) or _LOGGER_NAMED.search(name):
+    if _TERMINAL_CALLEES.match(name) or named_like_logger(name):
         return True  # panic, t.Fatalf, x.Error, internalLogIf(ctx, err): named like a logger or an exit
     return is_logging_call(ctx, outer)  # a method of a logger type (zap, slog, logrus, zerolog, log.Logger)
