@@ -42,6 +42,8 @@ _LIBRARY_CALLS = {("errors", "Is"): "errors.Is", ("errors", "As"): "errors.As", 
                   ("os", "IsExist"): "os.IsExist", ("os", "IsPermission"): "os.IsPermission",
                   ("os", "IsTimeout"): "os.IsTimeout"}
 
+_LIBRARY_NAMES = frozenset(name for _, name in _LIBRARY_CALLS)
+
 # Producers whose errors carry sentinels callers test for: context errors,
 # io.EOF/ErrUnexpectedEOF, fs.ErrNotExist, net.ErrClosed and timeouts, an
 # HTTP client's wrapped context errors, sql.ErrNoRows/ErrTxDone, and the SQL
@@ -56,8 +58,11 @@ _NOT_SENTINEL_CALLS = frozenset({("net/http", "NewRequest"), ("net/http", "NewRe
 _SENTINEL_NAME = re.compile(r"^[Ee]rr[A-Z0-9_]\w*$")
 # Callees that take an error but never test it: formatting, logging, joining.
 _NOT_WRAPPERS = ("fmt.", "log.", "errors.New", "errors.Join", "slog.", "zap.", "logrus.", "strings.", "strconv.")
-_RETURN_Q = "(return_statement (expression_list) @r)"
-_ASSERT_Q = "[(type_assertion_expression operand: (_) @v) (type_switch_statement value: (_) @v)]"
+# one query, one walk: type assertions/switches on a value, and returns
+_ASSERT_RETURN_Q = """
+[(type_assertion_expression operand: (_) @v) (type_switch_statement value: (_) @v)]
+(return_statement (expression_list) @r)
+"""
 _ERRORF_W = re.compile(r"%w")
 
 
@@ -173,6 +178,10 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
                           if x.type == "identifier" and ERR_NAME.match(text(x)) or x.type == "call_expression"), None)
             if first is None:
                 continue
+            fn = call.child_by_field_name("function")
+            if not is_err_name(first) and not (fn.type == "selector_expression" and
+                                               text(fn.child_by_field_name("field")) in _LIBRARY_NAMES):
+                continue  # a call's result handed to anything but errors.Is/As & co.
             checker = callee_key(file, call)
             if checker is None:
                 continue
@@ -189,7 +198,8 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
                 k = callee_key(file, src)
                 if k is not None and k != checker:
                     checks.add(f"{checker}>{k}")
-        for v in captures(_ASSERT_Q, file.root).get("v", []):
+        caps = captures(_ASSERT_RETURN_Q, file.root)
+        for v in caps.get("v", []):
             v = unparen(v)
             if not is_err_name(v):
                 continue
@@ -202,7 +212,9 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
                 k = callee_key(file, src)
                 if k is not None:
                     checks.add(f"assert>{k}")
-        for r in captures(_RETURN_Q, file.root).get("r", []):
+        for r in caps.get("r", []):
+            if not any(x.type == "call_expression" or is_err_name(x) for x in r.named_children):
+                continue  # return nil, n: no error handed on
             fi, key, _ = owner(r)
             if key is None or "error" not in fi.results_text:
                 continue
