@@ -150,8 +150,8 @@ def reaching_value(pkg, fi, ident):
 
 def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
     """(checks, inspectors, returns) of one package, for the facts pass:
-    one pass over the file's calls (shared node list), one query each for
-    type assertions and returns."""
+    one pass over each file's calls (the shared node list) and one query for
+    its type assertions and returns."""
     checks: set[str] = set()
     inspectors: set[str] = set()
     returns: set[str] = set()

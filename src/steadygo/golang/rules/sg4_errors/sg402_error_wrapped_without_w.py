@@ -85,7 +85,7 @@ class ErrorWrappedWithoutW(GoRule):
                 fi = named_function(ctx.funcs, call)
                 why = sentinel_source(ctx.pkg, ctx.file, fi, a)
                 if why is not None:
-                    why = f"it wraps the error of {why}, whose sentinels upstream code tests with errors.Is/As"
+                    why = f"the error comes from {why}, a source of sentinels callers test with errors.Is/As"
                 else:
                     if inspected is None:
                         inspected = inspected_functions(service_facts_for(ctx.pkg))
