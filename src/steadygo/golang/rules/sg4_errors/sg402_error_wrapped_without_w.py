@@ -88,7 +88,8 @@ class ErrorWrappedWithoutW(GoRule):
                     why = f"the error comes from {why}, a source of sentinels callers test with errors.Is/As"
                 else:
                     if inspected is None:
-                        inspected = inspected_functions(service_facts_for(ctx.pkg))
+                        inspected = ctx.pkg.memo(("errors.inspected",),  # once per package, not per file
+                                                 lambda: inspected_functions(service_facts_for(ctx.pkg)))
                     key = function_key(ctx.file, fi)
                     if key is not None and key in inspected:
                         why = f"callers in this module test the error of {key.lstrip('.')} with errors.Is/As"
