@@ -103,6 +103,16 @@ def test_rule_option_changes_behaviour(tmp_path):
     assert [f["line"] for f in json_report(run_cli(*base, cwd=tmp_path))["findings"]] == [5]
 
 
+def test_sg402_report_all_shows_uninspected_errors_at_info(tmp_path):
+    src = ('package main\n\nimport "fmt"\n\nfunc load(read func() error) error {\n'
+           '\tif err := read(); err != nil {\n\t\treturn fmt.Errorf("load: %v", err)\n\t}\n\treturn nil\n}\n')
+    write(tmp_path / "main.go", src)
+    base = ["check", ".", "--no-cache", "--format", "json", "--select", "SG402"]
+    assert json_report(run_cli(*base, cwd=tmp_path))["findings"] == []  # nobody inspects load's error
+    write(tmp_path / ".steadygo.toml", "[rules.error-wrapped-without-w]\nreport-all = true\n")
+    assert [(f["line"], f["severity"]) for f in json_report(run_cli(*base, cwd=tmp_path))["findings"]] == [(7, "info")]
+
+
 # --- hostile config files (issue #20 F6, F7, F8): one line naming the file, exit 2 ---
 
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICE = ROOT / "tests" / "fixtures" / "fix" / "service"
 EXPECTED = ROOT / "tests" / "fixtures" / "fix" / "expected"
 SELECT = "SG202,SG302,SG402,SG403"
-FILES = ("ctx.go", "errs.go", "rows.go")
+FILES = ("caller.go", "ctx.go", "errs.go", "rows.go")
 
 
 def steadygo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -117,7 +117,8 @@ def test_sarif_results_carry_the_fixes(copy):
 
 def test_a_file_with_a_syntax_error_is_never_touched(tmp_path):
     (tmp_path / "go.mod").write_text("module example.com/b\n\ngo 1.22\n")
-    src = 'package b\n\nimport "fmt"\n\nfunc F(err error) error {\n\treturn fmt.Errorf("f: %v", err)\n}\n\nfunc G( {\n'
+    src = ('package b\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc F(path string) error {\n\t_, err := os.Open(path)\n'
+           '\treturn fmt.Errorf("f: %v", err)\n}\n\nfunc G( {\n')
     (tmp_path / "b.go").write_text(src)
     r = steadygo("check", "--select", "SG402,SG000", "--fix", ".", cwd=tmp_path)
     assert (tmp_path / "b.go").read_text() == src

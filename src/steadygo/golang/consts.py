@@ -78,3 +78,22 @@ def int_constant(node, depth: int = 0) -> int:
     if op == "<<" and right < 64:
         return left << right
     return 0
+
+
+def is_constant(pkg, file, node, _depth: int = 0) -> bool:
+    """``node`` is a compile-time constant the code shows: a literal, a
+    name declared with ``const`` in the package (or locally), or literals and
+    such names joined with operators.  Another package's names are unknown
+    (a var and a const look the same at the use), so they are not constant."""
+    node = unparen(node)
+    if node is None or _depth > 32:
+        return False
+    if node.type in LITERAL_TYPES or node.type == "nil":
+        return True
+    if node.type == "binary_expression":
+        return all(is_constant(pkg, file, node.child_by_field_name(s), _depth + 1) for s in ("left", "right"))
+    if node.type == "identifier":
+        d = pkg.types.declaration_of(file, node)
+        stmt = d.statement if d is not None else None
+        return stmt is not None and stmt.type == "const_spec"
+    return False

@@ -35,6 +35,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMHTTP,
 )
 from steadygo.golang.client_pools import client_pools, settle_defaults
+from steadygo.golang.error_flow import package_error_flow
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
 from steadygo.golang.metric_defs import registration
 from steadygo.golang.parse import ancestors, captures, enclosing_function, string_value, text, unparen
@@ -181,6 +182,11 @@ class ServiceFacts:
     # the module root ("." at the root).
     import_edges: list[str] = field(default_factory=list)
     mains: list[str] = field(default_factory=list)
+    # where errors go (golang.error_flow): "checker>callee" hand-offs of a call's error,
+    # the module functions that run errors.Is/As on a parameter, "G<F" error returns
+    error_checks: list[str] = field(default_factory=list)
+    error_inspectors: list[str] = field(default_factory=list)
+    error_returns: list[str] = field(default_factory=list)
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -197,6 +203,7 @@ class ServiceFacts:
 def merge_facts(items) -> ServiceFacts:
     """One ServiceFacts for many packages (lists concatenated, in order)."""
     out = ServiceFacts()
+    seen_by_field: dict[str, set] = {}  # the module's error facts run to thousands of names
     for f in items:
         out.module = out.module or f.module
         out.go_version = out.go_version or f.go_version
@@ -207,10 +214,12 @@ def merge_facts(items) -> ServiceFacts:
         for s in f.signals:
             if s not in out.signals:
                 out.signals.append(s)
-        for name in ("dependencies", "loggers", "unmodelled_servers"):
+        for name in ("dependencies", "loggers", "unmodelled_servers", "error_checks", "error_inspectors", "error_returns"):
             dest = getattr(out, name)
+            seen = seen_by_field.setdefault(name, set(dest))
             for d in getattr(f, name):
-                if d not in dest:
+                if d not in seen:
+                    seen.add(d)
                     dest.append(d)
     return out
 
@@ -703,6 +712,7 @@ def _extract(pkg) -> ServiceFacts:
         _extract_file(pkg, file, facts)
         client += client_pools(pkg, file)
     facts.pools += settle_defaults(client)
+    facts.error_checks, facts.error_inspectors, facts.error_returns = package_error_flow(pkg)
     by_path = {f.relpath: f for f in pkg.files}
     for m in facts.metrics:
         m.registered = registration(pkg, m, node_of(pkg, m))
@@ -1190,6 +1200,7 @@ TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
     "otel": ("tracing", "shutdown_calls"),
     "pools": ("pools",),
     "grpc": ("grpc_servers", "grpc_health"),
+    "errors": ("error_checks", "error_inspectors", "error_returns"),
 }
 _LIST_TYPES = {
     "routes": Route, "listeners": Listener, "health_endpoints": HealthEndpoint, "shutdown_calls": ShutdownCall,
@@ -1215,7 +1226,10 @@ def facts_from_dict(d: dict) -> ServiceFacts:
                        signals=[str(s) for s in d["signals"]], dependencies=[str(s) for s in d["dependencies"]],
                        loggers=[str(s) for s in d["loggers"]],
                        unmodelled_servers=[str(s) for s in d["unmodelled_servers"]],
-                       import_edges=[str(s) for s in d["import_edges"]], mains=[str(s) for s in d["mains"]])
+                       import_edges=[str(s) for s in d["import_edges"]], mains=[str(s) for s in d["mains"]],
+                       error_checks=[str(s) for s in d.get("error_checks", ())],
+                       error_inspectors=[str(s) for s in d.get("error_inspectors", ())],
+                       error_returns=[str(s) for s in d.get("error_returns", ())])
     for name, cls in _LIST_TYPES.items():
         setattr(out, name, [_item_from_dict(cls, item) for item in d[name]])
     return out
@@ -1229,10 +1243,24 @@ def topics_digest(facts: ServiceFacts | None, topics) -> str:
 
     if facts is None or not topics:
         return ""
-    d = asdict(facts)
-    fields_ = sorted({f for t in topics for f in TOPIC_FIELDS[t]})
-    body = json.dumps([[f, d[f]] for f in fields_], sort_keys=True, default=str)
-    return hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    fields_ = tuple(sorted({f for t in topics for f in TOPIC_FIELDS[t]}))
+    # One module's facts serve every package of the module: digest each set
+    # of fields once (the error topic alone holds thousands of names), and
+    # convert only the fields asked for.
+    held = _DIGESTS.get(id(facts))
+    if held is None or held[0] is not facts:
+        held = _DIGESTS[id(facts)] = (facts, {})
+    if fields_ not in held[1]:
+        body = json.dumps([[f, _plain(getattr(facts, f))] for f in fields_], sort_keys=True, default=str)
+        held[1][fields_] = hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return held[1][fields_]
+
+
+_DIGESTS: dict[int, tuple[ServiceFacts, dict]] = {}
+
+
+def _plain(value):
+    return [asdict(x) if hasattr(x, "__dataclass_fields__") else x for x in value] if isinstance(value, list) else value
 
 
 def module_facts_of(module, package_facts) -> ServiceFacts:

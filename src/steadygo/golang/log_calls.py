@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import LOGRUS, SLOG, ZAP, ZEROLOG, ZEROLOG_LOG
+from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import text
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -93,3 +94,59 @@ LOG_CALL_HINT = re.compile(
 
 
 LOG_NAMES = sorted(LOG_METHODS | {n for names in PKG_LOG_FUNCS.values() for n in names})
+
+
+# A function named like a logger (logError, internalLogIf, s.logf,
+# auditLogger.Write): whatever it is, what it is handed ends as a log line.
+# By camel-case word, so Catalog, Dialog and Login are not loggers.
+_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_LOGGER_WORDS = frozenset({"log", "logf", "logger", "logln", "logs"})
+
+
+def named_like_logger(name: str) -> bool:
+    return any(w.lower() in _LOGGER_WORDS for w in _WORDS.findall(name))
+
+
+# Logger types by package: a call on a value of one of these is a log call
+# whatever the variable is called (``s.out.Info``, ``h.z.Warnw``).
+LOGGER_TYPES = {
+    ZAP: ("Logger", "SugaredLogger"),
+    SLOG: ("Logger",),
+    LOGRUS: ("Logger", "Entry"),
+    ZEROLOG: ("Logger", "Event", "Context"),
+    "log": ("Logger",),
+    "github.com/go-logr/logr": ("Logger",),
+    "github.com/go-kit/log": ("Logger",),
+}
+
+
+def is_logger_value(ctx: FileContext, node) -> bool:
+    """``node``'s declared type (through pkg.types) is a known logger type."""
+    t = ctx.pkg.types.type_of(ctx.file, node)
+    return t is not None and any(is_named(t, path, *names) for path, names in LOGGER_TYPES.items())
+
+
+def is_logging_call(ctx: FileContext, call) -> bool:
+    """A log call: one ``log_calls`` finds (package functions and receivers
+    named like loggers), or a logging method on a value whose type is a
+    logger type, or on the result of a chain rooted in one (``l.With(..).Info``)."""
+    ids = ctx.pkg.memo(("logging.call_ids", ctx.file.path), lambda: {c.id for c, _, _ in log_calls(ctx)})
+    if call.id in ids:
+        return True
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression" or text(fn.child_by_field_name("field")) not in LOG_METHODS:
+        return False
+    node = fn.child_by_field_name("operand")
+    for _ in range(8):  # down a With(...).Sugar() chain to the first typed value
+        if node is None:
+            return False
+        if is_logger_value(ctx, node):
+            return True
+        if node.type == "call_expression":
+            inner = node.child_by_field_name("function")
+            node = inner.child_by_field_name("operand") if inner is not None and inner.type == "selector_expression" else None
+        elif node.type == "parenthesized_expression":
+            node = node.named_child(0)
+        else:
+            return False
+    return False

@@ -82,6 +82,7 @@ _calls(_HTTP, ("NewRequest", "NewRequestWithContext"), (f"*{_HTTP}.Request", "er
 _calls("context", ("WithCancel", "WithTimeout", "WithDeadline"), ("context.Context", "context.CancelFunc"))
 _calls("context", ("WithCancelCause",), ("context.Context", "context.CancelCauseFunc"))
 _calls("context", ("Background", "TODO", "WithValue", "WithoutCancel"), ("context.Context",))
+_calls("bytes", ("NewBuffer", "NewBufferString"), ("*bytes.Buffer",))
 
 # Package-level values of other packages: (path, name) -> type
 _EXTERNAL_VALUES = {(_HTTP, "DefaultClient"): f"*{_HTTP}.Client", (_HTTP, "DefaultTransport"): f"{_HTTP}.RoundTripper"}
@@ -209,6 +210,10 @@ class PackageTypes:
                 return _EXTERNAL_VALUES.get((path, field))
             return self.field_type(self.type_of(file, operand, d), field, d)
         if t == "call_expression":
+            fn = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments").named_children
+            if fn is not None and fn.type == "identifier" and text(fn) == "new" and len(args) == 1:
+                return self._new_of(file, args[0], d)  # new(bytes.Buffer)
             res = self.results_of(file, node, d)
             return res[0] if res else None
         if t == "unary_expression":
@@ -343,6 +348,19 @@ class PackageTypes:
             todo.extend(base(t) for t in self._struct(name)[1])
             _depth += 1
         return None
+
+    def _new_of(self, file, arg, depth: int) -> str | None:
+        """``new(T)``: T parses as a type or, when it could be a value, as an
+        expression (``bytes.Buffer`` a selector, ``Repo`` an identifier)."""
+        arg = unparen(arg)
+        if arg is not None and arg.type == "selector_expression":
+            q = file.qualified(arg)
+            return f"*{q[0]}.{q[1]}" if q is not None and q[0] != "." else None
+        if arg is not None and arg.type == "identifier":
+            name = text(arg)
+            return "*" + name if name in self._scan()._types or name in _PREDECLARED else None
+        inner = self.resolve_type(file, arg, depth)
+        return "*" + inner if inner is not None else None
 
     def resolve_type(self, file, tnode, _depth: int = 0) -> str | None:
         """A type expression, resolved through ``file``'s imports and the

@@ -5,11 +5,13 @@ Error from a call known to fail in production (Exec, Commit, Scan, Encode, Unmar
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, method_and_operand
 from steadygo.golang.frameworks import SQL_DRIVERS
+from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -41,8 +43,8 @@ class ErrorDiscarded(GoRule):
         db = any(f.imports.imports_prefix(p) for p in SQL_DRIVERS)
         for call in calls_named(ctx, "Unmarshal", "Exec", "ExecContext", "NamedExec", "NamedExecContext", "Commit", "Scan", "Encode", "Close", "Flush", "Write", "WriteString"):
             how = _discard_kind(call)
-            if how is None:
-                continue
+            if how is None or _nolint_errcheck(ctx.file, call):
+                continue  # //nolint:errcheck: the author has decided, golangci-lint's way
             what = self._known_failing(ctx, call, db, how)
             if what is None:
                 continue
@@ -65,21 +67,24 @@ class ErrorDiscarded(GoRule):
             return "a failed commit means nothing was written, yet the caller is told it was"
         if db and method == "Scan" and args and how == "stmt" and _is_rows_like(ctx, call, operand):
             return "a failed scan leaves the destination zero-valued and the code uses it as real data"
-        if method == "Encode" and args and how != "blank" and _from_constructor(ctx, call, operand, _ENCODERS):
+        if method == "Encode" and args and how != "blank":
+            enc = _from_constructor(ctx, call, operand, _ENCODERS, want_call=True)
+            if enc is None or _writes_to_memory(ctx, call, enc) or _final_response_write(ctx, call, enc, how):
+                return None
             return "an encoding failure leaves a truncated or empty body that the client takes as complete"
         if method in ("Close", "Flush") and not args and how != "go":
             origin = _from_constructor(ctx, call, operand, _WRITER_OPENERS, want_call=True)
             if origin is None and method == "Flush":
                 origin = _from_constructor(ctx, call, operand, _BUFIO_WRITERS, want_call=True)
-            if origin is None or _read_only_open(f, origin):
-                return None
+            if origin is None or _read_only_open(f, origin) or _writes_to_memory(ctx, call, origin):
+                return None  # a read-only file, or a writer over a bytes.Buffer: Close/Flush cannot fail on I/O
             if _checked_elsewhere(ctx, call, operand, method) or _in_error_path(call):
                 return None
             return (f"{method} flushes buffered data and reports write errors (disk full, quota, NFS); ignoring it "
                     "means a truncated file or stream looks complete; check it (or return it from a deferred func)")
         if method in ("Write", "WriteString") and args and how == "stmt":
             origin = _from_constructor(ctx, call, operand, _CONN_OPENERS, want_call=True)
-            if origin is not None and not _read_only_open(f, origin):
+            if origin is not None and not _read_only_open(f, origin) and not _writes_to_memory(ctx, call, origin):
                 return "a short or failed write is silently lost"
         return None
 
@@ -209,3 +214,70 @@ def _in_error_path(call) -> bool:
             if "err" in cond and "nil" in cond:
                 return True
     return False
+
+
+_NOLINT = re.compile(r"//nolint(?::[\w,-]*\berrcheck\b|\s|$)")  # a directive has no space after //
+_IN_MEMORY = (("bytes", "Buffer"), ("strings", "Builder"), ("hash", "Hash"), ("hash", "Hash32"), ("hash", "Hash64"))
+_ALL_WRITERS = _WRITER_OPENERS | _BUFIO_WRITERS | _ENCODERS
+
+
+def _nolint_errcheck(file, call) -> bool:
+    """``//nolint:errcheck`` (or a bare ``//nolint``) on the call's line or
+    the line above, as golangci-lint reads it."""
+    line = call.start_point[0]
+    lines = file.lines
+    return any(0 <= i < len(lines) and _NOLINT.search(lines[i]) for i in (line, line - 1))
+
+
+def _writes_to_memory(ctx, call, ctor, depth: int = 0) -> bool:
+    """The writer ``ctor`` builds writes into memory: a bytes.Buffer, a
+    strings.Builder or a hash (their Write never fails), directly or through
+    another writer built on one (gzip over a buffer)."""
+    args = ctor.child_by_field_name("arguments").named_children
+    if not args or depth > 3:
+        return False
+    dest = unparen(args[0])
+    if dest is None:
+        return False
+    if _is_hash_ctor(ctx.file, dest):
+        return True
+    if dest.type == "identifier":
+        fi = ctx.funcs.enclosing(call)
+        if fi is not None and any(_is_hash_ctor(ctx.file, unparen(rhs)) for rhs in ctx.pkg.assigned_from(fi.body, text(dest))):
+            return True
+    typ = ctx.pkg.types.type_of(ctx.file, dest)
+    if typ is not None and any(is_named(typ, p, n) for p, n in _IN_MEMORY):
+        return True
+    if dest.type == "identifier":
+        inner = _from_constructor(ctx, call, dest, _ALL_WRITERS, want_call=True)
+        return inner is not None and _writes_to_memory(ctx, call, inner, depth + 1)
+    return False
+
+
+def _is_hash_ctor(file, node) -> bool:
+    """sha256.New(), fnv.New64a(), hmac.New(...): a hash.Hash."""
+    if node is None or node.type != "call_expression":
+        return False
+    t = file.call_target(node)
+    return t is not None and t[0].startswith(("crypto/", "hash/")) and t[1].startswith("New")
+
+
+def _final_response_write(ctx, call, enc, how: str) -> bool:
+    """``json.NewEncoder(w).Encode(v)`` as a handler's last word to its
+    ResponseWriter: the status and headers are already sent, a failure means
+    the client went away, and nothing is left to do about it."""
+    if how != "stmt":
+        return False
+    args = enc.child_by_field_name("arguments").named_children
+    if not args or unparen(args[0]).type != "identifier":
+        return False
+    fi = ctx.funcs.enclosing(call)
+    name = text(unparen(args[0]))
+    if fi is None or not any(p.name == name and p.type_text.endswith("ResponseWriter") for p in fi.params):
+        return False
+    if any(n.type == "for_statement" for n in ancestors(call) if n.start_byte > fi.node.start_byte):
+        return False  # one of many writes: the loop goes on after a failed one
+    nxt = call.parent.next_named_sibling
+    while nxt is not None and nxt.type == "comment":
+        nxt = nxt.next_named_sibling
+    return nxt is None or nxt.type == "return_statement"

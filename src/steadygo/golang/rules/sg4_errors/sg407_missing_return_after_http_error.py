@@ -9,6 +9,7 @@ from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, method_and_operand
 from steadygo.golang.flow import terminates
 from steadygo.golang.frameworks import GIN
+from steadygo.golang.log_calls import is_logging_call, named_like_logger
 from steadygo.golang.parse import FUNC_TYPES, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -45,7 +46,7 @@ class MissingReturnAfterHttpError(GoRule):
             label = self._error_write(ctx, call)
             if label is None:
                 continue
-            nxt = self._continues_with(f, stmt)
+            nxt = self._continues_with(ctx, stmt)
             if nxt is not None:
                 ctx.report(call, f"{label} writes the error response but the handler goes on to line "
                            f"{nxt.start_point[0] + 1}: the refused work still runs and a second response is written; return right after it")
@@ -81,14 +82,15 @@ class MissingReturnAfterHttpError(GoRule):
         return q is not None and q[0] == "net/http" and q[1].startswith("Status") and q[1] not in _SUCCESS_STATUSES
 
     @staticmethod
-    def _continues_with(f, stmt):
+    def _continues_with(ctx, stmt):
         """The first statement that runs after ``stmt`` and does real work
         (not a log line or metric), or None when control leaves first."""
+        f = ctx.file
         cur = stmt
         while True:
             n = cur.next_named_sibling
             while n is not None:
-                if n.type == "comment" or _is_log_stmt(n) or _is_cleanup_stmt(n):
+                if n.type == "comment" or _is_log_stmt(ctx, n) or _is_cleanup_stmt(n):
                     n = n.next_named_sibling
                     continue
                 if n.type in ("return_statement", "goto_statement", "break_statement", "continue_statement") or terminates(f, n):
@@ -136,12 +138,19 @@ def _is_cleanup_stmt(stmt) -> bool:
     return bool(_CLEANUP.match(name))
 
 
-def _is_log_stmt(stmt) -> bool:
+def _is_log_stmt(ctx, stmt) -> bool:
+    """A log line or a metric: by the logger's type (zap, slog, logrus,
+    zerolog, log.Logger, whatever the variable is called), a receiver named
+    like a logger, or a callee named like one (``logError(w, err)``)."""
     if stmt.type != "expression_statement":
         return False
     call = unparen(stmt.named_child(0))
     if call is None or call.type != "call_expression":
         return False
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    if named_like_logger(name) or is_logging_call(ctx, call):
+        return True
     m, operand = method_and_operand(call)
     if not m:
         return False

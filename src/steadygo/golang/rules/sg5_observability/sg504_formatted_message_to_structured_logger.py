@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import LOGRUS, SLOG, ZAP, ZEROLOG, ZEROLOG_LOG
+from steadygo.golang.consts import is_constant
 from steadygo.golang.log_calls import log_calls
-from steadygo.golang.parse import string_value, text, unparen
+from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -57,9 +58,11 @@ class FormattedMessageToStructuredLogger(GoRule):
                 fi = ctx.funcs.enclosing(call)
                 if sargs and sargs[0].type == "identifier" and fi is not None and any(p.name == text(sargs[0]) for p in fi.params):
                     continue  # a Printf-style adapter (Infof(format, args...)) has no fields to give
+                if all(is_constant(ctx.pkg, f, a) for a in sargs):
+                    continue  # Sprintf of constants: the same message every time, no value to search by
                 how = "fmt.Sprintf"
             elif msg is not None and msg.type == "binary_expression" and text(msg.child_by_field_name("operator")) == "+":
-                if any(string_value(x) is None for x in (msg.child_by_field_name("left"), msg.child_by_field_name("right"))):
+                if not is_constant(ctx.pkg, f, msg):
                     how = "string concatenation"
             if how:
                 ctx.report(msg, f"message built with {how} for {label}: values baked into the message cannot be "
