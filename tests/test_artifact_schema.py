@@ -95,3 +95,28 @@ def test_agrees_on_planted_wrong_types(pick, value):
     path, target, key = leaves[pick % len(leaves)]
     target[key] = value
     assert (not k8s_schema.validate(obj)) is _reference_ok(obj)
+
+
+def test_lazy_definitions_equal_the_whole_file():
+    """The definitions are decoded one by one when first used; each must be
+    what decoding the whole file gives, and every key must be found."""
+    import json
+
+    with open(os.path.join(k8s_schema.schema_dir(VERSION), "_definitions.json"), encoding="utf-8") as fh:
+        text = fh.read()
+    whole = json.loads(text)["$defs"]
+    lazy = k8s_schema._LazyDefinitions.of(text)
+    assert lazy is not None, "the shipped file's layout changed: the schema is now decoded whole (slower)"
+    assert lazy.names() == list(whole)
+    for name, value in whole.items():
+        assert lazy.get(name) == value
+    assert lazy.get("io.k8s.no.such.Thing", {}) == {}
+
+
+@pytest.mark.parametrize("text", [
+    '{"$defs": {"a": {}}}',  # not indented: decoded whole
+    '{\n  "$defs": {\n    "a": "text"\n  }\n}',  # a value that is not an object
+    '{\n  "$defs": {\n    "a\\"b": {\n    }\n  }\n}',  # an escaped key
+])
+def test_lazy_definitions_refuse_other_layouts(text):
+    assert k8s_schema._LazyDefinitions.of(text) is None

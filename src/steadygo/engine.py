@@ -25,7 +25,6 @@ import re
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -469,6 +468,10 @@ def scan(
             nonlocal pool
             nfiles = sum(len(t.paths) for t in tasks)
             if pool is None and workers > 1 and nfiles >= PARALLEL_MIN_FILES and len(tasks) > 1:
+                # imported here: concurrent.futures.process brings multiprocessing,
+                # socket, subprocess and logging (~30 ms), for big trees only
+                from concurrent.futures import ProcessPoolExecutor
+
                 pool = ProcessPoolExecutor(max_workers=workers)
             if pool is None:
                 keep = total_files <= KEEP_TREES_MAX_FILES

@@ -7,7 +7,6 @@ import contextlib
 import gc
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from steadygo.artifacts import gomod_facts, k8s_facts, k8s_schema
@@ -22,6 +21,7 @@ from steadygo.discovery import Diagnostic, display_path
 # Below this many files a process pool costs more than it saves (~0.1 s to
 # start two workers; libyaml composes ~1,000 manifest files a second a core).
 PARALLEL_MIN_FILES = 200
+PARSE_GC_THRESHOLD = 100_000  # gen-0 threshold while parsing (see fewer_gc_passes)
 HELM_HINT = "unrendered Helm template, not parsed: pass rendered output with `helm template ... | steadygo check --k8s -`"
 
 
@@ -100,6 +100,8 @@ def _collect(files, base: str, validate_schema: bool, jobs: int | None) -> Colle
         return _ordered(files, base, [_collect_serial(list(zip(files, kinds)), base, validate_schema)])
     size = -(-len(yaml_files) // workers)
     chunks = [yaml_files[i:i + size] for i in range(0, len(yaml_files), size)]
+    from concurrent.futures import ProcessPoolExecutor  # here: ~30 ms of imports, for jobs > 1 only
+
     with ProcessPoolExecutor(max_workers=len(chunks), mp_context=_fork_context()) as pool:
         futures = [pool.submit(_collect_serial, c, base, validate_schema) for c in chunks]
         mine = _collect_serial(other, base, validate_schema)
@@ -142,13 +144,24 @@ def fewer_gc_passes():
     form no cycles; at the default gen-0 threshold (700) the cyclic GC
     rescans the growing heap again and again for nothing: ~30% of the time
     on 1,000 manifests.  Raised for the parse (and, in ``check``, the rules)
-    only, then restored."""
+    only, then restored.  (At 50,000 one young collection amid the facts
+    still took 20-30 ms of a 1,000-manifest run; 100,000 keeps at most that
+    many objects of cyclic garbage, which this code does not make, waiting.)"""
     old = gc.get_threshold()
-    gc.set_threshold(max(old[0], 50_000), *old[1:])
+    gc.set_threshold(max(old[0], PARSE_GC_THRESHOLD), *old[1:])
     try:
         yield
     finally:
         gc.set_threshold(*old)
+        if old[0] < PARSE_GC_THRESHOLD and not gc.get_freeze_count():
+            # What survived the parse is the facts and findings, alive till
+            # the report: moved to the oldest generation in one step (freeze
+            # then unfreeze splices lists, it scans nothing), or the next
+            # young collection at the restored threshold walks all of it
+            # (~0.1 s for 1,000 manifests) to free nothing.  Not when someone
+            # froze objects on purpose: unfreeze would let theirs go too.
+            gc.freeze()
+            gc.unfreeze()
 
 
 def _collect_serial(files, base: str, validate_schema: bool) -> Collected:

@@ -87,8 +87,74 @@ def _read_json(name: str, version: str):
 
 
 @functools.cache
-def _definitions(version: str) -> dict:
-    return (_read_json("_definitions.json", version) or {}).get("$defs", {})
+def _definitions(version: str):
+    """The ``$defs`` of ``_definitions.json``: a mapping with ``get``."""
+    folder = schema_dir(version)
+    if folder is None:
+        return {}
+    try:
+        with open(os.path.join(folder, "_definitions.json"), encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, ValueError):
+        return {}
+    lazy = _LazyDefinitions.of(text)
+    if lazy is not None:
+        return lazy
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    defs = data.get("$defs", {}) if isinstance(data, dict) else {}
+    return defs if isinstance(defs, dict) else {}
+
+
+class _LazyDefinitions:
+    """Each definition decoded when the compiler first asks for it.  Decoding
+    the whole 1.8 MB file takes ~25 ms of every run, and a manifest set needs
+    a few dozen of its ~860 definitions.  The file is written by ``json.dump``
+    with an indent of 2: a line indented by exactly four spaces and opening
+    with a quote is a key of ``$defs`` (the only object at depth 1), and its
+    value, an object, starts at the ``{`` ending that line.  A file of any
+    other shape is decoded whole (``of`` returns None)."""
+
+    __slots__ = ("_text", "_at", "_done")
+    _HEAD = '{\n  "$defs": {\n'
+    _decode = json.JSONDecoder().raw_decode
+
+    def __init__(self, text: str, at: dict[str, int]):
+        self._text, self._at, self._done = text, at, {}
+
+    @classmethod
+    def of(cls, text: str) -> "_LazyDefinitions | None":
+        if not text.startswith(cls._HEAD):
+            return None
+        at: dict[str, int] = {}
+        find = text.find
+        i = find('\n    "')
+        while i >= 0:
+            j = find('": {\n', i + 6)
+            name = text[i + 6:j]
+            if j < 0 or "\n" in name or '"' in name or "\\" in name or name in at:
+                return None
+            at[name] = j + 3
+            i = find('\n    "', j)
+        return cls(text, at) if at else None
+
+    def get(self, name: str, default=None):
+        hit = self._done.get(name)
+        if hit is None:
+            at = self._at.get(name)
+            if at is None:
+                return default
+            try:
+                hit = self._decode(self._text, at)[0]
+            except ValueError:
+                return default
+            self._done[name] = hit
+        return hit
+
+    def names(self) -> list[str]:
+        return list(self._at)
 
 
 @functools.cache

@@ -10,7 +10,8 @@ each collection gets a small line record beside it:
 * a mapping's record maps the raw text of each key to ``(line, record of the
   value)`` (the first occurrence of a duplicate key, as a node search finds);
 * a sequence's record is the list of ``(line, record of the item)``;
-* a scalar's record is ``None``.
+* a scalar's record is ``None``, and its entry the bare line: ``(line, None)``
+  would be a tuple more for each of the ~170 scalars of a manifest file.
 
 The semantics are those of PyYAML's safe composer followed by the plain-data
 conversion this project used before (``tests/test_yaml_data.py`` compares the
@@ -113,7 +114,10 @@ class KeyLines:
                 return default
             if hit is None:
                 return default
-            line, record = hit
+            if hit.__class__ is int:
+                line, record = hit, None
+            else:
+                line, record = hit
         return default if line is None else line
 
     def deepest(self, path):
@@ -128,7 +132,10 @@ class KeyLines:
                 break
             if hit is None:
                 break
-            line, record = hit
+            if hit.__class__ is int:
+                line, record = hit, None
+            else:
+                line, record = hit
         return line
 
 
@@ -200,7 +207,7 @@ class _Builder:
                     value = scalar_value(tag, text)
                 if not top.is_map:
                     top.value.append(value)
-                    top.record.append((event.start_mark.line + 1, None))
+                    top.record.append(event.start_mark.line + 1)
                     continue
                 if top.key is not _NO_KEY:
                     self._scalar_value(top, value, event.start_mark.line + 1)
@@ -228,9 +235,9 @@ class _Builder:
                 top.value[key] = item
                 record = top.record
                 if text not in record:
-                    record[text] = (key_line, None)
+                    record[text] = key_line
                 if key.__class__ is not str and key not in record:
-                    record[key] = (key_line, None)
+                    record[key] = key_line
             elif cls is MapStart or cls is SeqStart:
                 if event.anchor is not None:
                     self._anchor_seen(event.anchor, event.start_mark)
@@ -279,9 +286,9 @@ class _Builder:
         top.value[key] = value
         raw = top.key_raw
         if raw is not None:
-            top.record.setdefault(raw, (top.key_line, None))
+            top.record.setdefault(raw, top.key_line)
             if key.__class__ is not str:
-                top.record.setdefault(key, (top.key_line, None))
+                top.record.setdefault(key, top.key_line)
 
     def _rare(self, event) -> bool:
         """Aliases and document/stream boundaries; True at the stream's end."""
@@ -337,7 +344,7 @@ class _Builder:
         top = stack[-1]
         if not top.is_map:
             top.value.append(value)
-            top.record.append((line, record))
+            top.record.append(line if record is None else (line, record))
             return
         key = top.key
         if key is _NO_KEY:
@@ -354,7 +361,7 @@ class _Builder:
         top.value[key] = value
         raw_key = top.key_raw
         if raw_key is not None:
-            entry = (top.key_line, record)
+            entry = top.key_line if record is None else (top.key_line, record)
             top.record.setdefault(raw_key, entry)
             if key.__class__ is not str:
                 top.record.setdefault(key, entry)  # found by its value too: lines.get(('ports', 80))
