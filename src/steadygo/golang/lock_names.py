@@ -39,10 +39,22 @@ class Func:
     recv_type: object = None  # type node of the receiver
     params: list = field(default_factory=list)  # [(name, type node)]
     outer: "Func | None" = None
-    # name -> ("type", type node) | ("expr", expression node, index) | ("range", expr node)
-    env: dict = field(default_factory=dict)
     recv_name: str = ""
     results: list = field(default_factory=list)  # result type nodes
+    # the query runner that reads the locals (collect_functions sets it); the
+    # locals are read on first use: most functions of a big package are never
+    # looked into
+    _captures: object = field(default=None, repr=False)
+    _env: dict | None = field(default=None, repr=False)
+
+    @property
+    def env(self) -> dict:
+        """name -> ("type", type node) | ("expr", expression node, index) | ("range", expr node)"""
+        if self._env is None:
+            self._env = {}
+            if self.body is not None and self._captures is not None:
+                _bind_locals(self, self.body, self._captures)
+        return self._env
 
     @property
     def fid(self) -> int:
@@ -407,8 +419,7 @@ def collect_functions(types: PackageTypes, files, captures) -> None:
             if key is not None and key not in types.funcs:
                 types.funcs[key] = fn
             types.all_funcs.append(fn)
-            if body is not None:
-                _bind_locals(fn, body, captures)
+            fn._captures = captures  # its locals are bound when first looked up (Func.env)
             stack.append(fn)
 
 
