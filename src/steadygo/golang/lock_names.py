@@ -37,15 +37,29 @@ class Func:
     key: str | None  # "name" / "Type.name" for declarations, None for literals
     body: object
     recv_type: object = None  # type node of the receiver
-    params: list = field(default_factory=list)  # [(name, type node)]
     outer: "Func | None" = None
     recv_name: str = ""
-    results: list = field(default_factory=list)  # result type nodes
-    # the query runner that reads the locals (collect_functions sets it); the
-    # locals are read on first use: most functions of a big package are never
-    # looked into
+    # the query runner that reads the locals (collect_functions sets it).
+    # Parameters, results and locals are read on first use: most functions
+    # of a big package are never looked into.
     _captures: object = field(default=None, repr=False)
     _env: dict | None = field(default=None, repr=False)
+    _params: list | None = field(default=None, repr=False)
+    _results: list | None = field(default=None, repr=False)
+
+    @property
+    def params(self) -> list:
+        """[(name, type node)]"""
+        if self._params is None:
+            self._params = _params_of(self.node.child_by_field_name("parameters"))
+        return self._params
+
+    @property
+    def results(self) -> list:
+        """The result type nodes."""
+        if self._results is None:
+            self._results = _results_of(self.node)
+        return self._results
 
     @property
     def env(self) -> dict:
@@ -404,8 +418,6 @@ def collect_functions(types: PackageTypes, files, captures) -> None:
             body = node.child_by_field_name("body")
             key = None
             fn = Func(node=node, file=f, key=None, body=body, outer=stack[-1] if stack else None)
-            fn.params = _params_of(node.child_by_field_name("parameters"))
-            fn.results = _results_of(node)
             if node.type == "function_declaration":
                 key = text(node.child_by_field_name("name"))
             elif node.type == "method_declaration":
