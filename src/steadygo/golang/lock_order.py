@@ -117,9 +117,9 @@ class LockFacts:
     _rest: object = None
 
     def _complete(self) -> None:
-        rest, self._rest = self._rest, None
-        if rest is not None:
-            rest()
+        if self._rest is not None:
+            self._rest()  # a file's time budget may stop it: then the next rule asking starts it again
+            self._rest = None
 
     @property
     def events(self) -> dict:
@@ -211,6 +211,7 @@ def _analyse(pkg) -> LockFacts:
         an.events_of(fn)
 
     def rest():
+        an._busy.clear()  # left over when a budget stopped an earlier try mid-walk
         for fn in types.all_funcs:
             an.events_of(fn)
 
