@@ -215,6 +215,7 @@ class Resolver:
         # (kind, function, node, index) -> answer: chains of locals resolve the
         # same sub-expressions again and again (a cut-off answer is kept too)
         self._memo: dict = {}
+        self._methods: set | None = None
 
     def lookup(self, fn: Func, name: str):
         """(root, binding, declaring func) of an identifier seen in ``fn``."""
@@ -367,15 +368,27 @@ class Resolver:
         if f is None:
             return None
         if f.type == "identifier":
-            root, _, _ = self.lookup(fn, text(f))
-            return self.types.funcs.get(text(f)) if root is None else None
+            name = text(f)
+            if name not in self.types.funcs:
+                return None  # no package function of that name, whatever the name resolves to
+            root, _, _ = self.lookup(fn, name)
+            return self.types.funcs.get(name) if root is None else None
         if f.type == "selector_expression":
+            method = text(f.child_by_field_name("field"))
+            if method not in self._method_names():
+                return None  # no method of that name in the package: the receiver's type cannot matter
             recv = self.expr_type(fn, f.child_by_field_name("operand"), steps + 1)
             rname = named(recv)
             if rname is None:
                 return None
-            return self.types.funcs.get(f"{rname}.{text(f.child_by_field_name('field'))}")
+            return self.types.funcs.get(f"{rname}.{method}")
         return None
+
+    def _method_names(self) -> set:
+        # built on first use: the package's functions are all collected by then
+        if self._methods is None:
+            self._methods = {k.split(".", 1)[1] for k in self.types.funcs if "." in k}
+        return self._methods
 
 
 _DECLS_Q = """
