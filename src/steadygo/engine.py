@@ -46,7 +46,7 @@ from steadygo.result import ScanResult
 
 PARALLEL_MIN_FILES = 150
 # In-process scans keep the trees of packages that need the second pass, up to
-# this many files in all; past it they are parsed again (memory over speed).
+# this many files in all; past it the rest are parsed again (memory over speed).
 KEEP_TREES_MAX_FILES = 1000
 # A scanned sub-tree's module is read for facts only up to this many packages
 # beyond the scan (a monorepo root is not worth a minute of facts).
@@ -451,7 +451,6 @@ def scan(
                      use_cache, role_override=override, **kw)
 
     first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
-    total_files = sum(len(t.paths) for t in first)
     workers = max(1, min(jobs or os.cpu_count() or 1, 64))
     done = 0
     steps = len(first)
@@ -463,6 +462,7 @@ def scan(
             progress(min(done, steps), steps)
 
     pool = None
+    kept_files = [0]
     try:
         def run_all(tasks):
             nonlocal pool
@@ -474,9 +474,15 @@ def scan(
 
                 pool = ProcessPoolExecutor(max_workers=workers)
             if pool is None:
-                keep = total_files <= KEEP_TREES_MAX_FILES
+                # the trees of packages that go on to the second pass, up to
+                # KEEP_TREES_MAX_FILES files in all (in a big tree only a few
+                # packages serve, so they are usually all kept)
                 for t in tasks:
-                    yield analyse_package(t, keep_package=keep and not t.second_pass)
+                    keep = not t.second_pass and kept_files[0] + len(t.paths) <= KEEP_TREES_MAX_FILES
+                    res = analyse_package(t, keep_package=keep)
+                    if res.package is not None:
+                        kept_files[0] += len(res.package.files)
+                    yield res
             else:
                 # Big packages first, one per task, so no worker is left finishing
                 # a batch of the largest directories while the other idles.

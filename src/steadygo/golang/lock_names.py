@@ -37,12 +37,38 @@ class Func:
     key: str | None  # "name" / "Type.name" for declarations, None for literals
     body: object
     recv_type: object = None  # type node of the receiver
-    params: list = field(default_factory=list)  # [(name, type node)]
     outer: "Func | None" = None
-    # name -> ("type", type node) | ("expr", expression node, index) | ("range", expr node)
-    env: dict = field(default_factory=dict)
     recv_name: str = ""
-    results: list = field(default_factory=list)  # result type nodes
+    # the query runner that reads the locals (collect_functions sets it).
+    # Parameters, results and locals are read on first use: most functions
+    # of a big package are never looked into.
+    _captures: object = field(default=None, repr=False)
+    _env: dict | None = field(default=None, repr=False)
+    _params: list | None = field(default=None, repr=False)
+    _results: list | None = field(default=None, repr=False)
+
+    @property
+    def params(self) -> list:
+        """[(name, type node)]"""
+        if self._params is None:
+            self._params = _params_of(self.node.child_by_field_name("parameters"))
+        return self._params
+
+    @property
+    def results(self) -> list:
+        """The result type nodes."""
+        if self._results is None:
+            self._results = _results_of(self.node)
+        return self._results
+
+    @property
+    def env(self) -> dict:
+        """name -> ("type", type node) | ("expr", expression node, index) | ("range", expr node)"""
+        if self._env is None:
+            self._env = {}
+            if self.body is not None and self._captures is not None:
+                _bind_locals(self, self.body, self._captures)
+        return self._env
 
     @property
     def fid(self) -> int:
@@ -189,6 +215,7 @@ class Resolver:
         # (kind, function, node, index) -> answer: chains of locals resolve the
         # same sub-expressions again and again (a cut-off answer is kept too)
         self._memo: dict = {}
+        self._methods: set | None = None
 
     def lookup(self, fn: Func, name: str):
         """(root, binding, declaring func) of an identifier seen in ``fn``."""
@@ -341,15 +368,27 @@ class Resolver:
         if f is None:
             return None
         if f.type == "identifier":
-            root, _, _ = self.lookup(fn, text(f))
-            return self.types.funcs.get(text(f)) if root is None else None
+            name = text(f)
+            if name not in self.types.funcs:
+                return None  # no package function of that name, whatever the name resolves to
+            root, _, _ = self.lookup(fn, name)
+            return self.types.funcs.get(name) if root is None else None
         if f.type == "selector_expression":
+            method = text(f.child_by_field_name("field"))
+            if method not in self._method_names():
+                return None  # no method of that name in the package: the receiver's type cannot matter
             recv = self.expr_type(fn, f.child_by_field_name("operand"), steps + 1)
             rname = named(recv)
             if rname is None:
                 return None
-            return self.types.funcs.get(f"{rname}.{text(f.child_by_field_name('field'))}")
+            return self.types.funcs.get(f"{rname}.{method}")
         return None
+
+    def _method_names(self) -> set:
+        # built on first use: the package's functions are all collected by then
+        if self._methods is None:
+            self._methods = {k.split(".", 1)[1] for k in self.types.funcs if "." in k}
+        return self._methods
 
 
 _DECLS_Q = """
@@ -392,8 +431,6 @@ def collect_functions(types: PackageTypes, files, captures) -> None:
             body = node.child_by_field_name("body")
             key = None
             fn = Func(node=node, file=f, key=None, body=body, outer=stack[-1] if stack else None)
-            fn.params = _params_of(node.child_by_field_name("parameters"))
-            fn.results = _results_of(node)
             if node.type == "function_declaration":
                 key = text(node.child_by_field_name("name"))
             elif node.type == "method_declaration":
@@ -407,8 +444,7 @@ def collect_functions(types: PackageTypes, files, captures) -> None:
             if key is not None and key not in types.funcs:
                 types.funcs[key] = fn
             types.all_funcs.append(fn)
-            if body is not None:
-                _bind_locals(fn, body, captures)
+            fn._captures = captures  # its locals are bound when first looked up (Func.env)
             stack.append(fn)
 
 

@@ -20,6 +20,7 @@ issue 18 part 2.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 
 from steadygo.golang.lock_names import Func, PackageTypes, Ref, Resolver, collect_functions, named
@@ -106,10 +107,34 @@ class LockFacts:
     reacquired: list = field(default_factory=list)
     blocked: list = field(default_factory=list)
     writers: set = field(default_factory=set)  # classes some function Lock()s for writing
-    events: dict = field(default_factory=dict)  # fid -> [Event] of the function, callees expanded
     funcs: list = field(default_factory=list)  # every Func of the package
-    called: set = field(default_factory=set)  # fids of the functions some function of the package calls
-    buffered: set = field(default_factory=set)  # classes of channels made with a capacity
+    # Filled by the walks, and complete only once every function is walked:
+    # read them through the properties below.
+    _events: dict = field(default_factory=dict)  # fid -> [Event] of the function, callees expanded
+    _called: set = field(default_factory=set)  # fids of the functions some function of the package calls
+    _buffered: set = field(default_factory=set)  # classes of channels made with a capacity
+    # Walks the functions not walked yet (see _analyse); None once done.
+    _rest: object = None
+
+    def _complete(self) -> None:
+        if self._rest is not None:
+            self._rest()  # a file's time budget may stop it: then the next rule asking starts it again
+            self._rest = None
+
+    @property
+    def events(self) -> dict:
+        self._complete()
+        return self._events
+
+    @property
+    def called(self) -> set:
+        self._complete()
+        return self._called
+
+    @property
+    def buffered(self) -> set:
+        self._complete()
+        return self._buffered
 
     def counterparts(self, cls: str | None, op_kinds: set, chan_cls: str | None, besides: Func, taken_before: bool = False,
                      origin: Func | None = None):
@@ -172,9 +197,73 @@ def _analyse(pkg) -> LockFacts:
     collect_functions(types, pkg.files, captures)
     facts.funcs = types.all_funcs
     an = _Analysis(types, facts)
+    # Only a function that can hold a lock adds edges, relocks or blocked
+    # operations: one that calls Lock()/RLock() itself, or one that calls a
+    # helper returning with its lock held (known once the lockers are
+    # walked).  The rest (most of a big package: 8,000 of runtime's 8,500
+    # functions) matter only as the other side of a blocked operation, so
+    # they are walked when a rule first asks for that (``counterparts``).
+    lockers = _calling(types.all_funcs, pkg, ("Lock", "RLock"))
     for fn in types.all_funcs:
+        if fn.fid in lockers:
+            an.events_of(fn)
+    for fn in _callers(types.all_funcs, pkg, an.res, an.exit_held):
         an.events_of(fn)
+
+    def rest():
+        an._busy.clear()  # left over when a budget stopped an earlier try mid-walk
+        for fn in types.all_funcs:
+            an.events_of(fn)
+
+    facts._rest = rest
     return facts
+
+
+def _calling(funcs: list, pkg, names) -> set:
+    """fids of the functions whose body (nested literals included) calls one
+    of ``names``, from the package's call index rather than another walk."""
+    starts: dict[int, list[int]] = {}
+    for name in names:
+        for f, call in pkg.calls_to(name):
+            starts.setdefault(id(f), []).append(call.start_byte)
+    for lst in starts.values():
+        lst.sort()
+    out = set()
+    for fn in funcs:
+        lst = starts.get(id(fn.file)) if fn.body is not None else None
+        if lst:
+            i = bisect.bisect_left(lst, fn.body.start_byte)
+            if i < len(lst) and lst[i] < fn.body.end_byte:
+                out.add(fn.fid)
+    return out
+
+
+def _callers(funcs: list, pkg, res: Resolver, targets: dict) -> list:
+    """The functions, in order, with a call that resolves to one of
+    ``targets`` (fids): asked of every function whose body holds the call,
+    as the walk of each of them would ask."""
+    if not targets:
+        return []
+    names = {fn.key.rsplit(".", 1)[-1] for fn in funcs if fn.fid in targets and fn.key}
+    by_file: dict[int, list] = {}
+    for fn in funcs:  # per file in source order, outer before inner
+        by_file.setdefault(id(fn.file), []).append(fn)
+    starts = {k: [fn.node.start_byte for fn in v] for k, v in by_file.items()}
+    found = set()
+    for name in sorted(names):
+        for f, call in pkg.calls_to(name):
+            lst = by_file.get(id(f))
+            if not lst:
+                continue
+            i = bisect.bisect_right(starts[id(f)], call.start_byte) - 1
+            g = lst[i] if i >= 0 else None
+            while g is not None:
+                if g.body is not None and g.body.start_byte <= call.start_byte < g.body.end_byte:
+                    callee = res.callee(g, call)
+                    if callee is not None and callee.fid in targets:
+                        found.add(g.fid)
+                g = g.outer
+    return [fn for fn in funcs if fn.fid in found]
 
 
 def _is_waitgroup(resolver: Resolver, fn: Func, operand) -> bool:
@@ -195,7 +284,7 @@ class _Analysis:
         self.exit_held: dict[int, list] = {}  # fid -> locks the function returns with, on every way out
 
     def events_of(self, fn: Func) -> list:
-        got = self.facts.events.get(fn.fid)
+        got = self.facts._events.get(fn.fid)
         if got is not None:
             return got
         if fn.fid in self._busy or fn.body is None:
@@ -206,7 +295,7 @@ class _Analysis:
         w = _Walker(self, fn)
         end, done = w.block(fn.body, [], 0, None)
         self._busy.discard(fn.fid)
-        self.facts.events[fn.fid] = w.events[:_MAX_EVENTS]
+        self.facts._events[fn.fid] = w.events[:_MAX_EVENTS]
         states = w.exits + ([] if done else [end])
         if states:
             keep = [h for h in _meet(states) if not h.deferred and h.event.fn is fn and not h.event.via
@@ -341,7 +430,7 @@ class _Walker:
             if _buffered_make(rhs):
                 ref = self.res.ref(self.fn, lhs)
                 if ref.cls is not None:
-                    self.an.facts.buffered.add(ref.cls)
+                    self.an.facts._buffered.add(ref.cls)
 
     def expression_statement(self, s, held, depth, loop):
         call = unparen(s.named_child(0))
@@ -597,7 +686,7 @@ class _Walker:
         lit = k.parent.parent if k.parent is not None else None
         tname = named(lit.child_by_field_name("type")) if lit is not None and lit.type == "composite_literal" else None
         if tname is not None:
-            self.an.facts.buffered.add(f"{tname}.{text(key)}")
+            self.an.facts._buffered.add(f"{tname}.{text(key)}")
 
     def call(self, call, held):
         f = call.child_by_field_name("function")
@@ -615,7 +704,7 @@ class _Walker:
         callee = self.res.callee(self.fn, call)
         if callee is None or callee.body is None:
             return
-        self.an.facts.called.add(callee.fid)
+        self.an.facts._called.add(callee.fid)
         released = []  # callee-level instances the callee unlocks: its caller holds them
         taken = set()
         cur = list(held)  # what the caller holds at each point inside the callee
