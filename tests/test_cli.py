@@ -109,6 +109,7 @@ def test_example_service_findings_and_exit_code():
         ("cmd/orders/main.go", 37, "SG102"),
         ("cmd/orders/main.go", 37, "SG104"),
         ("cmd/orders/main.go", 48, "SG105"),
+        ("cmd/orders/main.go", 48, "SG106"),  # http.Get in a handler never carries r.Context()
         ("internal/upstream/pricing.go", 19, "SG105"),
         ("internal/upstream/pricing.go", 20, "SG107"),
         ("internal/upstream/pricing.go", 26, "SG106"),

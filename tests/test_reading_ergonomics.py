@@ -15,7 +15,9 @@ LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>SG\d{3
 
 
 def _run(*args):
-    proc = subprocess.run([sys.executable, "-m", "steadygo", "check", ".", "--isolated", "--no-cache", *args],
+    # the example's own config (it says the example is a service), no other
+    proc = subprocess.run([sys.executable, "-m", "steadygo", "check", ".", "--config", ".steadygo.toml", "--no-cache",
+                           *args],
                           cwd=EXAMPLE, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     return proc.stdout.splitlines()
