@@ -26,7 +26,9 @@ VERDICTS = ("TP", "FP", "DEB")
 
 
 def read_judged(paths: list[str]) -> list[dict]:
-    rows = []
+    """Judged lines of every file; a finding judged again (a re-judge under a
+    clarified policy) counts once, with the verdict of the later file."""
+    rows: dict[str, dict] = {}
     for p in paths:
         with open(p, encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
@@ -35,8 +37,8 @@ def read_judged(paths: list[str]) -> list[dict]:
                 r = json.loads(line)
                 if r.get("verdict") not in VERDICTS:
                     sys.exit(f"{p}:{n}: verdict must be one of {', '.join(VERDICTS)}, got {r.get('verdict')!r}")
-                rows.append(r)
-    return rows
+                rows[r["id"]] = r
+    return list(rows.values())
 
 
 def tally(rows: list[dict]) -> dict[str, dict]:
