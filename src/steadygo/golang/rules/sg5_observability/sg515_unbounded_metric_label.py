@@ -13,6 +13,7 @@ from steadygo.golang.facts import node_of
 from steadygo.golang.frameworks import PROMETHEUS_CLIENT
 from steadygo.golang.http_values import request_data_of
 from steadygo.golang.metric_defs import label_values, metrics_in_file
+from steadygo.golang.tenancy import user_is_tenant
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -42,11 +43,17 @@ class UnboundedMetricLabel(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         for m in metrics_in_file(ctx):
-            bad = [lab for lab in (m.labels or ()) if _UNBOUNDED.match(lab.lower())
+            bad = [lab for lab in (m.labels or ()) if (_UNBOUNDED.match(lab.lower()) and not _tenant(ctx, lab))
                    or (_CONTEXTUAL.match(lab.lower()) and _fed_from_request(ctx, m, lab))]
             if bad:
                 ctx.report(node_of(ctx.pkg, m), f"metric {m.name or '(computed name)'!r} has label(s) {', '.join(bad)} whose values are "
                            "unbounded: one time series per value; put such values in logs or traces, not labels")
+
+
+def _tenant(ctx, label: str) -> bool:
+    """``user``/``user_id`` in multi-tenant code is the tenant id (bounded by
+    the tenants configured), not an end user."""
+    return label.lower() in ("user", "userid", "user_id") and user_is_tenant(ctx.pkg)
 
 
 def _fed_from_request(ctx, m, label: str) -> bool:
