@@ -392,3 +392,17 @@ def test_bad_roles_table_is_one_line_naming_the_key(tmp_path):
     with pytest.raises(UserError) as exc:
         load(str(path))
     assert "roles.cmd/**" in str(exc.value) and "service" in str(exc.value)
+
+
+@pytest.mark.parametrize("folder", ["util/fuzzing/corpus_gen", "internal/codegen", "docs/debugging/xl-meta",
+                                    "cmd/bench", "hack/gen"])
+def test_generators_fuzz_drivers_and_docs_programs_get_no_service_advice(tmp_path, folder):
+    """Programs developers run (generators, fuzz/benchmark drivers, debugging
+    aids under docs/) are not deployed services; cmd/api still is."""
+    root = str(tmp_path / "svc")
+    _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    _write(root, "cmd/api/main.go", main)
+    _write(root, f"{folder}/main.go", main)
+    res = scan([root], _cfg("SG620"), use_cache=False, jobs=1, base=root)
+    assert [p for p, _ in _ids(res, "SG620")] == ["cmd/api/main.go"]

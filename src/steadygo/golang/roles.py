@@ -50,8 +50,11 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
 # contrib/ holds example programs and community extras around a project
 # (etcd contrib/lock, contrib/raftexample), not the deployed service;
 # raftexample, grpcexample: a folder named for the example it is.
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|documentation|contrib)/")
-_TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner)/")
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|documentation|docs|contrib)/")
+# ... and programs that generate code, corpora or docs, fuzz and benchmark
+# drivers, debugging aids: run by developers, never deployed.
+_TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
+                       r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging)/")
 
 
 def not_a_service(ctx: FileContext) -> bool:
