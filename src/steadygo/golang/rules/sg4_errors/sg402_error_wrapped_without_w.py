@@ -47,6 +47,7 @@ class ErrorWrappedWithoutW(GoRule):
         id="SG402",
         name="error-wrapped-without-w",
         severity=Severity.WARNING,
+        status="preview",  # judged on 22 real code bases: docs/rules/SG402.md
         breakpoint="Formatting an error with %v flattens it to text: where callers test the result with errors.Is/As (context.DeadlineExceeded, sql.ErrNoRows, fs.ErrNotExist ...), the test stops matching and retries, status codes and fallbacks silently take the wrong branch.",
         fix="the bare %v/%s that formats the error becomes %w",
         summary="fmt.Errorf formats an error with %v/%s where its chain matters: callers test the result with errors.Is/As, or it wraps a sentinel-bearing error.",

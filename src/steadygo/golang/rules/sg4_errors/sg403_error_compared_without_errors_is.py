@@ -44,6 +44,7 @@ class ErrorComparedWithoutErrorsIs(GoRule):
         id="SG403",
         name="error-compared-without-errors-is",
         severity=Severity.WARNING,
+        status="preview",  # judged on 22 real code bases: docs/rules/SG403.md
         breakpoint="== against another package's sentinel, or matching err.Error() text, breaks as soon as any layer wraps the error or the message changes: the not-found/timeout branch stops firing and the wrong status or retry follows.",
         fix="err == pkg.ErrX becomes errors.Is(err, pkg.ErrX) (and != becomes !errors.Is), importing errors when needed",
         summary="Error compared with == to another package's sentinel, or matched by its message text.",

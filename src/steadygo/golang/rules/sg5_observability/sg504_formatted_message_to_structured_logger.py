@@ -24,6 +24,7 @@ class FormattedMessageToStructuredLogger(GoRule):
         id="SG504",
         name="formatted-message-to-structured-logger",
         severity=Severity.INFO,
+        status="preview",  # judged on 22 real code bases: docs/rules/SG504.md
         breakpoint="A message built with Sprintf or + is a new string for every value: log search and aggregation cannot group or filter by the embedded values, and the format work is paid even when the level is disabled.",
         summary="fmt.Sprintf or string concatenation passed as the message of a structured logger (slog, zap, zerolog Msg).",
     )
