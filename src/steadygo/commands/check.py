@@ -162,7 +162,8 @@ def run(cfg: Config) -> int:
         # is joined with the code too; the bare goroutine analysis of earlier
         # versions is only drawn and its findings listed.
         doc = evidence.read_json(p)
-        if evidence.is_live_report(doc):
+        # (a hand-made report naming no checked_rules can only be drawn)
+        if evidence.is_live_report(doc) and isinstance(doc["evidence"].get("checked_rules"), list):
             live_files.append(live_evidence.from_report(doc, p))
         else:
             runtime_docs.append(evidence.from_json(doc, p))
