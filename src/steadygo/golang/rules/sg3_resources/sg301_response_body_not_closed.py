@@ -45,6 +45,18 @@ def _reads_to_end(f, call, idx: int) -> bool:
     return False
 
 
+def _sends_handler_request(ctx, call, flow) -> bool:
+    """``resp, err := rt.RoundTrip(r)`` in a net/http handler, ``r`` its own
+    request: the server cancels r's context when the handler returns, and
+    the transport's read loop gives the connection up on that cancel."""
+    fi = ctx.funcs.info(flow.fn)
+    if fi is None or fi.handler != "net/http":
+        return False
+    args = call.child_by_field_name("arguments")
+    first = unparen(args.named_children[0]) if args is not None and args.named_child_count == 1 else None
+    return first is not None and first.type == "identifier" and text(first) == fi.request_param()
+
+
 def _client_timeout(ctx, fn, flow) -> bool:
     """The call goes through an http.Client built in this file with a
     non-zero Timeout: a local ``c := http.Client{Timeout: d}`` of the same
@@ -128,6 +140,11 @@ class ResponseBodyNotClosed(GoRule):
                 ctx.report(call, f"{var}.Body from {label} is not closed on the path that {describe_leak(found[0])}, but "
                            "every way there reads the body to its end or fails reading it, and net/http frees the "
                            f"connection either way (pooled at EOF, closed after a failed read): lower risk; {fix}",
+                           severity=Severity.INFO)
+            elif _sends_handler_request(ctx, call, flow):
+                ctx.report(call, f"{var}.Body from {label} is not closed on the path that {describe_leak(hard[0])}; the "
+                           "request sent is the handler's own, whose context net/http cancels when the handler returns, "
+                           f"and the transport then frees the connection, so the leak is bounded: lower risk; {fix}",
                            severity=Severity.INFO)
             elif _client_timeout(ctx, fn, flow):
                 ctx.report(call, f"{var}.Body from {label} is not closed on the path that {describe_leak(hard[0])}; the "
