@@ -428,7 +428,8 @@ def _tests_error_value(call, res: Resource) -> bool:
     """``errors.Is(err, target)`` / ``errors.As(err, &target)`` on the
     acquisition's error (by text: a package named errors that is not the
     standard one would be a rarity)."""
-    if not res.err_var or text(call.child_by_field_name("function")).replace(" ", "") not in ("errors.Is", "errors.As"):
+    fn = call.child_by_field_name("function")
+    if not res.err_var or fn is None or text(fn).replace(" ", "") not in ("errors.Is", "errors.As"):
         return False
     args = call.child_by_field_name("arguments")
     first = unparen(args.named_children[0]) if args is not None and args.named_child_count else None
