@@ -414,10 +414,26 @@ def _implied(cond, res: Resource, taken: bool) -> set[str]:
             if (op == "&&") != taken:
                 return set()  # a false && or a true ||: either side may be the one
             return _implied(cond.child_by_field_name("left"), res, taken) | _implied(cond.child_by_field_name("right"), res, taken)
+    if cond.type == "call_expression" and _tests_error_value(cond, res):
+        # errors.Is(err, context.DeadlineExceeded) holds only for a non-nil
+        # err; false says nothing (err may be nil or another error).
+        return {"err!="} if taken else set()
     kind = _cond_kind(cond, res)
     if not kind:
         return set()
     return {kind} if taken else {_NEGATED[kind]}
+
+
+def _tests_error_value(call, res: Resource) -> bool:
+    """``errors.Is(err, target)`` / ``errors.As(err, &target)`` on the
+    acquisition's error (by text: a package named errors that is not the
+    standard one would be a rarity)."""
+    fn = call.child_by_field_name("function")
+    if not res.err_var or fn is None or text(fn).replace(" ", "") not in ("errors.Is", "errors.As"):
+        return False
+    args = call.child_by_field_name("arguments")
+    first = unparen(args.named_children[0]) if args is not None and args.named_child_count else None
+    return first is not None and first.type == "identifier" and text(first) == res.err_var
 
 
 def in_error_branch(flow: FunctionFlow, acq, exit_node, res: Resource) -> bool:
@@ -714,3 +730,78 @@ def _reports_success(fn, ex) -> bool:
     if text(last_type) != "error":
         return True
     return unparen(values[-1]).type == "nil"
+
+
+def retry_loop_leaks(flow: FunctionFlow, acq, res: Resource, leak: Leak) -> list[Leak] | None:
+    """A retry loop with a success flag::
+
+        for attempt() {
+            resp, err = client.Do(req)
+            if err != nil { continue }
+            if resp.StatusCode != 200 { resp.Body.Close(); continue }
+            ok = true
+            break
+        }
+        if !ok { return errGaveUp }
+        defer resp.Body.Close()
+
+    ``leak`` (the ``return`` under ``if !ok`` after the loop) is reached only
+    when no iteration got as far as ``ok = true``; what is open there is what
+    an iteration left open on its way round.  So for such a leak this returns
+    the leaks of the loop body itself (the acquisition taken as scoped to
+    it, the ``ok = true; break`` exits left out): [] when every other way
+    round the loop closes the body or had no body.  None when ``leak`` is
+    not of this shape."""
+    if leak.kind != "return" or leak.node is None:
+        return None
+    loop = next((a for a in ancestors(acq, flow.body) if a.type == "for_statement"), None)
+    if loop is None or not flow.own(loop):
+        return None
+    flag, guard = _negated_flag_guard(leak.node, loop, flow.body)
+    if not flag:
+        return None
+    sets = [stmt for _, stmt in flow.assignments_to(flag) if _assigns_true(stmt, flag)]
+    if not sets or any(not contains(loop, s.start_byte, s.end_byte) or s.start_byte < acq.end_byte for s in sets):
+        return None
+    success_breaks = set()
+    for s in sets:
+        nxt = s.next_named_sibling
+        while nxt is not None and nxt.type == "comment":
+            nxt = nxt.next_named_sibling
+        if nxt is None or nxt.type != "break_statement" or break_target(nxt) != loop:
+            return None  # the flag is set but the loop goes on: cannot tell
+        success_breaks.add(nxt.id)
+    inner = Resource(var=res.var, operands=res.operands, methods=res.methods, err_var=res.err_var, scoped=True,
+                     sub_field=res.sub_field, escapes=res.escapes, arg_releases=res.arg_releases,
+                     next_loop_releases=res.next_loop_releases)
+    return [lk for lk in _structured_leaks(flow, acq, inner, acq.parent)
+            if not (lk.node is not None and lk.node.id in success_breaks)]
+
+
+def _negated_flag_guard(exit_node, loop, stop):
+    """(flag, if statement) when ``exit_node`` sits in the consequence of an
+    ``if !flag`` / ``if flag == false`` that comes after ``loop``."""
+    for n in ancestors(exit_node, stop):
+        p = n.parent
+        if p is None or p.type != "if_statement" or p.child_by_field_name("consequence") != n:
+            continue
+        if p.start_byte < loop.end_byte:
+            return "", None
+        cond = unparen(p.child_by_field_name("condition"))
+        name = ""
+        if cond is not None and cond.type == "unary_expression" and text(cond.child_by_field_name("operator")) == "!":
+            op = unparen(cond.child_by_field_name("operand"))
+            name = text(op) if op is not None and op.type == "identifier" else ""
+        elif cond is not None and cond.type == "binary_expression" and text(cond.child_by_field_name("operator")) == "==":
+            left, right = (unparen(cond.child_by_field_name(k)) for k in ("left", "right"))
+            if left is not None and right is not None and left.type == "identifier" and right.type == "false":
+                name = text(left)
+        return (name, p) if name else ("", None)
+    return "", None
+
+
+def _assigns_true(stmt, flag: str) -> bool:
+    left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+    if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+        return True  # ok, err = f(): set to something we cannot read, so count it as a set
+    return text(left.named_children[0]) == flag and right.named_children[0].type == "true"

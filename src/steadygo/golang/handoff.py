@@ -12,7 +12,7 @@ passing ``resp.Body`` to ``io.Copy`` or ``json.NewDecoder`` closes nothing.
 from __future__ import annotations
 
 from steadygo.golang.flow import FunctionFlow, Resource, releases
-from steadygo.golang.parse import text, unparen
+from steadygo.golang.parse import captures, text, unparen
 
 _NEUTRAL_BUILTINS = frozenset({"len", "cap", "print", "println"})
 
@@ -91,6 +91,54 @@ class Handoff:
                 escapes=False,
                 arg_releases=lambda c, i, r, v: sub.arg_releases(c, i, r, v, depth + 1),
             )
-            return bool(releases(FunctionFlow(file, fi.node, fi.body), res))
+            return bool(releases(FunctionFlow(file, fi.node, fi.body), res)) or _kept_by_closer(self.pkg, fi, pname, self.methods)
 
         return self.pkg.memo(key, compute)
+
+
+_COMPOSITE_Q = "(composite_literal) @c"
+
+
+def _stored_fields(body, pname: str):
+    """(type name, field name) of each ``T{field: pname}`` in ``body``."""
+    for lit in captures(_COMPOSITE_Q, body).get("c", []):
+        t, vals = lit.child_by_field_name("type"), lit.child_by_field_name("body")
+        if t is None or vals is None:
+            continue
+        for kv in vals.named_children:
+            if kv.type != "keyed_element" or kv.named_child_count != 2:
+                continue
+            k, v = (c.named_children[0] if c.type == "literal_element" and c.named_child_count else c for c in kv.named_children)
+            v = unparen(v)
+            if v is not None and v.type == "identifier" and text(v) == pname:
+                yield text(t), text(k)
+
+
+def _kept_by_closer(pkg, fi, pname: str, methods: frozenset[str]) -> bool:
+    """A constructor that stores the value in a field of a struct of this
+    package whose own Close (release method) releases that field:
+    ``return &conn{reader: body}`` with ``func (c *conn) Close() error {
+    return c.reader.Close() }``.  The struct owns it now; whoever holds the
+    struct closes it."""
+    for t, k in _stored_fields(fi.body, pname):
+        type_name = t.lstrip("*").strip()
+        field_name = k.strip()
+        for method in methods:
+            for mfile, m in pkg.functions_named(method):
+                if m.receiver_type.lstrip("*").strip() != type_name or m.body is None:
+                    continue
+                recv = _receiver_name(m.node)
+                if not recv:
+                    continue
+                res = Resource(var="", operands=frozenset({f"{recv}.{field_name}"}), methods=methods, escapes=False)
+                if releases(FunctionFlow(mfile, m.node, m.body), res):
+                    return True
+    return False
+
+
+def _receiver_name(method_node) -> str:
+    recv = method_node.child_by_field_name("receiver")
+    if recv is None or not recv.named_child_count:
+        return ""
+    name = recv.named_children[0].child_by_field_name("name")
+    return text(name) if name is not None else ""

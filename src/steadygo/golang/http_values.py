@@ -209,3 +209,80 @@ def _from_request(t: str, names: set[str]) -> bool:
         if m.group(0).startswith(("mux.", "chi.")) or rooted_in(t, m.start(), names):
             return True
     return False
+
+
+# --- Request bodies another party already capped -------------------------------
+
+REMOTE_WRITE_API = "github.com/prometheus/client_golang/exp/api/remote"
+CONFIGHTTP = "go.opentelemetry.io/collector/config/confighttp"
+_CONFIGHTTP_SERVER_FIELD_Q = "(field_declaration) @d"
+
+
+def library_caps_request_bodies(pkg) -> bool:
+    """The package serves its handlers through an
+    ``go.opentelemetry.io/collector/config/confighttp`` ServerConfig's
+    ToServer: ToServer sets MaxRequestBodySize to 20 MiB when it is zero or
+    less and then wraps the handler in http.MaxBytesReader (read in
+    confighttp v0.155.0, server.go).  Recognised as a call ``x.F.ToServer(``
+    where F is a struct field the package declares as a
+    ``confighttp.ServerConfig``."""
+
+    def compute():
+        fields = set()
+        for f in pkg.files:
+            if not f.imports.imports(CONFIGHTTP):
+                continue
+            for d in captures(_CONFIGHTTP_SERVER_FIELD_Q, f.root).get("d", []):
+                t = d.child_by_field_name("type")
+                if t is not None and f.qualified(t) == (CONFIGHTTP, "ServerConfig"):
+                    fields.update(text(n) for n in d.children_by_field_name("name"))
+        if not fields:
+            return False
+        for _f, call in pkg.calls_to("ToServer"):
+            fn = call.child_by_field_name("function")
+            operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+            if operand is not None and text(operand).replace(" ", "").rsplit(".", 1)[-1] in fields:
+                return True
+        return False
+
+    return pkg.memo("http.library_caps_request_bodies", compute)
+
+
+def remote_write_store(pkg, file, fi) -> bool:
+    """``Store(r *http.Request, t remoteapi.WriteMessageType)``: the storage
+    callback of client_golang's remote-write handler, which hands it a body
+    its default SnappyDecodeMiddleware has already read through
+    io.LimitReader and decoded with a 32 MiB cap on both sizes
+    (exp/api/remote/remote_api.go).  Not when the package replaces those
+    middlewares (WithWriteHandlerMiddlewares)."""
+    if fi.name != "Store" or len(fi.params) != 2 or not file.imports.imports(REMOTE_WRITE_API):
+        return False
+    if file.qualified(fi.params[1].type_node) != (REMOTE_WRITE_API, "WriteMessageType"):
+        return False
+    return not any(True for _ in pkg.calls_to("WithWriteHandlerMiddlewares"))
+
+
+def client_side(fi) -> bool:
+    """A function of the client side: a RoundTrip, or one returning an
+    *http.Response; the request it gets is one it sends."""
+    return fi.name == "RoundTrip" or fi.results_text.replace(" ", "").startswith(("*http.Response", "(*http.Response"))
+
+
+def client_request_helper(pkg, fi) -> bool:
+    """A plain function (not a handler) that every call in the package makes
+    from the client side: ``serializeReq(req)`` called only by the cached
+    client's ``Do(req) (*http.Response, error)``.  The body it reads is the
+    outgoing payload, which the caller built."""
+    if fi.handler or not fi.name:
+        return False
+
+    def compute():
+        callers = 0
+        for f, call in pkg.calls_to(fi.name):
+            chain = list(pkg.functions(f).enclosing_chain(call))
+            if not chain or any(c.node.id == fi.node.id for c in chain) or not any(client_side(c) for c in chain):
+                return False
+            callers += 1
+        return callers > 0
+
+    return pkg.memo(("http.client_request_helper", fi.node.id), compute)

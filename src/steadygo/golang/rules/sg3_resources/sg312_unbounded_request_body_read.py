@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.http_values import limits_request_bodies, under_size_setting
+from steadygo.golang.http_values import client_request_helper, client_side, library_caps_request_bodies, \
+    limits_request_bodies, remote_write_store, under_size_setting
 from steadygo.golang.parse import text
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -33,12 +34,14 @@ class UnboundedRequestBodyRead(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        if limits_request_bodies(ctx.pkg):
+        if limits_request_bodies(ctx.pkg) or library_caps_request_bodies(ctx.pkg):
             return
         bodies = set()
         for fi in ctx.funcs.funcs:
-            if fi.name == "RoundTrip" or fi.results_text.replace(" ", "").startswith(("*http.Response", "(*http.Response")):
+            if client_side(fi) or client_request_helper(ctx.pkg, fi):
                 continue  # client side: the request body is our own outgoing payload
+            if remote_write_store(ctx.pkg, f, fi):
+                continue  # client_golang's remote-write handler capped and decoded it
             for p in fi.params:
                 if not p.name or p.name == "_":
                     continue
