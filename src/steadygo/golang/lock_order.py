@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
+from steadygo.golang.lock_guards import call_guard, condition_terms, contradicts
 from steadygo.golang.lock_names import Func, PackageTypes, Ref, Resolver, collect_functions, named
 from steadygo.golang.parse import captures, text, unparen
 
@@ -65,6 +66,9 @@ class Event:
     fresh: bool = False  # a lock of an object made on this path: nobody else holds it
     drained: bool = False  # a receive from a channel the function closed before: never blocks
     lost: bool = False  # its object is a callee's receiver or argument the caller names by index or call
+    # the flag conditions it happens under: ((inst, value), ...) for ``if !locked {``
+    # around it (inst names a bool parameter, receiver field...; see lock_guards)
+    guard: tuple = ()
 
 
 @dataclass
@@ -353,6 +357,8 @@ class _Walker:
         self.exits: list = []  # the held sets at the function's returns
         self.loop_unlocks: dict = {}  # loop id -> operands unlocked in its body so far
         self.pending_defers: list | None = None  # unlocks deferred inside a literal called on the spot
+        self.guard: tuple = ()  # the flag conditions known on the path here (``if !locked {`` around it)
+        self._assigned: set | None = None
 
     # -- statements ------------------------------------------------------
     def block(self, node, held: list, depth: int, loop) -> tuple[list, bool]:
@@ -363,17 +369,21 @@ class _Walker:
         if node.type == "block":
             stmts = [c for s in node.named_children for c in (s.named_children if s.type == "statement_list" else [s])]
         self.an.walked += len(stmts)
-        for s in stmts:
-            held, done = self.statement(s, held, depth, loop)
-            if self.dropped:  # unlocked by a helper the statement called
-                held = [h for h in held if h.ref.inst not in self.dropped]
-                self.dropped = set()
-            if self.added:  # locked by a helper that returns with the lock held
-                held = held + [a for a in self.added if not any(h.ref.inst == a.ref.inst for h in held)]
-                self.added = []
-            if done:
-                return held, True
-        return held, False
+        saved = self.guard  # an early return's condition (``if locked { return }``) holds to the block's end
+        try:
+            for s in stmts:
+                held, done = self.statement(s, held, depth, loop)
+                if self.dropped:  # unlocked by a helper the statement called
+                    held = [h for h in held if h.ref.inst not in self.dropped]
+                    self.dropped = set()
+                if self.added:  # locked by a helper that returns with the lock held
+                    held = held + [a for a in self.added if not any(h.ref.inst == a.ref.inst for h in held)]
+                    self.added = []
+                if done:
+                    return held, True
+            return held, False
+        finally:
+            self.guard = saved
 
     def statement(self, s, held: list, depth: int, loop) -> tuple[list, bool]:
         t = s.type
@@ -410,7 +420,7 @@ class _Walker:
                 self.next_iteration(s, held, self.loops[-1])
             return held, True
         if t == "if_statement":
-            return self.if_statement(s, held, depth)
+            return self.if_statement(s, held, depth, top=True)
         if t == "for_statement":
             return self.for_statement(s, held, depth)
         if t in ("expression_switch_statement", "type_switch_statement"):
@@ -459,28 +469,57 @@ class _Walker:
         self.expr(s, held, depth)
         return held, False
 
-    def if_statement(self, s, held, depth):
+    def if_statement(self, s, held, depth, top=False):
         if depth > _MAX_NESTING:  # an else-if chain this long is not followed
             return held, False
         init = s.child_by_field_name("initializer")
         if init is not None:
             held, _ = self.statement(init, held, depth + 1, None)
-        self.expr(s.child_by_field_name("condition"), held, depth)
+        cond = s.child_by_field_name("condition")
+        self.expr(cond, held, depth)
+        if_true, if_false = condition_terms(self.res, self.fn, cond, self.assigned())
+        outer = self.guard
         outs = []
-        cons, done = self.block(s.child_by_field_name("consequence"), list(held), depth + 1, None)
-        if not done:
-            outs.append(cons)
+        cons_done = alt_done = False
+        if not contradicts(outer, if_true):  # a branch the flags on the path rule out is not walked
+            self.guard = outer + if_true
+            cons, cons_done = self.block(s.child_by_field_name("consequence"), list(held), depth + 1, None)
+            if not cons_done:
+                outs.append(cons)
+        else:
+            cons_done = True
         alt = s.child_by_field_name("alternative")
-        if alt is None:
+        if contradicts(outer, if_false):
+            alt_done = True
+        elif alt is None:
             outs.append(held)
         else:
-            a, done = (self.if_statement(alt, list(held), depth + 1) if alt.type == "if_statement"
-                       else self.block(alt, list(held), depth + 1, None))
-            if not done:
+            self.guard = outer + if_false
+            a, alt_done = (self.if_statement(alt, list(held), depth + 1) if alt.type == "if_statement"
+                           else self.block(alt, list(held), depth + 1, None))
+            if not alt_done:
                 outs.append(a)
+        self.guard = outer
+        if top and cons_done != alt_done:
+            # only one branch flows on: what follows runs under its condition
+            self.guard = outer + (if_false if cons_done else if_true)
         if not outs:
             return held, True
         return _meet(outs), False
+
+    def push(self, ev: Event) -> None:
+        """An event of this function's own, under the flag conditions of the path."""
+        if self.guard:
+            ev = replace(ev, guard=ev.guard + self.guard)
+        self.events.append(ev)
+
+    def assigned(self) -> set:
+        """Names this function assigns to: a flag it changes is no guard."""
+        if self._assigned is None:
+            self._assigned = set()
+            for left in captures("(assignment_statement left: (expression_list) @l)", self.fn.body).get("l", []):
+                self._assigned.update(_norm(n) for n in left.named_children)
+        return self._assigned
 
     def for_statement(self, s, held, depth):
         body = s.child_by_field_name("body")
@@ -562,7 +601,7 @@ class _Walker:
             if cf.type == "identifier" and text(cf) == "close":
                 args = c.child_by_field_name("arguments")
                 if args is not None and args.named_child_count:
-                    self.events.append(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True, origin=self.fn))
+                    self.push(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True, origin=self.fn))
                 continue
             if cf.type != "selector_expression":
                 continue
@@ -576,12 +615,13 @@ class _Walker:
                     if h.text == key:
                         h.deferred = True
             elif method == "Done" and _is_waitgroup(self.res, self.fn, operand):
-                self.events.append(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True, origin=self.fn))
+                self.push(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True, origin=self.fn))
 
     # -- locks -----------------------------------------------------------
     def acquire(self, call, operand, mode, held, loop):
         ref = self.res.ref(self.fn, operand)
-        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops), fresh=_fresh(self.fn, ref))
+        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops), fresh=_fresh(self.fn, ref),
+                   guard=self.guard)
         self.check_acquire(ev, held, _norm(operand))
         self.events.append(ev)
         if mode == "W" and ref.cls is not None:
@@ -630,7 +670,7 @@ class _Walker:
     def release(self, operand, held):
         key = _norm(operand)
         ref = self.res.ref(self.fn, operand)
-        self.events.append(Event("unlock", ref, operand, self.fn))
+        self.push(Event("unlock", ref, operand, self.fn))
         for loop in self.loops:
             self.loop_unlocks.setdefault(loop.id, set()).add(key)
         for i in range(len(held) - 1, -1, -1):
@@ -711,8 +751,11 @@ class _Walker:
         for ev in self.an.events_of(callee):
             if len(ev.via) >= _MAX_CALL_DEPTH - 1:
                 continue
+            guard = call_guard(self.res, self.fn, callee, call, ev.guard, self.guard)
+            if guard is None:
+                continue  # the callee does it only when a flag is other than this call passes (readErr(true))
             tev = self.an.translate(ev, callee, self.fn, call, _classes(cur))
-            tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops)
+            tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops, guard=guard)
             if tev.kind == "unlock":
                 released.append(tev.ref.inst)
                 self.events.append(tev)
@@ -735,6 +778,8 @@ class _Walker:
             else:
                 self.emit(tev, cur)
         for h in self.an.exit_held.get(callee.fid, ()):
+            if call_guard(self.res, self.fn, callee, call, h.event.guard, self.guard) is None:
+                continue
             tev = self.an.translate(h.event, callee, self.fn, call, _classes(held))
             if tev.ref.inst is not None:
                 self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h),
@@ -767,6 +812,8 @@ class _Walker:
             ev = replace(ev, held=ev.held | _classes(held))
         if self.loops:
             ev = replace(ev, loops=tuple(l.id for l in self.loops))
+        if self.guard and not ev.via:
+            ev = replace(ev, guard=ev.guard + self.guard)
         self.events.append(ev)
         if ev.kind in ("send", "recv", "range", "select", "wait") and not ev.drained:
             for h in held:
