@@ -82,6 +82,10 @@ class Held:
     # released where the walk cannot follow (in a function literal, through its
     # address): whether it is still held is unknown, so nothing is said about it
     unsure: bool = False
+    # an object this path made and has not handed to anyone yet (``upv = &T{}``
+    # then ``upv.Lock()``): nobody else can hold its lock, until it is stored
+    # or passed on
+    fresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -358,6 +362,7 @@ class _Walker:
         self.loop_unlocks: dict = {}  # loop id -> operands unlocked in its body so far
         self.pending_defers: list | None = None  # unlocks deferred inside a literal called on the spot
         self.guard: tuple = ()  # the flag conditions known on the path here (``if !locked {`` around it)
+        self.unshared: set = set()  # locals assigned a new object on the path and not handed on since
         self._assigned: set | None = None
 
     # -- statements ------------------------------------------------------
@@ -370,8 +375,11 @@ class _Walker:
             stmts = [c for s in node.named_children for c in (s.named_children if s.type == "statement_list" else [s])]
         self.an.walked += len(stmts)
         saved = self.guard  # an early return's condition (``if locked { return }``) holds to the block's end
+        unshared = set(self.unshared)  # an object made in the block is new only inside it
         try:
             for s in stmts:
+                if self.unshared:
+                    self.note_shared(s, held)
                 held, done = self.statement(s, held, depth, loop)
                 if self.dropped:  # unlocked by a helper the statement called
                     held = [h for h in held if h.ref.inst not in self.dropped]
@@ -384,6 +392,7 @@ class _Walker:
             return held, False
         finally:
             self.guard = saved
+            self.unshared &= unshared
 
     def statement(self, s, held: list, depth: int, loop) -> tuple[list, bool]:
         t = s.type
@@ -430,7 +439,32 @@ class _Walker:
         self.expr(s, held, depth)  # assignments, declarations, inc/dec
         if t in ("assignment_statement", "short_var_declaration"):
             self.note_buffered(s.child_by_field_name("left"), s.child_by_field_name("right"))
+            self.note_new(s.child_by_field_name("left"), s.child_by_field_name("right"))
         return held, False
+
+    def note_new(self, left, right):
+        """``upv = &T{}``: a new object nobody else can lock yet (another value: no longer)."""
+        if left is None or right is None:
+            return
+        pairs = zip(left.named_children, right.named_children) if left.named_child_count == right.named_child_count else (
+            (lhs, None) for lhs in left.named_children)
+        for lhs, rhs in pairs:
+            if lhs.type != "identifier":
+                continue
+            if rhs is not None and _constructed(rhs) and not self.loops:
+                self.unshared.add(text(lhs))
+            else:
+                self.unshared.discard(text(lhs))
+
+    def note_shared(self, s, held):
+        """A statement that hands a new object on (stores it, passes it, returns it,
+        captures it in a literal): from here on others may lock it."""
+        for name in list(self.unshared):
+            if _hands_on(s, name):
+                self.unshared.discard(name)
+                for h in held:
+                    if h.text.split(".", 1)[0] == name:
+                        h.fresh = False
 
     def note_buffered(self, left, right):
         """Channels made with a capacity: a send on them need not block."""
@@ -620,7 +654,8 @@ class _Walker:
     # -- locks -----------------------------------------------------------
     def acquire(self, call, operand, mode, held, loop):
         ref = self.res.ref(self.fn, operand)
-        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops), fresh=_fresh(self.fn, ref),
+        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops),
+                   fresh=_fresh(self.fn, ref) or (ref.inst is not None and _norm(operand).split(".", 1)[0] in self.unshared),
                    guard=self.guard)
         self.check_acquire(ev, held, _norm(operand))
         self.events.append(ev)
@@ -628,7 +663,8 @@ class _Walker:
             self.an.facts.writers.add(ref.cls)
         if loop is not None and _norm(operand) in self.loop_unlocks.get(loop.id, ()):
             loop = None  # unlock ... lock in the body: each round starts by releasing it
-        return held + [Held(ref, mode, ev, _norm(operand), loop=loop, unsure=self.released_elsewhere(_norm(operand)))]
+        return held + [Held(ref, mode, ev, _norm(operand), loop=loop, unsure=self.released_elsewhere(_norm(operand)),
+                            fresh=ev.fresh)]
 
     def released_elsewhere(self, operand_text: str) -> bool:
         """An Unlock of it inside a function literal of this function (a callback
@@ -664,7 +700,7 @@ class _Walker:
                 # an unproven relock of one path, not an order against another path
                 again = any(o.ref.cls == ev.ref.cls and o.event.site.start_byte <= h.event.site.start_byte
                             for o in held if o is not h)
-                if not (h.event.fresh or ev.fresh or h.event.lost or ev.lost or again):
+                if not (h.fresh or ev.fresh or h.event.lost or ev.lost or again):
                     self.an.facts.edges.append(Edge(h, ev))
 
     def release(self, operand, held):
@@ -783,7 +819,7 @@ class _Walker:
             tev = self.an.translate(h.event, callee, self.fn, call, _classes(held))
             if tev.ref.inst is not None:
                 self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h),
-                                       unsure=self.unlock_passed_as_value()))
+                                       unsure=self.unlock_passed_as_value(), fresh=tev.fresh))
 
     def unlock_passed_as_value(self) -> bool:
         """A helper that unlocks, handed on as a func value (``once.Do(c.unlock)``,
@@ -927,3 +963,32 @@ def place(fn: Func, node, here) -> str:
 def counterpart_kinds(kind: str) -> set:
     """The operations that unblock a blocked channel operation of ``kind``."""
     return {"send": {"recv", "range"}, "recv": {"send", "close"}, "range": {"send", "close"}}.get(kind, set())
+
+
+def _constructed(node) -> bool:
+    """``&T{...}``, ``T{...}`` or ``new(T)``: a value made right here."""
+    e = unparen(node)
+    if e is not None and e.type == "unary_expression" and e.child(0).type == "&":
+        e = unparen(e.child_by_field_name("operand"))
+    return e is not None and (e.type == "composite_literal" or (
+        e.type == "call_expression" and text(e.child_by_field_name("function")) == "new"))
+
+
+def _hands_on(stmt, name: str) -> bool:
+    """Whether ``stmt`` lets the object named ``name`` out: anything but a use of
+    one of its fields or methods (``upv.refs.Store(1)``, ``upv.Lock()``) or an
+    assignment to the name itself."""
+    if name.encode() not in stmt.text:
+        return False
+    for ident in captures("(identifier) @i", stmt).get("i", []):
+        if text(ident) != name:
+            continue
+        parent = ident.parent
+        if parent is not None and parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            continue
+        if parent is not None and parent.type == "expression_list" and parent.parent is not None and \
+                parent.parent.type in ("assignment_statement", "short_var_declaration") and \
+                parent.parent.child_by_field_name("left") == parent:
+            continue
+        return True
+    return False
