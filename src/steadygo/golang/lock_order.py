@@ -363,6 +363,7 @@ class _Walker:
         self.pending_defers: list | None = None  # unlocks deferred inside a literal called on the spot
         self.guard: tuple = ()  # the flag conditions known on the path here (``if !locked {`` around it)
         self.unshared: set = set()  # locals assigned a new object on the path and not handed on since
+        self.from_map: dict = {}  # local -> (map, key) spellings of ``b, ok := m.buckets[name]``
         self._assigned: set | None = None
 
     # -- statements ------------------------------------------------------
@@ -451,10 +452,29 @@ class _Walker:
         for lhs, rhs in pairs:
             if lhs.type != "identifier":
                 continue
+            self.from_map.pop(text(lhs), None)
             if rhs is not None and _constructed(rhs) and not self.loops:
                 self.unshared.add(text(lhs))
             else:
                 self.unshared.discard(text(lhs))
+        first = left.named_child(0) if left.named_child_count else None
+        value = unparen(right.named_child(0)) if right.named_child_count == 1 else None
+        if first is not None and first.type == "identifier" and value is not None and value.type == "index_expression" \
+                and left.named_child_count <= 2 and not self.loops:
+            self.from_map[text(first)] = (_norm(value.child_by_field_name("operand")), _norm(value.child_by_field_name("index")))
+
+    def note_unlinked(self, call, held):
+        """``delete(m.buckets, name)`` under a lock, of the entry a local was read
+        from: whoever finds objects through that map can no longer reach this
+        one, so locking it orders nothing against them (like a new object)."""
+        args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+        if len(args) != 2 or not held:
+            return
+        entry = (_norm(args[0]), _norm(args[1]))
+        for name, where in list(self.from_map.items()):
+            if where == entry:
+                self.unshared.add(name)
+                del self.from_map[name]
 
     def note_shared(self, s, held):
         """A statement that hands a new object on (stores it, passes it, returns it,
@@ -496,6 +516,8 @@ class _Walker:
                     after = [h for h in after if h.text != operand_text]
                 self.pending_defers = saved
                 return after, False
+            if f.type == "identifier" and text(f) == "delete" and self.from_map:
+                self.note_unlinked(call, held)
             target = self.fn.file.call_target(call)
             if target in _EXITS or (f.type == "identifier" and text(f) == "panic"):
                 self.expr(call, held, depth)
