@@ -46,7 +46,7 @@ class Event:
 
     kind: "lock" / "unlock" (ref, mode), "send" / "recv" / "range" / "close"
     (ref: the channel), "select" / "tryselect" (the kinds and refs of its
-    cases; a tryselect has a default and never blocks), "wait" / "done" (ref:
+    cases; a tryselect has a default and never blocks), "wait" / "done" / "add" (ref:
     the WaitGroup).  ``site`` is the node in the function
     that does it (the call that leads there for an event of a callee);
     ``via`` names the callees it went through; ``target`` is the innermost node."""
@@ -169,19 +169,31 @@ class LockFacts:
                 start = besides.node.start_byte
             locks = [i for i, e in enumerate(events)
                      if e.kind == "lock" and e.ref is not None and e.ref.cls == cls and e.site.start_byte > start]
+            adds = [i for i, e in enumerate(events) if e.kind == "add" and e.ref is not None and e.ref.cls == chan_cls]
             for i, e in enumerate(events):
                 if not _does(e, op_kinds, chan_cls) or (origin is not None and e.origin is origin):
                     continue  # the blocked op's own function does not answer itself
-                if e.deferred:
-                    needs = bool(locks)
+                if e.deferred:  # at the function's end: after every Lock but one taken before an Add
+                    needs = any(not any(a > j for a in adds) for j in locks)
                 else:
                     # a Lock before it, or later in a loop around it (before it on
                     # the next round); not a Lock taken once before the loop it
                     # waits in (that goroutine is past it)
                     inside = set(e.loops)
                     needs = cls in e.held or (taken_before and any(
-                        inside <= set(events[j].loops) and (j < i or inside) for j in locks))
+                        inside <= set(events[j].loops) and (j < i or inside) and not _added_between(adds, j, i)
+                        for j in locks))
                 yield fn, e, needs
+
+
+def _added_between(adds: list, j: int, i: int) -> bool:
+    """An Add() of the WaitGroup after the Lock at ``j`` and before the Done at
+    ``i`` (round the loop when ``j`` comes later): the lock is taken before this
+    worker is counted (``mu.Lock(); wg.Add(1); mu.Unlock()`` by design), so a
+    Wait under it does not wait for a worker still to take it."""
+    if j < i:
+        return any(j < a < i for a in adds)
+    return any(a > j or a < i for a in adds)
 
 
 def _does(e: Event, op_kinds: set, chan_cls: str | None) -> bool:
@@ -796,7 +808,7 @@ class _Walker:
         if f.type == "selector_expression":
             method = text(f.child_by_field_name("field"))
             operand = f.child_by_field_name("operand")
-            if method in ("Wait", "Done") and _is_waitgroup(self.res, self.fn, operand):
+            if method in ("Wait", "Done", "Add") and _is_waitgroup(self.res, self.fn, operand):
                 self.emit(Event(method.lower(), self.res.ref(self.fn, operand), call, self.fn), held)
                 return
         callee = self.res.callee(self.fn, call)
