@@ -131,3 +131,20 @@ def _bound(call, root):
         return None
     named = [a for a in args.named_children if a.type != "comment"]
     return named[root[2]] if root[2] < len(named) else None
+
+
+def syntactic_path(res, fn, node) -> tuple:
+    """The flag terms of the ``if`` statements around ``node`` inside ``fn``'s
+    body (the consequence or the alternative it sits in); early returns are
+    not looked at, so this knows at most what holds there."""
+    terms = []
+    child, cur = node, node.parent
+    stop = fn.body
+    while cur is not None and child != stop:
+        if cur.type == "if_statement":
+            cond = cur.child_by_field_name("condition")
+            if child == cur.child_by_field_name("consequence") or child == cur.child_by_field_name("alternative"):
+                t, f = condition_terms(res, fn, cond, set())
+                terms.extend(t if child == cur.child_by_field_name("consequence") else f)
+        child, cur = cur, cur.parent
+    return tuple(terms)

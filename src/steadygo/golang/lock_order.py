@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
-from steadygo.golang.lock_guards import call_guard, condition_terms, contradicts
+from steadygo.golang.lock_guards import call_guard, condition_terms, contradicts, syntactic_path
 from steadygo.golang.lock_names import Func, PackageTypes, Ref, Resolver, collect_functions, named
 from steadygo.golang.parse import captures, text, unparen
 
@@ -123,6 +123,42 @@ class LockFacts:
     _buffered: set = field(default_factory=set)  # classes of channels made with a capacity
     # Walks the functions not walked yet (see _analyse); None once done.
     _rest: object = None
+    _pkg: object = None
+    _res: object = None
+
+    def callers_rule_out(self, fn: Func, guard: tuple) -> bool:
+        """Whether every call of ``fn`` in the package sits under a condition that
+        contradicts ``guard``'s terms on ``fn``'s receiver or parameters (the
+        relock happens only in a mode its callers never call it in: ``if
+        p.isNodeScrapeScope { p.cAdvisor() }`` against ``if !p.isNodeScrapeScope``
+        in the helper).  An exported function, one never called here, or one
+        named anywhere but in its calls (a func value) is not ruled out."""
+        own = tuple(t for t in guard if t[0][0][0] in ("param", "recv") and t[0][0][1] == fn.fid)
+        if not own or self._pkg is None or not fn.key or fn.outer is not None:
+            return False
+        name = fn.key.rsplit(".", 1)[-1]
+        if name[:1].isupper():
+            return False
+        calls = list(self._pkg.calls_to(name))
+        mentions = sum(1 for f in self._pkg.files if name.encode() in f.source
+                       for i in captures("[(identifier) (field_identifier)] @i", f.root).get("i", []) if text(i) == name)
+        if not calls or mentions != len(calls) + 1:
+            return False
+        by_file: dict[int, list] = {}
+        for g in self.funcs:
+            by_file.setdefault(id(g.file), []).append(g)
+        for f, call in calls:
+            caller = None
+            for g in by_file.get(id(f), ()):  # the innermost function whose body holds the call
+                if g.body is not None and g.body.start_byte <= call.start_byte < g.body.end_byte and (
+                        caller is None or g.body.start_byte >= caller.body.start_byte):
+                    caller = g
+            if caller is None or self._res.callee(caller, call) is not fn:
+                return False
+            path = syntactic_path(self._res, caller, call)
+            if call_guard(self._res, caller, fn, call, own, path) is not None:
+                return False
+        return True
 
     def _complete(self) -> None:
         if self._rest is not None:
@@ -217,6 +253,7 @@ def _analyse(pkg) -> LockFacts:
     collect_functions(types, pkg.files, captures)
     facts.funcs = types.all_funcs
     an = _Analysis(types, facts)
+    facts._pkg, facts._res = pkg, an.res
     # Only a function that can hold a lock adds edges, relocks or blocked
     # operations: one that calls Lock()/RLock() itself, or one that calls a
     # helper returning with its lock held (known once the lockers are
