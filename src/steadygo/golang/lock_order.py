@@ -126,15 +126,17 @@ class LockFacts:
     _pkg: object = None
     _res: object = None
 
-    def callers_rule_out(self, fn: Func, guard: tuple) -> bool:
+    def callers_rule_out(self, fn: Func, guard: tuple, depth: int = 0) -> bool:
         """Whether every call of ``fn`` in the package sits under a condition that
         contradicts ``guard``'s terms on ``fn``'s receiver or parameters (the
         relock happens only in a mode its callers never call it in: ``if
         p.isNodeScrapeScope { p.cAdvisor() }`` against ``if !p.isNodeScrapeScope``
         in the helper).  An exported function, one never called here, or one
-        named anywhere but in its calls (a func value) is not ruled out."""
+        named anywhere but in its calls (a func value) is not ruled out.  A
+        caller that passes the condition on (its own receiver's flag) is asked
+        in turn, up to ``_MAX_CALL_DEPTH`` callers up."""
         own = tuple(t for t in guard if t[0][0][0] in ("param", "recv") and t[0][0][1] == fn.fid)
-        if not own or self._pkg is None or not fn.key or fn.outer is not None:
+        if not own or self._pkg is None or not fn.key or fn.outer is not None or depth >= _MAX_CALL_DEPTH:
             return False
         name = fn.key.rsplit(".", 1)[-1]
         if name[:1].isupper():
@@ -156,7 +158,13 @@ class LockFacts:
             if caller is None or self._res.callee(caller, call) is not fn:
                 return False
             path = syntactic_path(self._res, caller, call)
-            if call_guard(self._res, caller, fn, call, own, path) is not None:
+            g = call_guard(self._res, caller, fn, call, own, path)
+            if g is None:
+                continue
+            up = caller
+            while up.outer is not None:  # a literal's flag is its declaring function's
+                up = up.outer
+            if up is fn or not self.callers_rule_out(up, g, depth + 1):
                 return False
         return True
 
