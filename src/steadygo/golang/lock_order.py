@@ -864,8 +864,8 @@ class _Walker:
         taken = set()
         cur = list(held)  # what the caller holds at each point inside the callee
         for ev in self.an.events_of(callee):
-            if len(ev.via) >= _MAX_CALL_DEPTH - 1:
-                continue
+            if len(ev.via) >= _MAX_CALL_DEPTH - 1 and ev.kind != "add":
+                continue  # (an Add is kept deeper: it only ever clears a worker, see _added_between)
             guard = call_guard(self.res, self.fn, callee, call, ev.guard, self.guard)
             if guard is None:
                 continue  # the callee does it only when a flag is other than this call passes (readErr(true))
