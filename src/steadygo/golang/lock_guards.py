@@ -30,7 +30,8 @@ def condition_terms(res, fn, cond, assigned: set) -> tuple[tuple, tuple]:
     if cond is None:
         return (), ()
     if cond.type == "binary_expression":
-        op = text(cond.child_by_field_name("operator"))
+        op = cond.child_by_field_name("operator")
+        op = op.type if op is not None else ""
         left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
         if op == "&&":  # both hold inside; nothing is known in the else
             lt, _ = condition_terms(res, fn, left, assigned)
@@ -47,7 +48,7 @@ def condition_terms(res, fn, cond, assigned: set) -> tuple[tuple, tuple]:
                     t, f = condition_terms(res, fn, flag, assigned)
                     return (t, f) if v == (op == "==") else (f, t)
         return (), ()
-    if cond.type == "unary_expression" and text(cond.child_by_field_name("operator")) == "!":
+    if cond.type == "unary_expression" and cond.child_count and cond.child(0).type == "!":
         t, f = condition_terms(res, fn, cond.child_by_field_name("operand"), assigned)
         return f, t
     if cond.type in ("identifier", "selector_expression"):
@@ -67,13 +68,22 @@ def bool_literal(node):
     return None
 
 
-def contradicts(guard: tuple, terms: tuple) -> bool:
-    """Whether ``terms`` cannot hold together with ``guard`` (or among themselves)."""
+def stable(inst) -> bool:
+    """A bare parameter: a copy nobody else changes (the function's own
+    assignments are excluded when terms are made).  A field or a package
+    variable may change between two tests of it (``if s.closed`` checked again
+    after locking), so within a function only parameters rule a branch out."""
+    return len(inst) == 1 and inst[0][0] == "param"
+
+
+def contradicts(guard: tuple, terms: tuple, modes: bool = False) -> bool:
+    """Whether ``terms`` cannot hold together with ``guard`` (or among
+    themselves); with ``modes`` fields and package variables count too."""
     if not terms:
         return False
     seen = dict(guard)
     for inst, value in terms:
-        if seen.get(inst, value) != value:
+        if seen.get(inst, value) != value and (modes or stable(inst)):
             return True
         seen[inst] = value
     return False
@@ -87,9 +97,11 @@ def _lexical(fn, fid) -> bool:
     return False
 
 
-def call_guard(res, caller, callee, call, terms: tuple, path: tuple):
+def call_guard(res, caller, callee, call, terms: tuple, path: tuple, modes: bool = False):
     """The terms of a callee's event in the caller's terms, with the caller's
-    path conditions ``path``; None when the call rules the event out."""
+    path conditions ``path``; None when the call rules the event out (a
+    constant argument against the callee's test of it, or a term against the
+    path: only a parameter's unless ``modes``)."""
     out = list(path)
     for inst, value in terms:
         root = inst[0]
@@ -104,7 +116,7 @@ def call_guard(res, caller, callee, call, terms: tuple, path: tuple):
                     if lit != value:
                         return None
                     continue
-                while node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "!":
+                while node.type == "unary_expression" and node.child_count and node.child(0).type == "!":
                     node, value = unparen(node.child_by_field_name("operand")), not value
             if node.type not in ("identifier", "selector_expression"):
                 continue
@@ -114,7 +126,7 @@ def call_guard(res, caller, callee, call, terms: tuple, path: tuple):
             inst = base.inst + inst[1:]
         elif not (root[0] == "global" or (root[0] in ("param", "recv") and _lexical(caller, root[1]))):
             continue  # a callee's local, or a flag of a function this caller cannot see
-        if dict(out).get(inst, value) != value:
+        if dict(out).get(inst, value) != value and (modes or stable(inst)):
             return None
         if (inst, value) not in out:
             out.append((inst, value))

@@ -158,7 +158,7 @@ class LockFacts:
             if caller is None or self._res.callee(caller, call) is not fn:
                 return False
             path = syntactic_path(self._res, caller, call)
-            g = call_guard(self._res, caller, fn, call, own, path)
+            g = call_guard(self._res, caller, fn, call, own, path, modes=True)
             if g is None:
                 continue
             up = caller
