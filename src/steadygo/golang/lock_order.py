@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
+from steadygo.golang.lock_guards import call_guard, condition_terms, contradicts, syntactic_path
 from steadygo.golang.lock_names import Func, PackageTypes, Ref, Resolver, collect_functions, named
 from steadygo.golang.parse import captures, text, unparen
 
@@ -45,7 +46,7 @@ class Event:
 
     kind: "lock" / "unlock" (ref, mode), "send" / "recv" / "range" / "close"
     (ref: the channel), "select" / "tryselect" (the kinds and refs of its
-    cases; a tryselect has a default and never blocks), "wait" / "done" (ref:
+    cases; a tryselect has a default and never blocks), "wait" / "done" / "add" (ref:
     the WaitGroup).  ``site`` is the node in the function
     that does it (the call that leads there for an event of a callee);
     ``via`` names the callees it went through; ``target`` is the innermost node."""
@@ -65,6 +66,9 @@ class Event:
     fresh: bool = False  # a lock of an object made on this path: nobody else holds it
     drained: bool = False  # a receive from a channel the function closed before: never blocks
     lost: bool = False  # its object is a callee's receiver or argument the caller names by index or call
+    # the flag conditions it happens under: ((inst, value), ...) for ``if !locked {``
+    # around it (inst names a bool parameter, receiver field...; see lock_guards)
+    guard: tuple = ()
 
 
 @dataclass
@@ -78,6 +82,10 @@ class Held:
     # released where the walk cannot follow (in a function literal, through its
     # address): whether it is still held is unknown, so nothing is said about it
     unsure: bool = False
+    # an object this path made and has not handed to anyone yet (``upv = &T{}``
+    # then ``upv.Lock()``): nobody else can hold its lock, until it is stored
+    # or passed on
+    fresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,50 @@ class LockFacts:
     _buffered: set = field(default_factory=set)  # classes of channels made with a capacity
     # Walks the functions not walked yet (see _analyse); None once done.
     _rest: object = None
+    _pkg: object = None
+    _res: object = None
+
+    def callers_rule_out(self, fn: Func, guard: tuple, depth: int = 0) -> bool:
+        """Whether every call of ``fn`` in the package sits under a condition that
+        contradicts ``guard``'s terms on ``fn``'s receiver or parameters (the
+        relock happens only in a mode its callers never call it in: ``if
+        p.isNodeScrapeScope { p.cAdvisor() }`` against ``if !p.isNodeScrapeScope``
+        in the helper).  An exported function, one never called here, or one
+        named anywhere but in its calls (a func value) is not ruled out.  A
+        caller that passes the condition on (its own receiver's flag) is asked
+        in turn, up to ``_MAX_CALL_DEPTH`` callers up."""
+        own = tuple(t for t in guard if t[0][0][0] in ("param", "recv") and t[0][0][1] == fn.fid)
+        if not own or self._pkg is None or not fn.key or fn.outer is not None or depth >= _MAX_CALL_DEPTH:
+            return False
+        name = fn.key.rsplit(".", 1)[-1]
+        if name[:1].isupper():
+            return False
+        calls = list(self._pkg.calls_to(name))
+        mentions = sum(1 for f in self._pkg.files if name.encode() in f.source
+                       for i in captures("[(identifier) (field_identifier)] @i", f.root).get("i", []) if text(i) == name)
+        if not calls or mentions != len(calls) + 1:
+            return False
+        by_file: dict[int, list] = {}
+        for g in self.funcs:
+            by_file.setdefault(id(g.file), []).append(g)
+        for f, call in calls:
+            caller = None
+            for g in by_file.get(id(f), ()):  # the innermost function whose body holds the call
+                if g.body is not None and g.body.start_byte <= call.start_byte < g.body.end_byte and (
+                        caller is None or g.body.start_byte >= caller.body.start_byte):
+                    caller = g
+            if caller is None or self._res.callee(caller, call) is not fn:
+                return False
+            path = syntactic_path(self._res, caller, call)
+            g = call_guard(self._res, caller, fn, call, own, path, modes=True)
+            if g is None:
+                continue
+            up = caller
+            while up.outer is not None:  # a literal's flag is its declaring function's
+                up = up.outer
+            if up is fn or not self.callers_rule_out(up, g, depth + 1):
+                return False
+        return True
 
     def _complete(self) -> None:
         if self._rest is not None:
@@ -161,19 +213,31 @@ class LockFacts:
                 start = besides.node.start_byte
             locks = [i for i, e in enumerate(events)
                      if e.kind == "lock" and e.ref is not None and e.ref.cls == cls and e.site.start_byte > start]
+            adds = [i for i, e in enumerate(events) if e.kind == "add" and e.ref is not None and e.ref.cls == chan_cls]
             for i, e in enumerate(events):
                 if not _does(e, op_kinds, chan_cls) or (origin is not None and e.origin is origin):
                     continue  # the blocked op's own function does not answer itself
-                if e.deferred:
-                    needs = bool(locks)
+                if e.deferred:  # at the function's end: after every Lock but one taken before an Add
+                    needs = any(not any(a > j for a in adds) for j in locks)
                 else:
                     # a Lock before it, or later in a loop around it (before it on
                     # the next round); not a Lock taken once before the loop it
                     # waits in (that goroutine is past it)
                     inside = set(e.loops)
                     needs = cls in e.held or (taken_before and any(
-                        inside <= set(events[j].loops) and (j < i or inside) for j in locks))
+                        inside <= set(events[j].loops) and (j < i or inside) and not _added_between(adds, j, i)
+                        for j in locks))
                 yield fn, e, needs
+
+
+def _added_between(adds: list, j: int, i: int) -> bool:
+    """An Add() of the WaitGroup after the Lock at ``j`` and before the Done at
+    ``i`` (round the loop when ``j`` comes later): the lock is taken before this
+    worker is counted (``mu.Lock(); wg.Add(1); mu.Unlock()`` by design), so a
+    Wait under it does not wait for a worker still to take it."""
+    if j < i:
+        return any(j < a < i for a in adds)
+    return any(a > j or a < i for a in adds)
 
 
 def _does(e: Event, op_kinds: set, chan_cls: str | None) -> bool:
@@ -197,6 +261,7 @@ def _analyse(pkg) -> LockFacts:
     collect_functions(types, pkg.files, captures)
     facts.funcs = types.all_funcs
     an = _Analysis(types, facts)
+    facts._pkg, facts._res = pkg, an.res
     # Only a function that can hold a lock adds edges, relocks or blocked
     # operations: one that calls Lock()/RLock() itself, or one that calls a
     # helper returning with its lock held (known once the lockers are
@@ -353,6 +418,10 @@ class _Walker:
         self.exits: list = []  # the held sets at the function's returns
         self.loop_unlocks: dict = {}  # loop id -> operands unlocked in its body so far
         self.pending_defers: list | None = None  # unlocks deferred inside a literal called on the spot
+        self.guard: tuple = ()  # the flag conditions known on the path here (``if !locked {`` around it)
+        self.unshared: set = set()  # locals assigned a new object on the path and not handed on since
+        self.from_map: dict = {}  # local -> (map, key) spellings of ``b, ok := m.buckets[name]``
+        self._assigned: set | None = None
 
     # -- statements ------------------------------------------------------
     def block(self, node, held: list, depth: int, loop) -> tuple[list, bool]:
@@ -363,17 +432,25 @@ class _Walker:
         if node.type == "block":
             stmts = [c for s in node.named_children for c in (s.named_children if s.type == "statement_list" else [s])]
         self.an.walked += len(stmts)
-        for s in stmts:
-            held, done = self.statement(s, held, depth, loop)
-            if self.dropped:  # unlocked by a helper the statement called
-                held = [h for h in held if h.ref.inst not in self.dropped]
-                self.dropped = set()
-            if self.added:  # locked by a helper that returns with the lock held
-                held = held + [a for a in self.added if not any(h.ref.inst == a.ref.inst for h in held)]
-                self.added = []
-            if done:
-                return held, True
-        return held, False
+        saved = self.guard  # an early return's condition (``if locked { return }``) holds to the block's end
+        unshared = set(self.unshared)  # an object made in the block is new only inside it
+        try:
+            for s in stmts:
+                if self.unshared:
+                    self.note_shared(s, held)
+                held, done = self.statement(s, held, depth, loop)
+                if self.dropped:  # unlocked by a helper the statement called
+                    held = [h for h in held if h.ref.inst not in self.dropped]
+                    self.dropped = set()
+                if self.added:  # locked by a helper that returns with the lock held
+                    held = held + [a for a in self.added if not any(h.ref.inst == a.ref.inst for h in held)]
+                    self.added = []
+                if done:
+                    return held, True
+            return held, False
+        finally:
+            self.guard = saved
+            self.unshared &= unshared
 
     def statement(self, s, held: list, depth: int, loop) -> tuple[list, bool]:
         t = s.type
@@ -410,7 +487,7 @@ class _Walker:
                 self.next_iteration(s, held, self.loops[-1])
             return held, True
         if t == "if_statement":
-            return self.if_statement(s, held, depth)
+            return self.if_statement(s, held, depth, top=True)
         if t == "for_statement":
             return self.for_statement(s, held, depth)
         if t in ("expression_switch_statement", "type_switch_statement"):
@@ -420,7 +497,51 @@ class _Walker:
         self.expr(s, held, depth)  # assignments, declarations, inc/dec
         if t in ("assignment_statement", "short_var_declaration"):
             self.note_buffered(s.child_by_field_name("left"), s.child_by_field_name("right"))
+            self.note_new(s.child_by_field_name("left"), s.child_by_field_name("right"))
         return held, False
+
+    def note_new(self, left, right):
+        """``upv = &T{}``: a new object nobody else can lock yet (another value: no longer)."""
+        if left is None or right is None:
+            return
+        pairs = zip(left.named_children, right.named_children) if left.named_child_count == right.named_child_count else (
+            (lhs, None) for lhs in left.named_children)
+        for lhs, rhs in pairs:
+            if lhs.type != "identifier":
+                continue
+            self.from_map.pop(text(lhs), None)
+            if rhs is not None and _constructed(rhs) and not self.loops:
+                self.unshared.add(text(lhs))
+            else:
+                self.unshared.discard(text(lhs))
+        first = left.named_child(0) if left.named_child_count else None
+        value = unparen(right.named_child(0)) if right.named_child_count == 1 else None
+        if first is not None and first.type == "identifier" and value is not None and value.type == "index_expression" \
+                and left.named_child_count <= 2 and not self.loops:
+            self.from_map[text(first)] = (_norm(value.child_by_field_name("operand")), _norm(value.child_by_field_name("index")))
+
+    def note_unlinked(self, call, held):
+        """``delete(m.buckets, name)`` under a lock, of the entry a local was read
+        from: whoever finds objects through that map can no longer reach this
+        one, so locking it orders nothing against them (like a new object)."""
+        args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+        if len(args) != 2 or not held:
+            return
+        entry = (_norm(args[0]), _norm(args[1]))
+        for name, where in list(self.from_map.items()):
+            if where == entry:
+                self.unshared.add(name)
+                del self.from_map[name]
+
+    def note_shared(self, s, held):
+        """A statement that hands a new object on (stores it, passes it, returns it,
+        captures it in a literal): from here on others may lock it."""
+        for name in list(self.unshared):
+            if _hands_on(s, name):
+                self.unshared.discard(name)
+                for h in held:
+                    if h.text.split(".", 1)[0] == name:
+                        h.fresh = False
 
     def note_buffered(self, left, right):
         """Channels made with a capacity: a send on them need not block."""
@@ -452,6 +573,8 @@ class _Walker:
                     after = [h for h in after if h.text != operand_text]
                 self.pending_defers = saved
                 return after, False
+            if f.type == "identifier" and text(f) == "delete" and self.from_map:
+                self.note_unlinked(call, held)
             target = self.fn.file.call_target(call)
             if target in _EXITS or (f.type == "identifier" and text(f) == "panic"):
                 self.expr(call, held, depth)
@@ -459,28 +582,57 @@ class _Walker:
         self.expr(s, held, depth)
         return held, False
 
-    def if_statement(self, s, held, depth):
+    def if_statement(self, s, held, depth, top=False):
         if depth > _MAX_NESTING:  # an else-if chain this long is not followed
             return held, False
         init = s.child_by_field_name("initializer")
         if init is not None:
             held, _ = self.statement(init, held, depth + 1, None)
-        self.expr(s.child_by_field_name("condition"), held, depth)
+        cond = s.child_by_field_name("condition")
+        self.expr(cond, held, depth)
+        if_true, if_false = condition_terms(self.res, self.fn, cond, self.assigned())
+        outer = self.guard
         outs = []
-        cons, done = self.block(s.child_by_field_name("consequence"), list(held), depth + 1, None)
-        if not done:
-            outs.append(cons)
+        cons_done = alt_done = False
+        if not contradicts(outer, if_true):  # a branch the flags on the path rule out is not walked
+            self.guard = outer + if_true
+            cons, cons_done = self.block(s.child_by_field_name("consequence"), list(held), depth + 1, None)
+            if not cons_done:
+                outs.append(cons)
+        else:
+            cons_done = True
         alt = s.child_by_field_name("alternative")
-        if alt is None:
+        if contradicts(outer, if_false):
+            alt_done = True
+        elif alt is None:
             outs.append(held)
         else:
-            a, done = (self.if_statement(alt, list(held), depth + 1) if alt.type == "if_statement"
-                       else self.block(alt, list(held), depth + 1, None))
-            if not done:
+            self.guard = outer + if_false
+            a, alt_done = (self.if_statement(alt, list(held), depth + 1) if alt.type == "if_statement"
+                           else self.block(alt, list(held), depth + 1, None))
+            if not alt_done:
                 outs.append(a)
+        self.guard = outer
+        if top and cons_done != alt_done:
+            # only one branch flows on: what follows runs under its condition
+            self.guard = outer + (if_false if cons_done else if_true)
         if not outs:
             return held, True
         return _meet(outs), False
+
+    def push(self, ev: Event) -> None:
+        """An event of this function's own, under the flag conditions of the path."""
+        if self.guard:
+            ev = replace(ev, guard=ev.guard + self.guard)
+        self.events.append(ev)
+
+    def assigned(self) -> set:
+        """Names this function assigns to: a flag it changes is no guard."""
+        if self._assigned is None:
+            self._assigned = set()
+            for left in captures("(assignment_statement left: (expression_list) @l)", self.fn.body).get("l", []):
+                self._assigned.update(_norm(n) for n in left.named_children)
+        return self._assigned
 
     def for_statement(self, s, held, depth):
         body = s.child_by_field_name("body")
@@ -562,7 +714,7 @@ class _Walker:
             if cf.type == "identifier" and text(cf) == "close":
                 args = c.child_by_field_name("arguments")
                 if args is not None and args.named_child_count:
-                    self.events.append(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True, origin=self.fn))
+                    self.push(Event("close", self.res.ref(self.fn, args.named_child(0)), c, self.fn, deferred=True, origin=self.fn))
                 continue
             if cf.type != "selector_expression":
                 continue
@@ -576,19 +728,22 @@ class _Walker:
                     if h.text == key:
                         h.deferred = True
             elif method == "Done" and _is_waitgroup(self.res, self.fn, operand):
-                self.events.append(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True, origin=self.fn))
+                self.push(Event("done", self.res.ref(self.fn, operand), c, self.fn, deferred=True, origin=self.fn))
 
     # -- locks -----------------------------------------------------------
     def acquire(self, call, operand, mode, held, loop):
         ref = self.res.ref(self.fn, operand)
-        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops), fresh=_fresh(self.fn, ref))
+        ev = Event("lock", ref, call, self.fn, mode=mode, loops=tuple(l.id for l in self.loops),
+                   fresh=_fresh(self.fn, ref) or (ref.inst is not None and _norm(operand).split(".", 1)[0] in self.unshared),
+                   guard=self.guard)
         self.check_acquire(ev, held, _norm(operand))
         self.events.append(ev)
         if mode == "W" and ref.cls is not None:
             self.an.facts.writers.add(ref.cls)
         if loop is not None and _norm(operand) in self.loop_unlocks.get(loop.id, ()):
             loop = None  # unlock ... lock in the body: each round starts by releasing it
-        return held + [Held(ref, mode, ev, _norm(operand), loop=loop, unsure=self.released_elsewhere(_norm(operand)))]
+        return held + [Held(ref, mode, ev, _norm(operand), loop=loop, unsure=self.released_elsewhere(_norm(operand)),
+                            fresh=ev.fresh)]
 
     def released_elsewhere(self, operand_text: str) -> bool:
         """An Unlock of it inside a function literal of this function (a callback
@@ -624,13 +779,13 @@ class _Walker:
                 # an unproven relock of one path, not an order against another path
                 again = any(o.ref.cls == ev.ref.cls and o.event.site.start_byte <= h.event.site.start_byte
                             for o in held if o is not h)
-                if not (h.event.fresh or ev.fresh or h.event.lost or ev.lost or again):
+                if not (h.fresh or ev.fresh or h.event.lost or ev.lost or again):
                     self.an.facts.edges.append(Edge(h, ev))
 
     def release(self, operand, held):
         key = _norm(operand)
         ref = self.res.ref(self.fn, operand)
-        self.events.append(Event("unlock", ref, operand, self.fn))
+        self.push(Event("unlock", ref, operand, self.fn))
         for loop in self.loops:
             self.loop_unlocks.setdefault(loop.id, set()).add(key)
         for i in range(len(held) - 1, -1, -1):
@@ -698,7 +853,7 @@ class _Walker:
         if f.type == "selector_expression":
             method = text(f.child_by_field_name("field"))
             operand = f.child_by_field_name("operand")
-            if method in ("Wait", "Done") and _is_waitgroup(self.res, self.fn, operand):
+            if method in ("Wait", "Done", "Add") and _is_waitgroup(self.res, self.fn, operand):
                 self.emit(Event(method.lower(), self.res.ref(self.fn, operand), call, self.fn), held)
                 return
         callee = self.res.callee(self.fn, call)
@@ -709,10 +864,13 @@ class _Walker:
         taken = set()
         cur = list(held)  # what the caller holds at each point inside the callee
         for ev in self.an.events_of(callee):
-            if len(ev.via) >= _MAX_CALL_DEPTH - 1:
-                continue
+            if len(ev.via) >= _MAX_CALL_DEPTH - 1 and ev.kind != "add":
+                continue  # (an Add is kept deeper: it only ever clears a worker, see _added_between)
+            guard = call_guard(self.res, self.fn, callee, call, ev.guard, self.guard)
+            if guard is None:
+                continue  # the callee does it only when a flag is other than this call passes (readErr(true))
             tev = self.an.translate(ev, callee, self.fn, call, _classes(cur))
-            tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops)
+            tev = replace(tev, loops=tuple(l.id for l in self.loops) + ev.loops, guard=guard)
             if tev.kind == "unlock":
                 released.append(tev.ref.inst)
                 self.events.append(tev)
@@ -735,10 +893,12 @@ class _Walker:
             else:
                 self.emit(tev, cur)
         for h in self.an.exit_held.get(callee.fid, ()):
+            if call_guard(self.res, self.fn, callee, call, h.event.guard, self.guard) is None:
+                continue
             tev = self.an.translate(h.event, callee, self.fn, call, _classes(held))
             if tev.ref.inst is not None:
                 self.added.append(Held(tev.ref, h.mode, tev, _inst_text(self.fn, call, callee, h),
-                                       unsure=self.unlock_passed_as_value()))
+                                       unsure=self.unlock_passed_as_value(), fresh=tev.fresh))
 
     def unlock_passed_as_value(self) -> bool:
         """A helper that unlocks, handed on as a func value (``once.Do(c.unlock)``,
@@ -767,6 +927,8 @@ class _Walker:
             ev = replace(ev, held=ev.held | _classes(held))
         if self.loops:
             ev = replace(ev, loops=tuple(l.id for l in self.loops))
+        if self.guard and not ev.via:
+            ev = replace(ev, guard=ev.guard + self.guard)
         self.events.append(ev)
         if ev.kind in ("send", "recv", "range", "select", "wait") and not ev.drained:
             for h in held:
@@ -880,3 +1042,32 @@ def place(fn: Func, node, here) -> str:
 def counterpart_kinds(kind: str) -> set:
     """The operations that unblock a blocked channel operation of ``kind``."""
     return {"send": {"recv", "range"}, "recv": {"send", "close"}, "range": {"send", "close"}}.get(kind, set())
+
+
+def _constructed(node) -> bool:
+    """``&T{...}``, ``T{...}`` or ``new(T)``: a value made right here."""
+    e = unparen(node)
+    if e is not None and e.type == "unary_expression" and e.child(0).type == "&":
+        e = unparen(e.child_by_field_name("operand"))
+    return e is not None and (e.type == "composite_literal" or (
+        e.type == "call_expression" and text(e.child_by_field_name("function")) == "new"))
+
+
+def _hands_on(stmt, name: str) -> bool:
+    """Whether ``stmt`` lets the object named ``name`` out: anything but a use of
+    one of its fields or methods (``upv.refs.Store(1)``, ``upv.Lock()``) or an
+    assignment to the name itself."""
+    if name.encode() not in stmt.text:
+        return False
+    for ident in captures("(identifier) @i", stmt).get("i", []):
+        if text(ident) != name:
+            continue
+        parent = ident.parent
+        if parent is not None and parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+            continue
+        if parent is not None and parent.type == "expression_list" and parent.parent is not None and \
+                parent.parent.type in ("assignment_statement", "short_var_declaration") and \
+                parent.parent.child_by_field_name("left") == parent:
+            continue
+        return True
+    return False

@@ -32,6 +32,8 @@ class MutexRelockedWhileHeld(GoRule):
             ev, h = r.inner, r.held
             if ev.fn.file is not ctx.file or ev.site.id in seen:
                 continue
+            if facts.callers_rule_out(ev.fn, ev.guard):
+                continue  # the helper locks only in a mode no caller calls this function in
             if h.mode == "R" and ev.mode == "R":
                 # recursive read locking only hangs once a writer queues between
                 # the two RLocks: report it when the package has a writer
