@@ -118,3 +118,29 @@ def test_a_dockerfile_template_is_skipped_with_one_info_line_but_go_list_templat
     assert not any(f["path"] == "Dockerfile.tmpl" for f in found)
     assert [l for l in err.splitlines() if "Dockerfile.tmpl" in l and "template" in l]
     assert any(f["rule_id"] == "SG701" and f["path"] == "Dockerfile" for f in found)
+
+
+def test_sg803_severity_follows_what_the_code_shows():
+    """Liveness = readiness is a restart storm only if the shared check calls a
+    dependency: a warning naming the call when the code shows it, nothing
+    when the handler calls nothing, info when the handler is not in view."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    here = os.path.join(os.path.dirname(__file__), "fixtures", "artifacts", "sg8_deploy",
+                        "sg803_liveness_same_as_readiness")
+
+    def run(name):
+        out = subprocess.run([sys.executable, "-m", "steadygo", "check", "--isolated", "--no-cache", "--preview",
+                              "--select", "SG803", "--exit-zero", "--format", "json", os.path.join(here, name)],
+                             capture_output=True, text=True, check=True).stdout
+        return [f for f in json.loads(out)["findings"] if f["rule_id"] == "SG803"]
+
+    (bad,) = run("bad_shared_check_pings_database")
+    assert bad["severity"] == "warning" and "db.PingContext" in bad["message"]
+    assert any(r["path"].endswith("main.go") for r in bad["related"])
+    assert run("good_shared_check_calls_nothing") == []
+    (unseen,) = run("bad_same_path_and_port.yaml")
+    assert unseen["severity"] == "info" and "not known" in unseen["message"]
