@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.http_values import typed_values
+from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
 from steadygo.golang.rules.base import ServerFieldRule
 from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
 from steadygo.rulemeta import code_meta
@@ -28,8 +28,9 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in typed_values(ctx, "Server"):
-            if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v):
-                continue  # http.TimeoutHandler bounds each handler, and so its write
+            if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
+                    or timeouts_filled_by_library(ctx.file, v):
+                continue  # http.TimeoutHandler bounds each handler, and so its write; graceful.WithDefaults sets one
             why = streaming_reason(ctx.pkg, ctx.file, v)
             if why is None:
                 ctx.report(v.node, self.message)
