@@ -286,6 +286,8 @@ def client_request_helper(pkg, fi) -> bool:
         return callers > 0
 
     return pkg.memo(("http.client_request_helper", fi.node.id), compute)
+
+
 # Library calls that fill every zero timeout of the server they are handed
 # (checked in its source, v0.1.3: Read/ReadHeader/Write/IdleTimeout when 0).
 SERVER_DEFAULTS_FILLERS = {("github.com/ory/graceful", "WithDefaults")}
