@@ -39,5 +39,6 @@ OTEL_SDKTRACE = "go.opentelemetry.io/otel/sdk/trace"
 SQL_DRIVERS_AND_GORM = ("database/sql", "github.com/jmoiron/sqlx", "github.com/jackc/pgx", "gorm.io/gorm")
 # Servers whose connections carry long-lived streams (SG103).
 H2C = "golang.org/x/net/http2/h2c"
+HTTP2 = "golang.org/x/net/http2"
 CMUX = "github.com/soheilhy/cmux"
 GRPC_GATEWAY_RUNTIME = ("github.com/grpc-ecosystem/grpc-gateway/v2/runtime", "github.com/grpc-ecosystem/grpc-gateway/runtime")

@@ -238,6 +238,12 @@ def ctx_has_deadline(pkg, file, ctx_expr, fi, _depth: int = 0) -> bool:
     if context_deadline(pkg, file, ctx_expr, body)[1] == "timeout":
         return True
     ctx_expr = unparen(ctx_expr)
+    if (fi is not None and body is not None and fi.node.type == "func_literal" and ctx_expr is not None
+            and ctx_expr.type == "identifier" and _depth < _DEADLINE_DEPTH
+            and all(p.name != text(ctx_expr) for p in fi.params) and not pkg.assigned_from(body, text(ctx_expr))):
+        # go func() { a.gather(ctx) }(): the closure's ctx is the enclosing function's.
+        outer = pkg.functions(file).enclosing(fi.node.parent) if fi.node.parent is not None else None
+        return outer is not None and ctx_has_deadline(pkg, file, ctx_expr, outer, _depth + 1)
     if (fi is None or body is None or _depth >= _DEADLINE_DEPTH or ctx_expr is None or ctx_expr.type != "identifier"
             or text(ctx_expr) not in fi.ctx_params or not fi.name or pkg.assigned_from(body, text(ctx_expr))):
         return False
@@ -281,11 +287,40 @@ def request_has_deadline(pkg, file, req, fi) -> bool:
         if file.call_target(req) == (NET_HTTP, "NewRequestWithContext") or (
                 fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in ("WithContext", "Clone")):
             return bool(args) and ctx_has_deadline(pkg, file, args[0], fi)
-        return False
+        index = _request_builder_ctx_index(pkg, file, req)
+        return index is not None and ctx_has_deadline(pkg, file, args[index], fi)
     if req.type == "identifier" and fi is not None and fi.body is not None:
         return any(request_has_deadline(pkg, file, v, fi) for v in pkg.assigned_from(fi.body, text(req))
                    if unparen(v) is not None and unparen(v).type == "call_expression")
     return False
+
+
+def _request_builder_ctx_index(pkg, file, call) -> int | None:
+    """``shc.newRequest(ctx, target)``: a helper of the package (every
+    function of that name) that builds its request with
+    ``http.NewRequestWithContext(p, ...)`` from its context parameter ``p``;
+    the index of that parameter, so the caller's argument is what to judge."""
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    if fn.type not in ("identifier", "selector_expression") or (fn.type == "identifier" and file.package_of(fn)):
+        return None
+    found = None
+    for g, callee in pkg.functions_named(name):
+        if callee.body is None or not callee.ctx_params:
+            return None
+        used = set()
+        for c in captures("(call_expression) @c", callee.body).get("c", []):
+            if g.call_target(c) == (NET_HTTP, "NewRequestWithContext"):
+                a = c.child_by_field_name("arguments").named_children
+                used.add(text(a[0]) if a else "")
+        if len(used) != 1 or next(iter(used)) not in callee.ctx_params:
+            return None
+        index = next((i for i, p in enumerate(callee.params) if p.name in used), None)
+        if index is None or (found is not None and found != index):
+            return None
+        found = index
+    nargs = call.child_by_field_name("arguments").named_child_count
+    return found if found is not None and found < nargs else None
 
 
 _TIMEOUT_OPTION = ("WithTimeout", "WithRequestTimeout", "WithHTTPTimeout")
@@ -321,13 +356,77 @@ def client_uses_bounded(pkg, file, client) -> bool:
             if outer.type == "expression_list" and outer.parent.type == "assignment_statement" and \
                     outer.parent.child_by_field_name("left") == outer:
                 continue  # client.CheckRedirect = ...
+            if outer.type == "call_expression" and field in _HARMLESS_METHODS:
+                continue  # defer client.CloseIdleConnections()
             return False
+        if parent.type == "expression_list" and parent.parent.type == "assignment_statement" and \
+                parent.parent.child_by_field_name("left") == parent:
+            continue  # client = &http.Client{...} again: that value is judged on its own
+        if parent.type == "expression_list" and parent.parent.type == "assignment_statement" and \
+                parent.named_child_count == 1:
+            left = parent.parent.child_by_field_name("left")
+            target = left.named_child(0) if left.named_child_count == 1 else None
+            if target is not None and target.type == "selector_expression":
+                # a.client = client: judged by every use of that field in the package.
+                if not field_uses_bounded(pkg, text(target.child_by_field_name("field"))):
+                    return False
+                calls += 1
+                continue
+        if parent.type == "literal_element" and parent.parent is not None and parent.parent.type == "keyed_element" \
+                and parent.parent.named_child(0) == parent:
+            continue  # the key of {client: client}
+        if parent.type == "literal_element" and parent.parent is not None and parent.parent.type == "keyed_element" \
+                and parent.parent.named_child(1) == parent:
+            # &Checker{client: client}: judged by every use of that field in the package.
+            if not field_uses_bounded(pkg, text(parent.parent.named_child(0))):
+                return False
+            calls += 1
+            continue
         if parent.type == "argument_list" and _is_http_client_option(file, parent.parent) and \
                 _library_timeout_option(file, parent.parent, fi, option_call=True):
             calls += 1
             continue
         return False  # passed, returned, stored: uses out of sight
     return calls > 0
+
+
+_HARMLESS_METHODS = frozenset({"CloseIdleConnections"})
+_FIELD_Q = "(selector_expression field: (field_identifier) @f)"
+
+
+def field_uses_bounded(pkg, field: str) -> bool:
+    """Every use of ``x.<field>`` in the package is a ``Do(req)`` whose
+    request carries a deadline (or a store into the field, or
+    CloseIdleConnections), and there is at least one such call."""
+
+    def compute() -> bool:
+        calls = 0
+        for g in pkg.files:
+            if field.encode() not in g.source:
+                continue
+            for fid in captures(_FIELD_Q, g.root).get("f", []):
+                if text(fid) != field:
+                    continue
+                sel = fid.parent
+                outer = sel.parent
+                if outer.type == "expression_list" and outer.parent.type == "assignment_statement" and \
+                        outer.parent.child_by_field_name("left") == outer:
+                    continue  # x.client = ...
+                if outer.type == "binary_expression" and any(text(c) == "nil" for c in outer.named_children):
+                    continue  # if x.client == nil
+                if outer.type != "selector_expression" or outer.parent.type != "call_expression":
+                    return False
+                method = text(outer.child_by_field_name("field"))
+                if method in _HARMLESS_METHODS:
+                    continue
+                args = outer.parent.child_by_field_name("arguments").named_children
+                if method != "Do" or not args or not request_has_deadline(
+                        pkg, g, args[0], pkg.functions(g).enclosing(outer.parent)):
+                    return False
+                calls += 1
+        return calls > 0
+
+    return pkg.memo(("http.field_uses_bounded", field), compute)
 
 
 def _local_name(node) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.parse import ancestors, captures, text, unparen
-from steadygo.golang.values import ALL_FIELDS, assigned_fields, assigned_from, fields_set, fields_set_later
+from steadygo.golang.values import ALL_FIELDS, assigned_fields, holder_of, assigned_from, fields_set, fields_set_later
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -286,3 +286,14 @@ def client_request_helper(pkg, fi) -> bool:
         return callers > 0
 
     return pkg.memo(("http.client_request_helper", fi.node.id), compute)
+
+
+# Library calls that fill every zero timeout of the server they are handed
+# (checked in its source, v0.1.3: Read/ReadHeader/Write/IdleTimeout when 0).
+SERVER_DEFAULTS_FILLERS = {("github.com/ory/graceful", "WithDefaults")}
+
+
+def timeouts_filled_by_library(file, v) -> bool:
+    """``graceful.WithDefaults(&http.Server{...})``."""
+    h = holder_of(v.node)
+    return h.kind == "arg" and h.call is not None and file.call_target(h.call) in SERVER_DEFAULTS_FILLERS

@@ -377,3 +377,56 @@ def _callers_keep_local(pkg, func, depth: int) -> bool:
     if not callers:
         return False
     return all(lives_one_operation(pkg, g, call, depth + 1) for g, call in callers)
+
+
+def built_per_call(pkg, file, node) -> bool:
+    """``node`` is what a named function returns (directly or through a local
+    variable), and every caller in the package builds it anew for its own
+    call: the result goes into a local variable (or a literal held by one) of
+    a function, never into a field or package variable, and is not returned
+    on.  A library it is handed to for that call is not followed: the value
+    was made for the call, so no pool is shared between calls of the
+    constructor (``transport := getUpdateTransport(d)`` per update)."""
+    h = holder_of(node)
+    func = h.func
+    if h.kind == "var" and func is not None:
+        body = func.child_by_field_name("body")
+        if body is None or not _declared_in(body, h.path):
+            return False
+        uses = [i for i in captures("(identifier) @i", body).get("i", [])
+                if text(i) == h.path and i.start_byte >= node.end_byte]
+        if not uses or not all(holder_of(i).kind == "return" or i.parent.type == "selector_expression" for i in uses):
+            return False
+    elif h.kind != "return":
+        return False
+    if func is None or func.type != "function_declaration":
+        return False
+    callers = list(pkg.calls_to(text(func.child_by_field_name("name"))))
+    return bool(callers) and all(_kept_for_the_call(pkg, g, call) for g, call in callers)
+
+
+def _kept_for_the_call(pkg, file, call) -> bool:
+    h = holder_of(call)
+    if h.kind == "field":
+        outer = _enclosing_literal(call)
+        return outer is not None and _kept_for_the_call(pkg, file, outer)
+    if h.kind == "arg":
+        return h.func is not None
+    if h.kind != "var" or h.func is None:
+        return False
+    body = h.func.child_by_field_name("body")
+    if body is None or not _declared_in(body, h.path):
+        return False
+    for i in captures("(identifier) @i", body).get("i", []):
+        if text(i) != h.path or i.start_byte < call.end_byte:
+            continue
+        if i.parent.type == "selector_expression":
+            continue  # tr.TLSClientConfig = ..., client.Do(req)
+        u = holder_of(i)
+        if u.kind == "field" and _enclosing_literal(i) is not None:
+            if not _kept_for_the_call(pkg, file, _enclosing_literal(i)):
+                return False  # &http.Client{Transport: tr} kept beyond the call
+            continue
+        if u.kind in ("return", "var", "field"):
+            return False  # handed on beyond this call
+    return True

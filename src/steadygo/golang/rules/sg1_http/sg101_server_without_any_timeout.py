@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
-from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, typed_values
+from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -42,7 +42,7 @@ class ServerWithoutAnyTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Server"):
-            if not v.has(*SERVER_TIMEOUTS):
+            if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
                 ctx.report(
                     v.node,
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "

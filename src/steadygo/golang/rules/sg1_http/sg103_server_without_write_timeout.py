@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.http_values import typed_values
+from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
 from steadygo.golang.rules.base import ServerFieldRule
-from steadygo.golang.streaming_servers import streaming_reason
+from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -28,14 +28,16 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
 
     def check(self, ctx: FileContext) -> None:
         for v in typed_values(ctx, "Server"):
-            if v.has(*self.covered_by):
-                continue
+            if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
+                    or timeouts_filled_by_library(ctx.file, v):
+                continue  # http.TimeoutHandler bounds each handler, and so its write; graceful.WithDefaults sets one
             why = streaming_reason(ctx.pkg, ctx.file, v)
             if why is None:
                 ctx.report(v.node, self.message)
                 continue
             # A whole-response deadline would cut gRPC, watch and raft streams:
             # no WriteTimeout is the right call, so this is a note, not advice.
+            advice = ("set write deadlines on the upgraded connections themselves" if why.startswith("only WebSocket")
+                      else "bound slow readers on the plain routes with per-route http.ResponseController write deadlines")
             ctx.report(v.node, f"http.Server serves {why}: a WriteTimeout would cut its long-lived streams, so "
-                       "it is rightly unset; bound slow readers on the plain routes with per-route "
-                       "http.ResponseController write deadlines", severity=Severity.INFO)
+                       f"it is rightly unset; {advice}", severity=Severity.INFO)

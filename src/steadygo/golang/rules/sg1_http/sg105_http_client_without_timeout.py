@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.frameworks import HTTP2, NET_HTTP
 from steadygo.golang.http_clients import (
     client_transport_bounded,
     client_uses_bounded,
@@ -43,7 +43,7 @@ class ClientWithoutTimeout(GoRule):
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
         for v in typed_values(ctx, "Client"):
-            if v.has("Timeout") or _custom_round_tripper(ctx, v) or client_transport_bounded(ctx.pkg, f, v) \
+            if v.has("Timeout") or _custom_round_tripper(ctx, v) or _http2_streams(ctx, v) or client_transport_bounded(ctx.pkg, f, v) \
                     or client_uses_bounded(ctx.pkg, f, v):
                 continue
             ctx.report(v.node, "http.Client has no Timeout: a slow or silent upstream hangs the caller forever")
@@ -84,6 +84,20 @@ def _custom_round_tripper(ctx: FileContext, v: TypedValue) -> bool:
         t = t.named_child(0)
     return t is not None and t.type == "composite_literal" and t.child_by_field_name("type").type == "type_identifier" \
         and not ctx.file.is_member(t.child_by_field_name("type"), NET_HTTP, "Transport")
+
+
+def _http2_streams(ctx: FileContext, v: TypedValue) -> bool:
+    """``Transport: &http2.Transport{...}`` (x/net/http2, h2c or TLS): a client
+    built for HTTP/2 streams (wire protocols, gRPC-like calls) whose bodies
+    live as long as the stream; an overall Timeout would cut them, so the
+    bound belongs on each call's context."""
+    if v.literal is None:
+        return False
+    t = unparen(literal_keys(v.literal).get("Transport"))
+    if t is not None and t.type == "unary_expression":
+        t = t.named_child(0)
+    return t is not None and t.type == "composite_literal" and ctx.file.is_member(
+        t.child_by_field_name("type"), HTTP2, "Transport")
 
 
 def _default_client_timeout_set(ctx: FileContext) -> bool:

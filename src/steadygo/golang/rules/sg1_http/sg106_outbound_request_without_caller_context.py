@@ -46,7 +46,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
             if fn is None:
                 continue
             owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
-            if owner is None or _context_attached_later(ctx, call, fn, owner):
+            if owner is None or _context_attached_later(ctx, call, fn, owner) or _written_by_hand(ctx, call, fn):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             if target[1] == "NewRequest":
@@ -164,3 +164,34 @@ def _synchronous_closure_owner(ctx: FileContext, fn):
         if outer.ctx_params or outer.is_handler:
             return outer
     return None
+
+
+_WRITES = frozenset({"Write", "WriteProxy"})
+
+
+def _written_by_hand(ctx: FileContext, call, fn) -> bool:
+    """``req, _ := http.NewRequest(...)`` then ``req.Write(conn)`` (a CONNECT
+    to a proxy, a request on a raw connection): Write and http.ReadResponse
+    never look at the request's context, so giving it one changes nothing.
+    Only when the request goes nowhere else (no Do, no RoundTrip, no other
+    call it is handed to)."""
+    h = holder_of(call)
+    if h.kind != "var" or fn.body is None:
+        return False
+    written = False
+    for ident in captures("(identifier) @i", fn.body).get("i", []):
+        if text(ident) != h.path or ident.start_byte < call.end_byte:
+            continue
+        p = ident.parent
+        if p.type == "selector_expression" and p.child_by_field_name("operand") == ident:
+            if text(p.child_by_field_name("field")) in _WRITES and p.parent.type == "call_expression":
+                written = True
+            elif p.parent.type == "call_expression":
+                continue  # req.SetBasicAuth(...), req.Header.Set(...)
+            continue  # req.Close = false
+        if p.type == "argument_list" and ctx.file.call_target(p.parent) == (NET_HTTP, "ReadResponse"):
+            continue
+        if p.type in ("binary_expression",):
+            continue
+        return False
+    return written

@@ -10,7 +10,7 @@ from steadygo.golang.http_clients import client_uses_bounded, dial_timeout
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.values import ALL_FIELDS, holder_of, literal_keys
+from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -71,17 +71,74 @@ def _used_by_client_with_timeout(ctx: FileContext, v: TypedValue) -> bool:
     """A client's overall Timeout bounds dialing and handshakes too, as does a
     deadline on every request it sends or a library's timeout option it is
     handed with, so a transport whose every client in this file has one is
-    covered."""
+    covered.  The transport reaches its client as ``Client{Transport: t}`` or
+    ``c.Transport = t``, directly, through a variable, or wrapped: returned by
+    a func literal handed to a call whose result is that variable
+    (``rt, err := config.NewTLSRoundTripper(..., func(..) { return &http.Transport{..} })``)."""
+    names = set()
     holder = holder_of(v.node)
-    users = []
-    for c in typed_values(ctx, "Client"):
-        if c.literal is None:
-            continue
-        t = unparen(literal_keys(c.literal).get("Transport"))
+    if holder.kind == "var":
+        names.add(holder.path)
+    wrapper = _wrapped_into(v.node)
+    if wrapper:
+        names.add(wrapper)
+
+    def holds(t) -> bool:
+        t = unparen(t)
         if t is not None and t.type == "unary_expression":
             t = t.named_child(0)
-        if t is None:
-            continue
-        if t.id == v.node.id or (holder.kind == "var" and t.type == "identifier" and text(t) == holder.path):
+        return t is not None and (t.id == v.node.id or (t.type == "identifier" and text(t) in names))
+
+    users = []
+    clients = [c for c in typed_values(ctx, "Client") if c.literal is not None]
+    for c in clients:
+        t = literal_keys(c.literal).get("Transport")
+        if t is not None and holds(t):
             users.append(c.has("Timeout") or client_uses_bounded(ctx.pkg, ctx.file, c))
+    for stmt in captures(_TRANSPORT_SET_Q, ctx.file.root).get("s", []):
+        left, right = stmt.child_by_field_name("left"), stmt.child_by_field_name("right")
+        if left.named_child_count != 1 or right.named_child_count != 1 or not holds(right.named_child(0)):
+            continue
+        sel = left.named_child(0)
+        if sel.type != "selector_expression" or text(sel.child_by_field_name("field")) != "Transport":
+            continue
+        users.append(_client_timeout_set(ctx, clients, sel.child_by_field_name("operand"), stmt))
     return bool(users) and all(users)
+
+
+_TRANSPORT_SET_Q = "(assignment_statement) @s"
+
+
+def _wrapped_into(node) -> str | None:
+    """The variable a wrapping call's result goes to, when ``node`` is what a
+    func literal returns and that literal is an argument of the call."""
+    h = holder_of(node)
+    if h.kind != "return" or h.func is None or h.func.type != "func_literal":
+        return None
+    outer = holder_of(h.func)
+    if outer.kind != "arg" or outer.call is None:
+        return None
+    got = holder_of(outer.call)
+    return got.path if got.kind == "var" else None
+
+
+def _client_timeout_set(ctx: FileContext, clients, operand, stmt) -> bool:
+    """``c.Transport = t`` in a function that also gives ``c`` a Timeout:
+    ``c.Timeout = d`` or ``c = &http.Client{Timeout: d}`` (``c`` a variable
+    or a field, ``p.httpClient``)."""
+    fi = ctx.funcs.enclosing(stmt)
+    scope = fi.node if fi is not None else ctx.file.root
+    target = text(operand)
+    last = target.rsplit(".", 1)[-1]
+    for c in clients:
+        if not (scope.start_byte <= c.node.start_byte < scope.end_byte) or not c.has("Timeout"):
+            continue
+        h = holder_of(c.node)
+        if h.kind in ("var", "field") and h.path == last:
+            return True
+    for s in captures(_TRANSPORT_SET_Q, scope).get("s", []):
+        left = s.child_by_field_name("left")
+        if left.named_child_count == 1 and text(left.named_child(0)) == target + ".Timeout":
+            right = s.child_by_field_name("right")
+            return not is_zero_literal(right.named_child(0) if right.named_child_count else None)
+    return False

@@ -11,7 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.rules.base import GoRule
-from steadygo.golang.values import lives_one_operation
+from steadygo.golang.values import built_per_call, lives_one_operation
 from steadygo.rulemeta import SERVICE_ROLES, code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -38,6 +38,8 @@ class TransportDefaultIdleConnsPerHost(GoRule):
                 continue
             if lives_one_operation(ctx.pkg, ctx.file, v.node):
                 continue  # one-shot: a config load, an update check; its pool is never shared
+            if built_per_call(ctx.pkg, ctx.file, v.node):
+                continue  # a constructor every caller calls anew for its own request: nothing shared
             ctx.report(v.node, "http.Transport leaves MaxIdleConnsPerHost at 2: under concurrent calls to one upstream "
                        "most connections are closed after use and re-dialled")
 
