@@ -48,4 +48,4 @@ def test_statistics_counts_each_rule():
     assert counted == {r: sum(1 for f in findings if f["rule"] == r) for r in {f["rule"] for f in findings}}
     assert list(counted.values()) == sorted(counted.values(), reverse=True)
     text = "\n".join(_run("--statistics"))  # the text report carries them too
-    assert re.search(r"^\s*2  SG105  http-client-without-timeout  warning$", text, re.M)
+    assert re.search(r"^\s*2  SG106  outbound-request-without-caller-context  warning$", text, re.M)

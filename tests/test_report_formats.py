@@ -50,7 +50,7 @@ def outputs(tmp_path_factory):
         registry._index.cache_clear()
         # ...and a fixed doc page, so editing a rule's page does not either.
         mp.setattr(docs_pages, "page", _stub_page)
-        code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--runtime", RUNTIME_JSON,
+        code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--preview", "--runtime", RUNTIME_JSON,
                          "--format", specs])
     registry._index.cache_clear()
     texts = {name: (out_dir / f"report.{name}").read_text(encoding="utf-8") for name in FORMATS}

@@ -37,6 +37,7 @@ class MetricNameBreaksConventions(GoRule):
         # info: right as promtool's lint, but on real code almost every finding
         # is a published name that renaming would break (docs/rules/SG510.md)
         severity=Severity.INFO,
+        status="preview",  # 0 of 30 judged true on 22 real code bases: docs/rules/SG510.md
         breakpoint="Dashboards, alerts and recording rules written to the Prometheus conventions silently match nothing, or mis-scale by 1000x, when names and units do not follow them.",
         summary="Metric name fails a `promtool check metrics` naming lint (_total suffix, base units, reserved suffixes, type in name, camelCase, colons).",
     )
