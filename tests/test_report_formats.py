@@ -48,11 +48,13 @@ def outputs(tmp_path_factory):
         # lookup() reads a cached index built from all_rules(): rebuild it
         # under the patch, and again afterwards so later tests see every rule.
         registry._index.cache_clear()
+        registry.rules_by_id.cache_clear()
         # ...and a fixed doc page, so editing a rule's page does not either.
         mp.setattr(docs_pages, "page", _stub_page)
         code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--preview", "--runtime", RUNTIME_JSON,
                          "--format", specs])
     registry._index.cache_clear()
+    registry.rules_by_id.cache_clear()  # built from the patched list under --preview: drop it too
     texts = {name: (out_dir / f"report.{name}").read_text(encoding="utf-8") for name in FORMATS}
     return code, texts
 
