@@ -45,7 +45,7 @@ def test_probe_evidence_proves_the_static_findings(gobuild, tmp_path, name):
         proc.wait(timeout=10)
     doc = json.loads(evidence.read_text())
     assert {"SG961", "SG971"} <= set(doc["evidence"]["checked_rules"])
-    r = _steadygo("check", f"tests/runtime/goprogs/{name}", "--isolated", "--evidence", str(evidence), "--format", "json")
+    r = _steadygo("check", f"tests/runtime/goprogs/{name}", "--isolated", "--preview", "--evidence", str(evidence), "--format", "json")
     findings = json.loads(r.stdout)["findings"]
     live = {(f["rule_id"], f["live"]["verdict"], f["live"]["by"]) for f in findings if f.get("live")}
     if name == "livebroken":
