@@ -22,13 +22,13 @@ def project(tmp_path, monkeypatch):
 
 
 def check(capsys, *extra):
-    code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--select", "SG1,SG0", "--format", "json", *extra])
+    code = cli.main(["check", "--preview", "--no-cache", "--jobs", "1", "--isolated", "--select", "SG1,SG0", "--format", "json", *extra])
     out, err = capsys.readouterr()
     return code, json.loads(out), err
 
 
 def test_round_trip(project, capsys):
-    assert cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0"]) == 0
+    assert cli.main(["baseline", "create", "--preview", "--no-cache", "--isolated", "--select", "SG1,SG0"]) == 0
     assert "3 findings recorded" in capsys.readouterr().out
     doc = json.loads((project / ".steadygo-baseline.json").read_text())
     assert doc["schema"] == "steadygo-baseline"
@@ -61,7 +61,7 @@ def test_round_trip(project, capsys):
 
 
 def test_narrower_selection_is_not_progress(project, capsys):
-    cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
+    cli.main(["baseline", "create", "--preview", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
     capsys.readouterr()
     code, rep, _ = check(capsys, "--select", "SG105", "--baseline", "bl.json")
     assert code == 0
@@ -82,7 +82,7 @@ def test_broken_baseline_is_one_line_exit_2(project, capsys, content, message):
         (project / "bl.json").write_bytes(content)
     elif content is not None:
         (project / "bl.json").write_text(content)
-    code = cli.main(["check", "--no-cache", "--isolated", "--baseline", "bl.json"])
+    code = cli.main(["check", "--preview", "--no-cache", "--isolated", "--baseline", "bl.json"])
     out, err = capsys.readouterr()
     assert code == 2
     assert err.startswith("steadygo: error: " + message), err
@@ -96,13 +96,13 @@ def test_unreadable_baseline(project, capsys):
     else:
         (project / "bl.json").write_text("{}")
         (project / "bl.json").chmod(0)
-    code = cli.main(["check", "--no-cache", "--isolated", "--baseline", "bl.json"])
+    code = cli.main(["check", "--preview", "--no-cache", "--isolated", "--baseline", "bl.json"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("steadygo: error: bl.json: cannot read baseline"), err
 
 
 def test_baseline_cannot_be_written(project, capsys):
-    code = cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "missing/dir/bl.json"])
+    code = cli.main(["baseline", "create", "--preview", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "missing/dir/bl.json"])
     err = capsys.readouterr().err
     assert code == 2 and "missing/dir/bl.json: cannot write baseline" in err and err.count("\n") == 1
 
@@ -114,7 +114,7 @@ def test_baseline_needs_an_action(capsys):
 
 def test_report_output_cannot_be_written(project, capsys):
     for target in ("no/such/dir/r.sarif", "."):
-        code = cli.main(["check", "--no-cache", "--isolated", "--format", f"sarif={target}"])
+        code = cli.main(["check", "--preview", "--no-cache", "--isolated", "--format", f"sarif={target}"])
         err = capsys.readouterr().err
         assert code == 2 and err.startswith(f"steadygo: error: {target}: cannot write report"), err
         assert err.count("\n") == 1
@@ -122,11 +122,11 @@ def test_report_output_cannot_be_written(project, capsys):
 
 def test_github_annotations_auto_in_actions(project, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    cli.main(["check", "--no-cache", "--isolated", "--select", "SG1,SG0"])
+    cli.main(["check", "--preview", "--no-cache", "--isolated", "--select", "SG1,SG0"])
     out = capsys.readouterr().out
     assert "main.go\n  13:12: SG101" in out and "::error file=main.go,line=13" in out
     # A machine format on stdout must not be corrupted by annotations.
-    cli.main(["check", "--no-cache", "--isolated", "--format", "json"])
+    cli.main(["check", "--preview", "--no-cache", "--isolated", "--format", "json"])
     json.loads(capsys.readouterr().out)
 
 
@@ -136,12 +136,12 @@ def test_written_files_get_ordinary_permissions(project, capsys):
 
     old = os.umask(0o022)
     try:
-        cli.main(["baseline", "create", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
-        cli.main(["check", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
+        cli.main(["baseline", "create", "--preview", "--no-cache", "--isolated", "--select", "SG1,SG0", "-o", "bl.json"])
+        cli.main(["check", "--preview", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat("bl.json").st_mode) == 0o644
     assert stat.S_IMODE(os.stat("r.sarif").st_mode) == 0o644
     os.chmod("r.sarif", 0o640)
-    cli.main(["check", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
+    cli.main(["check", "--preview", "--no-cache", "--isolated", "--format", "sarif=r.sarif"])
     assert stat.S_IMODE(os.stat("r.sarif").st_mode) == 0o640

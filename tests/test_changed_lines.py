@@ -35,7 +35,7 @@ def repo(tmp_path, monkeypatch):
 
 
 def findings(capsys, *args):
-    code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--select", "SG1,SG0", "--format", "json", *args])
+    code = cli.main(["check", "--preview", "--no-cache", "--jobs", "1", "--isolated", "--select", "SG1,SG0", "--format", "json", *args])
     out, err = capsys.readouterr()
     doc = json.loads(out) if out else None
     return code, doc, err

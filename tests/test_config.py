@@ -30,7 +30,7 @@ BAD_SERVER = 'package main\n\nimport "net/http"\n\nfunc main() { http.ListenAndS
 def test_invalid_config_names_file_and_key(tmp_path, toml, message):
     cfg = write(tmp_path / ".steadygo.toml", toml)
     write(tmp_path / "main.go", BAD_SERVER)
-    p = run_cli("check", str(tmp_path), "--no-cache")
+    p = run_cli("check", "--preview", str(tmp_path), "--no-cache")
     assert p.returncode == 2
     assert p.stderr.startswith(f"steadygo: error: {cfg}: ")
     assert message in p.stderr
@@ -41,7 +41,7 @@ def test_closest_config_wins(tmp_path):
     write(tmp_path / ".steadygo.toml", 'ignore = ["SG105"]')
     write(tmp_path / "svc" / ".steadygo.toml", 'select = ["SG1"]\nignore = ["SG101"]')
     write(tmp_path / "svc" / "main.go", BAD_SERVER)
-    p = run_cli("check", str(tmp_path / "svc"), "--no-cache", "--format", "json")
+    p = run_cli("check", "--preview", str(tmp_path / "svc"), "--no-cache", "--format", "json")
     assert [f["rule_id"] for f in json_report(p)["findings"]] == ["SG105"]
 
 
@@ -58,7 +58,7 @@ SG101 = "info"
     write(tmp_path / "main.go", BAD_SERVER)
     write(tmp_path / "tools" / "x" / "main.go", BAD_SERVER)
     write(tmp_path / "gen" / "main.go", BAD_SERVER)
-    p = run_cli("check", ".", "--no-cache", "--format", "json", cwd=tmp_path)
+    p = run_cli("check", "--preview", ".", "--no-cache", "--format", "json", cwd=tmp_path)
     got = sorted((f["path"], f["rule_id"], f["severity"]) for f in json_report(p)["findings"])
     assert got == [
         ("main.go", "SG101", "info"),
@@ -70,7 +70,11 @@ SG101 = "info"
 
 def test_defaults_enable_all_stable_rules():
     cfg = config.Config()
-    assert "SG101" in cfg.enabled_rule_ids() and cfg.fail_on == Severity.WARNING
+    ids = cfg.enabled_rule_ids()
+    assert "SG106" in ids and cfg.fail_on == Severity.WARNING
+    assert "SG101" not in ids  # preview (benchmarks/PRECISION-SERVICES.md): only with --preview
+    cfg.preview = True
+    assert "SG101" in cfg.enabled_rule_ids()
 
 
 def test_rule_options_are_type_checked():
@@ -90,7 +94,7 @@ def test_rule_options_are_type_checked():
 
 
 def test_missing_config_file_given_explicitly(tmp_path):
-    p = run_cli("check", str(tmp_path), "--config", str(tmp_path / "nope.toml"))
+    p = run_cli("check", "--preview", str(tmp_path), "--config", str(tmp_path / "nope.toml"))
     assert p.returncode == 2 and "config file not found" in p.stderr and os.path.basename("nope.toml") in p.stderr
 
 
@@ -123,7 +127,7 @@ def _check_fails_on_config(tmp_path, content, message, *, binary=False):
     else:
         path.write_text(content)
     write(tmp_path / "main.go", BAD_SERVER)
-    p = run_cli("check", str(tmp_path), "--no-cache")
+    p = run_cli("check", "--preview", str(tmp_path), "--no-cache")
     assert p.returncode == 2, p.stderr
     assert p.stderr.startswith(f"steadygo: error: {path}: "), p.stderr
     assert message in p.stderr
@@ -156,7 +160,7 @@ def test_max_file_size_limit_itself_is_accepted():
 def test_utf8_bom_is_accepted(tmp_path):
     (tmp_path / ".steadygo.toml").write_bytes(b'\xef\xbb\xbfselect = ["SG105"]\n')
     write(tmp_path / "main.go", BAD_SERVER)
-    p = run_cli("check", str(tmp_path), "--no-cache", "--format", "json")
+    p = run_cli("check", "--preview", str(tmp_path), "--no-cache", "--format", "json")
     assert [f["rule_id"] for f in json_report(p)["findings"]] == ["SG105"]
 
 

@@ -23,49 +23,49 @@ def _tree(root):
 
 def test_discovery_skips(tmp_path):
     _tree(tmp_path)
-    res = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), use_cache=False, base=str(tmp_path))
+    res = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), use_cache=False, base=str(tmp_path))
     assert sorted(f.path for f in res.active) == ["internal/api/api.go", "main.go"]
-    cfg = Config(select=["SG1", "SG0"], include_tests=True)
+    cfg = Config(preview=True, select=["SG1", "SG0"], include_tests=True)
     res = scan([str(tmp_path)], cfg, use_cache=False, base=str(tmp_path))
     assert sorted(f.path for f in res.active) == ["internal/api/api.go", "main.go", "main_test.go"]
 
 
 def test_warm_cache_same_result_and_invalidation(tmp_path):
     _tree(tmp_path)
-    cold = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
-    warm = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
+    cold = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), base=str(tmp_path))
+    warm = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), base=str(tmp_path))
     assert cold.cached_packages == 0 and warm.cached_packages == warm.packages == 3  # gen/ counts, with 0 files
     assert warm.findings == cold.findings
     write(tmp_path / "main.go", BAD.format(pkg="main") + "\nfunc G() { if r, err := http.Get(\"x\"); err == nil { r.Body.Close() } }\n")
-    edited = scan([str(tmp_path)], Config(select=["SG1", "SG0"]), base=str(tmp_path))
+    edited = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), base=str(tmp_path))
     assert edited.cached_packages == 2
     assert sorted(f.rule_id for f in edited.active) == ["SG101", "SG101", "SG105"]
     # a different rule selection must not reuse results computed for another
-    only = scan([str(tmp_path)], Config(select=["SG105"]), base=str(tmp_path))
+    only = scan([str(tmp_path)], Config(preview=True, select=["SG105"]), base=str(tmp_path))
     assert only.cached_packages == 0 and [f.rule_id for f in only.active] == ["SG105"]
 
 
 def test_process_pool_gives_identical_results(tmp_path, monkeypatch):
     for i in range(12):
         write(tmp_path / f"p{i}" / "a.go", BAD.format(pkg=f"p{i}") + f"\nfunc G{i}() {{ if r, err := http.Get(\"x\"); err == nil {{ r.Body.Close() }} }}\n")
-    serial = scan([str(tmp_path)], Config(), use_cache=False, jobs=1, base=str(tmp_path))
+    serial = scan([str(tmp_path)], Config(preview=True), use_cache=False, jobs=1, base=str(tmp_path))
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
-    parallel = scan([str(tmp_path)], Config(), use_cache=False, jobs=2, base=str(tmp_path))
+    parallel = scan([str(tmp_path)], Config(preview=True), use_cache=False, jobs=2, base=str(tmp_path))
     assert parallel.findings == serial.findings and len(serial.active) == 24
 
 
 def test_fingerprints_survive_lines_moving(tmp_path):
     write(tmp_path / "main.go", BAD.format(pkg="main"))
-    before = scan([str(tmp_path)], Config(), use_cache=False, base=str(tmp_path)).active
+    before = scan([str(tmp_path)], Config(preview=True), use_cache=False, base=str(tmp_path)).active
     write(tmp_path / "main.go", BAD.format(pkg="main").replace("import", "// a comment\n\n// another\nimport"))
-    after = scan([str(tmp_path)], Config(), use_cache=False, base=str(tmp_path)).active
+    after = scan([str(tmp_path)], Config(preview=True), use_cache=False, base=str(tmp_path)).active
     assert before[0].line + 3 == after[0].line
     assert before[0].fingerprint == after[0].fingerprint
 
 
 def test_secrets_redacted_in_snippets(tmp_path):
     write(tmp_path / "main.go", 'package main\n\nimport "net/http"\n\nfunc main() { password := "hunter2"; http.ListenAndServe(":1", nil); _ = password }\n')
-    res = scan([str(tmp_path)], Config(), use_cache=False, base=str(tmp_path))
+    res = scan([str(tmp_path)], Config(preview=True), use_cache=False, base=str(tmp_path))
     # SG640 recognised a credential on the line, so every finding there has
     # every literal masked, not only the one the patterns recognise (issue 20 F23).
     assert {f.snippet for f in res.active} == {'func main() { password := "****"; http.ListenAndServe("****", nil); _ = password }'}

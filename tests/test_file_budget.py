@@ -34,7 +34,7 @@ def test_expensive_file_is_cut_off_with_a_warning_and_the_rest_is_analysed(tmp_p
     (tmp_path / "ok" / "main.go").write_text('package main\n\nimport "net/http"\n\n'
                                              'func main() { http.ListenAndServe(":8080", nil) }\n')
     started = time.monotonic()
-    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--format", "json", "--jobs", "1",
+    p = run_cli("check", "--preview", str(tmp_path), "--no-cache", "--isolated", "--format", "json", "--jobs", "1",
                 cwd=str(tmp_path), env={"STEADYGO_FILE_BUDGET": "1.5"})
     elapsed = time.monotonic() - started
     assert elapsed < 30, elapsed
@@ -53,6 +53,6 @@ def test_budget_warning_names_the_rule(tmp_path):
     # SG405 (preview, so --preview) is the only rule selected; a budget far
     # below what 600 nested goroutines cost stops it whatever the machine
     (tmp_path / "main.go").write_text(_nested_goroutines(600))
-    p = run_cli("check", str(tmp_path), "--no-cache", "--isolated", "--preview", "--select", "SG405", "--jobs", "1",
+    p = run_cli("check", "--preview", str(tmp_path), "--no-cache", "--isolated", "--preview", "--select", "SG405", "--jobs", "1",
                 cwd=str(tmp_path), env={"STEADYGO_FILE_BUDGET": "0.01"})
     assert "main.go: analysis of this file stopped in SG405 after 0.01 s" in p.stderr

@@ -142,7 +142,7 @@ def _real_entry_body(tmp_path_factory, monkeypatch) -> dict:
     (d / "go.mod").write_text("module m\n\ngo 1.22\n")
     (d / "main.go").write_text('package main\n\nimport "net/http"\n\n// steadygo:ignore SG620 -- test\n'
                                'func main() { http.HandleFunc("/x", nil); http.ListenAndServe(":8080", nil) }\n')
-    scan([str(d)], Config(), use_cache=True, jobs=1, base=str(d))
+    scan([str(d)], Config(preview=True), use_cache=True, jobs=1, base=str(d))
     entries = glob.glob(os.path.join(result_cache.cache_dir(), "*", "*.json"))
     assert entries, "the scan stored no cache entry"
     bodies = []

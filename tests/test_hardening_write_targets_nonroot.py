@@ -119,7 +119,7 @@ def test_a_link_in_a_locked_directory_to_a_file_elsewhere_is_judged_by_the_targe
 def test_check_writes_its_report_to_dev_stdout(tmp_path, option):
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n")
     (tmp_path / "main.go").write_text(SERVER)
-    proc = run_cli("check", "--no-cache", "--isolated", *option, ".", cwd=str(tmp_path))
+    proc = run_cli("check", "--preview", "--no-cache", "--isolated", *option, ".", cwd=str(tmp_path))
     assert proc.returncode == 1, proc.stderr
     assert "SG101" in proc.stdout
     assert sorted(os.listdir(tmp_path)) == ["go.mod", "main.go"]  # nothing written beside the sources

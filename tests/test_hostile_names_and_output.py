@@ -52,7 +52,7 @@ def test_non_utf8_file_name_in_every_format_and_baseline(tmp_path, monkeypatch, 
     out.mkdir()
     monkeypatch.chdir(root)
     specs = ",".join(f"{name}={out / ('report.' + name)}" for name in FILE_FORMATS)
-    code = cli.main(["check", "--no-cache", "--jobs", "1", "--isolated", "--format", specs])
+    code = cli.main(["check", "--preview", "--select", "SG0,SG1", "--no-cache", "--jobs", "1", "--isolated", "--format", specs])
     assert code == 1  # SG101 on the file: the findings are there, not lost
     err = capsys.readouterr().err
     assert "steadygo: warning: bad\\xff.go: file name is not valid UTF-8" in err
@@ -79,7 +79,7 @@ def test_non_utf8_file_name_in_every_format_and_baseline(tmp_path, monkeypatch, 
 def test_non_utf8_name_on_a_strict_utf8_stdout(tmp_path):
     root = _module(tmp_path, {BAD_NAME: SERVER})
     for fmt in ("text", "github", "json"):
-        proc = run_cli("check", "--no-cache", "--isolated", "--format", fmt, ".", cwd=root,
+        proc = run_cli("check", "--preview", "--no-cache", "--isolated", "--format", fmt, ".", cwd=root,
                        env={"PYTHONIOENCODING": "utf-8:strict"})
         assert proc.returncode == 1, (fmt, proc.stderr)
         assert ("bad\\\\xff.go" if fmt == "json" else "bad\\xff.go") in proc.stdout
@@ -199,7 +199,7 @@ def test_structured_formats_escape_every_control_and_keep_the_text(name):
 
 def test_escape_sequence_file_name_end_to_end(tmp_path):
     root = _module(tmp_path, {ESC_NAME.encode(): SERVER})
-    proc = run_cli("check", "--no-cache", "--isolated", ".", cwd=root)
+    proc = run_cli("check", "--preview", "--no-cache", "--isolated", ".", cwd=root)
     assert proc.returncode == 1
     assert "\\x1b]0;PWNED\\x07\\x1b[2Jx.go" in proc.stdout
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout

@@ -40,7 +40,7 @@ func f() {
 
 def _scan(tmp_path, cfg=None):
     write(tmp_path / "main.go", SRC)
-    return scan([str(tmp_path)], cfg or Config(select=["SG0", "SG1"]), use_cache=False, base=str(tmp_path))
+    return scan([str(tmp_path)], cfg or Config(preview=True, select=["SG0", "SG1"]), use_cache=False, base=str(tmp_path))
 
 
 def test_suppressions(tmp_path):
@@ -64,7 +64,7 @@ def test_suppressions(tmp_path):
 
 
 def test_unused_not_reported_for_disabled_rule(tmp_path):
-    res = _scan(tmp_path, Config(select=["SG0", "SG101"]))
+    res = _scan(tmp_path, Config(preview=True, select=["SG0", "SG101"]))
     assert (19, "SG001") not in {(f.line, f.rule_id) for f in res.active}
     # line 23: SG101 (enabled) is unused and reported; SG105 is disabled, so not judged
     assert [f.message for f in res.active if f.line == 23] == ["steadygo:ignore SG101 suppresses nothing here; remove it"]
@@ -72,5 +72,5 @@ def test_unused_not_reported_for_disabled_rule(tmp_path):
 
 def test_ignore_file(tmp_path):
     write(tmp_path / "main.go", '//steadygo:ignore-file SG101 -- generated admin server\npackage main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); http.ListenAndServe(":2", nil) }\n')
-    res = scan([str(tmp_path)], Config(select=["SG0", "SG1"]), use_cache=False, base=str(tmp_path))
+    res = scan([str(tmp_path)], Config(preview=True, select=["SG0", "SG1"]), use_cache=False, base=str(tmp_path))
     assert res.active == [] and len(res.findings) == 2

@@ -55,10 +55,13 @@ class SourceTree:
         if self._static is None:
             self._static = {}
             from steadygo import engine  # lazy: the engine pulls in every rule family
+            from steadygo.config import Config
 
             try:
                 # base=root makes finding paths relative to the tree, like resolve().
-                result = engine.scan([self.root], base=self.root)
+                # Preview rules too: a line the runtime already shows leaking is
+                # where a not-yet-default rule's finding is worth reading.
+                result = engine.scan([self.root], Config(preview=True), base=self.root)
             except Exception as exc:  # a broken static scan must not lose the runtime report
                 raise UserError(f"{self.root}: static scan for --src failed: {exc}") from None
             idx: dict[tuple[str, int], list[Finding]] = defaultdict(list)
