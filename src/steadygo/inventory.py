@@ -5,7 +5,7 @@ tracing, loggers and clients, and what the facts could not resolve.
 The reports print it so a reader can tell "judged fine" from "never seen":
 a scan that found no HTTP server has nothing to say about server timeouts,
 and the scorecard says "nothing to check" for those rows instead of a green
-"covered" (see ``subject_missing``).
+"covered" (see ``subject_state``).
 """
 
 from __future__ import annotations
@@ -94,12 +94,6 @@ def of_result(result) -> list[ModuleInventory]:
         facts = result.module_facts[root]
         out.append(of_facts(facts.module or "", facts))
     return out
-
-
-def subject_missing(rule_id: str, inventories: list[ModuleInventory]) -> str:
-    """Why rule ``rule_id`` had nothing to judge in this run ('' when it had,
-    or when its subject is not one the inventory counts)."""
-    return subject_state(rule_id, inventories)[1]
 
 
 def subject_state(rule_id: str, inventories: list[ModuleInventory]) -> tuple[str, str]:

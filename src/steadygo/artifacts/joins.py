@@ -138,6 +138,16 @@ def path_served(routes, health_endpoints, path: str) -> bool:
     return False
 
 
+def probe_health_endpoints(service, probe) -> list:
+    """The code's health endpoints an httpGet probe asks for (same path, query
+    and trailing slash aside), in the facts' order; none when there is no
+    service or the probe is not an httpGet."""
+    if service is None or probe is None or probe.handler != "httpGet" or probe.path is None:
+        return []
+    path = probe.path.split("?", 1)[0].rstrip("/") or "/"
+    return [h for h in service.health_endpoints if (h.path.rstrip("/") or "/") == path]
+
+
 def served_ports(service, c: Container) -> set[int] | None:
     """Ports the code listens on, with ``env:NAME`` addresses resolved from the
     container's env; None when any listener's port is unknown."""

@@ -27,5 +27,4 @@ def _user_is_tenant(pkg) -> bool:
         for path in f.imports.lines:
             if path in _USER_PACKAGES or path.rsplit("/", 1)[-1] == "tenant":
                 return True
-    requires = getattr(pkg.module, "requires", frozenset()) if pkg.module is not None else frozenset()
-    return any(r == m or r.startswith(m + "/") for r in requires for m in TENANCY_MODULES)
+    return any(r == m or r.startswith(m + "/") for r in pkg.module.requires for m in TENANCY_MODULES)

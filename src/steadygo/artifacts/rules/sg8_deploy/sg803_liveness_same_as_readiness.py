@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from steadygo.artifacts.joins import probe_health_endpoints
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 
@@ -10,14 +11,6 @@ def _target(p) -> str:
     if p.handler == "exec":
         return "exec " + " ".join(p.command)
     return f"{p.handler} {p.path or ''} port {p.port}".replace("  ", " ")
-
-
-def _endpoint(service, probe):
-    """The code's health endpoint an httpGet probe hits, or None."""
-    if service is None or probe.handler != "httpGet" or probe.path is None:
-        return None
-    path = probe.path.split("?", 1)[0].rstrip("/") or "/"
-    return next((h for h in service.health_endpoints if (h.path.rstrip("/") or "/") == path), None)
 
 
 class LivenessSameAsReadiness(ArtifactRule):
@@ -41,7 +34,7 @@ class LivenessSameAsReadiness(ArtifactRule):
                 # out cannot fail on a dependency (on 22 real code bases all 30
                 # sampled findings were such handlers), one that does is the
                 # real case; without it the claim is a guess, said as info.
-                endpoint = _endpoint(ctx.code_of(c), live)
+                endpoint = next(iter(probe_health_endpoints(ctx.code_of(c), live)), None)
                 if endpoint is not None and endpoint.dependency_call is None:
                     continue
                 head = (f"{w.kind} {w.name}: container {c.name}'s livenessProbe is its readinessProbe "

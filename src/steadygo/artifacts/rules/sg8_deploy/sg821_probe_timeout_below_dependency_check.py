@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from steadygo.artifacts.joins import probe_health_endpoints
 from steadygo.artifacts.rules.base import ArtifactContext, ArtifactRule, deploy_meta
 from steadygo.findings import Severity
 from steadygo.rulemeta import RuleOption
@@ -22,11 +23,9 @@ class ProbeTimeoutBelowDependencyCheck(ArtifactRule):
                 continue
             w, c = j.workload, j.container
             for kind, probe in (("readiness", c.readiness), ("liveness", c.liveness), ("startup", c.startup)):
-                if probe is None or probe.handler != "httpGet" or probe.path is None or probe.timeout_seconds >= floor:
+                if probe is None or probe.timeout_seconds >= floor:
                     continue
-                path = probe.path.split("?", 1)[0].rstrip("/") or "/"
-                endpoint = next((h for h in service.health_endpoints if h.dependency_call
-                                 and (h.path.rstrip("/") or "/") == path), None)
+                endpoint = next((h for h in probe_health_endpoints(service, probe) if h.dependency_call), None)
                 if endpoint is None:
                     continue
                 ctx.report(w.path, probe.line,
