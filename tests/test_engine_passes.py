@@ -383,6 +383,23 @@ def test_a_nested_module_under_examples_is_an_example_unless_the_config_says(tmp
     assert [p for p, _ in _ids(res, "SG620")] == ["documentation/examples/demo/main.go"]
 
 
+@pytest.mark.parametrize("where", ["test/e2e/mock/webhook", "docker/dummy/oidc/app"])
+def test_a_nested_module_under_test_or_dummy_folders_is_test_support(tmp_path, where):
+    """kratos's test/e2e/mock/webhook and photoprism's docker/dummy/oidc/app
+    are servers with their own go.mod that a test suite starts: inside the
+    module nothing says so, from the repository the path does."""
+    repo = str(tmp_path / "repo")
+    _write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    _write(repo, "cmd/api/main.go", main)
+    mock = os.path.join(repo, *where.split("/"))
+    _write(mock, "go.mod", "module example.com/mock\n\ngo 1.22\n")
+    _write(mock, "main.go", main)
+    for start in (repo, mock):
+        res = scan([start], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
+        assert [p for p, _ in _ids(res, "SG620")] == (["cmd/api/main.go"] if start == repo else []), start
+
+
 def test_bad_roles_table_is_one_line_naming_the_key(tmp_path):
     from steadygo.config import load
     from steadygo.errors import UserError

@@ -13,7 +13,7 @@ from steadygo.redact import MASK
 URL_CREDS = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://([^:/@\s]+):([^@/\s]+)@(?:(?:tcp|unix)\()?([^/:?\s()]+)")
 MYSQL_CREDS = re.compile(r"^([^:/@\s]+):([^@/\s]+)@(?:tcp|unix)\(([^):]*)")
 KV_PASSWORD = re.compile(r"(?i)(?:^|\s)password\s*=\s*'?([^\s';]+)")
-TOKEN_SHAPES = re.compile(r"^(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----.*)$", re.S)
+TOKEN_SHAPES = re.compile(r"^(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|xox[abpr]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{16,}|-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----\s*[A-Za-z0-9+/=\s]{40,}.*)$", re.S)
 LOCAL_HOSTS = re.compile(r"^(localhost|127\.0\.0\.1|0\.0\.0\.0|::1|\[::1\]|db|postgres|mysql|redis|example\.\w+|.*\.local|.*\.example|host)$")
 # Placeholders, and the sample passwords documentation ships with (tomcat's
 # "s3cret", Java's "changeit"): a default a user is told to replace.

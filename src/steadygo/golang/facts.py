@@ -37,7 +37,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
 from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.error_flow import package_error_flow
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
-from steadygo.golang.metric_defs import registration
+from steadygo.golang.metric_defs import registration, registry_scope
 from steadygo.golang.parse import ancestors, captures, enclosing_function, string_value, text, unparen
 from steadygo.golang.readiness_flip import readiness_flip
 from steadygo.golang.values import assigned_from, literal_keys
@@ -130,6 +130,9 @@ class Metric:
     # yes (promauto, or passed to a Register call), no (an unexported value
     # nothing registers: collected by hand), unknown.
     registered: str = "unknown"
+    # "param:<function>" when the registry is a parameter of the function that
+    # defines the metric (golang.metric_defs.registry_scope), else "".
+    registry: str = ""
 
 
 @dataclass
@@ -716,6 +719,7 @@ def _extract(pkg) -> ServiceFacts:
     by_path = {f.relpath: f for f in pkg.files}
     for m in facts.metrics:
         m.registered = registration(pkg, m, node_of(pkg, m))
+        m.registry = registry_scope(node_of(pkg, m))
     for r in facts.routes:
         kind = health_kind(r.path)
         if kind:

@@ -459,3 +459,87 @@ def _library_timeout_option(file, node, fi, option_call: bool = False) -> bool:
         if t is not None and t[0] == lib and t[1] in _TIMEOUT_OPTION:
             return True
     return False
+
+
+# --- Whether the client that sends a request has a Timeout --------------------
+
+_CLIENT_FIELD_STORES_Q = """
+(keyed_element (literal_element (identifier) @k) (literal_element) @v)
+(assignment_statement left: (expression_list . (selector_expression field: (field_identifier) @k)) right: (expression_list . (_) @v))
+"""
+
+
+def _client_literal_with_timeout(file, value) -> bool | None:
+    """True/False for an ``http.Client`` literal (``&`` or not) with/without
+    a non-zero Timeout; None when ``value`` is not such a literal."""
+    v = unparen(value)
+    if v is not None and v.type == "literal_element":
+        v = unparen(v.named_child(0))
+    if v is not None and v.type == "unary_expression" and text(v.child_by_field_name("operator")) == "&":
+        v = unparen(v.child_by_field_name("operand"))
+    if v is None or v.type != "composite_literal" or not file.is_member(v.child_by_field_name("type"), NET_HTTP, "Client"):
+        return None
+    t = literal_keys(v).get("Timeout")
+    return t is not None and not is_zero_literal(t)
+
+
+def client_has_timeout(pkg, file, client) -> bool:
+    """The client expression (``onDemandAskClient``, ``d.client``) holds an
+    ``http.Client`` whose Timeout is set: a package or local variable
+    declared with such a literal and never assigned again, or a struct field
+    every store of which in the package (``d.client = &http.Client{...}``,
+    ``{client: &http.Client{...}}``) is such a literal."""
+    client = unparen(client)
+    if client is None:
+        return False
+    if client.type == "identifier":
+        decl = pkg.types.declaration_of(file, client)
+        if decl is None or decl.value is None or not _client_literal_with_timeout(decl.file, decl.value):
+            return False
+        name = text(client)
+        if decl.kind == "package":
+            return not any(pkg.assigned_from(g.root, name) for g in pkg.files)
+        fi = pkg.enclosing_function(decl.file, decl.node)
+        return fi is not None and fi.body is not None and len(pkg.assigned_from(fi.body, name)) == 1
+    if client.type != "selector_expression":
+        return False
+    field = text(client.child_by_field_name("field"))
+    owner = _struct_name(pkg.types.type_of(file, client.child_by_field_name("operand")))
+    stores = []
+    for g in pkg.files:
+        if field.encode() not in g.source:
+            continue
+        caps = captures(_CLIENT_FIELD_STORES_Q, g.root)
+        for k, v in zip(caps.get("k", []), caps.get("v", [])):
+            if text(k) == field and (owner is None or _store_owner(pkg, g, k) in (owner, None)):
+                stores.append(_client_literal_with_timeout(g, v))
+    return bool(stores) and all(stores)
+
+
+def _struct_name(t: str | None) -> str | None:
+    return t.lstrip("*").rsplit(".", 1)[-1] if t else None
+
+
+def _store_owner(pkg, file, key) -> str | None:
+    """The struct type a field store belongs to: the literal's type for
+    ``T{field: v}``, the operand's type for ``x.field = v``; None unknown.
+    Two types of one package may both have a ``client`` field."""
+    p = key.parent
+    if p is not None and p.type == "selector_expression":
+        return _struct_name(pkg.types.type_of(file, p.child_by_field_name("operand")))
+    while p is not None and p.type != "composite_literal":
+        p = p.parent
+    if p is None:
+        return None
+    return _struct_name(text(p.child_by_field_name("type")))
+
+
+def sending_client(fn_body, req_name: str):
+    """The client expression of ``<client>.Do(req)`` for the request variable
+    in a function body, when there is exactly one such call."""
+    found = []
+    for c in captures("(call_expression function: (selector_expression field: (field_identifier) @m (#eq? @m \"Do\")) @fn) @call", fn_body).get("call", []):
+        args = c.child_by_field_name("arguments").named_children
+        if len(args) == 1 and text(args[0]) == req_name:
+            found.append(c.child_by_field_name("function").child_by_field_name("operand"))
+    return found[0] if len(found) == 1 else None

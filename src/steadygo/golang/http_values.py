@@ -192,14 +192,63 @@ def request_data_of(value, chain) -> str:
     if "FullPath()" in t or ".Pattern" in t or ".Route()" in t:
         return ""
     if _from_request(t, names):
-        return " ".join(t.split())[:60]
+        return "" if _classifier_call(value, names) else " ".join(t.split())[:60]
     scope = chain[0].body if chain else None
     if value.type == "identifier" and scope is not None:
         for rhs in assigned_from(scope, t):
             rt = text(rhs)
-            if "FullPath()" not in rt and _from_request(rt, names):
+            if "FullPath()" not in rt and _from_request(rt, names) and not _classifier_call(unparen(rhs), names):
                 return f"{t} := {' '.join(rt.split())[:50]}"
     return ""
+
+
+_PRESERVING_BUILTINS = frozenset({"string", "append", "copy"})
+
+
+def _classifier_call(node, names: set[str]) -> bool:
+    """``getQueryType(r.URL.Path, q)``, ``m.routeName(r)``: the project's own
+    function maps request data to its result, which is no longer the raw
+    value (it is usually a small set: a query type, a route name).  A call of
+    an imported package (``strings.ToLower(r.URL.Path)``, ``path.Clean``), a
+    method of the request data itself (``r.Header.Get``) or a conversion keeps
+    the raw value."""
+    if node is None or node.type != "call_expression":
+        return False
+    fn = node.child_by_field_name("function")
+    if fn is None:
+        return False
+    if fn.type == "identifier":
+        return text(fn) not in _PRESERVING_BUILTINS
+    if fn.type != "selector_expression":
+        return False
+    operand = fn.child_by_field_name("operand")
+    root = operand
+    while root is not None and root.type in ("selector_expression", "call_expression", "index_expression"):
+        root = root.child_by_field_name("operand") or root.child_by_field_name("function")
+    if root is None or root.type != "identifier":
+        return False
+    if text(root) in names or text(root) in ("mux", "chi"):
+        return False  # r.Header.Get(...), c.Param(...): the request's own data
+    return not _is_package_name(node, text(root))
+
+
+def _is_package_name(node, name: str) -> bool:
+    """Whether ``name`` is an imported package in the file of ``node`` (by the
+    import declarations at the top of its tree)."""
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    for decl in root.named_children:
+        if decl.type != "import_declaration":
+            continue
+        for spec in captures("(import_spec) @s", decl).get("s", []):
+            alias = spec.child_by_field_name("name")
+            path = text(spec.child_by_field_name("path")).strip('"').split("/")
+            if len(path) > 1 and re.fullmatch(r"v[0-9]+", path[-1]):
+                path = path[:-1]  # github.com/go-chi/chi/v5 is package chi
+            if (text(alias) if alias is not None else path[-1]) == name:
+                return True
+    return False
 
 
 def _from_request(t: str, names: set[str]) -> bool:

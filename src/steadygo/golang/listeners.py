@@ -26,3 +26,98 @@ def file_listeners(ctx: FileContext):
     if not_a_service(ctx):
         return []
     return [l for l in extract_facts(ctx.pkg).listeners if l.location.path == ctx.file.relpath and is_public(l)]
+
+
+_DEBUG_PREFIXES = ("/debug/", "/metrics")
+
+
+def default_mux_app_routes(pkg) -> int:
+    """Routes the package registers on DefaultServeMux (``http.HandleFunc``,
+    ``http.Handle``, ``http.DefaultServeMux.Handle...``) other than debug and
+    metrics paths.  A path that is not a string literal counts as an app route:
+    unknown is not proof of a debug-only mux."""
+    from steadygo.golang.parse import text
+
+    n = 0
+    for f in pkg.files:
+        if not f.imports.imports("net/http"):
+            continue
+        for call in pkg.calls_in(f, "HandleFunc", "Handle"):
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type != "selector_expression":
+                continue
+            operand = fn.child_by_field_name("operand")
+            on_default = (operand.type == "identifier" and f.package_of(operand) == "net/http") or (
+                operand.type == "selector_expression" and text(operand.child_by_field_name("field")) == "DefaultServeMux"
+                and f.package_of(operand.child_by_field_name("operand")) == "net/http")
+            if not on_default:
+                continue
+            args = call.child_by_field_name("arguments")
+            first = args.named_child(0) if args is not None and args.named_child_count else None
+            path = text(first).strip('"`') if first is not None and first.type in (
+                "interpreted_string_literal", "raw_string_literal") else None
+            if path is None or not path.startswith(_DEBUG_PREFIXES):
+                n += 1
+    return n
+
+
+def _enabled_test(cond) -> bool:
+    """``x != ""``, ``x != 0``, ``x != nil``, ``x > 0``, ``*flag != ""``: the
+    shape of "only when the operator configured it"."""
+    from steadygo.golang.parse import text
+
+    while cond is not None and cond.type == "parenthesized_expression":
+        cond = cond.named_child(0)
+    if cond is None or cond.type != "binary_expression":
+        return False
+    op = cond.child_by_field_name("operator")
+    right = cond.child_by_field_name("right")
+    if op is None or right is None:
+        return False
+    return (text(op) == "!=" and text(right) in ('""', "0", "nil", "``")) or (text(op) == ">" and text(right) == "0")
+
+
+def _guarded(node, stop=None) -> bool:
+    """Inside the consequence of an ``if`` with an enabled test, below ``stop``."""
+    child, p = node, node.parent
+    while p is not None and p is not stop:
+        if p.type == "if_statement" and child == p.child_by_field_name("consequence") and _enabled_test(
+                p.child_by_field_name("condition")):
+            return True
+        if p.type in ("function_declaration", "method_declaration"):
+            return False
+        child, p = p, p.parent
+    return False
+
+
+def started_on_request(pkg, call) -> bool:
+    """A listener the operator has to switch on: its serve call sits under
+    ``if addr != "" {...}``, or the named function around it is called in
+    this package only under such an ``if`` (``if opts.ProfPort != 0 {
+    s.StartProfiler() }``).  Callers in other packages are not followed, so a
+    debug server a dependency starts unconditionally stays reported."""
+    from steadygo.golang.parse import text
+
+    if _guarded(call):
+        return True
+    decl = call.parent
+    while decl is not None and decl.type not in ("function_declaration", "method_declaration"):
+        decl = decl.parent
+    if decl is None:
+        return False
+    name = text(decl.child_by_field_name("name"))
+    params = decl.child_by_field_name("parameters")
+    arity = sum(max(1, sum(1 for c in p.named_children if c.type == "identifier"))
+                for p in params.named_children if p.type == "parameter_declaration") if params is not None else 0
+    seen = 0
+    for f in pkg.files:
+        for c in pkg.calls_in(f, name):
+            if decl.start_byte <= c.start_byte < decl.end_byte and f.root == decl.parent:
+                continue
+            args = c.child_by_field_name("arguments")
+            if (args.named_child_count if args is not None else 0) != arity:
+                continue
+            if not _guarded(c):
+                return False
+            seen += 1
+    return seen > 0

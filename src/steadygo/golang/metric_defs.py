@@ -179,6 +179,40 @@ def registration(pkg, metric: Metric, call) -> str:
     return "no"
 
 
+def registry_scope(call) -> str:
+    """``promauto.With(reg).NewCounter(...)`` where ``reg`` is a parameter of
+    the function around it: the registry is the caller's choice, one per
+    call, so ``param:<function>``; '' otherwise (the default registry, or one
+    this cannot name)."""
+    from steadygo.golang.parse import text
+
+    if call is None or call.type != "call_expression":
+        return ""
+    fn = call.child_by_field_name("function")
+    operand = fn.child_by_field_name("operand") if fn is not None and fn.type == "selector_expression" else None
+    if operand is None or operand.type != "call_expression":
+        return ""
+    with_fn = operand.child_by_field_name("function")
+    if with_fn is None or not text(with_fn).endswith(".With"):
+        return ""
+    args = operand.child_by_field_name("arguments")
+    if args is None or args.named_child_count != 1 or args.named_child(0).type != "identifier":
+        return ""
+    reg = text(args.named_child(0))
+    p = call.parent
+    while p is not None and p.type not in ("function_declaration", "method_declaration", "func_literal"):
+        p = p.parent
+    if p is None:
+        return ""
+    params = p.child_by_field_name("parameters")
+    names = {text(c) for d in (params.named_children if params is not None else ())
+             if d.type == "parameter_declaration" for c in d.named_children if c.type == "identifier"}
+    if reg not in names:
+        return ""
+    name = p.child_by_field_name("name")
+    return f"param:{text(name) if name is not None else p.start_point[0] + 1}"
+
+
 def _mentions(pkg, name: str, captures, text) -> str:
     for f in pkg.files:
         if name.encode() not in f.source:

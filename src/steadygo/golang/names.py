@@ -24,7 +24,7 @@ SECRET_WORDS = {"password", "passwd", "passwords", "secret", "secrets", "token",
 SECRET_PAIRS = {("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("client", "secret"), ("auth", "header")}
 
 
-BENIGN_WORDS = {"name", "names", "id", "ids", "type", "types", "count", "len", "length", "expiry", "expires", "expiration",
+BENIGN_WORDS = {"name", "names", "domain", "domains", "action", "message", "msg", "id", "ids", "type", "types", "count", "len", "length", "expiry", "expires", "expiration",
                  "expired", "ttl", "url", "uri", "path", "file", "filename", "hash", "hashed", "header", "source", "provider",
                  "manager", "store", "service", "client", "config", "cfg", "err", "error", "errors", "invalid", "missing",
                  "required", "valid", "validation", "empty", "format", "field", "param", "mode", "kind", "prefix", "max",

@@ -20,6 +20,16 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 TEST_SUPPORT_DIR = re.compile(r"(^|/)(testutils?|testhelpers?|testing|mocks?|fakes?|testdata|integration|e2e|examples?|_examples?)(/|$)")
 
 
+_FIXTURE_FILE = re.compile(r"(^|[_-])(fixtures?|testdata|mock|mocks|fakes?)(_[a-z0-9]+)?\.go$")
+
+
+def fixture_file(relpath: str) -> bool:
+    """``entity/auth_session_fixtures.go``, ``mock_store.go``: test data kept
+    beside production code (compiled in, but only tests read it)."""
+    base = relpath.replace("\\", "/").rsplit("/", 1)[-1]
+    return _FIXTURE_FILE.search(base) is not None or base.startswith(("fixtures", "mock_", "fake_"))
+
+
 def under_cmd(repo_dir: str) -> bool:
     """The package folder (inside its repository) is under a ``cmd`` folder."""
     return "cmd" in repo_dir.replace("\\", "/").split("/")
@@ -38,7 +48,7 @@ def is_cli(ctx: FileContext) -> bool:
 # Programs that are not deployed services: examples and demos, and test
 # harnesses (end-to-end, integration and functional-test servers and proxies).
 _NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
-                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?)/")
+                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?|dummy)/")
 # Go's naming convention for test-support packages: httptest, iotest, fstest,
 # acmetest ("package footest provides utilities for testing foo").  English
 # words that happen to end in "test" are not that.
@@ -81,6 +91,11 @@ def _role(pkg, module_dir: str) -> str:
     if _EXAMPLE_DIR.search("/" + pkg.module_in_repo() + "/") is not None:
         return "example"
     if _NOT_A_SERVICE_DIR.search(path) is not None:
+        return "test-support"
+    # A module of its own under test/e2e/ (a mock webhook, a login-consent
+    # app the end-to-end suite starts) is a test harness, not a service.
+    in_repo = pkg.module_in_repo()
+    if in_repo and _NOT_A_SERVICE_DIR.search("/" + in_repo + "/") is not None:
         return "test-support"
     if any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path)):
         return "test-support"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
-from steadygo.golang.http_clients import holds_default_client, is_client_type
+from steadygo.golang.http_clients import client_has_timeout, holds_default_client, is_client_type, sending_client
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of
@@ -47,6 +47,8 @@ class OutboundRequestWithoutCallerContext(GoRule):
                 continue
             owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
             if owner is None or _context_attached_later(ctx, call, fn, owner) or _written_by_hand(ctx, call, fn):
+                continue
+            if _sent_by_bounded_client(ctx, call, fn):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             if target[1] == "NewRequest":
@@ -90,7 +92,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
                 continue
             fi = ctx.funcs.enclosing(call)
             owner = None if fi is None else fi if (fi.ctx_params or fi.is_handler) else _synchronous_closure_owner(ctx, fi)
-            if owner is None:
+            if owner is None or (label != f"http.{method}" and client_has_timeout(ctx.pkg, f, operand)):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             ctx.report(call, f"{label} sends a request without the context {where} received: the "
@@ -99,6 +101,19 @@ class OutboundRequestWithoutCallerContext(GoRule):
 
 
 _CONTEXTLESS = ("Get", "Head", "Post", "PostForm")
+
+
+def _sent_by_bounded_client(ctx: FileContext, call, fn) -> bool:
+    """The request goes to ``c.Do(req)`` on a client with a Timeout: the
+    call ends by itself within that bound even when the caller is gone, so
+    the cost of the lost context is bounded work, not a stuck goroutine
+    (judged debatable on every such finding sampled: caddy's on-demand TLS
+    ask client, prometheus's hetzner discovery)."""
+    holder = holder_of(call)
+    if holder.kind != "var" or fn.body is None:
+        return False
+    client = sending_client(fn.body, holder.path)
+    return client is not None and client_has_timeout(ctx.pkg, ctx.file, client)
 
 
 def _context_attached_later(ctx: FileContext, call, fn, owner) -> bool:

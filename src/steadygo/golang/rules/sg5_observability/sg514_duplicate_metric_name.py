@@ -38,9 +38,18 @@ class DuplicateMetricName(GoRule):
                 continue  # read by hand, never registered: it collides with nothing
             me = (m.location.path, m.location.line)
             same = sorted({(o.location.path, o.location.line) for o in everything
-                           if o.name == m.name and o.registered != "no"} | {me})
+                           if o.name == m.name and o.registered != "no" and not _separate_registries(m, o)} | {me})
             if len(same) < 2 or same[0] == me:
                 continue  # report the later definitions, each pointing at the first
             shown, line = same[0]
             ctx.report(node_of(ctx.pkg, m), f"metric {m.name!r} is also defined at {shown}:{line}: "
                        "registering both in one registry panics; share one definition")
+
+
+def _separate_registries(a, b) -> bool:
+    """Two constructors that each register into the registry their caller
+    passes (``promauto.With(reg)`` on a parameter) collide only when one
+    registry is given to both; nothing here shows that, so they are not
+    reported.  Two definitions in the same such function still are."""
+    return bool(a.registry and b.registry and a.registry.startswith("param:") and b.registry.startswith("param:")
+                and (a.registry != b.registry or a.location.path != b.location.path))

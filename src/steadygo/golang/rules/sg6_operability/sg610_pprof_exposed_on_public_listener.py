@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.facts import extract_facts, is_loopback_address, linked_with, node_of, service_facts_for
+from steadygo.golang.listeners import default_mux_app_routes, started_on_request
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -57,11 +58,18 @@ class PprofOnPublicListener(GoRule):
             what.append("expvar (/debug/vars)")
         if not what:
             return
+        dedicated = default_mux_app_routes(ctx.pkg) == 0
         for l in mine:
             if is_loopback_address(l.addr):
                 continue
+            node = node_of(ctx.pkg, l)
+            if dedicated and l.addr is None and started_on_request(ctx.pkg, node):
+                # A debug-only listener the operator has to switch on (a
+                # --pprof-addr flag, a PPROF_PORT variable, a profiling port
+                # option): serving pprof is its purpose, and it is opt-in.
+                continue
             where = f"on {l.addr!r}" if l.addr else "on an address computed at run time"
-            ctx.report(node_of(ctx.pkg, l), f"{' and '.join(what)} registered on DefaultServeMux, which {l.call} serves {where}: "
+            ctx.report(node, f"{' and '.join(what)} registered on DefaultServeMux, which {l.call} serves {where}: "
                        "profiles and heap dumps are public; serve the app on its own mux and pprof on 127.0.0.1 only")
 
 

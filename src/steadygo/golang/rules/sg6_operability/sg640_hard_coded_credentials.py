@@ -12,7 +12,7 @@ from steadygo.findings import Severity
 from steadygo.golang.credentials import embedded_credentials, masked_line, PLACEHOLDER
 from steadygo.golang.names import lowered, secret_name
 from steadygo.golang.parse import captures, string_value, text
-from steadygo.golang.roles import TEST_SUPPORT_DIR
+from steadygo.golang.roles import TEST_SUPPORT_DIR, fixture_file
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -57,6 +57,10 @@ _NAME_WORDS = re.compile(r"(?i)pass(word|wd)?|secret|token|key|auth|cred|cookie|
 def _looks_like_credential(value: str, name: str) -> bool:
     if len(value) < 6 or " " in value.strip() or "\n" in value:
         return False
+    if len(set(value)) < 6:
+        return False  # "0000052D.", "2342000000...": a code or a placeholder, not a secret
+    if "dsn" in name.lower():
+        return False  # a DSN is a credential only with a password in it (embedded_credentials)
     # Secrets mix character classes; names, ids and modes do not.  A value
     # that spells a secret word is a name ("InvalidToken", "x-api-key").
     if not re.search(r"[0-9]", value) and not re.search(r"[^A-Za-z0-9_.:\-]", value):
@@ -88,7 +92,7 @@ class HardcodedCredentials(GoRule):
         f = ctx.file
         if b'"' not in f.source and b"`" not in f.source:
             return
-        if TEST_SUPPORT_DIR.search(ctx.module_dir):
+        if TEST_SUPPORT_DIR.search(ctx.module_dir) or fixture_file(f.relpath):
             return  # test support and example code: fixtures, not deployed credentials
         reported: set[int] = set()
         low = lowered(ctx)
