@@ -67,6 +67,12 @@ _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
                        r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging)/")
 
 
+# Folders that put a nested module in a test harness whatever it is called
+# inside (narrower than _NOT_A_SERVICE_DIR: a linter's own tests/fixtures/
+# modules are what they pretend to be).
+_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?)/")
+
+
 def not_a_service(ctx: FileContext) -> bool:
     """The file's package is an example, demo or test support."""
     return package_role(ctx.pkg, ctx.module_dir) in ("example", "test-support")
@@ -95,7 +101,7 @@ def _role(pkg, module_dir: str) -> str:
     # A module of its own under test/e2e/ (a mock webhook, a login-consent
     # app the end-to-end suite starts) is a test harness, not a service.
     in_repo = pkg.module_in_repo()
-    if in_repo and _NOT_A_SERVICE_DIR.search("/" + in_repo + "/") is not None:
+    if in_repo and _HARNESS_MODULE_DIR.search("/" + in_repo + "/") is not None:
         return "test-support"
     if any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path)):
         return "test-support"
