@@ -84,7 +84,12 @@ def holds_default_client(pkg, f, operand) -> bool:
     value = decl.value if decl is not None else None
     if value is None or not decl.file.is_member(value, NET_HTTP, "DefaultClient"):
         return False
-    name = text(operand)
+    return _never_reassigned(pkg, decl, text(operand))
+
+
+def _never_reassigned(pkg, decl, name: str) -> bool:
+    """A package variable no file assigns again, or a local assigned only
+    where it is declared."""
     if decl.kind == "package":
         return not any(pkg.assigned_from(g.root, name) for g in pkg.files)
     fi = pkg.enclosing_function(decl.file, decl.node)
@@ -496,11 +501,7 @@ def client_has_timeout(pkg, file, client) -> bool:
         decl = pkg.types.declaration_of(file, client)
         if decl is None or decl.value is None or not _client_literal_with_timeout(decl.file, decl.value):
             return False
-        name = text(client)
-        if decl.kind == "package":
-            return not any(pkg.assigned_from(g.root, name) for g in pkg.files)
-        fi = pkg.enclosing_function(decl.file, decl.node)
-        return fi is not None and fi.body is not None and len(pkg.assigned_from(fi.body, name)) == 1
+        return _never_reassigned(pkg, decl, text(client))
     if client.type != "selector_expression":
         return False
     field = text(client.child_by_field_name("field"))
