@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.imports import build_import_table
 from steadygo.golang.parse import ancestors, captures, text, unparen
 from steadygo.golang.values import ALL_FIELDS, assigned_fields, holder_of, assigned_from, fields_set, fields_set_later
 
@@ -233,22 +234,12 @@ def _classifier_call(node, names: set[str]) -> bool:
 
 
 def _is_package_name(node, name: str) -> bool:
-    """Whether ``name`` is an imported package in the file of ``node`` (by the
-    import declarations at the top of its tree)."""
+    """Whether ``name`` is an imported package in the file of ``node`` (the
+    values may come from another file of the package than the rule's)."""
     root = node
     while root.parent is not None:
         root = root.parent
-    for decl in root.named_children:
-        if decl.type != "import_declaration":
-            continue
-        for spec in captures("(import_spec) @s", decl).get("s", []):
-            alias = spec.child_by_field_name("name")
-            path = text(spec.child_by_field_name("path")).strip('"').split("/")
-            if len(path) > 1 and re.fullmatch(r"v[0-9]+", path[-1]):
-                path = path[:-1]  # github.com/go-chi/chi/v5 is package chi
-            if (text(alias) if alias is not None else path[-1]) == name:
-                return True
-    return False
+    return name in build_import_table(root).by_name
 
 
 def _from_request(t: str, names: set[str]) -> bool:

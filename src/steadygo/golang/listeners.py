@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.golang.facts import extract_facts, is_loopback_address
+from steadygo.golang.parse import ancestors, text
 from steadygo.golang.roles import not_a_service
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -35,9 +36,11 @@ def default_mux_app_routes(pkg) -> int:
     """Routes the package registers on DefaultServeMux (``http.HandleFunc``,
     ``http.Handle``, ``http.DefaultServeMux.Handle...``) other than debug and
     metrics paths.  A path that is not a string literal counts as an app route:
-    unknown is not proof of a debug-only mux."""
-    from steadygo.golang.parse import text
+    unknown is not proof of a debug-only mux.  Memoised on the package."""
+    return pkg.memo("listeners.default_mux_app_routes", lambda: _count_default_mux_app_routes(pkg))
 
+
+def _count_default_mux_app_routes(pkg) -> int:
     n = 0
     for f in pkg.files:
         if not f.imports.imports("net/http"):
@@ -64,8 +67,6 @@ def default_mux_app_routes(pkg) -> int:
 def _enabled_test(cond) -> bool:
     """``x != ""``, ``x != 0``, ``x != nil``, ``x > 0``, ``*flag != ""``: the
     shape of "only when the operator configured it"."""
-    from steadygo.golang.parse import text
-
     while cond is not None and cond.type == "parenthesized_expression":
         cond = cond.named_child(0)
     if cond is None or cond.type != "binary_expression":
@@ -77,16 +78,20 @@ def _enabled_test(cond) -> bool:
     return (text(op) == "!=" and text(right) in ('""', "0", "nil", "``")) or (text(op) == ">" and text(right) == "0")
 
 
-def _guarded(node, stop=None) -> bool:
-    """Inside the consequence of an ``if`` with an enabled test, below ``stop``."""
-    child, p = node, node.parent
-    while p is not None and p is not stop:
+_NAMED_FUNCS = ("function_declaration", "method_declaration")
+
+
+def _guarded(node) -> bool:
+    """Inside the consequence of an ``if`` with an enabled test, within the
+    named function around ``node``."""
+    child = node
+    for p in ancestors(node):
         if p.type == "if_statement" and child == p.child_by_field_name("consequence") and _enabled_test(
                 p.child_by_field_name("condition")):
             return True
-        if p.type in ("function_declaration", "method_declaration"):
+        if p.type in _NAMED_FUNCS:
             return False
-        child, p = p, p.parent
+        child = p
     return False
 
 
@@ -96,13 +101,9 @@ def started_on_request(pkg, call) -> bool:
     this package only under such an ``if`` (``if opts.ProfPort != 0 {
     s.StartProfiler() }``).  Callers in other packages are not followed, so a
     debug server a dependency starts unconditionally stays reported."""
-    from steadygo.golang.parse import text
-
     if _guarded(call):
         return True
-    decl = call.parent
-    while decl is not None and decl.type not in ("function_declaration", "method_declaration"):
-        decl = decl.parent
+    decl = next((n for n in ancestors(call) if n.type in _NAMED_FUNCS), None)
     if decl is None:
         return False
     name = text(decl.child_by_field_name("name"))

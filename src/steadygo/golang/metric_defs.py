@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from steadygo.golang.frameworks import PROMAUTO
-from steadygo.golang.parse import text, unparen
+from steadygo.golang.parse import enclosing_function, text, unparen
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.facts import Metric
@@ -184,8 +184,6 @@ def registry_scope(call) -> str:
     the function around it: the registry is the caller's choice, one per
     call, so ``param:<function>``; '' otherwise (the default registry, or one
     this cannot name)."""
-    from steadygo.golang.parse import text
-
     if call is None or call.type != "call_expression":
         return ""
     fn = call.child_by_field_name("function")
@@ -199,9 +197,7 @@ def registry_scope(call) -> str:
     if args is None or args.named_child_count != 1 or args.named_child(0).type != "identifier":
         return ""
     reg = text(args.named_child(0))
-    p = call.parent
-    while p is not None and p.type not in ("function_declaration", "method_declaration", "func_literal"):
-        p = p.parent
+    p = enclosing_function(call)
     if p is None:
         return ""
     params = p.child_by_field_name("parameters")
