@@ -141,10 +141,28 @@ def test_a_bad_line_is_named(text, line, needle):
     '  # TYPE a counter\na 1\n',  # an indented comment
     'a{path="/a#b"} 1\n#x\n# TYPE b gauge\nb 1',  # '#' inside a value; no final newline
     'a 1\r\n# HELP a x\r\n',
+    # The split-on-quotes reader of a sample name whose lines share one label order; each of these must fall
+    # back to the pair walker (different order, fewer or more labels, a trailing comma, an empty body between).
+    'a{x="1",y="2"} 1\na{y="3",x="4"} 1\n',
+    'a{x="1",y="2"} 1\na{x="3"} 1\na{x="5",y="6",z="7"} 1\n',
+    'a{x="1",y="2"} 1\na{x="3",y="4",} 1\n',
+    'a{x="1"} 1\na 2\na{x="3"} 3\n',
+    'a{x=""} 1\na{x="\\n"} 2\na{x="y=,x="} 3\n',
+    '# TYPE h histogram\nh_bucket{m="a",le="1"} 1\nh_bucket{m="a",le="+Inf"} 2\nh_sum{m="a"} 3\nh_count{m="a"} 2\n'
+    'h_bucket{m="b",le="1"} 1\nh_bucket{le="+Inf",m="b"} 2\n',
 ])
 def test_tricky_canonical_lines(text):
     fast, slow = _both(text)
     assert fast == slow and fast[0] != "error", (fast, slow)
+
+
+def test_one_label_order_per_sample_name_is_read_by_position():
+    text = "".join(f'a{{x="{i % 3}",y="v{i}"}} 1\n' for i in range(50)) + 'a_other{x="9"} 1\n'
+    fam = exposition.parse(text.encode(), "in").families[0]
+    assert (fam.series, fam.labels) == (50, {"x": {"0", "1", "2"}, "y": {f"v{i}" for i in range(50)}})
+    assert exposition._values_by_position(['x="1",y="2"', 'y="3",x="4"']) is None
+    assert exposition._values_by_position(['x="1"', 'x="1",y="2"']) is None
+    assert exposition._values_by_position(['x="1",x="2"']) is None  # refused by the pair walker, which names the line
 
 
 def test_values_that_look_like_pairs_are_values():

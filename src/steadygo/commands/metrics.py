@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.table import Table
-
 from steadygo.runtime import command, exposition, exposition_lint, options
 from steadygo.runtime.display import cell, safe
 
@@ -42,6 +40,8 @@ def run(args) -> int:
                                          "min_buckets": th.min_buckets, "slo_latency": th.slo_latency}}
 
     def render(console) -> None:
+        from rich.table import Table  # only the text report draws; JSON runs skip rich's import
+
         console.print(safe(f"{args.source}: {s['families']:,} metric families, {s['series']:,} series "
                            f"({s['format']} format, {s['lines']:,} lines)"), style="bold", markup=False)
         if not s["top_families"]:

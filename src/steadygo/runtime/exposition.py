@@ -71,9 +71,10 @@ class Family:
     labels: dict[str, set[str]] = field(default_factory=dict)
     buckets: set[float] = field(default_factory=set)  # histogram: the le bounds seen, +Inf included
     typed: bool = False  # a TYPE line named it: a second one is an error, as in Go
-    # Canonical text lines are kept as their label text and read in bulk by
-    # finish(): one regex pass over a family instead of one per line.
-    bodies: list[str] = field(default_factory=list)
+    # Canonical text lines are kept as their label text, by sample name (a
+    # histogram's _bucket lines apart from its _sum lines), and read in bulk
+    # by finish() instead of one regex pass per line.
+    bodies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def has_samples(self) -> bool:
@@ -100,43 +101,90 @@ class Family:
     def label_shapes(self) -> set[str]:
         """The label-name sequences (``a,b,c``) of the canonical lines (slow;
         for naming an error)."""
-        joined = "\x00" + "\x00".join(self.bodies)
+        joined = "\x00" + "\x00".join(b for group in self.bodies.values() for b in group)
         return {shape for shape in set(_VALUES_OF_PAIRS.sub("", joined).split("\x00")) if shape}
 
     def finish(self, source: str, text: str) -> None:
-        """Read the canonical lines' labels in bulk, all in C: per label name
-        a count, a search for a repeat and one regex pass over the family's
+        """Read the canonical lines' labels in bulk, all in C.  A sample
+        name whose lines all name the same labels in the same order (what
+        client libraries write) is split on its quotes; any other goes to
+        the pair-walking reader."""
+        if not self.bodies:
+            return
+        rest: list[str] = []
+        for group in self.bodies.values():
+            self.series += len(group)
+            split = _values_by_position(group)
+            if split is None:
+                rest.extend(group)
+                continue
+            self._add_values(split)
+        self.bodies = {}
+        if rest:
+            self._finish_mixed(rest, source, text)
+
+    def _add_values(self, values: dict[str, set[str]]) -> None:
+        hist = self.type in ("histogram", "gauge_histogram")
+        for k, vals in values.items():
+            if hist and k == "le":
+                self._add_pairs(("le", v) for v in vals)
+            elif not (k == "quantile" and self.type == "summary"):
+                self.labels.setdefault(k, set()).update(vals)
+
+    def _finish_mixed(self, bodies: list[str], source: str, text: str) -> None:
+        """Lines of one sample name with differing label names: per label
+        name a count, a search for a repeat and one regex pass over the
         joined label text.
 
         Counting '",k="' can over-count (a value may be ',k=': x=",k="), so
         the counts only decide when to look closer; the values themselves are
         read by a pattern that walks each line pair by pair from its start."""
-        if not self.bodies:
-            return
-        joined = _BODY_SEP + _BODY_SEP.join(self.bodies)
-        self.series += len(self.bodies)
-        names = {k for body in (self.bodies[0], self.bodies[-1]) for k in _PAIR_NAMES.findall(body)}
-        self.bodies = []
+        joined = _BODY_SEP + _BODY_SEP.join(bodies)
+        names = {k for body in (bodies[0], bodies[-1]) for k in _PAIR_NAMES.findall(body)}
         pairs = joined.count('="')  # at least one per pair
         counts = {k: joined.count(f'",{k}="') for k in names}
         if sum(counts.values()) != pairs:  # names the first and last line lack, or values with '="' in them
             names = set(_JOINED_NAMES.findall(joined))
             counts = {k: joined.count(f'",{k}="') for k in names}
-        hist = self.type in ("histogram", "gauge_histogram")
         suspect = False
+        values: dict[str, set[str]] = {}
         for k in names:
             found = re.findall(f'\x00",(?:{_PAIR},)*?{k}="([^"\\\\\n]*)"', joined)  # k's first value per line
             # More '",k="' than lines with k: a line has k twice, or a value looks like a pair.
             suspect = suspect or k.startswith("__") or counts[k] > len(found)
-            if not found:
-                continue  # a name seen only inside a value
-            values = set(found)
-            if hist and k == "le":
-                self._add_pairs(("le", v) for v in values)
-            elif not (k == "quantile" and self.type == "summary"):
-                self.labels.setdefault(k, set()).update(values)
+            if found:  # else a name seen only inside a value
+                values[k] = set(found)
+        self._add_values(values)
         if suspect:
             _first_bad_line(text, source)  # raises when a line really is bad
+
+
+def _values_by_position(bodies: list[str]) -> dict[str, set[str]] | None:
+    """Label name -> distinct values when every body names the same labels
+    in the same order, else None.  A canonical body holds no quote inside a
+    value or a name and no newline, so joined by newlines and split on its
+    quotes it alternates name slots (``k=``, ``,k=``, ``\\nk=`` where a line
+    starts) and values, at fixed positions; the name slots are checked in
+    bulk, so a line with other names, a trailing comma or a repeated or
+    reserved name makes this None."""
+    names = _PAIR_NAMES.findall(bodies[0])
+    if not names:
+        return {} if not any(bodies) else None
+    if len(set(names)) != len(names) or any(k.startswith("__") for k in names):
+        return None  # refused (or not) by the pair-walking reader
+    parts = "\n".join(bodies).split('"')
+    stride = 2 * len(names)
+    end = stride * len(bodies)
+    if len(parts) != end + 1 or parts[end] != "":
+        return None
+    values: dict[str, set[str]] = {}
+    for i, k in enumerate(names):
+        slots = set(parts[2 * i + stride:end:stride]) if i == 0 else set(parts[2 * i:end:stride])
+        want = "\n" + k + "=" if i == 0 else "," + k + "="
+        if (i == 0 and parts[0] != k + "=") or not slots <= {want}:
+            return None
+        values[k] = set(parts[2 * i + 1:end:stride])
+    return values
 
 
 @dataclass
@@ -269,7 +317,7 @@ def _read_block(block: str, first: int, families: dict[str, Family], source: str
         last_name, bodies = "", None
         for i, (name, body) in enumerate(found):
             if name != last_name:
-                last_name, bodies = name, _family_of(name, families, first + i).bodies
+                last_name, bodies = name, _family_of(name, families, first + i).bodies.setdefault(name, [])
             bodies.append(body)
         return
     for i, raw in enumerate(lines):
@@ -284,7 +332,7 @@ def _read_block(block: str, first: int, families: dict[str, Family], source: str
             m = _CANONICAL.fullmatch(line) if canonical_reader else None
             if m is not None:
                 name, body = m.group(1, 2)
-                _family_of(name, families, lineno).bodies.append(body or "")
+                _family_of(name, families, lineno).bodies.setdefault(name, []).append(body or "")
                 continue
             name, labels = _sample_by_prometheus_client(line, lineno, source)
         except UserError as exc:
