@@ -32,7 +32,7 @@ from steadygo.golang.error_checks import ERR_NAME, is_err_name, is_error_call, m
 from steadygo.golang.frameworks import SQL_DRIVERS
 from steadygo.golang.log_calls import LOG_METHODS
 from steadygo.golang.package_types import base
-from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.parse import string_value, text, unparen
 
 # The library checks that look into a chain (os.IsNotExist & co. unwrap
 # *PathError only, but what they test for is a sentinel all the same).
@@ -59,10 +59,6 @@ _SENTINEL_NAME = re.compile(r"^[Ee]rr[A-Z0-9_]\w*$")
 # Callees that take an error but never test it: formatting, logging, joining.
 _NOT_WRAPPERS = ("fmt.", "log.", "errors.New", "errors.Join", "slog.", "zap.", "logrus.", "strings.", "strconv.")
 # one query, one walk: type assertions/switches on a value, and returns
-_ASSERT_RETURN_Q = """
-[(type_assertion_expression operand: (_) @v) (type_switch_statement value: (_) @v)]
-(return_statement (expression_list) @r)
-"""
 _ERRORF_W = re.compile(r"%w")
 
 
@@ -198,10 +194,13 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
                 k = callee_key(file, src)
                 if k is not None and k != checker:
                     checks.add(f"{checker}>{k}")
-        caps = captures(_ASSERT_RETURN_Q, file.root)
-        for v in caps.get("v", []):
+        # From the file's shared node lists, not a query of its own: one
+        # walk of the tree serves every consumer.
+        asserted = (a.child_by_field_name("operand" if a.type == "type_assertion_expression" else "value")
+                    for a in file.nodes("assert"))
+        for v in asserted:
             v = unparen(v)
-            if not is_err_name(v):
+            if v is None or not is_err_name(v):
                 continue
             fi, key, err_params = owner(v)
             if key is None:
@@ -212,7 +211,11 @@ def package_error_flow(pkg) -> tuple[list[str], list[str], list[str]]:
                 k = callee_key(file, src)
                 if k is not None:
                     checks.add(f"assert>{k}")
-        for r in caps.get("r", []):
+        returned = (next((c for c in r.named_children if c.type == "expression_list"), None)
+                    for r in file.nodes("return"))
+        for r in returned:
+            if r is None:
+                continue
             if not any(x.type == "call_expression" or is_err_name(x) for x in r.named_children):
                 continue  # return nil, n: no error handed on
             fi, key, _ = owner(r)

@@ -243,7 +243,13 @@ def package_constants(pkg) -> dict[str, object]:
     def compute():
         out: dict[str, object] = {}
         for f in pkg.files:
-            for m in captures("(source_file [(const_declaration (const_spec) @s) (var_declaration (var_spec) @s)])", f.root).get("s", []):
+            # The specs are children of the root's declarations: read there,
+            # not by a query that walks every node of the file.  (A grouped
+            # ``var ( ... )`` puts its specs in a var_spec_list, which this
+            # has never read.)
+            specs = [s for d in f.root.named_children if d.type in ("const_declaration", "var_declaration")
+                     for s in d.named_children if s.type in ("const_spec", "var_spec")]
+            for m in specs:
                 names = m.children_by_field_name("name")
                 val = m.child_by_field_name("value")
                 if val is None:
@@ -622,7 +628,7 @@ def _server_literal(pkg, file, recv, at, funcs):
         field_name = text(recv.child_by_field_name("field"))
         # a struct field: any `X.field = &http.Server{...}` or `field: &http.Server{}` in the package
         for f in pkg.files:
-            for lit in captures("(composite_literal) @l", f.root).get("l", []):
+            for lit in f.nodes("composite"):
                 if not f.is_member(lit.child_by_field_name("type"), "net/http", "Server"):
                     continue
                 from steadygo.golang.values import holder_of

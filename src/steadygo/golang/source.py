@@ -25,6 +25,8 @@ _NODES_Q = (
 (composite_literal) @composite
 (for_statement) @for
 [(function_declaration) (method_declaration) (func_literal)] @func
+(return_statement) @return
+[(type_assertion_expression) (type_switch_statement)] @assert
 """
 )
 _DECLS_Q = DECL_PATTERNS.replace("@n", "@decl")
@@ -94,7 +96,8 @@ class GoFile:
 
     def nodes(self, kind: str) -> list:
         """Nodes of one kind, in source order: call, defer, go, binary, switch,
-        select, composite, for, func (declarations, methods and literals)."""
+        select, composite, for, func (declarations, methods and literals),
+        return, assert (type assertions and type switches)."""
         return self._node_lists.get(kind, [])
 
     @functools.cached_property
