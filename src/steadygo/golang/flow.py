@@ -321,7 +321,34 @@ def releases(flow: FunctionFlow, res: Resource) -> list:
                 if loop is not None and loop.type == "for_statement" and call.type == "call_expression":
                     if not has_break_to(loop):
                         out.append(loop)
+                first = _first_statement_after_false_next(call)
+                if first is not None:
+                    out.append(first)
     return out
+
+
+def _first_statement_after_false_next(call):
+    """``if !rows.Next() { return ... }``: database/sql closes the rows when
+    Next reports false, so whatever the consequence does is after the
+    release; its first statement stands for it."""
+    if call is None or call.type != "call_expression":
+        return None
+    neg = call.parent
+    while neg is not None and neg.type == "parenthesized_expression":
+        neg = neg.parent
+    if neg is None or neg.type != "unary_expression" or text(neg.child_by_field_name("operator")) != "!":
+        return None
+    cond = neg
+    while cond.parent is not None and cond.parent.type == "parenthesized_expression":
+        cond = cond.parent
+    stmt = cond.parent
+    if stmt is None or stmt.type != "if_statement" or stmt.child_by_field_name("condition") != cond:
+        return None
+    block = stmt.child_by_field_name("consequence")
+    body = [c for c in block.named_children if c.type != "comment"] if block is not None else []
+    if body and body[0].type == "statement_list":
+        body = [c for c in body[0].named_children if c.type != "comment"]
+    return body[0] if body else None
 
 
 def _occurrence_releases(ident, res: Resource) -> bool:
