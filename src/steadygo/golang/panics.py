@@ -153,3 +153,51 @@ def _is_recovering_middleware(fn) -> bool:
         if captures("(call_expression function: (identifier) @f (#eq? @f \"recover\"))", d).get("f"):
             return True
     return False
+
+
+# Servers that recover a handler's panic themselves: net/http (gin and echo
+# run under it) logs it and drops the connection; the process goes on.
+RECOVERED_BY_SERVER = frozenset({"net/http", "gin", "echo"})
+
+_LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
+
+
+def lock_held_at(fn_body, node) -> str | None:
+    """The mutex (``s.mu``) a panic at ``node`` leaves locked: taken by a
+    ``X.Lock()`` statement earlier in a block around ``node``, released by
+    a plain ``X.Unlock()`` after ``node`` and not by a deferred one, with no
+    unlock in between.  A server that recovers the panic then serves every
+    later request that takes X with a lock nobody will release."""
+    if fn_body is None:
+        return None
+    events = []
+    for c in captures("(call_expression function: (selector_expression)) @c", fn_body).get("c", []):
+        sel = c.child_by_field_name("function")
+        events.append((c, text(sel.child_by_field_name("operand")).replace(" ", ""),
+                       text(sel.child_by_field_name("field"))))
+    for call, operand, method in events:
+        release = _LOCKS.get(method)
+        if release is None or call.start_byte >= node.start_byte:
+            continue
+        stmt = call.parent
+        if stmt is None or stmt.type != "expression_statement" or not _encloses(stmt.parent, node):
+            continue
+        between = [c for c, op, m in events if op == operand and m == release
+                   and call.end_byte <= c.start_byte]
+        if any(_deferred(c) for c in between) or any(c.start_byte < node.start_byte for c in between):
+            continue
+        if any(c.start_byte > node.end_byte for c in between):
+            return operand
+    return None
+
+
+def _encloses(block, node) -> bool:
+    return block is not None and block.start_byte <= node.start_byte and node.end_byte <= block.end_byte
+
+
+def _deferred(call) -> bool:
+    p = call.parent
+    while p is not None and p.type not in ("defer_statement", "function_declaration", "method_declaration",
+                                          "func_literal"):
+        p = p.parent
+    return p is not None and p.type == "defer_statement"

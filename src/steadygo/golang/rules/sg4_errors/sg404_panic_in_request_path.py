@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, has_deferred_recover, started_as_goroutine
 from steadygo.golang.functions import may_have_handlers
-from steadygo.golang.panics import after_flushed_response, exact_handler_signature, is_assertion, package_recovers_panics
+from steadygo.golang.panics import RECOVERED_BY_SERVER, after_flushed_response, exact_handler_signature, is_assertion, \
+    lock_held_at, package_recovers_panics
 from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -21,7 +22,7 @@ class PanicInRequestPath(GoRule):
         id="SG404",
         name="panic-in-request-path",
         severity=Severity.WARNING,
-        breakpoint="A panic while serving a request drops that connection with no response (net/http) or kills the whole process (gRPC, frameworks without recovery middleware, any goroutine).",
+        breakpoint="A panic while serving a request kills the whole process where the server does not recover it (gRPC, fiber without its recover middleware); under net/http it leaves any mutex it held locked, and every later request hangs on it.",
         summary="panic (or log.Panic) called inside a request handler.",
     )
 
@@ -50,14 +51,24 @@ class PanicInRequestPath(GoRule):
                 continue
             if any(has_deferred_recover(ctx.pkg, fi.body) for fi in chain[: chain.index(h) + 1]):
                 continue
+            if h.handler in RECOVERED_BY_SERVER:
+                # net/http recovers the panic and the process lives; what
+                # outlives it is a mutex the panic left locked.
+                held = lock_held_at(h.body, call)
+                if held is not None:
+                    ctx.report(call, f"panic inside a {h.handler} handler while {held} is locked: net/http recovers the "
+                               f"panic but nothing unlocks {held}, so every later request that takes it hangs; return "
+                               f"an error response instead (or defer {held}'s unlock)")
+                continue
             if h.handler != "grpc" and package_recovers_panics(ctx.pkg):
                 continue  # recovery middleware in the router chain answers 500
             if h.handler == "grpc":
                 ctx.report(call, "panic inside a gRPC handler: grpc-go does not recover panics, so this crashes the whole "
                            "process and every in-flight call; return a status error instead", severity=Severity.ERROR)
             else:
-                ctx.report(call, f"panic inside a {h.handler} handler: the client gets no response (net/http drops the "
-                           "connection; without recovery middleware the process dies); return an error response instead")
+                ctx.report(call, f"panic inside a {h.handler} handler: {h.handler} does not recover panics without its "
+                           "recover middleware, so this crashes the whole process and every request in flight; return "
+                           "an error instead")
 
 
 def _panic_shadowed(ctx, call) -> bool:
