@@ -74,3 +74,60 @@ def test_ignore_file(tmp_path):
     write(tmp_path / "main.go", '//steadygo:ignore-file SG101 -- generated admin server\npackage main\n\nimport "net/http"\n\nfunc main() { http.ListenAndServe(":1", nil); http.ListenAndServe(":2", nil) }\n')
     res = scan([str(tmp_path)], Config(preview=True, select=["SG0", "SG1"]), use_cache=False, base=str(tmp_path))
     assert res.active == [] and len(res.findings) == 2
+
+
+NOLINT_SRC = '''package work
+
+import (
+	"context"
+	"time"
+)
+
+func a(parent context.Context) context.Context {
+	ctx, _ := context.WithTimeout(parent, time.Second) //nolint:govet // lives as long as the process
+	return ctx
+}
+
+func b(parent context.Context) context.Context {
+	//nolint:govet
+	ctx, _ := context.WithTimeout(parent, time.Second)
+	return ctx
+}
+
+func c(parent context.Context) context.Context {
+	ctx, _ := context.WithTimeout(parent, time.Second) //nolint:lll,errcheck
+	return ctx
+}
+
+func d(parent context.Context) context.Context {
+	ctx, _ := context.WithTimeout(parent, time.Second) // nolint:govet (a space: not a directive)
+	return ctx
+}
+
+func e(parent context.Context) context.Context {
+	ctx, _ := context.WithTimeout(parent, time.Second) //nolint
+	return ctx
+}
+
+func f() {
+	_ = 1 //nolint:govet // covers nothing here, and is golangci-lint's to judge
+}
+'''
+
+
+def test_golangci_nolint_covers_the_equivalent_rules(tmp_path):
+    """A //nolint for a golangci-lint linter that checks the same thing
+    (govet's lostcancel for SG202) suppresses the steadygo finding, with the
+    directive as its reason; a directive for another linter, or spelt with a
+    space, does not; an unused one is not steadygo's to report."""
+    write(tmp_path / "work.go", NOLINT_SRC)
+    res = scan([str(tmp_path)], Config(preview=True, select=["SG0", "SG202"]), use_cache=False, base=str(tmp_path))
+    assert sorted((f.line, f.rule_id) for f in res.active) == [(20, "SG202"), (25, "SG202")]
+    assert sorted((f.line, f.suppressed) for f in res.findings if f.suppressed) == [
+        (9, "inline: nolint:govet: lives as long as the process"),
+        (15, "inline: nolint:govet"),
+        (30, "inline: nolint"),
+    ]
+    again = scan([str(tmp_path)], Config(preview=True, select=["SG0", "SG202"]), use_cache=False, base=str(tmp_path),
+                 suppressions=False)  # check --no-suppressions
+    assert len([f for f in again.active if f.rule_id == "SG202"]) == 5

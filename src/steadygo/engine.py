@@ -220,7 +220,7 @@ def _first_pass(task: _Task, pkg: Package, nlines: int) -> _Result:
     pending = tuple(r.meta.id for r in deferred
                     if role in r.meta.roles and any(_gate(r, pkg, f, {}) for f in pkg.files))
     facts = _package_facts(pkg, diags) if pkg.files else None
-    sups = [s for f in pkg.files if b"steadygo:ignore" in f.source
+    sups = [s for f in pkg.files if b"steadygo:ignore" in f.source or b"//nolint" in f.source
             for s in [suppress.file_suppressions(f.relpath, f.lines)] if s is not None]
     return _Result(task.directory, findings, diags, len(pkg.files), nlines, False, pkg.module.root, facts, pending, sups)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from steadygo import registry
+from steadygo import nolint, registry
 from steadygo.findings import Finding
 from steadygo.redact import redact
 
@@ -28,11 +28,20 @@ class Suppression:
     reason: str
     standalone: bool  # the comment is alone on its line, so it covers the next line
     used: set[str] = field(default_factory=set)
+    # A golangci-lint ``//nolint`` (steadygo.nolint): it serves golangci-lint
+    # too, so an unused one or one without a reason is not steadygo's to report.
+    from_nolint: bool = False
 
 
 def parse_suppressions(lines: list[str]) -> list[Suppression]:
     out: list[Suppression] = []
     for i, raw in enumerate(lines, start=1):
+        if "//nolint" in raw:
+            hit = nolint.parse(raw)
+            if hit is not None:
+                start = raw.find("//nolint")
+                out.append(Suppression(line=i, whole_file=False, rules=hit[0], unknown=[], reason=hit[1],
+                                       standalone=raw[:start].strip() == "", from_nolint=True))
         if _MARK not in raw:
             continue
         pos = raw.find("//")
@@ -92,6 +101,8 @@ def hygiene(sups: list[Suppression], enabled: set[str]) -> list[tuple[int, str, 
     """(line, rule id, message) for suppressions that need attention."""
     out = []
     for s in sups:
+        if s.from_nolint:
+            continue
         kind = "ignore-file" if s.whole_file else "ignore"
         if not s.rules and not s.unknown:
             out.append((s.line, "SG001", f"steadygo:{kind} names no rule; name the rule it is for"))
@@ -118,7 +129,8 @@ class FileSuppressions:
     def apply(self, findings: list[Finding], enabled) -> list[Finding]:
         from steadygo.golang.rules.sg0_engine import SUPPRESSION_WITHOUT_REASON, UNUSED_SUPPRESSION
 
-        sups = [Suppression(s.line, s.whole_file, list(s.rules), list(s.unknown), s.reason, s.standalone) for s in self.items]
+        sups = [Suppression(s.line, s.whole_file, list(s.rules), list(s.unknown), s.reason, s.standalone,
+                            from_nolint=s.from_nolint) for s in self.items]
         out = apply(findings, sups)
         for line, rid, msg in hygiene(sups, enabled):
             rule = UNUSED_SUPPRESSION if rid == UNUSED_SUPPRESSION.meta.id else SUPPRESSION_WITHOUT_REASON
@@ -130,15 +142,17 @@ class FileSuppressions:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "lines": {str(k): v for k, v in self.lines.items()},
-                "items": [[s.line, s.whole_file, s.rules, s.unknown, s.reason, s.standalone] for s in self.items]}
+                "items": [[s.line, s.whole_file, s.rules, s.unknown, s.reason, s.standalone, s.from_nolint]
+                          for s in self.items]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "FileSuppressions":
         items = []
-        for line, whole, rules, unknown, reason, standalone in d["items"]:
+        for line, whole, rules, unknown, reason, standalone, from_nolint in d["items"]:
             if not (isinstance(line, int) and isinstance(reason, str) and all(isinstance(r, str) for r in rules + unknown)):
                 raise ValueError("malformed suppression")
-            items.append(Suppression(line, bool(whole), list(rules), list(unknown), reason, bool(standalone)))
+            items.append(Suppression(line, bool(whole), list(rules), list(unknown), reason, bool(standalone),
+                                     from_nolint=bool(from_nolint)))
         return cls(str(d["path"]), items, {int(k): str(v) for k, v in d["lines"].items()})
 
 
