@@ -48,8 +48,9 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
             continue
         s = string_value(a)
         if s is not None:
-            if _FORMAT_SECRET.search(s) and not all(_benign_arg(x) for x in args[i + 1:]):
-                return f"a format string that prints {_FORMAT_SECRET.search(s).group(1)}"
+            m = _FORMAT_SECRET.search(s)
+            if m and not all(_benign_arg(x) for x in _printed_by(s, m, args[i + 1:])):
+                return f"a format string that prints {m.group(1)}"
             # "password", value pairs
             if len(s) <= 40 and re.fullmatch(r"[\w.\-]+", s or "-") and secret_name(s) and i + 1 < len(args):
                 if not _value_is_safe(args[i + 1], ctx):
@@ -96,6 +97,19 @@ def _secret_arguments(ctx: FileContext, args_node) -> str:
         if desc:
             return desc
     return ""
+
+
+_VERB = re.compile(r"%[-+# 0-9.*]*[a-zA-Z%]")
+
+
+def _printed_by(fmt_: str, m: re.Match, args: list) -> list:
+    """The argument the verb after ``token: `` prints (``Deleted token %d:
+    %s`` with ``n, session.Name``: the name), or every argument when the
+    format counts them some other way (``%[2]s``, ``%*d``)."""
+    if "%[" in fmt_ or "*" in fmt_:
+        return args
+    index = sum(1 for v in _VERB.findall(fmt_, 0, m.end()) if v != "%%") - 1  # the verbs before the secret's
+    return args[index:index + 1] if index < len(args) else args
 
 
 def _benign_arg(a) -> bool:
@@ -244,7 +258,50 @@ class SecretInLog(GoRule):
         for call, label, path in calls:
             if path == "fmt" and cli:
                 continue  # a command-line tool printing to its user is not logging
-            what = _secret_arguments(ctx, call.child_by_field_name("arguments"))
+            if _debug_level(call):
+                continue  # off unless someone turns debug logging on to look (judged debatable every time)
+            args = call.child_by_field_name("arguments")
+            if cli and _prints_generated_credential(ctx, args):
+                continue  # a set-up command telling the operator the password it just made up
+            what = _secret_arguments(ctx, args)
             if what:
                 ctx.report(call, f"{label} logs {what}: log readers get the credential; log that it was present, "
                            "or a hash/last 4 characters, never the value")
+
+
+_DEBUG_METHODS = re.compile(r"^(Debug|Trace)(f|w|ln|Context|Ctx)?$")
+
+
+def _debug_level(call) -> bool:
+    fn = call.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field")) if fn.type == "selector_expression" else text(fn)
+    return _DEBUG_METHODS.match(name) is not None
+
+
+_GENERATORS = re.compile(r"(?i)^(random|rand|generate|gen)")
+
+
+def _prints_generated_credential(ctx, args_node) -> bool:
+    """The format's secret verb prints a local the function only ever assigns
+    from a ``RandomPwd(...)``/``GeneratePassword(...)`` call: the first-run
+    password a set-up command prints because that is how its operator learns it."""
+    args = args_node.named_children
+    for i, a in enumerate(args):
+        fmt_ = string_value(unparen(a)) if a is not None else None
+        m = _FORMAT_SECRET.search(fmt_) if fmt_ is not None else None
+        if m is None:
+            continue
+        printed = [unparen(x) for x in _printed_by(fmt_, m, args[i + 1:])]
+        return bool(printed) and all(_generated_local(ctx, x) for x in printed)
+    return False
+
+
+def _generated_local(ctx, ident) -> bool:
+    if ident is None or ident.type != "identifier":
+        return False
+    fi = ctx.funcs.enclosing(ident)
+    if fi is None:
+        return False
+    values = [unparen(v) for v in ctx.pkg.assigned_from(fi.body, text(ident))]
+    return bool(values) and all(v is not None and v.type == "call_expression" and _GENERATORS.match(
+        text(v.child_by_field_name("function")).rsplit(".", 1)[-1]) for v in values)
