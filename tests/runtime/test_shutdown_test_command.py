@@ -225,3 +225,16 @@ def test_service_never_ready_is_stopped_with_its_group(gobuild, tmp_path):
 def test_bad_env_pair():
     assert "--env 'NOEQUALS': expected K=V" in _bad("--url", "http://127.0.0.1:1", "--ready-url",
                                                     "http://127.0.0.1:1/r", "--env", "NOEQUALS", "--", "true")
+
+
+@pytest.mark.parametrize("flag, value, limit", [("--concurrency", "100000", "64"), ("--concurrency", "0", "64"),
+                                                ("--requests", "1000000", "10,000")])
+def test_load_beyond_its_bounds_is_refused_before_anything_starts(tmp_path, flag, value, limit):
+    # A hundred thousand worker threads took 40 s to start: the SIGTERM came
+    # long after --signal-after and nothing was in flight.  Refused instead.
+    marker = tmp_path / "started"
+    p = run_cli("shutdown-test", "--isolated", "--url", "http://127.0.0.1:1", "--ready-url", "http://127.0.0.1:1/r",
+                flag, value, "--", "touch", str(marker))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert f"argument {flag}: '{value}' is not between 1 and {limit}" in p.stderr
+    assert not marker.exists()

@@ -24,6 +24,10 @@ from steadygo.runtime.shutdown_load import Load, Target
 CHECKED_RULES = ("SG981", "SG982", "SG983", "SG984")
 POLL = 0.05  # seconds between drain samples: small next to any drain worth measuring
 PROBE_TIMEOUT = 0.5
+# The load is one thread per worker: a bound keeps thread start-up from
+# eating the --signal-after and --duration it is measured against.
+MAX_CONCURRENCY = 64
+MAX_REQUESTS = 10_000
 
 
 @dataclass(frozen=True)
