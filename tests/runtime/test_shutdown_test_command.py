@@ -89,6 +89,24 @@ def test_drain_past_the_grace_period_is_killed_like_kubernetes_does(gobuild):
     assert "killed with SIGKILL" in doc["findings"][0]["message"]
 
 
+def test_a_wrapper_that_dies_on_sigterm_takes_its_server_with_it(gobuild):
+    # sh runs liveok in the background and dies of the SIGTERM itself: in a
+    # container that is PID 1 exiting, and the server goes with it.  The
+    # server's group is killed at once, so its in-flight requests are cut,
+    # not finished by a process a real pod would no longer have.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    script = f"{gobuild('liveok')} -addr 127.0.0.1:{port} & wait"
+    p = run_cli("shutdown-test", "--isolated", "--format", "json", "--url", base, "--load-path", LOAD,
+                "--ready-url", base + "/readyz", "--signal-after", "1", "--duration", "6", "--", "sh", "-c", script)
+    doc = json.loads(p.stdout)
+    ev = doc["evidence"]
+    assert p.returncode == 1, p.stderr
+    assert ev["exit"]["signal"] == "SIGTERM" and ev["requests"]["in_flight_at_sigterm"] >= 1
+    assert ev["requests"]["failed_in_flight_at_sigterm"] >= 1, ev["requests"]
+    assert {"SG981", "SG984"} <= set(_rules(doc)) and ev["drops_requests_in_rolling_deploy"]
+
+
 def _with_pprof(exe, public_pprof=False):
     port, admin = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"

@@ -84,6 +84,10 @@ def measure(s: Settings) -> dict:
             child.sigterm()
             drain = _watch_drain(child, load, load_target, ready_target, signalled, s.grace_period,
                                  pprof_target if before_load is not None else None)
+            # The child has exited: as a container ends when its PID 1 does,
+            # whatever it started goes now, before the in-flight requests
+            # are awaited (a shell wrapper's server would finish them).
+            child.kill_group()
             load.stop.set()
             load.join(s.request_timeout + 1.0)
             outcomes = load.snapshot()
