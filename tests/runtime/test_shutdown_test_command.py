@@ -256,3 +256,18 @@ def test_load_beyond_its_bounds_is_refused_before_anything_starts(tmp_path, flag
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert f"argument {flag}: '{value}' is not between 1 and {limit}" in p.stderr
     assert not marker.exists()
+
+
+def test_nothing_in_flight_at_sigterm_is_said(gobuild):
+    # The load ended (--duration 1) before the signal (--signal-after 2):
+    # "would drop no requests" proved nothing about in-flight requests.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    p = run_cli("shutdown-test", "--isolated", "--url", base, "--load-path", "/work?ms=10", "--ready-url",
+                base + "/readyz", "--duration", "1", "--signal-after", "2", "--", str(gobuild("liveok")),
+                "-addr", f"127.0.0.1:{port}")
+    assert p.returncode == 0, p.stderr
+    text = " ".join(p.stdout.split())
+    assert "0 in flight at SIGTERM" in text and "a rolling deploy would drop no requests" in text
+    assert ("note: no request was in flight at SIGTERM, so the drain of in-flight requests was not exercised: "
+            "choose a slower --load-path, or a --signal-after below --duration (2 s vs 1 s)") in text

@@ -91,5 +91,10 @@ def run(args) -> int:
                           if g["measured"] else f"goroutines: not measured ({g['url']} gave no count)", markup=False)
         verdict = "would drop requests" if ev["drops_requests_in_rolling_deploy"] else "would drop no requests"
         console.print(f"a rolling deploy {verdict}", markup=False)
+        if not req["in_flight_at_sigterm"]:
+            console.print(f"note: no request was in flight at SIGTERM, so the drain of in-flight requests was not "
+                          f"exercised: choose a slower --load-path, or a --signal-after below --duration "
+                          f"({ev['load']['signal_after']:g} s vs {ev['load']['max_duration']:g} s)",
+                          style="yellow", markup=False)
 
     return command.finish(rt, evidence=ev, findings=found, inputs=[args.url], scope="1 shutdown", draw=render)
