@@ -113,7 +113,7 @@ def test_non_http_bytes_on_the_port():
         conn.sendall(b"\x00\x01SSH-2.0-OpenSSH\r\n" * 4)
 
     with hostile.hostile_server(ssh) as base:
-        _unusable([base], 5, base + "/healthz: ")
+        _unusable([base], 5, base + "/healthz: the answer is not valid HTTP: ")
 
 
 def test_bad_url_is_a_usage_error():

@@ -455,6 +455,12 @@ class _UrlBody:
                 raise OutOfTime(f"{url}: no complete response within the {self.budget:g} s time budget "
                                 "(--timeout)") from None
             raise OutOfTime(f"{url}: no complete response within {self.budget:g} s ({self.budget_name})") from None
+        except httpcore.RemoteProtocolError as exc:
+            # h11's words ("illegal request line") name its own state, not
+            # what came back: say that the answer was not HTTP.
+            detail = escape_control(str(exc))
+            what = "" if "peer closed" in detail else "the answer is not valid HTTP: "
+            raise UserError(f"{url}: {what}RemoteProtocolError: {detail}") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
                 httpcore.ProxyError, OSError, ValueError) as exc:
             raise UserError(f"{url}: {type(exc).__name__}: {escape_control(str(exc))}") from None
