@@ -314,6 +314,32 @@ def test_upstream_refused():
     (["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--duration", "5s"], "must be shorter than --duration"),
     (["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--latency", "2 parsecs"], "not a duration"),
     (["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--reset-rate", "1.5"], "not a fraction"),
+    (["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--max-connections", "100000"],
+     "'100000' is not between 1 and 10,000"),
+    (["--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--max-connections", "0"], "is not between 1"),
 ])
 def test_bad_flags(argv, words):
     assert words in _bad(*argv)
+
+
+def test_more_connections_than_open_files_allow_is_refused_before_listening():
+    # Under ulimit -n 128 a run allowing 100 connections (200 descriptors)
+    # ran out of them mid-run: a traceback per failed accept, and failed
+    # upstream dials counted as retries.  Refused up front instead.
+    import resource
+    import subprocess
+    import sys
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+    up = socket.create_server(("127.0.0.1", 0))
+    try:
+        p = subprocess.run([sys.executable, "-m", "steadygo", "chaos", "--isolated", "--listen", "127.0.0.1:0",
+                            "--upstream", "127.0.0.1:%d" % up.getsockname()[1], "--duration", "5",
+                            "--hang-bound", "1"], capture_output=True, text=True, timeout=60, preexec_fn=low_limit)
+    finally:
+        up.close()
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "listening on" not in p.stderr, p.stderr
+    assert p.stderr.strip() == ("steadygo: error: --max-connections 100 needs 264 open files (two per connection and "
+                                "64 spare), the limit is 128 (hard 128): use --max-connections 32 or raise ulimit -n")

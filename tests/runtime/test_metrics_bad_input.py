@@ -111,7 +111,7 @@ def test_non_http_bytes_on_the_port():
         conn.sendall(b"\x00\x01SSH-2.0-OpenSSH\r\n" * 4)
 
     with hostile.hostile_server(serve) as base:
-        _refused([base + "/metrics", "--timeout", "5"], base + "/metrics: ")
+        _refused([base + "/metrics", "--timeout", "5"], base + "/metrics: the answer is not valid HTTP: ")
 
 
 def test_connection_refused():

@@ -148,3 +148,52 @@ def test_live_url_negotiates_format_and_gzip(capsys, served):
     rc, doc = _run(capsys, [served + "/om"])
     assert rc == 0 and doc["findings"] == [] and doc["evidence"]["summary"]["format"] == "openmetrics"
     assert doc["evidence"]["summary"]["top_families"][0]["family"] == "jobs_total"
+
+
+@pytest.mark.parametrize("values, shape", [
+    ([f"10.0.{i // 250}.{i % 250}" for i in range(30)], "IP addresses"),
+    ([f"[2001:db8::{i:x}]:9090" for i in range(30)], "IP addresses"),
+    ([f"10.0.0.{i}:{40000 + i}" for i in range(30)], "IP addresses"),
+    ([f"/api/orders/{1000 + i}/items" for i in range(30)], "paths with ids in them"),
+    ([f"/u/{i:08x}deadbeef" for i in range(30)], "paths with ids in them"),
+    ([f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(30)], "UUIDs"),
+    ([f"user{i}@example.com" for i in range(30)], "e-mail addresses"),
+    ([str(100000 + i) for i in range(30)], "numeric ids"),
+    ([f"{i:040x}" for i in range(1, 31)], "hex ids or hashes"),
+    # Bounded sets: route templates, status codes, versions, 999.1.1.1 is no address.
+    ([f"/api/v1/resource{chr(97 + i % 26)}/{{id}}" for i in range(30)], None),
+    ([str(200 + i) for i in range(30)], None),
+    ([f"999.{i}.1.1" for i in range(30)], None),
+])
+def test_label_value_shapes(values, shape):
+    from steadygo.runtime import exposition_lint
+
+    assert exposition_lint.value_shape(values) == shape
+
+
+def test_the_two_fixture_services_told_apart_by_their_scrape(gobuild, capsys):
+    # `steadygo metrics URL` on its own (not through probe): livebroken's
+    # counter without _total, its UUID-valued user_id label and its
+    # one-bucket histogram; liveok's scrape is clean.
+    import subprocess
+    import urllib.request
+
+    got = {}
+    for name in ("livebroken", "liveok"):
+        proc = subprocess.Popen([str(gobuild(name)), "-addr", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        try:
+            base = "http://" + proc.stdout.readline().decode().strip()
+            for _ in range(25):  # 25 distinct user ids at livebroken: over --min-distinct 20
+                with urllib.request.urlopen(base + "/work?ms=1", timeout=10) as r:
+                    r.read()
+            rc, doc = _run(capsys, [base + "/metrics", "--slo-latency", "0.25"])  # a liveok bound
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+        assert doc["evidence"]["checked_rules"] == [f"SG94{i}" for i in range(1, 7)]
+        got[name] = (rc, sorted((f["rule_id"], f["message"].split("'")[1]) for f in doc["findings"]))
+    assert got["livebroken"][0] == 1 and {("SG941", "orders_processed"), ("SG942", "orders_processed"),
+                                          ("SG944", "api_requests_total"), ("SG945", "request_latency_seconds"),
+                                          ("SG946", "request_latency_seconds")} <= set(got["livebroken"][1])
+    assert got["liveok"] == (0, []), got["liveok"]

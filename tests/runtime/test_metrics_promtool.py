@@ -186,3 +186,31 @@ def test_live_url_of_real_prometheus(prometheus_metrics):
     # Prometheus' own request histogram is the biggest family: one series per handler and bucket.
     assert "prometheus_http_request_duration_seconds" in by_name
     assert by_name["prometheus_http_request_duration_seconds"]["top_label"] == "handler"
+
+
+@pytest.mark.parametrize("line, accepted, needle", [
+    ('a_total 2 3 4 5', False, "spurious text after the timestamp"),
+    ('a_total{x="b"} 2 3 4', False, "spurious text after the timestamp"),
+    ('a_total{x="}\\" 1 2"} 2 3 4', False, "spurious text after the timestamp"),  # '}' and '"' in a value
+    ('a_total 2 3.5', False, "is not an integer of milliseconds"),
+    ('a_total 2 1e3', False, "is not an integer of milliseconds"),
+    ('a_total{x="}\\" 1 2"} 2 3', True, ""),
+    ('a_total{x="b"}  2   3', True, ""),
+    ('a_total 2 +5', True, ""),
+    ('a_total +Inf -5', True, ""),
+])
+def test_what_follows_the_value_is_judged_as_promtool_judges_it(promtool, tmp_path, line, accepted, needle):
+    # prometheus-client reads a timestamp out of "2 3 4 5" and "2 3.5"; the
+    # Go parser (promtool, Prometheus' scrape) refuses the line.
+    path = tmp_path / "m.prom"
+    path.write_text(f"# HELP a_total h\n# TYPE a_total counter\n{line}\n")
+    tool = subprocess.run([promtool, "check", "metrics"], input=path.read_bytes(), capture_output=True, timeout=60)
+    assert (tool.returncode == 0) is accepted, tool.stderr.decode()
+    ours = subprocess.run([sys.executable, "-m", "steadygo", "metrics", str(path), "--isolated", "--exit-zero"],
+                          capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in ours.stderr
+    if accepted:
+        assert ours.returncode == 0, ours.stderr
+    else:
+        assert ours.returncode == 2 and ours.stderr.startswith(f"steadygo: error: {path}: line 3: malformed sample line")
+        assert needle in ours.stderr and len(ours.stderr.strip().splitlines()) == 1, ours.stderr

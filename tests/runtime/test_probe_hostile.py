@@ -95,12 +95,25 @@ def test_accept_and_never_answer():
     assert r.seconds < 3 + SLACK
 
 
+def test_silence_past_the_health_bound_names_that_bound_not_timeout():
+    # --timeout 7 is not what cut the first answer at 5 s: the message says
+    # which limit it was, so the user does not raise the wrong one.
+    def silent(conn, stop):
+        stop.wait(30)
+
+    with hostile.hostile_server(silent) as base:
+        r = _unusable([base, "--health-path", "/healthz"], 7,
+                      "/healthz: no complete response within 5 s (the bound on one health answer")
+    assert "(--timeout)" not in r.stderr
+    assert r.seconds < 7 + SLACK
+
+
 def test_non_http_bytes_on_the_port():
     def ssh(conn, stop):
         conn.sendall(b"\x00\x01SSH-2.0-OpenSSH\r\n" * 4)
 
     with hostile.hostile_server(ssh) as base:
-        _unusable([base], 5, base + "/healthz: ")
+        _unusable([base], 5, base + "/healthz: the answer is not valid HTTP: ")
 
 
 def test_bad_url_is_a_usage_error():

@@ -89,6 +89,24 @@ def test_drain_past_the_grace_period_is_killed_like_kubernetes_does(gobuild):
     assert "killed with SIGKILL" in doc["findings"][0]["message"]
 
 
+def test_a_wrapper_that_dies_on_sigterm_takes_its_server_with_it(gobuild):
+    # sh runs liveok in the background and dies of the SIGTERM itself: in a
+    # container that is PID 1 exiting, and the server goes with it.  The
+    # server's group is killed at once, so its in-flight requests are cut,
+    # not finished by a process a real pod would no longer have.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    script = f"{gobuild('liveok')} -addr 127.0.0.1:{port} & wait"
+    p = run_cli("shutdown-test", "--isolated", "--format", "json", "--url", base, "--load-path", LOAD,
+                "--ready-url", base + "/readyz", "--signal-after", "1", "--duration", "6", "--", "sh", "-c", script)
+    doc = json.loads(p.stdout)
+    ev = doc["evidence"]
+    assert p.returncode == 1, p.stderr
+    assert ev["exit"]["signal"] == "SIGTERM" and ev["requests"]["in_flight_at_sigterm"] >= 1
+    assert ev["requests"]["failed_in_flight_at_sigterm"] >= 1, ev["requests"]
+    assert {"SG981", "SG984"} <= set(_rules(doc)) and ev["drops_requests_in_rolling_deploy"]
+
+
 def _with_pprof(exe, public_pprof=False):
     port, admin = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
@@ -225,3 +243,31 @@ def test_service_never_ready_is_stopped_with_its_group(gobuild, tmp_path):
 def test_bad_env_pair():
     assert "--env 'NOEQUALS': expected K=V" in _bad("--url", "http://127.0.0.1:1", "--ready-url",
                                                     "http://127.0.0.1:1/r", "--env", "NOEQUALS", "--", "true")
+
+
+@pytest.mark.parametrize("flag, value, limit", [("--concurrency", "100000", "64"), ("--concurrency", "0", "64"),
+                                                ("--requests", "1000000", "10,000")])
+def test_load_beyond_its_bounds_is_refused_before_anything_starts(tmp_path, flag, value, limit):
+    # A hundred thousand worker threads took 40 s to start: the SIGTERM came
+    # long after --signal-after and nothing was in flight.  Refused instead.
+    marker = tmp_path / "started"
+    p = run_cli("shutdown-test", "--isolated", "--url", "http://127.0.0.1:1", "--ready-url", "http://127.0.0.1:1/r",
+                flag, value, "--", "touch", str(marker))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert f"argument {flag}: '{value}' is not between 1 and {limit}" in p.stderr
+    assert not marker.exists()
+
+
+def test_nothing_in_flight_at_sigterm_is_said(gobuild):
+    # The load ended (--duration 1) before the signal (--signal-after 2):
+    # "would drop no requests" proved nothing about in-flight requests.
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    p = run_cli("shutdown-test", "--isolated", "--url", base, "--load-path", "/work?ms=10", "--ready-url",
+                base + "/readyz", "--duration", "1", "--signal-after", "2", "--", str(gobuild("liveok")),
+                "-addr", f"127.0.0.1:{port}")
+    assert p.returncode == 0, p.stderr
+    text = " ".join(p.stdout.split())
+    assert "0 in flight at SIGTERM" in text and "a rolling deploy would drop no requests" in text
+    assert ("note: no request was in flight at SIGTERM, so the drain of in-flight requests was not exercised: "
+            "choose a slower --load-path, or a --signal-after below --duration (2 s vs 1 s)") in text

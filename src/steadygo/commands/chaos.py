@@ -53,8 +53,9 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p.add_argument("--blackhole-after", type=options.count, metavar="N",
                    help="after N connections, accept the rest and never answer them")
     p.add_argument("--duration", type=span, default=60.0, metavar="D", help="end after this long (default: 60s)")
-    p.add_argument("--max-connections", type=options.count, default=100, metavar="N",
-                   help="open connections at most; more are reset at once (default: 100)")
+    p.add_argument("--max-connections", type=options.bounded_count(chaos_proxy.MAX_CONNECTIONS), default=100,
+                   metavar="N", help="open connections at most; more are reset at once (default: 100; at most "
+                                     f"{chaos_proxy.MAX_CONNECTIONS:,})")
     p.add_argument("--hang-bound", type=span, default=10.0, metavar="D",
                    help="a client waiting for an answer longer than this has no timeout (default: 10s; below --duration)")
     p.add_argument("--retry-window", type=span, default=1.0, metavar="D",
@@ -73,8 +74,7 @@ def run(args) -> int:
     if args.hang_bound >= args.duration:
         raise UserError(f"--hang-bound {args.hang_bound:g} s must be shorter than --duration {args.duration:g} s: "
                         "a call cannot be seen hanging past a bound the run never reaches")
-    if args.max_connections < 1:
-        raise UserError("--max-connections must be at least 1")
+    chaos_proxy.fit_open_files(args.max_connections)
     listen = chaos_proxy.parse_hostport(args.listen, "--listen")
     upstream = chaos_proxy.parse_hostport(args.upstream, "--upstream")
     rt = command.start(args)

@@ -17,14 +17,7 @@ from steadygo.runtime import command, options
 from steadygo.runtime.display import cell, safe
 
 
-def _bounded(limit: int):
-    """A count from 1 to ``limit``: every request loop is bounded."""
-    def parse(text: str) -> int:
-        n = options.count(text)
-        if not 1 <= n <= limit:
-            raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and {limit:,}")
-        return n
-    return parse
+_bounded = options.bounded_count
 
 
 def add_parser(subparsers, name: str) -> argparse.ArgumentParser:

@@ -24,9 +24,10 @@ def add_parser(subparsers, name: str) -> argparse.ArgumentParser:
     p.add_argument("--ready-url", required=True, metavar="URL",
                    help="readiness endpoint: awaited before the load, polled during the drain")
     p.add_argument("--env", action="append", default=[], metavar="K=V", help="add to the child's environment (repeatable)")
-    p.add_argument("--concurrency", type=options.count, default=4, metavar="N", help="parallel requests (default: 4)")
-    p.add_argument("--requests", type=options.count, default=200, metavar="N",
-                   help="at most this many load requests in all (default: 200)")
+    p.add_argument("--concurrency", type=options.bounded_count(shutdown_test.MAX_CONCURRENCY), default=4, metavar="N",
+                   help=f"parallel requests (default: 4; at most {shutdown_test.MAX_CONCURRENCY})")
+    p.add_argument("--requests", type=options.bounded_count(shutdown_test.MAX_REQUESTS), default=200, metavar="N",
+                   help=f"at most this many load requests in all (default: 200; at most {shutdown_test.MAX_REQUESTS:,})")
     p.add_argument("--duration", type=options.seconds, default=10.0, metavar="SECONDS",
                    help="send load requests for at most this long (default: 10)")
     p.add_argument("--signal-after", type=options.seconds, default=1.0, metavar="SECONDS",
@@ -63,8 +64,6 @@ def run(args) -> int:
     argv = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not argv:
         raise UserError("shutdown-test needs the service command after --, e.g. -- ./server -addr 127.0.0.1:8080")
-    if args.concurrency < 1 or args.requests < 1:
-        raise UserError("--concurrency and --requests must be at least 1")
     rt = command.start(args)
     settings = shutdown_test.Settings(
         argv=argv, env=_env(args.env), url=args.url, load_path=args.load_path, ready_url=args.ready_url,
@@ -92,5 +91,10 @@ def run(args) -> int:
                           if g["measured"] else f"goroutines: not measured ({g['url']} gave no count)", markup=False)
         verdict = "would drop requests" if ev["drops_requests_in_rolling_deploy"] else "would drop no requests"
         console.print(f"a rolling deploy {verdict}", markup=False)
+        if not req["in_flight_at_sigterm"]:
+            console.print(f"note: no request was in flight at SIGTERM, so the drain of in-flight requests was not "
+                          f"exercised: choose a slower --load-path, or a --signal-after below --duration "
+                          f"({ev['load']['signal_after']:g} s vs {ev['load']['max_duration']:g} s)",
+                          style="yellow", markup=False)
 
     return command.finish(rt, evidence=ev, findings=found, inputs=[args.url], scope="1 shutdown", draw=render)

@@ -56,7 +56,8 @@ def run(session: Session, paths: list[str] | None, latency: float) -> Outcome:
     unreachable, hanging = [], []
     patience = max(_PATIENCE, _PATIENCE * latency)
     for path in tried:
-        r = session.get(path, max_bytes=min(_BODY_CAP, session.max_bytes), timeout=patience)
+        r = session.get(path, max_bytes=min(_BODY_CAP, session.max_bytes), timeout=patience,
+                        bound="the bound on one health answer; --health-latency raises it")
         if r is None:
             (hanging if session.url(path) in session.timed_out else unreachable).append(path)
             continue

@@ -69,7 +69,8 @@ def _burst(session: Session, path: str, requests: int, concurrency: int, settle:
     """At most ``requests`` GETs, ``concurrency`` at a time, each bounded by
     what is left of the budget minus the reserve for the second dump."""
     def one(_):
-        r = session.get(path, timeout=max(session.left() - settle - _DUMP_RESERVE, 0.0))
+        r = session.get(path, timeout=max(session.left() - settle - _DUMP_RESERVE, 0.0),
+                        bound="what --timeout leaves once the settle wait and the second dump are kept")
         if r is None:
             return "failed"
         return "2xx" if 200 <= r.status < 300 else f"{r.status}"

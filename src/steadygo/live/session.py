@@ -59,17 +59,20 @@ class Session:
         return path if fetch.is_url(path) else self.base + ("" if path.startswith("/") else "/") + path
 
     def get(self, path: str, accept: str = "*/*", max_bytes: int | None = None,
-            timeout: float | None = None) -> fetch.Response | None:
+            timeout: float | None = None, bound: str = "") -> fetch.Response | None:
         """The answer, or None with the reason in ``errors``; ``timeout``
-        bounds this request further than what is left of the budget."""
+        bounds this request further than what is left of the budget, and
+        ``bound`` names that limit in the message when it is what ran out."""
         url = self.url(path)
         left = self.left() if timeout is None else min(self.left(), timeout)
         if left < _MIN_SLICE:
             self._failed(f"{url}: not requested, the {self.timeout:g} s time budget (--timeout) is used up")
             return None
         try:
+            own = timeout is not None and left >= timeout
             resp = fetch.get(url, max_bytes or self.max_bytes, left, accept=accept,
-                             budget=self.timeout if timeout is None or left < timeout else timeout)
+                             budget=timeout if own else self.timeout,
+                             budget_name=(bound or "--timeout") if own else "--timeout")
         except fetch.OutOfTime as exc:
             with self._lock:
                 self.timed_out.add(url)

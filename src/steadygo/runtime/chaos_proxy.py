@@ -76,6 +76,39 @@ def check_upstream(host: str, port: int, timeout: float = 3.0) -> None:
         raise UserError(f"upstream {host}:{port}: {exc.strerror or exc}") from None
 
 
+MAX_CONNECTIONS = 10_000
+# Descriptors kept free besides two per connection (client and upstream):
+# the listener, the event loop, the report files, over-limit connections
+# accepted to be reset.
+_SPARE_FILES = 64
+
+
+def fit_open_files(max_connections: int) -> None:
+    """Make room for ``max_connections`` proxied connections under the
+    open-file limit, raising the soft limit up to the hard one as Go
+    programs do; refuse when even that is too low.  Without it a busy run
+    ran out of descriptors: asyncio printed a traceback per failed accept
+    and failed upstream dials were counted as the client's retries."""
+    try:
+        import resource
+    except ImportError:  # not POSIX: nothing to fit
+        return
+    need = 2 * max_connections + _SPARE_FILES
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= need:
+        return
+    if hard == resource.RLIM_INFINITY or hard >= need:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+            return
+        except (ValueError, OSError):
+            pass
+    most = max(1, (max(soft, hard if hard != resource.RLIM_INFINITY else soft) - _SPARE_FILES) // 2)
+    raise UserError(f"--max-connections {max_connections} needs {need} open files (two per connection and "
+                    f"{_SPARE_FILES} spare), the limit is {soft} (hard {hard}): use --max-connections {most} "
+                    "or raise ulimit -n")
+
+
 class Proxy:
     def __init__(self, listen: tuple[str, int], upstream: tuple[str, int], faults: Faults, duration: float,
                  max_connections: int):

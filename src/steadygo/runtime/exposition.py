@@ -367,10 +367,54 @@ def _sample_by_prometheus_client(line: str, lineno: int, source: str) -> tuple[s
         detail = str(exc) or "malformed sample line"
         raise _bad(source, lineno, f"malformed sample line ({detail}): {line}") from None
     sample = fams[0].samples[0]
+    _check_value_and_timestamp(line, lineno, source)
     if not _LEGAL_NAME.match(sample.name):
         # A quoted UTF-8 name: Prometheus 3 reads it, promtool and older servers refuse it.
         raise _bad(source, lineno, f"metric name {sample.name!r} is not a legal classic Prometheus name")
     return sample.name, dict(sample.labels)
+
+
+_TIMESTAMP = re.compile(r"[-+]?\d+")
+
+
+def _check_value_and_timestamp(line: str, lineno: int, source: str) -> None:
+    """prometheus-client takes ``a 2 3 4 5`` and ``a 2 3.5`` (reading a
+    timestamp out of what follows the value); the Go parser promtool uses,
+    and Prometheus' scrape, refuse both: after the value only one integer
+    (milliseconds) may follow."""
+    rest = _after_name_and_labels(line).split()
+    if len(rest) > 2:
+        raise _bad(source, lineno, f"malformed sample line (spurious text after the timestamp): {line}")
+    if len(rest) == 2 and not _TIMESTAMP.fullmatch(rest[1]):
+        raise _bad(source, lineno, f"malformed sample line (the timestamp {rest[1][:40]!r} is not an integer of "
+                                   f"milliseconds): {line}")
+
+
+def _after_name_and_labels(line: str) -> str:
+    """What follows the metric name and its ``{...}`` (quoted values may hold
+    ``}`` and escaped quotes)."""
+    i = 0
+    while i < len(line) and line[i] not in "{ \t":
+        i += 1
+    j = i
+    while j < len(line) and line[j] in " \t":
+        j += 1
+    if j < len(line) and line[j] == "{":
+        i = j
+        quoted = False
+        i += 1
+        while i < len(line):
+            c = line[i]
+            if quoted and c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                quoted = not quoted
+            elif c == "}" and not quoted:
+                return line[i + 1:]
+            i += 1
+        return ""
+    return line[i:]
 
 
 def _comment(line: str, lineno: int, families: dict[str, Family], source: str) -> None:

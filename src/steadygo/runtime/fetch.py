@@ -113,17 +113,20 @@ class Response:
     refused: str = ""  # why that redirect was not followed, as read_artifact would say it
 
 
-def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*", budget: float | None = None) -> Response:
+def get(url: str, max_bytes: int, timeout: float, accept: str = "*/*", budget: float | None = None,
+        budget_name: str = "--timeout") -> Response:
     """GET ``url`` under the same bounds as ``read_artifact`` (one time
     budget, byte cap on every gzip layer, same-host redirects) but return
     any status with its body instead of refusing a non-200: a probe judges
     404s, 503s and redirects itself.  Transport failures are UserErrors;
     ``budget`` is the time limit they name, when ``timeout`` is what is left
-    of a larger one."""
+    of a larger one; ``budget_name`` says whose limit it is (a check's own
+    bound on one answer is not the --timeout of the whole run)."""
     check_url(url)
     body = _UrlBody(url, timeout, None, accept, offer_gzip=True, any_status=True)
     if budget is not None:
         body.budget = budget
+    body.budget_name = budget_name
     started = time.monotonic()
     chunks = body.chunks()
     try:
@@ -410,6 +413,7 @@ class _UrlBody:
         self.location = ""  # the Location of a redirect that was not followed
         self.refused = ""  # why it was not followed (the message read_artifact would raise)
         self.budget = timeout  # the --timeout named in messages (get: the whole probe's, not what was left)
+        self.budget_name = "--timeout"
 
     def chunks(self) -> Iterator[bytes]:
         import httpcore
@@ -447,8 +451,16 @@ class _UrlBody:
                         return
                 raise UserError(f"{url}: too many redirects")
         except httpcore.TimeoutException:
-            raise OutOfTime(f"{url}: no complete response within the {self.budget:g} s time budget "
-                            "(--timeout)") from None
+            if self.budget_name == "--timeout":
+                raise OutOfTime(f"{url}: no complete response within the {self.budget:g} s time budget "
+                                "(--timeout)") from None
+            raise OutOfTime(f"{url}: no complete response within {self.budget:g} s ({self.budget_name})") from None
+        except httpcore.RemoteProtocolError as exc:
+            # h11's words ("illegal request line") name its own state, not
+            # what came back: say that the answer was not HTTP.
+            detail = escape_control(str(exc))
+            what = "" if "peer closed" in detail else "the answer is not valid HTTP: "
+            raise UserError(f"{url}: {what}RemoteProtocolError: {detail}") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
                 httpcore.ProxyError, OSError, ValueError) as exc:
             raise UserError(f"{url}: {type(exc).__name__}: {escape_control(str(exc))}") from None

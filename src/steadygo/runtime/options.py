@@ -108,3 +108,13 @@ def count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text[:24]!r} is not a whole number of 0 or more")
     return value
+
+
+def bounded_count(limit: int):
+    """A count from 1 to ``limit``: every request loop is bounded."""
+    def parse(text: str) -> int:
+        n = count(text)
+        if not 1 <= n <= limit:
+            raise argparse.ArgumentTypeError(f"{text[:24]!r} is not between 1 and {limit:,}")
+        return n
+    return parse

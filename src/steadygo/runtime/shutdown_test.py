@@ -24,6 +24,10 @@ from steadygo.runtime.shutdown_load import Load, Target
 CHECKED_RULES = ("SG981", "SG982", "SG983", "SG984")
 POLL = 0.05  # seconds between drain samples: small next to any drain worth measuring
 PROBE_TIMEOUT = 0.5
+# The load is one thread per worker: a bound keeps thread start-up from
+# eating the --signal-after and --duration it is measured against.
+MAX_CONCURRENCY = 64
+MAX_REQUESTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,10 @@ def measure(s: Settings) -> dict:
             child.sigterm()
             drain = _watch_drain(child, load, load_target, ready_target, signalled, s.grace_period,
                                  pprof_target if before_load is not None else None)
+            # The child has exited: as a container ends when its PID 1 does,
+            # whatever it started goes now, before the in-flight requests
+            # are awaited (a shell wrapper's server would finish them).
+            child.kill_group()
             load.stop.set()
             load.join(s.request_timeout + 1.0)
             outcomes = load.snapshot()
