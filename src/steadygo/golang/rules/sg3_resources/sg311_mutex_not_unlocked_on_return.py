@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.flow import describe_leak, flow_around, leaks, owner_function, Resource
+from steadygo.golang.flow import describe_leak, dominates, flow_around, leaks, owner_function, Resource
 from steadygo.golang.locks import mutex_locks, unlock_guarded_by_flag
-from steadygo.golang.parse import text
+from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
 
@@ -52,6 +52,51 @@ class MutexNotUnlockedOnReturn(GoRule):
             # released through a returned func); early returns are the bug.
             found = [l for l in leaks(flow, stmt, res, None) if l.kind != "end" and l.node.parent != top]
             if found:
+                cleanups = _deferred_cleanups(ctx, flow, mu)
+                found = [l for l in found if not any(
+                    d.start_byte < l.node.start_byte and dominates(d, l.node.start_byte, l.node.end_byte, stmt)
+                    for d in cleanups)]
+            if found:
                 ctx.report(call, f"{mu}.{text(call.child_by_field_name('function').child_by_field_name('field'))}() is still held "
                            f"on the path that {describe_leak(found[0])}: every later {mu}.Lock() blocks forever; "
                            f"use defer {mu}.{unlock}() or unlock before returning")
+
+
+def _deferred_cleanups(ctx: FileContext, flow: FunctionFlow, mu: str) -> list:
+    """``queue, cleanup, err := q.getQueueUnderRlock(id); defer cleanup()``:
+    defer statements of the function that call a func value returned by a
+    same-package function whose body unlocks the same mutex field (it hands
+    back whichever unlock the lock it ended up holding needs)."""
+    field = mu.rsplit(".", 1)[-1]
+    needles = tuple(f"{field}.{u}()" for u in ("Unlock", "RUnlock"))
+    out = []
+    for d in _defers(flow.body):
+        if owner_function(d) != flow.fn:
+            continue
+        call = unparen(d.named_child(0))
+        fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        if fn is None or fn.type != "identifier":
+            continue
+        for v in ctx.pkg.assigned_from(flow.body, text(fn)):
+            v = unparen(v)
+            if v is None or v.type != "call_expression":
+                continue
+            callee = v.child_by_field_name("function")
+            name = text(callee.child_by_field_name("field")) if callee.type == "selector_expression" else text(callee)
+            if any(finfo.body is not None and any(n in text(finfo.body) for n in needles)
+                   for _, finfo in ctx.pkg.functions_named(name)):
+                out.append(d)
+                break
+    return out
+
+
+def _defers(body) -> list:
+    out, stack = [], [body]
+    while stack:
+        n = stack.pop()
+        for c in n.named_children:
+            if c.type == "defer_statement":
+                out.append(c)
+            elif c.type != "func_literal":
+                stack.append(c)
+    return out
