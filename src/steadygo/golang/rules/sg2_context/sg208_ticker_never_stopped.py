@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import TIME
-from steadygo.golang.lifecycle import callee_name, calls_in, exits_of, FOR_Q, IDENT_Q, in_main_or_init, loop_kind, own
+from steadygo.golang.lifecycle import callee_name, calls_in, exits_of, FOR_Q, IDENT_Q, in_main_or_init, loop_kind
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.rulemeta import code_meta
@@ -26,13 +26,27 @@ _NEW_TIMER_Q = """
 
 
 def _endless_loop_after(fn, start: int) -> bool:
+    """A loop with no way out, after ``start``, in fn itself or in a
+    goroutine fn starts (``go func() { for { select { case <-t.C: ... } } }()``):
+    the ticker then lives as long as that loop, by design; a goroutine
+    started per call is SG206's finding."""
     body = fn.child_by_field_name("body") if fn is not None else None
     if body is None:
         return False
-    for loop in own(captures(FOR_Q, body).get("for", []), fn):
-        if loop.end_byte > start and loop_kind(loop) in ("forever", "range-ticker") and not exits_of(loop):
+    for loop in captures(FOR_Q, body).get("for", []):
+        if loop.end_byte > start and (enclosing_func(loop) == fn or _started_by(enclosing_func(loop), fn)) \
+                and loop_kind(loop) in ("forever", "range-ticker") and not exits_of(loop):
             return True
     return False
+
+
+def _started_by(lit, fn) -> bool:
+    """``lit`` is the func literal of a ``go lit()`` statement of fn."""
+    if lit is None or lit.type != "func_literal":
+        return False
+    call = lit.parent
+    stmt = call.parent if call is not None and call.type == "call_expression" else None
+    return stmt is not None and stmt.type == "go_statement" and enclosing_func(stmt) == fn
 
 
 class TickerNeverStopped(LifecycleRule):
