@@ -14,6 +14,7 @@ from decimal import Decimal
 import yaml
 
 from steadygo.slo import explain, rules, scenarios, sources
+from steadygo.commands import slo as slo_command
 
 PAGE_ONLY = """\
 version: prometheus/v1
@@ -85,6 +86,21 @@ def test_slo_test_passes_and_writes_the_files(run_cli, promtool, tmp_path):
     assert (tmp_path / "slo-test-rules.yml").read_text().count("slo_test_errors_total") == 5  # one per raw window: 3 ratios, 2 recorded event rates
     measured = {m.group(1): m.group(2) for m in re.finditer(r"auth/login (\w+): a full outage fires it after (\S+)", stdout)}
     assert set(measured) == {"fast", "medium", "slow", "slowest"}
+
+
+def test_slo_test_into_a_missing_directory_fails_before_running(run_cli, tmp_path, monkeypatch):
+    spec = tmp_path / "week.yaml"
+    spec.write_text(WEEK)
+    out = tmp_path / "missing" / "slo-test.yml"
+
+    def no_run(*_a, **_k):
+        raise AssertionError("the scenarios ran although their files cannot be written")
+
+    monkeypatch.setattr(slo_command, "_run_scenarios", no_run)
+    code, stdout, err = run_cli("slo", "test", str(spec), "-o", str(out))
+    assert (code, stdout) == (2, "")
+    assert err.strip() == f"steadygo: error: {tmp_path / 'missing' / 'slo-test-rules.yml'}: cannot write: directory {tmp_path / 'missing'} does not exist"
+    assert not (tmp_path / "missing").exists()
 
 
 def _fast_only(doc: dict) -> dict:
