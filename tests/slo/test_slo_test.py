@@ -7,10 +7,12 @@ minute of every scenario."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import subprocess
 from decimal import Decimal
 
+import pytest
 import yaml
 
 from steadygo.slo import explain, rules, scenarios, sources
@@ -127,6 +129,22 @@ def test_scenarios_fail_when_the_threshold_moves(promtool, tmp_path):
     # Same labels, later firing: promtool finds no alert where one is due.
     text = bad.stdout + bad.stderr
     assert "FAILED" in text and 'objective="99.5"' in text and "got: nil" in text
+
+
+FORMATS = os.path.join(os.path.dirname(__file__), "fixtures", "formats")
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(FORMATS)))
+def test_page_scenarios_of_every_format_fixture_pass_promtool(promtool, tmp_path, name):
+    # The paging rungs only (their scenarios take seconds; the ticket rungs'
+    # days of history are covered on WEEK above): the alert names, tiers and
+    # labels each format maps to are the ones promtool sees firing.
+    specs = sources.load_all([os.path.join(FORMATS, name)])
+    doc = yaml.safe_load(scenarios.render_tests(specs, "r.yml"))
+    doc = {**doc, "tests": [t for t in doc["tests"] if "(fast)" in t["name"] or "(medium)" in t["name"]]}
+    assert doc["tests"], name
+    proc = _promtool_test(promtool, tmp_path, rules.render(scenarios.stand_in_specs(specs), name), doc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_explain_measure_prints_measured_next_to_computed(run_cli, promtool, tmp_path):
