@@ -76,6 +76,16 @@ def test_sloth_crd_in_kubernetes_yaml_skips_other_objects():
     assert all(t is None for t in specs[1].slos[0].alerts.values())
 
 
+def test_sloth_multi_document_file_is_one_spec_per_document():
+    # sloth reads each document of a prometheus/v1 file as its own spec.
+    specs = sources.load_all([fixture("sloth-multifile.yaml")])
+    assert [(s.service, [x.name for x in s.slos]) for s in specs] == [
+        ("billing", ["invoices-availability"]), ("ledger", ["writes-availability"])]
+    assert specs[0].labels == {"team": "finance"}
+    assert specs[1].slos[0].sli.kind == "raw" and specs[1].slos[0].objective == Decimal("99.95")
+    assert specs[1].slos[0].alerts == {"fast": "L3", "medium": "L2", "slow": None, "slowest": None}
+
+
 def test_openslo_v1alpha_good_total_and_days():
     (s,) = sources.load_all([fixture("openslo-v1alpha.yaml")])
     (slo,) = s.slos
@@ -162,6 +172,10 @@ BAD = [
     ("sloth-unknown-key", SLOTH, "    objective", "    objectiv: 1\n    objective", "x.yaml:5: slos[0].objectiv: unknown key"),
     ("sloth-reserved-label", SLOTH, "service: svc\n", "service: svc\nlabels: {tier: '2'}\n",
      "x.yaml:3: labels.tier: is set by steadygo"),
+    ("multi-doc-steadygo", SLOTH + "---\n" + SLOTH, "---\nversion: prometheus/v1", "---\nversion: 1",
+     "x.yaml:13: a file with several documents holds sloth prometheus/v1 specs, Kubernetes or OpenSLO objects only"),
+    ("multi-doc-duplicate", SLOTH + "---\n" + SLOTH, "", "",
+     "x.yaml:16: slos[0].name: duplicate SLO name 'avail' in service 'svc' (first defined at x.yaml:4)"),
     ("k8s-no-slo", SLOTH_K8S.split("---")[0], "replicas: 2", "replicas: 3", "x.yaml: no SLO found"),
     ("crd-objective", SLOTH_K8S, "objective: 99.5", "objective: 101", "x.yaml:20: spec.slos[0].objective: 101 is outside (0, 100]"),
     ("crd-snake-case", SLOTH_K8S, "errorQuery", "error_query", "x.yaml:23: spec.slos[0].sli.events.error_query: unknown key"),

@@ -7,13 +7,16 @@ minute of every scenario."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import subprocess
 from decimal import Decimal
 
+import pytest
 import yaml
 
 from steadygo.slo import explain, rules, scenarios, sources
+from steadygo.commands import slo as slo_command
 
 PAGE_ONLY = """\
 version: prometheus/v1
@@ -87,6 +90,21 @@ def test_slo_test_passes_and_writes_the_files(run_cli, promtool, tmp_path):
     assert set(measured) == {"fast", "medium", "slow", "slowest"}
 
 
+def test_slo_test_into_a_missing_directory_fails_before_running(run_cli, tmp_path, monkeypatch):
+    spec = tmp_path / "week.yaml"
+    spec.write_text(WEEK)
+    out = tmp_path / "missing" / "slo-test.yml"
+
+    def no_run(*_a, **_k):
+        raise AssertionError("the scenarios ran although their files cannot be written")
+
+    monkeypatch.setattr(slo_command, "_run_scenarios", no_run)
+    code, stdout, err = run_cli("slo", "test", str(spec), "-o", str(out))
+    assert (code, stdout) == (2, "")
+    assert err.strip() == f"steadygo: error: {tmp_path / 'missing' / 'slo-test-rules.yml'}: cannot write: directory {tmp_path / 'missing'} does not exist"
+    assert not (tmp_path / "missing").exists()
+
+
 def _fast_only(doc: dict) -> dict:
     return {**doc, "tests": [t for t in doc["tests"] if "(fast)" in t["name"]]}
 
@@ -111,6 +129,22 @@ def test_scenarios_fail_when_the_threshold_moves(promtool, tmp_path):
     # Same labels, later firing: promtool finds no alert where one is due.
     text = bad.stdout + bad.stderr
     assert "FAILED" in text and 'objective="99.5"' in text and "got: nil" in text
+
+
+FORMATS = os.path.join(os.path.dirname(__file__), "fixtures", "formats")
+
+
+@pytest.mark.parametrize("name", sorted(os.listdir(FORMATS)))
+def test_page_scenarios_of_every_format_fixture_pass_promtool(promtool, tmp_path, name):
+    # The paging rungs only (their scenarios take seconds; the ticket rungs'
+    # days of history are covered on WEEK above): the alert names, tiers and
+    # labels each format maps to are the ones promtool sees firing.
+    specs = sources.load_all([os.path.join(FORMATS, name)])
+    doc = yaml.safe_load(scenarios.render_tests(specs, "r.yml"))
+    doc = {**doc, "tests": [t for t in doc["tests"] if "(fast)" in t["name"] or "(medium)" in t["name"]]}
+    assert doc["tests"], name
+    proc = _promtool_test(promtool, tmp_path, rules.render(scenarios.stand_in_specs(specs), name), doc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_explain_measure_prints_measured_next_to_computed(run_cli, promtool, tmp_path):

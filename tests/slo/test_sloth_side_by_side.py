@@ -90,7 +90,7 @@ def _without_budget(conds: dict[str, set]) -> dict[str, set]:
     return {slo: {c[:4] for c in cs} for slo, cs in conds.items()}
 
 
-@pytest.mark.parametrize("fixture", ["sloth-events.yaml", "sloth-crd.yaml", "openslo-v1alpha.yaml"])
+@pytest.mark.parametrize("fixture", ["sloth-events.yaml", "sloth-multifile.yaml", "sloth-crd.yaml", "openslo-v1alpha.yaml"])
 def test_same_factors_and_windows_as_sloth(sloth, fixture):
     path = os.path.join(FIX, fixture)
     theirs, ours = sloth_conditions(sloth, path), steadygo_conditions(path)

@@ -10,7 +10,7 @@ import os
 import sys
 
 from steadygo.errors import UserError
-from steadygo.fsutil import write_atomic
+from steadygo.fsutil import write_atomic, write_problem
 from steadygo.slo import explain, from_code, promtool, rules, scenarios, sources
 from steadygo.textsafe import escape_control
 from steadygo.slo.starter import STARTER
@@ -172,11 +172,16 @@ def _test(args) -> int:
     s = _load(args.spec)
     if os.path.basename(args.rules) != args.rules:
         raise UserError(f"--rules {args.rules}: give a file name; it is written beside the test file")
+    targets = [os.path.join(os.path.dirname(args.output) or ".", args.rules), args.output] if args.output else []
+    # The scenarios take minutes: a target that cannot be written is said first.
+    for target in targets:
+        problem = write_problem(target)
+        if problem:
+            raise UserError(f"{target}: cannot write: {problem}")
     measured = _run_scenarios(s, args.spec, args.rules)
     rules_text, test_text = _test_files(s, args.spec, args.rules)
-    if args.output:
-        _write(os.path.join(os.path.dirname(args.output) or ".", args.rules), rules_text)
-        _write(args.output, test_text)
+    for target, text in zip(targets, (rules_text, test_text)):
+        _write(target, text)
     n = sum(len(scenarios.scenarios(slo)) for x in s for slo in x.slos)
     print(f"{', '.join(args.spec)}: {n} scenarios pass promtool test rules")
     for (service, slo, rung), (silent, fired) in measured.items():

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from steadygo.slo import promql_selectors
 from steadygo.slo.selector import Selector
 from steadygo.slo.spec import SLO, ErrorsSLI, LatencySLI, QuerySLI, Spec
 
@@ -165,10 +166,77 @@ def check(specs: list[Spec], paths: list[str]) -> tuple[list[Problem], list[str]
     for spec in specs:
         for slo in spec.slos:
             if isinstance(slo.sli, QuerySLI):
-                notes.append(f"{slo.name}: a PromQL-query SLI is not checked against the code")
+                problems += _check_queries(slo, by_name, paths, notes)
                 continue
             problems += _check_slo(slo, by_name, paths)
     return problems, notes
+
+
+def _series_metric(series: str, by_name: dict):
+    """(code metric, suffix) a series name belongs to: the metric itself, or a
+    histogram's _bucket/_count/_sum or a summary's _count/_sum; (None, "")."""
+    if series in by_name:
+        return by_name[series], ""
+    for suffix in ("_bucket", "_count", "_sum"):
+        base = by_name.get(series[: -len(suffix)]) if series.endswith(suffix) else None
+        if base is not None and (base.type == "histogram" or (base.type == "summary" and suffix != "_bucket")):
+            return base, suffix
+    return None, ""
+
+
+def _undefined(role: str, series: str, by_name: dict, paths: list[str]) -> str:
+    near = sorted(n for n in by_name if n.split("_")[-1] == series.split("_")[-1])[:3]
+    hint = f" (the code defines {', '.join(near)})" if near else ""
+    return f"{role} selects {series}, which the code under {', '.join(paths)} never defines: the alert can never fire{hint}"
+
+
+def _label_problems(role: str, sel: Selector, m, suffix: str) -> list[str]:
+    if m.labels is None:
+        return []
+    allowed = set(m.labels) | TARGET_LABELS
+    if m.type == "histogram" and suffix in ("", "_bucket"):
+        allowed.add("le")
+    if m.type == "summary" and suffix == "":
+        allowed.add("quantile")
+    out = []
+    for matcher in sel.matchers:
+        if matcher.label not in allowed and not matcher.label.startswith("__"):
+            status = _status_label(m)
+            hint = f"; its status label is {status!r}" if status and matcher.label in STATUS_LABELS else ""
+            out.append(f"{role} matches label {matcher.label!r}, which {m.name} ({_where(m)}) does not have "
+                       f"(labels: {', '.join(m.labels) or 'none'}){hint}: the selector matches nothing")
+    return out
+
+
+def _check_queries(slo: SLO, by_name: dict, paths: list[str], notes: list[str]) -> list[Problem]:
+    """The selectors with a metric name in a sloth/OpenSLO SLI's PromQL;
+    recording-rule names (with a colon) come from rules, not the code."""
+    out: list[Problem] = []
+    queries = (("error_query", slo.sli.error_query), ("total_query", slo.sli.total_query),
+               ("error_ratio_query", slo.sli.error_ratio_query))
+    for role, query in queries:
+        if not query:
+            continue
+        try:
+            sels = promql_selectors.selectors(query)
+        except promql_selectors.Unreadable as exc:
+            notes.append(f"{slo.name}: {role} not checked against the code (cannot read its selectors: {exc})")
+            continue
+        for sel in sels:
+            if ":" in sel.metric:
+                notes.append(f"{slo.name}: {role} reads the recorded series {sel.metric}, not checked against the code")
+                continue
+            m, suffix = _series_metric(sel.metric, by_name)
+            if m is None:
+                messages = [_undefined(role, sel.metric, by_name, paths)]
+            else:
+                messages = _label_problems(role, sel, m, suffix)
+                le = next((x for x in sel.matchers if x.label == "le" and x.op == "="), None)
+                if le is not None and suffix == "_bucket":
+                    problem = _le_problem(le.literal.strip("\"'`"), m)
+                    messages += [f"{role}: {problem}"] if problem else []
+            out += [Problem(slo.path, slo.line, f"slo {slo.name}: {msg}") for msg in messages]
+    return out
 
 
 def _check_slo(slo: SLO, by_name: dict, paths: list[str]) -> list[Problem]:
@@ -180,33 +248,35 @@ def _check_slo(slo: SLO, by_name: dict, paths: list[str]) -> list[Problem]:
     for role, sel in _selectors(slo.sli):
         if not sel.metric:
             continue
-        name = sel.metric
         if isinstance(slo.sli, LatencySLI):
-            name = name[: -len("_bucket")] if name.endswith("_bucket") else name
-        m = by_name.get(name)
+            name = sel.metric[: -len("_bucket")] if sel.metric.endswith("_bucket") else sel.metric
+            m, suffix = by_name.get(name), "_bucket"
+        else:
+            m, suffix = _series_metric(sel.metric, by_name)
         if m is None:
-            near = sorted(n for n in by_name if n.split("_")[-1] == name.split("_")[-1])[:3]
-            hint = f" (the code defines {', '.join(near)})" if near else ""
-            report(f"{role} selects {sel.metric}, which the code under {', '.join(paths)} never defines: the alert "
-                   f"can never fire{hint}")
+            report(_undefined(role, sel.metric, by_name, paths))
             continue
         if isinstance(slo.sli, LatencySLI) and m.type != "histogram":
-            report(f"{sel.metric}: {name} is a {m.type} in the code ({_where(m)}), not a histogram")
+            report(f"{sel.metric}: {m.name} is a {m.type} in the code ({_where(m)}), not a histogram")
             continue
-        allowed = set(m.labels or []) | TARGET_LABELS | ({"le"} if m.type == "histogram" else set())
-        if m.labels is not None:
-            for matcher in sel.matchers:
-                if matcher.label not in allowed:
-                    status = _status_label(m)
-                    hint = f"; its status label is {status!r}" if status and matcher.label in STATUS_LABELS else ""
-                    report(f"{role} matches label {matcher.label!r}, which {name} ({_where(m)}) does not have "
-                           f"(labels: {', '.join(m.labels) or 'none'}){hint}: the selector matches nothing")
-        if isinstance(slo.sli, LatencySLI) and m.bucket_bounds:
-            try:
-                le = float(slo.sli.le)
-            except ValueError:
-                le = None
-            if le is not None and not any(abs(le - b) <= 1e-12 * max(1.0, abs(b)) for b in m.bucket_bounds):
-                report(f"le {slo.sli.le} is not a bucket bound of {name} ({_where(m)}: "
-                       f"{', '.join(bound_text(b) for b in m.bucket_bounds)}): no such series exists")
+        for message in _label_problems(role, sel, m, suffix):
+            report(message)
+        if isinstance(slo.sli, LatencySLI):
+            message = _le_problem(str(slo.sli.le), m)
+            if message:
+                report(message)
     return out
+
+
+def _le_problem(le_text: str, m) -> str | None:
+    """A threshold that is none of the histogram's bucket bounds: no such series."""
+    if not m.bucket_bounds:
+        return None
+    try:
+        le = float(le_text)
+    except ValueError:
+        return None
+    if any(abs(le - b) <= 1e-12 * max(1.0, abs(b)) for b in m.bucket_bounds):
+        return None
+    return (f"le {le_text} is not a bucket bound of {m.name} ({_where(m)}: "
+            f"{', '.join(bound_text(b) for b in m.bucket_bounds)}): no such series exists")

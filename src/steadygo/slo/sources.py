@@ -2,7 +2,8 @@
 apart by ``version``/``apiVersion`` the way sloth tells its own apart:
 
 - steadygo's own (``version: 1`` or no version), one document;
-- sloth ``version: prometheus/v1``;
+- sloth ``version: prometheus/v1``, one or several documents (sloth's
+  ``multifile`` example puts a service per document);
 - ``apiVersion: sloth.slok.dev/v1`` ``kind: PrometheusServiceLevel``, and
 - ``apiVersion: openslo/v1alpha`` / ``openslo/v1`` ``kind: SLO``, both
   possibly among other objects of a multi-document Kubernetes file (the
@@ -51,8 +52,11 @@ def loads(text: str, path: str, seen: dict | None = None) -> list[Spec]:
             out.append(openslo.to_spec(doc, where, path, seen, slis))
         elif isinstance(api, str) and api.startswith("openslo/") and api not in openslo.API_VERSIONS:
             raise where.key(doc, "apiVersion").fail(f"unsupported OpenSLO version {api!r} (expected openslo/v1alpha or openslo/v1)")
+        elif api is None and doc.get("version") == SLOTH_FILE_VERSION:
+            out.append(sloth.to_spec(doc, where, path, sloth.FILE_KEYS, seen))
         elif api is None and "version" in doc:
-            raise where.fail("a file with several documents holds Kubernetes or OpenSLO objects only; put this spec in its own file")
+            raise where.fail("a file with several documents holds sloth prometheus/v1 specs, Kubernetes or OpenSLO "
+                             "objects only; put this spec in its own file")
         # Anything else (a Deployment, an OpenSLO Service or SLI) is not an SLO.
     if not out:
         raise UserError(f"{path}: no SLO found (expected one of: {SUPPORTED})")
