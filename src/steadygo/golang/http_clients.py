@@ -499,9 +499,12 @@ def client_has_timeout(pkg, file, client) -> bool:
         return False
     if client.type == "identifier":
         decl = pkg.types.declaration_of(file, client)
-        if decl is None or decl.value is None or not _client_literal_with_timeout(decl.file, decl.value):
+        if decl is None or decl.value is None:
             return False
-        return _never_reassigned(pkg, decl, text(client))
+        has = _client_literal_with_timeout(decl.file, decl.value)
+        if has is False and decl.kind != "package":
+            has = _timeout_assigned_after(pkg, decl, text(client))
+        return bool(has) and _never_reassigned(pkg, decl, text(client))
     if client.type != "selector_expression":
         return False
     field = text(client.child_by_field_name("field"))
@@ -515,6 +518,26 @@ def client_has_timeout(pkg, file, client) -> bool:
             if text(k) == field and (owner is None or _store_owner(pkg, g, k) in (owner, None)):
                 stores.append(_client_literal_with_timeout(g, v))
     return bool(stores) and all(stores)
+
+
+def _timeout_assigned_after(pkg, decl, name: str) -> bool:
+    """``c := &http.Client{}`` then ``c.Timeout = 15 * time.Second`` in the
+    same function, at its top level, right after the declaration's
+    statement or later, not under a condition."""
+    fi = pkg.enclosing_function(decl.file, decl.node)
+    if fi is None or fi.body is None:
+        return False
+    stmts = fi.body.named_children
+    if len(stmts) == 1 and stmts[0].type == "statement_list":
+        stmts = stmts[0].named_children
+    for st in stmts:
+        if st.type != "assignment_statement" or st.start_byte < decl.node.end_byte:
+            continue
+        left = st.child_by_field_name("left").named_children
+        right = st.child_by_field_name("right").named_children
+        if len(left) == 1 == len(right) and text(left[0]).replace(" ", "") == f"{name}.Timeout":
+            return not is_zero_literal(right[0])
+    return False
 
 
 def _struct_name(t: str | None) -> str | None:
