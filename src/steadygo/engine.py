@@ -73,6 +73,9 @@ class _Task:
     facts_digest: str = ""
     second_pass: bool = False
     role_override: str | None = None  # from .steadygo.toml's [roles]
+    # Topics of module facts that only some rules read (golang.facts.OPTIONAL_TOPICS),
+    # kept when an enabled rule reads them; None: all (steadygo facts).
+    fact_topics: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -164,7 +167,7 @@ def _sources(task: _Task):
 def _key(task: _Task, module: ModuleInfo, sources) -> str:
     digest = result_cache.settings_digest(task.enabled, task.rule_options, module.go_version, module.digest,
                                           repository_root(task.directory), task.second_pass, task.facts_digest,
-                                          task.role_override)
+                                          task.role_override, task.fact_topics)
     return result_cache.package_key(digest, [(rel, data) for _, rel, data in sources])
 
 
@@ -194,6 +197,7 @@ def analyse_package(task: _Task, keep_package: bool = False, package: Package | 
     else:
         pkg = Package(task.directory, [GoFile(p, rel, data) for p, rel, data in sources], module, task.rule_options)
         pkg.role_override = task.role_override
+        pkg.fact_topics = task.fact_topics
     if task.second_pass:
         res = _second_pass(task, pkg, nlines)
     else:
@@ -445,10 +449,12 @@ def scan(
 
     role_base = config.root if config.path else base
 
+    topics = tuple(sorted({t for r in _rules(enabled) for t in r.module_facts}))
+
     def task(d, ps, rules, **kw):
         override = config.role_for(_relative_dir(d, role_base)) if config.roles else None
         return _Task(d, tuple(ps), base, rules, config.rule_options, config.go_version, config.max_file_size,
-                     use_cache, role_override=override, **kw)
+                     use_cache, role_override=override, fact_topics=topics, **kw)
 
     first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
     workers = max(1, min(jobs or os.cpu_count() or 1, 64))

@@ -35,6 +35,8 @@ class Package:
         self.module_facts = None
         # the role .steadygo.toml's [roles] gives this folder, set by the engine
         self.role_override: str | None = None
+        # module-fact topics the run's rules read (engine._Task.fact_topics); None: all
+        self.fact_topics: tuple[str, ...] | None = None
         self._memo: dict = {}
         self._functions: dict[str, FunctionIndex] = {}
         self._call_index: dict[str, dict[bytes, list]] = {}
