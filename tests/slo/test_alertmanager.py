@@ -20,9 +20,12 @@ def test_check_config(amtool):
 @pytest.mark.parametrize(
     "labels,receivers",
     [
-        (["alertname=SLOErrorBudgetBurnL3", "tier=L3", "severity=critical"], "phone-and-sms,remediation-hook"),
-        (["alertname=SLOErrorBudgetBurnL2", "tier=L2", "severity=error"], "incident-and-chat"),
-        (["alertname=SLOErrorBudgetBurnL1", "tier=L1", "severity=warning"], "oncall-mail-and-chat"),
+        (["alertname=SLOErrorBudgetBurnL3", "slo_tier=L3", "severity=critical"], "phone-and-sms,remediation-hook"),
+        (["alertname=SLOErrorBudgetBurnL2", "slo_tier=L2", "severity=error"], "incident-and-chat"),
+        (["alertname=SLOErrorBudgetBurnL1", "slo_tier=L1", "severity=warning"], "oncall-mail-and-chat"),
+        # A user label `tier` (sloth's examples set `tier: "2"`) does not steer the route.
+        (["alertname=SLOErrorBudgetBurnL1", "slo_tier=L1", "severity=warning", "tier=2"], "oncall-mail-and-chat"),
+        (["alertname=SomethingElse", "tier=L3"], "default-chat"),
         (["alertname=SomethingElse"], "default-chat"),
     ],
 )

@@ -178,7 +178,7 @@ def test_recording_rules_and_alerts_in_a_real_prometheus(prometheus):
     want = {("availability", "1", "L1"), ("latency", "1", "L1"), ("latency", "3", "L1")}
 
     def alerts():
-        firing = {(a["labels"]["slo"], a["labels"]["burn_rate"], a["labels"]["tier"])
+        firing = {(a["labels"]["slo"], a["labels"]["burn_rate"], a["labels"]["slo_tier"])
                   for a in _get(f"{base}/api/v1/alerts")["data"]["alerts"] if a["state"] == "firing"}
         return firing if firing == want else None
 

@@ -4,9 +4,11 @@ the way sloth's validation does: one line naming file and line, exit 2."""
 from __future__ import annotations
 
 import os
+import subprocess
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from steadygo.errors import UserError
 from steadygo.slo import rules, sources
@@ -170,8 +172,10 @@ BAD = [
      "x.yaml:7: slos[0].sli.plugin: sloth SLI plugins are not supported"),
     ("sloth-version", SLOTH, "prometheus/v1", "prometheus/v2", "x.yaml:1: version: unsupported version 'prometheus/v2'"),
     ("sloth-unknown-key", SLOTH, "    objective", "    objectiv: 1\n    objective", "x.yaml:5: slos[0].objectiv: unknown key"),
-    ("sloth-reserved-label", SLOTH, "service: svc\n", "service: svc\nlabels: {tier: '2'}\n",
-     "x.yaml:3: labels.tier: is set by steadygo"),
+    ("sloth-reserved-label", SLOTH, "service: svc\n", "service: svc\nlabels: {slo_tier: '2'}\n",
+     "x.yaml:3: labels.slo_tier: is set by steadygo; choose another label name"),
+    ("sloth-reserved-alert-label", SLOTH, "      name: Avail\n", "      name: Avail\n      page_alert: {labels: {slo_tier: L3}}\n",
+     "x.yaml:12: slos[0].alerting.page_alert.labels.slo_tier: is set by steadygo; choose another label name"),
     ("multi-doc-steadygo", SLOTH + "---\n" + SLOTH, "---\nversion: prometheus/v1", "---\nversion: 1",
      "x.yaml:13: a file with several documents holds sloth prometheus/v1 specs, Kubernetes or OpenSLO objects only"),
     ("multi-doc-duplicate", SLOTH + "---\n" + SLOTH, "", "",
@@ -213,6 +217,36 @@ def test_v1_indicator_ref_must_exist_in_the_file():
     text = OPENSLO_V1[:start] + "  indicatorRef: nope\n" + OPENSLO_V1[end:]
     with pytest.raises(UserError, match=r"^x\.yaml:7: spec\.indicatorRef: no SLI object named 'nope'"):
         sources.loads(text, "x.yaml")
+
+
+def test_sloth_user_tier_label_rides_beside_slo_tier(run_cli, promtool, tmp_path):
+    # The shape of sloth's getting-started spec: `tier: "2"` among the
+    # service labels.  It is the user's label; steadygo's own is slo_tier.
+    out = tmp_path / "rules.yml"
+    code, _, err = run_cli("slo", "generate", fixture("sloth-tier-label.yaml"), "-o", str(out))
+    assert code == 0, err
+    assert "promtool not found" not in err
+    proc = subprocess.run([promtool, "check", "rules", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    alerts = [r for g in yaml.safe_load(out.read_text())["groups"] for r in g["rules"] if "alert" in r]
+    assert [(a["alert"], a["labels"]["slo_tier"], a["labels"]["tier"], a["labels"]["severity"]) for a in alerts] == [
+        ("InventoryHighErrorRateL3", "L3", "2", "pageteam"),
+        ("InventoryHighErrorRateL2", "L2", "2", "pageteam"),
+        ("InventoryHighErrorRateL1", "L1", "2", "slack"),
+        ("InventoryHighErrorRateL1", "L1", "2", "slack"),
+    ]
+    assert all(a["labels"]["owner"] == "stock-team" and a["labels"]["repo"] == "acme/inventory" for a in alerts)
+
+
+def test_sloth_user_slo_tier_label_is_refused_on_one_line(run_cli, tmp_path):
+    spec_file = tmp_path / "x.yaml"
+    spec_file.write_text(SLOTH.replace("service: svc\n", "service: svc\nlabels: {slo_tier: L3}\n"))
+    out = tmp_path / "rules.yml"
+    code, stdout, err = run_cli("slo", "generate", str(spec_file), "-o", str(out))
+    assert code == 2
+    assert err.strip().endswith(f"{spec_file}:3: labels.slo_tier: is set by steadygo; choose another label name")
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists() and stdout == ""
 
 
 def test_duplicate_slo_across_files_exits_2_and_writes_nothing(run_cli, tmp_path):

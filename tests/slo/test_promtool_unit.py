@@ -38,7 +38,7 @@ slos:
         buckets: [0.1, 0.35, 1]
 """
 CLEAN_MIN = 3 * 24 * 60  # three clean days before anything happens
-ALERT_LABELS = ("burn_rate", "long_window", "objective", "service", "severity", "short_window", "sli", "slo", "slo_window", "tier")
+ALERT_LABELS = ("burn_rate", "long_window", "objective", "service", "severity", "short_window", "sli", "slo", "slo_tier", "slo_window")
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +216,7 @@ def test_latency_regression_pages_l2_not_l3(promtool, tmp_path, shop):
     assert [t["eval_time"] for t in tests] == [f"{CLEAN_MIN + m}m" for m in (0, 215, 220, 485, 500, 605, 620, 660)]
     tests.append(ratio_at(CLEAN_MIN + regress_min, "lat", "1h", 0.1))
     # Default tiers: at 10x the 6x rung (L2) pages; the 14.4x rung (L3) never fires.
-    assert all('tier="L3"' not in s["labels"] for t in tests for s in t["exp_samples"])
+    assert all('slo_tier="L3"' not in s["labels"] for t in tests for s in t["exp_samples"])
     assert_passes(run_promtool(promtool, tmp_path, shop, 5, series, tests))
 
 
@@ -262,7 +262,7 @@ def test_group_by_keeps_the_routing_label_and_alerts_per_cluster(promtool, tmp_p
     labels = {**rules.alert_rule(grouped, slo, fast, "L3")["labels"], "cluster": "eu"}
     body = ",".join(f'{k}="{v}"' for k, v in sorted({**labels, "alertname": "SLOErrorBudgetBurnL3", "alertstate": "firing"}.items()))
     tests = [
-        {"expr": 'ALERTS{slo="avail",tier="L3"}', "eval_time": f"{minutes + 2}m",
+        {"expr": 'ALERTS{slo="avail",slo_tier="L3"}', "eval_time": f"{minutes + 2}m",
          "exp_samples": [{"labels": "ALERTS{" + body + "}", "value": 1}]},
         {"expr": 'slo:sli_error:ratio_rate5m{slo="avail",cluster="us"}', "eval_time": f"{minutes + 2}m",
          "exp_samples": [{"labels": 'slo:sli_error:ratio_rate5m{cluster="us",service="shop",slo="avail"}', "value": 0}]},

@@ -62,14 +62,14 @@ def test_ticket_long_windows_are_summed_from_recorded_short_window_rates():
 
 
 def test_one_alert_name_per_tier():
-    names = [(r["alert"], r["labels"]["tier"]) for r in group_rules(rules.render(mini(), "m")) if "alert" in r]
+    names = [(r["alert"], r["labels"]["slo_tier"]) for r in group_rules(rules.render(mini(), "m")) if "alert" in r]
     assert names == [("SLOErrorBudgetBurnL3", "L3"), ("SLOErrorBudgetBurnL2", "L2"),
                      ("SLOErrorBudgetBurnL1", "L1"), ("SLOErrorBudgetBurnL1", "L1")]
 
 
 def test_alert_pairs_follow_the_workbook_for_30d():
     alerts = [r for r in group_rules(rules.render(mini(), "m")) if "alert" in r]
-    got = [(a["labels"]["burn_rate"], a["labels"]["long_window"], a["labels"]["short_window"], a["labels"]["tier"], a["labels"]["severity"]) for a in alerts]
+    got = [(a["labels"]["burn_rate"], a["labels"]["long_window"], a["labels"]["short_window"], a["labels"]["slo_tier"], a["labels"]["severity"]) for a in alerts]
     assert got == [("14.4", "1h", "5m", "L3", "critical"), ("6", "6h", "30m", "L2", "error"),
                    ("3", "1d", "2h", "L1", "warning"), ("1", "3d", "6h", "L1", "warning")]
     assert alerts[0]["expr"] == (
@@ -100,7 +100,7 @@ def test_example_l3_alert_carries_routing_labels_and_remediation():
         ),
         "labels": {
             "team": "orders", "service": "order-api", "slo": "order-availability", "sli": "errors",
-            "objective": "99.9", "slo_window": "30d", "tier": "L3", "severity": "critical",
+            "objective": "99.9", "slo_window": "30d", "slo_tier": "L3", "severity": "critical",
             "burn_rate": "14.4", "long_window": "1h", "short_window": "5m",
         },
         "annotations": {
@@ -115,7 +115,7 @@ def test_example_l3_alert_carries_routing_labels_and_remediation():
     }
     # Remediation is an L3 thing: no other alert carries it.
     others = [r for g in yaml.safe_load(rules.render(s, "x"))["groups"] for r in g["rules"] if "alert" in r and r is not fast]
-    assert [r["labels"]["tier"] for r in others if "remediation" in r["annotations"]] == ["L3"]
+    assert [r["labels"]["slo_tier"] for r in others if "remediation" in r["annotations"]] == ["L3"]
 
 
 def test_disabled_rungs_produce_no_alert():

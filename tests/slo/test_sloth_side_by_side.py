@@ -82,7 +82,7 @@ def steadygo_conditions(spec_path: str) -> dict[str, set]:
     for group in rules.rule_groups(sources.load_all([spec_path]))["groups"]:
         for rule in group["rules"]:
             if "alert" in rule:
-                out.setdefault(rule["labels"]["slo"], set()).update(conditions(rule, TIER_KIND[rule["labels"]["tier"]]))
+                out.setdefault(rule["labels"]["slo"], set()).update(conditions(rule, TIER_KIND[rule["labels"]["slo_tier"]]))
     return out
 
 
@@ -90,7 +90,8 @@ def _without_budget(conds: dict[str, set]) -> dict[str, set]:
     return {slo: {c[:4] for c in cs} for slo, cs in conds.items()}
 
 
-@pytest.mark.parametrize("fixture", ["sloth-events.yaml", "sloth-multifile.yaml", "sloth-crd.yaml", "openslo-v1alpha.yaml"])
+@pytest.mark.parametrize("fixture", ["sloth-events.yaml", "sloth-multifile.yaml", "sloth-crd.yaml", "sloth-tier-label.yaml",
+                                     "openslo-v1alpha.yaml"])
 def test_same_factors_and_windows_as_sloth(sloth, fixture):
     path = os.path.join(FIX, fixture)
     theirs, ours = sloth_conditions(sloth, path), steadygo_conditions(path)
@@ -116,3 +117,16 @@ def test_the_fixtures_cover_the_workbook_ladder(sloth):
     assert conds["requests-availability"] == WORKBOOK_30D
     # ticket_alert disabled: sloth and steadygo both keep the page pair only.
     assert conds["requests-latency"] == {c for c in WORKBOOK_30D if c[0] == "page"}
+
+
+def test_a_user_tier_label_is_a_plain_label_to_both(sloth):
+    # sloth namespaces its own labels (sloth_*) and keeps `tier: "2"` on the
+    # recording rules its alerts read; steadygo's own is slo_tier and the
+    # user's tier is written on every alert.
+    path = os.path.join(FIX, "sloth-tier-label.yaml")
+    proc = subprocess.run([sloth, "generate", "-i", path], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = [r for doc in yaml.safe_load_all(proc.stdout) if doc for g in _groups(doc) for r in g["rules"]]
+    assert {r["labels"].get("tier") for r in theirs if "record" in r} == {"2"}
+    ours = [r for g in rules.rule_groups(sources.load_all([path]))["groups"] for r in g["rules"] if "alert" in r]
+    assert [(r["labels"]["tier"], r["labels"]["slo_tier"]) for r in ours] == [("2", "L3"), ("2", "L2"), ("2", "L1"), ("2", "L1")]

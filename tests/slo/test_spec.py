@@ -68,7 +68,7 @@ BAD = [
     (replace("    objective: 99.9\n", "    objective: 99.9\n    objectve: 99\n"),
      "shop.yaml:5: slos[0].objectve: unknown key (expected one of: name, description, objective, window, sli, labels, runbook_url, tiers, alerts, group_by)"),
     (replace("service: shop\n", "service: shop\nservice: cart\n"), "shop.yaml:2: duplicate key 'service'"),
-    (replace("    objective: 99.9\n", "    objective: 99.9\n    group_by: [tier]\n"),
+    (replace("    objective: 99.9\n", "    objective: 99.9\n    group_by: [slo_tier]\n"),
      "shop.yaml:5: slos[0].group_by[0]: is set by steadygo; it cannot also come from the series"),
     (replace("    objective: 99.9\n", "    objective: 99.9\n    group_by: [cluster, cluster]\n"),
      "shop.yaml:5: slos[0].group_by[1]: 'cluster' is listed twice"),
@@ -120,6 +120,9 @@ BAD = [
     (replace("  - name: lat\n", "  - name: Latency P99\n"),
      "shop.yaml:9: slos[1].name: 'Latency P99' must be lowercase letters, digits, '-' or '_' (it becomes a label value and a group name)"),
     (replace("slos:\n", "labels: {slo: x}\nslos:\n"), "shop.yaml:2: labels.slo: is set by steadygo; choose another label name"),
+    (replace("slos:\n", "labels: {slo_tier: L3}\nslos:\n"), "shop.yaml:2: labels.slo_tier: is set by steadygo; choose another label name"),
+    (replace("slos:\n", "tiers:\n  L1: {labels: {slo_tier: x}}\nslos:\n"),
+     "shop.yaml:3: tiers.L1.labels.slo_tier: is set by steadygo; choose another label name"),
     (replace("slos:\n", "labels: {team: 7}\nslos:\n"), "shop.yaml:2: labels.team: label value must be a string (quote it), got the number 7"),
     (replace("slos:\n", "tiers:\n  L1: {remediation: restart}\nslos:\n"),
      "shop.yaml:3: tiers.L1.remediation: only L3 may carry a remediation hook: automated actions belong to the tier that already calls a human"),
@@ -146,6 +149,14 @@ def test_alerts_can_be_turned_off_with_bare_off():
     # YAML 1.1 reads a bare `off` as False; both spellings disable the rung.
     s = spec.loads(replace("    objective: 99.9\n", "    objective: 99.9\n    alerts: {slow: off, slowest: 'off', fast: L2}\n"), "x")
     assert s.slos[0].alerts == {"fast": "L2", "medium": "L2", "slow": None, "slowest": None}
+
+
+def test_tier_is_an_ordinary_user_label_and_group_by_label():
+    # steadygo's own tier label is slo_tier; `tier` belongs to the user.
+    s = spec.loads(replace("slos:\n", "labels: {tier: '2'}\nslos:\n"), "x")
+    assert all(slo.labels == {"tier": "2"} for slo in s.slos)
+    grouped = spec.loads(replace("    objective: 99.9\n", "    objective: 99.9\n    group_by: [tier]\n"), "x")
+    assert grouped.slos[0].group_by == ("tier",)
 
 
 def test_slo_tiers_override_service_tiers_key_by_key():

@@ -169,7 +169,7 @@ def alert_rule(spec: Spec, slo: SLO, rung: ladder.BurnAlert, tier: str) -> dict:
         "sli": slo.sli.kind,
         "objective": _num(slo.objective),
         "slo_window": slo_w,
-        "tier": tier,
+        "slo_tier": tier,
         "severity": settings.severity,
         "burn_rate": _num(rung.burn_rate),
         "long_window": long_w,

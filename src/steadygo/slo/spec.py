@@ -23,9 +23,12 @@ DEFAULT_SEVERITY = {"L1": "warning", "L2": "error", "L3": "critical"}
 GO_DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # Labels the generator sets; user labels may not shadow them, or routing and
-# the recording-rule joins would silently break.
+# the recording-rule joins would silently break.  steadygo's own tier label is
+# ``slo_tier``, namespaced as sloth namespaces its ``sloth_*`` labels: ``tier``
+# is a common user label (9 of the 18 files in sloth v0.16.0's examples/ set
+# it, getting-started.yml among them) and stays the user's.
 RESERVED_LABELS = frozenset(
-    {"alertname", "service", "slo", "sli", "objective", "slo_window", "tier", "severity",
+    {"alertname", "service", "slo", "sli", "objective", "slo_window", "slo_tier", "severity",
      "burn_rate", "long_window", "short_window", "le", "events"}
 )
 

@@ -16,7 +16,7 @@ labels:
 # Default runbook link, added as the `runbook_url` annotation.
 runbook_url: https://runbooks.example.com/my-service/slo
 
-# The three alert tiers.  Alertmanager routes on the `tier` label (and
+# The three alert tiers.  Alertmanager routes on the `slo_tier` label (and
 # `severity`); each tier may add labels.  Only L3 may carry a `remediation`
 # hook, added as an annotation for an automation receiver to act on.
 tiers:
