@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.flow import describe_leak, dominates, flow_around, leaks, owner_function, Resource
+from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.locks import mutex_locks, unlock_guarded_by_flag
 from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -70,33 +71,16 @@ def _deferred_cleanups(ctx: FileContext, flow: FunctionFlow, mu: str) -> list:
     field = mu.rsplit(".", 1)[-1]
     needles = tuple(f"{field}.{u}()" for u in ("Unlock", "RUnlock"))
     out = []
-    for d in _defers(flow.body):
-        if owner_function(d) != flow.fn:
+    for d in ctx.file.nodes("defer"):
+        if not (flow.body.start_byte <= d.start_byte < flow.body.end_byte) or owner_function(d) != flow.fn:
             continue
         call = unparen(d.named_child(0))
         fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
         if fn is None or fn.type != "identifier":
             continue
-        for v in ctx.pkg.assigned_from(flow.body, text(fn)):
-            v = unparen(v)
-            if v is None or v.type != "call_expression":
-                continue
-            callee = v.child_by_field_name("function")
-            name = text(callee.child_by_field_name("field")) if callee.type == "selector_expression" else text(callee)
-            if any(finfo.body is not None and any(n in text(finfo.body) for n in needles)
-                   for _, finfo in ctx.pkg.functions_named(name)):
-                out.append(d)
-                break
-    return out
-
-
-def _defers(body) -> list:
-    out, stack = [], [body]
-    while stack:
-        n = stack.pop()
-        for c in n.named_children:
-            if c.type == "defer_statement":
-                out.append(c)
-            elif c.type != "func_literal":
-                stack.append(c)
+        made_by = {callee_name(v) for v in map(unparen, ctx.pkg.assigned_from(flow.body, text(fn)))
+                   if v is not None and v.type == "call_expression"}
+        if any(finfo.body is not None and any(n in text(finfo.body) for n in needles)
+               for name in made_by for _, finfo in ctx.pkg.functions_named(name)):
+            out.append(d)
     return out
