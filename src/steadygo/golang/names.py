@@ -43,6 +43,14 @@ COUNT_OR_FLAG_PREFIXES = {"num", "number", "count", "total", "is", "has", "use",
                           "allow", "require", "requires", "skip", "no"}
 
 
+# Last words that hold the secret they follow (password_plain, token_value,
+# tokenResp): a name ending in any other word names something else.
+SECRET_CARRIERS = {"value", "val", "str", "string", "raw", "plain", "plaintext", "text", "data", "b64", "base64",
+                   "encoded", "hex", "resp", "response", "req", "request", "body", "payload", "json", "pair", "pairs",
+                   "bytes", "buf", "buffer", "in", "out", "input", "output", "arg", "args", "param", "params", "opt",
+                   "opts", "option", "options", "conf", "settings", "env", "var", "vars", "map", "list", "cache",
+                   "all", "new", "old", "current", "cur", "prev", "previous", "pem", "der", "blob", "content",
+                   "contents", "material"}
 IDENTIFIER_QUALIFIERS = {"cluster", "discovery", "balance", "balancer", "lb", "page", "pagination", "continuation",
                           "next", "idempotency", "sync", "cancel", "cancellation", "resume", "lexer", "parser"}
 WORD_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -69,4 +77,8 @@ def secret_name(name: str) -> bool:
         return False
     if ws[-1] in SECRET_WORDS or (len(ws) > 1 and (ws[-2], ws[-1]) in SECRET_PAIRS):
         return True
+    if ws[-1] not in SECRET_CARRIERS:
+        # The last word names the thing: token_user is the user a token
+        # belongs to, token_channel its channel (centrifugo), not the token.
+        return False
     return not any(w in BENIGN_WORDS for w in ws)
