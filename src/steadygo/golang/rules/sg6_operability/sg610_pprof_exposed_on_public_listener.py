@@ -23,6 +23,7 @@ class PprofOnPublicListener(GoRule):
         id="SG610",
         name="pprof-exposed-on-public-listener",
         severity=Severity.ERROR,
+        status="preview",  # 0 of 5 judged true on real services (22 code bases + holdout): docs/rules/SG610.md
         breakpoint="Anyone who can reach the port can download heap dumps (with secrets in them), read expvar state, and run 30-second CPU profiles or traces that slow the service on demand.",
         summary="net/http/pprof or expvar is imported (registering on DefaultServeMux) and DefaultServeMux is served on a non-loopback address.",
     )

@@ -23,6 +23,7 @@ class GomaxprocsNotContainerAware(GoRule):
         id="SG621",
         name="gomaxprocs-ignores-cpu-quota",
         severity=Severity.INFO,
+        status="preview",  # 0 of 2 judged true on 22 real code bases: docs/rules/SG621.md
         breakpoint="Before Go 1.25 GOMAXPROCS is the node's core count, not the container's CPU quota: a 2-CPU pod on a 64-core node runs 64 Ps and is CFS-throttled, which shows up as tail latency.",
         summary="Server on a Go version below 1.25 that does not align GOMAXPROCS with the CPU quota (automaxprocs or explicit).",
         roles=SERVICE_ROLES,
