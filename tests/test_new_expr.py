@@ -34,3 +34,15 @@ def test_strings_comments_and_real_errors():
     text = tree.root_node.text
     assert b'"new(1)"' in text and b"// new(2)" in text
     assert VALUE_NEW + b"(int64(3))" in text
+
+
+def test_last_type_declaration_without_final_newline():
+    """Go accepts a file ending in ``}`` with no line break; tree-sitter-go
+    calls a last struct type there an error (alist's seafile/types.go gave a
+    false SG000), so the parser gets the newline and no byte moves."""
+    src = b"package p\n\ntype T struct {\n\tA int\n}\n\ntype U struct {\n\tB bool\n}"
+    tree = parse(src)
+    assert not tree.root_node.has_error
+    assert tree.root_node.text[:len(src)] == src
+    broken = b"package p\n\ntype T struct {\n\tA int\n"  # a real error stays one
+    assert parse(broken).root_node.has_error

@@ -34,6 +34,12 @@ def parse(source: bytes) -> tree_sitter.Tree:
     Go 1.26 ``new(expr)`` calls respelled (see new_expr), which the grammar
     would otherwise turn into errors that take the statements around them."""
     tree = _parser().parse(source)
+    if tree.root_node.has_error and source and not source.endswith(b"\n"):
+        # tree-sitter-go wants a line break after a last type declaration
+        # (``}`` at the very end of the file is an error to it); Go does not.
+        # Appending one moves no byte of the source.
+        source = source + b"\n"
+        tree = _parser().parse(source)
     if tree.root_node.has_error:
         fixed = rewrite_value_new(source, tree, _parse_bytes)
         if fixed is not None:
