@@ -176,10 +176,12 @@ def _rules(ids) -> list[GoRule]:
     return [r for r in registry.all_rules() if isinstance(r, GoRule) and r.meta.id in wanted]
 
 
-def analyse_package(task: _Task, keep_package: bool = False, package: Package | None = None) -> _Result:
+def analyse_package(task: _Task, keep_package: bool = False, package: Package | None = None,
+                    probe_only: bool = False) -> _Result | None:
     """Worker entry point, for either pass.  ``package``: the trees pass 1
     kept for this package (in-process runs), so pass 2 does not read or parse
-    it again."""
+    it again.  ``probe_only``: the cached result, or None on a miss (nothing
+    is analysed)."""
     if package is not None:
         sources, diags = [(f.path, f.relpath, f.source) for f in package.files], []
     else:
@@ -192,6 +194,8 @@ def analyse_package(task: _Task, keep_package: bool = False, package: Package | 
         if hit is not None:
             return _Result(task.directory, hit.findings, diags + hit.diagnostics, len(sources), nlines, True,
                            module.root, hit.facts, hit.pending, hit.suppressions, paths=task.paths)
+        if probe_only:
+            return None
     if package is not None:
         pkg = package
     else:
@@ -470,8 +474,10 @@ def scan(
     pool = None
     kept_files = [0]
     try:
-        def run_all(tasks):
+        def analyse_all(tasks):
             nonlocal pool
+            if not tasks:
+                return
             nfiles = sum(len(t.paths) for t in tasks)
             if pool is None and workers > 1 and nfiles >= PARALLEL_MIN_FILES and len(tasks) > 1:
                 # imported here: concurrent.futures.process brings multiprocessing,
@@ -494,6 +500,21 @@ def scan(
                 # a batch of the largest directories while the other idles.
                 order = sorted(tasks, key=lambda t: -len(t.paths))
                 yield from pool.map(analyse_package, order, chunksize=1)
+
+        def run_all(tasks):
+            # A warm run answers from the cache in this process, with no pool
+            # to start: packages are probed until the first miss (one probe
+            # is all a cold run pays), and the rest go to the workers.
+            tasks = list(tasks)
+            done_here = 0
+            if use_cache:
+                for t in tasks:
+                    hit = analyse_package(t, probe_only=True)
+                    if hit is None:
+                        break
+                    done_here += 1
+                    yield hit
+            yield from analyse_all(tasks[done_here:])
 
         raw: list[Finding] = list(extra or ())
         sups: dict[str, suppress.FileSuppressions] = {}
