@@ -110,7 +110,13 @@ def _lost_on(ctx, fn, stmt, cancel: str):
     body = fn.child_by_field_name("body")
     if body is None:
         return None
-    idents = [i for i in captures(IDENT_Q, body).get("id", []) if not (start.start_byte <= i.start_byte < start.end_byte)]
+    all_idents = captures(IDENT_Q, body).get("id", [])
+    if start is not stmt and any(text(i) == cancel and start.start_byte <= i.start_byte < start.end_byte
+                                 and not (stmt.start_byte <= i.start_byte < stmt.end_byte) for i in all_idents):
+        # var ( ctx, cancel = context.WithCancel(...); s = &Store{shutdown: cancel} ):
+        # a later spec of the same declaration hands it on, before any path forks
+        return None
+    idents = [i for i in all_idents if not (start.start_byte <= i.start_byte < start.end_byte)]
     named = _is_named_result(fn, cancel)
     mentioned = mentions(sorted(i.start_byte for i in idents if text(i) == cancel and not _declares_another(i, start)))
 
