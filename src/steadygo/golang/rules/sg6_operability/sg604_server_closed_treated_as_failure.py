@@ -199,6 +199,8 @@ class ServerClosedTreatedAsFailure(GoRule):
         name = text(fn.child_by_field_name("field")) if fn is not None and fn.type == "selector_expression" else ""
         if name == "Add" and _oklog_actor(ctx, outer, fn):
             return ""
+        if name in _GROUP_RUNNERS and _wait_tells_closed(ctx, outer, fn):
+            return ""
         return "returned as the goroutine's error" if name in _GROUP_RUNNERS else ""
 
 
@@ -212,3 +214,36 @@ def _oklog_actor(ctx, call, fn) -> bool:
         return is_named(t, OKLOG_RUN, "Group")
     args = call.child_by_field_name("arguments")
     return args is not None and args.named_child_count == 2
+
+
+def _wait_tells_closed(ctx, go_call, fn) -> bool:
+    """``g.Go(func() error { return srv.Serve(l) })`` and, in the same
+    function, ``if err := g.Wait(); err != http.ErrServerClosed`` (or the
+    statement right after ``err := g.Wait()`` testing it, errors.Is too):
+    the group's error is told apart from a shutdown (livekit)."""
+    group = text(fn.child_by_field_name("operand")).replace(" ", "")
+    outer = ctx.funcs.enclosing(go_call)
+    if outer is None or outer.body is None:
+        return False
+    for call in ctx.pkg.calls_in(ctx.file, "Wait"):
+        f = call.child_by_field_name("function")
+        if not (outer.body.start_byte <= call.start_byte < outer.body.end_byte) or f.type != "selector_expression" \
+                or text(f.child_by_field_name("operand")).replace(" ", "") != group:
+            continue
+        stmt = call.parent
+        while stmt is not None and not stmt.type.endswith("_statement") and stmt.type != "short_var_declaration":
+            stmt = stmt.parent
+        if stmt is None:
+            continue
+        tests = []
+        if stmt.parent is not None and stmt.parent.type == "if_statement":
+            tests.append(stmt.parent.child_by_field_name("condition"))
+        elif stmt.type == "if_statement":
+            tests.append(stmt.child_by_field_name("condition"))
+        else:
+            nxt = stmt.next_named_sibling
+            if nxt is not None and nxt.type == "if_statement":
+                tests.append(nxt.child_by_field_name("condition"))
+        if any(t is not None and "ErrServerClosed" in text(t) for t in tests):
+            return True
+    return False
