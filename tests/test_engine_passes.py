@@ -412,7 +412,7 @@ def test_bad_roles_table_is_one_line_naming_the_key(tmp_path):
 
 
 @pytest.mark.parametrize("folder", ["util/fuzzing/corpus_gen", "internal/codegen", "docs/debugging/xl-meta",
-                                    "cmd/bench", "hack/gen"])
+                                    "cmd/bench", "hack/gen", "build/internal/cmd/discover"])
 def test_generators_fuzz_drivers_and_docs_programs_get_no_service_advice(tmp_path, folder):
     """Programs developers run (generators, fuzz/benchmark drivers, debugging
     aids under docs/) are not deployed services; cmd/api still is."""

@@ -63,8 +63,10 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
 _EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|documentation|docs|contrib)/")
 # ... and programs that generate code, corpora or docs, fuzz and benchmark
 # drivers, debugging aids: run by developers, never deployed.
+# A main under build/ is build tooling (flipt's build/ module runs its CI
+# pipeline and the mock servers its tests need).
 _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
-                       r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging)/")
+                       r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging|build)/")
 
 
 # Folders that put a nested module in a test harness whatever it is called
