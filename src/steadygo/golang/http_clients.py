@@ -469,7 +469,7 @@ def _library_timeout_option(file, node, fi, option_call: bool = False) -> bool:
 # --- Whether the client that sends a request has a Timeout --------------------
 
 _CLIENT_FIELD_STORES_Q = """
-(keyed_element (literal_element (identifier) @k) (literal_element) @v)
+(keyed_element key: (literal_element (identifier) @k) value: (literal_element) @v)
 (assignment_statement left: (expression_list . (selector_expression field: (field_identifier) @k)) right: (expression_list . (_) @v))
 """
 
