@@ -12,6 +12,8 @@ from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.functions import inside_once
 from steadygo.golang.http_values import typed_values
 from steadygo.golang.rules.base import GoRule
+from steadygo.golang.values import literal_keys
+from steadygo.golang.parse import text, unparen
 from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
@@ -35,5 +37,14 @@ class TransportPerRequest(GoRule):
                 continue
             if inside_once(ctx, v.node):
                 continue
+            if v.literal is not None and _keep_alives_off(v.literal):
+                continue  # no pool to lose: a one-shot transport by design (gotenberg pins each request's IPs)
             ctx.report(v.node, "http.Transport created inside a request handler: every request starts with an empty "
                        "connection pool; create one Transport/Client at start-up and share it")
+
+
+def _keep_alives_off(lit) -> bool:
+    v = unparen(literal_keys(lit).get("DisableKeepAlives"))
+    if v is not None and v.type == "literal_element":
+        v = unparen(v.named_child(0))
+    return v is not None and text(v) == "true"
