@@ -81,9 +81,13 @@ class TickerNeverStopped(LifecycleRule):
             if target[1] == "NewTicker":
                 ctx.report(call, f"ticker {var} is never stopped: before Go 1.23 it is never garbage collected and keeps "
                            f"firing; defer {var}.Stop()")
-            else:
-                ctx.report(call, f"timer {var} is never stopped: before Go 1.23 it stays in memory until it fires; "
-                           f"defer {var}.Stop()", severity=Severity.INFO)
+            elif _in_loop(m, fn):
+                # One timer per call is freed when it fires; one per iteration
+                # piles up for as long as its duration (judged: a function's own
+                # timer was debatable every time).
+                ctx.report(call, f"timer {var} is created on every iteration and never stopped: before Go 1.23 "
+                           f"each one stays in memory until it fires; {var}.Stop() when the iteration is done",
+                           severity=Severity.INFO)
         for call in calls_in(f.root):
             if callee_name(call) != "Tick" or f.call_target(call) != (TIME, "Tick"):
                 continue
@@ -112,3 +116,12 @@ class TickerNeverStopped(LifecycleRule):
             return True  # stored, returned or passed on: someone else may stop it
         # a loop that never ends owns the ticker for the goroutine's life (SG206's business)
         return _endless_loop_after(fn, decl.start_byte)
+
+
+def _in_loop(node, fn) -> bool:
+    p = node.parent
+    while p is not None and p != fn:
+        if p.type == "for_statement":
+            return True
+        p = p.parent
+    return False
