@@ -109,7 +109,9 @@ def _credential_module(tmp_path):
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "html"])
 def test_no_shape_reaches_a_report(tmp_path, fmt):
     root = _credential_module(tmp_path)
-    proc = run_cli("check", "--no-cache", "--isolated", "--exit-zero", "--select", "ALL", "--format", fmt, ".", cwd=root)
+    # ALL leaves out preview rules: SG640 and SG503, the two that see these shapes, are named (both preview)
+    proc = run_cli("check", "--no-cache", "--isolated", "--exit-zero", "--select", "ALL", "--extend-select", "SG503,SG640",
+                   "--format", fmt, ".", cwd=root)
     assert proc.returncode == 0, proc.stderr
     assert "main.go" in proc.stdout
     for _, secret in SHAPES + [("", "opaque-Z9y8X7")]:
