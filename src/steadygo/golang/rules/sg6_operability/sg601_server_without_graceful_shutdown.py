@@ -40,6 +40,14 @@ class ServerWithoutGracefulShutdown(GoRule):
         if any(s.kind in ("http", "other") for s in facts.shutdown_calls):
             return
         sig = " (signals are caught, but the server is never shut down)" if facts.signals else ""
-        for l in listeners:
-            ctx.report(node_of(ctx.pkg, l), f"{l.call} with no graceful shutdown anywhere in the service{sig}: on SIGTERM "
-                       "in-flight requests are cut; catch SIGTERM (signal.NotifyContext) and call Server.Shutdown with a deadline")
+        # One finding per file: the fix is one shutdown path for the service,
+        # however many branches start a server (wakapi: six, TLS or not).
+        starts = [(node_of(ctx.pkg, l), l) for l in listeners]
+        starts = sorted((s for s in starts if s[0] is not None), key=lambda s: s[0].start_byte)
+        if not starts:
+            return
+        first, l = starts[0]
+        more = len(starts) - 1
+        also = f" (and {more} more server start{'s' if more > 1 else ''} in this file)" if more else ""
+        ctx.report(first, f"{l.call} with no graceful shutdown anywhere in the service{sig}{also}: on SIGTERM "
+                   "in-flight requests are cut; catch SIGTERM (signal.NotifyContext) and call Server.Shutdown with a deadline")
