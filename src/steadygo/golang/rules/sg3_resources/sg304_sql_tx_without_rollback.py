@@ -14,6 +14,7 @@ from steadygo.golang.flow import acquisition_statement, describe_leak, flow_arou
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
+from steadygo.golang.roles import is_migration_package
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
@@ -42,6 +43,12 @@ class TxWithoutRollback(GoRule):
     types_through_package = True
 
     def check(self, ctx: FileContext) -> None:
+        if is_migration_package(ctx.pkg, ctx.module_dir):
+            # A failed migration ends the run (the tool, or the start-up that
+            # applies it) and the server aborts the open transaction when its
+            # connection closes: no pooled connection is held on (wakapi,
+            # gotosocial; judged false or debatable every time).
+            return
         f = ctx.file
         for call, typed_new in _begins(ctx):
             stmt, lhs = acquisition_statement(call)
