@@ -92,7 +92,7 @@ class TickerNeverStopped(LifecycleRule):
             if callee_name(call) != "Tick" or f.call_target(call) != (TIME, "Tick"):
                 continue
             chain = list(ctx.funcs.enclosing_chain(call))
-            if not chain or in_main_or_init(chain, f):
+            if not chain or in_main_or_init(chain, f) or _only_called_from_main(ctx, chain[0]):
                 continue
             fn = enclosing_func(call)
             if _endless_loop_after(fn, call.start_byte):
@@ -125,3 +125,19 @@ def _in_loop(node, fn) -> bool:
             return True
         p = p.parent
     return False
+
+
+def _only_called_from_main(ctx, fi) -> bool:
+    """A named function of package main that only main/init call (nsq's
+    ``discoverer.run()``): it runs once, for the life of the process, like
+    main itself.  Every call of that name in the package must be there."""
+    if ctx.file.package_name != "main" or not fi.name or fi.node.type == "func_literal":
+        return False
+    calls = list(ctx.pkg.calls_to(fi.name))
+
+    def in_main_itself(g, c) -> bool:
+        # main's own body, not a closure inside it (a handler main registers)
+        inner = ctx.pkg.functions(g).enclosing(c)
+        return inner is not None and inner.node.type == "function_declaration" and inner.name in ("main", "init")
+
+    return bool(calls) and all(in_main_itself(g, c) for g, c in calls)
