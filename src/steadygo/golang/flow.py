@@ -73,15 +73,22 @@ def anchor(node, stop):
 
 
 def _nil_guard(branch, res) -> bool:
-    """``if resp != nil { defer resp.Body.Close() }`` or ``if err == nil
-    {...}`` right after the acquisition: when the branch is skipped there is
-    nothing to release, so a release inside it covers every path."""
+    """``if resp != nil { defer resp.Body.Close() }``, ``if err == nil
+    {...}`` or the ``else`` of ``if err != nil {...}`` right after the
+    acquisition: when the branch is skipped there is nothing to release, so a
+    release inside it covers every path."""
     if res is None:
         return False
     p = branch.parent
-    if branch.type != "block" or p is None or p.type != "if_statement" or p.child_by_field_name("consequence") != branch:
+    if branch.type != "block" or p is None or p.type != "if_statement":
         return False
-    return bool(_implied(p.child_by_field_name("condition"), res, True) & {"var!=", "err=="})
+    if p.child_by_field_name("consequence") == branch:
+        taken = True
+    elif p.child_by_field_name("alternative") == branch:
+        taken = False  # if err != nil { log } else { ...; rows.Close() }: the skipped side has nothing
+    else:
+        return False
+    return bool(_implied(p.child_by_field_name("condition"), res, taken) & {"var!=", "err=="})
 
 
 def dominates(release, start: int, end: int, acq=None, res=None) -> bool:
