@@ -230,10 +230,6 @@ def merge_facts(items) -> ServiceFacts:
 # --------------------------------------------------------------------------
 # Constants and durations
 
-_CONST_Q = """
-(const_spec name: (identifier) @name value: (expression_list . (_) @value))
-(var_spec name: (identifier) @name value: (expression_list . (_) @value))
-"""
 _UNITS = {"Nanosecond": 1e-9, "Microsecond": 1e-6, "Millisecond": 1e-3, "Second": 1.0, "Minute": 60.0, "Hour": 3600.0}
 
 
