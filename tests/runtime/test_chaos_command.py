@@ -201,6 +201,17 @@ def _echo_server():
     return srv
 
 
+def _stop(srv) -> None:
+    """Really stop listening: on Linux, close() alone leaves a socket that
+    another thread is blocked in accept() on still accepting (the test saw
+    the "dead" dependency answer 'ping'); shutdown wakes that accept first."""
+    try:
+        srv.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed, or never listened
+    srv.close()
+
+
 def test_bytes_pass_unchanged_and_sigint_ends_the_run_with_a_report():
     srv = _echo_server()
     try:
@@ -267,7 +278,7 @@ def test_jitter_spreads_the_latency_and_a_dead_upstream_is_a_failed_connection()
                             "--seed", "7", "--duration", "8", "--hang-bound", "3")
         host, port = addr.rsplit(":", 1)
         answers = [_round_trip(host, int(port)) for _ in range(4)]
-        srv.close()  # the dependency goes away mid-run
+        _stop(srv)  # the dependency goes away mid-run
         answers.append(_round_trip(host, int(port)))
         proc.send_signal(signal.SIGINT)
         rc, doc = _finish(proc)
