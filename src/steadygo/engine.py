@@ -73,8 +73,8 @@ class _Task:
     facts_digest: str = ""
     second_pass: bool = False
     role_override: str | None = None  # from .steadygo.toml's [roles]
-    # Topics of module facts that only some rules read (golang.facts.OPTIONAL_TOPICS),
-    # kept when an enabled rule reads them; None: all (steadygo facts).
+    # The module-fact topics the run's rules read (GoRule.module_facts): facts
+    # only some rules need (the "errors" flow) are extracted for those; None: all.
     fact_topics: tuple[str, ...] | None = None
 
 

@@ -10,7 +10,7 @@ a non-main package (caddy's modules register their own subcommands).
 
 from __future__ import annotations
 
-from steadygo.golang.parse import captures, matches, text
+from steadygo.golang.parse import capture_pairs, captures, text
 
 COBRA = "github.com/spf13/cobra"
 
@@ -48,7 +48,7 @@ def action_names(pkg) -> frozenset[str]:
             if f.is_test or (b"Run" not in f.source and b"Action" not in f.source and b"Func:" not in f.source):
                 continue
             for query in (_KEYED_Q, _ASSIGN_Q):
-                for key, value in captures_pairs(query, f.root):
+                for key, value in capture_pairs(query, f.root):
                     k = text(key)
                     if k not in _ACTION_FIELDS:
                         if not (k == _COMMAND_FUNC_FIELD and query == _KEYED_Q and "Command" in _literal_type(key.parent.parent)):
@@ -57,14 +57,6 @@ def action_names(pkg) -> frozenset[str]:
         return frozenset(out)
 
     return pkg.memo("commands.actions", compute)
-
-
-def captures_pairs(query: str, root):
-    """(key, value) capture pairs of one of this module's queries."""
-    for _idx, caps in matches(query, root):
-        k, v = caps.get("k"), caps.get("v")
-        if k and v:
-            yield k[0], v[0]
 
 
 def command_entry(pkg, file, chain) -> bool:

@@ -10,7 +10,7 @@ from steadygo.golang.facts import context_deadline
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values_in
 from steadygo.golang.package_types import is_named
-from steadygo.golang.parse import captures, matches, text, unparen
+from steadygo.golang.parse import capture_pairs, captures, text, unparen
 from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 
 HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
@@ -513,11 +513,8 @@ def client_has_timeout(pkg, file, client) -> bool:
     for g in pkg.files:
         if field.encode() not in g.source:
             continue
-        # One (key, value) per match: the capture lists of a whole-file query
-        # are sorted apart and do not pair up (nakama's console.go had 76
-        # keys for 47 values).
-        for _, m in matches(_CLIENT_FIELD_STORES_Q, g.root):
-            k, v = m["k"][0] if isinstance(m["k"], list) else m["k"], m["v"][0] if isinstance(m["v"], list) else m["v"]
+        # per match (nakama's console.go gave 76 keys for 47 values as lists)
+        for k, v in capture_pairs(_CLIENT_FIELD_STORES_Q, g.root):
             if text(k) == field and (owner is None or _store_owner(pkg, g, k) in (owner, None)):
                 stores.append(_client_literal_with_timeout(g, v))
     return bool(stores) and all(stores)

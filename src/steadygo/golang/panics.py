@@ -162,7 +162,7 @@ RECOVERED_BY_SERVER = frozenset({"net/http", "gin", "echo"})
 _LOCKS = {"Lock": "Unlock", "RLock": "RUnlock"}
 
 
-def lock_held_at(fn_body, node) -> str | None:
+def lock_held_at(file, fn_body, node) -> str | None:
     """The mutex (``s.mu``) a panic at ``node`` leaves locked: taken by a
     ``X.Lock()`` statement earlier in a block around ``node``, released by
     a plain ``X.Unlock()`` after ``node`` and not by a deferred one, with no
@@ -171,7 +171,9 @@ def lock_held_at(fn_body, node) -> str | None:
     if fn_body is None:
         return None
     events = []
-    for c in captures("(call_expression function: (selector_expression)) @c", fn_body).get("c", []):
+    for c in file.method_calls:  # the file's shared list, in source order
+        if not (fn_body.start_byte <= c.start_byte < fn_body.end_byte):
+            continue
         sel = c.child_by_field_name("function")
         events.append((c, text(sel.child_by_field_name("operand")).replace(" ", ""),
                        text(sel.child_by_field_name("field"))))

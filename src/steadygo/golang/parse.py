@@ -127,6 +127,16 @@ def matches(query_text: str, node: tree_sitter.Node):
     return _cursor(query_text).matches(node)
 
 
+def capture_pairs(query_text: str, node: tree_sitter.Node, a: str = "k", b: str = "v"):
+    """(a, b) captures of each whole match.  Two capture lists of one query
+    do not pair up by position: ``captures`` also returns nodes of matches
+    that never complete (``S{a: b}`` gave keys [a, b] for values [b])."""
+    for _idx, caps in matches(query_text, node):
+        x, y = caps.get(a), caps.get(b)
+        if x and y:
+            yield x[0], y[0]
+
+
 def text(node: tree_sitter.Node | None) -> str:
     if node is None:
         return ""

@@ -44,7 +44,5 @@ class TransportPerRequest(GoRule):
 
 
 def _keep_alives_off(lit) -> bool:
-    v = unparen(literal_keys(lit).get("DisableKeepAlives"))
-    if v is not None and v.type == "literal_element":
-        v = unparen(v.named_child(0))
+    v = unparen(literal_keys(lit).get("DisableKeepAlives"))  # literal_keys unwraps the element
     return v is not None and text(v) == "true"

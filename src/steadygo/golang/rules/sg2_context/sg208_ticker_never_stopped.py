@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.frameworks import TIME
-from steadygo.golang.lifecycle import callee_name, calls_in, exits_of, FOR_Q, IDENT_Q, in_main_or_init, loop_kind
+from steadygo.golang.error_checks import started_as_goroutine
+from steadygo.golang.lifecycle import callee_name, calls_in, exits_of, FOR_Q, IDENT_Q, in_loop, in_main_or_init, loop_kind
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text
 from steadygo.golang.rules.base import LifecycleRule
 from steadygo.rulemeta import code_meta
@@ -42,11 +43,8 @@ def _endless_loop_after(fn, start: int) -> bool:
 
 def _started_by(lit, fn) -> bool:
     """``lit`` is the func literal of a ``go lit()`` statement of fn."""
-    if lit is None or lit.type != "func_literal":
-        return False
-    call = lit.parent
-    stmt = call.parent if call is not None and call.type == "call_expression" else None
-    return stmt is not None and stmt.type == "go_statement" and enclosing_func(stmt) == fn
+    return (lit is not None and lit.type == "func_literal" and started_as_goroutine(lit)
+            and enclosing_func(lit.parent.parent) == fn)
 
 
 class TickerNeverStopped(LifecycleRule):
@@ -81,7 +79,7 @@ class TickerNeverStopped(LifecycleRule):
             if target[1] == "NewTicker":
                 ctx.report(call, f"ticker {var} is never stopped: before Go 1.23 it is never garbage collected and keeps "
                            f"firing; defer {var}.Stop()")
-            elif _in_loop(m, fn):
+            elif in_loop(m, fn):
                 # One timer per call is freed when it fires; one per iteration
                 # piles up for as long as its duration (judged: a function's own
                 # timer was debatable every time).
@@ -116,15 +114,6 @@ class TickerNeverStopped(LifecycleRule):
             return True  # stored, returned or passed on: someone else may stop it
         # a loop that never ends owns the ticker for the goroutine's life (SG206's business)
         return _endless_loop_after(fn, decl.start_byte)
-
-
-def _in_loop(node, fn) -> bool:
-    p = node.parent
-    while p is not None and p != fn:
-        if p.type == "for_statement":
-            return True
-        p = p.parent
-    return False
 
 
 def _only_called_from_main(ctx, fi) -> bool:

@@ -54,7 +54,7 @@ class PanicInRequestPath(GoRule):
             if h.handler in RECOVERED_BY_SERVER:
                 # net/http recovers the panic and the process lives; what
                 # outlives it is a mutex the panic left locked.
-                held = lock_held_at(h.body, call)
+                held = lock_held_at(f, h.body, call)
                 if held is not None:
                     ctx.report(call, f"panic inside a {h.handler} handler while {held} is locked: net/http recovers the "
                                f"panic but nothing unlocks {held}, so every later request that takes it hangs; return "
