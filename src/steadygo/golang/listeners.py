@@ -122,3 +122,47 @@ def started_on_request(pkg, call) -> bool:
                 return False
             seen += 1
     return seen > 0
+
+
+def _ephemeral_loopback(literal: str) -> bool:
+    """``"127.0.0.1:0"``, ``"localhost:0"``, ``"[::1]:0"``: a free port on
+    this host only, picked per run."""
+    host, sep, port = literal.strip('"`').rpartition(":")
+    return bool(sep) and port == "0" and is_loopback_address(host + ":1")
+
+
+def _listens_ephemeral_loopback(file, fn_node) -> bool:
+    for call in _calls_within(file, fn_node):
+        fn = call.child_by_field_name("function")
+        name = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
+        if name not in ("Listen", "ListenTCP"):
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        if any(a.type == "interpreted_string_literal" and _ephemeral_loopback(text(a)) for a in args):
+            return True
+    return False
+
+
+def _calls_within(file, fn_node):
+    return [c for c in file.nodes("call") if fn_node.start_byte <= c.start_byte < fn_node.end_byte]
+
+
+def serves_ephemeral_loopback(pkg, file, node) -> bool:
+    """The function around ``node`` (or a same-package function it calls,
+    one level) binds its listener to a loopback address on port 0: a
+    one-shot local server such as a CLI's OAuth callback (RFC 8252), which
+    no deploy ever drains (vikunja's veans login)."""
+    chain = list(pkg.functions(file).enclosing_chain(node)) if node is not None else []
+    if not chain:
+        return False
+    outer = chain[-1].node
+    if _listens_ephemeral_loopback(file, outer):
+        return True
+    for call in _calls_within(file, outer):
+        fn = call.child_by_field_name("function")
+        if fn.type != "identifier":
+            continue
+        for f, fi in pkg.functions_named(text(fn)):
+            if fi.node.type == "function_declaration" and _listens_ephemeral_loopback(f, fi.node):
+                return True
+    return False

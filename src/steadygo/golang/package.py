@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 from steadygo.golang.frameworks import GRPC
 from steadygo.golang.functions import FuncInfo, FunctionIndex
@@ -113,6 +114,43 @@ class Package:
             else:
                 lst.append(call)
         return out
+
+    def name_uses(self, name: str) -> int:
+        """How often ``name`` appears as a word in the package's production
+        files outside line comments (doc comments name functions too): its
+        declarations, calls, method values and callbacks all count, string
+        literals too (an overcount only ever makes callers look unknown)."""
+        return self.memo(("name_uses", name), lambda: self._count_uses(name))
+
+    def _count_uses(self, name: str) -> int:
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        seen = 0
+        for f in self.files:
+            if f.is_test:
+                continue
+            src = f.source
+            for m in pattern.finditer(src):
+                line_start = src.rfind(b"\n", 0, m.start()) + 1
+                if b"//" not in src[line_start:m.start()]:
+                    seen += 1
+        return seen
+
+    def declarations_of(self, name: str) -> int:
+        """Function and method declarations named ``name`` in production files."""
+        return sum(1 for f, fi in self.functions_named(name) if not f.is_test and fi.node.type != "func_literal")
+
+    def never_referenced(self, fi: FuncInfo) -> bool:
+        """A named function the package's production code never mentions
+        beyond its declarations: dead code (or reached only by reflection)."""
+        if not fi.name or fi.name in ("main", "init") or fi.node.type == "func_literal":
+            return False
+        return self.name_uses(fi.name) <= self.declarations_of(fi.name)
+
+    def in_dead_function(self, file: GoFile, node) -> bool:
+        """``node`` sits in a named function (or a literal inside one) that
+        nothing in the package's production code refers to."""
+        chain = list(self.functions(file).enclosing_chain(node))
+        return bool(chain) and self.never_referenced(chain[-1])
 
     def assigned_from(self, scope_node, var: str) -> list:
         """``values.assigned_from`` with one assignment index per scope, for

@@ -217,3 +217,59 @@ def _serves(pkg, file, fi, depth: int) -> bool:
             return True
         background += 1
     return background == 0
+
+
+_ROOT_CONTEXTS = (("context", "Background"), ("context", "TODO"))
+
+
+def carries_root_context_only(pkg, file, fi, depth: int = 3) -> bool:
+    """True when every caller hands ``fi``'s ctx parameters a bare root
+    context (``context.Background()``/``TODO()``), directly or through a
+    caller's own ctx parameter that carries nothing either.  Such a ctx has
+    no deadline and is never cancelled, so a request built without it loses
+    nothing (syncthing's release fetcher, called only from main with
+    Background).  Only where every caller can be seen: package main or an
+    unexported function, not referenced as a value anywhere (a callback's
+    caller is unknown), called at least once outside tests."""
+    return pkg.memo(("request_scope.root_only", file.path, fi.node.id, depth),
+                    lambda: _root_only(pkg, file, fi, depth))
+
+
+def _root_only(pkg, file, fi, depth: int) -> bool:
+    if fi.is_handler or not fi.ctx_params or not fi.name or depth <= 0:
+        return False
+    if file.package_name != "main" and fi.name[:1].isupper():
+        return False
+    slots = [i for i, p in enumerate(fi.params) if p.name in fi.ctx_params]
+    if not slots:
+        return False
+    want_selector = fi.node.type == "method_declaration"
+    calls = 0
+    for f, call in pkg.calls_to(fi.name):
+        if f.is_test:
+            continue
+        fn = unparen(call.child_by_field_name("function"))
+        if fn is None or (fn.type == "selector_expression") != want_selector:
+            continue
+        calls += 1
+        if calls > _MAX_CALLERS:
+            return False
+        args = call.child_by_field_name("arguments").named_children
+        caller = pkg.functions(f).enclosing(call)
+        for i in slots:
+            if i >= len(args) or not _root_argument(pkg, f, caller, unparen(args[i]), depth):
+                return False
+    if calls == 0:
+        return False
+    # the name appears only in declarations and the calls counted: no method value, no callback
+    return pkg.name_uses(fi.name) <= calls + pkg.declarations_of(fi.name)
+
+
+def _root_argument(pkg, file, caller, arg, depth: int) -> bool:
+    if arg is None:
+        return False
+    if arg.type == "call_expression":
+        return file.call_target(arg) in _ROOT_CONTEXTS
+    if arg.type == "identifier" and caller is not None and text(arg) in caller.ctx_params:
+        return carries_root_context_only(pkg, file, caller, depth - 1)
+    return False

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from steadygo.golang.names import words
+from steadygo.golang.parse import ancestors, text
+
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
 
@@ -144,3 +147,27 @@ def is_migration_package(pkg, module_dir: str) -> bool:
                     return True
         return False
     return pkg.memo("roles.migrations", compute)
+
+
+def _names_migration(name: str) -> bool:
+    return any(w in ("migration", "migrations", "migrate") for w in words(name))
+
+
+def in_migration_step(node) -> bool:
+    """``node`` is inside a schema-migration step kept beside production
+    code: a func literal handed to a constructor named for migrations
+    (``newFuncMigration("0.2.0", "0.3.0", func(db *sql.DB) error {...})``)
+    or held by a variable or function so named (``var postgresMigrations =
+    []migration{...}``, ``func migrateV2(...)``); shiori's Postgres upgrade
+    steps.  Like a migrations package, a failed step ends the start-up."""
+    for n in ancestors(node):
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            name = fn.child_by_field_name("field") if fn.type == "selector_expression" else fn
+            if name is not None and _names_migration(text(name)):
+                return True
+        elif n.type in ("var_spec", "function_declaration", "method_declaration"):
+            name = n.child_by_field_name("name")
+            if name is not None and _names_migration(text(name)):
+                return True
+    return False

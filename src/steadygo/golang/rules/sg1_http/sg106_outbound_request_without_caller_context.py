@@ -11,6 +11,7 @@ from steadygo.findings import Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_clients import client_has_timeout, holds_default_client, is_client_type, sending_client
 from steadygo.golang.parse import captures, text, unparen
+from steadygo.golang.request_scope import carries_root_context_only
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of
 from steadygo.rulemeta import SERVICE_ROLES, code_meta
@@ -48,6 +49,8 @@ class OutboundRequestWithoutCallerContext(GoRule):
             owner = fn if (fn.ctx_params or fn.is_handler) else _synchronous_closure_owner(ctx, fn)
             if owner is None or _context_attached_later(ctx, call, fn, owner) or _written_by_hand(ctx, call, fn):
                 continue
+            if carries_root_context_only(ctx.pkg, ctx.file, owner):
+                continue  # the ctx it drops is a bare Background from every caller
             if _sent_by_bounded_client(ctx, call, fn):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
@@ -93,6 +96,8 @@ class OutboundRequestWithoutCallerContext(GoRule):
             fi = ctx.funcs.enclosing(call)
             owner = None if fi is None else fi if (fi.ctx_params or fi.is_handler) else _synchronous_closure_owner(ctx, fi)
             if owner is None or (label != f"http.{method}" and client_has_timeout(ctx.pkg, f, operand)):
+                continue
+            if carries_root_context_only(ctx.pkg, f, owner):
                 continue
             where = "this handler" if owner.is_handler else f"{owner.name or 'this function'} (it has a ctx parameter)"
             ctx.report(call, f"{label} sends a request without the context {where} received: the "

@@ -14,7 +14,7 @@ from steadygo.golang.flow import acquisition_statement, describe_leak, flow_arou
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
 from steadygo.golang.handoff import Handoff
 from steadygo.golang.parse import text
-from steadygo.golang.roles import is_migration_package
+from steadygo.golang.roles import in_migration_step, is_migration_package
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.typed_acquisitions import doubtful_leak
 from steadygo.rulemeta import code_meta
@@ -51,6 +51,8 @@ class TxWithoutRollback(GoRule):
             return
         f = ctx.file
         for call, typed_new in _begins(ctx):
+            if in_migration_step(call):
+                continue  # one migration step kept in a production file: same reason as the package
             stmt, lhs = acquisition_statement(call)
             if stmt is None or len(lhs) not in (1, 2) or lhs[0] == "_":
                 continue

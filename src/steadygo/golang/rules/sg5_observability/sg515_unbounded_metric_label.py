@@ -42,12 +42,22 @@ class UnboundedMetricLabel(GoRule):
     requires_imports = PROMETHEUS_CLIENT
 
     def check(self, ctx: FileContext) -> None:
+        # One finding per file and label set: six metrics sharing a `user`
+        # label are one decision to fix (rest-server's blob metrics).
+        groups: dict[tuple[str, ...], list] = {}
         for m in metrics_in_file(ctx):
             bad = [lab for lab in (m.labels or ()) if (_UNBOUNDED.match(lab.lower()) and not _tenant(ctx, lab))
                    or (_CONTEXTUAL.match(lab.lower()) and _fed_from_request(ctx, m, lab))]
-            if bad:
-                ctx.report(node_of(ctx.pkg, m), f"metric {m.name or '(computed name)'!r} has label(s) {', '.join(bad)} whose values are "
-                           "unbounded: one time series per value; put such values in logs or traces, not labels")
+            node = node_of(ctx.pkg, m) if bad else None
+            if node is not None:
+                groups.setdefault(tuple(bad), []).append((node, m))
+        for bad, metrics in groups.items():
+            metrics.sort(key=lambda nm: nm[0].start_byte)
+            node, m = metrics[0]
+            more = len(metrics) - 1
+            also = f" (and {more} more metric{'s' if more > 1 else ''} in this file with the same label{'s' if len(bad) > 1 else ''})" if more else ""
+            ctx.report(node, f"metric {m.name or '(computed name)'!r} has label(s) {', '.join(bad)} whose values are "
+                       f"unbounded{also}: one time series per value; put such values in logs or traces, not labels")
 
 
 def _tenant(ctx, label: str) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.facts import duration_seconds, extract_facts, node_of
+from steadygo.golang.listeners import serves_ephemeral_loopback
 from steadygo.golang.parse import captures
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import holder_of, literal_keys
@@ -41,7 +42,7 @@ class ShutdownDeadlineTooShort(GoRule):
             if longest is None:
                 continue
             wt, where = longest
-            if s.timeout_seconds < wt:
+            if s.timeout_seconds < wt and not serves_ephemeral_loopback(ctx.pkg, ctx.file, node_of(ctx.pkg, s)):
                 ctx.report(node_of(ctx.pkg, s), f"{s.target}.Shutdown waits {s.timeout_seconds:g}s but the server lets requests "
                            f"run for WriteTimeout {wt:g}s ({where}): in-flight requests are cut on every deploy; give Shutdown "
                            "the longest request time plus margin (and a grace period above that)")
