@@ -494,11 +494,17 @@ def client_has_timeout(pkg, file, client) -> bool:
     declared with such a literal and never assigned again, or a struct field
     every store of which in the package (``d.client = &http.Client{...}``,
     ``{client: &http.Client{...}}``) is such a literal."""
+    return _client_has_timeout(pkg, file, client, 2)
+
+
+def _client_has_timeout(pkg, file, client, depth: int) -> bool:
     client = unparen(client)
     if client is None:
         return False
     if client.type == "identifier":
         decl = pkg.types.declaration_of(file, client)
+        if decl is not None and decl.kind == "param":
+            return depth > 0 and _param_client_bounded(pkg, decl, depth - 1)
         if decl is None or decl.value is None:
             return False
         has = _client_literal_with_timeout(decl.file, decl.value)
@@ -516,8 +522,47 @@ def client_has_timeout(pkg, file, client) -> bool:
         # per match (nakama's console.go gave 76 keys for 47 values as lists)
         for k, v in capture_pairs(_CLIENT_FIELD_STORES_Q, g.root):
             if text(k) == field and (owner is None or _store_owner(pkg, g, k) in (owner, None)):
-                stores.append(_client_literal_with_timeout(g, v))
+                stores.append(_stored_client_has_timeout(pkg, g, v, depth))
     return bool(stores) and all(stores)
+
+
+def _param_client_bounded(pkg, decl, depth: int) -> bool:
+    """A client parameter (``doGetReq(ctx, client, url)``) every
+    same-package call fills with a bounded client (``am.httpClient``).
+    Only where every caller is visible: an unexported function or package
+    main, whose name appears only in its declarations and those calls."""
+    fi = pkg.enclosing_function(decl.file, decl.node)
+    if fi is None or not fi.name or fi.node.type == "func_literal":
+        return False
+    if decl.file.package_name != "main" and fi.name[:1].isupper():
+        return False
+    idx = next((i for i, p in enumerate(fi.params) if p.name == text(decl.node)), -1)
+    if idx < 0:
+        return False
+    calls = 0
+    for f, call in pkg.calls_to(fi.name):
+        if f.is_test:
+            continue
+        calls += 1
+        args = call.child_by_field_name("arguments").named_children
+        if calls > 24 or idx >= len(args) or not _client_has_timeout(pkg, f, args[idx], depth):
+            return False
+    return calls > 0 and pkg.name_uses(fi.name) <= calls + pkg.declarations_of(fi.name)
+
+
+def _stored_client_has_timeout(pkg, file, value, depth: int) -> bool | None:
+    """A field store's value: a client literal, or a local variable holding
+    one (``httpClient := &http.Client{Timeout: idpTimeout()}`` then
+    ``&Manager{httpClient: httpClient}``, netbird's IdP managers)."""
+    has = _client_literal_with_timeout(file, value)
+    if has is not None:
+        return has
+    v = unparen(value)
+    if v is not None and v.type == "literal_element":
+        v = unparen(v.named_child(0))
+    if v is not None and v.type == "identifier":
+        return depth > 0 and _client_has_timeout(pkg, file, v, depth - 1)
+    return None
 
 
 def _timeout_assigned_after(pkg, decl, name: str) -> bool:
