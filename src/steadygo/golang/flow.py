@@ -252,6 +252,9 @@ class Resource:
     escapes: bool = True  # assigning/returning/storing the value hands it off
     arg_releases: Callable | None = None
     next_loop_releases: bool = False
+    # gorm: ``tx := db.Begin()`` carries its error in ``tx.Error``; tested
+    # right after the Begin, a non-nil one means no transaction was started
+    error_field: str = ""
 
 
 @dataclass
@@ -504,6 +507,8 @@ def in_error_branch(flow: FunctionFlow, acq, exit_node, res: Resource) -> bool:
 def _failure_test(flow, acq, if_stmt, res, in_cons: bool) -> bool:
     """Whether the consequence (in_cons) or the else side of ``if_stmt`` is
     where the acquisition failed."""
+    if res.error_field and _tests_own_error_field(acq, if_stmt, res, in_cons):
+        return True
     init = if_stmt.child_by_field_name("initializer")
     if init is not None and res.err_var:
         if any(text(x) == res.err_var for x in captures("(identifier) @i", init).get("i", [])):
@@ -522,6 +527,22 @@ def _failure_test(flow, acq, if_stmt, res, in_cons: bool) -> bool:
         return True
     stmt = assigns[i][1]
     return any(text(x) == res.var for x in stmt.child_by_field_name("left").named_children)
+
+
+def _tests_own_error_field(acq, if_stmt, res, in_cons: bool) -> bool:
+    """``if tx.Error != nil`` as the statement right after the acquisition
+    (its consequence is the failure side): later, the field may carry the
+    error of a statement run on the started transaction."""
+    if not in_cons or if_stmt.prev_named_sibling is None or if_stmt.prev_named_sibling.id != acq.id:
+        return False
+    cond = unparen(if_stmt.child_by_field_name("condition"))
+    if cond is None or cond.type != "binary_expression" or text(cond.child_by_field_name("operator")) != "!=":
+        return False
+    sides = [unparen(cond.child_by_field_name("left")), unparen(cond.child_by_field_name("right"))]
+    if not any(x is not None and x.type == "nil" for x in sides):
+        return False
+    return any(x is not None and x.type == "selector_expression" and text(x).replace(" ", "") == f"{res.var}.{res.error_field}"
+               for x in sides)
 
 
 def leaks(flow: FunctionFlow, acq, res: Resource, scope=None, graph=None) -> list[Leak]:
@@ -807,7 +828,7 @@ def retry_loop_leaks(flow: FunctionFlow, acq, res: Resource, leak: Leak) -> list
         success_breaks.add(nxt.id)
     inner = Resource(var=res.var, operands=res.operands, methods=res.methods, err_var=res.err_var, scoped=True,
                      sub_field=res.sub_field, escapes=res.escapes, arg_releases=res.arg_releases,
-                     next_loop_releases=res.next_loop_releases)
+                     next_loop_releases=res.next_loop_releases, error_field=res.error_field)
     return [lk for lk in _structured_leaks(flow, acq, inner, acq.parent)
             if not (lk.node is not None and lk.node.id in success_breaks)]
 

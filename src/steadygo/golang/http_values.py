@@ -147,11 +147,18 @@ def request_values(chain) -> set[str]:
     for fi in chain:
         if fi.handler in ("gin", "echo", "fiber") and fi.request_param():
             out.add(fi.request_param())
+        if fi.name in _CLIENT_SIDE and fi.node.type == "method_declaration":
+            continue  # RoundTrip(req)/Do(req): the service's own outbound request, to hosts it chose
         for p in fi.params:
             if p.name and p.name != "_" and p.type_text.replace(" ", "").lstrip("*").endswith(_REQUEST_TYPES):
                 out.add(p.name)
     return out
 
+
+# Methods whose *http.Request is the service's outgoing request (an
+# http.RoundTripper, a client wrapper): evcc's metrics transport labels by
+# the configured device's host name.
+_CLIENT_SIDE = frozenset({"RoundTrip", "Do"})
 
 _CHAIN_END = re.compile(r"([A-Za-z_]\w*)(?:\s*\.\s*[A-Za-z_]\w*|\(\s*\))*\s*$")
 

@@ -224,8 +224,9 @@ _ROOT_CONTEXTS = (("context", "Background"), ("context", "TODO"))
 
 def carries_root_context_only(pkg, file, fi, depth: int = 3) -> bool:
     """True when every caller hands ``fi``'s ctx parameters a bare root
-    context (``context.Background()``/``TODO()``), directly or through a
-    caller's own ctx parameter that carries nothing either.  Such a ctx has
+    context (``context.Background()``/``TODO()``, ``WithValue`` of one,
+    ``WithoutCancel`` of any), directly or through a caller's own ctx
+    parameter that carries nothing either.  Such a ctx has
     no deadline and is never cancelled, so a request built without it loses
     nothing (syncthing's release fetcher, called only from main with
     Background).  Only where every caller can be seen: package main or an
@@ -269,7 +270,13 @@ def _root_argument(pkg, file, caller, arg, depth: int) -> bool:
     if arg is None:
         return False
     if arg.type == "call_expression":
-        return file.call_target(arg) in _ROOT_CONTEXTS
+        target = file.call_target(arg)
+        if target in _ROOT_CONTEXTS or target == ("context", "WithoutCancel"):
+            return True  # WithoutCancel: never cancelled and no deadline, whatever its parent
+        if target == ("context", "WithValue"):
+            args = arg.child_by_field_name("arguments").named_children
+            return bool(args) and _root_argument(pkg, file, caller, unparen(args[0]), depth)
+        return False
     if arg.type == "identifier" and caller is not None and text(arg) in caller.ctx_params:
         return carries_root_context_only(pkg, file, caller, depth - 1)
     return False

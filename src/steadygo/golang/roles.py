@@ -62,8 +62,10 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
 
 # contrib/ holds example programs and community extras around a project
 # (etcd contrib/lock, contrib/raftexample), not the deployed service;
-# raftexample, grpcexample: a folder named for the example it is.
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|documentation|docs|contrib)/")
+# raftexample, grpcexample: a folder named for the example it is;
+# quickstart/: the sample app a product ships to show its integration
+# (hanko's quickstart, a module of its own).
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|quickstarts?|documentation|docs|contrib)/")
 # ... and programs that generate code, corpora or docs, fuzz and benchmark
 # drivers, debugging aids: run by developers, never deployed.
 # A main under build/ is build tooling (flipt's build/ module runs its CI

@@ -71,6 +71,7 @@ class TxWithoutRollback(GoRule):
                 err_var=err,
                 scoped=stmt.type != "assignment_statement",
                 arg_releases=handoff.arg_releases,
+                error_field="Error" if len(lhs) == 1 else "",
             )
             found = leaks(flow, stmt, res, stmt.parent, graph=function_cfg(ctx, flow.fn))
             if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, err, found[0]):
