@@ -30,6 +30,23 @@ def test_discovery_skips(tmp_path):
     assert sorted(f.path for f in res.active) == ["internal/api/api.go", "main.go", "main_test.go"]
 
 
+def test_files_only_development_builds_compile_are_skipped(tmp_path):
+    """go vet and golangci-lint build with no custom tags: a file behind a
+    development tag (a pprof listener under //go:build debug) is not in the
+    service binary.  Platform tags, negated dev tags and tags a release may
+    be built with (prod) keep the file."""
+    api = tmp_path / "internal" / "api"
+    write(api / "debug.go", "//go:build debug\n\n" + BAD.format(pkg="api"))
+    write(api / "it.go", "// +build linux,integration\n\n" + BAD.format(pkg="api"))
+    write(api / "both.go", "//go:build (e2e || tools) && !windows\n\n" + BAD.format(pkg="api"))
+    write(api / "api_linux.go", "//go:build linux && !debug\n\n" + BAD.format(pkg="api"))
+    write(api / "api_prod.go", "//go:build prod\n\n" + BAD.format(pkg="api"))
+    write(api / "either.go", "//go:build debug || linux\n\n" + BAD.format(pkg="api"))
+    res = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), use_cache=False, base=str(tmp_path))
+    assert sorted({f.path for f in res.active}) == ["internal/api/api_linux.go", "internal/api/api_prod.go",
+                                                    "internal/api/either.go"]
+
+
 def test_warm_cache_same_result_and_invalidation(tmp_path):
     _tree(tmp_path)
     cold = scan([str(tmp_path)], Config(preview=True, select=["SG1", "SG0"]), base=str(tmp_path))

@@ -34,6 +34,7 @@ from steadygo.config import Config
 from steadygo.discovery import Diagnostic, discover, display_path
 from steadygo.findings import Finding
 from steadygo.golang import facts as gofacts
+from steadygo.golang.build_tags import excluded_by_default
 from steadygo.golang.module import ModuleInfo, module_for_dir, repository_root
 from steadygo.golang.package import Package
 from steadygo.golang.parse import captures
@@ -53,9 +54,6 @@ KEEP_TREES_MAX_FILES = 1000
 CONTEXT_PACKAGE_LIMIT = 2000
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.\s*$", re.M)
 _PACKAGE_LINE = re.compile(rb"^\s*package\s", re.M)
-# `//go:build ignore` files are generators and one-off tools run with `go run`:
-# never part of the service binary.
-_BUILD_IGNORE = re.compile(rb"^//(?:go:build|\s*\+build) ignore\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -97,11 +95,15 @@ class _Result:
 
 
 def is_generated(source: bytes) -> bool:
-    """Generated code, or a file excluded from every build (``//go:build ignore``,
-    or the older ``// +build ignore``)."""
+    """Generated code, or a file no default build compiles: ``//go:build
+    ignore`` (generators and one-off tools run with ``go run``) or a
+    development tag such as ``debug`` or ``integration``
+    (golang.build_tags; go vet and golangci-lint skip them too)."""
     m = _PACKAGE_LINE.search(source)
     head = source[: m.start()] if m else source[:4096]
-    return bool(_GENERATED.search(head) or _BUILD_IGNORE.search(head))
+    if _GENERATED.search(head):
+        return True
+    return b"build" in head and excluded_by_default(head.decode("utf-8", "replace"))
 
 
 def read_source(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[str, str, str]]]:

@@ -159,3 +159,48 @@ def pool_openers(ctx: FileContext):
         return out
 
     return ctx.pkg.memo(("db.openers", ctx.file.path), compute)
+
+
+_CANCELLABLE = frozenset({"WithTimeout", "WithCancel", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause",
+                          "WithCancelCause"})
+
+
+def query_ctx_cancelled_on_return(file, call, fn_body) -> bool:
+    """``ctx, cancel := context.WithTimeout(...)``, ``defer cancel()``, then
+    ``db.QueryContext(ctx, ...)`` in the same function: database/sql closes
+    rows when their query's context is done, so whatever path returns, the
+    deferred cancel closes them and frees the connection (1Panel's remote
+    MySQL client)."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_child_count else None
+    if first is None or first.type != "identifier" or fn_body is None:
+        return False
+    name = text(first)
+    cancels = set()
+    for st in captures("(short_var_declaration) @s", fn_body).get("s", []) + \
+            captures("(assignment_statement) @s", fn_body).get("s", []):
+        left = [text(x) for x in st.child_by_field_name("left").named_children]
+        right = st.child_by_field_name("right").named_children
+        if len(left) == 2 and left[0] == name and len(right) == 1 and right[0].type == "call_expression":
+            t = file.call_target(right[0])
+            if t is not None and t[0] == "context" and t[1] in _CANCELLABLE and st.start_byte < call.start_byte:
+                cancels.add(left[1])
+    if not cancels:
+        return False
+    for d in captures("(defer_statement) @d", fn_body).get("d", []):
+        inner = d.named_child(0)
+        if inner is not None and inner.type == "call_expression" and text(inner.child_by_field_name("function")) in cancels \
+                and not inner.child_by_field_name("arguments").named_child_count \
+                and enclosing_function(d).id == enclosing_function(call).id:
+            return True
+    return False
+
+
+def rows_err_beside_error_check(cond, var: str, err: str) -> bool:
+    """``if err != nil || rows.Err() != nil`` right after the query: a
+    non-nil ``rows.Err()`` before any ``Next`` means the context already
+    ended, and database/sql has closed the rows itself (gitness)."""
+    if cond is None or cond.type != "binary_expression" or text(cond.child_by_field_name("operator")) != "||":
+        return False
+    sides = {text(cond.child_by_field_name(k)).replace(" ", "") for k in ("left", "right")}
+    return sides == {f"{err}!=nil", f"{var}.Err()!=nil"}

@@ -928,7 +928,8 @@ def _extract_file(pkg, file, facts: ServiceFacts) -> None:
             # gin's README form: Run() with no address listens on $PORT, else :8080.
             facts.listeners.append(_remember(pkg, Listener("gin.Run", ":8080", 8080, "default", "", False, _loc(file, call)), call))
             continue
-        if method in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS") and args:
+        if method in ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS") and args and not is_pkg:
+            # not is_pkg: net.Listen("tcp", addr) in a file that imports gin is no gin listener
             fw = _framework(file)
             if fw in ("gin", "echo", "fiber"):
                 addr, port, src = _addr(pkg, file, args[0], scope)

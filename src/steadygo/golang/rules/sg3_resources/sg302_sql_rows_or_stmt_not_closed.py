@@ -8,7 +8,8 @@ from steadygo.findings import Severity
 from steadygo.golang.cfg import function_cfg
 from steadygo.golang.fixes import defer_close_after_check
 from steadygo.golang.database_calls import (
-    first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name, released_by_sql_tx,
+    first_result, is_method_call, is_rows_type, is_stmt_type, method_calls_by_name, query_ctx_cancelled_on_return,
+    released_by_sql_tx, rows_err_beside_error_check,
 )
 from steadygo.golang.flow import acquisition_statement, describe_leak, flow_around, leaks, Resource, uses_field
 from steadygo.golang.frameworks import GORM, PGX, SQL, SQLX
@@ -74,6 +75,10 @@ class RowsOrStmtNotClosed(GoRule):
                 next_loop_releases=kind == "rows",
             )
             found = leaks(flow, stmt, res, stmt.parent, graph=function_cfg(ctx, flow.fn))
+            if found and kind == "rows" and query_ctx_cancelled_on_return(f, call, flow.body):
+                continue  # the deferred cancel ends the query's context: database/sql closes the rows
+            if found and kind == "rows" and res.err_var:
+                found = [l for l in found if not _in_rows_err_check(stmt, l.node, var, res.err_var)]
             if found and typed_new and doubtful_leak(ctx.pkg, flow, stmt, var, res.err_var, found[0]):
                 continue
             if found:
@@ -107,3 +112,14 @@ def _acquisitions(ctx: FileContext):
             if call.id not in seen:
                 fn = call.child_by_field_name("function")
                 yield call, text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn), kind, True
+
+
+def _in_rows_err_check(stmt, exit_node, var: str, err: str) -> bool:
+    """The exit is in ``if err != nil || rows.Err() != nil { ... }`` right
+    after the query (database_calls.rows_err_beside_error_check)."""
+    nxt = stmt.next_named_sibling
+    if nxt is None or nxt.type != "if_statement" or exit_node is None:
+        return False
+    cons = nxt.child_by_field_name("consequence")
+    return cons is not None and cons.start_byte <= exit_node.start_byte < cons.end_byte and \
+        rows_err_beside_error_check(nxt.child_by_field_name("condition"), var, err)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.flow import describe_leak, dominates, flow_around, leaks, owner_function, Resource
 from steadygo.golang.lifecycle import callee_name
-from steadygo.golang.locks import mutex_locks, unlock_guarded_by_flag
+from steadygo.golang.locks import mutex_locks, unlock_guarded_by_flag, unlocking_methods
 from steadygo.golang.parse import text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.rulemeta import code_meta
@@ -57,6 +57,11 @@ class MutexNotUnlockedOnReturn(GoRule):
                 found = [l for l in found if not any(
                     d.start_byte < l.node.start_byte and dominates(d, l.node.start_byte, l.node.end_byte, stmt)
                     for d in cleanups)]
+            if found and "." in mu:
+                helpers = _unlocking_helper_calls(ctx, flow, mu, unlock)
+                found = [l for l in found if not any(
+                    h.start_byte < l.node.start_byte and dominates(h, l.node.start_byte, l.node.end_byte, stmt)
+                    for h in helpers)]
             if found:
                 ctx.report(call, f"{mu}.{text(call.child_by_field_name('function').child_by_field_name('field'))}() is still held "
                            f"on the path that {describe_leak(found[0])}: every later {mu}.Lock() blocks forever; "
@@ -84,3 +89,15 @@ def _deferred_cleanups(ctx: FileContext, flow: FunctionFlow, mu: str) -> list:
                for name in made_by for _, finfo in ctx.pkg.functions_named(name)):
             out.append(d)
     return out
+
+
+def _unlocking_helper_calls(ctx: FileContext, flow: FunctionFlow, mu: str, unlock: str) -> list:
+    """``w.clearLocked()`` where the package's ``clearLocked`` method releases
+    its receiver's ``mu`` on every path (golang.locks.unlocking_methods)."""
+    owner, field = mu.rsplit(".", 1)
+    names = unlocking_methods(ctx.pkg, field, unlock)
+    if not names:
+        return []
+    return [c for c, sel in flow.sel_calls()
+            if text(sel.child_by_field_name("field")) in names
+            and text(sel.child_by_field_name("operand")).replace(" ", "") == owner and owner_function(c) == flow.fn]
