@@ -11,6 +11,7 @@ from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values_in
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import capture_pairs, captures, text, unparen
+from steadygo.golang.request_scope import MAX_CALLERS, production_calls
 from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 
 HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
@@ -539,15 +540,14 @@ def _param_client_bounded(pkg, decl, depth: int) -> bool:
     idx = next((i for i, p in enumerate(fi.params) if p.name == text(decl.node)), -1)
     if idx < 0:
         return False
-    calls = 0
-    for f, call in pkg.calls_to(fi.name):
-        if f.is_test:
-            continue
-        calls += 1
+    callers = production_calls(pkg, fi)
+    if not callers or len(callers) > MAX_CALLERS:
+        return False
+    for f, call in callers:
         args = call.child_by_field_name("arguments").named_children
-        if calls > 24 or idx >= len(args) or not _client_has_timeout(pkg, f, args[idx], depth):
+        if idx >= len(args) or not _client_has_timeout(pkg, f, args[idx], depth):
             return False
-    return calls > 0 and pkg.name_uses(fi.name) <= calls + pkg.declarations_of(fi.name)
+    return pkg.name_uses(fi.name) <= len(callers) + pkg.declarations_of(fi.name)
 
 
 def _stored_client_has_timeout(pkg, file, value, depth: int) -> bool | None:

@@ -30,7 +30,7 @@ _LOGGING = frozenset({"log", "logger", "logf", "audit"})
 # entry points of long-lived components: their ctx is the process's, not a request's
 _ROOT_NAMES = frozenset({"Run", "Start", "Init", "Loop", "Main"})
 _ROOT_FIRST_WORDS = frozenset({"run", "start", "init", "monitor", "loop", "background"})
-_MAX_CALLERS = 24
+MAX_CALLERS = 24
 
 
 def _first_words(name: str) -> list[str]:
@@ -187,17 +187,9 @@ def _serves(pkg, file, fi, depth: int) -> bool:
         return False
     if depth <= 0:
         return True
-    want_selector = fi.node.type == "method_declaration"
-    callers = []
-    for f, call in pkg.calls_to(fi.name):
-        if f.is_test:
-            continue
-        fn = unparen(call.child_by_field_name("function"))
-        if fn is None or (fn.type == "selector_expression") != want_selector:
-            continue
-        callers.append((f, call))
-        if len(callers) > _MAX_CALLERS:
-            return True
+    callers = production_calls(pkg, fi)
+    if len(callers) > MAX_CALLERS:
+        return True
     if not callers:
         return True
     background = 0  # callers known to run apart from requests
@@ -244,26 +236,35 @@ def _root_only(pkg, file, fi, depth: int) -> bool:
     slots = [i for i, p in enumerate(fi.params) if p.name in fi.ctx_params]
     if not slots:
         return False
+    callers = production_calls(pkg, fi)
+    if not callers or len(callers) > MAX_CALLERS:
+        return False
+    for f, call in callers:
+        args = call.child_by_field_name("arguments").named_children
+        caller = pkg.functions(f).enclosing(call)
+        for i in slots:
+            if i >= len(args) or not _root_argument(pkg, f, caller, unparen(args[i]), depth):
+                return False
+    # the name appears only in declarations and the calls counted: no method value, no callback
+    return pkg.name_uses(fi.name) <= len(callers) + pkg.declarations_of(fi.name)
+
+
+def production_calls(pkg, fi) -> list:
+    """(file, call) of the calls outside tests that may reach ``fi`` by name:
+    ``x.m(...)`` for a method, ``f(...)`` for a function; at most one past
+    the caller limit, so callers can tell "too many" apart."""
     want_selector = fi.node.type == "method_declaration"
-    calls = 0
+    out = []
     for f, call in pkg.calls_to(fi.name):
         if f.is_test:
             continue
         fn = unparen(call.child_by_field_name("function"))
         if fn is None or (fn.type == "selector_expression") != want_selector:
             continue
-        calls += 1
-        if calls > _MAX_CALLERS:
-            return False
-        args = call.child_by_field_name("arguments").named_children
-        caller = pkg.functions(f).enclosing(call)
-        for i in slots:
-            if i >= len(args) or not _root_argument(pkg, f, caller, unparen(args[i]), depth):
-                return False
-    if calls == 0:
-        return False
-    # the name appears only in declarations and the calls counted: no method value, no callback
-    return pkg.name_uses(fi.name) <= calls + pkg.declarations_of(fi.name)
+        out.append((f, call))
+        if len(out) > MAX_CALLERS:
+            break
+    return out
 
 
 def _root_argument(pkg, file, caller, arg, depth: int) -> bool:

@@ -50,6 +50,7 @@ def _started_by(lit, fn) -> bool:
 class TickerNeverStopped(LifecycleRule):
     meta = code_meta(
         id="SG208",
+        status="preview",  # 0 of 5 first-run holdout findings true: docs/rules/SG208.md
         name="ticker-never-stopped",
         severity=Severity.WARNING,
         breakpoint="Before Go 1.23 a ticker that is never stopped is never freed and keeps firing: one per call leaks memory and CPU forever.",

@@ -34,6 +34,7 @@ def _handed_off(name: str, is_var: bool) -> bool:
 class RowsOrStmtNotClosed(GoRule):
     meta = code_meta(
         id="SG302",
+        status="preview",  # 0 of 9 first-run holdout findings true: docs/rules/SG302.md
         name="sql-rows-or-stmt-not-closed",
         severity=Severity.ERROR,
         breakpoint="Open rows keep their pooled connection busy; a few leaked per minute and the pool is exhausted, every query then waits forever for a connection.",

@@ -34,6 +34,7 @@ def _tx_foreign(name: str, is_var: bool) -> bool:
 class TxWithoutRollback(GoRule):
     meta = code_meta(
         id="SG304",
+        status="preview",  # 1 of 13 first-run holdout findings true: docs/rules/SG304.md
         name="sql-tx-without-rollback",
         severity=Severity.ERROR,
         breakpoint="A transaction left open on an error path keeps its connection and its row locks; other requests block on those locks and the pool drains.",

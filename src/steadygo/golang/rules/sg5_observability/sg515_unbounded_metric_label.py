@@ -34,6 +34,7 @@ _CONTEXTUAL = re.compile(r"^(ip|ip_?addr(ess)?|remote_?addr(ess)?|url|uri|query)
 class UnboundedMetricLabel(GoRule):
     meta = code_meta(
         id="SG515",
+        status="preview",  # 0 of 6 first-run holdout findings true: docs/rules/SG515.md
         name="unbounded-metric-label",
         severity=Severity.WARNING,
         breakpoint="Every distinct user, IP, request id or URL becomes a new time series: memory in the service and in Prometheus grows without bound until one of them is OOM-killed.",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 class ServerWithoutGracefulShutdown(GoRule):
     meta = code_meta(
         id="SG601",
+        status="preview",  # 1 of 13 first-run holdout findings true: docs/rules/SG601.md
         name="server-without-graceful-shutdown",
         severity=Severity.WARNING,
         breakpoint="On every deploy or scale-down the pod gets SIGTERM and the process dies at once: in-flight requests are cut and clients see resets and 502s.",
