@@ -133,6 +133,9 @@ class Metric:
     # "param:<function>" when the registry is a parameter of the function that
     # defines the metric (golang.metric_defs.registry_scope), else "".
     registry: str = ""
+    # The ConstLabels value as written (``prometheus.Labels{"reason": "partial"}``),
+    # "" when none are set, None when the options are not visible.
+    const_labels: str | None = None
 
 
 @dataclass
@@ -1137,8 +1140,10 @@ def metric_of_call(pkg, file, call, constructor: str, ctor_name: str, scope) -> 
     name = None
     help_text = None
     buckets = False
+    const_labels = None
     if lit is not None:
         keys = literal_keys(lit)
+        const_labels = " ".join(text(keys["ConstLabels"]).split()) if "ConstLabels" in keys else ""
         parts = []
         for k in ("Namespace", "Subsystem", "Name"):
             if k in keys:
@@ -1161,7 +1166,8 @@ def metric_of_call(pkg, file, call, constructor: str, ctor_name: str, scope) -> 
         labels = _string_list(pkg, file, args[1], scope)
     elif not vec:
         labels = []
-    return Metric(name, mtype, vec, labels, help_text, buckets, constructor, _loc(file, call), bounds)
+    return Metric(name, mtype, vec, labels, help_text, buckets, constructor, _loc(file, call), bounds,
+                  const_labels=const_labels)
 
 
 def _string_list(pkg, file, node, scope) -> list[str] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
@@ -38,12 +40,27 @@ class DuplicateMetricName(GoRule):
                 continue  # read by hand, never registered: it collides with nothing
             me = (m.location.path, m.location.line)
             same = sorted({(o.location.path, o.location.line) for o in everything
-                           if o.name == m.name and o.registered != "no" and not _separate_registries(m, o)} | {me})
+                           if o.name == m.name and o.registered != "no" and not _separate_registries(m, o)
+                           and not _distinct_const_labels(m, o)} | {me})
             if len(same) < 2 or same[0] == me:
                 continue  # report the later definitions, each pointing at the first
             shown, line = same[0]
             ctx.report(node_of(ctx.pkg, m), f"metric {m.name!r} is also defined at {shown}:{line}: "
                        "registering both in one registry panics; share one definition")
+
+
+_LABEL_KEY = re.compile(r'"([^"\\]+)"\s*:')
+
+
+def _distinct_const_labels(a, b) -> bool:
+    """The same name with the same const label names but other values
+    (``{"reason": "retention"}`` and ``{"reason": "partial"}``): the registry
+    takes them as two series of one metric, which is how ConstLabels are
+    meant to be used (pyroscope's compactor)."""
+    if not a.const_labels or not b.const_labels or a.const_labels == b.const_labels:
+        return False
+    keys_a, keys_b = set(_LABEL_KEY.findall(a.const_labels)), set(_LABEL_KEY.findall(b.const_labels))
+    return bool(keys_a) and keys_a == keys_b
 
 
 def _separate_registries(a, b) -> bool:
