@@ -104,3 +104,18 @@ def test_colour_writer_prints_what_rich_prints_in_colour(monkeypatch, term):
 def test_colour_writer_matches_rich_on_any_line(text):
     rep = _report([text])
     assert colour_text(report_lines(rep)) == rich_text(report_lines(rep), color=True)
+
+
+def test_preview_findings_are_counted_as_leads():
+    """A run with --preview says how many of its findings come from rules
+    not yet precise on real services; a default-only run says nothing."""
+    def report(rule_ids):
+        findings = [Finding(r, "x", Severity.WARNING, Layer.CODE, "main.go", i, 1, f"message {i}")
+                    for i, r in enumerate(rule_ids, 1)]
+        res = ScanResult(findings=assign_fingerprints(findings), diagnostics=[], files=1, lines=10, artifacts=0,
+                         seconds=0.1)
+        return plain_text(report_lines(RunReport(res, Config(), 1, notes=[], show_suppressed=False, scope="")))
+
+    mixed = report(["SG109", "SG106", "SG801"])  # stable, preview (code), preview (deploy)
+    assert "2 of these from preview rules, not yet precise on real services" in mixed
+    assert "preview rules" not in report(["SG109", "SG514"])

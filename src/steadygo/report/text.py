@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Iterator
 
+from steadygo import registry
 from steadygo.findings import Severity
 from steadygo.report import Reporter, RunReport, ordered, statistics
 from steadygo.discovery import printable_name
@@ -85,11 +86,24 @@ def report_lines(report: RunReport) -> Iterator[Line]:
         for line in statistics(res.active):
             yield ((_safe(line), None),)
     yield _summary(report)
+    preview = _from_preview_rules(res.active)
+    if preview:
+        yield ((f"{preview} of these from preview rules, not yet precise on real services "
+                "(benchmarks/PRECISION-SERVICES.md): read them as leads to check.", None),)
     if not report.scope:  # a check run: say what the code showed, and what had nothing to judge
         for line in understood(res):
             yield ((_safe(line), None),)
     if report.exit_code == 1:
         yield ((f"Failing: findings at or above '{report.config.fail_on.label}'.", None),)
+
+
+def _from_preview_rules(findings) -> int:
+    status = {}
+    for f in findings:
+        if f.rule_id not in status:
+            rule = registry.lookup(f.rule_id)
+            status[f.rule_id] = rule is not None and rule.meta.status == "preview"
+    return sum(1 for f in findings if status[f.rule_id])
 
 
 def understood(res) -> list[str]:
