@@ -70,7 +70,7 @@ def test_non_utf8_file_name_in_every_format_and_baseline(tmp_path, monkeypatch, 
     assert uris == {"bad%5Cxff.go"}
     ET.fromstring(texts["junit"].split("\n", 1)[1])  # still well-formed XML
 
-    code = cli.main(["baseline", "create", "--no-cache", "--jobs", "1", "--isolated", "-o", str(out / "bl.json")])
+    code = cli.main(["baseline", "create", "--preview", "--select", "SG0,SG1", "--no-cache", "--jobs", "1", "--isolated", "-o", str(out / "bl.json")])
     assert code == 0
     entries = json.loads((out / "bl.json").read_text(encoding="utf-8"))["entries"]
     assert entries and {e["path"] for e in entries} == {"bad\\xff.go"}

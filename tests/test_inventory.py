@@ -60,7 +60,7 @@ def test_a_server_framework_steadygo_does_not_model_is_not_checked_never_passed(
     framework = "github.com/go-kratos/kratos/v2/transport/http"
     assert f"servers not modelled (not judged): {framework}" in proc.stdout
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("not checked: the HTTP servers here use"))
-    assert framework in line and line.endswith("not judged)") and "SG601" in line
+    assert framework in line and line.endswith("not judged)") and "SG603" in line  # the stable server rule
     assert "nothing to check: no HTTP server found" not in proc.stdout
     html = page.read_text()
     # the server rows are "not checked" with the framework named, not "covered"

@@ -15,10 +15,11 @@ LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>SG\d{3
 
 
 def _run(*args):
-    # the example's own config (it says the example is a service), no other; plus SG204, preview now and the
-    # example's one error (without it the default run is four warnings: one severity, nothing to sort)
+    # the example's own config (it says the example is a service), no other; plus the preview rules the
+    # example is written to show: SG204 (its one error), SG106 and SG601 (warnings), SG620 (info), so there
+    # are severities to sort and rules to count
     proc = subprocess.run([sys.executable, "-m", "steadygo", "check", ".", "--config", ".steadygo.toml", "--no-cache",
-                           "--extend-select", "SG204", *args],
+                           "--extend-select", "SG204,SG106,SG601,SG620", *args],
                           cwd=EXAMPLE, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     return proc.stdout.splitlines()

@@ -136,8 +136,8 @@ def test_check_through_a_link_to_its_stdout(tmp_path):
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n")
     (tmp_path / "main.go").write_text(SERVER)
     (tmp_path / "out.json").symlink_to("/proc/self/fd/1")
-    proc = run_cli("check", "--no-cache", "--isolated", "--format", "json=out.json", ".", cwd=str(tmp_path))
-    assert proc.returncode == 1
+    proc = run_cli("check", "--preview", "--no-cache", "--isolated", "--format", "json=out.json", ".", cwd=str(tmp_path))
+    assert proc.returncode == 1  # --preview: SERVER's findings are preview rules
     assert '"schema": "steadygo-report"' in proc.stdout  # it reached stdout (a pipe here)
     assert (tmp_path / "out.json").is_symlink()
 
@@ -151,8 +151,8 @@ def test_directory_target_is_an_oserror_not_a_rename(tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ("check", "--no-cache", "--isolated", "--format", "json=-", "."),
-    ("check", "--no-cache", "--isolated", "--format", "json", "-o", "-", "."),
+    ("check", "--preview", "--no-cache", "--isolated", "--format", "json=-", "."),
+    ("check", "--preview", "--no-cache", "--isolated", "--format", "json", "-o", "-", "."),
 ])
 def test_dash_is_standard_output_never_a_file_named_dash(tmp_path, args):
     (tmp_path / "go.mod").write_text("module m\n\ngo 1.22\n")

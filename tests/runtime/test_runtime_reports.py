@@ -83,7 +83,7 @@ def test_the_json_report_has_checks_shape(tmp_path):
     """Same top-level keys as check's report (plus "evidence"), and each
     finding in the one shape finding_to_dict writes."""
     check_out = tmp_path / "check.json"
-    cli(["check", SERVICE, "--isolated", "--no-cache", "--jobs", "1", "--format", f"json={check_out}"])
+    cli(["check", SERVICE, "--preview", "--isolated", "--no-cache", "--jobs", "1", "--format", f"json={check_out}"])
     check = json.loads(check_out.read_text(encoding="utf-8"))
     assert check["findings"], "the fixture service has findings to compare with"
     for name in COMMANDS:
