@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 class TransportPerRequest(GoRule):
     meta = code_meta(
         id="SG109",
+        status="preview",  # 1 of 5 first-run holdout findings true: docs/rules/SG109.md
         name="transport-created-per-request",
         severity=Severity.WARNING,
         breakpoint="A new Transport (or Client with one) per request has an empty connection pool every time: each call dials, handshakes and leaves a socket in TIME_WAIT.",
