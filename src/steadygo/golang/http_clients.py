@@ -11,7 +11,7 @@ from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import typed_values_in
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import capture_pairs, captures, text, unparen
-from steadygo.golang.request_scope import MAX_CALLERS, production_calls
+from steadygo.golang.request_scope import visible_callers
 from steadygo.golang.values import ALL_FIELDS, holder_of, is_zero_literal, literal_keys
 
 HTTP_PKG_FUNCS = frozenset({"Get", "Post", "Head", "PostForm"})
@@ -533,21 +533,15 @@ def _param_client_bounded(pkg, decl, depth: int) -> bool:
     Only where every caller is visible: an unexported function or package
     main, whose name appears only in its declarations and those calls."""
     fi = pkg.enclosing_function(decl.file, decl.node)
-    if fi is None or not fi.name or fi.node.type == "func_literal":
-        return False
-    if decl.file.package_name != "main" and fi.name[:1].isupper():
-        return False
-    idx = next((i for i, p in enumerate(fi.params) if p.name == text(decl.node)), -1)
-    if idx < 0:
-        return False
-    callers = production_calls(pkg, fi)
-    if not callers or len(callers) > MAX_CALLERS:
+    idx = -1 if fi is None else next((i for i, p in enumerate(fi.params) if p.name == text(decl.node)), -1)
+    callers = visible_callers(pkg, decl.file, fi) if idx >= 0 else None
+    if not callers:
         return False
     for f, call in callers:
         args = call.child_by_field_name("arguments").named_children
         if idx >= len(args) or not _client_has_timeout(pkg, f, args[idx], depth):
             return False
-    return pkg.name_uses(fi.name) <= len(callers) + pkg.declarations_of(fi.name)
+    return True
 
 
 def _stored_client_has_timeout(pkg, file, value, depth: int) -> bool | None:

@@ -231,13 +231,9 @@ def carries_root_context_only(pkg, file, fi, depth: int = 3) -> bool:
 def _root_only(pkg, file, fi, depth: int) -> bool:
     if fi.is_handler or not fi.ctx_params or not fi.name or depth <= 0:
         return False
-    if file.package_name != "main" and fi.name[:1].isupper():
-        return False
     slots = [i for i, p in enumerate(fi.params) if p.name in fi.ctx_params]
-    if not slots:
-        return False
-    callers = production_calls(pkg, fi)
-    if not callers or len(callers) > MAX_CALLERS:
+    callers = visible_callers(pkg, file, fi) if slots else None
+    if not callers:
         return False
     for f, call in callers:
         args = call.child_by_field_name("arguments").named_children
@@ -245,8 +241,25 @@ def _root_only(pkg, file, fi, depth: int) -> bool:
         for i in slots:
             if i >= len(args) or not _root_argument(pkg, f, caller, unparen(args[i]), depth):
                 return False
-    # the name appears only in declarations and the calls counted: no method value, no callback
-    return pkg.name_uses(fi.name) <= len(callers) + pkg.declarations_of(fi.name)
+    return True
+
+
+def visible_callers(pkg, file, fi) -> list | None:
+    """Every call that can reach ``fi``, when all of them can be seen: an
+    unexported function (or any in package main), called at least once
+    outside tests and at most MAX_CALLERS times, whose name appears in the
+    package only in its declarations and those calls (no method value, no
+    callback whose caller is unknown).  None otherwise."""
+    if not fi.name or fi.node.type == "func_literal":
+        return None
+    if file.package_name != "main" and fi.name[:1].isupper():
+        return None
+    callers = production_calls(pkg, fi)
+    if not callers or len(callers) > MAX_CALLERS:
+        return None
+    if pkg.name_uses(fi.name) > len(callers) + pkg.declarations_of(fi.name):
+        return None
+    return callers
 
 
 def production_calls(pkg, fi) -> list:
