@@ -59,12 +59,6 @@ class LostCancel(LifecycleRule):
             target = f.call_target(call) if call is not None and call.type == "call_expression" else None
             if target is None or target[0] != CONTEXT or target[1] not in _WITH_CANCEL:
                 continue
-            if target[1] in ("WithCancel", "WithCancelCause") and _root_parent(f, call):
-                # context.Background()/TODO() never ends and keeps no children, and
-                # WithCancel starts no timer: a lost cancel holds nothing (Xray-core's
-                # shadowsocks outbound, judged false). A timeout's timer lives until
-                # its deadline, so WithTimeout/WithDeadline stay reported.
-                continue
             cancel = lhs_names[1]
             if cancel == "_":
                 blank = m.child_by_field_name("left").named_children[1] if m.type == "short_var_declaration" else None
@@ -93,13 +87,6 @@ _DECLS_Q = """
 (range_clause left: (expression_list (identifier) @id))
 (parameter_declaration name: (identifier) @id)
 """
-
-
-def _root_parent(f, call) -> bool:
-    args = call.child_by_field_name("arguments").named_children
-    parent = unparen(args[0]) if args else None
-    return parent is not None and parent.type == "call_expression" and \
-        f.call_target(parent) in ((CONTEXT, "Background"), (CONTEXT, "TODO"))
 
 
 def _declared_in(fn, name: str) -> bool:
