@@ -100,3 +100,34 @@ def test_cache_key_changes_with_the_installed_code(monkeypatch):
     assert cache.package_key("settings", files) != before
     monkeypatch.setattr(cache, "_code_identity", None)
     assert cache.code_identity() == cache.code_identity() and len(cache.code_identity()) == 64
+
+
+def test_build_tags_given_read_the_files_behind_them(tmp_path):
+    """--build-tags (go build's -tags) makes a development tag hold: the
+    files behind it are read, the others stay skipped; a bad tag is a
+    one-line error."""
+    import subprocess
+    import sys
+
+    api = tmp_path / "internal" / "api"
+    write(tmp_path / "go.mod", "module m\n\ngo 1.22\n")
+    write(api / "debug.go", "//go:build debug\n\n" + BAD.format(pkg="api"))
+    write(api / "it.go", "//go:build integration && !debug\n\n" + BAD.format(pkg="api"))
+    cfg = Config(preview=True, select=["SG1", "SG0"], build_tags=["debug"])
+    res = scan([str(tmp_path)], cfg, use_cache=False, base=str(tmp_path))
+    assert sorted({f.path for f in res.active}) == ["internal/api/debug.go"]
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "steadygo", "check", "--isolated", "--no-cache", "--preview",
+                               "--select", "SG1", "--format", "concise", *args, "."], cwd=tmp_path,
+                              capture_output=True, text=True)
+    assert "internal/api/it.go" in cli("--build-tags", "integration").stdout
+    plain = cli("--allow-empty")  # without the tags no Go file is left to read
+    assert plain.returncode == 0 and "internal/api" not in plain.stdout
+    bad = cli("--build-tags", "a b")
+    assert bad.returncode == 2 and bad.stderr.strip() == ("steadygo: error: --build-tags: 'a b' is not a build tag "
+                                                           "(letters, digits, '_' and '.')")
+    write(tmp_path / ".steadygo.toml", 'build-tags = ["integration"]\n')
+    from steadygo import config as config_mod
+    assert config_mod.load(str(tmp_path / ".steadygo.toml")).build_tags == ["integration"]
+

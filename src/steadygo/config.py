@@ -11,6 +11,8 @@ a typo never silently disables a check.
 
 from __future__ import annotations
 
+import re
+
 import fnmatch
 import math
 import os
@@ -40,6 +42,7 @@ _INT_OPTION_RANGE = (-(2 ** 63), 2 ** 63 - 1)
 _JOBS_PER_CORE = 4
 
 _TOP_KEYS = {
+    "build-tags",
     "select",
     "ignore",
     "extend-select",
@@ -87,6 +90,9 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> override
     fail_on: Severity = Severity.WARNING
     include_tests: bool = False
+    # build tags the project compiles with (go build -tags ...): files behind
+    # them are analysed, not skipped as development-only (golang.build_tags)
+    build_tags: list[str] = field(default_factory=list)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     go_version: tuple[int, int] | None = None  # overrides go.mod when set
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> options
@@ -380,6 +386,11 @@ def from_dict(data: dict, path: str = "<config>") -> Config:
         cfg.preview = _bool(data["preview"], src("preview"))
     if "include-tests" in data:
         cfg.include_tests = _bool(data["include-tests"], src("include-tests"))
+    if "build-tags" in data:
+        tags = data["build-tags"]
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise UserError(f"{src('build-tags')}: expected a list of build tags")
+        cfg.build_tags = parse_build_tags(",".join(tags), src("build-tags"))
     if "exclude" in data:
         ex = data["exclude"]
         if not isinstance(ex, list) or not all(isinstance(v, str) for v in ex):
@@ -571,13 +582,25 @@ def _option_value(kind: type, v: Any, source: str) -> Any:
 # file's value or the default.
 CLI_OPTIONS = frozenset({
     "paths", "config", "isolated",
-    "select", "ignore", "extend_select", "preview", "include_tests",
+    "select", "ignore", "extend_select", "preview", "include_tests", "build_tags",
     "no_cache", "jobs", "go", "fail_on", "exit_zero",
     "format", "output", "docs_url",
     "baseline", "new_from_rev", "runtime", "evidence",
     "no_suppressions", "show_suppressed", "no_progress",
     "k8s", "dockerfile", "allow_empty", "sort", "statistics", "vulndb", "fix", "diff",
 })
+
+
+_BUILD_TAG = re.compile(r"^[A-Za-z0-9_.]+$")
+
+
+def parse_build_tags(value: str, where: str) -> list[str]:
+    """``integration,debug`` (go build's -tags form) as a list of tags."""
+    tags = [t.strip() for t in value.split(",") if t.strip()]
+    bad = [t for t in tags if not _BUILD_TAG.match(t)]
+    if bad:
+        raise UserError(f"{where}: {bad[0]!r} is not a build tag (letters, digits, '_' and '.')")
+    return tags
 
 
 def resolve(options: Mapping[str, Any] | Any) -> Config:
@@ -610,6 +633,8 @@ def resolve(options: Mapping[str, Any] | Any) -> Config:
         cfg.preview = True
     if opts.get("include_tests"):
         cfg.include_tests = True
+    if opts.get("build_tags"):
+        cfg.build_tags = parse_build_tags(opts["build_tags"], "--build-tags")
     if opts.get("fail_on"):
         cfg.fail_on = parse_severity(opts["fail_on"], "--fail-on")
     if opts.get("go"):

@@ -74,6 +74,7 @@ class _Task:
     # The module-fact topics the run's rules read (GoRule.module_facts): facts
     # only some rules need (the "errors" flow) are extracted for those; None: all.
     fact_topics: tuple[str, ...] | None = None
+    build_tags: tuple[str, ...] = ()  # --build-tags: files behind them are read
 
 
 @dataclass
@@ -94,7 +95,7 @@ class _Result:
     paths: tuple[str, ...] = ()
 
 
-def is_generated(source: bytes) -> bool:
+def is_generated(source: bytes, build_tags: frozenset[str] = frozenset()) -> bool:
     """Generated code, or a file no default build compiles: ``//go:build
     ignore`` (generators and one-off tools run with ``go run``) or a
     development tag such as ``debug`` or ``integration``
@@ -103,7 +104,7 @@ def is_generated(source: bytes) -> bool:
     head = source[: m.start()] if m else source[:4096]
     if _GENERATED.search(head):
         return True
-    return b"build" in head and excluded_by_default(head.decode("utf-8", "replace"))
+    return b"build" in head and excluded_by_default(head.decode("utf-8", "replace"), build_tags)
 
 
 def read_source(path: str, rel: str, max_size: int) -> tuple[bytes | None, list[tuple[str, str, str]]]:
@@ -160,7 +161,7 @@ def _sources(task: _Task):
         rel = display_path(p, task.base)
         data, d = read_source(p, rel, task.max_file_size)
         diags.extend(d)
-        if data is None or is_generated(data):
+        if data is None or is_generated(data, frozenset(task.build_tags)):
             continue
         sources.append((p, rel, data))
     return sources, diags
@@ -460,7 +461,7 @@ def scan(
     def task(d, ps, rules, **kw):
         override = config.role_for(_relative_dir(d, role_base)) if config.roles else None
         return _Task(d, tuple(ps), base, rules, config.rule_options, config.go_version, config.max_file_size,
-                     use_cache, role_override=override, fact_topics=topics, **kw)
+                     use_cache, role_override=override, fact_topics=topics, build_tags=tuple(config.build_tags), **kw)
 
     first = [task(d, ps, enabled) for d, ps in sorted(packages.items())]
     workers = max(1, min(jobs or os.cpu_count() or 1, 64))
@@ -661,7 +662,7 @@ def collect_facts(paths: list[str], config: Config, *, base: str,
     for d, ps in sorted(packages.items()):
         # the same task a scan's facts-only pass makes, so the two share cache entries
         res = analyse_package(_Task(d, tuple(ps), base, (), config.rule_options, config.go_version,
-                                    config.max_file_size, config.use_cache))
+                                    config.max_file_size, config.use_cache, build_tags=tuple(config.build_tags)))
         diags.extend(Diagnostic(*x) for x in res.diagnostics)
         if res.facts is not None:
             found.append(res.facts)

@@ -75,6 +75,9 @@ def add_scan_options(p) -> None:
     p.add_argument("--extend-select", help="comma-separated rules to add to the selection")
     p.add_argument("--preview", action="store_true", help="also run preview rules")
     p.add_argument("--include-tests", action="store_true", help="also analyse _test.go files")
+    p.add_argument("--build-tags", metavar="TAG,...",
+                   help="tags the project builds with (go build -tags): files only a development build "
+                        "compiles (debug, integration, ...) are skipped unless their tag is given")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     p.add_argument("--jobs", type=int, help="worker processes (default: number of cores; at most 4 per core)")
     p.add_argument("--go", metavar="VERSION", help="Go version to assume instead of go.mod's go directive (e.g. 1.22)")

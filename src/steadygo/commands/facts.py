@@ -20,12 +20,13 @@ def add_parser(sub, name):
     p.add_argument("paths", nargs="*", default=["."], help="files or directories (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--include-tests", action="store_true", help="also read _test.go files")
+    p.add_argument("--build-tags", metavar="TAG,...", help="tags the project builds with (as for check)")
     p.add_argument("--config", help="path to .steadygo.toml (default: closest one above the first path)")
     p.add_argument("--isolated", action="store_true", help="ignore every config file")
     p.add_argument("--k8s", action="append", default=[], metavar="FILE|DIR|-",
                    help="Kubernetes manifests to read with the code (repeatable; '-' reads stdin)")
     p.add_argument("--dockerfile", action="append", default=[], metavar="FILE", help="a Dockerfile to read with the code")
-    # The config's exclude, include-tests and max-file-size decide which files
+    # The config's exclude, include-tests, build-tags and max-file-size decide which files
     # are read, as they do for 'check', so facts describe the same code.
     p.set_defaults(_wants_config=True)
     return p

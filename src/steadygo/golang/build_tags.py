@@ -28,22 +28,25 @@ _TOKEN = re.compile(r"\s*(\(|\)|!|&&|\|\||[\w.\-]+)")
 _UNKNOWN = None  # three-valued: True, False, None (may be either)
 
 
-def excluded_by_default(header: str) -> bool:
-    """``header``: the file's text before its package clause."""
+def excluded_by_default(header: str, tags: frozenset[str] = frozenset()) -> bool:
+    """``header``: the file's text before its package clause; ``tags``: the
+    ones the project builds with (``--build-tags``), which hold."""
     m = _GO_BUILD.search(header)
     if m is not None:
-        value = _Expr(m.group(1)).value()
+        value = _Expr(m.group(1), tags).value()
         return value is False
     lines = _PLUS_BUILD.findall(header)
     if not lines:
         return False
     # old form: lines AND together, spaces OR, commas AND
-    return any(_plus_line(line) is False for line in lines)
+    return any(_plus_line(line, tags) is False for line in lines)
 
 
-def _tag(name: str):
+def _tag(name: str, tags: frozenset[str]):
     if name.startswith("!"):
-        return _not(_tag(name[1:]))
+        return _not(_tag(name[1:], tags))
+    if name in tags:
+        return True
     return False if name in DEV_TAGS else _UNKNOWN
 
 
@@ -63,12 +66,12 @@ def _or(a, b):
     return False if a is False and b is False else _UNKNOWN
 
 
-def _plus_line(line: str):
+def _plus_line(line: str, tags: frozenset[str]):
     out = False
     for option in line.split():
         v = True
         for term in option.split(","):
-            v = _and(v, _tag(term))
+            v = _and(v, _tag(term, tags))
         out = _or(out, v)
     return out
 
@@ -77,7 +80,8 @@ class _Expr:
     """``//go:build`` expression: ``||`` over ``&&`` over ``!`` and parens;
     anything it cannot read is unknown (the file is kept)."""
 
-    def __init__(self, src: str):
+    def __init__(self, src: str, tags: frozenset[str] = frozenset()):
+        self.tags = tags
         self.toks = []
         pos = 0
         while pos < len(src):
@@ -127,4 +131,4 @@ class _Expr:
             return v
         if t in (")", "&&", "||"):
             raise IndexError
-        return _tag(t)
+        return _tag(t, self.tags)
