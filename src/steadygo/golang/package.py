@@ -141,8 +141,10 @@ class Package:
 
     def never_referenced(self, fi: FuncInfo) -> bool:
         """A named function the package's production code never mentions
-        beyond its declarations: dead code (or reached only by reflection)."""
-        if not fi.name or fi.name in ("main", "init") or fi.node.type == "func_literal":
+        beyond its declarations: dead code (or reached only by reflection).
+        Methods never count: an interface (a service framework's Start, an
+        http.Handler's ServeHTTP) calls them without naming them."""
+        if not fi.name or fi.name in ("main", "init") or fi.node.type != "function_declaration":
             return False
         return self.name_uses(fi.name) <= self.declarations_of(fi.name)
 
