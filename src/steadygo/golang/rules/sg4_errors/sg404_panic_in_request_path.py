@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 class PanicInRequestPath(GoRule):
     meta = code_meta(
         id="SG404",
+        status="preview",  # 0 of 5 first-run holdout findings true: docs/rules/SG404.md
         name="panic-in-request-path",
         severity=Severity.WARNING,
         breakpoint="A panic while serving a request kills the whole process where the server does not recover it (gRPC, fiber without its recover middleware); under net/http it leaves any mutex it held locked, and every later request hangs on it.",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 class NoTracePropagator(GoRule):
     meta = code_meta(
         id="SG631",
+        status="preview",  # 0 of 6 first-run holdout findings true: docs/rules/SG631.md
         name="trace-propagator-not-set",
         severity=Severity.WARNING,
         breakpoint="The global propagator defaults to a no-op: trace context is neither read from incoming requests nor sent on outgoing ones, so every service starts a new trace and cross-service traces are broken.",
