@@ -71,7 +71,7 @@ SG101 = "info"
 def test_defaults_enable_all_stable_rules():
     cfg = config.Config()
     ids = cfg.enabled_rule_ids()
-    assert "SG514" in ids and cfg.fail_on == Severity.WARNING
+    assert "SG516" in ids and cfg.fail_on == Severity.WARNING
     # preview (benchmarks/PRECISION-SERVICES.md): only with --preview
     assert "SG101" not in ids and "SG106" not in ids
     cfg.preview = True

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # annotations only: importing at run time would close a circl
 class DuplicateMetricName(GoRule):
     meta = code_meta(
         id="SG514",
+        status="preview",  # 0 of 10 first-run holdout findings true: docs/rules/SG514.md
         name="duplicate-metric-name",
         severity=Severity.ERROR,
         breakpoint="Registering the same name twice makes MustRegister (and every promauto constructor) panic at start-up; with separate registries the two series collide at scrape time.",
