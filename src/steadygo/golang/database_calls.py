@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.golang.facts import resolve_string
-from steadygo.golang.frameworks import GORM, PGX, REDIS, SQL, SQLX
+from steadygo.golang.frameworks import CANCELLABLE_CONTEXTS, CONTEXT, GORM, PGX, REDIS, SQL, SQLX
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import captures, enclosing_function, matches, text
 
@@ -161,10 +161,6 @@ def pool_openers(ctx: FileContext):
     return ctx.pkg.memo(("db.openers", ctx.file.path), compute)
 
 
-_CANCELLABLE = frozenset({"WithTimeout", "WithCancel", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause",
-                          "WithCancelCause"})
-
-
 def query_ctx_cancelled_on_return(file, call, fn_body) -> bool:
     """``ctx, cancel := context.WithTimeout(...)``, ``defer cancel()``, then
     ``db.QueryContext(ctx, ...)`` in the same function: database/sql closes
@@ -183,7 +179,7 @@ def query_ctx_cancelled_on_return(file, call, fn_body) -> bool:
         right = st.child_by_field_name("right").named_children
         if len(left) == 2 and left[0] == name and len(right) == 1 and right[0].type == "call_expression":
             t = file.call_target(right[0])
-            if t is not None and t[0] == "context" and t[1] in _CANCELLABLE and st.start_byte < call.start_byte:
+            if t is not None and t[0] == CONTEXT and t[1] in CANCELLABLE_CONTEXTS and st.start_byte < call.start_byte:
                 cancels.add(left[1])
     if not cancels:
         return False

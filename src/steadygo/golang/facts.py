@@ -33,6 +33,7 @@ from steadygo.golang.frameworks import (  # noqa: F401
     PROMAUTO,
     PROMETHEUS,
     PROMHTTP,
+    ROOT_CONTEXTS,
 )
 from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.error_flow import package_error_flow
@@ -1047,7 +1048,7 @@ def context_deadline(pkg, file, arg, scope, _depth: int = 0) -> tuple[float | No
     if arg.type == "call_expression":
         t = file.call_target(arg)
         cargs = arg.child_by_field_name("arguments").named_children
-        if t in (("context", "Background"), ("context", "TODO")):
+        if t in ROOT_CONTEXTS:
             return None, "background"
         if t == ("context", "WithTimeout") and len(cargs) == 2:
             return duration_seconds(pkg, file, cargs[1], scope), "timeout"

@@ -16,6 +16,11 @@ AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
 AUTOMAXPROCS = "go.uber.org/automaxprocs"
 VIPER = "github.com/spf13/viper"
 CONTEXT = "context"
+# (package, function) of the contexts that are never cancelled and have no deadline
+ROOT_CONTEXTS = ((CONTEXT, "Background"), (CONTEXT, "TODO"))
+# context constructors that hand back a cancel function
+CANCELLABLE_CONTEXTS = ("WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause",
+                        "WithDeadlineCause")
 NET_HTTP = "net/http"
 CONTEXT_FRAMEWORKS = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS, GRPC)
 SQL = "database/sql"

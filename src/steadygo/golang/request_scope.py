@@ -14,6 +14,7 @@ where the answer is unknown the code counts as serving a request.
 
 from __future__ import annotations
 
+from steadygo.golang.frameworks import ROOT_CONTEXTS
 from steadygo.golang.names import words
 from steadygo.golang.parse import ancestors, text, unparen
 
@@ -211,9 +212,6 @@ def _serves(pkg, file, fi, depth: int) -> bool:
     return background == 0
 
 
-_ROOT_CONTEXTS = (("context", "Background"), ("context", "TODO"))
-
-
 def carries_root_context_only(pkg, file, fi, depth: int = 3) -> bool:
     """True when every caller hands ``fi``'s ctx parameters a bare root
     context (``context.Background()``/``TODO()``, ``WithValue`` of one,
@@ -285,7 +283,7 @@ def _root_argument(pkg, file, caller, arg, depth: int) -> bool:
         return False
     if arg.type == "call_expression":
         target = file.call_target(arg)
-        if target in _ROOT_CONTEXTS or target == ("context", "WithoutCancel"):
+        if target in ROOT_CONTEXTS or target == ("context", "WithoutCancel"):
             return True  # WithoutCancel: never cancelled and no deadline, whatever its parent
         if target == ("context", "WithValue"):
             args = arg.child_by_field_name("arguments").named_children

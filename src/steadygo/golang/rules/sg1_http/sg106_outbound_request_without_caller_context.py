@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.frameworks import NET_HTTP
+from steadygo.golang.frameworks import NET_HTTP, ROOT_CONTEXTS
 from steadygo.golang.http_clients import client_has_timeout, holds_default_client, is_client_type, sending_client
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.request_scope import carries_root_context_only
@@ -62,10 +62,7 @@ class OutboundRequestWithoutCallerContext(GoRule):
                 args = call.child_by_field_name("arguments").named_children
                 if args:
                     a0 = unparen(args[0])
-                    if a0 is not None and a0.type == "call_expression" and f.call_target(a0) in (
-                        ("context", "Background"),
-                        ("context", "TODO"),
-                    ):
+                    if a0 is not None and a0.type == "call_expression" and f.call_target(a0) in ROOT_CONTEXTS:
                         ctx.report(call, f"outbound request uses {text(a0)} inside {where}: cancellation and deadlines "
                                    "of the caller no longer reach it; pass the caller's ctx")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.frameworks import CONTEXT, NET_HTTP
+from steadygo.golang.frameworks import CONTEXT, NET_HTTP, ROOT_CONTEXTS
 from steadygo.golang.lifecycle import callee_name, handler_ctx_expr, idents, in_main_or_init, is_ctx_name
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import ancestors, captures, text
@@ -74,7 +74,7 @@ class ContextChainBroken(LifecycleRule):
         self._stored_contexts(ctx)
         for call in ctx.pkg.calls_in(f, "Background", "TODO"):
             target = f.call_target(call)
-            if target not in (("context", "Background"), ("context", "TODO")):
+            if target not in ROOT_CONTEXTS:
                 continue
             chain, owner = request_chain(ctx.funcs, call)
             if owner is None or in_main_or_init(chain, f):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from steadygo.findings import Severity
 from steadygo.golang.cfg import complementary, first_escape, function_cfg, mentions
 from steadygo.golang.fixes import named_cancel
-from steadygo.golang.frameworks import CONTEXT
+from steadygo.golang.frameworks import CANCELLABLE_CONTEXTS, CONTEXT
 from steadygo.golang.lifecycle import IDENT_Q
 from steadygo.golang.parse import captures, enclosing_function as enclosing_func, text, unparen
 from steadygo.golang.rules.base import LifecycleRule
@@ -18,9 +18,6 @@ from steadygo.rulemeta import code_meta
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
-
-
-_WITH_CANCEL = ("WithCancel", "WithTimeout", "WithDeadline", "WithCancelCause", "WithTimeoutCause", "WithDeadlineCause")
 
 
 _ASSIGN_Q = """
@@ -57,7 +54,7 @@ class LostCancel(LifecycleRule):
                 continue
             call = unparen(vals[0])
             target = f.call_target(call) if call is not None and call.type == "call_expression" else None
-            if target is None or target[0] != CONTEXT or target[1] not in _WITH_CANCEL:
+            if target is None or target[0] != CONTEXT or target[1] not in CANCELLABLE_CONTEXTS:
                 continue
             cancel = lhs_names[1]
             if cancel == "_":
