@@ -8,10 +8,11 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
+from steadygo.golang.ops_listeners import internal_server, listens_on_loopback_only, outer_body, serves_operations_only
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
-from steadygo.rulemeta import code_meta, RuleOption
+from steadygo.rulemeta import code_meta, SERVICE_ROLES, RuleOption
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -25,13 +26,22 @@ class ServerWithoutAnyTimeout(GoRule):
         status="preview",  # 15 of 23 judged true on 22 real code bases: docs/rules/SG101.md
         breakpoint="Slow or stalled clients hold connections and goroutines forever; under load the server runs out of file descriptors and memory.",
         summary="HTTP server started with no read, write or idle timeout at all.",
+        roles=SERVICE_ROLES,  # a CLI or developer tool that serves is not the service a deploy keeps up
         options=[
             RuleOption(
                 "ignore-loopback-listeners",
                 bool,
                 True,
-                "do not report http.ListenAndServe on a literal loopback address (localhost:6060 debug listeners)",
-            )
+                "do not report servers bound to a loopback address (localhost:6060 debug listeners, "
+                "a CLI's 127.0.0.1 callback server)",
+            ),
+            RuleOption(
+                "ignore-operations-listeners",
+                bool,
+                True,
+                "do not report servers whose handler answers only metrics, health and pprof paths "
+                "(the internal telemetry port)",
+            ),
         ],
         supersedes=("SG102", "SG103", "SG104"),
     )
@@ -44,6 +54,9 @@ class ServerWithoutAnyTimeout(GoRule):
         f = ctx.file
         for v in typed_values(ctx, "Server"):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
+                if internal_server(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
+                                   operations=ctx.options["ignore-operations-listeners"]):
+                    continue
                 ctx.report(
                     v.node,
                     "http.Server has no ReadHeaderTimeout, ReadTimeout, WriteTimeout or IdleTimeout: "
@@ -53,6 +66,8 @@ class ServerWithoutAnyTimeout(GoRule):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                    continue
+                if self._internal_serve_call(ctx, call, target[1]):
                     continue
                 ctx.report(
                     call,
@@ -97,6 +112,17 @@ class ServerWithoutAnyTimeout(GoRule):
             if missing:
                 ctx.report(call, "fiber app created without ReadTimeout/WriteTimeout/IdleTimeout in fiber.Config: "
                            "fasthttp then waits forever on slow clients")
+
+
+    def _internal_serve_call(self, ctx: FileContext, call, func: str) -> bool:
+        args = call.child_by_field_name("arguments").named_children
+        index = 3 if func == "ListenAndServeTLS" else 1
+        scope = outer_body(ctx, call)
+        if ctx.options["ignore-operations-listeners"] and len(args) > index and serves_operations_only(
+                ctx.pkg, ctx.file, args[index], scope):
+            return True
+        return (ctx.options["ignore-loopback-listeners"] and func in ("Serve", "ServeTLS")
+                and scope is not None and listens_on_loopback_only(ctx.file, scope))
 
 
 def _loopback_address(call) -> bool:

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
+from steadygo.golang.ops_listeners import internal_server
 from steadygo.golang.rules.base import ServerFieldRule
 from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, SERVICE_ROLES
 
 if TYPE_CHECKING:  # annotations only: importing at run time would close a circle
     from steadygo.golang.rules.base import FileContext
@@ -22,6 +23,7 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
         status="preview",  # 0 of 11 judged true on 22 real code bases: docs/rules/SG103.md
         breakpoint="A client that stops reading the response pins the handler goroutine and its buffers until the TCP stack gives up.",
         summary="http.Server sets some timeouts but no WriteTimeout.",
+        roles=SERVICE_ROLES,  # a CLI or developer tool that serves is not the service a deploy keeps up
     )
     covered_by = ("WriteTimeout",)
     message = ("http.Server has no WriteTimeout: a client that stops reading keeps the handler "
@@ -32,6 +34,8 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
             if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
                     or timeouts_filled_by_library(ctx.file, v):
                 continue  # http.TimeoutHandler bounds each handler, and so its write; graceful.WithDefaults sets one
+            if internal_server(ctx, v):
+                continue
             why = streaming_reason(ctx.pkg, ctx.file, v)
             if why is None:
                 ctx.report(v.node, self.message)

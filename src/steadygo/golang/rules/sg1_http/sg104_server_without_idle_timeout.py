@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from steadygo.findings import Severity
 from steadygo.golang.rules.base import ServerFieldRule
-from steadygo.rulemeta import code_meta
+from steadygo.rulemeta import code_meta, SERVICE_ROLES
 
 
 class ServerWithoutIdleTimeout(ServerFieldRule):
@@ -15,6 +15,7 @@ class ServerWithoutIdleTimeout(ServerFieldRule):
         status="preview",  # 1 of 16 judged true on 22 real code bases: docs/rules/SG104.md
         breakpoint="Idle keep-alive connections are never closed, so file descriptors accumulate behind load balancers and NAT.",
         summary="http.Server sets some timeouts but neither IdleTimeout nor ReadTimeout.",
+        roles=SERVICE_ROLES,  # a CLI or developer tool that serves is not the service a deploy keeps up
     )
     covered_by = ("IdleTimeout", "ReadTimeout")
     message = ("http.Server has no IdleTimeout (nor ReadTimeout to fall back on): idle keep-alive "

@@ -1,0 +1,205 @@
+"""Listeners that serve only operations endpoints, or only this host.
+
+A server whose handler answers nothing but ``/metrics``, ``/healthz`` and
+``/debug/pprof`` sits on an internal port the platform scrapes; a server bound
+to 127.0.0.1 serves a developer's own machine (a CLI's local callback).  Both
+are judged differently from the listener that takes the service's traffic.
+
+Everything here answers "proven" or "unknown": a handler it cannot follow
+(a router passed to another package's route table, a path that is not a
+literal) is not operations-only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.parse import string_value, text, unparen
+from steadygo.golang.values import literal_keys
+
+# Paths an operator, not a user, calls.
+_OPS_PATH = re.compile(r"^/(metrics|debug(/.*)?|-/(healthy|ready|reload)|(health|healthz|livez|readyz|ready|live|"
+                       r"liveness|readiness|ping|version)(/.*)?)/?$")
+# Helpers named for what they register: ``etcdhttp.HandleMetrics(mux)``,
+# ``pprofHandler(router)``, ``debugutil.PProfHandlers()``.
+_OPS_NAME = re.compile(r"(?i)metric|health|pprof|profil|debug|readiness|liveness")
+_MUX_CONSTRUCTORS = ("NewServeMux", "NewRouter", "NewMux")
+_REGISTER = ("Handle", "HandleFunc", "Get", "Path", "PathPrefix", "Method", "Methods")
+_NOT_FOUND = ("http.NotFound", "http.NotFoundHandler()")
+_PROMHTTP = "github.com/prometheus/client_golang/prometheus/promhttp"
+
+
+def is_ops_path(path: str) -> bool:
+    return _OPS_PATH.match(path) is not None
+
+
+def serves_operations_only(pkg, file, handler, scope) -> bool:
+    """``handler`` (a Handler field or Serve argument) answers only
+    metrics, health and profiling paths, as far as ``scope`` (the function
+    around the server) shows."""
+    handler = unparen(handler)
+    if handler is None:
+        return False
+    if handler.type == "call_expression":
+        return _promhttp_handler(file, handler)
+    if handler.type != "identifier" or scope is None:
+        return False
+    return _ops_only_mux(pkg, file, text(handler), scope)
+
+
+def _promhttp_handler(file, call) -> bool:
+    t = file.call_target(call)
+    return t is not None and t[0] == _PROMHTTP and t[1] in ("Handler", "HandlerFor", "InstrumentMetricHandler")
+
+
+def _ops_only_mux(pkg, file, name: str, scope) -> bool:
+    made = any(_is_mux_constructor(unparen(rhs)) for rhs in pkg.assigned_from(scope, name))
+    if not made:
+        return False
+    registered = 0
+    for ident in _identifiers(scope, name):
+        use = _use_of(ident)
+        if use == "assignment":
+            continue
+        if use == "ignored":
+            continue
+        if use == "ops":
+            registered += 1
+            continue
+        return False
+    return registered > 0
+
+
+def _is_mux_constructor(rhs) -> bool:
+    if rhs is None or rhs.type != "call_expression":
+        return False
+    fn = rhs.child_by_field_name("function")
+    name = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
+    args = rhs.child_by_field_name("arguments")
+    return name in _MUX_CONSTRUCTORS and (args is None or args.named_child_count == 0)
+
+
+def _identifiers(scope, name: str):
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier" and text(n) == name:
+            yield n
+        stack.extend(n.named_children)
+
+
+def _use_of(ident) -> str:
+    """How one mention of the mux uses it: ``assignment`` (its own
+    declaration), ``ops`` (registers an operations path on it, or hands it
+    to a helper named for metrics/health/pprof), ``ignored`` (a Handler
+    field or Serve argument: the server itself), else ``other``."""
+    parent = ident.parent
+    if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
+            "short_var_declaration", "assignment_statement") and parent == parent.parent.child_by_field_name("left"):
+        return "assignment"
+    if parent.type == "selector_expression" and parent.child_by_field_name("operand") == ident:
+        call = parent.parent
+        method = text(parent.child_by_field_name("field"))
+        if call is None or call.type != "call_expression" or method not in _REGISTER:
+            return "other"
+        args = call.child_by_field_name("arguments").named_children
+        if not args:
+            return "other"
+        if len(args) > 1 and text(args[-1]) in _NOT_FOUND:
+            return "ops"
+        path = string_value(args[0])
+        if path is not None:
+            return "ops" if is_ops_path(path) else "other"
+        return "ops" if _ranged_from_ops_helper(call, text(args[0])) else "other"
+    if parent.type == "argument_list":
+        call = parent.parent
+        fn = call.child_by_field_name("function")
+        callee = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
+        if _OPS_NAME.search(callee):
+            return "ops"
+        if callee in ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"):
+            return "ignored"
+        return "other"
+    if parent.type == "literal_element" and parent.parent is not None and parent.parent.type == "keyed_element":
+        element = parent.parent
+        key = element.named_child(0)
+        if element.named_child(1) == parent and key is not None and text(key) == "Handler":
+            return "ignored"
+    return "other"
+
+
+def _ranged_from_ops_helper(call, key: str) -> bool:
+    """``for p, h := range debugutil.PProfHandlers() { mux.Handle(p, h) }``."""
+    n = call.parent
+    while n is not None and n.type not in ("function_declaration", "method_declaration", "func_literal"):
+        if n.type == "for_statement":
+            clause = next((c for c in n.named_children if c.type == "range_clause"), None)
+            if clause is not None:
+                left = clause.child_by_field_name("left")
+                right = unparen(clause.child_by_field_name("right"))
+                keys = [text(c) for c in left.named_children] if left is not None else []
+                if keys and keys[0] == key and right is not None and right.type == "call_expression":
+                    fn = right.child_by_field_name("function")
+                    return _OPS_NAME.search(text(fn)) is not None
+        n = n.parent
+    return False
+
+
+def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
+    """An ``http.Server`` value (http_values.TypedValue) that serves only
+    metrics/health/pprof, or that only this host can reach: its ``Addr`` is
+    a loopback literal, or (no ``Addr``) every listener the function opens is
+    on loopback."""
+    scope = outer_body(ctx, v.node)
+    keys = literal_keys(v.literal) if v.literal is not None else {}
+    handler = keys.get("Handler")
+    if operations and handler is not None and serves_operations_only(ctx.pkg, ctx.file, handler, scope):
+        return True
+    if not loopback:
+        return False
+    if "Addr" in keys:
+        return is_loopback_address(string_value(keys["Addr"]))
+    return scope is not None and listens_on_loopback_only(ctx.file, scope)
+
+
+def outer_body(ctx, node):
+    """Body of the outermost function around ``node``: the mux and the
+    listener are usually declared there, the serve call in a closure."""
+    chain = list(ctx.funcs.enclosing_chain(node))
+    return chain[-1].body if chain else None
+
+
+_LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
+
+
+def listens_on_loopback_only(file, scope) -> bool:
+    """Every ``net.Listen`` in ``scope`` binds a loopback address, literally or
+    through ``fmt.Sprintf("127.0.0.1:%d", port)``, and there is at least one."""
+    seen = 0
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.named_children)
+        if n.type != "call_expression":
+            continue
+        t = file.call_target(n)
+        if t is None or t[0] != "net" or t[1] != "Listen":
+            continue
+        args = n.child_by_field_name("arguments").named_children
+        if len(args) < 2 or not _loopback_expr(file, unparen(args[1])):
+            return False
+        seen += 1
+    return seen > 0
+
+
+def _loopback_expr(file, node) -> bool:
+    if node is None:
+        return False
+    literal = string_value(node)
+    if literal is not None:
+        return is_loopback_address(literal)
+    if node.type == "call_expression" and file.call_target(node) == ("fmt", "Sprintf"):
+        args = node.child_by_field_name("arguments").named_children
+        return bool(args) and _LOOPBACK_FORMAT.match(text(args[0])) is not None
+    return False
