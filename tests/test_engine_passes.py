@@ -387,10 +387,12 @@ def test_a_nested_module_under_examples_is_an_example_unless_the_config_says(tmp
     assert [p for p, _ in _ids(res, "SG620")] == ["documentation/examples/demo/main.go"]
 
 
-@pytest.mark.parametrize("where", ["test/e2e/mock/webhook", "docker/dummy/oidc/app"])
+@pytest.mark.parametrize("where", ["test/e2e/mock/webhook", "docker/dummy/oidc/app", "tests/apps/perf/jobs",
+                                   "tests/apps/crypto"])
 def test_a_nested_module_under_test_or_dummy_folders_is_test_support(tmp_path, where):
-    """kratos's test/e2e/mock/webhook and photoprism's docker/dummy/oidc/app
-    are servers with their own go.mod that a test suite starts: inside the
+    """kratos's test/e2e/mock/webhook, photoprism's docker/dummy/oidc/app and
+    dapr's tests/apps/* are servers with their own go.mod that a test suite
+    starts (deploys, load-tests): inside the
     module nothing says so, from the repository the path does."""
     repo = str(tmp_path / "repo")
     _write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
@@ -402,6 +404,19 @@ def test_a_nested_module_under_test_or_dummy_folders_is_test_support(tmp_path, w
     for start in (repo, mock):
         res = scan([start], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
         assert [p for p, _ in _ids(res, "SG620")] == (["cmd/api/main.go"] if start == repo else []), start
+
+
+def test_a_nested_module_under_tests_fixtures_keeps_its_role(tmp_path):
+    """A linter's own tests/fixtures/<case>/ modules are what they pretend to
+    be: the harness folders are tests/apps and tests/perf, not all of tests/."""
+    repo = str(tmp_path / "repo")
+    _write(repo, "go.mod", "module example.com/repo\n\ngo 1.22\n")
+    main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
+    case = os.path.join(repo, "tests", "fixtures", "service")
+    _write(case, "go.mod", "module example.com/case\n\ngo 1.22\n")
+    _write(case, "main.go", main)
+    res = scan([case], _cfg("SG620"), use_cache=False, jobs=1, base=repo)
+    assert [p for p, _ in _ids(res, "SG620")] == ["tests/fixtures/service/main.go"]
 
 
 def test_bad_roles_table_is_one_line_naming_the_key(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.listeners import default_mux_app_routes
 from steadygo.golang.parse import string_value, text, unparen
 from steadygo.golang.values import literal_keys
 
@@ -41,6 +42,12 @@ def serves_operations_only(pkg, file, handler, scope) -> bool:
     handler = unparen(handler)
     if handler is None:
         return False
+    if handler.type == "nil" or _default_serve_mux(file, handler):
+        # DefaultServeMux in a package that imports net/http/pprof or expvar
+        # and puts no app route on it: the debug handlers those imports
+        # register (the usual opt-in debug port).  Routes other packages add
+        # to the shared mux are not seen.
+        return _imports_debug_handlers(pkg) and default_mux_app_routes(pkg) == 0
     if handler.type == "call_expression":
         return _promhttp_handler(file, handler)
     if handler.type != "identifier" or scope is None:
@@ -53,13 +60,35 @@ def _promhttp_handler(file, call) -> bool:
     return t is not None and t[0] == _PROMHTTP and t[1] in ("Handler", "HandlerFor", "InstrumentMetricHandler")
 
 
+def _imports_debug_handlers(pkg) -> bool:
+    return any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in pkg.files)
+
+
+def _default_serve_mux(file, node) -> bool:
+    return (node.type == "selector_expression" and text(node.child_by_field_name("field")) == "DefaultServeMux"
+            and file.package_of(node.child_by_field_name("operand")) == "net/http")
+
+
+def _metrics_handler(file, node) -> bool:
+    """``promhttp.HandlerFor(reg, opts)`` or its ``.ServeHTTP`` method value:
+    whatever path it is mounted on, it serves metrics."""
+    node = unparen(node)
+    if node is not None and node.type == "selector_expression" and text(node.child_by_field_name("field")) == "ServeHTTP":
+        node = unparen(node.child_by_field_name("operand"))
+    return node is not None and node.type == "call_expression" and _promhttp_handler(file, node)
+
+
 def _ops_only_mux(pkg, file, name: str, scope) -> bool:
-    made = any(_is_mux_constructor(unparen(rhs)) for rhs in pkg.assigned_from(scope, name))
-    if not made:
+    made = [unparen(rhs) for rhs in pkg.assigned_from(scope, name)]
+    fresh = any(_is_mux_constructor(rhs) for rhs in made)
+    # ``mux := http.DefaultServeMux``: an alias of the shared mux, internal
+    # only while the package puts no app route on it.
+    aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made) and default_mux_app_routes(pkg) == 0
+    if not (fresh or aliased):
         return False
     registered = 0
     for ident in _identifiers(scope, name):
-        use = _use_of(ident)
+        use = _use_of(file, ident)
         if use == "assignment":
             continue
         if use == "ignored":
@@ -89,7 +118,7 @@ def _identifiers(scope, name: str):
         stack.extend(n.named_children)
 
 
-def _use_of(ident) -> str:
+def _use_of(file, ident) -> str:
     """How one mention of the mux uses it: ``assignment`` (its own
     declaration), ``ops`` (registers an operations path on it, or hands it
     to a helper named for metrics/health/pprof), ``ignored`` (a Handler
@@ -106,7 +135,7 @@ def _use_of(ident) -> str:
         args = call.child_by_field_name("arguments").named_children
         if not args:
             return "other"
-        if len(args) > 1 and text(args[-1]) in _NOT_FOUND:
+        if len(args) > 1 and (text(args[-1]) in _NOT_FOUND or _metrics_handler(file, args[-1])):
             return "ops"
         path = string_value(args[0])
         if path is not None:

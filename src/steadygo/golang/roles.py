@@ -77,7 +77,9 @@ _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
 # Folders that put a nested module in a test harness whatever it is called
 # inside (narrower than _NOT_A_SERVICE_DIR: a linter's own tests/fixtures/
 # modules are what they pretend to be).
-_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?)/")
+# tests/apps/, tests/perf/: the programs an end-to-end or performance suite
+# deploys and drives (dapr keeps dozens, each a module of its own).
+_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|tests?/(?:apps?|perf\w*|load\w*))/")
 
 
 def not_a_service(ctx: FileContext) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from steadygo.findings import Finding, Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
+from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.ops_listeners import internal_server
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
@@ -161,6 +162,6 @@ class ServerFieldRule(GoRule):
     def check(self, ctx: FileContext) -> None:
         for v in typed_values(ctx, "Server"):
             if not v.has(*self.covered_by) and not timeouts_filled_by_library(ctx.file, v):
-                if internal_server(ctx, v):  # same exemptions as SG101, with its default options
+                if internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node):  # as SG101, default options
                     continue
                 ctx.report(v.node, self.message)

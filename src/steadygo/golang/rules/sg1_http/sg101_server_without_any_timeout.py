@@ -8,6 +8,7 @@ from steadygo.findings import Severity
 from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
+from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.ops_listeners import internal_server, listens_on_loopback_only, outer_body, serves_operations_only
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -55,7 +56,7 @@ class ServerWithoutAnyTimeout(GoRule):
         for v in typed_values(ctx, "Server"):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
                 if internal_server(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
-                                   operations=ctx.options["ignore-operations-listeners"]):
+                                   operations=ctx.options["ignore-operations-listeners"]) or gosec_weighed_server(ctx.file, v.node):
                     continue
                 ctx.report(
                     v.node,
@@ -67,7 +68,7 @@ class ServerWithoutAnyTimeout(GoRule):
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
                     continue
-                if self._internal_serve_call(ctx, call, target[1]):
+                if self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call):
                     continue
                 ctx.report(
                     call,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
+from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.ops_listeners import internal_server
 from steadygo.golang.rules.base import ServerFieldRule
 from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
@@ -34,7 +35,7 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
             if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
                     or timeouts_filled_by_library(ctx.file, v):
                 continue  # http.TimeoutHandler bounds each handler, and so its write; graceful.WithDefaults sets one
-            if internal_server(ctx, v):
+            if internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node):
                 continue
             why = streaming_reason(ctx.pkg, ctx.file, v)
             if why is None:

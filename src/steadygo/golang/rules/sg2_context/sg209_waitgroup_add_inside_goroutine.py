@@ -25,6 +25,7 @@ class WaitGroupAddInsideGoroutine(LifecycleRule):
         id="SG209",
         name="waitgroup-add-inside-goroutine",
         severity=Severity.ERROR,
+        status="preview",  # 0 of 2 judged true on service holdouts; no record of 30 at 90 %: docs/rules/SG209.md
         breakpoint="Wait can return before the goroutine has run Add: shutdown or the response proceeds while work is still running, or the counter goes negative and panics.",
         summary="sync.WaitGroup.Add called inside the goroutine it is meant to count.",
     )

@@ -31,6 +31,7 @@ class QueryInsideRowsLoop(GoRule):
         id="SG308",
         name="query-inside-rows-loop",
         severity=Severity.INFO,
+        status="preview",  # 0 of 3 first-run judgements true on service holdouts: docs/rules/SG308.md
         breakpoint="One query per row (N+1) multiplies latency and holds two connections per request; at scale the pool and the database saturate.",
         summary="Database query issued inside a loop over another query's rows.",
     )

@@ -5,12 +5,12 @@ Error from a call known to fail in production (Exec, Commit, Scan, Encode, Unmar
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.error_checks import calls_named, method_and_operand
 from steadygo.golang.frameworks import SQL_DRIVERS
+from steadygo.golang.nolint import nolint_for
 from steadygo.golang.package_types import is_named
 from steadygo.golang.parse import ancestors, captures, FUNC_TYPES, text, unparen
 from steadygo.golang.rules.base import GoRule
@@ -44,7 +44,7 @@ class ErrorDiscarded(GoRule):
         db = any(f.imports.imports_prefix(p) for p in SQL_DRIVERS)
         for call in calls_named(ctx, "Unmarshal", "Exec", "ExecContext", "NamedExec", "NamedExecContext", "Commit", "Scan", "Encode", "Close", "Flush", "Write", "WriteString"):
             how = _discard_kind(call)
-            if how is None or _nolint_errcheck(ctx.file, call):
+            if how is None or nolint_for(ctx.file, call, "errcheck"):
                 continue  # //nolint:errcheck: the author has decided, golangci-lint's way
             what = self._known_failing(ctx, call, db, how)
             if what is None:
@@ -217,17 +217,8 @@ def _in_error_path(call) -> bool:
     return False
 
 
-_NOLINT = re.compile(r"//nolint(?::[\w,-]*\berrcheck\b|\s|$)")  # a directive has no space after //
 _IN_MEMORY = (("bytes", "Buffer"), ("strings", "Builder"), ("hash", "Hash"), ("hash", "Hash32"), ("hash", "Hash64"))
 _ALL_WRITERS = _WRITER_OPENERS | _BUFIO_WRITERS | _ENCODERS
-
-
-def _nolint_errcheck(file, call) -> bool:
-    """``//nolint:errcheck`` (or a bare ``//nolint``) on the call's line or
-    the line above, as golangci-lint reads it."""
-    line = call.start_point[0]
-    lines = file.lines
-    return any(0 <= i < len(lines) and _NOLINT.search(lines[i]) for i in (line, line - 1))
 
 
 def _writes_to_memory(ctx, call, ctor, depth: int = 0) -> bool:
