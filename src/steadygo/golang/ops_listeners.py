@@ -203,8 +203,9 @@ _LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
 
 
 def listens_on_loopback_only(file, scope) -> bool:
-    """Every ``net.Listen`` in ``scope`` binds a loopback address, literally or
-    through ``fmt.Sprintf("127.0.0.1:%d", port)``, and there is at least one."""
+    """Every ``net.Listen`` in ``scope`` binds a unix socket or a loopback
+    address, literally or through ``fmt.Sprintf("127.0.0.1:%d", port)``, and
+    there is at least one."""
     seen = 0
     stack = [scope]
     while stack:
@@ -216,7 +217,10 @@ def listens_on_loopback_only(file, scope) -> bool:
         if t is None or t[0] != "net" or t[1] != "Listen":
             continue
         args = n.child_by_field_name("arguments").named_children
-        if len(args) < 2 or not _loopback_expr(file, unparen(args[1])):
+        if len(args) < 2:
+            return False
+        # A unix socket is a file on this host: only local processes connect.
+        if string_value(args[0]) not in ("unix", "unixpacket") and not _loopback_expr(file, unparen(args[1])):
             return False
         seen += 1
     return seen > 0

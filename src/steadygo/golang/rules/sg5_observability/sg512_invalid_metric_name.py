@@ -23,6 +23,7 @@ class InvalidMetricName(GoRule):
         id="SG512",
         name="invalid-metric-name",
         severity=Severity.ERROR,
+        status="preview",  # 0 of 5 first-run judgements true (metrics built and never registered): docs/rules/SG512.md
         breakpoint="A metric or label name outside [a-zA-Z_:][a-zA-Z0-9_:]* is refused at registration by client_golang releases without UTF-8 names (MustRegister panics at start-up) and needs quoting or escaping everywhere else.",
         summary="Metric or label name with characters that are not legal in a classic Prometheus name (-, ., %, space, leading digit).",
     )

@@ -29,6 +29,7 @@ class MetricLabelFromRequest(GoRule):
         id="SG516",
         name="metric-label-from-request-data",
         severity=Severity.WARNING,
+        status="preview",  # 2 of 7 judged true on services: docs/rules/SG516.md
         breakpoint="A label value taken straight from the request (raw path, query, client IP, header) lets any client create new time series: a scanner walking URLs exhausts memory.",
         summary="Metric label value taken from raw request data (r.URL.Path, query, params, headers, client IP).",
     )
