@@ -189,7 +189,7 @@ def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> b
         return False
     if "Addr" in keys:
         return is_loopback_address(string_value(keys["Addr"]))
-    return scope is not None and listens_on_loopback_only(ctx.file, scope)
+    return scope is not None and serves_local_listeners_only(ctx.pkg, ctx.file, scope)
 
 
 def outer_body(ctx, node):
@@ -202,28 +202,49 @@ def outer_body(ctx, node):
 _LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
 
 
-def listens_on_loopback_only(file, scope) -> bool:
-    """Every ``net.Listen`` in ``scope`` binds a unix socket or a loopback
-    address, literally or through ``fmt.Sprintf("127.0.0.1:%d", port)``, and
-    there is at least one."""
-    seen = 0
-    stack = [scope]
-    while stack:
-        n = stack.pop()
-        stack.extend(n.named_children)
-        if n.type != "call_expression":
-            continue
-        t = file.call_target(n)
-        if t is None or t[0] != "net" or t[1] != "Listen":
-            continue
-        args = n.child_by_field_name("arguments").named_children
-        if len(args) < 2:
+def serves_local_listeners_only(pkg, file, scope, listener_args=None) -> bool:
+    """The listeners served in ``scope`` are all bound by ``net.Listen`` in it
+    to a unix socket or a loopback address (literally or through
+    ``fmt.Sprintf("127.0.0.1:%d", port)``), and there is at least one.
+    ``listener_args`` are the listener expressions of the serve calls; by
+    default the first argument of every ``.Serve``/``.ServeTLS`` in scope.  A
+    listener from any other constructor is not known to be local."""
+    if listener_args is None:
+        listener_args = []
+        stack = [scope]
+        while stack:
+            n = stack.pop()
+            stack.extend(n.named_children)
+            if n.type != "call_expression":
+                continue
+            fn = n.child_by_field_name("function")
+            if fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in ("Serve", "ServeTLS"):
+                args = n.child_by_field_name("arguments").named_children
+                if args:
+                    listener_args.append(args[0])
+    if not listener_args:
+        return False
+    for arg in listener_args:
+        arg = unparen(arg)
+        if arg is None or arg.type != "identifier":
             return False
-        # A unix socket is a file on this host: only local processes connect.
-        if string_value(args[0]) not in ("unix", "unixpacket") and not _loopback_expr(file, unparen(args[1])):
+        sources = [unparen(rhs) for rhs in pkg.assigned_from(scope, text(arg))]
+        if not sources or not all(_local_listen(file, rhs) for rhs in sources):
             return False
-        seen += 1
-    return seen > 0
+    return True
+
+
+def _local_listen(file, call) -> bool:
+    if call is None or call.type != "call_expression":
+        return False
+    t = file.call_target(call)
+    if t is None or t[0] != "net" or t[1] != "Listen":
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    if len(args) < 2:
+        return False
+    # A unix socket is a file on this host: only local processes connect.
+    return string_value(args[0]) in ("unix", "unixpacket") or _loopback_expr(file, unparen(args[1]))
 
 
 def _loopback_expr(file, node) -> bool:

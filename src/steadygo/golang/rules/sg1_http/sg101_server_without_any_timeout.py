@@ -9,7 +9,7 @@ from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import internal_server, listens_on_loopback_only, outer_body, serves_operations_only
+from steadygo.golang.ops_listeners import internal_server, outer_body, serves_local_listeners_only, serves_operations_only
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -122,8 +122,8 @@ class ServerWithoutAnyTimeout(GoRule):
         if ctx.options["ignore-operations-listeners"] and len(args) > index and serves_operations_only(
                 ctx.pkg, ctx.file, args[index], scope):
             return True
-        return (ctx.options["ignore-loopback-listeners"] and func in ("Serve", "ServeTLS")
-                and scope is not None and listens_on_loopback_only(ctx.file, scope))
+        return (ctx.options["ignore-loopback-listeners"] and func in ("Serve", "ServeTLS") and bool(args)
+                and scope is not None and serves_local_listeners_only(ctx.pkg, ctx.file, scope, [args[0]]))
 
 
 def _loopback_address(call) -> bool:
