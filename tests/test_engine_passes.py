@@ -317,19 +317,23 @@ def test_rules_judge_only_the_package_roles_they_declare(tmp_path):
 
 def test_contrib_and_named_example_folders_are_examples(tmp_path):
     """contrib/ (etcd contrib/lock), a folder named for its example
-    (raftexample) and a quickstart sample module hold example programs: no
-    production advice there."""
+    (raftexample), a demo named with hyphens (dendrite's
+    cmd/dendrite-demo-pinecone) and a quickstart sample module hold example
+    programs: no production advice there; a word that only contains "demo"
+    (cmd/demographics) is not one."""
     root = str(tmp_path / "svc")
     _write(root, "go.mod", "module example.com/svc\n\ngo 1.22\n")
     main = SERVER_MAIN.replace('\n\t"example.com/svc/internal/platform"\n', "\n").replace("\tplatform.Setup()\n", "")
     _write(root, "cmd/api/main.go", main)
     _write(root, "contrib/lock/storage/main.go", main)
     _write(root, "raftexample/main.go", main)
+    _write(root, "cmd/dendrite-demo-pinecone/main.go", main)
+    _write(root, "cmd/demographics/main.go", main)
     # a quickstart sample app with its own go.mod (hanko's quickstart/)
     _write(root, "quickstart/go.mod", "module example.com/quickstart\n\ngo 1.22\n")
     _write(root, "quickstart/main.go", main)
     res = scan([root], _cfg("SG620"), use_cache=False, jobs=1, base=root)
-    assert [p for p, _ in _ids(res, "SG620")] == ["cmd/api/main.go"]
+    assert sorted(p for p, _ in _ids(res, "SG620")) == ["cmd/api/main.go", "cmd/demographics/main.go"]
 
 
 def test_rules_json_lists_roles_and_module_fact_topics():

@@ -65,7 +65,9 @@ _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detes
 # raftexample, grpcexample: a folder named for the example it is;
 # quickstart/: the sample app a product ships to show its integration
 # (hanko's quickstart, a module of its own).
-_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|samples?|quickstarts?|documentation|docs|contrib)/")
+# cmd/dendrite-demo-pinecone: a demo named with hyphens is a demo too.
+_EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|[\w-]+-demo(?:-[\w-]+)?|samples?|quickstarts?"
+                          r"|documentation|docs|contrib)/")
 # ... and programs that generate code, corpora or docs, fuzz and benchmark
 # drivers, debugging aids: run by developers, never deployed.
 # A main under build/ is build tooling (flipt's build/ module runs its CI
