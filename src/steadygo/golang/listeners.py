@@ -41,7 +41,12 @@ def default_mux_app_routes(pkg) -> int:
 
 
 def _count_default_mux_app_routes(pkg) -> int:
-    n = 0
+    return sum(1 for path in default_mux_paths(pkg) if path is None or not path.startswith(_DEBUG_PREFIXES))
+
+
+def default_mux_paths(pkg):
+    """The path of every route the package registers on DefaultServeMux
+    (None where it is not a string literal)."""
     for f in pkg.files:
         if not f.imports.imports("net/http"):
             continue
@@ -57,11 +62,8 @@ def _count_default_mux_app_routes(pkg) -> int:
                 continue
             args = call.child_by_field_name("arguments")
             first = args.named_child(0) if args is not None and args.named_child_count else None
-            path = text(first).strip('"`') if first is not None and first.type in (
+            yield text(first).strip('"`') if first is not None and first.type in (
                 "interpreted_string_literal", "raw_string_literal") else None
-            if path is None or not path.startswith(_DEBUG_PREFIXES):
-                n += 1
-    return n
 
 
 def _enabled_test(cond) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from steadygo.golang.facts import is_loopback_address
-from steadygo.golang.listeners import default_mux_app_routes
+from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.parse import string_value, text, unparen
 from steadygo.golang.values import literal_keys
 
@@ -47,7 +47,7 @@ def serves_operations_only(pkg, file, handler, scope) -> bool:
         # and puts no app route on it: the debug handlers those imports
         # register (the usual opt-in debug port).  Routes other packages add
         # to the shared mux are not seen.
-        return _imports_debug_handlers(pkg) and default_mux_app_routes(pkg) == 0
+        return _default_mux_operations_only(pkg)
     if handler.type == "call_expression":
         return _promhttp_handler(file, handler)
     if handler.type != "identifier" or scope is None:
@@ -58,6 +58,16 @@ def serves_operations_only(pkg, file, handler, scope) -> bool:
 def _promhttp_handler(file, call) -> bool:
     t = file.call_target(call)
     return t is not None and t[0] == _PROMHTTP and t[1] in ("Handler", "HandlerFor", "InstrumentMetricHandler")
+
+
+def _default_mux_operations_only(pkg) -> bool:
+    """What this package puts on DefaultServeMux is operations paths only, and
+    there is something: a route (``http.Handle("/metrics", ...)``) or the
+    handlers ``net/http/pprof`` and ``expvar`` register on import."""
+    paths = list(default_mux_paths(pkg))
+    if not all(p is not None and is_ops_path(p) for p in paths):
+        return False
+    return bool(paths) or _imports_debug_handlers(pkg)
 
 
 def _imports_debug_handlers(pkg) -> bool:
@@ -83,7 +93,8 @@ def _ops_only_mux(pkg, file, name: str, scope) -> bool:
     fresh = any(_is_mux_constructor(rhs) for rhs in made)
     # ``mux := http.DefaultServeMux``: an alias of the shared mux, internal
     # only while the package puts no app route on it.
-    aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made) and default_mux_app_routes(pkg) == 0
+    aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made) and all(
+        p is not None and is_ops_path(p) for p in default_mux_paths(pkg))
     if not (fresh or aliased):
         return False
     registered = 0
