@@ -346,7 +346,8 @@ def test_rules_json_lists_roles_and_module_fact_topics():
     by_id = {r["id"]: r for r in json.loads(out)}
     assert by_id["SG620"]["roles"] == ["service", "library"]
     assert by_id["SG620"]["module_facts"] == ["limits"]
-    assert by_id["SG101"]["roles"] == ["service", "library", "cli"]  # production code, the default
+    assert by_id["SG107"]["roles"] == ["service", "library", "cli"]  # production code, the default
+    assert by_id["SG101"]["roles"] == ["service", "library"]  # a developer tool that serves is not judged
     assert by_id["SG000"]["roles"] == ["service", "library", "cli", "example", "test-support"]
     assert "SG102" in by_id["SG101"]["supersedes"]
 

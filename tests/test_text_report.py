@@ -116,6 +116,6 @@ def test_preview_findings_are_counted_as_leads():
                          seconds=0.1)
         return plain_text(report_lines(RunReport(res, Config(), 1, notes=[], show_suppressed=False, scope="")))
 
-    mixed = report(["SG516", "SG106", "SG801"])  # stable, preview (code), preview (deploy)
+    mixed = report(["SG001", "SG106", "SG801"])  # stable, preview (code), preview (deploy)
     assert "2 of these from preview rules, not yet precise on real services" in mixed
-    assert "preview rules" not in report(["SG516", "SG512"])
+    assert "preview rules" not in report(["SG000", "SG001"])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from steadygo.golang.parse import ancestors
+
 
 def _lines_around(file, node) -> list[str]:
     line = node.start_point[0]
@@ -44,6 +46,8 @@ def gosec_weighed_server(file, node) -> bool:
     or ``#nosec G112``/``G114`` on the server's statement means its authors
     weighed this server's timeouts already."""
     stmt = node
-    while stmt.parent is not None and stmt.parent.type not in ("block", "source_file", "statement_list"):
-        stmt = stmt.parent
+    for parent in ancestors(node, root=file.root):  # a long climb costs the depth once (deep trees)
+        if parent.type in ("block", "source_file", "statement_list"):
+            break
+        stmt = parent
     return any(nolint_for(file, n, "gosec") or nosec_for(file, n, ("G112", "G114")) for n in (node, stmt))

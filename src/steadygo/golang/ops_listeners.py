@@ -16,7 +16,7 @@ import re
 
 from steadygo.golang.facts import is_loopback_address
 from steadygo.golang.listeners import default_mux_paths
-from steadygo.golang.parse import string_value, text, unparen
+from steadygo.golang.parse import ancestors, string_value, text, unparen
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
@@ -151,7 +151,7 @@ def _use_of(file, ident) -> str:
         path = string_value(args[0])
         if path is not None:
             return "ops" if is_ops_path(path) else "other"
-        return "ops" if _ranged_from_ops_helper(call, text(args[0])) else "other"
+        return "ops" if _ranged_from_ops_helper(file, call, text(args[0])) else "other"
     if parent.type == "argument_list":
         call = parent.parent
         fn = call.child_by_field_name("function")
@@ -169,10 +169,11 @@ def _use_of(file, ident) -> str:
     return "other"
 
 
-def _ranged_from_ops_helper(call, key: str) -> bool:
+def _ranged_from_ops_helper(file, call, key: str) -> bool:
     """``for p, h := range debugutil.PProfHandlers() { mux.Handle(p, h) }``."""
-    n = call.parent
-    while n is not None and n.type not in ("function_declaration", "method_declaration", "func_literal"):
+    for n in ancestors(call, root=file.root):  # a long climb costs the depth once (deep trees)
+        if n.type in ("function_declaration", "method_declaration", "func_literal"):
+            return False
         if n.type == "for_statement":
             clause = next((c for c in n.named_children if c.type == "range_clause"), None)
             if clause is not None:
@@ -182,7 +183,6 @@ def _ranged_from_ops_helper(call, key: str) -> bool:
                 if keys and keys[0] == key and right is not None and right.type == "call_expression":
                     fn = right.child_by_field_name("function")
                     return _OPS_NAME.search(text(fn)) is not None
-        n = n.parent
     return False
 
 
