@@ -43,10 +43,10 @@ def serves_operations_only(pkg, file, handler, scope) -> bool:
     if handler is None:
         return False
     if handler.type == "nil" or _default_serve_mux(file, handler):
-        # DefaultServeMux in a package that imports net/http/pprof or expvar
-        # and puts no app route on it: the debug handlers those imports
-        # register (the usual opt-in debug port).  Routes other packages add
-        # to the shared mux are not seen.
+        # DefaultServeMux carrying only the operations routes this package
+        # registers, or the handlers net/http/pprof and expvar add on import
+        # (the usual opt-in debug port).  Routes other packages add to the
+        # shared mux are not seen.
         return _default_mux_operations_only(pkg)
     if handler.type == "call_expression":
         return _promhttp_handler(file, handler)
@@ -100,9 +100,7 @@ def _ops_only_mux(pkg, file, name: str, scope) -> bool:
     registered = 0
     for ident in _identifiers(scope, name):
         use = _use_of(file, ident)
-        if use == "assignment":
-            continue
-        if use == "ignored":
+        if use in ("assignment", "ignored"):
             continue
         if use == "ops":
             registered += 1
