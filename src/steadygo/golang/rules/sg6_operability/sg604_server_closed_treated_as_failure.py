@@ -90,9 +90,7 @@ class ServerClosedTreatedAsFailure(GoRule):
         if parent is None:
             return ""
         if parent.type == "argument_list":
-            outer = parent.parent
-            t = ctx.file.call_target(outer) if outer is not None and outer.type == "call_expression" else None
-            return self._argument_use(ctx, outer)
+            return self._argument_use(ctx, parent.parent)
         if parent.type == "expression_list":
             stmt = parent.parent
             if stmt is not None and stmt.type in ("short_var_declaration", "assignment_statement"):
