@@ -9,6 +9,7 @@ off.  golangci-lint reads a directive on the line itself or on the line above
 
 from __future__ import annotations
 
+import functools
 import re
 
 from steadygo.golang.parse import ancestors
@@ -20,10 +21,15 @@ def _lines_around(file, node) -> list[str]:
     return [lines[i] for i in (line, line - 1) if 0 <= i < len(lines)]
 
 
+@functools.lru_cache(maxsize=None)
+def _nolint_pattern(linter: str) -> re.Pattern:
+    return re.compile(r"//nolint(?::[\w,-]*\b" + re.escape(linter) + r"\b|\s|$)")
+
+
 def nolint_for(file, node, linter: str) -> bool:
     """``//nolint:<linter>`` (among others) or a bare ``//nolint``; a directive
     has no space after ``//``."""
-    pattern = re.compile(r"//nolint(?::[\w,-]*\b" + re.escape(linter) + r"\b|\s|$)")
+    pattern = _nolint_pattern(linter)
     return any(pattern.search(line) for line in _lines_around(file, node))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.parse import ancestors, string_value, text, unparen
 from steadygo.golang.values import literal_keys
@@ -112,10 +113,8 @@ def _ops_only_mux(pkg, file, name: str, scope) -> bool:
 def _is_mux_constructor(rhs) -> bool:
     if rhs is None or rhs.type != "call_expression":
         return False
-    fn = rhs.child_by_field_name("function")
-    name = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
     args = rhs.child_by_field_name("arguments")
-    return name in _MUX_CONSTRUCTORS and (args is None or args.named_child_count == 0)
+    return callee_name(rhs) in _MUX_CONSTRUCTORS and (args is None or args.named_child_count == 0)
 
 
 def _identifiers(scope, name: str):
@@ -151,9 +150,7 @@ def _use_of(file, ident) -> str:
             return "ops" if is_ops_path(path) else "other"
         return "ops" if _ranged_from_ops_helper(file, call, text(args[0])) else "other"
     if parent.type == "argument_list":
-        call = parent.parent
-        fn = call.child_by_field_name("function")
-        callee = text(fn.child_by_field_name("field") if fn.type == "selector_expression" else fn)
+        callee = callee_name(parent.parent)
         if _OPS_NAME.search(callee):
             return "ops"
         if callee in ("Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"):
@@ -220,15 +217,10 @@ def serves_local_listeners_only(pkg, file, scope, listener_args=None) -> bool:
     listener from any other constructor is not known to be local."""
     if listener_args is None:
         listener_args = []
-        stack = [scope]
-        while stack:
-            n = stack.pop()
-            stack.extend(n.named_children)
-            if n.type != "call_expression":
-                continue
-            fn = n.child_by_field_name("function")
-            if fn.type == "selector_expression" and text(fn.child_by_field_name("field")) in ("Serve", "ServeTLS"):
-                args = n.child_by_field_name("arguments").named_children
+        for call in pkg.calls_in(file, "Serve", "ServeTLS"):  # the file's call index: no extra walk
+            in_scope = scope.start_byte <= call.start_byte < scope.end_byte
+            if in_scope and call.child_by_field_name("function").type == "selector_expression":
+                args = call.child_by_field_name("arguments").named_children
                 if args:
                     listener_args.append(args[0])
     if not listener_args:
