@@ -141,7 +141,9 @@ def _real_entry_body(tmp_path_factory, monkeypatch) -> dict:
     d = tmp_path_factory.mktemp("cache-seed")
     (d / "go.mod").write_text("module m\n\ngo 1.22\n")
     (d / "main.go").write_text('package main\n\nimport "net/http"\n\n// steadygo:ignore SG620 -- test\n'
-                               'func main() { http.HandleFunc("/x", nil); http.ListenAndServe(":8080", nil) }\n')
+                               'func main() { http.HandleFunc("/x", nil); http.ListenAndServe(":8080", nil) }\n'
+                               # a finding of the first pass (SG101 runs in the second, with the import graph)
+                               'func fetch() { c := &http.Client{}; _, _ = c.Get("http://x") }\n')
     scan([str(d)], Config(preview=True), use_cache=True, jobs=1, base=str(d))
     entries = glob.glob(os.path.join(result_cache.cache_dir(), "*", "*.json"))
     assert entries, "the scan stored no cache entry"

@@ -796,9 +796,14 @@ def _import_graph(pkg, facts: ServiceFacts) -> None:
     seen = set()
     for f in files:
         for path in f.imports.lines:
-            if path.startswith(mod + "/") and path not in seen:
+            if path in seen:
+                continue
+            if path.startswith(mod + "/"):
                 seen.add(path)
                 facts.import_edges.append(f"{own} -> {path[len(mod) + 1:]}")
+            elif path == mod:  # the module's root package (cmd/app imports example.com/app)
+                seen.add(path)
+                facts.import_edges.append(f"{own} -> .")
     if any(f.package_name == "main" for f in files):
         facts.mains.append(own)
 
@@ -826,6 +831,36 @@ def linked_with(facts: ServiceFacts, own: str) -> set[str]:
     if not programs:
         return closure(own)
     return set().union(*programs)
+
+
+def linked_into_a_program(facts: ServiceFacts, own: str) -> bool | None:
+    """Whether package ``own`` (module-relative dir) is built into one of
+    the module's programs: it is a main, or a main imports it directly or
+    not.  None when the module has no main (a library: every package is
+    meant for someone else's program)."""
+    if not facts.mains:
+        return None
+    graph: dict[str, set[str]] = {}
+    for e in facts.import_edges:
+        a, _, b = e.partition(" -> ")
+        graph.setdefault(a, set()).add(b)
+    seen, work = set(facts.mains), list(facts.mains)
+    while work:
+        for nxt in graph.get(work.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                work.append(nxt)
+    return own in seen
+
+
+def built_into_a_program(pkg, file) -> bool:
+    """The file's package is linked into a program of its module, or the
+    module has no program (a library is for someone else's).  Needs the
+    "debug" module facts (the import graph); without them it says yes."""
+    if not pkg.module.root or pkg.module_facts is None:
+        return True  # no module-wide graph (the facts pass stopped, or no go.mod): judge it
+    linked = linked_into_a_program(pkg.module_facts, pkg.module_dir(file) or ".")
+    return linked is None or linked
 
 
 def _extract_file(pkg, file, facts: ServiceFacts) -> None:

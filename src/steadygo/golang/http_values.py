@@ -337,10 +337,12 @@ def client_request_helper(pkg, fi) -> bool:
 
 # Library calls that fill every zero timeout of the server they are handed
 # (checked in its source, v0.1.3: Read/ReadHeader/Write/IdleTimeout when 0).
-SERVER_DEFAULTS_FILLERS = {("github.com/ory/graceful", "WithDefaults")}
+# Helpers that set every zero timeout of the server they are given before
+# serving it (zhttp.Serve: ReadHeader 10 s, Read/Write 60 s, Idle 120 s).
+SERVER_DEFAULTS_FILLERS = {("github.com/ory/graceful", "WithDefaults"), ("zgo.at/zhttp", "Serve")}
 
 
 def timeouts_filled_by_library(file, v) -> bool:
-    """``graceful.WithDefaults(&http.Server{...})``."""
+    """``graceful.WithDefaults(&http.Server{...})``, ``zhttp.Serve(flags, stop, &http.Server{...})``."""
     h = holder_of(v.node)
     return h.kind == "arg" and h.call is not None and file.call_target(h.call) in SERVER_DEFAULTS_FILLERS

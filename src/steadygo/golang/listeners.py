@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from steadygo.golang.facts import extract_facts, is_loopback_address
+from steadygo.golang.facts import extract_facts, is_loopback_address, resolve_string
 from steadygo.golang.parse import ancestors, text
 from steadygo.golang.roles import not_a_service
 
@@ -46,7 +46,7 @@ def _count_default_mux_app_routes(pkg) -> int:
 
 def default_mux_paths(pkg):
     """The path of every route the package registers on DefaultServeMux
-    (None where it is not a string literal)."""
+    (None where it is neither a string literal nor a constant)."""
     for f in pkg.files:
         if not f.imports.imports("net/http"):
             continue
@@ -62,8 +62,7 @@ def default_mux_paths(pkg):
                 continue
             args = call.child_by_field_name("arguments")
             first = args.named_child(0) if args is not None and args.named_child_count else None
-            yield text(first).strip('"`') if first is not None and first.type in (
-                "interpreted_string_literal", "raw_string_literal") else None
+            yield resolve_string(pkg, f, first) if first is not None else None
 
 
 def _enabled_test(cond) -> bool:

@@ -14,18 +14,29 @@ from __future__ import annotations
 
 import re
 
-from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.facts import is_loopback_address, resolve_string
 from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.parse import ancestors, string_value, text, unparen
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
-_OPS_PATH = re.compile(r"^/(metrics|debug(/.*)?|-/(healthy|ready|reload)|(health|healthz|livez|readyz|ready|live|"
+# An API prefix in front counts too: ``/api/health/live``, ``/api/v1/metrics``.
+_OPS_PATH = re.compile(r"^(/api(/v\d+)?)?/(metrics|debug(/.*)?|-/(healthy|ready|reload)|(health|healthz|livez|readyz|ready|live|"
                        r"liveness|readiness|ping|version)(/.*)?)/?$")
 # Helpers named for what they register: ``etcdhttp.HandleMetrics(mux)``,
 # ``pprofHandler(router)``, ``debugutil.PProfHandlers()``.
-_OPS_NAME = re.compile(r"(?i)metric|health|pprof|profil|debug|readiness|liveness")
+_OPS_NAME = re.compile(r"(?i)metric|health|pprof|profil|debug|readiness|liveness|prometheus")
+# Functions named for the operations port they start (``startMetricsServer``,
+# ``SetupPprof``): not bare "profile", which names user profiles too.
+_OPS_SCOPE_NAME = re.compile(r"(?i)metric|pprof|health|debug|prometheus|readiness|liveness|profiling|profiler")
+# Packages whose whole purpose is the operations port (``prommetrics``,
+# ``healthz``, ``pprof``).  Not ``telemetry`` or ``monitor``: a telemetry
+# collector or an uptime monitor is a product whose API is its traffic.
+_OPS_PACKAGE = re.compile(r"(?i)^((prom)?metrics?|pprof|profil(er|ing)|healthz?|healthcheck|debug(server)?)$")
+# Test doubles built outside _test.go files: ``MockServer``, ``newFakeAPI``,
+# ``stubServer`` (a word of its own: not ``Mockingbird``).
+_TEST_DOUBLE = re.compile(r"((Mock|Fake|Stub)|^(mock|fake|stub))(?=[A-Z_0-9]|$)")
 _MUX_CONSTRUCTORS = ("NewServeMux", "NewRouter", "NewMux")
 _REGISTER = ("Handle", "HandleFunc", "Get", "Path", "PathPrefix", "Method", "Methods")
 _NOT_FOUND = ("http.NotFound", "http.NotFoundHandler()")
@@ -40,35 +51,46 @@ def serves_operations_only(pkg, file, handler, scope) -> bool:
     """``handler`` (a Handler field or Serve argument) answers only
     metrics, health and profiling paths, as far as ``scope`` (the function
     around the server) shows."""
+    return handler_routes(pkg, file, handler, scope) == "ops"
+
+
+def handler_routes(pkg, file, handler, scope) -> str:
+    """What ``handler`` is shown to answer: ``ops`` (only metrics, health
+    and profiling paths), ``app`` (at least one other literal route), or
+    ``unknown``."""
     handler = unparen(handler)
     if handler is None:
-        return False
+        return "unknown"
     if handler.type == "nil" or _default_serve_mux(file, handler):
         # DefaultServeMux carrying only the operations routes this package
         # registers, or the handlers net/http/pprof and expvar add on import
         # (the usual opt-in debug port).  Routes other packages add to the
         # shared mux are not seen.
-        return _default_mux_operations_only(pkg)
+        return default_mux_routes(pkg)
     if handler.type == "call_expression":
-        return _promhttp_handler(file, handler)
+        if _promhttp_handler(file, handler):
+            return "ops"
+        # ``controller.NewPProfServer()``, ``metricsMux()``: built by a
+        # helper named for what it serves.
+        return "ops" if _OPS_NAME.search(callee_name(handler)) else "unknown"
     if handler.type != "identifier" or scope is None:
-        return False
-    return _ops_only_mux(pkg, file, text(handler), scope)
+        return "unknown"
+    return _mux_routes(pkg, file, text(handler), scope)
+
+
+def default_mux_routes(pkg) -> str:
+    """``ops``/``app``/``unknown`` for what this package puts on DefaultServeMux."""
+    paths = list(default_mux_paths(pkg))
+    if any(p is not None and not is_ops_path(p) for p in paths):
+        return "app"
+    if not all(p is not None for p in paths):
+        return "unknown"
+    return "ops" if paths or _imports_debug_handlers(pkg) else "unknown"
 
 
 def _promhttp_handler(file, call) -> bool:
     t = file.call_target(call)
     return t is not None and t[0] == _PROMHTTP and t[1] in ("Handler", "HandlerFor", "InstrumentMetricHandler")
-
-
-def _default_mux_operations_only(pkg) -> bool:
-    """What this package puts on DefaultServeMux is operations paths only, and
-    there is something: a route (``http.Handle("/metrics", ...)``) or the
-    handlers ``net/http/pprof`` and ``expvar`` register on import."""
-    paths = list(default_mux_paths(pkg))
-    if not all(p is not None and is_ops_path(p) for p in paths):
-        return False
-    return bool(paths) or _imports_debug_handlers(pkg)
 
 
 def _imports_debug_handlers(pkg) -> bool:
@@ -80,34 +102,46 @@ def _default_serve_mux(file, node) -> bool:
             and file.package_of(node.child_by_field_name("operand")) == "net/http")
 
 
-def _metrics_handler(file, node) -> bool:
-    """``promhttp.HandlerFor(reg, opts)`` or its ``.ServeHTTP`` method value:
-    whatever path it is mounted on, it serves metrics."""
+def _metrics_handler(pkg, file, node, scope) -> bool:
+    """``promhttp.HandlerFor(reg, opts)``, its ``.ServeHTTP`` method value, or
+    a local assigned from one: whatever path it is mounted on, it serves
+    metrics."""
     node = unparen(node)
     if node is not None and node.type == "selector_expression" and text(node.child_by_field_name("field")) == "ServeHTTP":
         node = unparen(node.child_by_field_name("operand"))
+    if node is not None and node.type == "identifier":
+        made = [unparen(rhs) for rhs in pkg.assigned_from(scope, text(node))]
+        return bool(made) and all(m is not None and m.type == "call_expression" and _promhttp_handler(file, m)
+                                  for m in made)
     return node is not None and node.type == "call_expression" and _promhttp_handler(file, node)
 
 
-def _ops_only_mux(pkg, file, name: str, scope) -> bool:
+def _mux_routes(pkg, file, name: str, scope) -> str:
     made = [unparen(rhs) for rhs in pkg.assigned_from(scope, name)]
+    if any(rhs is not None and rhs.type == "call_expression" and not _is_mux_constructor(rhs)
+           and _OPS_NAME.search(callee_name(rhs)) for rhs in made):
+        return "ops"  # ``mux := controller.NewPProfServer()``
     fresh = any(_is_mux_constructor(rhs) for rhs in made)
     # ``mux := http.DefaultServeMux``: an alias of the shared mux, internal
     # only while the package puts no app route on it.
-    aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made) and all(
-        p is not None and is_ops_path(p) for p in default_mux_paths(pkg))
-    if not (fresh or aliased):
-        return False
+    aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made)
+    if aliased and not fresh:
+        return default_mux_routes(pkg)
+    verdict = "ops"
     registered = 0
     for ident in _identifiers(scope, name):
-        use = _use_of(file, ident)
+        use = _use_of(pkg, file, ident, scope)
         if use in ("assignment", "ignored"):
             continue
         if use == "ops":
             registered += 1
-            continue
-        return False
-    return registered > 0
+        elif use == "app":
+            return "app"
+        else:
+            verdict = "unknown"
+    if not fresh or not registered:
+        return "unknown"
+    return verdict
 
 
 def _is_mux_constructor(rhs) -> bool:
@@ -126,11 +160,12 @@ def _identifiers(scope, name: str):
         stack.extend(n.named_children)
 
 
-def _use_of(file, ident) -> str:
+def _use_of(pkg, file, ident, scope) -> str:
     """How one mention of the mux uses it: ``assignment`` (its own
     declaration), ``ops`` (registers an operations path on it, or hands it
-    to a helper named for metrics/health/pprof), ``ignored`` (a Handler
-    field or Serve argument: the server itself), else ``other``."""
+    to a helper named for metrics/health/pprof), ``app`` (registers another
+    literal path), ``ignored`` (a Handler field or Serve argument: the
+    server itself), else ``other``."""
     parent = ident.parent
     if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
             "short_var_declaration", "assignment_statement") and parent == parent.parent.child_by_field_name("left"):
@@ -143,11 +178,11 @@ def _use_of(file, ident) -> str:
         args = call.child_by_field_name("arguments").named_children
         if not args:
             return "other"
-        if len(args) > 1 and (text(args[-1]) in _NOT_FOUND or _metrics_handler(file, args[-1])):
+        if len(args) > 1 and (text(args[-1]) in _NOT_FOUND or _metrics_handler(pkg, file, args[-1], scope)):
             return "ops"
-        path = string_value(args[0])
+        path = resolve_string(pkg, file, args[0], scope)  # literal or constant (``HealthzPath``)
         if path is not None:
-            return "ops" if is_ops_path(path) else "other"
+            return "ops" if is_ops_path(path) else "app"
         return "ops" if _ranged_from_ops_helper(file, call, text(args[0])) else "other"
     if parent.type == "argument_list":
         callee = callee_name(parent.parent)
@@ -189,13 +224,44 @@ def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> b
     scope = outer_body(ctx, v.node)
     keys = literal_keys(v.literal) if v.literal is not None else {}
     handler = keys.get("Handler")
-    if operations and handler is not None and serves_operations_only(ctx.pkg, ctx.file, handler, scope):
+    if operations:
+        if handler is not None:
+            routes = handler_routes(ctx.pkg, ctx.file, handler, scope)
+        elif not v.has("Handler"):
+            routes = default_mux_routes(ctx.pkg)  # no Handler: the server answers from DefaultServeMux
+        else:
+            routes = "unknown"
+        if routes == "ops" or (routes == "unknown" and operations_scope(ctx, v.node)):
+            return True
+    if "Addr" not in keys and serves_deadline_listeners_only(ctx.pkg, ctx.file, scope):
         return True
     if not loopback:
         return False
     if "Addr" in keys:
         return is_loopback_address(string_value(keys["Addr"]))
-    return scope is not None and serves_local_listeners_only(ctx.pkg, ctx.file, scope)
+    return serves_local_listeners_only(ctx.pkg, ctx.file, scope)
+
+
+def operations_scope(ctx, node) -> bool:
+    """``node`` sits in a function named for the operations port
+    (``startMetricsServer``, ``SetupPprof``, ``RunPrometheusServer``,
+    ``NewHealthzServer``) or in a package that is only that (``prommetrics``,
+    ``healthz``).  Callers ask only when the handler's routes are unknown: a
+    route the code shows outranks a name."""
+    if _OPS_PACKAGE.match(ctx.file.package_name or ""):
+        return True
+    return any(fi.name and _OPS_SCOPE_NAME.search(fi.name) for fi in ctx.funcs.enclosing_chain(node))
+
+
+def test_double_scope(ctx, node) -> bool:
+    """``node`` sits in a test double kept outside ``_test.go``: a function
+    or a method of a type named Mock/Fake/Stub (``(*MockServer).Start``,
+    ``newFakeAPI``)."""
+    for fi in ctx.funcs.enclosing_chain(node):
+        if (fi.name and _TEST_DOUBLE.search(fi.name)) or (
+                fi.receiver_type and _TEST_DOUBLE.search(fi.receiver_type.lstrip("*"))):
+            return True
+    return False
 
 
 def outer_body(ctx, node):
@@ -215,13 +281,29 @@ def serves_local_listeners_only(pkg, file, scope, listener_args=None) -> bool:
     ``listener_args`` are the listener expressions of the serve calls; by
     default the first argument of every ``.Serve``/``.ServeTLS`` in scope.  A
     listener from any other constructor is not known to be local."""
+    return _every_served_listener(pkg, file, scope, listener_args, _local_listen)
+
+
+def serves_deadline_listeners_only(pkg, file, scope, listener_args=None) -> bool:
+    """Every listener served in ``scope`` comes from a constructor given a
+    timeout (``util.NewListener(addr, 30*time.Second)``): a wrapper that sets
+    read/write deadlines on each connection it accepts, which bounds slow
+    clients without the server's fields.  A zero timeout is no bound."""
+    return _every_served_listener(pkg, file, scope, listener_args, _listener_with_timeout)
+
+
+def _every_served_listener(pkg, file, scope, listener_args, test) -> bool:
+    if scope is None:
+        return False
     if listener_args is None:
         listener_args = []
         for call in pkg.calls_in(file, "Serve", "ServeTLS"):  # the file's call index: no extra walk
             in_scope = scope.start_byte <= call.start_byte < scope.end_byte
             if in_scope and call.child_by_field_name("function").type == "selector_expression":
                 args = call.child_by_field_name("arguments").named_children
-                if args:
+                if len(args) > 1 and _server_arg(pkg, scope, args[0]):
+                    listener_args.append(args[1])  # httpdown's ``h.Serve(&http.Server{...}, l)``
+                elif args:
                     listener_args.append(args[0])
     if not listener_args:
         return False
@@ -230,9 +312,35 @@ def serves_local_listeners_only(pkg, file, scope, listener_args=None) -> bool:
         if arg is None or arg.type != "identifier":
             return False
         sources = [unparen(rhs) for rhs in pkg.assigned_from(scope, text(arg))]
-        if not sources or not all(_local_listen(file, rhs) for rhs in sources):
+        if not sources or not all(test(file, rhs) for rhs in sources):
             return False
     return True
+
+
+def _server_arg(pkg, scope, node) -> bool:
+    """A server literal, or a local assigned one."""
+    node = unparen(node)
+    if node is not None and node.type == "identifier":
+        made = pkg.assigned_from(scope, text(node))
+        return bool(made) and all(_server_arg(pkg, scope, m) for m in made if unparen(m) is not node)
+    if node is not None and node.type == "unary_expression":
+        node = unparen(node.child_by_field_name("operand"))
+    return node is not None and node.type == "composite_literal"
+
+
+_TIMEOUT_ARG = re.compile(r"\btime\.(Second|Minute|Millisecond|Hour|Duration)\b|(?i:timeout|deadline)")
+
+
+def _listener_with_timeout(file, call) -> bool:
+    if call is None or call.type != "call_expression":
+        return False
+    t = file.call_target(call)
+    if t is not None and t[0] in ("net", "crypto/tls"):
+        return False  # the standard listeners set no deadlines
+    if "listen" not in callee_name(call).lower():
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    return any(text(a) not in ("0", "time.Duration(0)") and _TIMEOUT_ARG.search(text(a)) for a in args[1:])
 
 
 def _local_listen(file, call) -> bool:

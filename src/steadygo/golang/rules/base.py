@@ -9,7 +9,8 @@ from steadygo.findings import Finding, Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import internal_server
+from steadygo.golang.facts import built_into_a_program
+from steadygo.golang.ops_listeners import internal_server, test_double_scope
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
@@ -156,12 +157,22 @@ class ServerFieldRule(GoRule):
     these findings on the same server, so it gets one finding, not four."""
 
     requires_imports = (NET_HTTP,)
+    module_facts = ("debug",)  # as SG101: a package built into no program is not judged
     covered_by: tuple[str, ...] = ()
     message = ""
 
     def check(self, ctx: FileContext) -> None:
+        if not built_into_a_program(ctx.pkg, ctx.file):
+            return
         for v in typed_values(ctx, "Server"):
             if not v.has(*self.covered_by) and not timeouts_filled_by_library(ctx.file, v):
-                if internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node):  # as SG101, default options
+                if self.not_judged(ctx, v):
                     continue
                 ctx.report(v.node, self.message)
+
+    @staticmethod
+    def not_judged(ctx: FileContext, v) -> bool:
+        """As SG101 with its default options: operations-only or loopback
+        servers, servers the authors weighed (``//nolint:gosec``), test
+        doubles."""
+        return internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node) or test_double_scope(ctx, v.node)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import is_loopback_address
+from steadygo.golang.facts import built_into_a_program, is_loopback_address
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import internal_server, outer_body, serves_local_listeners_only, serves_operations_only
+from steadygo.golang.ops_listeners import (handler_routes, internal_server, operations_scope, outer_body,
+                                           serves_deadline_listeners_only, serves_local_listeners_only,
+                                           test_double_scope)
 from steadygo.golang.parse import captures, string_value, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -47,16 +49,20 @@ class ServerWithoutAnyTimeout(GoRule):
         supersedes=("SG102", "SG103", "SG104"),
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
+    module_facts = ("debug",)  # the import graph: is this package built into a program at all
 
     _PKG_FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
     _FRAMEWORK_STARTS = ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS")
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
+        if not built_into_a_program(ctx.pkg, ctx.file):
+            return
         for v in typed_values(ctx, "Server"):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
                 if internal_server(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
-                                   operations=ctx.options["ignore-operations-listeners"]) or gosec_weighed_server(ctx.file, v.node):
+                                   operations=ctx.options["ignore-operations-listeners"]) or gosec_weighed_server(
+                                       ctx.file, v.node) or test_double_scope(ctx, v.node):
                     continue
                 ctx.report(
                     v.node,
@@ -68,7 +74,8 @@ class ServerWithoutAnyTimeout(GoRule):
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
                     continue
-                if self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call):
+                if (self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call)
+                        or test_double_scope(ctx, call)):
                     continue
                 ctx.report(
                     call,
@@ -119,11 +126,15 @@ class ServerWithoutAnyTimeout(GoRule):
         args = call.child_by_field_name("arguments").named_children
         index = 3 if func == "ListenAndServeTLS" else 1
         scope = outer_body(ctx, call)
-        if ctx.options["ignore-operations-listeners"] and len(args) > index and serves_operations_only(
-                ctx.pkg, ctx.file, args[index], scope):
-            return True
-        return (ctx.options["ignore-loopback-listeners"] and func in ("Serve", "ServeTLS") and bool(args)
-                and scope is not None and serves_local_listeners_only(ctx.pkg, ctx.file, scope, [args[0]]))
+        if ctx.options["ignore-operations-listeners"] and len(args) > index:
+            routes = handler_routes(ctx.pkg, ctx.file, args[index], scope)
+            if routes == "ops" or (routes == "unknown" and operations_scope(ctx, call)):
+                return True
+        if func not in ("Serve", "ServeTLS") or not args:
+            return False
+        if serves_deadline_listeners_only(ctx.pkg, ctx.file, scope, [args[0]]):
+            return True  # the listener's connections carry deadlines
+        return ctx.options["ignore-loopback-listeners"] and serves_local_listeners_only(ctx.pkg, ctx.file, scope, [args[0]])
 
 
 def _loopback_address(call) -> bool:

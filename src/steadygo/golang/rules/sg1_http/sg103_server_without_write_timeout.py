@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
-from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import internal_server
+from steadygo.golang.facts import built_into_a_program
 from steadygo.golang.rules.base import ServerFieldRule
 from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
 from steadygo.rulemeta import code_meta, SERVICE_ROLES
@@ -31,11 +30,13 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
                "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
     def check(self, ctx: FileContext) -> None:
+        if not built_into_a_program(ctx.pkg, ctx.file):
+            return
         for v in typed_values(ctx, "Server"):
             if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
                     or timeouts_filled_by_library(ctx.file, v):
                 continue  # http.TimeoutHandler bounds each handler, and so its write; graceful.WithDefaults sets one
-            if internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node):
+            if self.not_judged(ctx, v):
                 continue
             why = streaming_reason(ctx.pkg, ctx.file, v)
             if why is None:
