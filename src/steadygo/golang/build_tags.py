@@ -16,7 +16,7 @@ import re
 
 # Tags that select a development, test or tooling build: off by default.
 DEV_TAGS = frozenset({
-    "ignore", "debug", "dev", "devel", "development", "pprof", "profile", "profiling", "integration",
+    "ignore", "none", "debug", "dev", "devel", "development", "pprof", "profile", "profiling", "integration",
     "e2e", "tools", "tool", "test", "testing", "mock", "mocks", "example", "examples", "bench",
     "benchmark", "fuzz", "local",
 })

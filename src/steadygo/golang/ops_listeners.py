@@ -17,7 +17,7 @@ import re
 from steadygo.golang.facts import is_loopback_address, resolve_string
 from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listeners import default_mux_paths
-from steadygo.golang.parse import ancestors, string_value, text, unparen
+from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
@@ -125,8 +125,8 @@ def _mux_routes(pkg, file, name: str, scope) -> str:
     # ``mux := http.DefaultServeMux``: an alias of the shared mux, internal
     # only while the package puts no app route on it.
     aliased = any(rhs is not None and _default_serve_mux(file, rhs) for rhs in made)
-    if aliased and not fresh:
-        return default_mux_routes(pkg)
+    if not (fresh or aliased):
+        return "unknown"
     verdict = "ops"
     registered = 0
     for ident in _identifiers(scope, name):
@@ -139,9 +139,12 @@ def _mux_routes(pkg, file, name: str, scope) -> str:
             return "app"
         else:
             verdict = "unknown"
-    if not fresh or not registered:
-        return "unknown"
-    return verdict
+    if aliased:
+        shared = default_mux_routes(pkg)
+        if shared == "app":
+            return "app"
+        return "ops" if verdict == "ops" and (registered or shared == "ops") else "unknown"
+    return verdict if registered else "unknown"
 
 
 def _is_mux_constructor(rhs) -> bool:
@@ -238,7 +241,7 @@ def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> b
     if not loopback:
         return False
     if "Addr" in keys:
-        return is_loopback_address(string_value(keys["Addr"]))
+        return loopback_address_expr(ctx.pkg, ctx.file, keys["Addr"], scope)
     return serves_local_listeners_only(ctx.pkg, ctx.file, scope)
 
 
@@ -309,12 +312,50 @@ def _every_served_listener(pkg, file, scope, listener_args, test) -> bool:
         return False
     for arg in listener_args:
         arg = unparen(arg)
+        if arg is not None and arg.type == "selector_expression":
+            # ``s.socketListener``: judged by what the package stores in the field
+            if not _field_listeners_pass(pkg, text(arg.child_by_field_name("field")), test):
+                return False
+            continue
         if arg is None or arg.type != "identifier":
             return False
         sources = [unparen(rhs) for rhs in pkg.assigned_from(scope, text(arg))]
-        if not sources or not all(test(file, rhs) for rhs in sources):
+        if not sources or not all(test(pkg, file, rhs, scope) for rhs in sources):
             return False
     return True
+
+
+def _field_listeners_pass(pkg, field: str, test) -> bool:
+    """Every assignment ``x.<field> = v`` in the package stores a listener
+    that passes ``test`` (``v`` a call, or a local of the assigning function
+    bound to one), and there is at least one."""
+    seen = 0
+    needle = field.encode()
+    for f in pkg.files:
+        if needle not in f.source:
+            continue
+        for a in captures("(assignment_statement) @a", f.root).get("a", []):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+                continue
+            target = left.named_child(0)
+            if target.type != "selector_expression" or text(target.child_by_field_name("field")) != field:
+                continue
+            body = _function_body(f, a)
+            value = unparen(right.named_child(0))
+            values = [unparen(v) for v in pkg.assigned_from(body, text(value))] if (
+                value is not None and value.type == "identifier" and body is not None) else [value]
+            if not values or not all(test(pkg, f, v, body) for v in values):
+                return False
+            seen += 1
+    return seen > 0
+
+
+def _function_body(file, node):
+    for n in ancestors(node, root=file.root):
+        if n.type in ("function_declaration", "method_declaration", "func_literal"):
+            return n.child_by_field_name("body")
+    return None
 
 
 def _server_arg(pkg, scope, node) -> bool:
@@ -331,7 +372,7 @@ def _server_arg(pkg, scope, node) -> bool:
 _TIMEOUT_ARG = re.compile(r"\btime\.(Second|Minute|Millisecond|Hour|Duration)\b|(?i:timeout|deadline)")
 
 
-def _listener_with_timeout(file, call) -> bool:
+def _listener_with_timeout(pkg, file, call, scope) -> bool:
     if call is None or call.type != "call_expression":
         return False
     t = file.call_target(call)
@@ -343,7 +384,7 @@ def _listener_with_timeout(file, call) -> bool:
     return any(text(a) not in ("0", "time.Duration(0)") and _TIMEOUT_ARG.search(text(a)) for a in args[1:])
 
 
-def _local_listen(file, call) -> bool:
+def _local_listen(pkg, file, call, scope) -> bool:
     if call is None or call.type != "call_expression":
         return False
     t = file.call_target(call)
@@ -353,16 +394,72 @@ def _local_listen(file, call) -> bool:
     if len(args) < 2:
         return False
     # A unix socket is a file on this host: only local processes connect.
-    return string_value(args[0]) in ("unix", "unixpacket") or _loopback_expr(file, unparen(args[1]))
+    return string_value(args[0]) in ("unix", "unixpacket") or loopback_address_expr(pkg, file, args[1], scope)
 
 
-def _loopback_expr(file, node) -> bool:
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+_HOST_PORT_FORMAT = re.compile(r'^"%[sv]:%[dvs]"$')
+
+
+def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
+    """An address expression that names this host only: a loopback string
+    (literal or constant), ``fmt.Sprintf("127.0.0.1:%d", port)``,
+    ``fmt.Sprintf("%s:%d", "127.0.0.1", port)``, ``net.JoinHostPort("localhost", p)``,
+    or a variable a command-line flag fills with a loopback default
+    (``fs.StringVar(&address, "address", "127.0.0.1:8596", ...)``)."""
+    node = unparen(node)
     if node is None:
         return False
-    literal = string_value(node)
-    if literal is not None:
-        return is_loopback_address(literal)
-    if node.type == "call_expression" and file.call_target(node) == ("fmt", "Sprintf"):
+    value = resolve_string(pkg, file, node, scope)
+    if value is not None:
+        return is_loopback_address(value)
+    if node.type == "call_expression":
+        target = file.call_target(node)
         args = node.child_by_field_name("arguments").named_children
-        return bool(args) and _LOOPBACK_FORMAT.match(text(args[0])) is not None
+        if target == ("fmt", "Sprintf") and args:
+            if _LOOPBACK_FORMAT.match(text(args[0])) is not None:
+                return True
+            return (_HOST_PORT_FORMAT.match(text(args[0])) is not None and len(args) == 3
+                    and resolve_string(pkg, file, args[1], scope) in _LOOPBACK_HOSTS)
+        if target == ("net", "JoinHostPort") and len(args) == 2:
+            return resolve_string(pkg, file, args[0], scope) in _LOOPBACK_HOSTS
+        return False
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
+        inner = unparen(node.child_by_field_name("operand"))  # addr := flag.String("addr", "127.0.0.1:6060", ...)
+        if inner is None or inner.type != "identifier" or scope is None:
+            return False
+        made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
+        return bool(made) and all(_flag_default_loopback(pkg, file, m, scope, pointer=True) for m in made)
+    if node.type == "identifier" and scope is not None:
+        made = pkg.assigned_from(scope, text(node))
+        if made:  # addr := fmt.Sprintf("%s:%d", defaultServerIP, port)
+            return _depth < 3 and all(loopback_address_expr(pkg, file, m, scope, _depth + 1) for m in made)
+        return _flag_var_default_loopback(pkg, file, text(node), scope)
     return False
+
+
+def _flag_default_loopback(pkg, file, call, scope, pointer: bool) -> bool:
+    """``flag.String(name, default, usage)`` (``pointer``) with a loopback default."""
+    if call is None or call.type != "call_expression" or callee_name(call) != "String":
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    return len(args) >= 2 and is_loopback_address(resolve_string(pkg, file, args[1], scope))
+
+
+def _flag_var_default_loopback(pkg, file, name: str, scope) -> bool:
+    """``StringVar(&name, "flag", "127.0.0.1:8596", usage)`` in ``scope`` binds
+    ``name``, with a loopback default, and nothing else assigns it."""
+    if pkg.assigned_from(scope, name):
+        return False
+    found = False
+    for call in pkg.calls_in(file, "StringVar", "StringVarP"):
+        if not (scope.start_byte <= call.start_byte < scope.end_byte):
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        if not args or text(args[0]).replace(" ", "") != "&" + name:
+            continue
+        default = args[3] if callee_name(call) == "StringVarP" and len(args) > 3 else (args[2] if len(args) > 2 else None)
+        if default is None or not is_loopback_address(resolve_string(pkg, file, default, scope)):
+            return False
+        found = True
+    return found

@@ -55,7 +55,7 @@ _NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples
 # Go's naming convention for test-support packages: httptest, iotest, fstest,
 # acmetest ("package footest provides utilities for testing foo").  English
 # words that happen to end in "test" are not that.
-_TEST_SUFFIX = re.compile(r"(?<=/)[a-z0-9_]+test(?=/)")
+_TEST_SUFFIX = re.compile(r"(?<=/)[a-z0-9_-]+test(?=/)")  # loadtest, e2e_test, ziti-traffic-test
 _TEST_SUFFIX_WORDS = frozenset({"latest", "contest", "attest", "protest", "detest", "fastest", "greatest",
                                 "shortest", "hottest", "softest", "smartest"})
 
@@ -82,6 +82,12 @@ _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
 # tests/apps/, tests/perf/: the programs an end-to-end or performance suite
 # deploys and drives (dapr keeps dozens, each a module of its own).
 _HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|tests?/(?:apps?|perf\w*|load\w*))/")
+
+
+def _names_tests(path: str) -> bool:
+    """A folder of ``path`` ends in "test" as a word of its own or a suffix
+    (``loadtest``, ``ziti-traffic-test``), not as "latest" or "contest"."""
+    return any(re.split(r"[-_]", m.group(0))[-1] not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))
 
 
 def not_a_service(ctx: FileContext) -> bool:
@@ -114,7 +120,10 @@ def _role(pkg, module_dir: str) -> str:
     in_repo = pkg.module_in_repo()
     if in_repo and _HARNESS_MODULE_DIR.search("/" + in_repo + "/") is not None:
         return "test-support"
-    if any(m.group(0) not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path)):
+    if _names_tests(path):
+        return "test-support"
+    # A module of its own whose folder is named for tests (ziti's zititest/)
+    if in_repo and _names_tests("/" + in_repo + "/"):
         return "test-support"
     if any(f.imports.imports("testing") and not f.path.endswith("_test.go") for f in pkg.files):
         return "test-support"  # helpers that take testing.TB: only tests run them

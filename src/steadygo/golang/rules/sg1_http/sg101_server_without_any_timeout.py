@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import built_into_a_program, is_loopback_address
+from steadygo.golang.facts import built_into_a_program
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import (handler_routes, internal_server, operations_scope, outer_body,
+from steadygo.golang.ops_listeners import (handler_routes, internal_server, loopback_address_expr, operations_scope,
+                                           outer_body,
                                            serves_deadline_listeners_only, serves_local_listeners_only,
                                            test_double_scope)
-from steadygo.golang.parse import captures, string_value, text, unparen
+from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
 from steadygo.rulemeta import code_meta, SERVICE_ROLES, RuleOption
@@ -72,7 +73,7 @@ class ServerWithoutAnyTimeout(GoRule):
         for call in ctx.pkg.calls_in(f, *self._PKG_FUNCS, *self._FRAMEWORK_STARTS):
             target = f.call_target(call)
             if target is not None and target[0] == NET_HTTP and target[1] in self._PKG_FUNCS:
-                if ctx.options["ignore-loopback-listeners"] and _loopback_address(call):
+                if ctx.options["ignore-loopback-listeners"] and _loopback_address(ctx, call):
                     continue
                 if (self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call)
                         or test_double_scope(ctx, call)):
@@ -137,11 +138,11 @@ class ServerWithoutAnyTimeout(GoRule):
         return ctx.options["ignore-loopback-listeners"] and serves_local_listeners_only(ctx.pkg, ctx.file, scope, [args[0]])
 
 
-def _loopback_address(call) -> bool:
-    """``http.ListenAndServe("localhost:6060", nil)``: unreachable from other hosts."""
+def _loopback_address(ctx, call) -> bool:
+    """``http.ListenAndServe("localhost:6060", nil)``, or an address a flag
+    defaults to loopback: unreachable from other hosts."""
     args = call.child_by_field_name("arguments").named_children
-    addr = string_value(args[0]) if args else None
-    return is_loopback_address(addr)
+    return bool(args) and loopback_address_expr(ctx.pkg, ctx.file, args[0], outer_body(ctx, call))
 
 
 def _echo_server_fields(scope, var: str) -> set[str]:
