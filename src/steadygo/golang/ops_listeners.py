@@ -155,12 +155,24 @@ def _is_mux_constructor(rhs) -> bool:
 
 
 def _identifiers(scope, name: str):
+    """Mentions of ``name`` in ``scope``, not inside a closure that declares
+    its own (``r.Route("/debug", func(r chi.Router) {...})``: another ``r``)."""
     stack = [scope]
     while stack:
         n = stack.pop()
         if n.type == "identifier" and text(n) == name:
             yield n
+        if n.type == "func_literal" and _declares_param(n, name):
+            continue
         stack.extend(n.named_children)
+
+
+def _declares_param(fn, name: str) -> bool:
+    params = fn.child_by_field_name("parameters")
+    if params is None:
+        return False
+    return any(c.type == "identifier" and text(c) == name
+               for p in params.named_children for c in p.named_children)
 
 
 def _use_of(pkg, file, ident, scope) -> str:
@@ -254,6 +266,26 @@ def operations_scope(ctx, node) -> bool:
     if _OPS_PACKAGE.match(ctx.file.package_name or ""):
         return True
     return any(fi.name and _OPS_SCOPE_NAME.search(fi.name) for fi in ctx.funcs.enclosing_chain(node))
+
+
+# Conditions that hold only on a developer's machine: ``if env.IsDevEnv()``,
+# ``if cfg.DevMode``, ``if development``.
+_DEV_CONDITION = re.compile(r"(?i)(?<![a-z])(is_?)?dev(env|mode|_mode|elopment(mode)?)?(?![a-z])|IsDev\w*|DevMode")
+
+
+def development_only(file, node) -> bool:
+    """``node`` runs only in a branch taken in development
+    (``if env.IsDevEnv() && env.UseSSL() { http.ListenAndServeTLS(...) }``)."""
+    child = node
+    for n in ancestors(node, root=file.root):
+        if n.type in ("function_declaration", "method_declaration"):
+            return False
+        if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
+            cond = n.child_by_field_name("condition")
+            if cond is not None and _DEV_CONDITION.search(text(cond)) and "!" not in text(cond):
+                return True
+        child = n
+    return False
 
 
 def test_double_scope(ctx, node) -> bool:
@@ -423,6 +455,9 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
                     and resolve_string(pkg, file, args[1], scope) in _LOOPBACK_HOSTS)
         if target == ("net", "JoinHostPort") and len(args) == 2:
             return resolve_string(pkg, file, args[0], scope) in _LOOPBACK_HOSTS
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and _depth < 3:
+            return _returns_loopback(pkg, text(fn), _depth + 1)  # getServerAddress(port)
         return False
     if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
         inner = unparen(node.child_by_field_name("operand"))  # addr := flag.String("addr", "127.0.0.1:6060", ...)
@@ -436,6 +471,21 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
             return _depth < 3 and all(loopback_address_expr(pkg, file, m, scope, _depth + 1) for m in made)
         return _flag_var_default_loopback(pkg, file, text(node), scope)
     return False
+
+
+def _returns_loopback(pkg, name: str, depth: int) -> bool:
+    """The package function ``name`` returns a loopback address on every
+    return (``return fmt.Sprintf("127.0.0.1:%d", port)``)."""
+    found = False
+    for f, fi in pkg.functions_named(name):
+        if fi.receiver_type or fi.body is None:
+            continue
+        for ret in captures("(return_statement) @r", fi.body).get("r", []):
+            values = ret.named_children[0].named_children if ret.named_child_count else []
+            if not values or not loopback_address_expr(pkg, f, values[0], fi.body, depth):
+                return False
+            found = True
+    return found
 
 
 def _flag_default_loopback(pkg, file, call, scope, pointer: bool) -> bool:

@@ -72,8 +72,11 @@ _EXAMPLE_DIR = re.compile(r"/(?:examples?|_examples|\w*examples?|demos?|\w*demo|
 # drivers, debugging aids: run by developers, never deployed.
 # A main under build/ is build tooling (flipt's build/ module runs its CI
 # pipeline and the mock servers its tests need).
+# kubectl-<name>: a kubectl plugin is a CLI by its name; devbox, debug-<x>,
+# <x>-debug: a developer's environment or debugging aid.
 _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
-                       r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging|build)/")
+                       r"|_?\w*gen|generators?|fuzz\w*|bench(?:marks?)?|debugging|build"
+                       r"|kubectl-[\w-]+|devbox[\w-]*|debug-[\w-]+|[\w-]+-debug)/")
 
 
 # Folders that put a nested module in a test harness whatever it is called

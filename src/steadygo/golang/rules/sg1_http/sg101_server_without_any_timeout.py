@@ -9,7 +9,7 @@ from steadygo.golang.facts import built_into_a_program
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import (handler_routes, internal_server, loopback_address_expr, operations_scope,
+from steadygo.golang.ops_listeners import (development_only, handler_routes, internal_server, loopback_address_expr, operations_scope,
                                            outer_body,
                                            serves_deadline_listeners_only, serves_local_listeners_only,
                                            test_double_scope)
@@ -63,7 +63,7 @@ class ServerWithoutAnyTimeout(GoRule):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
                 if internal_server(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
                                    operations=ctx.options["ignore-operations-listeners"]) or gosec_weighed_server(
-                                       ctx.file, v.node) or test_double_scope(ctx, v.node):
+                                       ctx.file, v.node) or test_double_scope(ctx, v.node) or development_only(f, v.node):
                     continue
                 ctx.report(
                     v.node,
@@ -76,7 +76,7 @@ class ServerWithoutAnyTimeout(GoRule):
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(ctx, call):
                     continue
                 if (self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call)
-                        or test_double_scope(ctx, call)):
+                        or test_double_scope(ctx, call) or development_only(f, call)):
                     continue
                 ctx.report(
                     call,
