@@ -98,7 +98,7 @@ func upstreamCall(base string) http.HandlerFunc {
 }
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:0", "listen address")
+	addr := flag.String("addr", ":8080", "listen address (the tests pass 127.0.0.1:0)")
 	upstream := flag.String("upstream", "", "base URL of the upstream /upstream calls")
 	flag.Parse()
 	http.HandleFunc("/healthz", health)
