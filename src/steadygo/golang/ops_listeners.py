@@ -33,7 +33,7 @@ _OPS_SCOPE_NAME = re.compile(r"(?i)metric|pprof|health|debug|prometheus|readines
 # Packages whose whole purpose is the operations port (``prommetrics``,
 # ``healthz``, ``pprof``).  Not ``telemetry`` or ``monitor``: a telemetry
 # collector or an uptime monitor is a product whose API is its traffic.
-_OPS_PACKAGE = re.compile(r"(?i)^((prom)?metrics?|pprof|profil(er|ing)|healthz?|healthcheck|debug(server)?)$")
+_OPS_PACKAGE = re.compile(r"(?i)^((prom)?metrics?|prometheus|pprof|profil(er|ing)|healthz?|healthcheck|debug(server)?)$")
 # Test doubles built outside _test.go files: ``MockServer``, ``newFakeAPI``,
 # ``stubServer`` (a word of its own: not ``Mockingbird``).
 _TEST_DOUBLE = re.compile(r"((Mock|Fake|Stub)|^(mock|fake|stub))(?=[A-Z_0-9]|$)")
@@ -95,6 +95,12 @@ def _promhttp_handler(file, call) -> bool:
 
 def _imports_debug_handlers(pkg) -> bool:
     return any(f.imports.imports("net/http/pprof") or f.imports.imports("expvar") for f in pkg.files)
+
+
+def is_default_mux(file, node) -> bool:
+    """``nil`` or ``http.DefaultServeMux`` as a handler."""
+    node = unparen(node)
+    return node is not None and (node.type == "nil" or _default_serve_mux(file, node))
 
 
 def _default_serve_mux(file, node) -> bool:
@@ -240,13 +246,15 @@ def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> b
     keys = literal_keys(v.literal) if v.literal is not None else {}
     handler = keys.get("Handler")
     if operations:
+        default_mux = handler is None and not v.has("Handler")  # no Handler: the server answers from DefaultServeMux
         if handler is not None:
             routes = handler_routes(ctx.pkg, ctx.file, handler, scope)
-        elif not v.has("Handler"):
-            routes = default_mux_routes(ctx.pkg)  # no Handler: the server answers from DefaultServeMux
+            default_mux = is_default_mux(ctx.file, handler)
+        elif default_mux:
+            routes = default_mux_routes(ctx.pkg)
         else:
             routes = "unknown"
-        if routes == "ops" or (routes == "unknown" and operations_scope(ctx, v.node)):
+        if operations_port(ctx, routes, v.node, keys.get("Addr"), default_mux):
             return True
     if "Addr" not in keys and serves_deadline_listeners_only(ctx.pkg, ctx.file, scope):
         return True
@@ -286,6 +294,27 @@ def development_only(file, node) -> bool:
                 return True
         child = n
     return False
+
+
+def operations_port(ctx, routes: str, node, addr=None, default_mux: bool = False) -> bool:
+    """Whether a server with handler routes ``routes`` is the operations port:
+    its routes are operations paths, or they are unknown and the code names
+    the port for operations (the function or package around ``node``, or the
+    listen address ``addr``).  On DefaultServeMux the name decides even beside
+    app routes: the shared mux carries every route of the program, and a
+    ``ServePProf(paddr)`` or ``ListenAndServe(fmt.Sprintf(":%d", *pprofport), nil)``
+    is there for the handlers net/http/pprof put on it."""
+    if routes == "ops":
+        return True
+    if routes == "app" and not default_mux:
+        return False
+    return operations_scope(ctx, node) or operations_address(addr)
+
+
+def operations_address(addr) -> bool:
+    """The listen address is named for the operations port
+    (``fmt.Sprintf(":%d", *debugPort)``, ``cfg.MetricsAddr``, ``pprofport``)."""
+    return addr is not None and _OPS_SCOPE_NAME.search(text(addr)) is not None
 
 
 def test_double_scope(ctx, node) -> bool:
@@ -445,6 +474,14 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
     value = resolve_string(pkg, file, node, scope)
     if value is not None:
         return is_loopback_address(value)
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        # *host + ":" + *port, with a host flag defaulting to 127.0.0.1
+        first = node
+        while first.type == "binary_expression" and text(first.child_by_field_name("operator")) == "+":
+            first = unparen(first.child_by_field_name("left"))
+            if first is None:
+                return False
+        return _host_value(pkg, file, first, scope) in _LOOPBACK_HOSTS
     if node.type == "call_expression":
         target = file.call_target(node)
         args = node.child_by_field_name("arguments").named_children
@@ -486,6 +523,31 @@ def _returns_loopback(pkg, name: str, depth: int) -> bool:
                 return False
             found = True
     return found
+
+
+def _host_value(pkg, file, node, scope) -> str | None:
+    """A host known at analysis time: a string, or the default of the flag
+    behind ``*host`` (``host := flag.String("host", "127.0.0.1", ...)``)."""
+    node = unparen(node)
+    if node is None:
+        return None
+    value = resolve_string(pkg, file, node, scope)
+    if value is not None or scope is None:
+        return value
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
+        inner = unparen(node.child_by_field_name("operand"))
+        if inner is not None and inner.type == "identifier":
+            made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
+            defaults = {_flag_default(pkg, file, m, scope) for m in made}
+            return defaults.pop() if len(defaults) == 1 else None
+    return None
+
+
+def _flag_default(pkg, file, call, scope) -> str | None:
+    if call is None or call.type != "call_expression" or callee_name(call) != "String":
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    return resolve_string(pkg, file, args[1], scope) if len(args) >= 2 else None
 
 
 def _flag_default_loopback(pkg, file, call, scope, pointer: bool) -> bool:

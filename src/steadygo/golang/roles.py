@@ -50,8 +50,9 @@ def is_cli(ctx: FileContext) -> bool:
 
 # Programs that are not deployed services: examples and demos, and test
 # harnesses (end-to-end, integration and functional-test servers and proxies).
+# ``mock*`` folders: mocks/, carbonapi's cmd/mockbackend, mockserver/.
 _NOT_A_SERVICE_DIR = re.compile(r"/(?:examples?|_examples|demos?|\w*demo|samples?"
-                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mocks?|fakes?|dummy)/")
+                                r"|tests?|testutils?|testhelpers?|testing|e2e|integration|functional|mock[\w-]*|fakes?|dummy)/")
 # Go's naming convention for test-support packages: httptest, iotest, fstest,
 # acmetest ("package footest provides utilities for testing foo").  English
 # words that happen to end in "test" are not that.

@@ -9,8 +9,8 @@ from steadygo.golang.facts import built_into_a_program
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.ops_listeners import (development_only, handler_routes, internal_server, loopback_address_expr, operations_scope,
-                                           outer_body,
+from steadygo.golang.ops_listeners import (development_only, handler_routes, internal_server, is_default_mux,
+                                           loopback_address_expr, operations_port, outer_body,
                                            serves_deadline_listeners_only, serves_local_listeners_only,
                                            test_double_scope)
 from steadygo.golang.parse import captures, text, unparen
@@ -129,7 +129,8 @@ class ServerWithoutAnyTimeout(GoRule):
         scope = outer_body(ctx, call)
         if ctx.options["ignore-operations-listeners"] and len(args) > index:
             routes = handler_routes(ctx.pkg, ctx.file, args[index], scope)
-            if routes == "ops" or (routes == "unknown" and operations_scope(ctx, call)):
+            addr = args[0] if func in ("ListenAndServe", "ListenAndServeTLS") else None
+            if operations_port(ctx, routes, call, addr, is_default_mux(ctx.file, args[index])):
                 return True
         if func not in ("Serve", "ServeTLS") or not args:
             return False
