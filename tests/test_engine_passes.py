@@ -393,7 +393,8 @@ def test_a_nested_module_under_examples_is_an_example_unless_the_config_says(tmp
 
 
 @pytest.mark.parametrize("where", ["test/e2e/mock/webhook", "docker/dummy/oidc/app", "tests/apps/perf/jobs",
-                                   "tests/apps/crypto", "zititest/ziti-traffic-test/loop3", "loadtest"])
+                                   "tests/apps/crypto", "zititest/ziti-traffic-test/loop3", "loadtest",
+                                   "integration/testapps/multi-health", "deploy/tests/images/http-echo"])
 def test_a_nested_module_under_test_or_dummy_folders_is_test_support(tmp_path, where):
     """kratos's test/e2e/mock/webhook, photoprism's docker/dummy/oidc/app,
     dapr's tests/apps/* and ziti's zititest/ module are servers with their own go.mod that a test suite

@@ -281,6 +281,9 @@ def operations_scope(ctx, node) -> bool:
 _DEV_CONDITION = re.compile(r"(?i)(?<![a-z])(is_?)?dev(env|mode|_mode|elopment(mode)?)?(?![a-z])|IsDev\w*|DevMode")
 
 
+_NEGATION = re.compile(r"!(?!=)")  # ``!isDev``, not ``*dev != ""``
+
+
 def development_only(file, node) -> bool:
     """``node`` runs only in a branch taken in development
     (``if env.IsDevEnv() && env.UseSSL() { http.ListenAndServeTLS(...) }``)."""
@@ -290,7 +293,7 @@ def development_only(file, node) -> bool:
             return False
         if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
             cond = n.child_by_field_name("condition")
-            if cond is not None and _DEV_CONDITION.search(text(cond)) and "!" not in text(cond):
+            if cond is not None and _DEV_CONDITION.search(text(cond)) and not _NEGATION.search(text(cond)):
                 return True
         child = n
     return False

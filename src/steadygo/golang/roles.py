@@ -85,7 +85,8 @@ _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
 # modules are what they pretend to be).
 # tests/apps/, tests/perf/: the programs an end-to-end or performance suite
 # deploys and drives (dapr keeps dozens, each a module of its own).
-_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|tests?/(?:apps?|perf\w*|load\w*))/")
+_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|integration|testapps?"
+                                 r"|tests?/(?:apps?|images?|perf\w*|load\w*))/")
 
 
 def _names_tests(path: str) -> bool:
