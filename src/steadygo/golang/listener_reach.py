@@ -1,0 +1,253 @@
+"""Who can reach a listener: only this host, or only through connections
+that carry deadlines.
+
+A server bound to 127.0.0.1 or a unix socket serves a developer's own
+machine or a sidecar (a CLI's OAuth callback, a control socket); a listener
+whose every connection gets read/write deadlines bounds slow clients without
+the server's timeout fields.  The address and the listener are followed
+through what the package shows: literals and constants, ``fmt.Sprintf`` and
+``net.JoinHostPort``, same-package helpers, flag defaults nothing overrides,
+struct fields every assignment of which stores such a listener.  Anything
+else is not known to be local.
+"""
+
+from __future__ import annotations
+
+import re
+
+from steadygo.golang.facts import is_loopback_address, resolve_string
+from steadygo.golang.lifecycle import callee_name
+from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
+
+_LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
+
+
+def serves_local_listeners_only(pkg, file, scope, listener_args=None) -> bool:
+    """The listeners served in ``scope`` are all bound by ``net.Listen`` in it
+    to a unix socket or a loopback address (literally or through
+    ``fmt.Sprintf("127.0.0.1:%d", port)``), and there is at least one.
+    ``listener_args`` are the listener expressions of the serve calls; by
+    default the first argument of every ``.Serve``/``.ServeTLS`` in scope.  A
+    listener from any other constructor is not known to be local."""
+    return _every_served_listener(pkg, file, scope, listener_args, _local_listen)
+
+
+def serves_deadline_listeners_only(pkg, file, scope, listener_args=None) -> bool:
+    """Every listener served in ``scope`` comes from a constructor given a
+    timeout (``util.NewListener(addr, 30*time.Second)``): a wrapper that sets
+    read/write deadlines on each connection it accepts, which bounds slow
+    clients without the server's fields.  A zero timeout is no bound."""
+    return _every_served_listener(pkg, file, scope, listener_args, _listener_with_timeout)
+
+
+def _every_served_listener(pkg, file, scope, listener_args, test) -> bool:
+    if scope is None:
+        return False
+    if listener_args is None:
+        listener_args = []
+        for call in pkg.calls_in(file, "Serve", "ServeTLS"):  # the file's call index: no extra walk
+            in_scope = scope.start_byte <= call.start_byte < scope.end_byte
+            if in_scope and call.child_by_field_name("function").type == "selector_expression":
+                args = call.child_by_field_name("arguments").named_children
+                if len(args) > 1 and _server_arg(pkg, scope, args[0]):
+                    listener_args.append(args[1])  # httpdown's ``h.Serve(&http.Server{...}, l)``
+                elif args:
+                    listener_args.append(args[0])
+    if not listener_args:
+        return False
+    for arg in listener_args:
+        arg = unparen(arg)
+        if arg is not None and arg.type == "selector_expression":
+            # ``s.socketListener``: judged by what the package stores in the field
+            if not _field_listeners_pass(pkg, text(arg.child_by_field_name("field")), test):
+                return False
+            continue
+        if arg is None or arg.type != "identifier":
+            return False
+        sources = [unparen(rhs) for rhs in pkg.assigned_from(scope, text(arg))]
+        if not sources or not all(test(pkg, file, rhs, scope) for rhs in sources):
+            return False
+    return True
+
+
+def _field_listeners_pass(pkg, field: str, test) -> bool:
+    """Every assignment ``x.<field> = v`` in the package stores a listener
+    that passes ``test`` (``v`` a call, or a local of the assigning function
+    bound to one), and there is at least one."""
+    seen = 0
+    needle = field.encode()
+    for f in pkg.files:
+        if needle not in f.source:
+            continue
+        for a in captures("(assignment_statement) @a", f.root).get("a", []):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+                continue
+            target = left.named_child(0)
+            if target.type != "selector_expression" or text(target.child_by_field_name("field")) != field:
+                continue
+            body = _function_body(f, a)
+            value = unparen(right.named_child(0))
+            values = [unparen(v) for v in pkg.assigned_from(body, text(value))] if (
+                value is not None and value.type == "identifier" and body is not None) else [value]
+            if not values or not all(test(pkg, f, v, body) for v in values):
+                return False
+            seen += 1
+    return seen > 0
+
+
+def _function_body(file, node):
+    for n in ancestors(node, root=file.root):
+        if n.type in ("function_declaration", "method_declaration", "func_literal"):
+            return n.child_by_field_name("body")
+    return None
+
+
+def _server_arg(pkg, scope, node) -> bool:
+    """A server literal, or a local assigned one."""
+    node = unparen(node)
+    if node is not None and node.type == "identifier":
+        made = pkg.assigned_from(scope, text(node))
+        return bool(made) and all(_server_arg(pkg, scope, m) for m in made if unparen(m) is not node)
+    if node is not None and node.type == "unary_expression":
+        node = unparen(node.child_by_field_name("operand"))
+    return node is not None and node.type == "composite_literal"
+
+
+_TIMEOUT_ARG = re.compile(r"\btime\.(Second|Minute|Millisecond|Hour|Duration)\b|(?i:timeout|deadline)")
+
+
+def _listener_with_timeout(pkg, file, call, scope) -> bool:
+    if call is None or call.type != "call_expression":
+        return False
+    t = file.call_target(call)
+    if t is not None and t[0] in ("net", "crypto/tls"):
+        return False  # the standard listeners set no deadlines
+    if "listen" not in callee_name(call).lower():
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    return any(text(a) not in ("0", "time.Duration(0)") and _TIMEOUT_ARG.search(text(a)) for a in args[1:])
+
+
+def _local_listen(pkg, file, call, scope) -> bool:
+    if call is None or call.type != "call_expression":
+        return False
+    t = file.call_target(call)
+    if t is None or t[0] != "net" or t[1] != "Listen":
+        return False
+    args = call.child_by_field_name("arguments").named_children
+    if len(args) < 2:
+        return False
+    # A unix socket is a file on this host: only local processes connect.
+    return string_value(args[0]) in ("unix", "unixpacket") or loopback_address_expr(pkg, file, args[1], scope)
+
+
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+_HOST_PORT_FORMAT = re.compile(r'^"%[sv]:%[dvs]"$')
+
+
+def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
+    """An address expression that names this host only: a loopback string
+    (literal or constant), ``fmt.Sprintf("127.0.0.1:%d", port)``,
+    ``fmt.Sprintf("%s:%d", "127.0.0.1", port)``, ``net.JoinHostPort("localhost", p)``,
+    or a variable a command-line flag fills with a loopback default
+    (``fs.StringVar(&address, "address", "127.0.0.1:8596", ...)``)."""
+    node = unparen(node)
+    if node is None:
+        return False
+    value = resolve_string(pkg, file, node, scope)
+    if value is not None:
+        return is_loopback_address(value)
+    if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
+        # *host + ":" + *port, with a host flag defaulting to 127.0.0.1
+        first = node
+        while first.type == "binary_expression" and text(first.child_by_field_name("operator")) == "+":
+            first = unparen(first.child_by_field_name("left"))
+            if first is None:
+                return False
+        return _host_value(pkg, file, first, scope) in _LOOPBACK_HOSTS
+    if node.type == "call_expression":
+        target = file.call_target(node)
+        args = node.child_by_field_name("arguments").named_children
+        if target == ("fmt", "Sprintf") and args:
+            if _LOOPBACK_FORMAT.match(text(args[0])) is not None:
+                return True
+            return (_HOST_PORT_FORMAT.match(text(args[0])) is not None and len(args) == 3
+                    and resolve_string(pkg, file, args[1], scope) in _LOOPBACK_HOSTS)
+        if target == ("net", "JoinHostPort") and len(args) == 2:
+            return resolve_string(pkg, file, args[0], scope) in _LOOPBACK_HOSTS
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and _depth < 3:
+            return _returns_loopback(pkg, text(fn), _depth + 1)  # getServerAddress(port)
+        return False
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
+        inner = unparen(node.child_by_field_name("operand"))  # addr := flag.String("addr", "127.0.0.1:6060", ...)
+        if inner is None or inner.type != "identifier" or scope is None:
+            return False
+        made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
+        return bool(made) and all(is_loopback_address(_flag_default(pkg, file, m, scope)) for m in made)
+    if node.type == "identifier" and scope is not None:
+        made = pkg.assigned_from(scope, text(node))
+        if made:  # addr := fmt.Sprintf("%s:%d", defaultServerIP, port)
+            return _depth < 3 and all(loopback_address_expr(pkg, file, m, scope, _depth + 1) for m in made)
+        return _flag_var_default_loopback(pkg, file, text(node), scope)
+    return False
+
+
+def _returns_loopback(pkg, name: str, depth: int) -> bool:
+    """The package function ``name`` returns a loopback address on every
+    return (``return fmt.Sprintf("127.0.0.1:%d", port)``)."""
+    found = False
+    for f, fi in pkg.functions_named(name):
+        if fi.receiver_type or fi.body is None:
+            continue
+        for ret in captures("(return_statement) @r", fi.body).get("r", []):
+            values = ret.named_children[0].named_children if ret.named_child_count else []
+            if not values or not loopback_address_expr(pkg, f, values[0], fi.body, depth):
+                return False
+            found = True
+    return found
+
+
+def _host_value(pkg, file, node, scope) -> str | None:
+    """A host known at analysis time: a string, or the default of the flag
+    behind ``*host`` (``host := flag.String("host", "127.0.0.1", ...)``)."""
+    node = unparen(node)
+    if node is None:
+        return None
+    value = resolve_string(pkg, file, node, scope)
+    if value is not None or scope is None:
+        return value
+    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
+        inner = unparen(node.child_by_field_name("operand"))
+        if inner is not None and inner.type == "identifier":
+            made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
+            defaults = {_flag_default(pkg, file, m, scope) for m in made}
+            return defaults.pop() if len(defaults) == 1 else None
+    return None
+
+
+def _flag_default(pkg, file, call, scope) -> str | None:
+    if call is None or call.type != "call_expression" or callee_name(call) != "String":
+        return None
+    args = call.child_by_field_name("arguments").named_children
+    return resolve_string(pkg, file, args[1], scope) if len(args) >= 2 else None
+
+
+def _flag_var_default_loopback(pkg, file, name: str, scope) -> bool:
+    """``StringVar(&name, "flag", "127.0.0.1:8596", usage)`` in ``scope`` binds
+    ``name``, with a loopback default, and nothing else assigns it."""
+    if pkg.assigned_from(scope, name):
+        return False
+    found = False
+    for call in pkg.calls_in(file, "StringVar", "StringVarP"):
+        if not (scope.start_byte <= call.start_byte < scope.end_byte):
+            continue
+        args = call.child_by_field_name("arguments").named_children
+        if not args or text(args[0]).replace(" ", "") != "&" + name:
+            continue
+        default = args[3] if callee_name(call) == "StringVarP" and len(args) > 3 else (args[2] if len(args) > 2 else None)
+        if default is None or not is_loopback_address(resolve_string(pkg, file, default, scope)):
+            return False
+        found = True
+    return found
