@@ -21,7 +21,7 @@ from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
                                             serves_local_listeners_only)
 from steadygo.golang.listeners import default_mux_paths
-from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
+from steadygo.golang.parse import ancestors, text, unparen
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
