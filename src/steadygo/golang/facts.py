@@ -808,28 +808,33 @@ def _import_graph(pkg, facts: ServiceFacts) -> None:
         facts.mains.append(own)
 
 
+def _import_graph_of(facts: ServiceFacts) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for e in facts.import_edges:
+        a, _, b = e.partition(" -> ")
+        graph.setdefault(a, set()).add(b)
+    return graph
+
+
+def _closure(graph: dict[str, set[str]], starts) -> set[str]:
+    out, work = set(starts), list(starts)
+    while work:
+        for nxt in graph.get(work.pop(), ()):
+            if nxt not in out:
+                out.add(nxt)
+                work.append(nxt)
+    return out
+
+
 def linked_with(facts: ServiceFacts, own: str) -> set[str]:
     """Module dirs linked into the programs that contain package ``own``
     (module-relative): the packages each main that imports it, directly or
     not, imports in turn; the package's own imports when no main reaches it
     (a library module)."""
-    graph: dict[str, set[str]] = {}
-    for e in facts.import_edges:
-        a, _, b = e.partition(" -> ")
-        graph.setdefault(a, set()).add(b)
-
-    def closure(start: str) -> set[str]:
-        out, work = {start}, [start]
-        while work:
-            for nxt in graph.get(work.pop(), ()):
-                if nxt not in out:
-                    out.add(nxt)
-                    work.append(nxt)
-        return out
-
-    programs = [c for c in (closure(m) for m in facts.mains) if own in c]
+    graph = _import_graph_of(facts)
+    programs = [c for c in (_closure(graph, [m]) for m in facts.mains) if own in c]
     if not programs:
-        return closure(own)
+        return _closure(graph, [own])
     return set().union(*programs)
 
 
@@ -837,20 +842,17 @@ def linked_into_a_program(facts: ServiceFacts, own: str) -> bool | None:
     """Whether package ``own`` (module-relative dir) is built into one of
     the module's programs: it is a main, or a main imports it directly or
     not.  None when the module has no main (a library: every package is
-    meant for someone else's program)."""
+    meant for someone else's program).  The programs' closure is computed
+    once per module's facts (every file of every package asks)."""
     if not facts.mains:
         return None
-    graph: dict[str, set[str]] = {}
-    for e in facts.import_edges:
-        a, _, b = e.partition(" -> ")
-        graph.setdefault(a, set()).add(b)
-    seen, work = set(facts.mains), list(facts.mains)
-    while work:
-        for nxt in graph.get(work.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                work.append(nxt)
-    return own in seen
+    held = _LINKED.get(id(facts))
+    if held is None or held[0] is not facts:
+        held = _LINKED[id(facts)] = (facts, _closure(_import_graph_of(facts), facts.mains))
+    return own in held[1]
+
+
+_LINKED: dict[int, tuple[ServiceFacts, set[str]]] = {}
 
 
 def built_into_a_program(pkg, file) -> bool:

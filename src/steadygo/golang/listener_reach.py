@@ -17,7 +17,7 @@ import re
 
 from steadygo.golang.facts import is_loopback_address, resolve_string
 from steadygo.golang.lifecycle import callee_name
-from steadygo.golang.parse import ancestors, captures, string_value, text, unparen
+from steadygo.golang.parse import captures, string_value, text, unparen
 
 _LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
 
@@ -86,7 +86,8 @@ def _field_listeners_pass(pkg, field: str, test) -> bool:
             target = left.named_child(0)
             if target.type != "selector_expression" or text(target.child_by_field_name("field")) != field:
                 continue
-            body = _function_body(f, a)
+            fi = pkg.functions(f).enclosing(a)
+            body = fi.body if fi is not None else None
             value = unparen(right.named_child(0))
             values = [unparen(v) for v in pkg.assigned_from(body, text(value))] if (
                 value is not None and value.type == "identifier" and body is not None) else [value]
@@ -94,13 +95,6 @@ def _field_listeners_pass(pkg, field: str, test) -> bool:
                 return False
             seen += 1
     return seen > 0
-
-
-def _function_body(file, node):
-    for n in ancestors(node, root=file.root):
-        if n.type in ("function_declaration", "method_declaration", "func_literal"):
-            return n.child_by_field_name("body")
-    return None
 
 
 def _server_arg(pkg, scope, node) -> bool:
@@ -180,12 +174,9 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
         if fn is not None and fn.type == "identifier" and _depth < 3:
             return _returns_loopback(pkg, text(fn), _depth + 1)  # getServerAddress(port)
         return False
-    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
-        inner = unparen(node.child_by_field_name("operand"))  # addr := flag.String("addr", "127.0.0.1:6060", ...)
-        if inner is None or inner.type != "identifier" or scope is None:
-            return False
-        made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
-        return bool(made) and all(is_loopback_address(_flag_default(pkg, file, m, scope)) for m in made)
+    if node.type == "unary_expression":  # addr := flag.String("addr", "127.0.0.1:6060", ...); *addr
+        defaults = _pointer_flag_defaults(pkg, file, node, scope)
+        return bool(defaults) and all(is_loopback_address(d) for d in defaults)
     if node.type == "identifier" and scope is not None:
         made = pkg.assigned_from(scope, text(node))
         if made:  # addr := fmt.Sprintf("%s:%d", defaultServerIP, port)
@@ -216,15 +207,22 @@ def _host_value(pkg, file, node, scope) -> str | None:
     if node is None:
         return None
     value = resolve_string(pkg, file, node, scope)
-    if value is not None or scope is None:
+    if value is not None or node.type != "unary_expression":
         return value
-    if node.type == "unary_expression" and text(node.child_by_field_name("operator")) == "*":
-        inner = unparen(node.child_by_field_name("operand"))
-        if inner is not None and inner.type == "identifier":
-            made = [unparen(m) for m in pkg.assigned_from(scope, text(inner))]
-            defaults = {_flag_default(pkg, file, m, scope) for m in made}
-            return defaults.pop() if len(defaults) == 1 else None
-    return None
+    defaults = set(_pointer_flag_defaults(pkg, file, node, scope))
+    return defaults.pop() if len(defaults) == 1 else None
+
+
+def _pointer_flag_defaults(pkg, file, node, scope) -> list:
+    """``*p`` where every assignment of ``p`` in ``scope`` is a
+    ``flag.String(name, default, usage)``: those defaults (None for any
+    other assignment); empty when ``node`` is not such a dereference."""
+    if scope is None or text(node.child_by_field_name("operator")) != "*":
+        return []
+    inner = unparen(node.child_by_field_name("operand"))
+    if inner is None or inner.type != "identifier":
+        return []
+    return [_flag_default(pkg, file, unparen(m), scope) for m in pkg.assigned_from(scope, text(inner))]
 
 
 def _flag_default(pkg, file, call, scope) -> str | None:

@@ -21,6 +21,7 @@ from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
                                             serves_local_listeners_only)
 from steadygo.golang.listeners import default_mux_paths
+from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.parse import ancestors, text, unparen
 from steadygo.golang.values import literal_keys
 
@@ -232,6 +233,15 @@ def _ranged_from_ops_helper(file, call, key: str) -> bool:
                     fn = right.child_by_field_name("function")
                     return _OPS_NAME.search(text(fn)) is not None
     return False
+
+
+def server_not_judged(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
+    """An ``http.Server`` value SG101–SG104 leave alone: internal (below),
+    weighed by its authors (``//nolint:gosec``), a test double's, or
+    started only in development."""
+    return (internal_server(ctx, v, loopback=loopback, operations=operations)
+            or gosec_weighed_server(ctx.file, v.node) or test_double_scope(ctx, v.node)
+            or development_only(ctx.file, v.node))
 
 
 def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> bool:

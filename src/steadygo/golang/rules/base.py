@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from steadygo.findings import Finding, Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
-from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.facts import built_into_a_program
-from steadygo.golang.ops_listeners import development_only, internal_server, test_double_scope
+from steadygo.golang.ops_listeners import server_not_judged
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
@@ -172,8 +171,5 @@ class ServerFieldRule(GoRule):
 
     @staticmethod
     def not_judged(ctx: FileContext, v) -> bool:
-        """As SG101 with its default options: operations-only or loopback
-        servers, servers the authors weighed (``//nolint:gosec``), test
-        doubles, servers started only in development."""
-        return (internal_server(ctx, v) or gosec_weighed_server(ctx.file, v.node) or test_double_scope(ctx, v.node)
-                or development_only(ctx.file, v.node))
+        """As SG101 with its default options."""
+        return server_not_judged(ctx, v)

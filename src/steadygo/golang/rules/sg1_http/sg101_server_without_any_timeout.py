@@ -11,8 +11,8 @@ from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_fi
 from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
                                             serves_local_listeners_only)
-from steadygo.golang.ops_listeners import (development_only, handler_routes, internal_server, is_default_mux,
-                                           operations_port, outer_body, test_double_scope)
+from steadygo.golang.ops_listeners import (development_only, handler_routes, is_default_mux, operations_port,
+                                           outer_body, server_not_judged, test_double_scope)
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -61,9 +61,8 @@ class ServerWithoutAnyTimeout(GoRule):
             return
         for v in typed_values(ctx, "Server"):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):
-                if internal_server(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
-                                   operations=ctx.options["ignore-operations-listeners"]) or gosec_weighed_server(
-                                       ctx.file, v.node) or test_double_scope(ctx, v.node) or development_only(f, v.node):
+                if server_not_judged(ctx, v, loopback=ctx.options["ignore-loopback-listeners"],
+                                     operations=ctx.options["ignore-operations-listeners"]):
                     continue
                 ctx.report(
                     v.node,
