@@ -30,6 +30,7 @@ from typing import Callable
 
 from steadygo import cache as result_cache
 from steadygo import pipeline, registry, suppress
+from steadygo.artifacts.config_addresses import public_address_keys
 from steadygo.config import Config
 from steadygo.discovery import Diagnostic, discover, display_path
 from steadygo.findings import Finding
@@ -546,7 +547,7 @@ def scan(
                 tick()
                 if res.facts is not None:
                     facts_by_module.setdefault(res.module_root, []).append((res.directory, res.facts))
-        result.module_facts = _merge_module_facts(facts_by_module)
+        result.module_facts = _merge_module_facts(facts_by_module, topics)
         result.package_facts = facts_by_module
         if artifact_files is not None and (artifact_files or config.artifact_inputs):
             # After the facts pass: cross-artifact rules join manifests and
@@ -612,13 +613,19 @@ def _check_artifacts(files: list[str], rule_ids, config: Config, base: str, resu
     return out.findings
 
 
-def _merge_module_facts(facts_by_module) -> dict[str, gofacts.ServiceFacts]:
+def _merge_module_facts(facts_by_module, topics=()) -> dict[str, gofacts.ServiceFacts]:
     out = {}
     for root, items in facts_by_module.items():
         if not root:
             continue  # outside any module, a package only speaks for itself
         items.sort(key=lambda x: x[0])
         out[root] = gofacts.module_facts_of(module_for_dir(root), [f for _, f in items])
+        if "listen_defaults" in topics:
+            # Joined here, after the packages' facts: what the module's own
+            # deployment files set (a loopback default is local only until
+            # a shipped config binds 0.0.0.0).  Read afresh on every run, so
+            # the facts digest follows edits to those files.
+            out[root].deployed_public_keys = public_address_keys(root)
     return out
 
 

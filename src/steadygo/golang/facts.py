@@ -37,6 +37,8 @@ from steadygo.golang.frameworks import (  # noqa: F401
 )
 from steadygo.golang.client_pools import client_pools, settle_defaults
 from steadygo.golang.error_flow import package_error_flow
+from steadygo.golang.listen_defaults import settings_of
+from steadygo.golang.unreferenced import package_references
 from steadygo.golang.metric_buckets import bucket_bounds, default_bounds
 from steadygo.golang.metric_defs import registration, registry_scope
 from steadygo.golang.parse import ancestors, captures, enclosing_function, string_value, text, unparen
@@ -194,6 +196,19 @@ class ServiceFacts:
     error_checks: list[str] = field(default_factory=list)
     error_inspectors: list[str] = field(default_factory=list)
     error_returns: list[str] = field(default_factory=list)
+    # what the module calls (golang.unreferenced): its top-level functions no
+    # code names ("dir:Name"), and the exported names its code selects (x.Name)
+    unreferenced_funcs: list[str] = field(default_factory=list)
+    selected_names: list[str] = field(default_factory=list)
+    # listen-address settings (golang.listen_defaults): field names the code
+    # sets to a loopback address, and those it sets to another address
+    loopback_settings: list[str] = field(default_factory=list)
+    public_settings: list[str] = field(default_factory=list)
+    # "Field=key": the struct-tag keys and flag names that set those fields;
+    # and (module-wide, artifacts.config_addresses) the keys the module's
+    # deployment files set to a public address
+    setting_keys: list[str] = field(default_factory=list)
+    deployed_public_keys: list[str] = field(default_factory=list)
 
     @property
     def shutdown_timeout_seconds(self) -> float | None:
@@ -221,7 +236,9 @@ def merge_facts(items) -> ServiceFacts:
         for s in f.signals:
             if s not in out.signals:
                 out.signals.append(s)
-        for name in ("dependencies", "loggers", "unmodelled_servers", "error_checks", "error_inspectors", "error_returns"):
+        for name in ("dependencies", "loggers", "unmodelled_servers", "error_checks", "error_inspectors", "error_returns",
+                     "unreferenced_funcs", "selected_names", "loopback_settings", "public_settings",
+                     "setting_keys"):
             dest = getattr(out, name)
             seen = seen_by_field.setdefault(name, set(dest))
             for d in getattr(f, name):
@@ -724,6 +741,10 @@ def _extract(pkg) -> ServiceFacts:
     if pkg.fact_topics is None or "errors" in pkg.fact_topics:
         # Only SG402 reads the error flow; it is 8% of a GOROOT run.
         facts.error_checks, facts.error_inspectors, facts.error_returns = package_error_flow(pkg)
+    if pkg.fact_topics is None or "calls" in pkg.fact_topics:
+        facts.unreferenced_funcs, facts.selected_names = package_references(pkg)
+    if pkg.fact_topics is None or "listen_defaults" in pkg.fact_topics:
+        facts.loopback_settings, facts.public_settings, facts.setting_keys = settings_of(pkg)
     by_path = {f.relpath: f for f in pkg.files}
     for m in facts.metrics:
         m.registered = registration(pkg, m, node_of(pkg, m))
@@ -1254,6 +1275,8 @@ TOPIC_FIELDS: dict[str, tuple[str, ...]] = {
     "pools": ("pools",),
     "grpc": ("grpc_servers", "grpc_health"),
     "errors": ("error_checks", "error_inspectors", "error_returns"),
+    "calls": ("unreferenced_funcs", "selected_names", "mains"),
+    "listen_defaults": ("loopback_settings", "public_settings", "setting_keys", "deployed_public_keys"),
 }
 _LIST_TYPES = {
     "routes": Route, "listeners": Listener, "health_endpoints": HealthEndpoint, "shutdown_calls": ShutdownCall,
@@ -1282,7 +1305,13 @@ def facts_from_dict(d: dict) -> ServiceFacts:
                        import_edges=[str(s) for s in d["import_edges"]], mains=[str(s) for s in d["mains"]],
                        error_checks=[str(s) for s in d.get("error_checks", ())],
                        error_inspectors=[str(s) for s in d.get("error_inspectors", ())],
-                       error_returns=[str(s) for s in d.get("error_returns", ())])
+                       error_returns=[str(s) for s in d.get("error_returns", ())],
+                       unreferenced_funcs=[str(s) for s in d.get("unreferenced_funcs", ())],
+                       selected_names=[str(s) for s in d.get("selected_names", ())],
+                       loopback_settings=[str(s) for s in d.get("loopback_settings", ())],
+                       public_settings=[str(s) for s in d.get("public_settings", ())],
+                       setting_keys=[str(s) for s in d.get("setting_keys", ())],
+                       deployed_public_keys=[str(s) for s in d.get("deployed_public_keys", ())])
     for name, cls in _LIST_TYPES.items():
         setattr(out, name, [_item_from_dict(cls, item) for item in d[name]])
     return out

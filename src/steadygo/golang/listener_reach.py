@@ -17,6 +17,7 @@ import re
 
 from steadygo.golang.facts import is_loopback_address, resolve_string
 from steadygo.golang.lifecycle import callee_name
+from steadygo.golang.listen_defaults import loopback_by_default
 from steadygo.golang.parse import captures, string_value, text, unparen
 
 _LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
@@ -53,6 +54,9 @@ def _every_served_listener(pkg, file, scope, listener_args, test) -> bool:
                     listener_args.append(args[1])  # httpdown's ``h.Serve(&http.Server{...}, l)``
                 elif args:
                     listener_args.append(args[0])
+        # ``e.Listener = l`` before ``e.StartServer(srv)``: echo and fiber
+        # serve the listener held in that field.
+        listener_args += _listener_field_values(file, scope)
     if not listener_args:
         return False
     for arg in listener_args:
@@ -68,6 +72,69 @@ def _every_served_listener(pkg, file, scope, listener_args, test) -> bool:
         if not sources or not all(test(pkg, file, rhs, scope) for rhs in sources):
             return False
     return True
+
+
+def _listener_field_values(file, scope) -> list:
+    out = []
+    for a in captures("(assignment_statement) @a", scope).get("a", []):
+        left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+        if left is not None and right is not None and left.named_child_count == 1 and right.named_child_count == 1:
+            target = left.named_child(0)
+            if target.type == "selector_expression" and text(target.child_by_field_name("field")) == "Listener":
+                out.append(right.named_child(0))
+    return out
+
+
+def server_field(node) -> str | None:
+    """The struct field a server literal is stored in: ``s.httpServer =
+    &http.Server{...}`` or ``&Server{httpServer: &http.Server{...}}``."""
+    n = node.parent
+    if n is not None and n.type == "unary_expression":
+        n = n.parent
+    if n is None:
+        return None
+    if n.type == "expression_list" and n.parent is not None and n.parent.type == "assignment_statement":
+        left = n.parent.child_by_field_name("left")
+        if n == n.parent.child_by_field_name("right") and left.named_child_count == 1:
+            target = left.named_child(0)
+            if target.type == "selector_expression":
+                return text(target.child_by_field_name("field"))
+        return None
+    if n.type == "literal_element" and n.parent is not None and n.parent.type == "keyed_element":
+        key = n.parent.named_child(0)
+        if n.parent.named_child(1) == n and key is not None:
+            return text(key)
+    return None
+
+
+def field_server_serves_local_only(pkg, field: str) -> bool:
+    """Every call that starts the server held in ``x.<field>`` is a
+    ``Serve``/``ServeTLS`` of a local listener (a control socket opened in
+    ``Start``, the server built in the constructor), and there is one.  A
+    ``ListenAndServe`` on it listens on its Addr: not known to be local."""
+    needle = f".{field}.".encode()
+    served = 0
+    for f in pkg.files:
+        if needle not in f.source:
+            continue
+        for call in pkg.calls_in(f, "Serve", "ServeTLS", "ListenAndServe", "ListenAndServeTLS"):
+            fn = call.child_by_field_name("function")
+            if fn.type != "selector_expression":
+                continue
+            operand = unparen(fn.child_by_field_name("operand"))
+            if operand is None or operand.type != "selector_expression" or text(
+                    operand.child_by_field_name("field")) != field:
+                continue
+            if text(fn.child_by_field_name("field")).startswith("Listen"):
+                return False
+            args = call.child_by_field_name("arguments").named_children
+            fi = pkg.functions(f).enclosing_chain(call)
+            chain = list(fi)
+            body = chain[-1].body if chain else None
+            if not args or not _every_served_listener(pkg, f, body, [args[0]], _local_listen):
+                return False
+            served += 1
+    return served > 0
 
 
 def _field_listeners_pass(pkg, field: str, test) -> bool:
@@ -123,17 +190,29 @@ def _listener_with_timeout(pkg, file, call, scope) -> bool:
     return any(text(a) not in ("0", "time.Duration(0)") and _TIMEOUT_ARG.search(text(a)) for a in args[1:])
 
 
-def _local_listen(pkg, file, call, scope) -> bool:
+def _local_listen(pkg, file, call, scope, _depth: int = 0) -> bool:
     if call is None or call.type != "call_expression":
         return False
-    t = file.call_target(call)
-    if t is None or t[0] != "net" or t[1] != "Listen":
-        return False
     args = call.child_by_field_name("arguments").named_children
-    if len(args) < 2:
-        return False
+    t = file.call_target(call)
+    if t is not None and t[0] == "net" and t[1] == "Listen" and len(args) >= 2:
+        network, addr = args[0], args[1]
+    elif callee_name(call) == "Listen" and len(args) == 3 and string_value(args[1]) is not None:
+        network, addr = args[1], args[2]  # ``net.ListenConfig{}.Listen(ctx, "unix", path)``
+    else:
+        # A wrapper around a local listener (``tls.NewListener(l, cfg)``,
+        # ``NewStoppableListener(l)``) accepts on the same socket.
+        return _depth < 2 and scope is not None and any(_wraps_local_listener(pkg, file, a, scope, _depth + 1) for a in args)
     # A unix socket is a file on this host: only local processes connect.
-    return string_value(args[0]) in ("unix", "unixpacket") or loopback_address_expr(pkg, file, args[1], scope)
+    return string_value(network) in ("unix", "unixpacket") or loopback_address_expr(pkg, file, addr, scope)
+
+
+def _wraps_local_listener(pkg, file, arg, scope, depth: int) -> bool:
+    arg = unparen(arg)
+    if arg is None or arg.type != "identifier":
+        return False
+    made = [unparen(m) for m in pkg.assigned_from(scope, text(arg))]
+    return bool(made) and all(_local_listen(pkg, file, m, scope, depth) for m in made)
 
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -152,6 +231,8 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
     value = resolve_string(pkg, file, node, scope)
     if value is not None:
         return is_loopback_address(value)
+    if loopback_by_default(pkg, node):
+        return True  # cfg.ListenAddressWebUI, which the module defaults to localhost:1340
     if node.type == "binary_expression" and text(node.child_by_field_name("operator")) == "+":
         # *host + ":" + *port, with a host flag defaulting to 127.0.0.1
         first = node
@@ -159,7 +240,7 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
             first = unparen(first.child_by_field_name("left"))
             if first is None:
                 return False
-        return _host_value(pkg, file, first, scope) in _LOOPBACK_HOSTS
+        return _loopback_host(pkg, file, first, scope)
     if node.type == "call_expression":
         target = file.call_target(node)
         args = node.child_by_field_name("arguments").named_children
@@ -167,9 +248,9 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
             if _LOOPBACK_FORMAT.match(text(args[0])) is not None:
                 return True
             return (_HOST_PORT_FORMAT.match(text(args[0])) is not None and len(args) == 3
-                    and resolve_string(pkg, file, args[1], scope) in _LOOPBACK_HOSTS)
+                    and _loopback_host(pkg, file, args[1], scope))
         if target == ("net", "JoinHostPort") and len(args) == 2:
-            return resolve_string(pkg, file, args[0], scope) in _LOOPBACK_HOSTS
+            return _loopback_host(pkg, file, args[0], scope)
         fn = node.child_by_field_name("function")
         if fn is not None and fn.type == "identifier" and _depth < 3:
             return _returns_loopback(pkg, text(fn), _depth + 1)  # getServerAddress(port)
@@ -181,8 +262,45 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
         made = pkg.assigned_from(scope, text(node))
         if made:  # addr := fmt.Sprintf("%s:%d", defaultServerIP, port)
             return _depth < 3 and all(loopback_address_expr(pkg, file, m, scope, _depth + 1) for m in made)
-        return _flag_var_default_loopback(pkg, file, text(node), scope)
+        if _flag_var_default_loopback(pkg, file, text(node), scope):
+            return True
+        return _depth < 3 and _callers_pass_loopback(pkg, file, text(node), scope, _depth + 1)
     return False
+
+
+def _loopback_host(pkg, file, node, scope) -> bool:
+    """A host part that is loopback: a string or flag default, or a setting
+    the module defaults to loopback (``hf.Cfg.ListenOnHost``)."""
+    return _host_value(pkg, file, node, scope) in _LOOPBACK_HOSTS or loopback_by_default(pkg, node)
+
+
+def _callers_pass_loopback(pkg, file, name: str, scope, depth: int) -> bool:
+    """``name`` is a parameter of the top-level function whose body is
+    ``scope``, and every call of that function in the package passes a
+    loopback address for it (``listenAndServeCardDAV(*host + ":" + *port)``
+    with a host flag defaulting to 127.0.0.1), and there is one."""
+    fn = scope.parent if scope is not None else None
+    if fn is None or fn.type != "function_declaration":
+        return False
+    info = pkg.functions(file).info(fn)
+    names = [p.name for p in info.params]
+    if name not in names or any(p.type_text.startswith("...") for p in info.params):
+        return False
+    index = names.index(name)
+    calls = 0
+    for f in pkg.files:
+        if f.is_test or info.name.encode() not in f.source:
+            continue
+        for call in pkg.calls_in(f, info.name):
+            callee = call.child_by_field_name("function")
+            if callee.type != "identifier":
+                continue
+            args = call.child_by_field_name("arguments").named_children
+            chain = list(pkg.functions(f).enclosing_chain(call))
+            if len(args) <= index or not chain or not loopback_address_expr(pkg, f, args[index], chain[-1].body, depth):
+                return False
+            calls += 1
+    return calls > 0
 
 
 def _returns_loopback(pkg, name: str, depth: int) -> bool:

@@ -18,17 +18,22 @@ import re
 
 from steadygo.golang.facts import resolve_string
 from steadygo.golang.lifecycle import callee_name
-from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
-                                            serves_local_listeners_only)
+from steadygo.golang.listener_reach import (field_server_serves_local_only, loopback_address_expr,
+                                            server_field, serves_deadline_listeners_only, serves_local_listeners_only)
 from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.parse import ancestors, text, unparen
+from steadygo.golang.unreferenced import in_unreferenced_function
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
 # An API prefix in front counts too: ``/api/health/live``, ``/api/v1/metrics``.
-_OPS_PATH = re.compile(r"^(/api(/v\d+)?)?/(metrics|debug(/.*)?|-/(healthy|ready|reload)|(health|healthz|livez|readyz|ready|live|"
-                       r"liveness|readiness|ping|version)(/.*)?)/?$")
+# A version prefix alone too, in any case: gubernator's ``/v1/HealthCheck``.
+# Sub-paths only under the health words (``/health/live``): ``/live/{stream}``
+# is a streaming server's app route, and ``/live/`` with its slash is a
+# ServeMux subtree, not the probe.
+_OPS_PATH = re.compile(r"^(/api)?(/v\d+)?/(metrics/?|debug(/.*)?|-/(healthy|ready|reload)/?|(?i:(health|healthz|health[-_]?check"
+                       r"|liveness|readiness)(/.*)?|livez|readyz|ready|live|ping|version))$")
 # Helpers named for what they register: ``etcdhttp.HandleMetrics(mux)``,
 # ``pprofHandler(router)``, ``debugutil.PProfHandlers()``.
 _OPS_NAME = re.compile(r"(?i)metric|health|pprof|profil|debug|readiness|liveness|prometheus")
@@ -197,7 +202,8 @@ def _use_of(pkg, file, ident, scope) -> str:
         args = call.child_by_field_name("arguments").named_children
         if not args:
             return "other"
-        if len(args) > 1 and (text(args[-1]) in _NOT_FOUND or _metrics_handler(pkg, file, args[-1], scope)):
+        if len(args) > 1 and (text(args[-1]) in _NOT_FOUND or _metrics_handler(pkg, file, args[-1], scope)
+                              or _ops_named_handler(args[-1])):
             return "ops"
         path = resolve_string(pkg, file, args[0], scope)  # literal or constant (``HealthzPath``)
         if path is not None:
@@ -216,6 +222,17 @@ def _use_of(pkg, file, ident, scope) -> str:
         if element.named_child(1) == parent and key is not None and text(key) == "Handler":
             return "ignored"
     return "other"
+
+
+def _ops_named_handler(node) -> bool:
+    """A handler named for what it serves, whatever its path:
+    ``smux.HandleFunc("/", s.MetricsIndexHandler)`` (the landing page of a
+    metrics port), ``mux.Handle("/", healthHandler)``."""
+    node = unparen(node)
+    if node is not None and node.type == "selector_expression":
+        node = node.child_by_field_name("field")
+    return node is not None and node.type in ("identifier", "field_identifier") and (
+        _OPS_SCOPE_NAME.search(text(node)) is not None)
 
 
 def _ranged_from_ops_helper(file, call, key: str) -> bool:
@@ -237,11 +254,16 @@ def _ranged_from_ops_helper(file, call, key: str) -> bool:
 
 def server_not_judged(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
     """An ``http.Server`` value SG101–SG104 leave alone: internal (below),
-    weighed by its authors (``//nolint:gosec``), a test double's, or
-    started only in development."""
+    weighed by its authors (``//nolint:gosec``), a test double's, started
+    only in development, or built in a function nothing calls."""
     return (internal_server(ctx, v, loopback=loopback, operations=operations)
-            or gosec_weighed_server(ctx.file, v.node) or test_double_scope(ctx, v.node)
-            or development_only(ctx.file, v.node))
+            or gosec_weighed_server(ctx.file, v.node) or not_deployed(ctx, v.node))
+
+
+def not_deployed(ctx, node) -> bool:
+    """``node`` never runs in a deployed program: a test double's, a
+    development branch's, or in a function no code of the module calls."""
+    return test_double_scope(ctx, node) or development_only(ctx.file, node) or in_unreferenced_function(ctx, node)
 
 
 def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
@@ -269,7 +291,10 @@ def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> b
         return False
     if "Addr" in keys:
         return loopback_address_expr(ctx.pkg, ctx.file, keys["Addr"], scope)
-    return serves_local_listeners_only(ctx.pkg, ctx.file, scope)
+    if serves_local_listeners_only(ctx.pkg, ctx.file, scope):
+        return True
+    field = server_field(v.node)  # built in a constructor, served by a Start method
+    return field is not None and field_server_serves_local_only(ctx.pkg, field)
 
 
 def operations_scope(ctx, node) -> bool:
@@ -280,7 +305,30 @@ def operations_scope(ctx, node) -> bool:
     route the code shows outranks a name."""
     if _OPS_PACKAGE.match(ctx.file.package_name or ""):
         return True
-    return any(fi.name and _OPS_SCOPE_NAME.search(fi.name) for fi in ctx.funcs.enclosing_chain(node))
+    if any(fi.name and _OPS_SCOPE_NAME.search(fi.name) for fi in ctx.funcs.enclosing_chain(node)):
+        return True
+    return operations_guard(ctx.file, node)
+
+
+# A flag or setting that turns the operations port on: ``if cfg.Profile != ""``
+# (btcd's --profile port), ``if opts.MetricsAddr != ""``, ``if *pprofAddr != ""``.
+_OPS_GUARD = re.compile(r"(?i)metric|pprof|debug|prometheus|profil")
+
+
+def operations_guard(file, node) -> bool:
+    """``node`` runs only when a setting named for the operations port is
+    given: an ``if`` around it (in its function, closures included) tests
+    such a name."""
+    child = node
+    for n in ancestors(node, root=file.root):
+        if n.type in ("function_declaration", "method_declaration"):
+            return False
+        if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
+            cond = n.child_by_field_name("condition")
+            if cond is not None and _OPS_GUARD.search(text(cond)) and not _NEGATION.search(text(cond)):
+                return True
+        child = n
+    return False
 
 
 # Conditions that hold only on a developer's machine: ``if env.IsDevEnv()``,

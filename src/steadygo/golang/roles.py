@@ -89,10 +89,17 @@ _HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhe
                                  r"|tests?/(?:apps?|images?|perf\w*|load\w*))/")
 
 
+# ``h2c_test_server``, ``test-backend``: "test" as a word of its own inside
+# a folder's name.
+_TEST_WORD = re.compile(r"(?<=/)(?:[a-z0-9]+[-_])*tests?(?:[-_][a-z0-9]+)+(?=/)")
+
+
 def _names_tests(path: str) -> bool:
     """A folder of ``path`` ends in "test" as a word of its own or a suffix
-    (``loadtest``, ``ziti-traffic-test``), not as "latest" or "contest"."""
-    return any(re.split(r"[-_]", m.group(0))[-1] not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))
+    (``loadtest``, ``ziti-traffic-test``), not as "latest" or "contest", or
+    has "test" as a word inside (``h2c_test_server``)."""
+    return _TEST_WORD.search(path) is not None or any(
+        re.split(r"[-_]", m.group(0))[-1] not in _TEST_SUFFIX_WORDS for m in _TEST_SUFFIX.finditer(path))
 
 
 def not_a_service(ctx: FileContext) -> bool:

@@ -11,8 +11,8 @@ from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_fi
 from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
                                             serves_local_listeners_only)
-from steadygo.golang.ops_listeners import (development_only, handler_routes, is_default_mux, operations_port,
-                                           outer_body, server_not_judged, test_double_scope)
+from steadygo.golang.ops_listeners import (handler_routes, is_default_mux, not_deployed, operations_port,
+                                           outer_body, server_not_judged)
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -50,7 +50,10 @@ class ServerWithoutAnyTimeout(GoRule):
         supersedes=("SG102", "SG103", "SG104"),
     )
     requires_imports = (NET_HTTP, GIN, *ECHO_PATHS, *FIBER_PATHS)
-    module_facts = ("debug",)  # the import graph: is this package built into a program at all
+    # the import graph (is this package built into a program at all), what
+    # the module calls (is the function around a server called at all), and
+    # the listen addresses it defaults to loopback
+    module_facts = ("debug", "calls", "listen_defaults")
 
     _PKG_FUNCS = ("ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS")
     _FRAMEWORK_STARTS = ("Run", "RunTLS", "Start", "StartTLS", "Listen", "ListenTLS")
@@ -75,7 +78,7 @@ class ServerWithoutAnyTimeout(GoRule):
                 if ctx.options["ignore-loopback-listeners"] and _loopback_address(ctx, call):
                     continue
                 if (self._internal_serve_call(ctx, call, target[1]) or gosec_weighed_server(ctx.file, call)
-                        or test_double_scope(ctx, call) or development_only(f, call)):
+                        or not_deployed(ctx, call)):
                     continue
                 ctx.report(
                     call,
@@ -91,7 +94,7 @@ class ServerWithoutAnyTimeout(GoRule):
             return
         method = text(fn.child_by_field_name("field"))
         recv = unparen(fn.child_by_field_name("operand"))
-        if recv is None or recv.type != "identifier" or method not in self._FRAMEWORK_STARTS:
+        if recv is None or recv.type != "identifier" or method not in self._FRAMEWORK_STARTS or not_deployed(ctx, call):
             return
         origin = _constructor_of(ctx, recv, call)
         if origin is None:

@@ -1,0 +1,125 @@
+"""Settings whose default listen address is loopback.
+
+A server listening on ``cfg.ListenAddressRestActions`` is reachable from
+other hosts only if someone changes a default the code sets to
+``localhost:1338`` (``config.ListenOnHost = DefaultListenOnHost``,
+``InspectAddr: "127.0.0.1:4040"``, ``fs.StringVar(&c.BindAddr, "bind",
+"127.0.0.1:8080", ...)``).  The defaults are read module-wide (they usually
+live in a config package) by the field's name, and a name counts only when
+no code gives it a public address (``0.0.0.0:80``, ``:8080``) too.  Generic
+names (``Addr``, ``Host``) are left out: a Redis client's
+``Addr: "localhost:6379"`` says nothing about a server's ``cfg.Addr``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from steadygo.artifacts.config_addresses import normalise
+from steadygo.golang.parse import captures, string_value, text, unparen
+
+# Field names that can hold a listen address or host.
+_ADDRESS_NAME = re.compile(r"(?i)addr|host|listen|bind|inspect")
+_GENERIC = frozenset({"addr", "address", "host", "hostname", "server", "endpoint", "url", "uri", "target"})
+_FLAG_VARS = ("StringVar", "StringVarP")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+_TAG_VALUE = re.compile(r'\w+:"([^"]*)"')  # yaml:"listen_uri,omitempty" -> listen_uri,omitempty
+
+
+def settings_of(pkg) -> tuple[list[str], list[str], list[str]]:
+    """(field names the package sets to a loopback address, field names it
+    sets to another address, ``Field=key`` for the keys a configuration file
+    or command line sets a field by: its struct tags, the flag it is bound
+    to), non-test files only."""
+    from steadygo.golang.facts import is_loopback_address, resolve_string
+    from steadygo.golang.listener_reach import loopback_address_expr
+
+    loopback: set[str] = set()
+    public: set[str] = set()
+    keys: set[str] = set()
+
+    def judge(name: str, value, file, scope) -> None:
+        if not _ADDRESS_NAME.search(name) or name.lower() in _GENERIC:
+            return
+        s = resolve_string(pkg, file, value, scope)
+        if s in _LOOPBACK_HOSTS or loopback_address_expr(pkg, file, value, scope):
+            loopback.add(name)  # a host ("127.0.0.1") or an address ("localhost:4040")
+            return
+        if s and not is_loopback_address(s) and (":" in s or "." in s):
+            public.add(name)  # "0.0.0.0:80", ":8080", "0.0.0.0": reachable from elsewhere
+
+    for f in pkg.files:
+        if f.is_test or not _ADDRESS_NAME.search(f.source.decode("utf-8", "replace")):
+            continue
+        funcs = pkg.functions(f)
+        found = captures("(keyed_element) @k (assignment_statement) @a (field_declaration) @d", f.root)
+        for d in found.get("d", []):
+            tag = d.child_by_field_name("tag")
+            names = [text(c) for c in d.named_children if c.type == "field_identifier" and _ADDRESS_NAME.search(text(c))]
+            if tag is not None and names:
+                for value in _TAG_VALUE.findall(text(tag)):
+                    key = normalise(value.split(",", 1)[0])
+                    keys.update(f"{n}={key}" for n in names if key)
+        for k in found.get("k", []):
+            key, value = k.named_child(0), k.named_child(1)
+            if key is None or value is None:
+                continue
+            key = key.named_child(0) if key.type == "literal_element" and key.named_child_count else key
+            val = value.named_child(0) if value.type == "literal_element" and value.named_child_count else value
+            if key.type in ("identifier", "field_identifier"):
+                judge(text(key), val, f, _outer_body(funcs, k))
+        for a in found.get("a", []):
+            left, right = a.child_by_field_name("left"), a.child_by_field_name("right")
+            if left is None or right is None or left.named_child_count != 1 or right.named_child_count != 1:
+                continue
+            target = left.named_child(0)
+            if target.type == "selector_expression":
+                judge(text(target.child_by_field_name("field")), right.named_child(0), f, _outer_body(funcs, a))
+        for call in pkg.calls_in(f, *_FLAG_VARS):
+            args = call.child_by_field_name("arguments").named_children
+            if len(args) < 3:
+                continue
+            dest = unparen(args[0])
+            if dest is not None and dest.type == "unary_expression":
+                dest = unparen(dest.child_by_field_name("operand"))
+            if dest is not None and dest.type == "selector_expression":
+                default = args[3] if text(call.child_by_field_name("function")).endswith("VarP") and len(args) > 3 else args[2]
+                field = text(dest.child_by_field_name("field"))
+                judge(field, default, f, _outer_body(funcs, call))
+                flag = string_value(args[1])
+                if flag and _ADDRESS_NAME.search(field):
+                    keys.add(f"{field}={normalise(flag)}")
+    return sorted(loopback), sorted(public), sorted(keys)
+
+
+def _outer_body(funcs, node):
+    chain = list(funcs.enclosing_chain(node))
+    return chain[-1].body if chain else None
+
+
+def loopback_by_default(pkg, node) -> bool:
+    """``node`` is ``x.y.Field``, the module sets ``Field`` only to loopback
+    addresses, and no deployment file of the module sets it (by the field's
+    name, a struct tag's key or its flag) to a public one (module facts with
+    topic "listen_defaults")."""
+    facts = pkg.module_facts
+    node = unparen(node)
+    if facts is None or not facts.loopback_settings or node is None or node.type != "selector_expression":
+        return False
+    name = text(node.child_by_field_name("field"))
+    held = _SETS.get(id(facts))
+    if held is None or held[0] is not facts:
+        by_field: dict[str, set[str]] = {}
+        for pair in facts.setting_keys:
+            field, _, key = pair.partition("=")
+            by_field.setdefault(field, set()).add(key)
+        held = _SETS[id(facts)] = (facts, (set(facts.loopback_settings), set(facts.public_settings), by_field,
+                                           set(facts.deployed_public_keys)))
+    loopback, public, keys, deployed = held[1]
+    if name not in loopback or name in public:
+        return False
+    # The project's deployment files set it public by a key or flag.
+    return not ({normalise(name)} | keys.get(name, set())) & deployed
+
+
+_SETS: dict[int, tuple[object, tuple]] = {}
