@@ -319,16 +319,7 @@ def operations_guard(file, node) -> bool:
     """``node`` runs only when a setting named for the operations port is
     given: an ``if`` around it (in its function, closures included) tests
     such a name."""
-    child = node
-    for n in ancestors(node, root=file.root):
-        if n.type in ("function_declaration", "method_declaration"):
-            return False
-        if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
-            cond = n.child_by_field_name("condition")
-            if cond is not None and _OPS_GUARD.search(text(cond)) and not _NEGATION.search(text(cond)):
-                return True
-        child = n
-    return False
+    return _guarded_by(file, node, _OPS_GUARD)
 
 
 # Conditions that hold only on a developer's machine: ``if env.IsDevEnv()``,
@@ -342,13 +333,20 @@ _NEGATION = re.compile(r"!(?!=)")  # ``!isDev``, not ``*dev != ""``
 def development_only(file, node) -> bool:
     """``node`` runs only in a branch taken in development
     (``if env.IsDevEnv() && env.UseSSL() { http.ListenAndServeTLS(...) }``)."""
+    return _guarded_by(file, node, _DEV_CONDITION)
+
+
+def _guarded_by(file, node, condition: re.Pattern) -> bool:
+    """An ``if`` whose consequence holds ``node`` (up to its function
+    declaration, closures included) tests a name ``condition`` matches, not
+    negated."""
     child = node
     for n in ancestors(node, root=file.root):
         if n.type in ("function_declaration", "method_declaration"):
             return False
         if n.type == "if_statement" and child == n.child_by_field_name("consequence"):
             cond = n.child_by_field_name("condition")
-            if cond is not None and _DEV_CONDITION.search(text(cond)) and not _NEGATION.search(text(cond)):
+            if cond is not None and condition.search(text(cond)) and not _NEGATION.search(text(cond)):
                 return True
         child = n
     return False
