@@ -197,7 +197,8 @@ class ServiceFacts:
     error_inspectors: list[str] = field(default_factory=list)
     error_returns: list[str] = field(default_factory=list)
     # what the module calls (golang.unreferenced): its top-level functions no
-    # code names ("dir:Name"), and the exported names its code selects (x.Name)
+    # code names ("dir:Name"), and the exported names its code selects (x.Name;
+    # once per package that does, so a count says how many packages call it)
     unreferenced_funcs: list[str] = field(default_factory=list)
     selected_names: list[str] = field(default_factory=list)
     # listen-address settings (golang.listen_defaults): field names the code
@@ -231,13 +232,13 @@ def merge_facts(items) -> ServiceFacts:
         out.go_version = out.go_version or f.go_version
         for name in ("packages", "routes", "listeners", "health_endpoints", "shutdown_calls", "memory_limit",
                      "gomaxprocs", "gc", "metrics", "pprof", "expvar", "tracing", "metrics_handlers", "pools",
-                     "grpc_servers", "grpc_health", "import_edges", "mains"):
+                     "grpc_servers", "grpc_health", "import_edges", "mains", "selected_names"):
             getattr(out, name).extend(getattr(f, name))
         for s in f.signals:
             if s not in out.signals:
                 out.signals.append(s)
         for name in ("dependencies", "loggers", "unmodelled_servers", "error_checks", "error_inspectors", "error_returns",
-                     "unreferenced_funcs", "selected_names", "loopback_settings", "public_settings",
+                     "unreferenced_funcs", "loopback_settings", "public_settings",
                      "setting_keys"):
             dest = getattr(out, name)
             seen = seen_by_field.setdefault(name, set(dest))
@@ -874,6 +875,20 @@ def linked_into_a_program(facts: ServiceFacts, own: str) -> bool | None:
 
 
 _LINKED: dict[int, tuple[ServiceFacts, set[str]]] = {}
+
+
+def programs_linking(facts: ServiceFacts, own: str) -> list[str]:
+    """The module's ``main`` dirs whose programs link package ``own``
+    (module-relative dir), directly or not; each main's closure computed
+    once per module's facts."""
+    held = _PROGRAMS.get(id(facts))
+    if held is None or held[0] is not facts:
+        graph = _import_graph_of(facts)
+        held = _PROGRAMS[id(facts)] = (facts, {m: _closure(graph, [m]) for m in facts.mains})
+    return [m for m, closure in held[1].items() if own in closure]
+
+
+_PROGRAMS: dict[int, tuple[ServiceFacts, dict[str, set[str]]]] = {}
 
 
 def built_into_a_program(pkg, file) -> bool:

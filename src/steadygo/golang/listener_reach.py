@@ -18,6 +18,7 @@ import re
 from steadygo.golang.facts import is_loopback_address, resolve_string
 from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listen_defaults import loopback_by_default
+from steadygo.golang.unreferenced import selected_by, selection_count
 from steadygo.golang.parse import captures, string_value, text, unparen
 
 _LOOPBACK_FORMAT = re.compile(r'^"(127\.0\.0\.1|localhost|\[::1\]):%[dvs]"$')
@@ -268,24 +269,36 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
     return False
 
 
-def _loopback_host(pkg, file, node, scope) -> bool:
-    """A host part that is loopback: a string or flag default, or a setting
-    the module defaults to loopback (``hf.Cfg.ListenOnHost``)."""
-    return _host_value(pkg, file, node, scope) in _LOOPBACK_HOSTS or loopback_by_default(pkg, node)
+def _loopback_host(pkg, file, node, scope, _depth: int = 0) -> bool:
+    """A host part that is loopback: a string or flag default, a setting the
+    module defaults to loopback (``hf.Cfg.ListenOnHost``), or a parameter
+    every caller passes such a host for."""
+    if _host_value(pkg, file, node, scope) in _LOOPBACK_HOSTS or loopback_by_default(pkg, node):
+        return True
+    node = unparen(node)
+    return (node is not None and node.type == "identifier" and _depth < 3 and scope is not None
+            and not pkg.assigned_from(scope, text(node))
+            and _callers_pass_loopback(pkg, file, text(node), scope, _depth + 1, _loopback_host))
 
 
-def _callers_pass_loopback(pkg, file, name: str, scope, depth: int) -> bool:
-    """``name`` is a parameter of the top-level function whose body is
-    ``scope``, and every call of that function in the package passes a
-    loopback address for it (``listenAndServeCardDAV(*host + ":" + *port)``
-    with a host flag defaulting to 127.0.0.1), and there is one."""
+def _callers_pass_loopback(pkg, file, name: str, scope, depth: int, test=None) -> bool:
+    """``name`` is a parameter of the function or method whose body is
+    ``scope``, and every call of it in the package passes a loopback address
+    for it (``listenAndServeCardDAV(*host + ":" + *port)`` with a host flag
+    defaulting to 127.0.0.1, ollama's ``runner.Run("127.0.0.1", port, h)``),
+    and there is one (``test`` judges each argument: an address by default, a
+    host for a host part).  An exported one that other packages of the
+    module call is not known: their arguments are not read."""
     fn = scope.parent if scope is not None else None
-    if fn is None or fn.type != "function_declaration":
+    if fn is None or fn.type not in ("function_declaration", "method_declaration"):
         return False
     info = pkg.functions(file).info(fn)
     names = [p.name for p in info.params]
     if name not in names or any(p.type_text.startswith("...") for p in info.params):
         return False
+    if info.name[:1].isupper() and not _only_called_in_package(pkg, info.name):
+        return False
+    method = fn.type == "method_declaration"
     index = names.index(name)
     calls = 0
     for f in pkg.files:
@@ -293,14 +306,24 @@ def _callers_pass_loopback(pkg, file, name: str, scope, depth: int) -> bool:
             continue
         for call in pkg.calls_in(f, info.name):
             callee = call.child_by_field_name("function")
-            if callee.type != "identifier":
+            if callee.type != ("selector_expression" if method else "identifier"):
                 continue
             args = call.child_by_field_name("arguments").named_children
             chain = list(pkg.functions(f).enclosing_chain(call))
-            if len(args) <= index or not chain or not loopback_address_expr(pkg, f, args[index], chain[-1].body, depth):
+            if len(args) <= index or not chain or not (test or loopback_address_expr)(pkg, f, args[index], chain[-1].body, depth):
                 return False
             calls += 1
     return calls > 0
+
+
+def _only_called_in_package(pkg, name: str) -> bool:
+    """No other package of the module selects ``name`` (``x.Name``): the
+    module facts of topic "calls" list each package's selected names once;
+    without them, not known."""
+    facts = pkg.module_facts
+    if facts is None or (pkg.fact_topics is not None and "calls" not in pkg.fact_topics):
+        return False
+    return selection_count(facts, name) <= (1 if name in selected_by(pkg) else 0)
 
 
 def _returns_loopback(pkg, name: str, depth: int) -> bool:

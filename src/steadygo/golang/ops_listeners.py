@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 
-from steadygo.golang.facts import resolve_string
+from steadygo.golang.facts import built_into_a_program, resolve_string
 from steadygo.golang.lifecycle import callee_name
 from steadygo.golang.listener_reach import (field_server_serves_local_only, loopback_address_expr,
                                             server_field, serves_deadline_listeners_only, serves_local_listeners_only)
 from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.parse import ancestors, text, unparen
+from steadygo.golang.roles import linked_only_into_tools
 from steadygo.golang.unreferenced import in_unreferenced_function
 from steadygo.golang.values import literal_keys
 
@@ -46,7 +47,9 @@ _OPS_SCOPE_NAME = re.compile(r"(?i)metric|pprof|health|debug|prometheus|readines
 _OPS_PACKAGE = re.compile(r"(?i)^((prom)?metrics?|prometheus|pprof|profil(er|ing)|healthz?|healthcheck|debug(server)?)$")
 # Test doubles built outside _test.go files: ``MockServer``, ``newFakeAPI``,
 # ``stubServer`` (a word of its own: not ``Mockingbird``).
-_TEST_DOUBLE = re.compile(r"((Mock|Fake|Stub)|^(mock|fake|stub))(?=[A-Z_0-9]|$)")
+# A demo run is not the service either: offen's ``cmdDemo`` starts a one-off
+# instance with fake users.
+_TEST_DOUBLE = re.compile(r"((Mock|Fake|Stub|Demo)|^(mock|fake|stub|demo))(?=[A-Z_0-9]|$)")
 _MUX_CONSTRUCTORS = ("NewServeMux", "NewRouter", "NewMux")
 _REGISTER = ("Handle", "HandleFunc", "Get", "Path", "PathPrefix", "Method", "Methods")
 _NOT_FOUND = ("http.NotFound", "http.NotFoundHandler()")
@@ -252,6 +255,13 @@ def _ranged_from_ops_helper(file, call, key: str) -> bool:
     return False
 
 
+def package_judged(ctx) -> bool:
+    """SG101–SG104 judge a package built into a program of its module (or
+    any package of a library module) that is not linked only into tools,
+    test harnesses and examples."""
+    return built_into_a_program(ctx.pkg, ctx.file) and not linked_only_into_tools(ctx.pkg, ctx.file)
+
+
 def server_not_judged(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
     """An ``http.Server`` value SG101–SG104 leave alone: internal (below),
     weighed by its authors (``//nolint:gosec``), a test double's, started
@@ -261,9 +271,21 @@ def server_not_judged(ctx, v, loopback: bool = True, operations: bool = True) ->
 
 
 def not_deployed(ctx, node) -> bool:
-    """``node`` never runs in a deployed program: a test double's, a
-    development branch's, or in a function no code of the module calls."""
-    return test_double_scope(ctx, node) or development_only(ctx.file, node) or in_unreferenced_function(ctx, node)
+    """``node`` never runs in a deployed program: a test double's or a
+    demo's, a development branch's, or in a function no code of the module
+    calls."""
+    return (test_double_scope(ctx, node) or development_only(ctx.file, node) or in_unreferenced_function(ctx, node)
+            or _context_value(node))
+
+
+def _context_value(node) -> bool:
+    """``context.WithValue(ctx, http.ServerContextKey, &http.Server{ErrorLog: ...})``:
+    a server value handed to handlers through the context, never started."""
+    n = node.parent
+    if n is not None and n.type == "unary_expression":
+        n = n.parent
+    return (n is not None and n.type == "argument_list" and n.parent is not None
+            and callee_name(n.parent) == "WithValue")
 
 
 def internal_server(ctx, v, loopback: bool = True, operations: bool = True) -> bool:
@@ -374,9 +396,9 @@ def operations_address(addr) -> bool:
 
 
 def test_double_scope(ctx, node) -> bool:
-    """``node`` sits in a test double kept outside ``_test.go``: a function
-    or a method of a type named Mock/Fake/Stub (``(*MockServer).Start``,
-    ``newFakeAPI``)."""
+    """``node`` sits in a test double kept outside ``_test.go``, or a demo: a
+    function or a method of a type named Mock/Fake/Stub/Demo
+    (``(*MockServer).Start``, ``newFakeAPI``, ``cmdDemo``)."""
     for fi in ctx.funcs.enclosing_chain(node):
         if (fi.name and _TEST_DOUBLE.search(fi.name)) or (
                 fi.receiver_type and _TEST_DOUBLE.search(fi.receiver_type.lstrip("*"))):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from steadygo.golang.facts import programs_linking
 from steadygo.golang.names import words
 from steadygo.golang.parse import ancestors, text
 
@@ -116,6 +117,31 @@ def package_role(pkg, module_dir: str) -> str:
 def _role(pkg, module_dir: str) -> str:
     if pkg.role_override:
         return pkg.role_override
+    by_path = _role_by_path(module_dir, pkg.module_in_repo())
+    if by_path is not None:
+        return by_path
+    if any(f.imports.imports("testing") and not f.path.endswith("_test.go") for f in pkg.files):
+        return "test-support"  # helpers that take testing.TB: only tests run them
+    is_main = any(f.package_name == "main" for f in pkg.files)
+    if is_main:
+        return program_role_by_path(module_dir, pkg.module_in_repo())
+    return "library"
+
+
+def program_role_by_path(module_dir: str, in_repo: str) -> str:
+    """The role of a ``main`` package from its folders alone: example,
+    test-support, cli (a tool folder with its own go.mod, tools/, hack/, is
+    judged on its path from the repository too, as examples are) or
+    service."""
+    by_path = _role_by_path(module_dir, in_repo)
+    if by_path is not None:
+        return by_path
+    path, repo_path = "/" + module_dir + "/", "/" + in_repo + "/"
+    return "cli" if _TOOL_DIR.search(path) or _TOOL_DIR.search(repo_path) else "service"
+
+
+def _role_by_path(module_dir: str, in_repo: str) -> str | None:
+    """example or test-support when the folders say so, else None."""
     path = "/" + module_dir + "/"
     if _EXAMPLE_DIR.search(path) is not None:
         return "example"
@@ -123,13 +149,12 @@ def _role(pkg, module_dir: str) -> str:
     # example however its own folders are named (judged on the path from the
     # repository root to the module, for example folders only: tools keep
     # their test fixtures in folders named "tests").
-    if _EXAMPLE_DIR.search("/" + pkg.module_in_repo() + "/") is not None:
+    if _EXAMPLE_DIR.search("/" + in_repo + "/") is not None:
         return "example"
     if _NOT_A_SERVICE_DIR.search(path) is not None:
         return "test-support"
     # A module of its own under test/e2e/ (a mock webhook, a login-consent
     # app the end-to-end suite starts) is a test harness, not a service.
-    in_repo = pkg.module_in_repo()
     if in_repo and _HARNESS_MODULE_DIR.search("/" + in_repo + "/") is not None:
         return "test-support"
     if _names_tests(path):
@@ -137,15 +162,23 @@ def _role(pkg, module_dir: str) -> str:
     # A module of its own whose folder is named for tests (ziti's zititest/)
     if in_repo and _names_tests("/" + in_repo + "/"):
         return "test-support"
-    if any(f.imports.imports("testing") and not f.path.endswith("_test.go") for f in pkg.files):
-        return "test-support"  # helpers that take testing.TB: only tests run them
-    is_main = any(f.package_name == "main" for f in pkg.files)
-    if is_main:
-        # A tool folder with its own go.mod (tools/, hack/) is judged on its
-        # path from the repository too, as examples are above.
-        in_repo = "/" + pkg.module_in_repo() + "/"
-        return "cli" if _TOOL_DIR.search(path) or _TOOL_DIR.search(in_repo) else "service"
-    return "library"
+    return None
+
+
+def linked_only_into_tools(pkg, file) -> bool:
+    """In a module with programs, every ``main`` that links the file's
+    package is a tool, a test harness or an example by its folders
+    (open-match's ``tools/reaper/internal``, linked only into
+    ``tools/reaper``): its servers are not the service's.  Needs the "debug"
+    module facts (the import graph)."""
+    facts = pkg.module_facts
+    if not pkg.module.root or facts is None or not facts.mains:
+        return False
+    own = pkg.module_dir(file) or "."
+    programs = programs_linking(facts, own)
+    in_repo = pkg.module_in_repo()
+    return bool(programs) and all(program_role_by_path(m if m != "." else "", in_repo) != "service"
+                                  for m in programs)
 
 
 # Schema migrations: run once, by a migration tool, before or at start-up.

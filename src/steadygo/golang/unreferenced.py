@@ -32,15 +32,13 @@ def package_references(pkg) -> tuple[list[str], list[str]]:
     root, and the exported names its code selects (``x.Name``), for the
     module-wide merge."""
     files = [f for f in pkg.files if not f.is_test]
-    selected: set[bytes] = set()
     declared: Counter = Counter()
     for f in files:
-        selected.update(_SELECTED.findall(f.source))  # a ``.Name`` in a comment keeps Name alive: harmless
         if any(f.imports.imports(path) for path in SERVER_IMPORTS):
             for fn in f.nodes("func"):
                 if fn.type == "function_declaration" and fn.parent is not None and fn.parent.type == "source_file":
                     declared[text(fn.child_by_field_name("name"))] += 1
-    names = sorted(selected_name.decode() for selected_name in selected)
+    names = sorted(selected_by(pkg))  # a ``.Name`` in a comment keeps Name alive: harmless
     candidates = {name: count for name, count in declared.items() if not _ENTRY.match(name)}
     if not candidates:
         return [], names
@@ -78,11 +76,22 @@ def in_unreferenced_function(ctx, node) -> bool:
     return not name[:1].isupper() or name not in _held(facts)[1]
 
 
+def selected_by(pkg) -> frozenset[str]:
+    """The exported names this package's code selects (memoised)."""
+    return pkg.memo("unreferenced.selected", lambda: frozenset(
+        n.decode() for f in pkg.files if not f.is_test for n in _SELECTED.findall(f.source)))
+
+
+def selection_count(facts, name: str) -> int:
+    """How many packages of the module select ``name`` (``x.Name``)."""
+    return _held(facts)[1].get(name, 0)
+
+
 def _held(facts):
     held = _SETS.get(id(facts))
     if held is None or held[0] is not facts:
-        held = _SETS[id(facts)] = (facts, (set(facts.unreferenced_funcs), set(facts.selected_names)))
+        held = _SETS[id(facts)] = (facts, (set(facts.unreferenced_funcs), Counter(facts.selected_names)))
     return held[1]
 
 
-_SETS: dict[int, tuple[object, tuple[set[str], set[str]]]] = {}
+_SETS: dict[int, tuple[object, tuple[set[str], Counter]]] = {}

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from steadygo.findings import Finding, Severity
 from steadygo.golang.frameworks import NET_HTTP
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
-from steadygo.golang.facts import built_into_a_program
-from steadygo.golang.ops_listeners import server_not_judged
+from steadygo.golang.ops_listeners import package_judged, server_not_judged
 from steadygo.golang.package import Package
 from steadygo.golang.source import GoFile
 from steadygo.redact import redact
@@ -163,7 +162,7 @@ class ServerFieldRule(GoRule):
     message = ""
 
     def check(self, ctx: FileContext) -> None:
-        if not built_into_a_program(ctx.pkg, ctx.file):
+        if not package_judged(ctx):
             return
         for v in typed_values(ctx, "Server"):
             if not v.has(*self.covered_by) and not timeouts_filled_by_library(ctx.file, v):

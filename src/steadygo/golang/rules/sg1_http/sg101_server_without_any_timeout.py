@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
-from steadygo.golang.facts import built_into_a_program
 from steadygo.golang.frameworks import ECHO_PATHS, FIBER_PATHS, GIN, NET_HTTP
 from steadygo.golang.http_values import scope_body, SERVER_TIMEOUTS, timeouts_filled_by_library, typed_values
 from steadygo.golang.nolint import gosec_weighed_server
 from steadygo.golang.listener_reach import (loopback_address_expr, serves_deadline_listeners_only,
                                             serves_local_listeners_only)
 from steadygo.golang.ops_listeners import (handler_routes, is_default_mux, not_deployed, operations_port,
-                                           outer_body, server_not_judged)
+                                           outer_body, package_judged, server_not_judged)
 from steadygo.golang.parse import captures, text, unparen
 from steadygo.golang.rules.base import GoRule
 from steadygo.golang.values import assigned_fields, literal_keys
@@ -60,7 +59,7 @@ class ServerWithoutAnyTimeout(GoRule):
 
     def check(self, ctx: FileContext) -> None:
         f = ctx.file
-        if not built_into_a_program(ctx.pkg, ctx.file):
+        if not package_judged(ctx):
             return
         for v in typed_values(ctx, "Server"):
             if not v.has(*SERVER_TIMEOUTS) and not timeouts_filled_by_library(f, v):

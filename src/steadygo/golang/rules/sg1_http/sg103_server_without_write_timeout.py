@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from steadygo.findings import Severity
 from steadygo.golang.http_values import timeouts_filled_by_library, typed_values
-from steadygo.golang.facts import built_into_a_program
+from steadygo.golang.ops_listeners import package_judged
 from steadygo.golang.rules.base import ServerFieldRule
 from steadygo.golang.streaming_servers import streaming_reason, timeout_handler_wraps
 from steadygo.rulemeta import code_meta, SERVICE_ROLES
@@ -30,7 +30,7 @@ class ServerWithoutWriteTimeout(ServerFieldRule):
                "goroutine and its buffers alive (use http.ResponseController for long streams)")
 
     def check(self, ctx: FileContext) -> None:
-        if not built_into_a_program(ctx.pkg, ctx.file):
+        if not package_judged(ctx):
             return
         for v in typed_values(ctx, "Server"):
             if v.has(*self.covered_by) or timeout_handler_wraps(ctx.pkg, ctx.file, v) \
