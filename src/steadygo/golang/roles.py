@@ -177,8 +177,19 @@ def linked_only_into_tools(pkg, file) -> bool:
     own = pkg.module_dir(file) or "."
     programs = programs_linking(facts, own)
     in_repo = pkg.module_in_repo()
-    return bool(programs) and all(program_role_by_path(m if m != "." else "", in_repo) != "service"
-                                  for m in programs)
+    return bool(programs) and all(_developer_program(m if m != "." else "", in_repo) for m in programs)
+
+
+# Folders of programs only developers run.  Narrower than _TOOL_DIR: a
+# ``cli/brook`` main is the product's server binary as often as a client
+# (brook's proxies are served from the library it links).
+_DEVELOPER_DIR = re.compile(r"/(?:tools?|hack|scripts?|build|fuzz\w*|bench(?:marks?)?)/")
+
+
+def _developer_program(main_dir: str, in_repo: str) -> bool:
+    if program_role_by_path(main_dir, in_repo) in ("example", "test-support"):
+        return True
+    return _DEVELOPER_DIR.search("/" + main_dir + "/") is not None or _DEVELOPER_DIR.search("/" + in_repo + "/") is not None
 
 
 # Schema migrations: run once, by a migration tool, before or at start-up.
