@@ -77,8 +77,12 @@ def handler_routes(pkg, file, handler, scope) -> str:
         if _promhttp_handler(file, handler):
             return "ops"
         # ``controller.NewPProfServer()``, ``metricsMux()``: built by a
-        # helper named for what it serves.
-        return "ops" if _OPS_NAME.search(callee_name(handler)) else "unknown"
+        # helper named for what it serves; ``internalserver.NewHandler(
+        # WithName("internal"), WithPrometheusRegistry(reg), WithPProf())``:
+        # by options that all name operations.
+        if _OPS_NAME.search(callee_name(handler)) or _ops_options_only(handler):
+            return "ops"
+        return "unknown"
     if handler.type != "identifier" or scope is None:
         return "unknown"
     return _mux_routes(pkg, file, text(handler), scope)
@@ -131,8 +135,8 @@ def _metrics_handler(pkg, file, node, scope) -> bool:
 def _mux_routes(pkg, file, name: str, scope) -> str:
     made = [unparen(rhs) for rhs in pkg.assigned_from(scope, name)]
     if any(rhs is not None and rhs.type == "call_expression" and not _is_mux_constructor(rhs)
-           and _OPS_NAME.search(callee_name(rhs)) for rhs in made):
-        return "ops"  # ``mux := controller.NewPProfServer()``
+           and (_OPS_NAME.search(callee_name(rhs)) or _ops_options_only(rhs)) for rhs in made):
+        return "ops"  # ``mux := controller.NewPProfServer()``, ``h := internalserver.NewHandler(WithPProf())``
     fresh = any(_is_mux_constructor(rhs) for rhs in made)
     # ``mux := http.DefaultServeMux``: an alias of the shared mux, internal
     # only while the package puts no app route on it.
@@ -225,6 +229,26 @@ def _use_of(pkg, file, ident, scope) -> str:
         if element.named_child(1) == parent and key is not None and text(key) == "Handler":
             return "ignored"
     return "other"
+
+
+_NAMING_OPTION = re.compile(r"^With(Name|Title|Description|Logger)$")
+
+
+def _ops_options_only(call) -> bool:
+    """Every argument is an option call (``WithX(...)``) naming operations,
+    or one that only names the handler; at least one names operations."""
+    args = call.child_by_field_name("arguments").named_children
+    ops = 0
+    for a in args:
+        a = unparen(a)
+        if a is None or a.type != "call_expression" or not callee_name(a).startswith("With"):
+            return False
+        name = callee_name(a)
+        if _OPS_NAME.search(name):
+            ops += 1
+        elif not _NAMING_OPTION.match(name):
+            return False
+    return ops > 0
 
 
 def _ops_named_handler(node) -> bool:
