@@ -241,6 +241,10 @@ def loopback_address_expr(pkg, file, node, scope=None, _depth: int = 0) -> bool:
             first = unparen(first.child_by_field_name("left"))
             if first is None:
                 return False
+        # ``"localhost:" + port``: the host in the first literal
+        head = resolve_string(pkg, file, first, scope)
+        if head is not None and head.endswith(":") and head[:-1] in _LOOPBACK_HOSTS:
+            return True
         return _loopback_host(pkg, file, first, scope)
     if node.type == "call_expression":
         target = file.call_target(node)

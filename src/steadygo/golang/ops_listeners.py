@@ -22,18 +22,19 @@ from steadygo.golang.listener_reach import (field_server_serves_local_only, loop
                                             server_field, serves_deadline_listeners_only, serves_local_listeners_only)
 from steadygo.golang.listeners import default_mux_paths
 from steadygo.golang.nolint import gosec_weighed_server
-from steadygo.golang.parse import ancestors, text, unparen
+from steadygo.golang.parse import ancestors, captures, text, unparen
 from steadygo.golang.roles import linked_only_into_tools
 from steadygo.golang.unreferenced import in_unreferenced_function
 from steadygo.golang.values import literal_keys
 
 # Paths an operator, not a user, calls.
 # An API prefix in front counts too: ``/api/health/live``, ``/api/v1/metrics``.
-# A version prefix alone too, in any case: gubernator's ``/v1/HealthCheck``.
+# A version prefix alone too, in any case: gubernator's ``/v1/HealthCheck``;
+# a prefixed healthz word, agones's ``/gshealthz``.
 # Sub-paths only under the health words (``/health/live``): ``/live/{stream}``
 # is a streaming server's app route, and ``/live/`` with its slash is a
 # ServeMux subtree, not the probe.
-_OPS_PATH = re.compile(r"^(/api)?(/v\d+)?/(metrics/?|debug(/.*)?|-/(healthy|ready|reload)/?|(?i:(health|healthz|health[-_]?check"
+_OPS_PATH = re.compile(r"^(/api)?(/v\d+)?/(metrics/?|debug(/.*)?|-/(healthy|ready|reload)/?|(?i:(health|\w*healthz|health[-_]?check"
                        r"|liveness|readiness)(/.*)?|livez|readyz|ready|live|ping|version))$")
 # Helpers named for what they register: ``etcdhttp.HandleMetrics(mux)``,
 # ``pprofHandler(router)``, ``debugutil.PProfHandlers()``.
@@ -83,9 +84,41 @@ def handler_routes(pkg, file, handler, scope) -> str:
         if _OPS_NAME.search(callee_name(handler)) or _ops_options_only(handler):
             return "ops"
         return "unknown"
+    if handler.type == "selector_expression":
+        return _field_mux_routes(pkg, text(handler.child_by_field_name("field")))
     if handler.type != "identifier" or scope is None:
         return "unknown"
     return _mux_routes(pkg, file, text(handler), scope)
+
+
+def _field_mux_routes(pkg, field: str) -> str:
+    """``Handler: b.mux``: a mux kept in a struct field, made by
+    ``http.NewServeMux()`` where the package sets the field, is ``ops`` when
+    every use of ``.<field>`` in the package registers an operations path or
+    hands it to a helper named for operations (chaos-mesh's
+    ``registerMetrics(b.mux, reg)``, ``registerProfiler(b.mux)``)."""
+    def compute() -> str:
+        made = re.compile(r"\b" + re.escape(field) + r"\s*(:|=)\s*http\.NewServeMux\(\)")
+        if not any(made.search(f.source.decode("utf-8", "replace")) for f in pkg.files if not f.is_test):
+            return "unknown"
+        registered = 0
+        for f in pkg.files:
+            if f.is_test or ("." + field).encode() not in f.source:
+                continue
+            funcs = pkg.functions(f)
+            for sel in captures("(selector_expression) @s", f.root).get("s", []):
+                if text(sel.child_by_field_name("field")) != field:
+                    continue
+                chain = list(funcs.enclosing_chain(sel))
+                use = _use_of(pkg, f, sel, chain[-1].body if chain else None)
+                if use == "ops":
+                    registered += 1
+                elif use == "app":
+                    return "app"
+                elif use not in ("ignored", "assignment"):
+                    return "unknown"
+        return "ops" if registered else "unknown"
+    return pkg.memo(("ops_listeners.field_mux", field), compute)
 
 
 def default_mux_routes(pkg) -> str:

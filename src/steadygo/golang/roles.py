@@ -177,7 +177,15 @@ def linked_only_into_tools(pkg, file) -> bool:
     own = pkg.module_dir(file) or "."
     programs = programs_linking(facts, own)
     in_repo = pkg.module_in_repo()
-    return bool(programs) and all(_developer_program(m if m != "." else "", in_repo) for m in programs)
+    if not programs:
+        return False
+    if all(_developer_program(m if m != "." else "", in_repo) for m in programs):
+        return True
+    # A package of the tool's own tree (porter's ``cli/cmd/login``), linked
+    # only into programs that are tools: the CLI's code, not a library a
+    # server binary in cli/ links (brook's root package).
+    return _TOOL_DIR.search("/" + own + "/") is not None and all(
+        program_role_by_path(m if m != "." else "", in_repo) != "service" for m in programs)
 
 
 # Folders of programs only developers run.  Narrower than _TOOL_DIR: a
