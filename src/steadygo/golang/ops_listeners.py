@@ -247,6 +247,10 @@ def _use_of(pkg, file, ident, scope) -> str:
             return "ops"
         path = resolve_string(pkg, file, args[0], scope)  # literal or constant (``HealthzPath``)
         if path is not None:
+            if path == "/":
+                # The catch-all is the whole app as often as a debug port's
+                # index page (refinery's DebugService): the names decide.
+                return "other"
             return "ops" if is_ops_path(path) else "app"
         return "ops" if _ranged_from_ops_helper(file, call, text(args[0])) else "other"
     if parent.type == "argument_list":
@@ -384,8 +388,9 @@ def operations_scope(ctx, node) -> bool:
     route the code shows outranks a name."""
     if _OPS_PACKAGE.match(ctx.file.package_name or ""):
         return True
-    if any(fi.name and _OPS_SCOPE_NAME.search(fi.name) for fi in ctx.funcs.enclosing_chain(node)):
-        return True
+    if any((fi.name and _OPS_SCOPE_NAME.search(fi.name)) or (fi.receiver_type and _OPS_SCOPE_NAME.search(fi.receiver_type))
+           for fi in ctx.funcs.enclosing_chain(node)):
+        return True  # also a method of a type so named: ``(*DebugService).Start``
     return operations_guard(ctx.file, node)
 
 
