@@ -50,12 +50,13 @@ def test_round_trip(project, capsys):
 
     # Fix one (SG104: give the admin server an IdleTimeout) and add a new one.
     text = main.read_text().replace("WriteTimeout: 10 * time.Second}", "WriteTimeout: 10 * time.Second, IdleTimeout: time.Minute}")
-    text += "\nfunc other() { http.ListenAndServe(\":9090\", nil) }\n"
+    # Referenced: a server in a function nothing names is dead code, not a finding.
+    text += "\nfunc other() { http.ListenAndServe(\":9090\", nil) }\n\nvar _ = other\n"
     main.write_text(text)
     code, rep, _ = check(capsys, "--baseline", ".steadygo-baseline.json")
     assert code == 1
     new = [f for f in rep["findings"] if f["suppressed"] is None]
-    assert [(f["rule_id"], f["line"]) for f in new] == [("SG101", 31)]
+    assert [(f["rule_id"], f["line"]) for f in new] == [("SG101", 34)]
     assert rep["notes"] == ["baseline .steadygo-baseline.json: 2 known findings hidden, 1 fixed since it was made "
                             "(run 'steadygo baseline create' to drop them)"]
 

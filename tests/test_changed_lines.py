@@ -46,13 +46,13 @@ def test_only_changed_lines_are_reported(repo, capsys):
     assert code == 0 and doc["findings"] == []
     main = repo / "main.go"
     # A committed change, an uncommitted one, and an untracked file all count.
-    main.write_text(main.read_text() + "\nfunc two() { http.ListenAndServe(\":1\", nil) }\n")
+    main.write_text(main.read_text() + "\nfunc two() { http.ListenAndServe(\":1\", nil) }\n\nvar _ = two\n")
     git(repo, "commit", "-qam", "second")
     main.write_text(main.read_text().replace("func main() {", "// moved\nfunc main() {"))
     (repo / "extra.go").write_text('package main\n\nimport "net/http"\n\nvar c = &http.Client{}\n')
     code, doc, _ = findings(capsys, "--new-from-rev", "HEAD~1")
     got = sorted((f["path"], f["line"], f["rule_id"]) for f in doc["findings"])
-    assert got == [("extra.go", 5, "SG105"), ("main.go", 29, "SG101")]
+    assert got == [("extra.go", 5, "SG105"), ("main.go", 32, "SG101")]
     assert code == 1
     assert "only lines changed since HEAD~1 are reported" in doc["notes"]
 
@@ -62,7 +62,7 @@ def test_a_renamed_file_reports_only_its_edited_lines(repo, capsys):
     code, doc, _ = findings(capsys, "--new-from-rev", "HEAD")
     assert doc["findings"] == [] and code == 0  # moved, not changed
     server = repo / "server.go"
-    server.write_text(server.read_text() + "\nfunc two() { http.ListenAndServe(\":1\", nil) }\n")
+    server.write_text(server.read_text() + "\nfunc two() { http.ListenAndServe(\":1\", nil) }\n\nvar _ = two\n")
     git(repo, "commit", "-qam", "rename and one new server")
     code, doc, _ = findings(capsys, "--new-from-rev", "HEAD~1")
     got = [(f["path"], f["rule_id"]) for f in doc["findings"]]

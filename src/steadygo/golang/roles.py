@@ -86,13 +86,17 @@ _TOOL_DIR = re.compile(r"/(?:cli|tools?|hack|scripts?|\w+ctl|\w+-cli|runner"
 # modules are what they pretend to be).
 # tests/apps/, tests/perf/: the programs an end-to-end or performance suite
 # deploys and drives (dapr keeps dozens, each a module of its own).
-_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|integration|testapps?"
+# acceptance/: consul-k8s's acceptance suite keeps the apps a failover case
+# deploys as modules under acceptance/tests/fixtures/cases/.
+_HARNESS_MODULE_DIR = re.compile(r"/(?:e2e|dummy|mocks?|fakes?|testutils?|testhelpers?|integration|acceptance|testapps?"
                                  r"|tests?/(?:apps?|images?|perf\w*|load\w*))/")
 
 
-# ``h2c_test_server``, ``test-backend``: "test" as a word of its own inside
-# a folder's name.
-_TEST_WORD = re.compile(r"(?<=/)(?:[a-z0-9]+[-_])*tests?(?:[-_][a-z0-9]+)+(?=/)")
+# ``h2c_test_server``, ``e2e-test-backend``, ``test-backend``: "test" as a
+# word of its own inside a folder's name.  At the start of the name only
+# before a hyphen: a folder named "test_<x>" is as often a scratch
+# directory (pytest's test_<name>0) as a harness.
+_TEST_WORD = re.compile(r"(?<=/)(?:(?:[a-z0-9]+[-_])+tests?(?:[-_][a-z0-9]+)+|tests?(?:-[a-z0-9]+)+)(?=/)")
 
 
 def _names_tests(path: str) -> bool:
@@ -172,8 +176,8 @@ def linked_only_into_tools(pkg, file) -> bool:
     ``tools/reaper``): its servers are not the service's.  Needs the "debug"
     module facts (the import graph)."""
     facts = pkg.module_facts
-    if not pkg.module.root or facts is None or not facts.mains:
-        return False
+    if pkg.role_override or not pkg.module.root or facts is None or not facts.mains:
+        return False  # a [roles] table entry decides for the package
     own = pkg.module_dir(file) or "."
     programs = programs_linking(facts, own)
     in_repo = pkg.module_in_repo()
