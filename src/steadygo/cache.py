@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from steadygo import __version__
 from steadygo.findings import Finding, finding_from_dict, finding_to_dict
 
-SCHEMA = "10"  # 10: ServiceFacts.unreferenced_funcs/selected_names; 9: suppressions carry from_nolint; 8: Metric.registry; 7: ServiceFacts.error_checks/error_inspectors/error_returns; 6: ServiceFacts.import_edges/mains, Metric.registered; 5: ServiceFacts.unmodelled_servers; 4: ShutdownCall.readiness_flip, PoolSetting.library/default
+SCHEMA = "11"  # 11: listen_defaults read tag defaults and SetDefault keys; 10: ServiceFacts.unreferenced_funcs/selected_names; 9: suppressions carry from_nolint; 8: Metric.registry; 7: ServiceFacts.error_checks/error_inspectors/error_returns; 6: ServiceFacts.import_edges/mains, Metric.registered; 5: ServiceFacts.unmodelled_servers; 4: ShutdownCall.readiness_flip, PoolSetting.library/default
 
 
 def cache_dir() -> str:

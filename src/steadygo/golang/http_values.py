@@ -73,14 +73,39 @@ def typed_values_in(pkg, f, type_name: str) -> list[TypedValue]:
     return pkg.memo(("http.typed_values", f.path), compute)[type_name]
 
 
+_PLAIN_ASSIGN_Q = "(assignment_statement left: (expression_list (identifier) @lhs))"
+_LOCAL_NAMES_Q = """[(short_var_declaration left: (expression_list (identifier) @n))
+                     (var_spec name: (identifier) @n)
+                     (parameter_declaration name: (identifier) @n)]"""
+
+
 def var_fields(pkg, file, spec) -> set[str]:
+    """Fields set on ``var srv http.Server``.  A variable overwritten whole
+    (``srv = http.Server{ReadTimeout: ...}``, Gokapi's package-level server)
+    counts as set: the value assigned is created, and judged, where it is
+    written."""
     name = text(spec.child_by_field_name("name"))
     fn = pkg.functions(file).enclosing(spec)
-    scopes = [fn.body] if fn is not None else [f.root for f in pkg.files]
+    scopes = [(file, fn.body)] if fn is not None else [(f, f.root) for f in pkg.files if not f.is_test]
     out: set[str] = set()
-    for s in scopes:
+    for f, s in scopes:
         out |= assigned_fields(s, name, last_component=False)
+        if ALL_FIELDS not in out and _overwritten(pkg, f, s, name, package_level=fn is None):
+            out.add(ALL_FIELDS)
     return out
+
+
+def _overwritten(pkg, f, scope, name: str, package_level: bool) -> bool:
+    for lhs in captures(_PLAIN_ASSIGN_Q, scope).get("lhs", []):
+        if text(lhs) != name:
+            continue
+        if not package_level:
+            return True
+        # A function's own ``srv`` shadows the package's.
+        owner = pkg.functions(f).enclosing(lhs)
+        if owner is None or name not in {text(n) for n in captures(_LOCAL_NAMES_Q, owner.node).get("n", [])}:
+            return True
+    return False
 
 
 def scope_body(ctx, node):

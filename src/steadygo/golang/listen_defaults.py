@@ -4,9 +4,12 @@ A server listening on ``cfg.ListenAddressRestActions`` is reachable from
 other hosts only if someone changes a default the code sets to
 ``localhost:1338`` (``config.ListenOnHost = DefaultListenOnHost``,
 ``InspectAddr: "127.0.0.1:4040"``, ``fs.StringVar(&c.BindAddr, "bind",
-"127.0.0.1:8080", ...)``).  The defaults are read module-wide (they usually
-live in a config package) by the field's name, and a name counts only when
-no code gives it a public address (``0.0.0.0:80``, ``:8080``) too.  Generic
+"127.0.0.1:8080", ...)``, a struct tag's ``default:"127.0.0.1:9000"``, a
+configuration library's ``viper.SetDefault("server.bind_addr",
+"localhost:8080")`` for the field tagged ``mapstructure:"bind_addr"``).  The
+defaults are read module-wide (they usually live in a config package) by the
+field's name, and a name counts only when no code gives it a public address
+(``0.0.0.0:80``, ``:8080``) too.  Generic
 names (``Addr``, ``Host``) are left out: a Redis client's
 ``Addr: "localhost:6379"`` says nothing about a server's ``cfg.Addr``.
 """
@@ -23,7 +26,16 @@ _ADDRESS_NAME = re.compile(r"(?i)addr|host|listen|bind|inspect")
 _GENERIC = frozenset({"addr", "address", "host", "hostname", "server", "endpoint", "url", "uri", "target"})
 _FLAG_VARS = ("StringVar", "StringVarP")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-_TAG_VALUE = re.compile(r'\w+:"([^"]*)"')  # yaml:"listen_uri,omitempty" -> listen_uri,omitempty
+_TAG = re.compile(r'([\w-]+):"([^"]*)"')  # yaml:"listen_uri,omitempty" -> (yaml, listen_uri,omitempty)
+# Tags that give the field's default value rather than the key it is read
+# by (creasty/defaults, caarlos0/env, ilyakaznacheev/cleanenv, go-flags).
+_DEFAULT_TAGS = frozenset({"default", "envDefault", "env-default"})
+# Calls that give a configuration key its default: viper.SetDefault(key, v),
+# koanf-style k.Set is left out (it also writes overrides).
+_KEY_DEFAULTS = ("SetDefault",)
+# Entries of the loopback/public lists that name a configuration key, not a
+# field: ``key:bindaddr``.
+KEY_PREFIX = "key:"
 # What may follow an address-named field where it is written: ``Name: v``
 # (a keyed element), ``.Name = v`` (an assignment), ``Name string `yaml:"..."` ``
 # (a tagged field declaration).
@@ -65,15 +77,18 @@ def settings_of(pkg) -> tuple[list[str], list[str], list[str]]:
     public: set[str] = set()
     keys: set[str] = set()
 
-    def judge(name: str, value, file, scope) -> None:
-        if not _ADDRESS_NAME.search(name) or name.lower() in _GENERIC:
-            return
-        s = resolve_string(pkg, file, value, scope)
-        if s in _LOOPBACK_HOSTS or loopback_address_expr(pkg, file, value, scope):
+    def classify(name: str, s, loopback_expr: bool = False) -> None:
+        if s in _LOOPBACK_HOSTS or loopback_expr:
             loopback.add(name)  # a host ("127.0.0.1") or an address ("localhost:4040")
-            return
-        if s and not is_loopback_address(s) and (":" in s or "." in s):
+        elif s and not is_loopback_address(s) and (":" in s or "." in s):
             public.add(name)  # "0.0.0.0:80", ":8080", "0.0.0.0": reachable from elsewhere
+
+    def address_name(name: str) -> bool:
+        return bool(_ADDRESS_NAME.search(name)) and name.lower() not in _GENERIC
+
+    def judge(name: str, value, file, scope) -> None:
+        if address_name(name):
+            classify(name, resolve_string(pkg, file, value, scope), loopback_address_expr(pkg, file, value, scope))
 
     for f in pkg.files:
         if f.is_test:
@@ -90,7 +105,11 @@ def settings_of(pkg) -> tuple[list[str], list[str], list[str]]:
             if parent is not None and parent.type == "field_declaration":
                 tag = parent.child_by_field_name("tag")
                 if tag is not None:
-                    for value in _TAG_VALUE.findall(text(tag)):
+                    for tag_name, value in _TAG.findall(text(tag)):
+                        if tag_name in _DEFAULT_TAGS:
+                            if address_name(name):
+                                classify(name, value, is_loopback_address(value))
+                            continue
                         key = normalise(value.split(",", 1)[0])
                         if key:
                             keys.add(f"{name}={key}")
@@ -109,6 +128,18 @@ def settings_of(pkg) -> tuple[list[str], list[str], list[str]]:
                     right = a.child_by_field_name("right")
                     if left.named_child_count == 1 and right is not None and right.named_child_count == 1:
                         judge(name, right.named_child(0), f, _outer_body(funcs, a))
+        for call in pkg.calls_in(f, *_KEY_DEFAULTS):
+            # The key's last part names the setting (``server.bind_addr`` is
+            # read into the field tagged ``bind_addr``); a generic one
+            # (``address``) could be any struct's and is left out.
+            args = call.child_by_field_name("arguments").named_children
+            if len(args) != 2:
+                continue
+            scope = _outer_body(funcs, call)
+            key = resolve_string(pkg, f, args[0], scope)
+            if key and address_name(key.rsplit(".", 1)[-1]):
+                classify(KEY_PREFIX + normalise(key), resolve_string(pkg, f, args[1], scope),
+                         loopback_address_expr(pkg, f, args[1], scope))
         for call in pkg.calls_in(f, *_FLAG_VARS):
             args = call.child_by_field_name("arguments").named_children
             if len(args) < 3:
@@ -150,10 +181,12 @@ def loopback_by_default(pkg, node) -> bool:
         held = _SETS[id(facts)] = (facts, (set(facts.loopback_settings), set(facts.public_settings), by_field,
                                            set(facts.deployed_public_keys)))
     loopback, public, keys, deployed = held[1]
-    if name not in loopback or name in public:
+    own_keys = keys.get(name, set())
+    by_key = {KEY_PREFIX + k for k in own_keys}
+    if name in public or by_key & public or not (name in loopback or by_key & loopback):
         return False
     # The project's deployment files set it public by a key or flag.
-    return not ({normalise(name)} | keys.get(name, set())) & deployed
+    return not ({normalise(name)} | own_keys) & deployed
 
 
 _SETS: dict[int, tuple[object, tuple]] = {}

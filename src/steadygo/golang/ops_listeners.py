@@ -111,6 +111,9 @@ def _field_mux_routes(pkg, field: str) -> str:
                     continue
                 chain = list(funcs.enclosing_chain(sel))
                 use = _use_of(pkg, f, sel, chain[-1].body if chain else None)
+                if use == "catch-all":
+                    # ratelimit's ``debugMux`` lists its debug endpoints at "/".
+                    use = "ignored" if _OPS_NAME.search(field) else "other"
                 if use == "ops":
                     registered += 1
                 elif use == "app":
@@ -180,6 +183,8 @@ def _mux_routes(pkg, file, name: str, scope) -> str:
     registered = 0
     for ident in _identifiers(scope, name):
         use = _use_of(pkg, file, ident, scope)
+        if use == "catch-all":
+            use = "ignored" if _OPS_NAME.search(name) else "other"
         if use in ("assignment", "ignored"):
             continue
         if use == "ops":
@@ -228,8 +233,9 @@ def _use_of(pkg, file, ident, scope) -> str:
     """How one mention of the mux uses it: ``assignment`` (its own
     declaration), ``ops`` (registers an operations path on it, or hands it
     to a helper named for metrics/health/pprof), ``app`` (registers another
-    literal path), ``ignored`` (a Handler field or Serve argument: the
-    server itself), else ``other``."""
+    literal path), ``catch-all`` (registers "/": the mux's own name decides),
+    ``ignored`` (a Handler field or Serve argument: the server itself), else
+    ``other``."""
     parent = ident.parent
     if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
             "short_var_declaration", "assignment_statement") and parent == parent.parent.child_by_field_name("left"):
@@ -250,9 +256,10 @@ def _use_of(pkg, file, ident, scope) -> str:
             if path == "/":
                 # The catch-all is the whole app as often as a debug port's
                 # index page (refinery's DebugService): the names decide.
-                return "other"
+                return "catch-all"
             return "ops" if is_ops_path(path) else "app"
-        return "ops" if _ranged_from_ops_helper(file, call, text(args[0])) else "other"
+        return "ops" if (_ranged_from_ops_helper(file, call, text(args[0]))
+                         or _registered_by_ops_helper(file, call, args[0])) else "other"
     if parent.type == "argument_list":
         callee = callee_name(parent.parent)
         if _OPS_NAME.search(callee):
@@ -297,6 +304,25 @@ def _ops_named_handler(node) -> bool:
         node = node.child_by_field_name("field")
     return node is not None and node.type in ("identifier", "field_identifier") and (
         _OPS_SCOPE_NAME.search(text(node)) is not None)
+
+
+def _registered_by_ops_helper(file, call, path) -> bool:
+    """The path is a parameter of a function named for operations:
+    ``func (s *server) AddDebugHttpEndpoint(path string, ...) {
+    s.debugMux.HandleFunc(path, h) }`` (ratelimit) registers what its
+    callers pass, and its name says what that is."""
+    path = unparen(path)
+    if path is None or path.type != "identifier":
+        return False
+    for n in ancestors(call, root=file.root):
+        if n.type == "func_literal":
+            return False
+        if n.type in ("function_declaration", "method_declaration"):
+            name = n.child_by_field_name("name")
+            params = n.child_by_field_name("parameters")
+            return (name is not None and _OPS_SCOPE_NAME.search(text(name)) is not None and params is not None
+                    and _declares_param(n, text(path)))
+    return False
 
 
 def _ranged_from_ops_helper(file, call, key: str) -> bool:
